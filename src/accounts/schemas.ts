@@ -1,0 +1,35 @@
+import { Type, type Static } from 'typebox';
+import { CountryCode, CurrencyCode } from '../catalog/schemas.ts';
+
+export const SignUp = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    password: Type.String({ minLength: 10, maxLength: 128 }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    country: CountryCode,
+    language: Type.String({ pattern: '^[a-z]{2}$' }),
+    currency: Type.Optional(CurrencyCode),
+  },
+  { additionalProperties: false },
+);
+export type SignUp = Static<typeof SignUp>;
+
+export const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  country: CountryCode,
+  language: Type.String(),
+  currency: CurrencyCode,
+  role: Type.Union([Type.Literal('player'), Type.Literal('operator')]),
+});
+export type Me = Static<typeof Me>;
+
+export const Preferences = Type.Object(
+  {
+    language: Type.Optional(Type.String({ pattern: '^[a-z]{2}$' })),
+    currency: Type.Optional(CurrencyCode),
+  },
+  { additionalProperties: false },
+);
+export type Preferences = Static<typeof Preferences>;

@@ -1,0 +1,109 @@
+import type { Clock } from '../platform/clock.ts';
+import { AppError } from '../platform/errors.ts';
+import { isLanguage } from '../platform/languages.ts';
+import { isCurrency } from '../platform/money.ts';
+import { defaultCurrencyFor, isCountry } from '../regions/countries.ts';
+import type { Shopper } from '../catalog/service.ts';
+import type { Auth } from './auth.ts';
+import type { AccountStore, ProfileRow } from './store.ts';
+import type { Me, Preferences, SignUp } from './schemas.ts';
+
+export interface Viewer {
+  userId: string;
+  email: string;
+  name: string;
+  profile: ProfileRow;
+}
+
+/** What an anonymous visitor chose in the storefront (cookies) or what the deployment defaults to. */
+export interface AnonymousChoice {
+  country?: string;
+  language?: string;
+}
+
+export class AccountService {
+  constructor(
+    private readonly auth: Auth,
+    private readonly store: AccountStore,
+    private readonly clock: Clock,
+    private readonly defaults: { country: string; language: string },
+  ) {}
+
+  private validateRegion(country: string, language: string, currency: string | undefined): void {
+    if (!isCountry(country)) throw new AppError(400, 'unknown_country', `"${country}" is not an ISO 3166-1 country code; choose your country of residence from the list.`);
+    if (!isLanguage(language)) throw new AppError(400, 'unsupported_language', `"${language}" is not a language the store supports yet.`);
+    if (currency && !isCurrency(currency)) throw new AppError(400, 'unknown_currency', `"${currency}" is not an ISO 4217 currency code.`);
+  }
+
+  /** Creates the Better Auth user and its profile; returns the session cookies Better Auth set. */
+  async signUp(input: SignUp, role: ProfileRow['role'] = 'player'): Promise<{ me: Me; headers: Headers }> {
+    this.validateRegion(input.country, input.language, input.currency);
+    if (await this.store.userByEmail(input.email)) {
+      throw new AppError(409, 'email_taken', 'An account with this email already exists. Sign in instead, or use another email.');
+    }
+    const { headers, response } = await this.auth.api.signUpEmail({
+      body: { email: input.email, password: input.password, name: input.name },
+      returnHeaders: true,
+    });
+    const userId = response.user.id;
+    try {
+      await this.store.insertProfile({
+        user_id: userId,
+        country: input.country,
+        language: input.language,
+        currency: input.currency ?? defaultCurrencyFor(input.country),
+        role,
+        created_at: this.clock.now(),
+      });
+    } catch (err) {
+      // Never leave a user without a profile: undo the sign-up and report.
+      await this.store.deleteUser(userId);
+      throw err;
+    }
+    return { me: await this.me(userId), headers };
+  }
+
+  async me(userId: string): Promise<Me> {
+    const [profile, user] = await Promise.all([this.store.profile(userId), this.store.userById(userId)]);
+    if (!profile || !user) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
+    return { id: user.id, email: user.email, name: user.name, country: profile.country, language: profile.language, currency: profile.currency, role: profile.role };
+  }
+
+  async updatePreferences(userId: string, prefs: Preferences): Promise<Me> {
+    const current = await this.me(userId);
+    this.validateRegion(current.country, prefs.language ?? current.language, prefs.currency);
+    await this.store.updatePreferences(userId, prefs);
+    return this.me(userId);
+  }
+
+  /** The signed-in user behind a request's cookies, or undefined for a visitor. */
+  async viewer(headers: Headers): Promise<Viewer | undefined> {
+    const session = await this.auth.api.getSession({ headers });
+    if (!session) return undefined;
+    const profile = await this.store.profile(session.user.id);
+    if (!profile) return undefined;
+    return { userId: session.user.id, email: session.user.email, name: session.user.name, profile };
+  }
+
+  /** Country, currency and language used to price and describe games for this request. */
+  shopper(viewer: Viewer | undefined, anonymous: AnonymousChoice): Shopper {
+    if (viewer) return { country: viewer.profile.country, currency: viewer.profile.currency, language: viewer.profile.language };
+    const country = anonymous.country && isCountry(anonymous.country) ? anonymous.country : this.defaults.country;
+    const language = anonymous.language && isLanguage(anonymous.language) ? anonymous.language : this.defaults.language;
+    return { country, currency: defaultCurrencyFor(country), language };
+  }
+
+  /** Creates an operator, or promotes an existing account; used by the CLI and OPERATOR_EMAIL at start. */
+  async ensureOperator(email: string, password: string, country = this.defaults.country): Promise<{ userId: string; created: boolean }> {
+    const existing = await this.store.userByEmail(email);
+    if (existing) {
+      const profile = await this.store.profile(existing.id);
+      if (!profile) {
+        await this.store.insertProfile({ user_id: existing.id, country, language: this.defaults.language, currency: defaultCurrencyFor(country), role: 'operator', created_at: this.clock.now() });
+      } else await this.store.setRole(existing.id, 'operator');
+      return { userId: existing.id, created: false };
+    }
+    const { me } = await this.signUp({ email, password, name: 'Store operator', country, language: this.defaults.language }, 'operator');
+    return { userId: me.id, created: true };
+  }
+}

@@ -1,0 +1,55 @@
+import type { Kysely, Selectable, ColumnType } from 'kysely';
+
+export interface ProfilesTable {
+  user_id: string;
+  country: string;
+  language: string;
+  currency: string;
+  role: 'player' | 'operator';
+  country_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: ColumnType<Date, Date, never>;
+}
+/** Better Auth's user table, read-only from our side (email lookups for the operator CLI). */
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+}
+export interface AccountTables {
+  account_profiles: ProfilesTable;
+  user: UserTable;
+}
+export type ProfileRow = Selectable<ProfilesTable>;
+
+export class AccountStore {
+  constructor(private readonly db: Kysely<AccountTables>) {}
+
+  profile(userId: string): Promise<ProfileRow | undefined> {
+    return this.db.selectFrom('account_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async insertProfile(p: Omit<ProfileRow, 'country_changed_at'>): Promise<void> {
+    await this.db.insertInto('account_profiles').values(p).execute();
+  }
+
+  async updatePreferences(userId: string, prefs: { language?: string; currency?: string }): Promise<void> {
+    if (!prefs.language && !prefs.currency) return;
+    await this.db.updateTable('account_profiles').set(prefs).where('user_id', '=', userId).execute();
+  }
+
+  async setRole(userId: string, role: ProfileRow['role']): Promise<void> {
+    await this.db.updateTable('account_profiles').set({ role }).where('user_id', '=', userId).execute();
+  }
+
+  userByEmail(email: string) {
+    return this.db.selectFrom('user').select(['id', 'email', 'name']).where('email', '=', email.toLowerCase()).executeTakeFirst();
+  }
+
+  userById(id: string) {
+    return this.db.selectFrom('user').select(['id', 'email', 'name']).where('id', '=', id).executeTakeFirst();
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.db.deleteFrom('user').where('id', '=', userId).execute();
+  }
+}

@@ -1,0 +1,67 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * D3: the columns every query filters or sorts on are typed columns with indexes; text that varies by
+ * language lives in JSONB maps (one row per game, no join per language), and `attributes` takes new
+ * business fields without a migration. Prices are rows so that one country's price is one index lookup.
+ */
+export const catalogMigrations: Record<string, Migration> = {
+  '2026-11-24-01-catalog-games': {
+    async up(db: Kysely<unknown>) {
+      await sql`create extension if not exists pg_trgm`.execute(db);
+      await sql`
+        create table games (
+          id uuid primary key,
+          slug text not null unique,
+          status text not null check (status in ('draft', 'published')),
+          default_language text not null,
+          title jsonb not null,
+          summary jsonb not null default '{}',
+          description jsonb not null default '{}',
+          genres text[] not null default '{}',
+          tags text[] not null default '{}',
+          developer text not null,
+          publisher text not null,
+          release_date date,
+          cover_url text,
+          screenshots text[] not null default '{}',
+          sale_mode text not null check (sale_mode in ('everywhere', 'only', 'except')),
+          sale_countries text[] not null default '{}',
+          play_mode text not null check (play_mode in ('everywhere', 'only', 'except')),
+          play_countries text[] not null default '{}',
+          popularity integer not null default 0,
+          attributes jsonb not null default '{}',
+          search_doc tsvector not null,
+          search_title text not null,
+          version integer not null default 1,
+          created_at timestamptz not null,
+          updated_at timestamptz not null
+        )`.execute(db);
+      await sql`create index games_search_doc on games using gin (search_doc)`.execute(db);
+      await sql`create index games_search_title_trgm on games using gin (search_title gin_trgm_ops)`.execute(db);
+      await sql`create index games_genres on games using gin (genres)`.execute(db);
+      await sql`create index games_published_release on games (release_date desc nulls first, id) where status = 'published'`.execute(db);
+      await sql`create index games_published_popularity on games (popularity desc, id) where status = 'published'`.execute(db);
+      await sql`
+        create table game_editions (
+          id uuid primary key,
+          game_id uuid not null references games (id) on delete cascade,
+          code text not null,
+          name jsonb not null,
+          position integer not null,
+          unique (game_id, code),
+          unique (game_id, position)
+        )`.execute(db);
+      await sql`
+        create table game_prices (
+          edition_id uuid not null references game_editions (id) on delete cascade,
+          game_id uuid not null references games (id) on delete cascade,
+          country text not null,
+          currency text not null,
+          amount_minor bigint not null check (amount_minor >= 0),
+          primary key (edition_id, country, currency)
+        )`.execute(db);
+      await sql`create index game_prices_game_country on game_prices (game_id, country)`.execute(db);
+    },
+  },
+};

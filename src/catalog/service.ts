@@ -1,0 +1,310 @@
+import { AppError, notFound } from '../platform/errors.ts';
+import { isoDate, type Clock } from '../platform/clock.ts';
+import { newId, isUuid } from '../platform/ids.ts';
+import { isCurrency } from '../platform/money.ts';
+import { isLanguage, pickText } from '../platform/languages.ts';
+import { isCountry } from '../regions/countries.ts';
+import { decide, type GameRegions } from '../regions/policy.ts';
+import { tokenize, toTsQuery, trigramText } from './search-text.ts';
+import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
+import type { Availability, GameCard, GameInput, HomePage, Money, OperatorGame, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
+
+/** Who is looking: prices, availability and texts depend on it. */
+export interface Shopper {
+  country: string;
+  currency: string;
+  language: string;
+}
+
+const regionsOf = (g: GameRow): GameRegions => ({
+  sale: { mode: g.sale_mode, countries: g.sale_countries },
+  play: { mode: g.play_mode, countries: g.play_countries },
+});
+
+/** Picks the price a shopper pays: their country's entry (their currency first), else the '*' entry. */
+export function resolvePrice(prices: Pick<PriceRow, 'country' | 'currency' | 'amount_minor'>[], shopper: Pick<Shopper, 'country' | 'currency'>): Money | null {
+  const rank = (p: (typeof prices)[number]) => (p.country === shopper.country ? 2 : p.country === '*' ? 0 : -10) + (p.currency === shopper.currency ? 1 : 0);
+  const best = prices.filter((p) => rank(p) >= 0).sort((a, b) => rank(b) - rank(a))[0];
+  return best ? { amountMinor: best.amount_minor, currency: best.currency } : null;
+}
+
+/** Availability for a shopper: the region policy first, then whether a price exists for their country. */
+export function availabilityFor(g: GameRow, country: string, price: Money | null): Availability {
+  const d = decide('buy', regionsOf(g), country);
+  if (!d.allowed) return { purchasable: false, reason: d.reason, message: d.message };
+  if (!price) return { purchasable: false, reason: 'no_price_in_country', message: 'This game has no price for your country yet, so it cannot be bought here.' };
+  return { purchasable: true };
+}
+
+export class CatalogService {
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------- operator side (S1.1, D3, D4) ----------
+
+  async createGame(input: GameInput): Promise<OperatorGame> {
+    this.validate(input);
+    if (await this.store.slugTaken(input.slug)) {
+      throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
+    }
+    const id = newId();
+    await this.store.transaction((s) => s.insertGames([this.toWrite(id, input)], this.clock.now()));
+    return this.operatorGame(id);
+  }
+
+  /** Bulk registration for imports (demo catalog, benchmark seeding); same validation as one by one. */
+  async importGames(games: { input: GameInput; popularity: number }[]): Promise<number> {
+    for (const g of games) this.validate(g.input);
+    const writes = games.map((g) => {
+      const w = this.toWrite(newId(), g.input);
+      w.row.popularity = g.popularity;
+      return w;
+    });
+    await this.store.transaction((s) => s.insertGames(writes, this.clock.now()));
+    return writes.length;
+  }
+
+  countGames(): Promise<number> {
+    return this.store.countGames();
+  }
+
+  async updateGame(id: string, input: GameInput, expectedVersion: number): Promise<OperatorGame> {
+    this.validate(input);
+    const current = await this.existing(id);
+    if (await this.store.slugTaken(input.slug, id)) {
+      throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
+    }
+    const saved = await this.store.transaction((s) => s.updateGame(this.toWrite(id, input, current.popularity), expectedVersion, this.clock.now()));
+    if (!saved) {
+      const latest = await this.existing(id);
+      throw new AppError(
+        409,
+        'edit_conflict',
+        `Someone else saved this game after you opened it (you edited version ${expectedVersion}, it is now version ${latest.version}). Reload it, apply your changes again and save.`,
+        { currentVersion: latest.version },
+      );
+    }
+    return this.operatorGame(id);
+  }
+
+  async operatorGame(id: string): Promise<OperatorGame> {
+    const g = await this.existing(id);
+    const [editions, prices] = await Promise.all([this.store.editionsOf(id), this.store.pricesOf(id)]);
+    return {
+      id: g.id,
+      slug: g.slug,
+      status: g.status,
+      defaultLanguage: g.default_language,
+      title: g.title,
+      summary: g.summary,
+      description: g.description,
+      genres: g.genres,
+      tags: g.tags,
+      developer: g.developer,
+      publisher: g.publisher,
+      releaseDate: g.release_date,
+      coverUrl: g.cover_url,
+      screenshots: g.screenshots,
+      editions: editions.map((e) => ({
+        code: e.code,
+        name: e.name,
+        prices: prices.filter((p) => p.edition_id === e.id).map((p) => ({ country: p.country, currency: p.currency, amountMinor: p.amount_minor })),
+      })),
+      regions: regionsOf(g),
+      attributes: g.attributes,
+      version: g.version,
+      createdAt: g.created_at.toISOString(),
+      updatedAt: g.updated_at.toISOString(),
+    };
+  }
+
+  async operatorList(page: number, pageSize: number, q?: string) {
+    const rows = await this.store.operatorList(pageSize, (page - 1) * pageSize, q);
+    return rows.map((r) => ({
+      id: r.id,
+      slug: r.slug,
+      title: pickText(r.title, 'en', r.default_language),
+      status: r.status,
+      releaseDate: r.release_date,
+      version: r.version,
+      updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+
+  private async existing(id: string): Promise<GameRow> {
+    const g = isUuid(id) ? await this.store.gameById(id) : undefined;
+    if (!g) throw notFound('This game', 'game_not_found');
+    return g;
+  }
+
+  private validate(input: GameInput): void {
+    const bad = (code: string, message: string): never => {
+      throw new AppError(400, code, message);
+    };
+    const texts = [input.title, input.summary ?? {}, input.description, ...input.editions.map((e) => e.name)];
+    for (const t of texts) for (const lang of Object.keys(t)) if (!isLanguage(lang)) bad('unsupported_language', `"${lang}" is not a supported language code. Use one such as en, ko or ja.`);
+    if (!isLanguage(input.defaultLanguage)) bad('unsupported_language', `"${input.defaultLanguage}" is not a supported language code.`);
+    if (!input.title[input.defaultLanguage]?.trim()) bad('title_required', `Give the game a title in its default language (${input.defaultLanguage}).`);
+    for (const rule of [input.regions.sale, input.regions.play]) {
+      for (const c of rule.countries) if (!isCountry(c)) bad('unknown_country', `"${c}" is not an ISO 3166-1 country code.`);
+      if (rule.mode === 'only' && rule.countries.length === 0) bad('empty_region_list', 'A region rule "only" needs at least one country; use "everywhere" to allow all.');
+    }
+    const codes = new Set<string>();
+    for (const e of input.editions) {
+      if (codes.has(e.code)) bad('duplicate_edition', `Two editions use the code "${e.code}"; each edition needs its own code.`);
+      codes.add(e.code);
+      const keys = new Set<string>();
+      for (const p of e.prices) {
+        if (p.country !== '*' && !isCountry(p.country)) bad('unknown_country', `"${p.country}" in the price book of edition "${e.code}" is not an ISO 3166-1 country code.`);
+        if (!isCurrency(p.currency)) bad('unknown_currency', `"${p.currency}" in the price book of edition "${e.code}" is not an ISO 4217 currency code.`);
+        const key = `${p.country}/${p.currency}`;
+        if (keys.has(key)) bad('duplicate_price', `Edition "${e.code}" has two prices for ${key}; keep one.`);
+        keys.add(key);
+      }
+    }
+    if (input.status === 'published' && !input.editions[0]!.prices.length) {
+      bad('price_required', 'A published game needs at least one price for its standard edition (the first edition).');
+    }
+  }
+
+  private toWrite(id: string, input: GameInput, popularity?: number): GameWrite {
+    const titles = Object.values(input.title).join(' ');
+    const editions = input.editions.map((e, position) => ({ id: newId(), code: e.code, name: e.name, position }));
+    return {
+      row: {
+        id,
+        slug: input.slug,
+        status: input.status,
+        default_language: input.defaultLanguage,
+        title: JSON.stringify(input.title),
+        summary: JSON.stringify(input.summary ?? {}),
+        description: JSON.stringify(input.description),
+        genres: input.genres,
+        tags: input.tags,
+        developer: input.developer,
+        publisher: input.publisher,
+        release_date: input.releaseDate,
+        cover_url: input.coverUrl,
+        screenshots: input.screenshots,
+        sale_mode: input.regions.sale.mode,
+        sale_countries: input.regions.sale.mode === 'everywhere' ? [] : [...new Set(input.regions.sale.countries)],
+        play_mode: input.regions.play.mode,
+        play_countries: input.regions.play.mode === 'everywhere' ? [] : [...new Set(input.regions.play.countries)],
+        attributes: JSON.stringify(input.attributes ?? {}),
+        search_title: trigramText(titles),
+        ...(popularity !== undefined ? { popularity } : {}),
+      },
+      search: {
+        title: tokenize(titles).join(' '),
+        tags: tokenize([...input.genres, ...input.tags, input.developer, input.publisher].join(' ')).join(' '),
+        body: tokenize([...Object.values(input.summary ?? {}), ...Object.values(input.description)].join(' ')).join(' '),
+      },
+      editions,
+      prices: input.editions.flatMap((e, i) =>
+        e.prices.map((p) => ({ edition_id: editions[i]!.id, game_id: id, country: p.country, currency: p.currency, amount_minor: p.amountMinor })),
+      ),
+    };
+  }
+
+  // ---------- storefront side (R8, S1.3, S1.4, R12) ----------
+
+  private today(): string {
+    return isoDate(this.clock.now());
+  }
+
+  private card(g: ListedGameRow, shopper: Shopper): GameCard {
+    const price = g.price_amount === null || g.price_currency === null ? null : { amountMinor: g.price_amount, currency: g.price_currency };
+    const availability = availabilityFor(g, shopper.country, price);
+    return {
+      id: g.id,
+      slug: g.slug,
+      title: pickText(g.title, shopper.language, g.default_language),
+      summary: pickText(g.summary, shopper.language, g.default_language),
+      genres: g.genres,
+      tags: g.tags,
+      coverUrl: g.cover_url,
+      releaseDate: g.release_date,
+      released: g.release_date !== null && g.release_date <= this.today(),
+      // No price is shown where the game cannot be bought: the API never prices a game for a country it is not sold in.
+      price: availability.purchasable ? price : null,
+      availability,
+    };
+  }
+
+  async home(shopper: Shopper): Promise<HomePage> {
+    const ctx = { ...shopper, today: this.today() };
+    const [released, upcoming, popular, genres] = await Promise.all([
+      this.store.browse({ release: 'released' }, 'newest', ctx, 12, 0),
+      this.store.browse({ release: 'upcoming' }, 'upcoming', ctx, 12, 0),
+      this.store.browse({ release: 'released' }, 'popular', ctx, 12, 0),
+      this.store.genreCounts(),
+    ]);
+    return {
+      newReleases: released.rows.map((g) => this.card(g, shopper)),
+      upcoming: upcoming.rows.map((g) => this.card(g, shopper)),
+      popular: popular.rows.map((g) => this.card(g, shopper)),
+      genres,
+    };
+  }
+
+  async search(q: SearchQuery, shopper: Shopper): Promise<SearchResult> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 24;
+    if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) {
+      throw new AppError(400, 'invalid_price_range', 'The lowest price is above the highest price; swap them or widen the range.');
+    }
+    const ctx = { ...shopper, today: this.today() };
+    const filter = { genre: q.genre, minPrice: q.minPrice, maxPrice: q.maxPrice, release: q.release };
+    const words = q.q?.trim() ?? '';
+    const offset = (page - 1) * pageSize;
+    const { rows, total } = words
+      ? await this.store.search(toTsQuery(words), trigramText(words), filter, ctx, pageSize, offset)
+      : await this.store.browse(filter, q.sort === 'relevance' || !q.sort ? 'popular' : q.sort, ctx, pageSize, offset);
+    return { items: rows.map((g) => this.card(g, shopper)), total, page, pageSize, country: shopper.country, currency: shopper.currency };
+  }
+
+  async storeGame(key: string, shopper: Shopper): Promise<StoreGame> {
+    const g = await this.store.gameBySlugOrId(key, isUuid(key));
+    if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
+    const [editions, prices] = await Promise.all([this.store.editionsOf(g.id), this.store.pricesOf(g.id)]);
+    const standard = editions[0];
+    const price = standard ? resolvePrice(prices.filter((p) => p.edition_id === standard.id), shopper) : null;
+    const card = this.card({ ...g, price_amount: price?.amountMinor ?? null, price_currency: price?.currency ?? null }, shopper);
+    return {
+      ...card,
+      description: pickText(g.description, shopper.language, g.default_language),
+      developer: g.developer,
+      publisher: g.publisher,
+      screenshots: g.screenshots,
+      editions: editions.map((e) => ({
+        id: e.id,
+        code: e.code,
+        name: pickText(e.name, shopper.language, g.default_language),
+        price: card.availability.purchasable ? resolvePrice(prices.filter((p) => p.edition_id === e.id), shopper) : null,
+      })),
+      country: shopper.country,
+      language: shopper.language,
+    };
+  }
+
+  /**
+   * The price a shopper would pay for an edition, or a refusal with the region policy's reason.
+   * Checkout and gifting call this; it is the server-side lock, whatever the storefront shows.
+   */
+  async quote(gameId: string, editionId: string | undefined, shopper: Shopper): Promise<Quote> {
+    const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
+    if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
+    const editions = await this.store.editionsOf(g.id);
+    const edition = editionId ? editions.find((e) => e.id === editionId) : editions[0];
+    if (!edition) throw notFound('This edition', 'edition_not_found');
+    const prices = (await this.store.pricesOf(g.id)).filter((p) => p.edition_id === edition.id);
+    const price = resolvePrice(prices, shopper);
+    const availability = availabilityFor(g, shopper.country, price);
+    if (!availability.purchasable || !price) {
+      throw new AppError(403, availability.reason ?? 'not_for_sale', availability.message ?? 'This game cannot be bought in your country.');
+    }
+    return { gameId: g.id, editionId: edition.id, country: shopper.country, price };
+  }
+}

@@ -1,0 +1,265 @@
+import { sql, type Kysely, type Transaction, type Selectable, type Insertable, type ColumnType } from 'kysely';
+import type { RegionMode } from '../regions/policy.ts';
+
+type Json<T> = ColumnType<T, string, string>;
+type Ts = ColumnType<Date, Date, Date>;
+
+export interface GamesTable {
+  id: string;
+  slug: string;
+  status: 'draft' | 'published';
+  default_language: string;
+  title: Json<Record<string, string>>;
+  summary: Json<Record<string, string>>;
+  description: Json<Record<string, string>>;
+  genres: string[];
+  tags: string[];
+  developer: string;
+  publisher: string;
+  release_date: string | null;
+  cover_url: string | null;
+  screenshots: string[];
+  sale_mode: RegionMode;
+  sale_countries: string[];
+  play_mode: RegionMode;
+  play_countries: string[];
+  popularity: ColumnType<number, number | undefined, number>;
+  attributes: Json<Record<string, unknown>>;
+  search_doc: ColumnType<string, ReturnType<typeof sql>, ReturnType<typeof sql>>;
+  search_title: string;
+  version: number;
+  created_at: Ts;
+  updated_at: Ts;
+}
+export interface EditionsTable {
+  id: string;
+  game_id: string;
+  code: string;
+  name: Json<Record<string, string>>;
+  position: number;
+}
+export interface PricesTable {
+  edition_id: string;
+  game_id: string;
+  country: string;
+  currency: string;
+  amount_minor: number;
+}
+export interface CatalogTables {
+  games: GamesTable;
+  game_editions: EditionsTable;
+  game_prices: PricesTable;
+}
+
+export type GameRow = Omit<Selectable<GamesTable>, 'search_doc'>;
+export type EditionRow = Selectable<EditionsTable>;
+export type PriceRow = Selectable<PricesTable>;
+/** A game row as lists need it, with the visitor's standard-edition price already resolved. */
+export type ListedGameRow = GameRow & { price_amount: number | null; price_currency: string | null };
+
+export interface GameWrite {
+  row: Omit<Insertable<GamesTable>, 'search_doc' | 'version' | 'created_at' | 'updated_at'>;
+  search: { title: string; tags: string; body: string };
+  editions: { id: string; code: string; name: Record<string, string>; position: number }[];
+  prices: PriceRow[];
+}
+
+export interface ListFilter {
+  genre?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  release?: 'released' | 'upcoming';
+}
+
+type Db = Kysely<CatalogTables>;
+
+const gameColumns = [
+  'id', 'slug', 'status', 'default_language', 'title', 'summary', 'description', 'genres', 'tags', 'developer',
+  'publisher', 'release_date', 'cover_url', 'screenshots', 'sale_mode', 'sale_countries', 'play_mode',
+  'play_countries', 'popularity', 'attributes', 'search_title', 'version', 'created_at', 'updated_at',
+] as const;
+
+/** Weighted search document: title A, tags/genres/developer B, summary and description C. */
+const searchDoc = (s: GameWrite['search']) =>
+  sql`setweight(to_tsvector('simple', ${s.title}), 'A') || setweight(to_tsvector('simple', ${s.tags}), 'B') || setweight(to_tsvector('simple', ${s.body}), 'C')`;
+
+export class CatalogStore {
+  constructor(readonly db: Db) {}
+
+  transaction<T>(fn: (store: CatalogStore) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new CatalogStore(trx)));
+  }
+
+  /** Inserts games with their editions and prices; many at once for imports (demo catalog, benchmarks). */
+  async insertGames(writes: GameWrite[], now: Date): Promise<void> {
+    if (!writes.length) return;
+    await this.db
+      .insertInto('games')
+      .values(writes.map((w) => ({ ...w.row, search_doc: searchDoc(w.search), version: 1, created_at: now, updated_at: now })))
+      .execute();
+    await this.db
+      .insertInto('game_editions')
+      .values(writes.flatMap((w) => w.editions.map((e) => ({ ...e, game_id: w.row.id, name: JSON.stringify(e.name) }))))
+      .execute();
+    const prices = writes.flatMap((w) => w.prices);
+    if (prices.length) await this.db.insertInto('game_prices').values(prices).execute();
+  }
+
+  /** Optimistic lock (D4): the update only applies if nobody changed the game since `expectedVersion`. */
+  async updateGame(w: GameWrite, expectedVersion: number, now: Date): Promise<boolean> {
+    const { id, ...rest } = w.row;
+    const res = await this.db
+      .updateTable('games')
+      .set({ ...rest, search_doc: searchDoc(w.search), version: sql`version + 1`, updated_at: now })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    if (res.numUpdatedRows === 0n) return false;
+    await this.db.deleteFrom('game_editions').where('game_id', '=', id).execute();
+    await this.db
+      .insertInto('game_editions')
+      .values(w.editions.map((e) => ({ ...e, game_id: id, name: JSON.stringify(e.name) })))
+      .execute();
+    if (w.prices.length) await this.db.insertInto('game_prices').values(w.prices).execute();
+    return true;
+  }
+
+  async gameById(id: string): Promise<GameRow | undefined> {
+    return this.db.selectFrom('games').select(gameColumns).where('id', '=', id).executeTakeFirst();
+  }
+
+  async gameBySlugOrId(key: string, isId: boolean): Promise<GameRow | undefined> {
+    return this.db
+      .selectFrom('games')
+      .select(gameColumns)
+      .where(isId ? 'id' : 'slug', '=', key)
+      .executeTakeFirst();
+  }
+
+  async slugTaken(slug: string, exceptId?: string): Promise<boolean> {
+    let q = this.db.selectFrom('games').select('id').where('slug', '=', slug);
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    return Boolean(await q.executeTakeFirst());
+  }
+
+  async editionsOf(gameId: string): Promise<EditionRow[]> {
+    return this.db.selectFrom('game_editions').selectAll().where('game_id', '=', gameId).orderBy('position').execute();
+  }
+
+  async pricesOf(gameId: string): Promise<PriceRow[]> {
+    return this.db.selectFrom('game_prices').selectAll().where('game_id', '=', gameId).orderBy('country').orderBy('currency').execute();
+  }
+
+  async operatorList(limit: number, offset: number, q?: string) {
+    let query = this.db
+      .selectFrom('games')
+      .select(['id', 'slug', 'title', 'status', 'release_date', 'version', 'updated_at', 'default_language']);
+    if (q) query = query.where(sql<boolean>`search_title ilike ${'%' + q.toLowerCase() + '%'}`);
+    const rows = await query.orderBy('updated_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+    return rows;
+  }
+
+  /** The standard edition's price for a country, falling back to the '*' (rest of world) entry. */
+  private priceJoin(country: string, currency: string) {
+    return sql`left join lateral (
+        select p.amount_minor as price_amount, p.currency as price_currency
+        from game_prices p join game_editions e on e.id = p.edition_id and e.position = 0
+        where p.game_id = g.id and p.country in (${country}, '*')
+        order by (p.country = ${country}) desc, (p.currency = ${currency}) desc
+        limit 1) price on true`;
+  }
+
+  private filters(f: ListFilter, today: string, currency: string) {
+    const parts = [sql`g.status = 'published'`];
+    if (f.genre) parts.push(sql`g.genres @> array[${f.genre}]::text[]`);
+    if (f.release === 'released') parts.push(sql`g.release_date <= ${today}::date`);
+    if (f.release === 'upcoming') parts.push(sql`(g.release_date is null or g.release_date > ${today}::date)`);
+    // A price range is in the visitor's currency; games priced only in another currency do not match it.
+    if (f.minPrice !== undefined) parts.push(sql`price.price_currency = ${currency} and price.price_amount >= ${f.minPrice}`);
+    if (f.maxPrice !== undefined) parts.push(sql`price.price_currency = ${currency} and price.price_amount <= ${f.maxPrice}`);
+    return sql.join(parts, sql` and `);
+  }
+
+  /**
+   * Browsing without words: filter, sort, page. Sorting by release date or popularity walks an index.
+   */
+  async browse(
+    f: ListFilter,
+    sort: 'newest' | 'popular' | 'price' | 'upcoming',
+    ctx: { country: string; currency: string; today: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: ListedGameRow[]; total: number }> {
+    const order = {
+      newest: sql`g.release_date desc nulls last, g.id`,
+      upcoming: sql`g.release_date asc nulls last, g.id`,
+      popular: sql`g.popularity desc, g.id`,
+      price: sql`price.price_amount asc nulls last, g.id`,
+    }[sort];
+    const where = this.filters(f, ctx.today, ctx.currency);
+    const join = this.priceJoin(ctx.country, ctx.currency);
+    const needsPrice = f.minPrice !== undefined || f.maxPrice !== undefined;
+    const [rows, count] = await Promise.all([
+      sql<ListedGameRow>`select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, price.price_amount, price.price_currency
+        from games g ${join} where ${where} order by ${order} limit ${limit} offset ${offset}`.execute(this.db),
+      sql<{ n: number }>`select count(*)::int as n from games g ${needsPrice ? join : sql``} where ${where}`.execute(this.db),
+    ]);
+    return { rows: rows.rows, total: count.rows[0]?.n ?? 0 };
+  }
+
+  /**
+   * Word search. Two index-bounded candidate sets are ranked together: full-text matches (GIN on the
+   * tsvector, CJK bigrams included) and typo-tolerant title matches (GIN trigram, word similarity).
+   * Each set is capped before ranking so a common word never turns into a scan of the catalog.
+   */
+  async search(
+    tsquery: string | undefined,
+    titleText: string,
+    f: ListFilter,
+    ctx: { country: string; currency: string; today: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: (ListedGameRow & { score: number })[]; total: number }> {
+    const where = this.filters(f, ctx.today, ctx.currency);
+    const join = this.priceJoin(ctx.country, ctx.currency);
+    const fts = tsquery
+      ? sql`select g.id, ts_rank_cd(g.search_doc, q, 1) + case when g.search_title = ${titleText} then 10 else 0 end as score
+          from games g ${join}, to_tsquery('simple', ${tsquery}) q
+          where g.search_doc @@ q and ${where}
+          order by score desc, g.popularity desc limit 300`
+      : sql`select null::uuid as id, 0::real as score where false`;
+    const trigram = titleText.length >= 3
+      ? sql`select g.id, word_similarity(${titleText}, g.search_title) * 2 as score
+          from games g ${join}
+          where ${titleText} <% g.search_title and ${where}
+          order by score desc limit 60`
+      : sql`select null::uuid as id, 0::real as score where false`;
+    const result = await this.db.transaction().execute(async (trx) => {
+      await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(trx);
+      return sql<ListedGameRow & { score: number; total: number }>`
+        with hits as (
+          select id, max(score) as score from ((${fts}) union all (${trigram})) u group by id
+        )
+        select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, price.price_amount, price.price_currency,
+               h.score, count(*) over ()::int as total
+        from hits h join games g on g.id = h.id ${join}
+        order by h.score desc, g.popularity desc, g.id
+        limit ${limit} offset ${offset}`.execute(trx);
+    });
+    return { rows: result.rows, total: result.rows[0]?.total ?? 0 };
+  }
+
+  async genreCounts(): Promise<{ name: string; games: number }[]> {
+    const r = await sql<{ name: string; games: number }>`
+      select genre as name, count(*)::int as games from games, unnest(genres) genre
+      where status = 'published' group by genre order by games desc, genre limit 30`.execute(this.db);
+    return r.rows;
+  }
+
+  async countGames(): Promise<number> {
+    const r = await this.db.selectFrom('games').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+}
+
+export type CatalogTransaction = Transaction<CatalogTables>;

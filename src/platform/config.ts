@@ -1,0 +1,115 @@
+import { isCountry } from '../regions/countries.ts';
+import { isLanguage } from './languages.ts';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: string;
+  /** External PostgreSQL; when absent the app starts an embedded PostgreSQL in dataDir/pg. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  authSecret: string | undefined;
+  /** Better Auth social providers, e.g. {"google":{"clientId":"…","clientSecret":"…"}}. */
+  socialProviders: Record<string, Record<string, unknown>>;
+  defaultCountry: string;
+  defaultLanguage: string;
+  demoCatalog: 'auto' | 'builtin' | 'off';
+  demoDataDir: string;
+  demoCatalogSize: number;
+  operatorEmail: string | undefined;
+  operatorPassword: string | undefined;
+  maxUploadBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads configuration from the environment; every bad value is reported at once, with what is expected. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw} must be a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}=${raw} must be one of: ${allowed.join(', ')}.`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string, fallback: string | undefined, protocols: string[]) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) throw new Error();
+      return raw.replace(/\/$/, '');
+    } catch {
+      problems.push(`${name} must be a URL starting with ${protocols.join(' or ')}//, got "${raw}".`);
+      return fallback;
+    }
+  };
+  const json = (name: string) => {
+    const raw = env[name]?.trim();
+    if (!raw) return {};
+    try {
+      const v: unknown = JSON.parse(raw);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error();
+      return v as Record<string, Record<string, unknown>>;
+    } catch {
+      problems.push(`${name} must be a JSON object such as {"google":{"clientId":"…","clientSecret":"…"}}.`);
+      return {};
+    }
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const port = int('PORT', 3000, 0, 65535);
+  const host = str('HOST', '127.0.0.1');
+  const defaultCountry = str('DEFAULT_COUNTRY', 'US').toUpperCase();
+  if (!isCountry(defaultCountry)) problems.push(`DEFAULT_COUNTRY=${defaultCountry} must be an ISO 3166-1 alpha-2 code such as US or KR.`);
+  const defaultLanguage = str('DEFAULT_LANGUAGE', 'en');
+  if (!isLanguage(defaultLanguage)) problems.push(`DEFAULT_LANGUAGE=${defaultLanguage} is not a supported language.`);
+  const authSecret = env.AUTH_SECRET?.trim() || undefined;
+  if (authSecret && authSecret.length < 32) problems.push('AUTH_SECRET must be at least 32 characters long.');
+  if (nodeEnv === 'production' && !authSecret) problems.push('AUTH_SECRET is required when NODE_ENV=production.');
+  const operatorEmail = env.OPERATOR_EMAIL?.trim() || undefined;
+  const operatorPassword = env.OPERATOR_PASSWORD || undefined;
+  if (Boolean(operatorEmail) !== Boolean(operatorPassword)) problems.push('OPERATOR_EMAIL and OPERATOR_PASSWORD must be set together.');
+
+  const config: Config = {
+    env: nodeEnv,
+    host,
+    port,
+    publicUrl: url('PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!,
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    databaseUrl: url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    dataDir: str('DATA_DIR', '.data'),
+    embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    authSecret,
+    socialProviders: json('AUTH_SOCIAL_PROVIDERS'),
+    defaultCountry,
+    defaultLanguage,
+    demoCatalog: oneOf('DEMO_CATALOG', ['auto', 'builtin', 'off'] as const, 'auto'),
+    demoDataDir: str('DEMO_DATA_DIR', '../shared/data'),
+    demoCatalogSize: int('DEMO_CATALOG_SIZE', 3000, 0, 100000),
+    operatorEmail,
+    operatorPassword,
+    maxUploadBytes: int('MAX_UPLOAD_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  };
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

