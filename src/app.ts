@@ -50,6 +50,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
+    // Unknown fields are refused, not silently dropped: a misspelt field must not look like a saved one.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   try {
     await migrateAuth(config, pool, deps.authSecret);

@@ -1,21 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { systemClock } from './platform/clock.ts';
-import { ensureDatabase } from './platform/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
+import { openDatabase } from './platform/db/open.ts';
+import { authSecret } from './platform/secrets.ts';
 import { createStore, type Store } from './app.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
-
-/** Development keeps a generated secret in the data folder so sessions survive restarts; production must set AUTH_SECRET. */
-function authSecret(config: Config): string {
-  if (config.authSecret) return config.authSecret;
-  const file = join(config.dataDir, 'auth-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
-}
 
 async function main() {
   let config: Config;
@@ -31,26 +21,20 @@ async function main() {
   const log = pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
 
-  let embedded: EmbeddedServer | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'pg'), port: config.embeddedPgPort, log });
-    databaseUrl = embedded.url.replace(/\/postgres$/, '/store');
-    await ensureDatabase(databaseUrl);
-  }
+  const database = await openDatabase(config, log);
 
   let store: Store | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await store?.close().catch((err) => log.error({ err }, 'closing the store failed'));
-    await embedded?.stop();
+    await database.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    store = await createStore({ config, databaseUrl, clock: systemClock, authSecret: authSecret(config) });
+    store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config) });
     if (config.operatorEmail && config.operatorPassword) {
       const op = await store.accounts.ensureOperator(config.operatorEmail, config.operatorPassword);
       log.info({ email: config.operatorEmail, created: op.created }, 'operator account ready');
@@ -62,7 +46,7 @@ async function main() {
   } catch (err) {
     log.error({ err }, 'start-up failed');
     await store?.close().catch(() => undefined);
-    await embedded?.stop();
+    await database.stop();
     process.exit(1);
   }
 }

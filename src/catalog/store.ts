@@ -235,7 +235,7 @@ export class CatalogStore {
           order by score desc limit 60`
       : sql`select null::uuid as id, 0::real as score where false`;
     const result = await this.db.transaction().execute(async (trx) => {
-      await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(trx);
+      await sql`set local pg_trgm.word_similarity_threshold = 0.4`.execute(trx);
       return sql<ListedGameRow & { score: number; total: number }>`
         with hits as (
           select id, max(score) as score from ((${fts}) union all (${trigram})) u group by id

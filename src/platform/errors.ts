@@ -44,10 +44,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.validation) {
       const first = err.validation[0];
       const where = first?.instancePath ? `${err.validationContext ?? 'request'}${first.instancePath}` : (err.validationContext ?? 'request');
+      const extra = first?.keyword === 'additionalProperties' ? String((first.params as { additionalProperty?: string }).additionalProperty) : undefined;
       return reply.status(400).send({
         error: {
           code: 'invalid_request',
-          message: `The ${where} is not valid: ${first?.message ?? err.message}. Fix it and send the request again.`,
+          message: extra
+            ? `"${extra}" is not a field the ${where} accepts; remove it and send the request again.`
+            : `The ${where} is not valid: ${first?.message ?? err.message}. Fix it and send the request again.`,
           details: { issues: err.validation.map((v) => ({ path: v.instancePath, message: v.message })) },
         },
       });

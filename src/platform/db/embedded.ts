@@ -40,9 +40,7 @@ function postmasterPid(dir: string): number | undefined {
  * A server left behind by a parent that was SIGKILLed still holds the folder and port, and a new start()
  * would fail with no reason given. Ask it to shut down fast (SIGINT) and wait for it to go.
  */
-async function stopLeftover(dir: string, log: EmbeddedOptions['log']): Promise<void> {
-  const pid = postmasterPid(dir);
-  if (!pid || !alive(pid)) return;
+async function stopLeftover(dir: string, pid: number, log: EmbeddedOptions['log']): Promise<void> {
   log.warn({ pid, dir }, 'stopping a PostgreSQL server left running by an earlier process');
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
@@ -62,12 +60,27 @@ function guardAgainstOrphan(pgPid: number): void {
   child.unref();
 }
 
+const ownerFile = (dir: string) => `${dir}.owner`;
+const urlFor = (password: string, port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+/**
+ * Starts (or initialises and starts) the embedded server in `dir`. If a live process started it already
+ * (the store while the operator CLI runs), the running server is shared and left running on stop().
+ */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const dir = resolve(opts.dir);
   mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
-  await stopLeftover(dir, opts.log);
-
   const secretFile = `${dir}.password`;
+  const running = postmasterPid(dir);
+  if (running && alive(running)) {
+    const [ownerPid, port] = existsSync(ownerFile(dir)) ? readFileSync(ownerFile(dir), 'utf8').split(' ').map(Number) : [];
+    if (ownerPid && port && alive(ownerPid) && existsSync(secretFile)) {
+      opts.log.info({ dir, port, ownerPid }, 'sharing the embedded PostgreSQL another process started');
+      return { url: urlFor(readFileSync(secretFile, 'utf8').trim(), port), stop: async () => undefined };
+    }
+    await stopLeftover(dir, running, opts.log);
+  }
+
   const isNew = !existsSync(join(dir, 'PG_VERSION'));
   if (isNew || !existsSync(secretFile)) {
     writeFileSync(secretFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
@@ -104,10 +117,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   const pid = postmasterPid(dir);
   if (pid) guardAgainstOrphan(pid);
+  writeFileSync(ownerFile(dir), `${process.pid} ${opts.port}`);
   opts.log.info({ dir, port: opts.port, ms: Date.now() - started, initialised: isNew }, 'embedded PostgreSQL started');
 
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+    url: urlFor(password, opts.port),
     async stop() {
       // stop() waits forever if the server died under us; never let shutdown hang on it.
       await Promise.race([pg.stop(), sleep(10_000)]);

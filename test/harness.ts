@@ -1,0 +1,145 @@
+import { inject } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../src/platform/config.ts';
+import { ManualClock } from '../src/platform/clock.ts';
+import { createStore, type Store } from '../src/app.ts';
+import type { GameInput } from '../src/catalog/schemas.ts';
+
+export interface TestStore {
+  url: string;
+  store: Store;
+  clock: ManualClock;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Runs admin SQL against the test server's maintenance database. */
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
+export async function startTestStore(opts: { now?: string; env?: Record<string, string> } = {}): Promise<TestStore> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await admin(`create database ${name}`);
+  const databaseUrl = new URL(inject('pgAdminUrl'));
+  databaseUrl.pathname = `/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
+  const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PUBLIC_URL: 'http://localhost:3000', ...opts.env });
+  const store = await createStore({ config, databaseUrl: databaseUrl.toString(), clock, authSecret: randomBytes(32).toString('hex') });
+  const address = await store.app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    store,
+    clock,
+    databaseUrl: databaseUrl.toString(),
+    async close() {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      await admin(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** An HTTP client with its own cookie jar: one per simulated browser/user. */
+export class Client {
+  readonly cookies = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      h['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(this.base + path, { method, headers: h, body: payload, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, ...v] = pair!.split('=');
+      const value = v.join('=');
+      if (!value || /max-age=0/i.test(c)) this.cookies.delete(k!.trim());
+      else this.cookies.set(k!.trim(), value);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+  get<T = any>(path: string, headers?: Record<string, string>) {
+    return this.request<T>('GET', path, undefined, headers);
+  }
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, body, headers);
+  }
+  put<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PUT', path, body, headers);
+  }
+  patch<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', path, body, headers);
+  }
+}
+
+let seq = 0;
+export async function signUp(t: TestStore, fields: Partial<{ email: string; country: string; language: string; currency: string; name: string }> = {}) {
+  const client = new Client(t.url);
+  const email = fields.email ?? `player${++seq}-${randomBytes(3).toString('hex')}@example.test`;
+  const res = await client.post('/api/accounts', { email, password: 'correct horse battery', name: fields.name ?? 'Player', country: fields.country ?? 'US', language: fields.language ?? 'en', ...(fields.currency ? { currency: fields.currency } : {}) });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { client, email, me: res.body };
+}
+
+export async function signInOperator(t: TestStore) {
+  const email = `operator-${randomBytes(3).toString('hex')}@example.test`;
+  await t.store.accounts.ensureOperator(email, 'operator password 1', 'US');
+  const client = new Client(t.url);
+  const res = await client.post('/api/auth/sign-in/email', { email, password: 'operator password 1' });
+  if (res.status !== 200) throw new Error(`operator sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return client;
+}
+
+/** A valid game document; tests override what they exercise. */
+export function gameInput(overrides: Partial<GameInput> = {}): GameInput {
+  const slug = overrides.slug ?? `game-${randomBytes(4).toString('hex')}`;
+  return {
+    slug,
+    status: 'published',
+    defaultLanguage: 'en',
+    title: { en: 'Test Game' },
+    summary: { en: 'A game for tests.' },
+    description: { en: 'A longer description.' },
+    genres: ['Action'],
+    tags: ['Shooter'],
+    developer: 'Test Dev',
+    publisher: 'Test Pub',
+    releaseDate: '2026-01-01',
+    coverUrl: null,
+    screenshots: [],
+    editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1999 }] }],
+    regions: { sale: { mode: 'everywhere', countries: [] }, play: { mode: 'everywhere', countries: [] } },
+    ...overrides,
+  };
+}
