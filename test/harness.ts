@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
@@ -28,6 +29,16 @@ async function admin(sql: string) {
   }
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
 /** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
 export async function startTestStore(opts: { now?: string; env?: Record<string, string> } = {}): Promise<TestStore> {
   const name = `t_${randomBytes(6).toString('hex')}`;
@@ -36,9 +47,10 @@ export async function startTestStore(opts: { now?: string; env?: Record<string, 
   databaseUrl.pathname = `/${name}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PUBLIC_URL: 'http://localhost:3000', ...opts.env });
+  const port = await freePort();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env });
   const store = await createStore({ config, databaseUrl: databaseUrl.toString(), clock, authSecret: randomBytes(32).toString('hex') });
-  const address = await store.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await store.app.listen({ host: '127.0.0.1', port });
   return {
     url: address,
     store,

@@ -70,6 +70,8 @@ const urlFor = (password: string, port: number) => `postgres://postgres:${encode
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const dir = resolve(opts.dir);
   mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+  // Run as root, PostgreSQL runs as the OS user "postgres", which must be able to enter the data folder's parent.
+  if (process.getuid?.() === 0) chmodSync(dirname(dir), 0o755);
   const secretFile = `${dir}.password`;
   const running = postmasterPid(dir);
   if (running && alive(running)) {
@@ -112,7 +114,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await pg.start();
   } catch (err) {
     throw new Error(
-      `Embedded PostgreSQL did not start in ${dir} on port ${opts.port}. Its last log lines:\n${logLines.join('').trim() || String(err)}`,
+      `Embedded PostgreSQL did not start in ${dir} on port ${opts.port}. Check that the port is free and that the folder and its parents ` +
+        `can be entered by the OS user running PostgreSQL. Its last log lines:\n${logLines.join('').trim() || String(err)}`,
     );
   }
   const pid = postmasterPid(dir);

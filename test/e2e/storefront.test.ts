@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { gameInput, signInOperator, startTestStore, type TestStore } from '../harness.ts';
+import { launchChromium } from '../browser.ts';
+
+let t: TestStore;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+const shots = 'test-results/screenshots';
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  t = await startTestStore({ now: '2026-11-24T09:00:00Z' });
+  const op = await signInOperator(t);
+  const games = [
+    gameInput({ slug: 'starlight-raiders', title: { en: 'Starlight Raiders', ko: '스타라이트 레이더스' }, summary: { en: 'Space pirates.', ko: '우주 해적 게임.' }, description: { en: 'Raid the stars.', ko: '별을 습격하세요.' }, genres: ['Action'], releaseDate: '2026-12-24',
+      coverUrl: '/covers/starlight-raiders?title=Starlight%20Raiders',
+      editions: [{ code: 'standard', name: { en: 'Standard', ko: '스탠다드' }, prices: [{ country: '*', currency: 'USD', amountMinor: 4999 }, { country: 'KR', currency: 'KRW', amountMinor: 55000 }] }] }),
+    gameInput({ slug: 'mountain-farm', title: { en: 'Mountain Farm' }, genres: ['Simulation'], coverUrl: '/covers/mountain-farm?title=Mountain%20Farm', regions: { sale: { mode: 'except', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } } }),
+  ];
+  for (const g of games) expect((await op.post('/api/operator/games', g)).status).toBe(201);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function signUpInBrowser(page: Page, email: string, country: string, language: string) {
+  await page.goto(`${t.url}/signup`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', 'correct horse battery');
+  await page.fill('input[name=name]', 'Minji');
+  await page.selectOption('select[name=country]', country);
+  await page.selectOption('select[name=language]', language);
+  await page.click('form.auth button[type=submit]');
+  await page.waitForSelector('a.account-link, [role=alert]');
+  expect(await page.locator('[role=alert]').count(), await page.locator('[role=alert]').allTextContents().then(String)).toBe(0);
+}
+
+describe('storefront in Chromium', () => {
+  it('R8 S1.3 R1 a player signs up, searches in Korean, opens the game page with the price in won, and sees a region-locked game as unavailable', async () => {
+    const page = await browser.newPage({ locale: 'ko-KR' });
+    await signUpInBrowser(page, 'minji@example.test', 'KR', 'ko');
+    await page.fill('input[role=search], form[role=search] input', '스타라이트');
+    await page.press('form[role=search] input', 'Enter');
+    await page.waitForSelector('[data-testid=game-card]');
+    const cards = await page.locator('[data-testid=game-card] .card-title').allTextContents();
+    expect(cards).toContain('스타라이트 레이더스');
+    await page.click('text=스타라이트 레이더스');
+    await page.waitForSelector('[data-testid=buy-box]');
+    expect(await page.textContent('h1')).toBe('스타라이트 레이더스');
+    expect(await page.textContent('[data-testid=edition-price]')).toBe('₩55,000');
+    await page.screenshot({ path: `${shots}/game-page-kr.png`, fullPage: true });
+
+    await page.goto(`${t.url}/games/mountain-farm`);
+    await page.waitForSelector('[data-testid=unavailable]');
+    expect(await page.getAttribute('[data-testid=unavailable]', 'data-reason')).toBe('not_sold_in_country');
+    await page.close();
+  });
+
+  it('S1.1 D4 an operator edits a price in the console; a second tab with the old version gets the conflict message', async () => {
+    const op = await signInOperator(t);
+    const ctx = await browser.newContext();
+    await ctx.addCookies([...op.cookies].map(([name, value]) => ({ name, value, url: t.url })));
+    const page = await ctx.newPage();
+    await page.goto(`${t.url}/console`);
+    await page.click('text=Starlight Raiders');
+    await page.waitForSelector('text=version 1');
+    const stale = await ctx.newPage();
+    await stale.goto(page.url());
+    await stale.waitForSelector('text=version 1');
+
+    const amount = page.locator('input[aria-label=Amount]').first();
+    await amount.fill('39.99');
+    await page.click('button:text("Save")');
+    await page.waitForSelector('text=Saved as version 2.');
+    await page.screenshot({ path: `${shots}/console-editor.png`, fullPage: true });
+
+    await stale.fill('input[name=developer]', 'Someone Else');
+    await stale.click('button:text("Save")');
+    const alert = await stale.waitForSelector('[role=alert]');
+    expect(await alert.textContent()).toMatch(/Someone else saved this game/);
+    await ctx.close();
+
+    const visitor = await browser.newPage();
+    await visitor.goto(`${t.url}/games/starlight-raiders`);
+    await visitor.waitForSelector('[data-testid=edition-price]');
+    expect(await visitor.textContent('[data-testid=edition-price]')).toBe('$39.99');
+    await visitor.close();
+  });
+});

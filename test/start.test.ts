@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * `npm start` as a user runs it: the real entry point, its own embedded PostgreSQL in a data folder,
+ * a demo catalog, and recovery after the process was killed with SIGKILL (the postmaster outlives it).
+ */
+const dataDir = mkdtempSync(join(process.cwd(), '.data/start-test-'));
+const procs: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+  const pidFile = join(dataDir, 'pg', 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGKILL');
+    } catch {
+      /* already stopped */
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function start(port: number, pgPort: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO_CATALOG: 'builtin', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  procs.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`store exited with ${child.exitCode}:\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return child;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`store did not become ready:\n${output}`);
+}
+
+const postmaster = () => Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+const gameCount = async (port: number) => {
+  const home = await (await fetch(`http://127.0.0.1:${port}/api/games?pageSize=100`)).json();
+  return home.total as number;
+};
+
+describe('npm start', () => {
+  it('R2 R4 starts on an embedded PostgreSQL with a demo catalog, survives kill -9 with no leftover server, keeps its data, and stops cleanly', async () => {
+    const [port, pgPort] = [await freePort(), await freePort()];
+    const first = await start(port, pgPort);
+    expect(await gameCount(port)).toBe(16);
+    const page = await fetch(`http://127.0.0.1:${port}/games/starfall-odyssey`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const pg1 = postmaster();
+
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const second = await start(port, pgPort);
+    expect(await gameCount(port)).toBe(16);
+    expect(alive(pg1) && postmaster() !== pg1).toBe(false);
+
+    const pg2 = postmaster();
+    second.kill('SIGTERM');
+    await new Promise((r) => second.once('exit', r));
+    expect(second.exitCode).toBe(0);
+    expect(alive(pg2)).toBe(false);
+  });
+});

@@ -1,0 +1,49 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useSession } from '../session.tsx';
+import { COUNTRY_CODES } from '../../../src/regions/countries.ts';
+import { LANGUAGES } from '../../../src/platform/languages.ts';
+import { countryName } from '../format.ts';
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { me, t, country, language, locale, setVisitorPrefs } = useSession();
+  const navigate = useNavigate();
+  const [q, setQ] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    navigate(`/search?q=${encodeURIComponent(q)}`);
+  };
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <span className="logo">G</span> Game Store
+        </Link>
+        <form className="searchbox" onSubmit={submit} role="search">
+          <input aria-label={t('search')} placeholder={t('search')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <button type="submit">{t('searchButton')}</button>
+        </form>
+        <nav className="usernav">
+          {me === null && (
+            <label className="shopping-from" title={t('shoppingFrom')}>
+              <select aria-label={t('shoppingFrom')} value={country} onChange={(e) => setVisitorPrefs({ country: e.target.value })}>
+                {COUNTRY_CODES.map((c) => (
+                  <option key={c} value={c}>{countryName(c, locale)}</option>
+                ))}
+              </select>
+              <select aria-label={t('language')} value={language} onChange={(e) => setVisitorPrefs({ language: e.target.value })}>
+                {LANGUAGES.map((l) => (
+                  <option key={l} value={l}>{new Intl.DisplayNames([l], { type: 'language' }).of(l)}</option>
+                ))}
+              </select>
+            </label>
+          )}
+          {me?.role === 'operator' && <Link to="/console">{t('console')}</Link>}
+          {me ? <Link to="/account" className="account-link">{me.name}</Link> : me === null && <><Link to="/login">{t('signIn')}</Link><Link to="/signup" className="button small">{t('signUp')}</Link></>}
+        </nav>
+      </header>
+      <main>{children}</main>
+      <footer className="footer">Prices shown for {countryName(country, locale)} · <a href="/docs">API</a></footer>
+    </div>
+  );
+}

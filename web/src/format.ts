@@ -1,0 +1,22 @@
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+const digits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+
+/** Formats integer minor units for the reader's locale: ₩55,000 · ￥6,600 · 49,99 € · $49.99. */
+export function formatMoney(m: Money, locale: string): string {
+  if (m.amountMinor === 0) return locale.startsWith('ko') ? '무료' : locale.startsWith('ja') ? '無料' : 'Free';
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.amountMinor / 10 ** digits(m.currency));
+}
+
+export const toMinor = (value: string, currency: string) => Math.round(Number(value) * 10 ** digits(currency));
+export const fromMinor = (minor: number, currency: string) => (minor / 10 ** digits(currency)).toFixed(digits(currency));
+
+export function formatDate(iso: string | null, locale: string): string {
+  if (!iso) return 'TBA';
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+}
+
+export const countryName = (code: string, locale: string) => (code === '*' ? 'Rest of world' : new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code);

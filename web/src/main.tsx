@@ -1,0 +1,44 @@
+import { StrictMode, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { SessionProvider, useSession } from './session.tsx';
+import { Layout } from './components/Layout.tsx';
+import { Home } from './pages/Home.tsx';
+import { Search } from './pages/Search.tsx';
+import { Game } from './pages/Game.tsx';
+import { Account, SignIn, SignUp } from './pages/Auth.tsx';
+import { ConsoleGameList } from './pages/console/GameList.tsx';
+import { ConsoleGameEditor } from './pages/console/GameEditor.tsx';
+import './styles.css';
+
+/** The console is hidden from non-operators; the API enforces the same rule on every call. */
+function OperatorOnly({ children }: { children: ReactNode }) {
+  const { me } = useSession();
+  if (me === undefined) return null;
+  if (!me) return <Navigate to="/login" replace />;
+  if (me.role !== 'operator') return <p className="error">Only store operators can open the console.</p>;
+  return <>{children}</>;
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <BrowserRouter>
+      <SessionProvider>
+        <Layout>
+          <Routes>
+            <Route path="/" element={<Home />} />
+            <Route path="/search" element={<Search />} />
+            <Route path="/games/:slug" element={<Game />} />
+            <Route path="/login" element={<SignIn />} />
+            <Route path="/signup" element={<SignUp />} />
+            <Route path="/account" element={<Account />} />
+            <Route path="/console" element={<OperatorOnly><ConsoleGameList /></OperatorOnly>} />
+            <Route path="/console/games/new" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
+            <Route path="/console/games/:id" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
+            <Route path="*" element={<p className="error">This page does not exist.</p>} />
+          </Routes>
+        </Layout>
+      </SessionProvider>
+    </BrowserRouter>
+  </StrictMode>,
+);

@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'react';
+import { useParams } from 'react-router';
+import { get, type StoreGame } from '../api.ts';
+import { ErrorNote } from '../components/Form.tsx';
+import { useSession } from '../session.tsx';
+import { formatDate, formatMoney } from '../format.ts';
+
+export function Game() {
+  const { slug = '' } = useParams();
+  const { t, locale, country, language, me } = useSession();
+  const [game, setGame] = useState<StoreGame>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    if (me === undefined) return;
+    setGame(undefined);
+    get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`).then(setGame, setError);
+  }, [slug, country, language, me]);
+  if (error) return <ErrorNote error={error} />;
+  if (!game) return <div className="loading">…</div>;
+  return (
+    <article className="game-page">
+      <div className="game-head">
+        <img className="game-cover" src={game.coverUrl ?? ''} alt={game.title} />
+        <div className="game-info">
+          <h1>{game.title}</h1>
+          <p className="summary">{game.summary}</p>
+          <dl className="facts">
+            <dt>{t('release')}</dt>
+            <dd>{formatDate(game.releaseDate, locale)}{!game.released && <span className="badge">{t('comingSoon')}</span>}</dd>
+            <dt>{t('developer')}</dt>
+            <dd>{game.developer}</dd>
+            <dt>{t('publisher')}</dt>
+            <dd>{game.publisher}</dd>
+          </dl>
+          <div className="chips">{game.genres.map((g) => <span key={g} className="chip">{g}</span>)}</div>
+          <div className="buy-box" data-testid="buy-box">
+            {game.availability.purchasable ? (
+              <>
+                <div className="availability ok">{t('available')}</div>
+                <ul className="editions">
+                  {game.editions.map((e) => (
+                    <li key={e.id}>
+                      <span>{e.name}</span>
+                      <strong className="price" data-testid="edition-price">{e.price ? formatMoney(e.price, locale) : '—'}</strong>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : (
+              <div className="availability blocked" data-testid="unavailable" data-reason={game.availability.reason}>
+                <strong>{t('unavailable')}</strong>
+                <p>{game.availability.message}</p>
+              </div>
+            )}
+          </div>
+        </div>
+      </div>
+      <section className="about">
+        <h2>{t('about')}</h2>
+        {game.description.split('\n').map((p, i) => <p key={i}>{p}</p>)}
+        {game.tags.length > 0 && (
+          <>
+            <h3>{t('tags')}</h3>
+            <div className="chips">{game.tags.map((tag) => <span key={tag} className="chip subtle">{tag}</span>)}</div>
+          </>
+        )}
+      </section>
+    </article>
+  );
+}
