@@ -20,6 +20,7 @@ describe('accounts over HTTP', () => {
     const browser = new Client(t.url);
     const wrong = await browser.post('/api/auth/sign-in/email', { email, password: 'not the password' });
     expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toMatchObject({ code: 'invalid_email_or_password' });
     const ok = await browser.post('/api/auth/sign-in/email', { email, password: 'correct horse battery' });
     expect(ok.status).toBe(200);
     expect((await browser.get('/api/me')).body).toMatchObject({ email, country: 'JP', currency: 'JPY' });

@@ -46,10 +46,15 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
       const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
       const res = await deps.auth.handler(new Request(url, { method: req.method, headers: webHeaders(req), body }));
       reply.status(res.status);
-      res.headers.forEach((value, key) => {
-        if (key !== 'set-cookie') reply.header(key, value);
-      });
       for (const c of res.headers.getSetCookie()) reply.header('set-cookie', c);
+      // Better Auth's errors ({ code, message }) get the same envelope as every other API error.
+      if (res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
+        const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+        return reply.send({ error: { code: (body.code ?? 'auth_error').toLowerCase(), message: body.message ?? 'Authentication failed.' } });
+      }
+      res.headers.forEach((value, key) => {
+        if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);
+      });
       return reply.send(res.body ? Buffer.from(await res.arrayBuffer()) : null);
     },
   });

@@ -37,15 +37,38 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
+export const isCjk = (token: string): boolean => CJK.test(token);
+
+/** Words worth a spelling correction: Latin-script words of three letters or more (trigrams need them). */
+export const correctable = (token: string): boolean => token.length >= 3 && !CJK.test(token) && !/^\d+$/.test(token);
+
+/** What the catalog's vocabulary says about one query token. */
+export interface TokenLookup {
+  known: boolean;
+  /** Vocabulary words close to an unknown token, best first (typo tolerance). */
+  close: string[];
+}
+
 /**
- * A tsquery string for the tokens: all must match; the last Latin word also matches as a prefix so
- * results appear while typing. Tokens hold only letters and digits, so they are safe inside tsquery.
+ * A tsquery for the query tokens: every token must match (AND). A token the catalog has never seen is
+ * replaced by its close vocabulary words ("dragn" → dragon | dragoon); the last Latin token also matches
+ * as a prefix, so results appear while typing. A token that matches nothing at all is dropped rather than
+ * emptying the result, unless every token is such. Tokens hold only letters and digits, so they are safe
+ * inside tsquery quotes.
  */
-export function toTsQuery(text: string): string | undefined {
-  const tokens = tokenize(text);
-  if (!tokens.length) return undefined;
+export function buildTsQuery(tokens: string[], lookup: Map<string, TokenLookup>): string | undefined {
   const last = tokens.length - 1;
-  return tokens.map((t, i) => (i === last && !CJK.test(t) ? `'${t}':*` : `'${t}'`)).join(' & ');
+  const parts = tokens.map((t, i) => {
+    const info = lookup.get(t);
+    const prefix = i === last && !isCjk(t);
+    const alternatives = info && !info.known ? info.close : [];
+    const terms = [prefix ? `'${t}':*` : `'${t}'`, ...alternatives.map((w) => `'${w}'`)];
+    const hopeless = info !== undefined && !info.known && !prefix && alternatives.length === 0;
+    return { term: terms.length > 1 ? `(${terms.join(' | ')})` : terms[0]!, hopeless };
+  });
+  const useful = parts.filter((p) => !p.hopeless);
+  const chosen = useful.length ? useful : parts;
+  return chosen.length ? chosen.map((p) => p.term).join(' & ') : undefined;
 }
 
 /** Text for trigram (typo-tolerant) matching of titles: normalised, punctuation folded to spaces. */

@@ -5,7 +5,7 @@ import { isCurrency } from '../platform/money.ts';
 import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../regions/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
-import { tokenize, toTsQuery, trigramText } from './search-text.ts';
+import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { Availability, GameCard, GameInput, HomePage, Money, OperatorGame, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
 
@@ -171,6 +171,8 @@ export class CatalogService {
 
   private toWrite(id: string, input: GameInput, popularity?: number): GameWrite {
     const titles = Object.values(input.title).join(' ');
+    const tagText = [...input.genres, ...input.tags, input.developer, input.publisher].join(' ');
+    const bodyText = [...Object.values(input.summary ?? {}), ...Object.values(input.description)].join(' ');
     const editions = input.editions.map((e, position) => ({ id: newId(), code: e.code, name: e.name, position }));
     return {
       row: {
@@ -196,11 +198,8 @@ export class CatalogService {
         search_title: trigramText(titles),
         ...(popularity !== undefined ? { popularity } : {}),
       },
-      search: {
-        title: tokenize(titles).join(' '),
-        tags: tokenize([...input.genres, ...input.tags, input.developer, input.publisher].join(' ')).join(' '),
-        body: tokenize([...Object.values(input.summary ?? {}), ...Object.values(input.description)].join(' ')).join(' '),
-      },
+      search: { title: tokenize(titles).join(' '), tags: tokenize(tagText).join(' '), body: tokenize(bodyText).join(' ') },
+      words: [...new Set(tokenize(`${titles} ${tagText} ${bodyText}`).filter((t) => !isCjk(t)))],
       editions,
       prices: input.editions.flatMap((e, i) =>
         e.prices.map((p) => ({ edition_id: editions[i]!.id, game_id: id, country: p.country, currency: p.currency, amount_minor: p.amountMinor })),
@@ -259,18 +258,20 @@ export class CatalogService {
     const filter = { genre: q.genre, minPrice: q.minPrice, maxPrice: q.maxPrice, release: q.release };
     const words = q.q?.trim() ?? '';
     const offset = (page - 1) * pageSize;
-    const { rows, total } = words
-      ? await this.store.search(toTsQuery(words), trigramText(words), filter, ctx, pageSize, offset)
+    const tokens = [...new Set(tokenize(words))].slice(0, 12);
+    const tsquery = tokens.length ? buildTsQuery(tokens, await this.store.lookupWords(tokens.filter((t) => !isCjk(t)), tokens.filter(correctable))) : undefined;
+    const { rows, total } = tsquery
+      ? await this.store.search(tsquery, trigramText(words), filter, ctx, pageSize, offset)
       : await this.store.browse(filter, q.sort === 'relevance' || !q.sort ? 'popular' : q.sort, ctx, pageSize, offset);
     return { items: rows.map((g) => this.card(g, shopper)), total, page, pageSize, country: shopper.country, currency: shopper.currency };
   }
 
   async storeGame(key: string, shopper: Shopper): Promise<StoreGame> {
-    const g = await this.store.gameBySlugOrId(key, isUuid(key));
+    const g = await this.store.gameWithOffers(key, isUuid(key), shopper.country);
     if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
-    const [editions, prices] = await Promise.all([this.store.editionsOf(g.id), this.store.pricesOf(g.id)]);
-    const standard = editions[0];
-    const price = standard ? resolvePrice(prices.filter((p) => p.edition_id === standard.id), shopper) : null;
+    const priceOf = (editionId: string) => resolvePrice(g.prices.filter((p) => p.edition_id === editionId), shopper);
+    const standard = g.editions[0];
+    const price = standard ? priceOf(standard.id) : null;
     const card = this.card({ ...g, price_amount: price?.amountMinor ?? null, price_currency: price?.currency ?? null }, shopper);
     return {
       ...card,
@@ -278,11 +279,11 @@ export class CatalogService {
       developer: g.developer,
       publisher: g.publisher,
       screenshots: g.screenshots,
-      editions: editions.map((e) => ({
+      editions: g.editions.map((e) => ({
         id: e.id,
         code: e.code,
         name: pickText(e.name, shopper.language, g.default_language),
-        price: card.availability.purchasable ? resolvePrice(prices.filter((p) => p.edition_id === e.id), shopper) : null,
+        price: card.availability.purchasable ? priceOf(e.id) : null,
       })),
       country: shopper.country,
       language: shopper.language,
@@ -294,13 +295,11 @@ export class CatalogService {
    * Checkout and gifting call this; it is the server-side lock, whatever the storefront shows.
    */
   async quote(gameId: string, editionId: string | undefined, shopper: Shopper): Promise<Quote> {
-    const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
+    const g = isUuid(gameId) ? await this.store.gameWithOffers(gameId, true, shopper.country) : undefined;
     if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
-    const editions = await this.store.editionsOf(g.id);
-    const edition = editionId ? editions.find((e) => e.id === editionId) : editions[0];
+    const edition = editionId ? g.editions.find((e) => e.id === editionId) : g.editions[0];
     if (!edition) throw notFound('This edition', 'edition_not_found');
-    const prices = (await this.store.pricesOf(g.id)).filter((p) => p.edition_id === edition.id);
-    const price = resolvePrice(prices, shopper);
+    const price = resolvePrice(g.prices.filter((p) => p.edition_id === edition.id), shopper);
     const availability = availabilityFor(g, shopper.country, price);
     if (!availability.purchasable || !price) {
       throw new AppError(403, availability.reason ?? 'not_for_sale', availability.message ?? 'This game cannot be bought in your country.');

@@ -45,7 +45,12 @@ export interface PricesTable {
   currency: string;
   amount_minor: number;
 }
+export interface SearchWordsTable {
+  word: string;
+  games: ColumnType<number, number | undefined, number>;
+}
 export interface CatalogTables {
+  search_words: SearchWordsTable;
   games: GamesTable;
   game_editions: EditionsTable;
   game_prices: PricesTable;
@@ -60,6 +65,8 @@ export type ListedGameRow = GameRow & { price_amount: number | null; price_curre
 export interface GameWrite {
   row: Omit<Insertable<GamesTable>, 'search_doc' | 'version' | 'created_at' | 'updated_at'>;
   search: { title: string; tags: string; body: string };
+  /** Distinct Latin words of the game's texts, added to the vocabulary used for typo tolerance. */
+  words: string[];
   editions: { id: string; code: string; name: Record<string, string>; position: number }[];
   prices: PriceRow[];
 }
@@ -103,6 +110,35 @@ export class CatalogStore {
       .execute();
     const prices = writes.flatMap((w) => w.prices);
     if (prices.length) await this.db.insertInto('game_prices').values(prices).execute();
+    await this.addWords(writes.flatMap((w) => w.words));
+  }
+
+  /** Words are only ever added: a word left by an edited game at worst suggests a correction that finds nothing. */
+  private async addWords(words: string[]): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+    if (!counts.size) return;
+    await sql`
+      insert into search_words (word, games)
+      select * from unnest(${[...counts.keys()]}::text[], ${[...counts.values()]}::int[])
+      on conflict (word) do update set games = search_words.games + excluded.games`.execute(this.db);
+  }
+
+  /** For each query token: is it a word of the catalog, and if not, which catalog words are close to it. */
+  async lookupWords(tokens: string[], correctable: string[]): Promise<Map<string, { known: boolean; close: string[] }>> {
+    if (!tokens.length) return new Map();
+    return this.db.transaction().execute(async (trx) => {
+      await sql`set local pg_trgm.similarity_threshold = 0.3`.execute(trx);
+      const r = await sql<{ tok: string; known: boolean; close: string[] }>`
+        select t.tok,
+          exists (select 1 from search_words w where w.word = t.tok) as known,
+          case when t.tok = any(${correctable}::text[]) then array(
+            select w.word from search_words w where w.word % t.tok
+            order by similarity(w.word, t.tok) desc, w.games desc limit 3)
+          else '{}'::text[] end as close
+        from unnest(${tokens}::text[]) t(tok)`.execute(trx);
+      return new Map(r.rows.map((row) => [row.tok, { known: row.known, close: row.close }]));
+    });
   }
 
   /** Optimistic lock (D4): the update only applies if nobody changed the game since `expectedVersion`. */
@@ -121,6 +157,7 @@ export class CatalogStore {
       .values(w.editions.map((e) => ({ ...e, game_id: id, name: JSON.stringify(e.name) })))
       .execute();
     if (w.prices.length) await this.db.insertInto('game_prices').values(w.prices).execute();
+    await this.addWords(w.words);
     return true;
   }
 
@@ -128,12 +165,20 @@ export class CatalogStore {
     return this.db.selectFrom('games').select(gameColumns).where('id', '=', id).executeTakeFirst();
   }
 
-  async gameBySlugOrId(key: string, isId: boolean): Promise<GameRow | undefined> {
-    return this.db
-      .selectFrom('games')
-      .select(gameColumns)
-      .where(isId ? 'id' : 'slug', '=', key)
-      .executeTakeFirst();
+
+  /**
+   * A game page in one round trip: the game with its editions and the price entries that can apply to
+   * one country (its own and the rest-of-world ones).
+   */
+  async gameWithOffers(key: string, isId: boolean, country: string): Promise<(GameRow & { editions: EditionRow[]; prices: PriceRow[] }) | undefined> {
+    const r = await sql<GameRow & { editions: EditionRow[]; prices: PriceRow[] }>`
+      select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))},
+        (select coalesce(json_agg(json_build_object('id', e.id, 'game_id', e.game_id, 'code', e.code, 'name', e.name, 'position', e.position) order by e.position), '[]')
+           from game_editions e where e.game_id = g.id) as editions,
+        (select coalesce(json_agg(json_build_object('edition_id', p.edition_id, 'game_id', p.game_id, 'country', p.country, 'currency', p.currency, 'amount_minor', p.amount_minor)), '[]')
+           from game_prices p where p.game_id = g.id and p.country in (${country}, '*')) as prices
+      from games g where ${sql.ref(isId ? 'g.id' : 'g.slug')} = ${key}`.execute(this.db);
+    return r.rows[0];
   }
 
   async slugTaken(slug: string, exceptId?: string): Promise<boolean> {
@@ -208,12 +253,12 @@ export class CatalogStore {
   }
 
   /**
-   * Word search. Two index-bounded candidate sets are ranked together: full-text matches (GIN on the
-   * tsvector, CJK bigrams included) and typo-tolerant title matches (GIN trigram, word similarity).
-   * Each set is capped before ranking so a common word never turns into a scan of the catalog.
+   * Word search: one full-text query, bounded by the GIN index on the search document (typos were already
+   * mapped to catalog words in the tsquery). Candidates are capped before ranking so a common word never
+   * turns into a sort of the whole catalog; prices are looked up only for the page returned.
    */
   async search(
-    tsquery: string | undefined,
+    tsquery: string,
     titleText: string,
     f: ListFilter,
     ctx: { country: string; currency: string; today: string },
@@ -222,31 +267,26 @@ export class CatalogStore {
   ): Promise<{ rows: (ListedGameRow & { score: number })[]; total: number }> {
     const where = this.filters(f, ctx.today, ctx.currency);
     const join = this.priceJoin(ctx.country, ctx.currency);
-    const fts = tsquery
-      ? sql`select g.id, ts_rank_cd(g.search_doc, q, 1) + case when g.search_title = ${titleText} then 10 else 0 end as score
-          from games g ${join}, to_tsquery('simple', ${tsquery}) q
-          where g.search_doc @@ q and ${where}
-          order by score desc, g.popularity desc limit 300`
-      : sql`select null::uuid as id, 0::real as score where false`;
-    const trigram = titleText.length >= 3
-      ? sql`select g.id, word_similarity(${titleText}, g.search_title) * 2 as score
-          from games g ${join}
-          where ${titleText} <% g.search_title and ${where}
-          order by score desc limit 60`
-      : sql`select null::uuid as id, 0::real as score where false`;
-    const result = await this.db.transaction().execute(async (trx) => {
-      await sql`set local pg_trgm.word_similarity_threshold = 0.4`.execute(trx);
-      return sql<ListedGameRow & { score: number; total: number }>`
-        with hits as (
-          select id, max(score) as score from ((${fts}) union all (${trigram})) u group by id
-        )
-        select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, price.price_amount, price.price_currency,
-               h.score, count(*) over ()::int as total
-        from hits h join games g on g.id = h.id ${join}
+    const candidateJoin = f.minPrice !== undefined || f.maxPrice !== undefined ? join : sql``;
+    const r = await sql<ListedGameRow & { score: number; total: number }>`
+      with hits as (
+        select g.id, ts_rank_cd(g.search_doc, q, 1)
+                 + case when g.search_title = ${titleText} then 10 else 0 end
+                 + similarity(g.search_title, ${titleText}) as score
+        from games g ${candidateJoin}, to_tsquery('simple', ${tsquery}) q
+        where g.search_doc @@ q and ${where}
+        order by ts_rank_cd(g.search_doc, q, 1) desc, g.popularity desc
+        limit 500
+      ),
+      page as (
+        select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, h.score, count(*) over ()::int as total
+        from hits h join games g on g.id = h.id
         order by h.score desc, g.popularity desc, g.id
-        limit ${limit} offset ${offset}`.execute(trx);
-    });
-    return { rows: result.rows, total: result.rows[0]?.total ?? 0 };
+        limit ${limit} offset ${offset}
+      )
+      select g.*, price.price_amount, price.price_currency from page g ${join}
+      order by g.score desc, g.popularity desc, g.id`.execute(this.db);
+    return { rows: r.rows, total: r.rows[0]?.total ?? 0 };
   }
 
   async genreCounts(): Promise<{ name: string; games: number }[]> {

@@ -64,4 +64,12 @@ export const catalogMigrations: Record<string, Migration> = {
       await sql`create index game_prices_game_country on game_prices (game_id, country)`.execute(db);
     },
   },
+  '2026-11-24-03-catalog-search-words': {
+    async up(db: Kysely<unknown>) {
+      // The catalog's vocabulary, for typo tolerance: an unknown query word is replaced by its close words
+      // here (trigram similarity over short words is precise and fast), then full-text search runs as usual.
+      await sql`create table search_words (word text primary key, games integer not null default 1)`.execute(db);
+      await sql`create index search_words_trgm on search_words using gin (word gin_trgm_ops)`.execute(db);
+    },
+  },
 };

@@ -1,0 +1,189 @@
+/**
+ * npm run bench:catalog — seeds 50,000 games into a fresh database, then measures on this machine, in one run:
+ *   - game page (GET /api/games/:slug) req/s and p99 latency under load (autocannon),
+ *   - search (GET /api/games?q=…) p95 latency over mixed queries (English, typos, Korean, Japanese, filters),
+ *   - a Fastify hello-world route measured the same ways, as the baseline for ratios.
+ * The last line of output is the JSON summary. Bounded: about 1–2 minutes after seeding, 127.0.0.1 only.
+ */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { freePort } from '../test/ports.ts';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/platform/config.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { createStore } from '../src/app.ts';
+import { importInBatches, regionalPrices, steamInputs } from '../src/catalog/demo-catalog.ts';
+import type { GameInput } from '../src/catalog/schemas.ts';
+
+const TARGET = Number(process.env.BENCH_GAMES ?? 50_000);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const log = pino({ level: 'warn' });
+
+const WORDS = 'Shadow Star Dragon Iron Crystal Lost Neon Silent Crimson Frozen Eternal Broken Wild Hidden Golden Dark Last Rogue Sky Ocean Steel Ember Void Storm Ancient Hollow Mystic Solar Lunar Arcane'.split(' ');
+const NOUNS = 'Legends Kingdom Odyssey Protocol Frontier Hunter Quest Tactics Racer Empire Chronicles Saga Arena Colony Dungeon Knights Drift Raiders Survivors Tycoon Academy Station Outpost Rebellion'.split(' ');
+const KO = '그림자 별 드래곤 강철 수정 잃어버린 네온 고요한 전설 왕국 모험 사냥꾼 제국 연대기 아레나 기사'.split(' ');
+const JA = 'シャドウ スター ドラゴン アイアン クリスタル ネオン レジェンド キングダム オデッセイ ハンター クエスト エンパイア'.split(' ');
+const GENRES = ['Action', 'Adventure', 'RPG', 'Strategy', 'Simulation', 'Racing', 'Sports', 'Casual', 'Indie'];
+const TAGS = ['Open World', 'Co-op', 'Pixel Graphics', 'Roguelike', 'Story Rich', 'Sci-fi', 'Fantasy', 'Horror', 'Survival', 'Multiplayer', 'Puzzle', 'Anime', 'Space', 'Cars'];
+
+function synthetic(i: number): { input: GameInput; popularity: number } {
+  const pick = <T,>(xs: T[], k: number) => xs[(i * 7919 + k * 104729) % xs.length]!;
+  const en = `${pick(WORDS, 1)} ${pick(NOUNS, 2)} ${i % 97 === 0 ? 'II' : ''}`.trim();
+  const title: Record<string, string> = { en: `${en} ${i}` };
+  if (i % 5 === 0) title.ko = `${pick(KO, 3)} ${pick(KO, 4)} ${i}`;
+  if (i % 7 === 0) title.ja = `${pick(JA, 5)}${pick(JA, 6)} ${i}`;
+  const day = new Date(Date.UTC(2010, 0, 1) + ((i * 37) % 6200) * 86_400_000).toISOString().slice(0, 10);
+  return {
+    popularity: (i * 31) % 1000,
+    input: {
+      slug: `bench-${i}`,
+      status: 'published',
+      defaultLanguage: 'en',
+      title,
+      summary: { en: `${pick(GENRES, 7)} game about ${pick(TAGS, 8).toLowerCase()} and ${pick(TAGS, 9).toLowerCase()}.` },
+      description: { en: `${en}: a ${pick(GENRES, 7).toLowerCase()} adventure with ${pick(TAGS, 10).toLowerCase()}.` },
+      genres: [pick(GENRES, 7), pick(GENRES, 11)].filter((g, k, a) => a.indexOf(g) === k),
+      tags: [pick(TAGS, 8), pick(TAGS, 9), pick(TAGS, 10)].filter((g, k, a) => a.indexOf(g) === k),
+      developer: `${pick(WORDS, 12)} Studio`,
+      publisher: `${pick(NOUNS, 13)} Games`,
+      releaseDate: day,
+      coverUrl: null,
+      screenshots: [],
+      editions: [{ code: 'standard', name: { en: 'Standard' }, prices: regionalPrices(499 + ((i * 13) % 60) * 100) }],
+      regions: { sale: { mode: 'everywhere', countries: [] }, play: { mode: 'everywhere', countries: [] } },
+    },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Latency of a fixed list of requests at low concurrency: for percentiles, not throughput. */
+async function latencies(urls: string[], concurrency: number): Promise<{ p50: number; p95: number; p99: number; errors: number }> {
+  const samples: number[] = [];
+  let next = 0;
+  let errors = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < urls.length) {
+      const url = urls[next++]!;
+      const t0 = performance.now();
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      samples.push(performance.now() - t0);
+      if (res.status !== 200) errors++;
+    }
+  }));
+  samples.sort((a, b) => a - b);
+  const r = (n: number) => Math.round(n * 100) / 100;
+  return { p50: r(percentile(samples, 50)), p95: r(percentile(samples, 95)), p99: r(percentile(samples, 99)), errors };
+}
+
+async function load(url: string, paths: string[]) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [{ setupRequest: (req: any) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }],
+  });
+  return { reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function main() {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: join(config.dataDir, 'bench-pg'), port: await freePort(), log });
+  const adminUrl = process.env.DATABASE_URL ?? server!.url;
+  const databaseUrl = adminUrl.replace(/\/[^/]*$/, '/store_bench');
+  // Every run seeds a fresh database, so the numbers never depend on what an earlier run left.
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query('drop database if exists store_bench with (force)');
+  await admin.query('create database store_bench');
+  await admin.end();
+  try {
+    // Seed (once; a later run reuses the 50,000 games).
+    const seed = await createStore({ config: { ...config, dataDir: join(config.dataDir, 'bench') }, databaseUrl, clock: systemClock, authSecret: randomBytes(32).toString('hex') });
+    const seedStart = Date.now();
+    const file = join(config.demoDataDir, 'ucsd-steam-games.csv');
+    const real = existsSync(file) ? steamInputs(file, TARGET) : [];
+    const games = [...real, ...Array.from({ length: TARGET - real.length }, (_, i) => synthetic(real.length + i))];
+    console.error(`seeding ${games.length} games (${real.length} real Steam titles)…`);
+    const count = await importInBatches(seed.catalog, games);
+    const seedSeconds = (Date.now() - seedStart) / 1000;
+    const sampler = new pg.Client({ connectionString: databaseUrl });
+    await sampler.connect();
+    const slugs = (await sampler.query<{ slug: string; title: string }>(`select slug, title->>'en' as title from games order by random() limit 2000`)).rows;
+    await sampler.end();
+    await seed.close();
+
+    const [port, helloPort] = [await freePort(), await freePort()];
+    const child = fork(join(import.meta.dirname, 'server.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, PORT: String(port), HELLO_PORT: String(helloPort), BENCH_DATABASE_URL: databaseUrl, DATA_DIR: join(config.dataDir, 'bench'), LOG_LEVEL: 'warn' },
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const hello = `http://127.0.0.1:${helloPort}`;
+      const gamePaths = slugs.map((s) => `/api/games/${s.slug}`);
+      const typo = (s: string) => (s.length > 5 ? s.slice(0, 2) + s.slice(3) : s);
+      const queries = slugs.slice(0, 400).flatMap((s, i) => {
+        const first = s.title.split(/\s+/).slice(0, 2).join(' ');
+        return [
+          `q=${encodeURIComponent(first)}`,
+          `q=${encodeURIComponent(typo(first))}`,
+          i % 4 === 0 ? `q=${encodeURIComponent(KO[i % KO.length]!)}` : `q=${encodeURIComponent(s.title.split(/\s+/)[0]!)}&genre=Action`,
+          i % 4 === 1 ? `q=${encodeURIComponent(JA[i % JA.length]!)}` : `q=${encodeURIComponent(first)}&release=released&maxPrice=2000`,
+        ];
+      });
+
+      // Warm up both servers, then measure each the same way.
+      await latencies(gamePaths.slice(0, 200).map((p) => base + p), 4);
+      await latencies(Array(200).fill(hello + '/hello'), 4);
+      const helloLoad = await load(hello, ['/hello']);
+      const gameLoad = await load(base, gamePaths);
+      const helloLatency = await latencies(Array(queries.length).fill(hello + '/hello'), 4);
+      const searchLatency = await latencies(queries.map((q) => `${base}/api/games?${q}`), 4);
+      const searchLoad = await load(base, queries.map((q) => `/api/games?${q}`));
+
+      const summary = {
+        bench: 'catalog',
+        machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+        games: count,
+        seedSeconds,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+        helloWorld: { ...helloLoad, sequentialP95Ms: helloLatency.p95 },
+        gamePage: { ...gameLoad, reqPerSecRatioToHello: Math.round((gameLoad.reqPerSec / helloLoad.reqPerSec) * 1000) / 1000 },
+        search: {
+          queries: queries.length,
+          p50Ms: searchLatency.p50,
+          p95Ms: searchLatency.p95,
+          p99Ms: searchLatency.p99,
+          errors: searchLatency.errors,
+          p95RatioToHello: Math.round((searchLatency.p95 / helloLatency.p95) * 10) / 10,
+          underLoad: searchLoad,
+        },
+      };
+      mkdirSync('bench/results', { recursive: true });
+      writeFileSync(`bench/results/catalog-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));
+      console.log(JSON.stringify(summary));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  } finally {
+    await server?.stop();
+  }
+}
+
+await main();
