@@ -38,7 +38,7 @@ export async function startTestStore(opts: { now?: string; env?: Record<string, 
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
   const port = await freePort();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env });
   const store = await createStore({ config, databaseUrl: databaseUrl.toString(), clock, authSecret: randomBytes(32).toString('hex') });
   const address = await store.app.listen({ host: '127.0.0.1', port });
   return {

@@ -124,21 +124,22 @@ export class CatalogStore {
       on conflict (word) do update set games = search_words.games + excluded.games`.execute(this.db);
   }
 
-  /** For each query token: is it a word of the catalog, and if not, which catalog words are close to it. */
+  /**
+   * For each query token: is it a word of the catalog, and if not, which catalog words are close to it.
+   * Only unknown tokens pay for the trigram lookup; `%` uses pg_trgm's default similarity threshold (0.3),
+   * which accepts one wrong, missing or extra letter in words of four letters and more.
+   */
   async lookupWords(tokens: string[], correctable: string[]): Promise<Map<string, { known: boolean; close: string[] }>> {
     if (!tokens.length) return new Map();
-    return this.db.transaction().execute(async (trx) => {
-      await sql`set local pg_trgm.similarity_threshold = 0.3`.execute(trx);
-      const r = await sql<{ tok: string; known: boolean; close: string[] }>`
-        select t.tok,
-          exists (select 1 from search_words w where w.word = t.tok) as known,
-          case when t.tok = any(${correctable}::text[]) then array(
-            select w.word from search_words w where w.word % t.tok
-            order by similarity(w.word, t.tok) desc, w.games desc limit 3)
-          else '{}'::text[] end as close
-        from unnest(${tokens}::text[]) t(tok)`.execute(trx);
-      return new Map(r.rows.map((row) => [row.tok, { known: row.known, close: row.close }]));
-    });
+    const r = await sql<{ tok: string; known: boolean; close: string[] }>`
+      select t.tok, k.known,
+        case when not k.known and t.tok = any(${correctable}::text[]) then array(
+          select w.word from search_words w where w.word % t.tok
+          order by similarity(w.word, t.tok) desc, w.games desc limit 3)
+        else '{}'::text[] end as close
+      from unnest(${tokens}::text[]) t(tok),
+      lateral (select exists (select 1 from search_words w where w.word = t.tok) as known) k`.execute(this.db);
+    return new Map(r.rows.map((row) => [row.tok, { known: row.known, close: row.close }]));
   }
 
   /** Optimistic lock (D4): the update only applies if nobody changed the game since `expectedVersion`. */
@@ -253,9 +254,10 @@ export class CatalogStore {
   }
 
   /**
-   * Word search: one full-text query, bounded by the GIN index on the search document (typos were already
-   * mapped to catalog words in the tsquery). Candidates are capped before ranking so a common word never
-   * turns into a sort of the whole catalog; prices are looked up only for the page returned.
+   * Word search: one full-text query bounded by the GIN index on the search document (typos were already
+   * mapped to catalog words in the tsquery). A very common word can match thousands of games, so at most
+   * the 2,000 most popular matches are ranked, and the best 300 of those can be paged through; prices are
+   * looked up only for the page returned.
    */
   async search(
     tsquery: string,
@@ -269,19 +271,25 @@ export class CatalogStore {
     const join = this.priceJoin(ctx.country, ctx.currency);
     const candidateJoin = f.minPrice !== undefined || f.maxPrice !== undefined ? join : sql``;
     const r = await sql<ListedGameRow & { score: number; total: number }>`
-      with hits as (
-        select g.id, ts_rank_cd(g.search_doc, q, 1)
-                 + case when g.search_title = ${titleText} then 10 else 0 end
-                 + similarity(g.search_title, ${titleText}) as score
-        from games g ${candidateJoin}, to_tsquery('simple', ${tsquery}) q
-        where g.search_doc @@ q and ${where}
-        order by ts_rank_cd(g.search_doc, q, 1) desc, g.popularity desc
-        limit 500
+      with matched as (
+        select g.id, g.search_doc, g.search_title, g.popularity
+        from games g ${candidateJoin}
+        where g.search_doc @@ to_tsquery('simple', ${tsquery}) and ${where}
+        order by g.popularity desc
+        limit 2000
+      ),
+      hits as (
+        select m.id, ts_rank_cd(m.search_doc, to_tsquery('simple', ${tsquery}), 1)
+                 + case when m.search_title = ${titleText} then 10 else 0 end as rank
+        from matched m
+        order by rank desc, m.popularity desc
+        limit 300
       ),
       page as (
-        select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, h.score, count(*) over ()::int as total
+        select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))},
+               h.rank + similarity(g.search_title, ${titleText}) as score, count(*) over ()::int as total
         from hits h join games g on g.id = h.id
-        order by h.score desc, g.popularity desc, g.id
+        order by score desc, g.popularity desc, g.id
         limit ${limit} offset ${offset}
       )
       select g.*, price.price_amount, price.price_currency from page g ${join}
