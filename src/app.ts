@@ -66,6 +66,14 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const guards = new Guards(accounts);
 
     installErrorHandler(app);
+    // Graceful shutdown (close() below): stop accepting requests, let those in flight finish, then close the pool.
+    let inFlight = 0;
+    app.addHook('onRequest', async () => {
+      inFlight++;
+    });
+    app.addHook('onResponse', async () => {
+      inFlight--;
+    });
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -103,6 +111,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       catalog,
       async close() {
         await app.close();
+        for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         await pool.end();
       },
     };

@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 
 let t: TestStore;
@@ -73,6 +78,21 @@ describe('accounts over HTTP', () => {
     await op.post('/api/auth/sign-in/email', { email, password: 'correct horse battery' });
     expect((await op.get('/api/me')).body.role).toBe('operator');
     expect((await op.get('/api/operator/games')).status).toBe(200);
+  });
+
+  it('S1.1 npm run operator:create makes the first operator from the command line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/create-operator.ts', '--email', 'first-op@example.test', '--password', 'first operator pw'], {
+        env: { ...process.env, DATABASE_URL: t.databaseUrl, DATA_DIR: dataDir, DEMO_CATALOG: 'off' },
+      });
+      expect(stdout).toContain('Operator first-op@example.test created.');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const op = new Client(t.url);
+    expect((await op.post('/api/auth/sign-in/email', { email: 'first-op@example.test', password: 'first operator pw' })).status).toBe(200);
+    expect((await op.get('/api/me')).body).toMatchObject({ role: 'operator', email: 'first-op@example.test' });
   });
 
   it('D2 a write from another site is refused (CSRF) even with a valid session cookie', async () => {

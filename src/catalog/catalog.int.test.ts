@@ -252,6 +252,8 @@ describe('search (R8, S1.3)', () => {
     expect(home.body.upcoming.map((g: { slug: string }) => g.slug)).toContain('space-trucker');
     expect(home.body.newReleases.every((g: { released: boolean }) => g.released)).toBe(true);
     expect(home.body.genres.length).toBeGreaterThan(0);
+    const genres = await visitor('US').get('/api/store/genres');
+    expect(genres.body).toEqual(expect.arrayContaining([{ name: 'Simulation', games: expect.any(Number) }]));
   });
 });
 

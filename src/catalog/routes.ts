@@ -28,6 +28,10 @@ export function catalogRoutes(app: FastifyInstance, deps: { catalog: CatalogServ
   r.get('/api/store/home', { schema: { tags: store, summary: 'Storefront home: new releases, upcoming, popular, genres', response: { 200: HomePage } } },
     async (req) => catalog.home(await guards.shopper(req)));
 
+  r.get('/api/store/genres', {
+    schema: { tags: store, summary: 'Genres with the number of published games in each', response: { 200: Type.Array(Type.Object({ name: Type.String(), games: Type.Integer() })) } },
+  }, async () => catalog.genres());
+
   r.get('/api/games', {
     schema: { tags: store, summary: 'Search or browse games (R8): words in any language, typo-tolerant, with filters', querystring: SearchQuery, response: { 200: SearchResult, 400: ErrorBody } },
   }, async (req) => catalog.search(req.query, await guards.shopper(req)));

@@ -248,6 +248,10 @@ export class CatalogService {
     };
   }
 
+  genres(): Promise<{ name: string; games: number }[]> {
+    return this.store.genreCounts();
+  }
+
   async search(q: SearchQuery, shopper: Shopper): Promise<SearchResult> {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 24;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { get, type SearchResult, type HomePage } from '../api.ts';
+import { get, type SearchResult } from '../api.ts';
 import { GameCard } from '../components/GameCard.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
@@ -17,7 +17,7 @@ export function Search() {
   const [max, setMax] = useState('');
 
   useEffect(() => {
-    get<HomePage>('/api/store/home').then((h) => setGenres(h.genres.map((g) => g.name)), () => undefined);
+    get<{ name: string }[]>('/api/store/genres').then((g) => setGenres(g.map((x) => x.name)), setError);
   }, []);
   useEffect(() => {
     if (me === undefined) return;
