@@ -29,27 +29,33 @@ async function admin(sql: string) {
   }
 }
 
-/** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
-export async function startTestStore(opts: { now?: string; env?: Record<string, string> } = {}): Promise<TestStore> {
+/** A fresh database on the run's PostgreSQL server; drop() removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   await admin(`create database ${name}`);
-  const databaseUrl = new URL(inject('pgAdminUrl'));
-  databaseUrl.pathname = `/${name}`;
+  const url = new URL(inject('pgAdminUrl'));
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
+export async function startTestStore(opts: { now?: string; env?: Record<string, string> } = {}): Promise<TestStore> {
+  const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
   const port = await freePort();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env });
-  const store = await createStore({ config, databaseUrl: databaseUrl.toString(), clock, authSecret: randomBytes(32).toString('hex') });
+  const store = await createStore({ config, databaseUrl: database.url, clock, authSecret: randomBytes(32).toString('hex') });
   const address = await store.app.listen({ host: '127.0.0.1', port });
   return {
     url: address,
     store,
     clock,
-    databaseUrl: databaseUrl.toString(),
+    databaseUrl: database.url,
     async close() {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
-      await admin(`drop database if exists ${name} with (force)`);
+      await database.drop();
     },
   };
 }

@@ -1,0 +1,95 @@
+/**
+ * A small declarative layer for sagas (D1). A saga is a list of steps, each declared with the customer's
+ * terms and in their order:
+ *   compensable — undone by its compensation if the saga fails later (create the pre-order, use points);
+ *   pivot       — the go/no-go point (charge the payment); once it succeeds the saga runs to the end;
+ *   retriable   — after the pivot; cannot fail for business reasons, so it is retried until it succeeds.
+ * Checks without side effects (eligibility, region, price, balance) run before a saga starts, so that
+ * compensation is needed as rarely as possible.
+ *
+ * The definition is data: the runner (platform/workflows.ts) executes it durably, and `npm run docs:sagas`
+ * prints it as the D1 answer, so documentation and code cannot drift apart.
+ */
+
+export type StepKind = 'compensable' | 'pivot' | 'retriable';
+
+interface StepBase<C> {
+  name: string;
+  /** The API or service call this step makes, for the generated D1 table. */
+  call: string;
+  /** Does the work; returns fields to add to the saga's context. Must be idempotent: a crash re-runs it. */
+  run(context: C): Promise<Partial<C> | void>;
+}
+export interface CompensableStep<C> extends StepBase<C> {
+  kind: 'compensable';
+  /** What the compensation does, for the generated D1 table. */
+  compensation: string;
+  compensate(context: C): Promise<void>;
+}
+export interface PivotStep<C> extends StepBase<C> {
+  kind: 'pivot';
+  /** Attempts for errors that are not refusals (a timeout with an idempotency key is safe to retry). */
+  attempts?: number;
+}
+export interface RetriableStep<C> extends StepBase<C> {
+  kind: 'retriable';
+}
+export type SagaStep<C> = CompensableStep<C> | PivotStep<C> | RetriableStep<C>;
+
+export interface Saga<C> {
+  name: string;
+  summary: string;
+  steps: SagaStep<C>[];
+}
+
+export class SagaDefinitionError extends Error {}
+
+/**
+ * A business refusal (declined card, not enough points): never retried, it makes the saga compensate.
+ * Anything else thrown before the pivot is also treated as a failure; after the pivot, everything is retried.
+ */
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Also true for a Refusal that DBOS recorded and re-threw on recovery (serialized, so not the same class). */
+export const isRefusal = (err: unknown): err is Refusal => err instanceof Refusal || (err as { name?: string } | null)?.name === 'Refusal';
+
+const ORDER: Record<StepKind, number> = { compensable: 0, pivot: 1, retriable: 2 };
+
+/** Checks a saga's shape and returns it; a wrongly ordered or incomplete saga never gets to run. */
+export function defineSaga<C>(saga: Saga<C>): Saga<C> {
+  const fail = (why: string): never => {
+    throw new SagaDefinitionError(`Saga "${saga.name}": ${why}`);
+  };
+  if (!/^[a-z]+(-[a-z]+)+$/.test(saga.name)) fail('name it verb-noun in kebab case, like "preorder-game".');
+  const names = new Set<string>();
+  const pivots = saga.steps.filter((s) => s.kind === 'pivot');
+  if (pivots.length !== 1) fail(`needs exactly one pivot step, has ${pivots.length}.`);
+  saga.steps.forEach((step, i) => {
+    if (!step.name) fail(`step ${i + 1} has no name.`);
+    if (names.has(step.name)) fail(`two steps are named "${step.name}".`);
+    names.add(step.name);
+    if (!(step.kind in ORDER)) fail(`step "${step.name}" has unknown kind "${String(step.kind)}".`);
+    const previous = saga.steps[i - 1];
+    if (previous && ORDER[step.kind] < ORDER[previous.kind]) {
+      fail(`${step.kind} step "${step.name}" comes after ${previous.kind} step "${previous.name}"; the order is compensable, then the pivot, then retriable.`);
+    }
+    if (step.kind === 'compensable' && (typeof step.compensate !== 'function' || !step.compensation)) {
+      fail(`compensable step "${step.name}" has no compensation.`);
+    }
+  });
+  return saga;
+}
+
+/** The D1 table of one saga, in Markdown: each step's call, its type and its compensation. */
+export function sagaTable<C>(saga: Saga<C>): string {
+  const rows = saga.steps.map((s, i) => `| ${i + 1} | ${s.name} | ${s.call} | ${s.kind} | ${s.kind === 'compensable' ? s.compensation : s.kind === 'pivot' ? '— (go/no-go point)' : '— (retried until it succeeds)'} |`);
+  return [`### ${saga.name}`, '', saga.summary, '', '| # | Step | API / service call | Type | Compensation |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+}
