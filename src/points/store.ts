@@ -1,0 +1,82 @@
+import { sql, type Kysely, type Selectable, type ColumnType } from 'kysely';
+
+export type PointsKind = 'earn' | 'spend' | 'return_spent' | 'revoke_earned' | 'grant';
+
+export interface PointsAccountsTable {
+  user_id: string;
+  currency: string;
+  balance: number;
+  updated_at: ColumnType<Date, Date, Date>;
+}
+export interface PointsLedgerTable {
+  id: string;
+  user_id: string;
+  delta: number;
+  balance_after: number;
+  kind: PointsKind;
+  reference: string;
+  created_at: ColumnType<Date, Date, never>;
+}
+export interface PointsTables {
+  points_accounts: PointsAccountsTable;
+  points_ledger: PointsLedgerTable;
+}
+export type LedgerRow = Selectable<PointsLedgerTable>;
+
+export type PostResult = { applied: true; balance: number } | { applied: false; reason: 'insufficient'; balance: number } | { applied: 'already'; balance: number };
+
+export class PointsStore {
+  constructor(private readonly db: Kysely<PointsTables>) {}
+
+  account(userId: string) {
+    return this.db.selectFrom('points_accounts').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  history(userId: string, limit: number) {
+    return this.db.selectFrom('points_ledger').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+  }
+
+  byReference(reference: string) {
+    return this.db.selectFrom('points_ledger').selectAll().where('reference', '=', reference).executeTakeFirst();
+  }
+
+  /**
+   * Posts one ledger entry and moves the balance in one transaction. D4, pessimistic on purpose: the
+   * conditional UPDATE locks the user's balance row, so concurrent spends queue behind each other and each
+   * re-checks `balance + delta >= 0` after the lock (PostgreSQL re-evaluates the WHERE on the newest row).
+   * A balance can never go negative; the CHECK constraint is the last line of defence. The unique
+   * `reference` makes a repeated post (a saga step re-run after a crash) a no-op that returns the first result.
+   */
+  async post(entry: { id: string; userId: string; currency: string; delta: number; kind: PointsKind; reference: string; at: Date }): Promise<PostResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const seen = await trx.selectFrom('points_ledger').select('balance_after').where('reference', '=', entry.reference).executeTakeFirst();
+      if (seen) return { applied: 'already', balance: seen.balance_after } as const;
+      await trx.insertInto('points_accounts').values({ user_id: entry.userId, currency: entry.currency, balance: 0, updated_at: entry.at }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+      const updated = await trx
+        .updateTable('points_accounts')
+        .set({ balance: sql`balance + ${entry.delta}`, updated_at: entry.at })
+        .where('user_id', '=', entry.userId)
+        .where(sql<boolean>`balance + ${entry.delta} >= 0`)
+        .returning('balance')
+        .executeTakeFirst();
+      if (!updated) {
+        const current = await trx.selectFrom('points_accounts').select('balance').where('user_id', '=', entry.userId).executeTakeFirstOrThrow();
+        return { applied: false, reason: 'insufficient', balance: current.balance } as const;
+      }
+      await trx
+        .insertInto('points_ledger')
+        .values({ id: entry.id, user_id: entry.userId, delta: entry.delta, balance_after: updated.balance, kind: entry.kind, reference: entry.reference, created_at: entry.at })
+        .execute();
+      return { applied: true, balance: updated.balance } as const;
+    });
+  }
+
+  /** Invariant check: every account's balance equals the sum of its ledger. Returns the users where it does not. */
+  async mismatches(): Promise<string[]> {
+    const r = await sql<{ user_id: string }>`
+      select a.user_id from points_accounts a
+      left join (select user_id, sum(delta) as total from points_ledger group by user_id) l on l.user_id = a.user_id
+      where a.balance <> coalesce(l.total, 0)`.execute(this.db);
+    return r.rows.map((row) => row.user_id);
+  }
+}
