@@ -28,8 +28,6 @@ export interface CompensableStep<C> extends StepBase<C> {
 }
 export interface PivotStep<C> extends StepBase<C> {
   kind: 'pivot';
-  /** Attempts for errors that are not refusals (a timeout with an idempotency key is safe to retry). */
-  attempts?: number;
 }
 export interface RetriableStep<C> extends StepBase<C> {
   kind: 'retriable';
@@ -46,7 +44,8 @@ export class SagaDefinitionError extends Error {}
 
 /**
  * A business refusal (declined card, not enough points): never retried, it makes the saga compensate.
- * Anything else thrown before the pivot is also treated as a failure; after the pivot, everything is retried.
+ * Any other error in a compensable step also makes the saga compensate; in the pivot it means "no answer
+ * yet" and the pivot is retried; after the pivot, everything is retried until it succeeds.
  */
 export class Refusal extends Error {
   override readonly name = 'Refusal';

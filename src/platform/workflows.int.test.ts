@@ -11,6 +11,7 @@ const calls: string[] = [];
 let flakyMailFailures = 0;
 let flakyCompensationFailures = 0;
 let refuse = false;
+let pivotTimeouts = 0;
 
 const saga = defineSaga<C>({
   name: 'test-checkout',
@@ -34,6 +35,7 @@ const saga = defineSaga<C>({
       call: 'gateway.charge',
       run: async () => {
         if (refuse) throw new Refusal('card_declined', 'The card was declined.');
+        if (pivotTimeouts-- > 0) throw new Error('gateway timeout');
         calls.push('charge');
         return { charged: 'pay_1' };
       },
@@ -81,6 +83,14 @@ describe('durable sagas on DBOS (D1)', () => {
     } finally {
       refuse = false;
     }
+  });
+
+  it('D1 a pivot without an answer (timeout) is retried, never compensated: the charge may have happened', async () => {
+    calls.length = 0;
+    pivotTimeouts = 8;
+    const outcome = await (await startSaga(workflow, 'order-4', { orderId: 'o4' })).getResult();
+    expect(outcome.status).toBe('completed');
+    expect(calls).toEqual(['reserve o4', 'use-points', 'charge', 'mail pay_1']);
   });
 
   it('D1 D4 starting the same saga id twice runs it once (a double click does not pay twice)', async () => {

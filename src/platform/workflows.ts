@@ -76,8 +76,27 @@ async function untilItSucceeds<T>(name: string, work: () => Promise<T>): Promise
 }
 
 /**
- * Registers a saga as a DBOS workflow. Compensable steps and the pivot run once each (the pivot may retry
- * errors that are not refusals); if one fails, the compensable steps done so far are compensated in reverse
+ * Runs the pivot until it has a definite answer. A refusal ends it (the saga compensates); any other error
+ * (timeout, 5xx) leaves the outcome unknown — the charge may have happened — so the pivot is retried with
+ * the same idempotency key, never abandoned.
+ */
+async function untilDecided<T>(name: string, work: () => Promise<T>): Promise<T> {
+  let wait = retry.intervalSeconds;
+  for (let round = 0; ; round++) {
+    try {
+      return await DBOS.runStep(work, { name: round ? `${name}#${round}` : name, retriesAllowed: true, maxAttempts: 5, intervalSeconds: retry.intervalSeconds, backoffRate: 2, shouldRetry: (err) => !isRefusal(err) });
+    } catch (err) {
+      if (isRefusal(err)) throw err;
+      DBOS.logger.warn(`pivot ${name} has no answer yet after round ${round + 1}: ${describe(err).message}`);
+      await DBOS.sleepSeconds(wait);
+      wait = Math.min(wait * 2, retry.maxIntervalSeconds);
+    }
+  }
+}
+
+/**
+ * Registers a saga as a DBOS workflow. Compensable steps run once each; the pivot runs until it is decided;
+ * if a compensable step fails or the pivot is refused, the compensable steps done so far are compensated in reverse
  * order. After the pivot, every step is retried until it succeeds.
  */
 export function registerSaga<C extends object>(saga: Saga<C>): (input: C) => Promise<SagaOutcome<C>> {
@@ -91,14 +110,7 @@ export function registerSaga<C extends object>(saga: Saga<C>): (input: C) => Pro
           continue;
         }
         try {
-          const attempts = step.kind === 'pivot' ? (step.attempts ?? 1) : 1;
-          const patch = await DBOS.runStep(() => step.run(context), {
-            name: step.name,
-            retriesAllowed: attempts > 1,
-            maxAttempts: attempts,
-            intervalSeconds: retry.intervalSeconds,
-            shouldRetry: (err) => !isRefusal(err),
-          });
+          const patch = step.kind === 'pivot' ? await untilDecided(step.name, () => step.run(context)) : await DBOS.runStep(() => step.run(context), { name: step.name });
           context = { ...context, ...patch };
           if (step.kind === 'compensable') done.push(step);
         } catch (err) {
