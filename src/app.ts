@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './platform/config.ts';
-import type { Clock } from './platform/clock.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
 import { AppError, installErrorHandler } from './platform/errors.ts';
 import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/database.ts';
 import { observability } from './platform/http/observability.ts';
@@ -20,15 +20,48 @@ import { CatalogStore, type CatalogTables } from './catalog/store.ts';
 import { CatalogService } from './catalog/service.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
+import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
+import type { MailSink } from './platform/mail/sink.ts';
+import { launchWorkflows, registerSaga, shutdownWorkflows, startSaga, type RetryPolicy } from './platform/workflows.ts';
+import { pointsMigrations } from './points/migrations/index.ts';
+import { PointsStore, type PointsTables } from './points/store.ts';
+import { PointsService } from './points/service.ts';
+import { pointsRoutes } from './points/routes.ts';
+import { promotionMigrations } from './promotions/migrations/index.ts';
+import { PromotionService, type PromotionTables } from './promotions/service.ts';
+import { promotionRoutes } from './promotions/routes.ts';
+import { orderMigrations } from './orders/migrations/index.ts';
+import { OrderStore, type OrderTables } from './orders/store.ts';
+import { OrderService } from './orders/service.ts';
+import { orderRoutes } from './orders/routes.ts';
+import type { PaymentGateway } from './payments/gateway.ts';
+import { PaysimGateway } from './payments/paysim-gateway.ts';
+import { DEFAULT_METHODS_FILE, PaymentMethodCatalogue } from './payments/methods.ts';
+import { PaymentSignals, type FlowDeps } from './flows/deps.ts';
+import { preorderGame } from './flows/preorder-game.ts';
+import { refundOrder } from './flows/refund-order.ts';
+import { mailboxRoutes } from './platform/mail/mailbox.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations };
 
 export interface StoreDeps {
   config: Config;
   databaseUrl: string;
   clock: Clock;
   authSecret: string;
+  /** Default: paysim at PAYMENT_GATEWAY_URL, or the one npm start runs on PAYSIM_PORT. */
+  gateway?: PaymentGateway;
+  /** Where outgoing mail goes. Default: SMTP_URL, or the local sink on SMTP_SINK_PORT. */
+  smtpUrl?: string;
+  /** The development SMTP sink, shown at /dev/mailbox. */
+  mailbox?: MailSink;
+  /**
+   * Run sagas durably (DBOS) and deliver mail. One durable store per process (DBOS is a singleton);
+   * tools that only read or seed (CLI, benchmark seeding) leave it off.
+   */
+  durable?: boolean;
+  retryPolicy?: Partial<RetryPolicy>;
 }
 
 export interface Store {
@@ -37,7 +70,23 @@ export interface Store {
   auth: Auth;
   accounts: AccountService;
   catalog: CatalogService;
+  points: PointsService;
+  promotions: PromotionService;
+  orders: OrderService;
+  orderStore: OrderStore;
+  mail: MailDelivery;
   close(): Promise<void>;
+}
+
+/** The payment gateway the configuration points at: paysim, beside the store or elsewhere. */
+export function paysimFromConfig(config: Config): PaysimGateway {
+  return new PaysimGateway({
+    url: config.paymentGatewayUrl ?? `http://127.0.0.1:${config.paysimPort}`,
+    apiKey: config.paysimApiKey,
+    webhookSecret: config.paysimWebhookSecret,
+    // Webhook signatures are checked against the wall clock: they are about transport, not business time.
+    clock: systemClock,
+  });
 }
 
 const WEB_DIST = resolve(import.meta.dirname, '../web/dist');
@@ -64,6 +113,31 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
     const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
     const guards = new Guards(accounts);
+    const points = new PointsService(new PointsStore(kyselyFor<PointsTables>(pool)), clock, config.pointsEarnRatePercent);
+    const promotions = new PromotionService(kyselyFor<PromotionTables>(pool), clock);
+    const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
+    const signals = new PaymentSignals();
+    const methods = config.paymentMethodsFile ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile) : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
+    const gateway = deps.gateway ?? paysimFromConfig(config);
+    const flowDeps: FlowDeps = { orders: orderStore, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
+    const preorder = registerSaga(preorderGame(flowDeps));
+    const refund = registerSaga(refundOrder(flowDeps));
+    const orders = new OrderService({
+      orders: orderStore,
+      catalog,
+      points,
+      promotions,
+      methods,
+      clock,
+      downloadSecret: `${deps.authSecret}:downloads`,
+      publicUrl: config.publicUrl,
+      sagas: { preorder: (id, input) => startSaga(preorder, id, input), refund: (id, input) => startSaga(refund, id, input) },
+    });
+    const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, { smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`, from: config.mailFrom, log: app.log });
+    if (deps.durable) {
+      await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy);
+      mail.start();
+    }
 
     installErrorHandler(app);
     // Graceful shutdown (close() below): stop accepting requests, let those in flight finish, then close the pool.
@@ -81,7 +155,9 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         tags: [
           { name: 'storefront', description: 'What visitors and players see' },
           { name: 'accounts', description: 'Sign-up and profile (sign-in, sign-out and sessions live under /api/auth/*, served by Better Auth)' },
-          { name: 'operator', description: 'Operator console: games, prices, regions (operator role required)' },
+          { name: 'operator', description: 'Operator console: games, prices, regions, promotions (operator role required)' },
+          { name: 'orders', description: 'Checkout, pre-orders, purchase list, refunds and downloads (sagas: see docs/sagas.md)' },
+          { name: 'points', description: 'Points balance and ledger' },
         ],
       },
     });
@@ -100,6 +176,10 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     observability(app, () => ping(pool));
     accountRoutes(app, { accounts, guards, auth, publicUrl: config.publicUrl });
     catalogRoutes(app, { catalog, guards });
+    promotionRoutes(app, { promotions, catalog, guards });
+    pointsRoutes(app, { points, guards });
+    orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now() });
+    if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);
 
@@ -109,9 +189,18 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       auth,
       accounts,
       catalog,
+      points,
+      promotions,
+      orders,
+      orderStore,
+      mail,
       async close() {
         await app.close();
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+        if (deps.durable) {
+          await mail.stop();
+          await shutdownWorkflows();
+        }
         await pool.end();
       },
     };

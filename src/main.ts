@@ -6,6 +6,9 @@ import { openDatabase } from './platform/db/open.ts';
 import { authSecret } from './platform/secrets.ts';
 import { createStore, type Store } from './app.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
+import { spawnPaysim } from './paysim/spawn.ts';
+import { MailSink } from './platform/mail/sink.ts';
+import { join } from 'node:path';
 
 async function main() {
   let config: Config;
@@ -22,19 +25,31 @@ async function main() {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
 
   const database = await openDatabase(config, log);
+  // The payment gateway sandbox runs as its own process unless a gateway is configured.
+  const paysim = config.paymentGatewayUrl
+    ? undefined
+    : await spawnPaysim({ port: config.paysimPort, apiKey: config.paysimApiKey, webhookSecret: config.paysimWebhookSecret, stateFile: join(config.dataDir, 'paysim', 'state.json') });
+  // Without an SMTP server, mail goes to a local sink shown at /dev/mailbox.
+  const mailbox = config.smtpUrl ? undefined : new MailSink();
+  const smtpUrl = config.smtpUrl ?? `smtp://127.0.0.1:${await mailbox!.start(config.smtpSinkPort)}`;
+  const stopSidecars = async () => {
+    await paysim?.stop();
+    await mailbox?.stop();
+    await database.stop();
+  };
 
   let store: Store | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await store?.close().catch((err) => log.error({ err }, 'closing the store failed'));
-    await database.stop();
+    await stopSidecars();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config) });
+    store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config), smtpUrl, mailbox, durable: true });
     if (config.operatorEmail && config.operatorPassword) {
       const op = await store.accounts.ensureOperator(config.operatorEmail, config.operatorPassword);
       log.info({ email: config.operatorEmail, created: op.created }, 'operator account ready');
@@ -42,11 +57,11 @@ async function main() {
     const seeded = await seedDemoCatalog(store.catalog, systemClock, { mode: config.demoCatalog, dataDir: config.demoDataDir, size: config.demoCatalogSize });
     if (seeded.builtin || seeded.steam) log.info(seeded, 'demo catalog seeded');
     await store.app.listen({ host: config.host, port: config.port });
-    log.info(`Game store running at ${config.publicUrl} (API docs at ${config.publicUrl}/docs)`);
+    log.info(`Game store running at ${config.publicUrl} (API docs at ${config.publicUrl}/docs${mailbox ? `, mailbox at ${config.publicUrl}/dev/mailbox` : ''})`);
   } catch (err) {
     log.error({ err }, 'start-up failed');
     await store?.close().catch(() => undefined);
-    await database.stop();
+    await stopSidecars();
     process.exit(1);
   }
 }

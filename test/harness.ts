@@ -9,12 +9,23 @@ import { loadConfig } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { createStore, type Store } from '../src/app.ts';
 import type { GameInput } from '../src/catalog/schemas.ts';
+import { createPaysim } from '../src/paysim/server.ts';
+import type { SimState } from '../src/paysim/state.ts';
+import { PaysimGateway } from '../src/payments/paysim-gateway.ts';
+import { MailSink } from '../src/platform/mail/sink.ts';
+import { systemClock } from '../src/platform/clock.ts';
 
 export interface TestStore {
   url: string;
   store: Store;
   clock: ManualClock;
   databaseUrl: string;
+  /** paysim's own books (durable stores only). */
+  paysim: SimState;
+  paysimUrl: string;
+  mailbox: MailSink;
+  /** Faults paysim injects into the store's next gateway calls (comma-separated), until cleared. */
+  faults: { next: string | undefined };
   close(): Promise<void>;
 }
 
@@ -39,21 +50,45 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 }
 
 /** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
-export async function startTestStore(opts: { now?: string; env?: Record<string, string> } = {}): Promise<TestStore> {
+export async function startTestStore(opts: { now?: string; env?: Record<string, string>; durable?: boolean } = {}): Promise<TestStore> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
   const port = await freePort();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env });
-  const store = await createStore({ config, databaseUrl: database.url, clock, authSecret: randomBytes(32).toString('hex') });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', ...opts.env });
+  // paysim in this process but behind real HTTP, with its own state; the SMTP sink receives the mail.
+  const simPort = await freePort();
+  const sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}`, timeoutMs: 1500, lateWebhookMs: 500 });
+  const paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
+  const mailbox = new MailSink();
+  const smtpPort = await mailbox.start();
+  const faults: { next: string | undefined } = { next: undefined };
+  const gateway = new PaysimGateway({ url: paysimUrl, apiKey: 'test-key', webhookSecret: 'whsec_test', clock: systemClock, timeoutMs: 1000, faults: () => faults.next });
+  const store = await createStore({
+    config,
+    databaseUrl: database.url,
+    clock,
+    authSecret: randomBytes(32).toString('hex'),
+    gateway,
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    mailbox,
+    durable: opts.durable,
+    retryPolicy: { intervalSeconds: 0.05, maxIntervalSeconds: 0.5 },
+  });
   const address = await store.app.listen({ host: '127.0.0.1', port });
   return {
     url: address,
     store,
     clock,
     databaseUrl: database.url,
+    paysim: sim.state,
+    paysimUrl,
+    mailbox,
+    faults,
     async close() {
       await store.close();
+      await sim.app.close();
+      await mailbox.stop();
       rmSync(dataDir, { recursive: true, force: true });
       await database.drop();
     },

@@ -32,9 +32,9 @@ const alive = (pid: number) => {
   }
 };
 
-async function start(port: number, pgPort: number) {
+async function start(port: number, pgPort: number, sidecars: { paysim: number; smtp: number }) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO_CATALOG: 'builtin', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), PAYSIM_PORT: String(sidecars.paysim), SMTP_SINK_PORT: String(sidecars.smtp), DATA_DIR: dataDir, DEMO_CATALOG: 'builtin', LOG_LEVEL: 'warn', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   procs.push(child);
@@ -58,9 +58,10 @@ const gameCount = async (port: number) => {
 };
 
 describe('npm start', () => {
-  it('R2 R4 starts on an embedded PostgreSQL with a demo catalog, survives kill -9 with no leftover server, keeps its data, and stops cleanly', async () => {
+  it('R2 R4 R10 starts on an embedded PostgreSQL with paysim and a mail sink beside it and a demo catalog, survives kill -9 with no leftover server, keeps its data, and stops cleanly', async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
-    const first = await start(port, pgPort);
+    const sidecars = { paysim: await freePort(), smtp: await freePort() };
+    const first = await start(port, pgPort, sidecars);
     expect(await gameCount(port)).toBe(16);
     const page = await fetch(`http://127.0.0.1:${port}/games/starfall-odyssey`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
@@ -69,7 +70,10 @@ describe('npm start', () => {
 
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
-    const second = await start(port, pgPort);
+    // paysim notices its parent is gone and exits; the mailbox page and the gateway work again after restart.
+    const second = await start(port, pgPort, sidecars);
+    expect((await fetch(`http://127.0.0.1:${port}/dev/mailbox`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${sidecars.paysim}/v1/totals`, { headers: { authorization: 'Bearer paysim-dev-key' } })).status).toBe(200);
     expect(await gameCount(port)).toBe(16);
     expect(alive(pg1) && postmaster() !== pg1).toBe(false);
 

@@ -4,7 +4,7 @@ import { newId, isUuid } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../regions/countries.ts';
-import { decide, type GameRegions } from '../regions/policy.ts';
+import { decide, type GameRegions, type RegionDecision } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { Availability, GameCard, GameInput, HomePage, Money, OperatorGame, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
@@ -291,6 +291,20 @@ export class CatalogService {
       })),
       country: shopper.country,
       language: shopper.language,
+    };
+  }
+
+  /** What other contexts need to know about a published game: its title, release date and whether it is out. */
+  async facts(gameId: string, language = 'en'): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; mayPlayIn(country: string): RegionDecision }> {
+    const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
+    if (!g) throw notFound('This game', 'game_not_found');
+    return {
+      id: g.id,
+      slug: g.slug,
+      title: pickText(g.title, language, g.default_language),
+      releaseDate: g.release_date,
+      released: g.release_date !== null && g.release_date <= this.today(),
+      mayPlayIn: (country) => decide('play', regionsOf(g), country),
     };
   }
 

@@ -22,6 +22,22 @@ export interface Config {
   operatorEmail: string | undefined;
   operatorPassword: string | undefined;
   maxUploadBytes: number;
+  /** A payment gateway already running (paysim elsewhere); unset: npm start runs paysim beside the store. */
+  paymentGatewayUrl: string | undefined;
+  paysimPort: number;
+  paysimApiKey: string;
+  paysimWebhookSecret: string;
+  paymentMethodsFile: string | undefined;
+  paymentApprovalTimeoutSeconds: number;
+  pointsEarnRatePercent: number;
+  /** SMTP server for outgoing mail; unset: a local SMTP sink with a mailbox page at /dev/mailbox. */
+  smtpUrl: string | undefined;
+  smtpSinkPort: number;
+  mailFrom: string;
+  /** Stable id of this node: it recovers its own unfinished sagas after a crash. */
+  nodeId: string;
+  /** Version of the saga definitions; pending sagas resume only under the same version. */
+  workflowVersion: string;
 }
 
 export class ConfigError extends Error {}
@@ -109,7 +125,20 @@ export function loadConfig(env: Env = process.env): Config {
     operatorEmail,
     operatorPassword,
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    paymentGatewayUrl: url('PAYMENT_GATEWAY_URL', undefined, ['http:', 'https:']),
+    paysimPort: int('PAYSIM_PORT', 4010, 0, 65535),
+    paysimApiKey: str('PAYSIM_API_KEY', 'paysim-dev-key'),
+    paysimWebhookSecret: str('PAYSIM_WEBHOOK_SECRET', 'whsec_paysim_dev'),
+    paymentMethodsFile: env.PAYMENT_METHODS_FILE?.trim() || undefined,
+    paymentApprovalTimeoutSeconds: int('PAYMENT_APPROVAL_TIMEOUT_SECONDS', 900, 5, 86_400),
+    pointsEarnRatePercent: int('POINTS_EARN_RATE_PERCENT', 5, 0, 100),
+    smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    smtpSinkPort: int('SMTP_SINK_PORT', 2525, 0, 65535),
+    mailFrom: str('MAIL_FROM', 'Game Store <no-reply@store.localhost>'),
+    nodeId: str('NODE_ID', 'node-1'),
+    workflowVersion: str('WORKFLOW_VERSION', '1'),
   };
+  if (nodeEnv === 'production' && !env.PAYSIM_WEBHOOK_SECRET && !config.paymentGatewayUrl) problems.push('PAYSIM_WEBHOOK_SECRET must be set when NODE_ENV=production.');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -13,6 +13,12 @@
 
 export type StepKind = 'compensable' | 'pivot' | 'retriable';
 
+/** Why a saga compensated: the refusal's code and sentence, or `step_failed` for an unexpected error. */
+export interface SagaFailure {
+  code: string;
+  message: string;
+}
+
 interface StepBase<C> {
   name: string;
   /** The API or service call this step makes, for the generated D1 table. */
@@ -24,7 +30,8 @@ export interface CompensableStep<C> extends StepBase<C> {
   kind: 'compensable';
   /** What the compensation does, for the generated D1 table. */
   compensation: string;
-  compensate(context: C): Promise<void>;
+  /** Undoes `run`; told why the saga failed. Retried until it succeeds, so it must be idempotent too. */
+  compensate(context: C, failure: SagaFailure): Promise<void>;
 }
 export interface PivotStep<C> extends StepBase<C> {
   kind: 'pivot';

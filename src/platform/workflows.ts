@@ -1,6 +1,6 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
-import { isRefusal, type Saga, type CompensableStep } from './saga.ts';
+import { isRefusal, type Saga, type CompensableStep, type SagaFailure } from './saga.ts';
 
 /**
  * Durable execution of sagas on DBOS Transact, in the store's own PostgreSQL (schema "dbos").
@@ -55,7 +55,7 @@ export type SagaOutcome<C> =
   | { status: 'completed'; context: C }
   | { status: 'compensated'; failedStep: string; code: string; message: string; context: C };
 
-const describe = (err: unknown) =>
+const describe = (err: unknown): SagaFailure =>
   isRefusal(err) ? { code: err.code, message: err.message } : { code: 'step_failed', message: err instanceof Error ? err.message : String(err) };
 
 /**
@@ -114,8 +114,9 @@ export function registerSaga<C extends object>(saga: Saga<C>): (input: C) => Pro
           context = { ...context, ...patch };
           if (step.kind === 'compensable') done.push(step);
         } catch (err) {
-          for (const undo of done.reverse()) await untilItSucceeds(`${undo.name}:compensate`, () => undo.compensate(context));
-          return { status: 'compensated', failedStep: step.name, ...describe(err), context };
+          const failure = describe(err);
+          for (const undo of done.reverse()) await untilItSucceeds(`${undo.name}:compensate`, () => undo.compensate(context, failure));
+          return { status: 'compensated', failedStep: step.name, ...failure, context };
         }
       }
       return { status: 'completed', context };

@@ -10,6 +10,8 @@ export interface PointsAccountsTable {
 }
 export interface PointsLedgerTable {
   id: string;
+  /** Posting order (identity): several entries can share a timestamp. */
+  seq: ColumnType<number, never, never>;
   user_id: string;
   delta: number;
   balance_after: number;
@@ -33,7 +35,7 @@ export class PointsStore {
   }
 
   history(userId: string, limit: number) {
-    return this.db.selectFrom('points_ledger').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    return this.db.selectFrom('points_ledger').selectAll().where('user_id', '=', userId).orderBy('seq', 'desc').limit(limit).execute();
   }
 
   byReference(reference: string) {

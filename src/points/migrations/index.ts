@@ -14,6 +14,7 @@ export const pointsMigrations: Record<string, Migration> = {
       await sql`
         create table points_ledger (
           id uuid primary key,
+          seq bigint generated always as identity,
           user_id text not null references points_accounts (user_id),
           delta bigint not null check (delta <> 0),
           balance_after bigint not null check (balance_after >= 0),
@@ -21,7 +22,7 @@ export const pointsMigrations: Record<string, Migration> = {
           reference text not null unique,
           created_at timestamptz not null
         )`.execute(db);
-      await sql`create index points_ledger_user on points_ledger (user_id, created_at desc)`.execute(db);
+      await sql`create index points_ledger_user on points_ledger (user_id, seq desc)`.execute(db);
       // The ledger is append-only: history is never rewritten.
       await sql`
         create function points_ledger_append_only() returns trigger language plpgsql as $$

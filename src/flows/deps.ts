@@ -1,0 +1,42 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../platform/clock.ts';
+import type { PaymentGateway } from '../payments/gateway.ts';
+import type { PointsService } from '../points/service.ts';
+import type { OrderStore } from '../orders/store.ts';
+
+/** What the checkout sagas use from the contexts they compose. */
+export interface FlowDeps {
+  orders: OrderStore;
+  points: PointsService;
+  gateway: PaymentGateway;
+  clock: Clock;
+  publicUrl: string;
+  payments: PaymentSignals;
+  /** How long a buyer has to approve a wallet payment before it is cancelled. */
+  approvalTimeoutMs: number;
+}
+
+/**
+ * Wakes a saga waiting for a buyer's approval as soon as the PG's webhook (or the buyer's return) arrives.
+ * It is only a hint: the waiting step asks the PG for the payment's state either way, so a lost webhook
+ * costs a poll interval, never a payment.
+ */
+export class PaymentSignals {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  notify(paymentId: string): void {
+    this.emitter.emit(paymentId);
+  }
+
+  wait(paymentId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.emitter.off(paymentId, done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.emitter.once(paymentId, done);
+    });
+  }
+}

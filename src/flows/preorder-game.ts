@@ -1,0 +1,148 @@
+import { defineSaga, Refusal } from '../platform/saga.ts';
+import { PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
+import type { FlowDeps } from './deps.ts';
+
+/** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
+export interface PreorderContext {
+  orderId: string;
+  idempotencyKey: string;
+  userId: string;
+  email: string;
+  storeCountry: string;
+  gameId: string;
+  editionId: string;
+  gameTitle: string;
+  kind: 'preorder' | 'purchase';
+  currency: string;
+  listMinor: number;
+  discountMinor: number;
+  priceMinor: number;
+  pointsUsed: number;
+  paidMinor: number;
+  paymentMethod: string;
+  paymentId?: string | null;
+  pointsEarned?: number;
+}
+
+const money = (minor: number, currency: string) => {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** digits);
+};
+
+/**
+ * Pre-order (or purchase) of a game, S1.5–S1.11 (D1). Checks with no side effects — sign-in, region,
+ * price and discount, ownership, payment method, point balance — run before the saga starts, in
+ * orders/service.ts. The cheap local steps come first, the PG charge is the pivot, and everything after it
+ * only records what already happened, so a failure after the pivot is retried, never compensated.
+ */
+export function preorderGame(d: FlowDeps) {
+  /** Charges, waiting for the buyer's approval when the method needs it; a decline or no approval refuses. */
+  async function charge(c: PreorderContext): Promise<GatewayPayment> {
+    const key = `order:${c.orderId}`;
+    let p = await d.gateway.createPayment({
+      orderRef: c.orderId,
+      method: c.paymentMethod,
+      amount: { amountMinor: c.paidMinor, currency: c.currency },
+      capture: 'automatic',
+      idempotencyKey: `${key}:charge`,
+      returnUrl: `${d.publicUrl}/orders/${c.orderId}`,
+      webhookUrl: `${d.publicUrl}/api/payments/webhooks/paysim`,
+    });
+    if (p.status === 'requires_approval') {
+      if (p.approvalUrl) await d.orders.setApprovalUrl(c.orderId, p.approvalUrl, d.clock.now());
+      // An operational timeout (wall time), not business time: the buyer has this long on the PG's page.
+      const deadline = Date.now() + d.approvalTimeoutMs;
+      while (p.status === 'requires_approval' && Date.now() < deadline) {
+        await d.payments.wait(p.id, 1000);
+        p = await d.gateway.getPayment(p.id);
+      }
+      if (p.status === 'requires_approval') {
+        p = await d.gateway.cancel(p.id, `${key}:cancel`).catch(() => d.gateway.getPayment(p.id));
+      }
+    }
+    if (p.status === 'authorized') p = await d.gateway.capture(p.id, `${key}:capture`);
+    return p;
+  }
+
+  return defineSaga<PreorderContext>({
+    name: 'preorder-game',
+    summary: 'Pre-order (or buy) a game with points and a payment method of the buyer’s country. API: POST /api/orders (Idempotency-Key), then GET /api/orders/{id}.',
+    steps: [
+      {
+        kind: 'compensable',
+        name: 'create-order',
+        call: 'orders: insert pending order (unique per user and game)',
+        run: async (c) => {
+          const created = await d.orders.insertPending(
+            {
+              id: c.orderId,
+              user_id: c.userId,
+              idempotency_key: c.idempotencyKey,
+              game_id: c.gameId,
+              edition_id: c.editionId,
+              kind: c.kind,
+              currency: c.currency,
+              list_minor: c.listMinor,
+              discount_minor: c.discountMinor,
+              price_minor: c.priceMinor,
+              points_used: c.pointsUsed,
+              paid_minor: c.paidMinor,
+              payment_method: c.paymentMethod,
+              store_country: c.storeCountry,
+              created_at: d.clock.now(),
+            },
+            d.clock.now(),
+          );
+          if (!created) throw new Refusal('already_owned', 'You already own this game or have an order of it in progress.');
+        },
+        compensation: 'orders: mark the order cancelled, with the reason',
+        compensate: (c, failure) => d.orders.cancel(c.orderId, failure, d.clock.now()),
+      },
+      {
+        kind: 'compensable',
+        name: 'use-points',
+        call: 'points: spend the points used (ledger reference order:{id}:spend)',
+        run: async (c) => void (await d.points.spend(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:spend`)),
+        compensation: 'points: return the points used (order:{id}:spend-undo)',
+        compensate: (c) => d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:spend-undo`),
+      },
+      {
+        kind: 'pivot',
+        name: 'charge-payment',
+        call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture',
+        run: async (c) => {
+          if (c.paidMinor === 0) return { paymentId: null };
+          const p = await charge(c);
+          if (p.status !== 'captured') throw new PaymentDeclined(p.status === 'canceled' ? 'The payment was not approved in time or was cancelled.' : undefined);
+          return { paymentId: p.id };
+        },
+      },
+      {
+        kind: 'retriable',
+        name: 'confirm-order',
+        call: 'orders: mark paid + add to the purchase list + queue the confirmation mail (one transaction)',
+        run: async (c) => {
+          const pointsEarned = d.points.earnedFor(c.paidMinor);
+          await d.orders.confirmPaid(
+            c.orderId,
+            { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
+            {
+              to: c.email,
+              dedupeKey: `order:${c.orderId}:confirmation`,
+              subject: `${c.kind === 'preorder' ? 'Pre-order' : 'Purchase'} confirmed: ${c.gameTitle}`,
+              text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${money(c.paidMinor, c.currency)}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
+            },
+            d.clock.now(),
+          );
+          return { pointsEarned };
+        },
+      },
+      {
+        kind: 'retriable',
+        name: 'credit-points',
+        call: 'points: credit the earned points (order:{id}:earn)',
+        run: async (c) => void (await d.points.earn(c.userId, c.currency, c.pointsEarned ?? 0, `order:${c.orderId}:earn`)),
+      },
+    ],
+  });
+}

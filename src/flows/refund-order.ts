@@ -1,0 +1,97 @@
+import { defineSaga, Refusal } from '../platform/saga.ts';
+import type { FlowDeps } from './deps.ts';
+
+export interface RefundContext {
+  orderId: string;
+  userId: string;
+  email: string;
+  gameTitle: string;
+  currency: string;
+  paidMinor: number;
+  pointsUsed: number;
+  pointsEarned: number;
+  paymentId: string | null;
+  revoked?: number;
+  shortfall?: number;
+  refundedMinor?: number;
+}
+
+const money = (minor: number, currency: string) => {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** digits);
+};
+
+/**
+ * Refund of a pre-order or purchase, S1.12–S1.14 (D1). The pivot is the PG refund. Earned points are taken
+ * back before it; if some were already spent, that many minor units (1 point = 1 minor unit) are kept back
+ * from the money refunded — the refund preview tells the user before they confirm — so points earned by a
+ * purchase can never outlive its refund, and no balance goes negative.
+ */
+export function refundOrder(d: FlowDeps) {
+  return defineSaga<RefundContext>({
+    name: 'refund-order',
+    summary: 'Refund an order: cancel the pre-order and the payment together. API: POST /api/orders/{id}/refund; a second request gets the first one’s result.',
+    steps: [
+      {
+        kind: 'compensable',
+        name: 'mark-refund-pending',
+        call: 'orders: paid → refund_pending (hides the download, blocks a second refund)',
+        run: async (c) => {
+          const moved = await d.orders.beginRefund(c.orderId, d.clock.now());
+          if (!moved) {
+            const o = await d.orders.byId(c.orderId);
+            // A re-run after a crash finds the order already moved by this same saga.
+            if (o?.status !== 'refund_pending') throw new Refusal('not_refundable', 'This order is not paid, so it cannot be refunded.');
+          }
+        },
+        compensation: 'orders: refund_pending → paid',
+        compensate: async (c) => void (await d.orders.restorePaid(c.orderId, d.clock.now())),
+      },
+      {
+        kind: 'compensable',
+        name: 'revoke-earned-points',
+        call: 'points: take back the points the purchase earned (order:{id}:revoke); report any already spent',
+        run: async (c) => {
+          const { revoked, shortfall } = await d.points.revokeEarned(c.userId, c.currency, c.pointsEarned, `order:${c.orderId}:revoke`);
+          return { revoked, shortfall };
+        },
+        compensation: 'points: give the revoked points back (order:{id}:revoke-undo)',
+        compensate: (c) => d.points.earn(c.userId, c.currency, c.revoked ?? 0, `order:${c.orderId}:revoke-undo`),
+      },
+      {
+        kind: 'pivot',
+        name: 'refund-payment',
+        call: 'PaymentGateway.refund(paid − shortfall) (Idempotency-Key order:{id}:refund)',
+        run: async (c) => {
+          const amount = c.paidMinor - (c.shortfall ?? 0);
+          if (!c.paymentId || amount <= 0) return { refundedMinor: 0 };
+          await d.gateway.refund(c.paymentId, amount, `order:${c.orderId}:refund`);
+          return { refundedMinor: amount };
+        },
+      },
+      {
+        kind: 'retriable',
+        name: 'close-order',
+        call: 'orders: refund_pending → refunded + remove from the purchase list + queue the mail (one transaction)',
+        run: (c) =>
+          d.orders.closeRefund(
+            c.orderId,
+            { refunded_minor: c.refundedMinor ?? 0, refund_points_shortfall: c.shortfall ?? 0 },
+            {
+              to: c.email,
+              dedupeKey: `order:${c.orderId}:refunded`,
+              subject: `Refund completed: ${c.gameTitle}`,
+              text: `Your order of ${c.gameTitle} is cancelled and refunded.\n\nRefunded: ${money(c.refundedMinor ?? 0, c.currency)}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
+            },
+            d.clock.now(),
+          ),
+      },
+      {
+        kind: 'retriable',
+        name: 'return-points',
+        call: 'points: return the points used to pay (order:{id}:return)',
+        run: (c) => d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:return`),
+      },
+    ],
+  });
+}

@@ -1,0 +1,54 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const orderMigrations: Record<string, Migration> = {
+  '2026-11-24-07-orders': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table orders (
+          id uuid primary key,
+          user_id text not null,
+          idempotency_key text not null,
+          game_id uuid not null,
+          edition_id uuid not null,
+          kind text not null check (kind in ('preorder', 'purchase')),
+          status text not null check (status in ('pending', 'paid', 'cancelled', 'refund_pending', 'refunded')),
+          currency text not null,
+          list_minor bigint not null check (list_minor >= 0),
+          discount_minor bigint not null check (discount_minor >= 0),
+          price_minor bigint not null check (price_minor >= 0),
+          points_used bigint not null check (points_used >= 0),
+          paid_minor bigint not null check (paid_minor >= 0),
+          points_earned bigint not null default 0,
+          payment_method text not null,
+          payment_id text,
+          approval_url text,
+          store_country text not null,
+          failure_code text,
+          failure_message text,
+          refunded_minor bigint,
+          refund_points_shortfall bigint,
+          created_at timestamptz not null,
+          updated_at timestamptz not null,
+          unique (user_id, idempotency_key)
+        )`.execute(db);
+      // D4: at most one live order of a game per user, whatever races the clicks run into.
+      await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending')`.execute(db);
+      await sql`create index orders_user on orders (user_id, created_at desc)`.execute(db);
+      await sql`
+        create table library (
+          user_id text not null,
+          game_id uuid not null,
+          order_id uuid not null references orders (id),
+          acquired_at timestamptz not null,
+          primary key (user_id, game_id)
+        )`.execute(db);
+      await sql`
+        create table payment_events (
+          event_id text primary key,
+          payment_id text not null,
+          type text not null,
+          received_at timestamptz not null
+        )`.execute(db);
+    },
+  },
+};

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
+
+let t: TestStore;
+let op: Client;
+let gameId: string;
+const RELEASE = '2026-12-20';
+
+beforeAll(async () => {
+  t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
+  op = await signInOperator(t);
+  const game = await op.post('/api/operator/games', gameInput({
+    slug: 'nebula-drift',
+    title: { en: 'Nebula Drift', ko: '네뷸라 드리프트' },
+    releaseDate: RELEASE,
+    editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 5000 }, { country: 'KR', currency: 'KRW', amountMinor: 60000 }] }],
+    regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'US'] }, play: { mode: 'everywhere', countries: [] } },
+  }));
+  expect(game.status).toBe(201);
+  gameId = game.body.id;
+  expect((await op.put(`/api/operator/games/${gameId}/preorder-discount`, { percentOff: 10 })).status).toBe(200);
+});
+afterAll(() => t?.close());
+
+const key = () => `key-${randomBytes(8).toString('hex')}`;
+async function settle(c: Client, orderId: string, until = (s: string) => s !== 'pending' && s !== 'refund_pending') {
+  for (let i = 0; i < 200; i++) {
+    const o = await c.get(`/api/orders/${orderId}`);
+    if (until(o.body.status)) return o.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`order ${orderId} did not settle`);
+}
+async function korean(points = 0) {
+  const u = await signUp(t, { country: 'KR', language: 'ko' });
+  if (points) await t.store.points.earn(u.me.id, 'KRW', points, `grant:${u.me.id}`);
+  return u;
+}
+async function invariantsHold() {
+  const pg = t.paysim.totals();
+  const netAtPg = Object.fromEntries(Object.entries(pg).map(([cur, v]) => [cur, v.capturedMinor - v.refundedMinor]));
+  const books = await t.store.orderStore.netPaid();
+  for (const cur of new Set([...Object.keys(netAtPg), ...Object.keys(books)])) expect(netAtPg[cur] ?? 0, `money at the PG in ${cur}`).toBe(books[cur] ?? 0);
+  expect(await t.store.points.mismatches()).toEqual([]);
+  expect(await t.store.orderStore.invariantViolations()).toEqual([]);
+}
+
+describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () => {
+  it('S1.4 a resident of a country outside the service countries cannot pre-order', async () => {
+    const { client } = await signUp(t, { country: 'DE' });
+    const quote = await client.get(`/api/checkout?gameId=${gameId}`);
+    expect(quote.status).toBe(403);
+    expect(quote.body.error.code).toBe('not_sold_in_country');
+    const order = await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    expect(order.status).toBe(403);
+    expect(order.body.error.code).toBe('not_sold_in_country');
+  });
+
+  it('S1.5 S1.6 S1.7 S1.8 checkout shows the pre-order discount, the points and the payment methods of the country', async () => {
+    const { client } = await korean(3000);
+    const q = await client.get(`/api/checkout?gameId=${gameId}`);
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ kind: 'preorder', listPrice: { amountMinor: 60000, currency: 'KRW' }, discountPercent: 10, discount: { amountMinor: 6000 }, price: { amountMinor: 54000, currency: 'KRW' }, points: { balance: 3000, usable: 3000 } });
+    expect(q.body.paymentMethods.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(['kakaopay', 'naverpay', 'tosspay', 'card']));
+  });
+
+  it('S1.3 S1.8 S1.9 S1.10 S1.11 a card pre-order with points completes: points credited, mail sent, refund button active', async () => {
+    const { client, email, me } = await korean(3000);
+    const placed = await client.post('/api/orders', { gameId, pointsToUse: 2000, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    expect(placed.status).toBe(202);
+    const order = await settle(client, placed.body.id);
+    expect(order).toMatchObject({ status: 'paid', kind: 'preorder', price: { amountMinor: 54000 }, pointsUsed: 2000, paid: { amountMinor: 52000, currency: 'KRW' }, pointsEarned: 2600, refundable: true, downloadable: false });
+    expect((await client.get('/api/points')).body.balance).toBe(3000 - 2000 + 2600);
+    const list = await client.get('/api/orders');
+    expect(list.body.map((o: { id: string; refundable: boolean }) => [o.id, o.refundable])).toEqual([[order.id, true]]);
+    await t.store.mail.deliverDue();
+    const mails = t.mailbox.to(email);
+    // In the buyer's language: the Korean title.
+    expect(mails.map((m) => m.subject)).toEqual(['Pre-order confirmed: 네뷸라 드리프트']);
+    expect(mails[0]!.text).toContain('Points earned: 2600');
+    expect(me.country).toBe('KR');
+    await invariantsHold();
+  });
+
+  it('S1.7 S1.5 KakaoPay: the order waits for approval on the provider page, then completes', async () => {
+    const { client } = await korean();
+    const placed = await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'kakaopay' }, { 'idempotency-key': key() });
+    let pending;
+    for (let i = 0; i < 100 && !pending?.approvalUrl; i++) {
+      pending = (await client.get(`/api/orders/${placed.body.id}`)).body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pending.status).toBe('pending');
+    expect(pending.approvalUrl).toMatch(/\/approve\/pay_/);
+    const approve = await fetch(pending.approvalUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    expect(approve.status).toBe(303);
+    expect(approve.headers.get('location')).toContain(`/orders/${placed.body.id}`);
+    expect(await settle(client, placed.body.id)).toMatchObject({ status: 'paid', paymentMethod: 'kakaopay', paid: { amountMinor: 54000 } });
+    await invariantsHold();
+  });
+
+  it('S1.12 S1.13 S1.14 "Request refund" cancels the pre-order and the payment, returns used points and takes back earned ones', async () => {
+    const { client } = await korean(5000);
+    const placed = await client.post('/api/orders', { gameId, pointsToUse: 4000, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const order = await settle(client, placed.body.id);
+    expect((await client.get('/api/points')).body.balance).toBe(1000 + order.pointsEarned);
+    const preview = await client.get(`/api/orders/${order.id}/refund`);
+    expect(preview.body).toMatchObject({ refundable: true, refund: { amountMinor: 50000 }, pointsReturned: 4000, pointsTakenBack: order.pointsEarned, pointsShortfall: 0 });
+    const refunded = await client.post(`/api/orders/${order.id}/refund`);
+    expect(refunded.status).toBe(200);
+    expect(refunded.body).toMatchObject({ status: 'refunded', refunded: { amountMinor: 50000 }, refundable: false });
+    expect((await client.get('/api/orders')).body).toEqual([]);
+    expect((await client.get('/api/orders?history=true')).body.map((o: { status: string }) => o.status)).toEqual(['refunded']);
+    expect((await client.get('/api/points')).body.balance).toBe(5000);
+    await invariantsHold();
+  });
+
+  it('S1.14 earned points already spent are kept back from the money refunded, as the preview says', async () => {
+    const { client, me } = await korean();
+    const first = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+    expect(first.pointsEarned).toBe(2700);
+    await t.store.points.spend(me.id, 'KRW', 2000, `test:${me.id}:spend`);
+    const preview = (await client.get(`/api/orders/${first.id}/refund`)).body;
+    expect(preview).toMatchObject({ refund: { amountMinor: 54000 - 2000 }, pointsTakenBack: 700, pointsShortfall: 2000 });
+    const refunded = await client.post(`/api/orders/${first.id}/refund`);
+    expect(refunded.body.refunded).toEqual({ amountMinor: 52000, currency: 'KRW' });
+    expect((await client.get('/api/points')).body.balance).toBe(0);
+    await invariantsHold();
+  });
+
+  it('S1.12 D4 two refund requests at once refund once and both get the result', async () => {
+    const { client } = await korean();
+    const order = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+    const before = t.paysim.totals().KRW!.refundedMinor;
+    const [a, b] = await Promise.all([client.post(`/api/orders/${order.id}/refund`), client.post(`/api/orders/${order.id}/refund`)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.status).toBe('refunded');
+    expect(b.body.status).toBe('refunded');
+    expect(t.paysim.totals().KRW!.refundedMinor - before).toBe(54000);
+    const again = await client.post(`/api/orders/${order.id}/refund`);
+    expect(again.body.status).toBe('refunded');
+    await invariantsHold();
+  });
+
+  it('S1.9 D4 a double click (same Idempotency-Key) places one order and charges once; a second order of an owned game is refused', async () => {
+    const { client } = await korean();
+    const k = key();
+    const before = t.paysim.totals().KRW!.capturedMinor;
+    const [a, b] = await Promise.all([
+      client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': k }),
+      client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': k }),
+    ]);
+    expect(a.body.id).toBe(b.body.id);
+    await settle(client, a.body.id);
+    expect(t.paysim.totals().KRW!.capturedMinor - before).toBe(54000);
+    const again = await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_owned');
+  });
+
+  it('S1.9 a declined payment cancels the order and gives the points back; nothing is in the purchase list', async () => {
+    const { client } = await korean(1000);
+    t.faults.next = 'decline';
+    try {
+      const placed = await client.post('/api/orders', { gameId, pointsToUse: 1000, paymentMethod: 'card' }, { 'idempotency-key': key() });
+      const order = await settle(client, placed.body.id);
+      expect(order).toMatchObject({ status: 'cancelled', failure: { code: 'payment_declined' } });
+    } finally {
+      t.faults.next = undefined;
+    }
+    expect((await client.get('/api/points')).body.balance).toBe(1000);
+    expect((await client.get('/api/orders')).body).toEqual([]);
+    await invariantsHold();
+  });
+
+  it('S1.8 bad checkout requests are refused with codes: no key, a method of another country, too many points', async () => {
+    const { client } = await korean(100);
+    expect((await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' })).body.error.code).toBe('idempotency_key_required');
+    expect((await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'paypay' }, { 'idempotency-key': key() })).body.error.code).toBe('payment_method_not_offered');
+    const tooMany = await client.post('/api/orders', { gameId, pointsToUse: 101, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.body.error.code).toBe('insufficient_points');
+    expect((await new Client(t.url).get(`/api/orders`)).status).toBe(401);
+  });
+
+  it('S1.15 S1.16 on the release day the game downloads with a signed expiring link and sells at its normal price', async () => {
+    const { client } = await korean();
+    const order = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+    const early = await client.post(`/api/library/${gameId}/download`);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('not_released');
+
+    t.clock.set(`${RELEASE}T00:00:05Z`);
+    try {
+      expect((await client.get(`/api/orders/${order.id}`)).body.downloadable).toBe(true);
+      const link = await client.post(`/api/library/${gameId}/download`);
+      expect(link.status).toBe(200);
+      const file = await fetch(t.url + link.body.url);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-disposition')).toContain('nebula-drift.bin');
+      expect(await file.text()).toContain('game: Nebula Drift');
+      const tampered = await fetch(t.url + link.body.url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')));
+      expect(tampered.status).toBe(403);
+      t.clock.set(`${RELEASE}T00:20:00Z`);
+      expect((await fetch(t.url + link.body.url)).status).toBe(410);
+
+      const { client: late } = await korean();
+      expect((await late.get(`/api/checkout?gameId=${gameId}`)).body).toMatchObject({ kind: 'purchase', discountPercent: 0, price: { amountMinor: 60000 } });
+      const stranger = await korean();
+      expect((await stranger.client.post(`/api/library/${gameId}/download`)).status).toBe(404);
+    } finally {
+      t.clock.set('2026-11-24T09:00:00Z');
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, ErrorBody } from '../platform/errors.ts';
+import type { Guards } from '../accounts/guards.ts';
+import type { PaymentGateway } from '../payments/gateway.ts';
+import type { PaymentSignals } from '../flows/deps.ts';
+import type { OrderStore } from './store.ts';
+import type { Buyer, OrderService } from './service.ts';
+import { CheckoutQuote, DownloadLink, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
+
+export function orderRoutes(
+  app: FastifyInstance,
+  deps: { orders: OrderService; store: OrderStore; guards: Guards; gateway: PaymentGateway; signals: PaymentSignals; now: () => Date },
+) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['orders'];
+  const buyer = async (req: FastifyRequest): Promise<Buyer> => {
+    const v = await deps.guards.requireUser(req);
+    return { userId: v.userId, email: v.email, shopper: await deps.guards.shopper(req) };
+  };
+  const Id = Type.Object({ id: Type.String() });
+
+  r.get('/api/checkout', {
+    schema: { tags, summary: 'Checkout: price with pre-order discount, points, payment methods of your country (S1.5–S1.8)', querystring: Type.Object({ gameId: Type.String(), editionId: Type.Optional(Type.String()) }), response: { 200: CheckoutQuote, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+  }, async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId));
+
+  r.post('/api/orders', {
+    schema: {
+      tags,
+      summary: 'Pre-order or buy a game (S1.3–S1.9). Needs an Idempotency-Key header; a retry with the same key returns the same order',
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+      body: PlaceOrder,
+      response: { 202: OrderView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (req, reply) => reply.status(202).send(await deps.orders.place(await buyer(req), req.headers['idempotency-key'], req.body)));
+
+  r.get('/api/orders', {
+    schema: { tags, summary: 'Your purchase list (S1.11, S1.13); history=true adds cancelled and refunded orders', querystring: Type.Object({ history: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(OrderView), 401: ErrorBody } },
+  }, async (req) => deps.orders.list(await buyer(req), req.query.history));
+
+  r.get('/api/orders/:id', { schema: { tags, summary: 'One of your orders', params: Id, response: { 200: OrderView, 401: ErrorBody, 404: ErrorBody } } }, async (req) => deps.orders.get(await buyer(req), req.params.id));
+
+  r.get('/api/orders/:id/refund', { schema: { tags, summary: 'What a refund would give back (money, points) before you confirm', params: Id, response: { 200: RefundPreview, 401: ErrorBody, 404: ErrorBody } } }, async (req) =>
+    deps.orders.refundPreview(await buyer(req), req.params.id),
+  );
+
+  r.post('/api/orders/:id/refund', {
+    schema: { tags, summary: 'Request refund (S1.12–S1.14): cancels the order and the payment together; repeating it returns the first result', params: Id, response: { 200: OrderView, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+  }, async (req) => deps.orders.refund(await buyer(req), req.params.id));
+
+  r.post('/api/library/:gameId/download', {
+    schema: { tags, summary: 'A signed download link valid for 10 minutes, from the release day (S1.15)', params: Type.Object({ gameId: Type.String() }), response: { 200: DownloadLink, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+  }, async (req) => deps.orders.downloadLink(await buyer(req), req.params.gameId));
+
+  r.get('/api/downloads/:token', { schema: { tags, summary: 'Download a game build with a signed link', params: Type.Object({ token: Type.String({ maxLength: 1000 }) }) } }, async (req, reply) => {
+    const file = await deps.orders.download(req.params.token);
+    return reply.header('content-type', 'application/octet-stream').header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
+  });
+
+  // PG webhooks: verify the signature on the raw body, record the event once (duplicates and late
+  // redeliveries are no-ops), wake the saga that waits for it, and acknowledge at once.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.post('/api/payments/webhooks/paysim', { schema: { hide: true } }, async (req, reply) => {
+      let event;
+      try {
+        event = deps.gateway.parseWebhook(String(req.body), req.headers);
+      } catch {
+        throw new AppError(400, 'invalid_webhook', 'The webhook signature is missing, wrong or too old.');
+      }
+      await deps.store.recordEvent({ event_id: event.id, payment_id: event.payment.id, type: event.type }, deps.now());
+      deps.signals.notify(event.payment.id);
+      return reply.status(200).send({ received: true });
+    });
+  });
+}

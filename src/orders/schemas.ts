@@ -1,0 +1,68 @@
+import { Type, type Static } from 'typebox';
+import { Money } from '../catalog/schemas.ts';
+
+export const PaymentMethodView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  approval: Type.Boolean({ description: 'The buyer approves on the provider’s page' }),
+});
+
+export const CheckoutQuote = Type.Object({
+  gameId: Type.String(),
+  editionId: Type.String(),
+  title: Type.String(),
+  kind: Type.Union([Type.Literal('preorder'), Type.Literal('purchase')]),
+  listPrice: Money,
+  discountPercent: Type.Integer({ description: 'Pre-order discount (S1.6); 0 after release (S1.16)' }),
+  discount: Money,
+  price: Money,
+  points: Type.Object({ balance: Type.Integer(), usable: Type.Integer({ description: 'At most the price; 0 if the points are in another currency' }) }),
+  pointsEarnRatePercent: Type.Number(),
+  paymentMethods: Type.Array(PaymentMethodView),
+});
+export type CheckoutQuote = Static<typeof CheckoutQuote>;
+
+export const PlaceOrder = Type.Object(
+  {
+    gameId: Type.String({ format: 'uuid' }),
+    editionId: Type.Optional(Type.String({ format: 'uuid' })),
+    pointsToUse: Type.Integer({ minimum: 0 }),
+    paymentMethod: Type.String({ maxLength: 40 }),
+  },
+  { additionalProperties: false },
+);
+export type PlaceOrder = Static<typeof PlaceOrder>;
+
+export const OrderView = Type.Object({
+  id: Type.String(),
+  gameId: Type.String(),
+  title: Type.String(),
+  kind: Type.Union([Type.Literal('preorder'), Type.Literal('purchase')]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('cancelled'), Type.Literal('refund_pending'), Type.Literal('refunded')]),
+  price: Money,
+  discount: Money,
+  pointsUsed: Type.Integer(),
+  paid: Money,
+  pointsEarned: Type.Integer(),
+  paymentMethod: Type.String(),
+  approvalUrl: Type.Union([Type.String(), Type.Null()], { description: 'While pending with a wallet: where the buyer approves' }),
+  failure: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  refunded: Type.Union([Money, Type.Null()]),
+  refundable: Type.Boolean({ description: 'S1.11: whether “Request refund” is active' }),
+  downloadable: Type.Boolean({ description: 'S1.15: released and owned' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type OrderView = Static<typeof OrderView>;
+
+export const RefundPreview = Type.Object({
+  refundable: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  refund: Money,
+  pointsReturned: Type.Integer(),
+  pointsTakenBack: Type.Integer(),
+  pointsShortfall: Type.Integer({ description: 'Earned points already spent: kept back from the money refunded' }),
+});
+export type RefundPreview = Static<typeof RefundPreview>;
+
+export const DownloadLink = Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) });

@@ -1,0 +1,241 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError, notFound } from '../platform/errors.ts';
+import type { Clock } from '../platform/clock.ts';
+import { isUuid } from '../platform/ids.ts';
+import type { SagaOutcome } from '../platform/workflows.ts';
+import type { CatalogService, Shopper } from '../catalog/service.ts';
+import type { PointsService } from '../points/service.ts';
+import type { PromotionService } from '../promotions/service.ts';
+import { applyPreorderDiscount } from '../promotions/service.ts';
+import type { PaymentMethodCatalogue } from '../payments/methods.ts';
+import type { PreorderContext } from '../flows/preorder-game.ts';
+import type { RefundContext } from '../flows/refund-order.ts';
+import type { OrderRow, OrderStore } from './store.ts';
+import { refundable } from './refund-policy.ts';
+import type { CheckoutQuote, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
+
+export interface Buyer {
+  userId: string;
+  email: string;
+  shopper: Shopper;
+}
+
+/** Starts sagas under a deterministic id: the same id twice is one saga. */
+export interface SagaStarter {
+  preorder(workflowId: string, input: PreorderContext): Promise<unknown>;
+  refund(workflowId: string, input: RefundContext): Promise<{ getResult(): Promise<SagaOutcome<RefundContext>> }>;
+}
+
+/** A UUID derived from the buyer and their Idempotency-Key: a retried request lands on the same order. */
+function orderIdFor(userId: string, key: string): string {
+  const h = createHash('sha256').update(`${userId}\u0000${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class OrderService {
+  constructor(
+    private readonly d: {
+      orders: OrderStore;
+      catalog: CatalogService;
+      points: PointsService;
+      promotions: PromotionService;
+      methods: PaymentMethodCatalogue;
+      sagas: SagaStarter;
+      clock: Clock;
+      downloadSecret: string;
+      publicUrl: string;
+    },
+  ) {}
+
+  /** S1.5–S1.8: what the checkout page shows. Refuses (403) where the game is not sold to the buyer. */
+  async quote(buyer: Buyer, gameId: string, editionId?: string): Promise<CheckoutQuote> {
+    const [q, facts] = await Promise.all([this.d.catalog.quote(gameId, editionId, buyer.shopper), this.d.catalog.facts(gameId, buyer.shopper.language)]);
+    const priced = applyPreorderDiscount(q.price, await this.d.promotions.preorderPercent(gameId), facts.released);
+    const pts = await this.d.points.balance(buyer.userId, q.price.currency);
+    const usable = pts.currency === q.price.currency ? Math.min(pts.balance, priced.price.amountMinor) : 0;
+    return {
+      gameId,
+      editionId: q.editionId,
+      title: facts.title,
+      kind: facts.released ? 'purchase' : 'preorder',
+      listPrice: priced.list,
+      discountPercent: priced.percentOff,
+      discount: priced.discount,
+      price: priced.price,
+      points: { balance: pts.balance, usable },
+      pointsEarnRatePercent: this.d.points.earnRatePercent,
+      paymentMethods: this.d.methods.forCountry(buyer.shopper.country).map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
+    };
+  }
+
+  /**
+   * S1.3–S1.9: checks everything that has no side effect, then starts the pre-order saga. Answers at once;
+   * the order's page follows it (and sends the buyer to the wallet's approval page when there is one).
+   */
+  async place(buyer: Buyer, idempotencyKey: string | undefined, req: PlaceOrder): Promise<OrderView> {
+    if (!idempotencyKey || !/^[\w-]{8,100}$/.test(idempotencyKey)) {
+      throw new AppError(400, 'idempotency_key_required', 'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.');
+    }
+    const orderId = orderIdFor(buyer.userId, idempotencyKey);
+    const existing = await this.d.orders.byId(orderId);
+    if (existing) return this.view(existing, buyer.shopper.language);
+
+    const quote = await this.quote(buyer, req.gameId, req.editionId);
+    if (await this.d.orders.liveOrderFor(buyer.userId, req.gameId)) {
+      throw new AppError(409, 'already_owned', 'You already own this game or have an order of it in progress. See your purchase list.');
+    }
+    if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
+      throw new AppError(400, 'payment_method_not_offered', `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`);
+    }
+    if (req.pointsToUse > quote.points.usable) {
+      throw new AppError(409, 'insufficient_points', `You can use at most ${quote.points.usable} points for this order (balance ${quote.points.balance}).`);
+    }
+    const paidMinor = quote.price.amountMinor - req.pointsToUse;
+    await this.d.sagas.preorder(`preorder-game:${orderId}`, {
+      orderId,
+      idempotencyKey,
+      userId: buyer.userId,
+      email: buyer.email,
+      storeCountry: buyer.shopper.country,
+      gameId: req.gameId,
+      editionId: quote.editionId,
+      gameTitle: quote.title,
+      kind: quote.kind,
+      currency: quote.price.currency,
+      listMinor: quote.listPrice.amountMinor,
+      discountMinor: quote.discount.amountMinor,
+      priceMinor: quote.price.amountMinor,
+      pointsUsed: req.pointsToUse,
+      paidMinor,
+      paymentMethod: req.paymentMethod,
+    });
+    // The saga's first step creates the order; wait briefly for it so the answer can describe it.
+    for (let i = 0; i < 100; i++) {
+      const row = await this.d.orders.byId(orderId);
+      if (row) return this.view(row, buyer.shopper.language);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.pendingView(orderId, req, quote, paidMinor);
+  }
+
+  private pendingView(orderId: string, req: PlaceOrder, q: CheckoutQuote, paidMinor: number): OrderView {
+    return {
+      id: orderId, gameId: req.gameId, title: q.title, kind: q.kind, status: 'pending', price: q.price, discount: q.discount, pointsUsed: req.pointsToUse,
+      paid: { amountMinor: paidMinor, currency: q.price.currency }, pointsEarned: 0, paymentMethod: req.paymentMethod, approvalUrl: null, failure: null, refunded: null, refundable: false, downloadable: false,
+      createdAt: this.d.clock.now().toISOString(),
+    };
+  }
+
+  private async owned(buyer: Buyer, orderId: string): Promise<OrderRow> {
+    const o = isUuid(orderId) ? await this.d.orders.byId(orderId) : undefined;
+    if (!o || o.user_id !== buyer.userId) throw notFound('This order', 'order_not_found');
+    return o;
+  }
+
+  async get(buyer: Buyer, orderId: string): Promise<OrderView> {
+    return this.view(await this.owned(buyer, orderId), buyer.shopper.language);
+  }
+
+  /**
+   * S1.11 / S1.13: the purchase list holds the games bought or pre-ordered and not refunded (and orders
+   * still being paid); with `history`, cancelled and refunded orders too.
+   */
+  async list(buyer: Buyer, history = false): Promise<OrderView[]> {
+    const rows = (await this.d.orders.listForUser(buyer.userId)).filter((r) => history || r.status === 'pending' || r.status === 'paid' || r.status === 'refund_pending');
+    return Promise.all(rows.map((r) => this.view(r, buyer.shopper.language)));
+  }
+
+  async refundPreview(buyer: Buyer, orderId: string): Promise<RefundPreview> {
+    const o = await this.owned(buyer, orderId);
+    const facts = await this.d.catalog.facts(o.game_id);
+    const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
+    const { balance } = await this.d.points.balance(buyer.userId, o.currency);
+    const takeBack = Math.min(o.points_earned, balance);
+    const shortfall = o.points_earned - takeBack;
+    return {
+      refundable: rule.refundable,
+      ...(rule.refundable ? {} : { reason: rule.message }),
+      refund: { amountMinor: o.paid_minor - shortfall, currency: o.currency },
+      pointsReturned: o.points_used,
+      pointsTakenBack: takeBack,
+      pointsShortfall: shortfall,
+    };
+  }
+
+  /** S1.12–S1.14: starts the refund saga; a second request for the same order gets the first one's result. */
+  async refund(buyer: Buyer, orderId: string): Promise<OrderView> {
+    const o = await this.owned(buyer, orderId);
+    const facts = await this.d.catalog.facts(o.game_id, buyer.shopper.language);
+    if (o.status !== 'refund_pending' && o.status !== 'refunded') {
+      const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
+      if (!rule.refundable) throw new AppError(409, rule.code, rule.message);
+    }
+    const handle = await this.d.sagas.refund(`refund-order:${o.id}`, {
+      orderId: o.id,
+      userId: o.user_id,
+      email: buyer.email,
+      gameTitle: facts.title,
+      currency: o.currency,
+      paidMinor: o.paid_minor,
+      pointsUsed: o.points_used,
+      pointsEarned: o.points_earned,
+      paymentId: o.payment_id,
+    });
+    const outcome = await handle.getResult();
+    if (outcome.status === 'compensated') throw new AppError(409, outcome.code, outcome.message);
+    return this.get(buyer, orderId);
+  }
+
+  /** S1.15: a signed link, valid for 10 minutes, once the game is released and where it may be played. */
+  async downloadLink(buyer: Buyer, gameId: string): Promise<{ url: string; expiresAt: string }> {
+    if (!isUuid(gameId) || !(await this.d.orders.owns(buyer.userId, gameId))) throw notFound('This game in your library', 'not_owned');
+    const facts = await this.d.catalog.facts(gameId);
+    if (!facts.released) throw new AppError(409, 'not_released', `This game is released on ${facts.releaseDate ?? 'a date still to be announced'}; the download opens that day.`);
+    const play = facts.mayPlayIn(buyer.shopper.country);
+    if (!play.allowed) throw new AppError(403, play.reason, play.message);
+    const exp = this.d.clock.now().getTime() + 10 * 60_000;
+    const payload = Buffer.from(JSON.stringify({ u: buyer.userId, g: gameId, exp })).toString('base64url');
+    const sig = createHmac('sha256', this.d.downloadSecret).update(payload).digest('base64url');
+    return { url: `/api/downloads/${payload}.${sig}`, expiresAt: new Date(exp).toISOString() };
+  }
+
+  /** Checks a download token; returns the build to stream. */
+  async download(token: string): Promise<{ filename: string; body: Buffer }> {
+    const [payload = '', sig = ''] = token.split('.');
+    const expected = createHmac('sha256', this.d.downloadSecret).update(payload).digest();
+    const given = Buffer.from(sig, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError(403, 'invalid_download_link', 'This download link is not valid. Get a new one from your library.');
+    const { u, g, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { u: string; g: string; exp: number };
+    if (this.d.clock.now().getTime() > exp) throw new AppError(410, 'download_link_expired', 'This download link has expired. Get a new one from your library.');
+    if (!(await this.d.orders.owns(u, g))) throw new AppError(403, 'not_owned', 'This game is no longer in your library.');
+    const facts = await this.d.catalog.facts(g);
+    // The build is a small generated file in this demo store; a real one streams from object storage / a CDN.
+    const body = Buffer.from(`GAME BUILD\ngame: ${facts.title}\nlicensed to: ${u}\n${'#'.repeat(4096)}\n`);
+    return { filename: `${facts.slug}.bin`, body };
+  }
+
+  private async view(o: OrderRow, language: string): Promise<OrderView> {
+    const facts = await this.d.catalog.facts(o.game_id, language);
+    const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
+    const money = (amountMinor: number) => ({ amountMinor, currency: o.currency });
+    return {
+      id: o.id,
+      gameId: o.game_id,
+      title: facts.title,
+      kind: o.kind,
+      status: o.status,
+      price: money(o.price_minor),
+      discount: money(o.discount_minor),
+      pointsUsed: o.points_used,
+      paid: money(o.paid_minor),
+      pointsEarned: o.points_earned,
+      paymentMethod: o.payment_method,
+      approvalUrl: o.status === 'pending' ? o.approval_url : null,
+      failure: o.failure_code ? { code: o.failure_code, message: o.failure_message ?? '' } : null,
+      refunded: o.refunded_minor === null ? null : money(o.refunded_minor),
+      refundable: rule.refundable,
+      downloadable: o.status === 'paid' && facts.released,
+      createdAt: o.created_at.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,138 @@
+import { sql, type Kysely, type Selectable, type Updateable, type ColumnType } from 'kysely';
+import { enqueueMail, type Mail } from '../platform/mail/outbox.ts';
+import { canMove, LIVE, type OrderStatus } from './state.ts';
+
+export interface OrdersTable {
+  id: string;
+  user_id: string;
+  idempotency_key: string;
+  game_id: string;
+  edition_id: string;
+  kind: 'preorder' | 'purchase';
+  status: OrderStatus;
+  currency: string;
+  list_minor: number;
+  discount_minor: number;
+  price_minor: number;
+  points_used: number;
+  paid_minor: number;
+  points_earned: ColumnType<number, number | undefined, number>;
+  payment_method: string;
+  payment_id: string | null;
+  approval_url: string | null;
+  store_country: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  refunded_minor: number | null;
+  refund_points_shortfall: number | null;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+export interface OrderTables {
+  orders: OrdersTable;
+  library: { user_id: string; game_id: string; order_id: string; acquired_at: Date };
+  payment_events: { event_id: string; payment_id: string; type: string; received_at: Date };
+}
+export type OrderRow = Selectable<OrdersTable>;
+export type NewOrder = Omit<OrderRow, 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'>;
+
+export class OrderStore {
+  constructor(private readonly db: Kysely<OrderTables>) {}
+
+  byId(id: string) {
+    return this.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  byKey(userId: string, key: string) {
+    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
+  }
+
+  liveOrderFor(userId: string, gameId: string) {
+    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('game_id', '=', gameId).where('status', 'in', ['pending', ...LIVE]).executeTakeFirst();
+  }
+
+  listForUser(userId: string) {
+    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').limit(200).execute();
+  }
+
+  owns(userId: string, gameId: string) {
+    return this.db.selectFrom('library').select('order_id').where('user_id', '=', userId).where('game_id', '=', gameId).executeTakeFirst();
+  }
+
+  /** Creates the pending order; the same id again is a no-op. False if another live order of the game exists. */
+  async insertPending(o: NewOrder, now: Date): Promise<boolean> {
+    try {
+      await this.db.insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      return true;
+    } catch (err) {
+      if ((err as { code?: string; constraint?: string }).constraint === 'orders_one_live_per_game') return false;
+      throw err;
+    }
+  }
+
+  /** Applies a state-machine move if the order is still in `from`; false if it was not (someone else moved it). */
+  async move(db: Kysely<OrderTables>, id: string, from: OrderStatus, to: OrderStatus, patch: Omit<Updateable<OrdersTable>, 'id' | 'status'>, now: Date): Promise<boolean> {
+    if (!canMove(from, to)) throw new Error(`order ${id}: ${from} → ${to} is not a move of the order state machine`);
+    const r = await db.updateTable('orders').set({ ...patch, status: to, updated_at: now }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  setApprovalUrl(id: string, url: string, now: Date) {
+    return this.db.updateTable('orders').set({ approval_url: url, updated_at: now }).where('id', '=', id).execute();
+  }
+
+  /** Payment done: the order is paid, the game is in the purchase list and the mail is queued — one transaction. */
+  async confirmPaid(id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const order = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      if (order.status === 'pending') await this.move(trx, id, 'pending', 'paid', patch, now);
+      else if (order.status !== 'paid') return; // already confirmed and since refunded: a re-run changes nothing
+      await trx.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
+      await enqueueMail(trx, mail, now);
+    });
+  }
+
+  async cancel(id: string, failure: { code: string; message: string }, now: Date): Promise<void> {
+    await this.move(this.db, id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now);
+  }
+
+  beginRefund(id: string, now: Date) {
+    return this.move(this.db, id, 'paid', 'refund_pending', {}, now);
+  }
+
+  restorePaid(id: string, now: Date) {
+    return this.move(this.db, id, 'refund_pending', 'paid', {}, now);
+  }
+
+  /** Refund done: the order is refunded, the game leaves the purchase list, the mail is queued — one transaction. */
+  async closeRefund(id: string, patch: { refunded_minor: number; refund_points_shortfall: number }, mail: Mail, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const order = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      if (order.status === 'refund_pending') await this.move(trx, id, 'refund_pending', 'refunded', patch, now);
+      else if (order.status !== 'refunded') return;
+      await trx.deleteFrom('library').where('order_id', '=', id).execute();
+      await enqueueMail(trx, mail, now);
+    });
+  }
+
+  /** A webhook event is processed once: false when it was seen before (duplicate or late redelivery). */
+  async recordEvent(e: { event_id: string; payment_id: string; type: string }, now: Date): Promise<boolean> {
+    const inserted = await this.db.insertInto('payment_events').values({ ...e, received_at: now }).onConflict((oc) => oc.column('event_id').doNothing()).returning('event_id').executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  /** Invariants for tests and the checkout benchmark. */
+  async invariantViolations(): Promise<string[]> {
+    const orphans = await sql<{ user_id: string; game_id: string }>`
+      select l.user_id, l.game_id from library l join orders o on o.id = l.order_id where o.status not in ('paid', 'refund_pending')`.execute(this.db);
+    return orphans.rows.map((r) => `library entry ${r.user_id}/${r.game_id} without a live paid order`);
+  }
+
+  /** Money the store believes the PG holds for it, per currency: paid minus refunded. */
+  async netPaid(): Promise<Record<string, number>> {
+    const r = await sql<{ currency: string; net: number }>`
+      select currency, sum(case when status in ('paid', 'refund_pending') then paid_minor when status = 'refunded' then paid_minor - coalesce(refunded_minor, 0) else 0 end)::bigint as net
+      from orders group by currency`.execute(this.db);
+    return Object.fromEntries(r.rows.map((row) => [row.currency, Number(row.net)]));
+  }
+}

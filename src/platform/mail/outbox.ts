@@ -1,0 +1,129 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import { newId } from '../ids.ts';
+
+/**
+ * Transactional outbox for mail: a context writes the mail in the same transaction as the state change it
+ * announces (so a mail is never lost nor sent for a change that rolled back), and a delivery loop sends
+ * pending rows over SMTP with nodemailer, retrying with backoff. `dedupe_key` makes a re-run step a no-op.
+ */
+
+export const outboxMigrations: Record<string, Migration> = {
+  '2026-11-24-05-platform-mail-outbox': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table mail_outbox (
+          id uuid primary key,
+          dedupe_key text not null unique,
+          to_address text not null,
+          subject text not null,
+          body_text text not null,
+          created_at timestamptz not null,
+          next_attempt_at timestamptz not null,
+          attempts integer not null default 0,
+          last_error text,
+          sent_at timestamptz
+        )`.execute(db);
+      await sql`create index mail_outbox_pending on mail_outbox (next_attempt_at) where sent_at is null`.execute(db);
+    },
+  },
+};
+
+export interface OutboxTables {
+  mail_outbox: {
+    id: string;
+    dedupe_key: string;
+    to_address: string;
+    subject: string;
+    body_text: string;
+    created_at: Date;
+    next_attempt_at: Date;
+    attempts: number;
+    last_error: string | null;
+    sent_at: Date | null;
+  };
+}
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  /** One mail per key, ever: e.g. `order:<id>:confirmation`. */
+  dedupeKey: string;
+}
+
+/** Writes a mail into the outbox inside the caller's transaction (any Kysely over the same database). */
+export async function enqueueMail(trx: Kysely<any>, mail: Mail, now: Date): Promise<void> {
+  await (trx as Kysely<OutboxTables>)
+    .insertInto('mail_outbox')
+    .values({ id: newId(), dedupe_key: mail.dedupeKey, to_address: mail.to, subject: mail.subject, body_text: mail.text, created_at: now, next_attempt_at: now, attempts: 0, last_error: null, sent_at: null })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}
+
+export interface MailDeliveryOptions {
+  smtpUrl: string;
+  from: string;
+  pollMs?: number;
+  log: Pick<Logger, 'warn' | 'info'>;
+}
+
+/** Sends what the outbox holds. Several nodes may run it: rows are claimed with SKIP LOCKED. */
+export class MailDelivery {
+  private readonly transport: Transporter;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly db: Kysely<OutboxTables>,
+    private readonly clock: Clock,
+    private readonly opts: MailDeliveryOptions,
+  ) {
+    this.transport = nodemailer.createTransport(opts.smtpUrl);
+  }
+
+  start(): void {
+    const tick = () => {
+      const round = this.deliverDue().then(
+        () => undefined,
+        (err: unknown) => this.opts.log.warn({ err }, 'mail delivery round failed'),
+      );
+      this.running = round;
+      void round.finally(() => {
+        if (this.timer) this.timer = setTimeout(tick, this.opts.pollMs ?? 500);
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    this.transport.close();
+  }
+
+  /** Sends every due mail once; returns how many were sent. */
+  async deliverDue(batch = 20): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const claimed = await this.db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('mail_outbox').selectAll().where('sent_at', 'is', null).where('next_attempt_at', '<=', this.clock.now()).orderBy('next_attempt_at').limit(batch).forUpdate().skipLocked().execute();
+        for (const row of rows) {
+          try {
+            await this.transport.sendMail({ from: this.opts.from, to: row.to_address, subject: row.subject, text: row.body_text, headers: { 'X-Outbox-Id': row.id } });
+            await trx.updateTable('mail_outbox').set({ sent_at: this.clock.now(), attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();
+            sent++;
+          } catch (err) {
+            const wait = Math.min(2 ** row.attempts * 1000, 3_600_000);
+            await trx.updateTable('mail_outbox').set({ attempts: row.attempts + 1, last_error: String((err as Error).message), next_attempt_at: new Date(this.clock.now().getTime() + wait) }).where('id', '=', row.id).execute();
+          }
+        }
+        return rows.length;
+      });
+      if (claimed < batch) return sent;
+    }
+  }
+}

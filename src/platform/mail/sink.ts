@@ -1,0 +1,49 @@
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+
+/** A development SMTP server that keeps every mail it receives, for the /dev/mailbox page and tests. */
+export interface SunkMail {
+  id: number;
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  receivedAt: string;
+}
+
+export class MailSink {
+  readonly mails: SunkMail[] = [];
+  private server?: SMTPServer;
+
+  async start(port = 0): Promise<number> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, done) => {
+        simpleParser(stream)
+          .then((m) => {
+            const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
+            this.mails.push({ id: this.mails.length + 1, to, from: m.from?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', receivedAt: new Date().toISOString() });
+            if (this.mails.length > 1000) this.mails.shift();
+            done();
+          })
+          .catch((err: Error) => done(err));
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    return (this.server.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  to(address: string): SunkMail[] {
+    return this.mails.filter((m) => m.to.includes(address));
+  }
+}
