@@ -39,7 +39,17 @@ async function main() {
   };
 
   let store: Store | undefined;
+  let stopping = false;
+  // DBOS can keep a notification connection a moment after its shutdown; when our own embedded PostgreSQL
+  // then stops, that connection emits "terminating connection due to administrator command" (57P01). During
+  // our own shutdown that is expected, not a crash; any other error still is.
+  process.on('uncaughtException', (err: Error & { code?: string }) => {
+    if (stopping && err.code === '57P01') return;
+    log.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
   const shutdown = async (signal: string) => {
+    stopping = true;
     log.info({ signal }, 'shutting down');
     await store?.close().catch((err) => log.error({ err }, 'closing the store failed'));
     await stopSidecars();

@@ -10,6 +10,7 @@ import { freePort } from './ports.ts';
  */
 const dataDir = mkdtempSync(join(process.cwd(), '.data/start-test-'));
 const procs: ChildProcess[] = [];
+const output = new Map<ChildProcess, string>();
 afterAll(() => {
   for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
   const pidFile = join(dataDir, 'pg', 'postmaster.pid');
@@ -38,17 +39,21 @@ async function start(port: number, pgPort: number, sidecars: { paysim: number; s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   procs.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  let text = '';
+  const collect = (d: Buffer) => {
+    text += d;
+    output.set(child, text);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`store exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`store exited with ${child.exitCode}:\n${text}`);
     const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
     if (ready) return child;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`store did not become ready:\n${output}`);
+  throw new Error(`store did not become ready:\n${text}`);
 }
 
 const postmaster = () => Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -80,7 +85,7 @@ describe('npm start', () => {
     const pg2 = postmaster();
     second.kill('SIGTERM');
     await new Promise((r) => second.once('exit', r));
-    expect(second.exitCode).toBe(0);
+    expect(second.exitCode, output.get(second)).toBe(0);
     expect(alive(pg2)).toBe(false);
   });
 });

@@ -32,6 +32,15 @@ async function settle(c: Client, orderId: string, until = (s: string) => s !== '
   }
   throw new Error(`order ${orderId} did not settle`);
 }
+/** Points are credited by the step after the order is marked paid: wait until the balance shows them. */
+async function pointsBecome(c: Client, expected: number) {
+  for (let i = 0; i < 100; i++) {
+    const balance = (await c.get('/api/points')).body.balance;
+    if (balance === expected) return balance;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return (await c.get('/api/points')).body.balance;
+}
 async function korean(points = 0) {
   const u = await signUp(t, { country: 'KR', language: 'ko' });
   if (points) await t.store.points.earn(u.me.id, 'KRW', points, `grant:${u.me.id}`);
@@ -71,10 +80,11 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     expect(placed.status).toBe(202);
     const order = await settle(client, placed.body.id);
     expect(order).toMatchObject({ status: 'paid', kind: 'preorder', price: { amountMinor: 54000 }, pointsUsed: 2000, paid: { amountMinor: 52000, currency: 'KRW' }, pointsEarned: 2600, refundable: true, downloadable: false });
-    expect((await client.get('/api/points')).body.balance).toBe(3000 - 2000 + 2600);
+    expect(await pointsBecome(client, 3000 - 2000 + 2600)).toBe(3000 - 2000 + 2600);
     const list = await client.get('/api/orders');
     expect(list.body.map((o: { id: string; refundable: boolean }) => [o.id, o.refundable])).toEqual([[order.id, true]]);
-    await t.store.mail.deliverDue();
+    // The outbox delivery loop sends it over SMTP to the sink.
+    for (let i = 0; i < 100 && t.mailbox.to(email).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const mails = t.mailbox.to(email);
     // In the buyer's language: the Korean title.
     expect(mails.map((m) => m.subject)).toEqual(['Pre-order confirmed: 네뷸라 드리프트']);
@@ -104,7 +114,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const { client } = await korean(5000);
     const placed = await client.post('/api/orders', { gameId, pointsToUse: 4000, paymentMethod: 'card' }, { 'idempotency-key': key() });
     const order = await settle(client, placed.body.id);
-    expect((await client.get('/api/points')).body.balance).toBe(1000 + order.pointsEarned);
+    expect(await pointsBecome(client, 1000 + order.pointsEarned)).toBe(1000 + order.pointsEarned);
     const preview = await client.get(`/api/orders/${order.id}/refund`);
     expect(preview.body).toMatchObject({ refundable: true, refund: { amountMinor: 50000 }, pointsReturned: 4000, pointsTakenBack: order.pointsEarned, pointsShortfall: 0 });
     const refunded = await client.post(`/api/orders/${order.id}/refund`);
@@ -120,6 +130,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const { client, me } = await korean();
     const first = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
     expect(first.pointsEarned).toBe(2700);
+    expect(await pointsBecome(client, 2700)).toBe(2700);
     await t.store.points.spend(me.id, 'KRW', 2000, `test:${me.id}:spend`);
     const preview = (await client.get(`/api/orders/${first.id}/refund`)).body;
     expect(preview).toMatchObject({ refund: { amountMinor: 54000 - 2000 }, pointsTakenBack: 700, pointsShortfall: 2000 });
@@ -200,8 +211,9 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
       expect(file.status).toBe(200);
       expect(file.headers.get('content-disposition')).toContain('nebula-drift.bin');
       expect(await file.text()).toContain('game: Nebula Drift');
-      const tampered = await fetch(t.url + link.body.url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')));
-      expect(tampered.status).toBe(403);
+      for (const forged of [link.body.url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')), link.body.url.replace('/api/downloads/', '/api/downloads/x')]) {
+        expect((await fetch(t.url + forged)).status).toBe(403);
+      }
       t.clock.set(`${RELEASE}T00:20:00Z`);
       expect((await fetch(t.url + link.body.url)).status).toBe(410);
 

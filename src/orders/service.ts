@@ -81,7 +81,10 @@ export class OrderService {
     if (existing) return this.view(existing, buyer.shopper.language);
 
     const quote = await this.quote(buyer, req.gameId, req.editionId);
-    if (await this.d.orders.liveOrderFor(buyer.userId, req.gameId)) {
+    const live = await this.d.orders.liveOrderFor(buyer.userId, req.gameId);
+    // The same request racing itself (a double click) finds its own order: answer with it.
+    if (live?.id === orderId) return this.view(live, buyer.shopper.language);
+    if (live) {
       throw new AppError(409, 'already_owned', 'You already own this game or have an order of it in progress. See your purchase list.');
     }
     if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
@@ -202,8 +205,9 @@ export class OrderService {
   /** Checks a download token; returns the build to stream. */
   async download(token: string): Promise<{ filename: string; body: Buffer }> {
     const [payload = '', sig = ''] = token.split('.');
-    const expected = createHmac('sha256', this.d.downloadSecret).update(payload).digest();
-    const given = Buffer.from(sig, 'base64url');
+    // Compare the encoded text: decoding would ignore the spare bits of the last base64 character.
+    const expected = Buffer.from(createHmac('sha256', this.d.downloadSecret).update(payload).digest('base64url'));
+    const given = Buffer.from(sig);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError(403, 'invalid_download_link', 'This download link is not valid. Get a new one from your library.');
     const { u, g, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { u: string; g: string; exp: number };
     if (this.d.clock.now().getTime() > exp) throw new AppError(410, 'download_link_expired', 'This download link has expired. Get a new one from your library.');
