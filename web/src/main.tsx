@@ -9,6 +9,8 @@ import { Game } from './pages/Game.tsx';
 import { Account, SignIn, SignUp } from './pages/Auth.tsx';
 import { ConsoleGameList } from './pages/console/GameList.tsx';
 import { ConsoleGameEditor } from './pages/console/GameEditor.tsx';
+import { Checkout } from './pages/Checkout.tsx';
+import { OrderPage, Purchases } from './pages/Orders.tsx';
 import './styles.css';
 
 /** The console is hidden from non-operators; the API enforces the same rule on every call. */
@@ -29,6 +31,9 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/" element={<Home />} />
             <Route path="/search" element={<Search />} />
             <Route path="/games/:slug" element={<Game />} />
+            <Route path="/games/:slug/checkout" element={<Checkout />} />
+            <Route path="/orders/:id" element={<OrderPage />} />
+            <Route path="/purchases" element={<Purchases />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
             <Route path="/account" element={<Account />} />

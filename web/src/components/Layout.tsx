@@ -38,6 +38,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </select>
             </label>
           )}
+          {me && <Link to="/purchases">Purchases</Link>}
           {me?.role === 'operator' && <Link to="/console">{t('console')}</Link>}
           {me ? <Link to="/account" className="account-link">{me.name}</Link> : me === null && <><Link to="/login">{t('signIn')}</Link><Link to="/signup" className="button small">{t('signUp')}</Link></>}
         </nav>

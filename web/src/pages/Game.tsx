@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { get, type StoreGame } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
@@ -45,6 +45,9 @@ export function Game() {
                     </li>
                   ))}
                 </ul>
+                <Link className="button buy" to={me ? `/games/${game.slug}/checkout` : '/login'} data-testid="buy">
+                  {game.released ? 'Buy' : 'Pre-order'}
+                </Link>
               </>
             ) : (
               <div className="availability blocked" data-testid="unavailable" data-reason={game.availability.reason}>

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
+import { launchChromium } from '../browser.ts';
+
+let t: TestStore;
+let browser: Browser;
+const shots = 'test-results/screenshots';
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
+  const op = await signInOperator(t);
+  const game = await op.post('/api/operator/games', gameInput({
+    slug: 'moon-garden',
+    title: { en: 'Moon Garden', ko: '달의 정원' },
+    releaseDate: '2026-12-24',
+    coverUrl: '/covers/moon-garden?title=Moon%20Garden',
+    editions: [{ code: 'standard', name: { en: 'Standard', ko: '스탠다드' }, prices: [{ country: '*', currency: 'USD', amountMinor: 3999 }, { country: 'KR', currency: 'KRW', amountMinor: 40000 }] }],
+  }));
+  await op.put(`/api/operator/games/${game.body.id}/preorder-discount`, { percentOff: 20 });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('pre-order in Chromium', () => {
+  it('S1.3 S1.5 S1.6 S1.7 S1.8 S1.11 S1.12 S1.13 pre-order with points and KakaoPay approval, see it in the purchase list, refund it, see it gone', async () => {
+    const { client, me } = await signUp(t, { country: 'KR', language: 'ko' });
+    await t.store.points.earn(me.id, 'KRW', 5000, `grant:${me.id}`);
+    const ctx = await browser.newContext({ locale: 'ko-KR' });
+    await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: t.url })));
+    const page = await ctx.newPage();
+    page.on('dialog', (d) => void d.accept());
+
+    await page.goto(`${t.url}/games/moon-garden`);
+    await page.click('[data-testid=buy]');
+    await page.waitForSelector('[data-testid=amount-due]');
+    expect(await page.textContent('[data-testid=amount-due]')).toBe('₩32,000');
+    await page.fill('input[name=points]', '5000');
+    expect(await page.textContent('[data-testid=amount-due]')).toBe('₩27,000');
+    await page.check('input[value=kakaopay]');
+    await page.screenshot({ path: `${shots}/checkout-kr.png`, fullPage: true });
+    await page.click('form.checkout button[type=submit]');
+
+    // paysim's approval page (another origin), as KakaoPay's would be.
+    await page.waitForURL(/\/approve\/pay_/);
+    expect(await page.textContent('.amount')).toBe('₩27,000');
+    await page.click('button[value=approve]');
+    await page.waitForSelector('[data-testid=order][data-status=paid]');
+    await page.screenshot({ path: `${shots}/order-complete.png`, fullPage: true });
+
+    await page.goto(`${t.url}/purchases`);
+    await page.waitForSelector('[data-testid=purchase]');
+    expect(await page.textContent('[data-testid=purchase]')).toContain('달의 정원');
+    expect(await page.isEnabled('[data-testid=purchase] button:text("Request refund")')).toBe(true);
+    await page.click('[data-testid=purchase] button:text("Request refund")');
+    await page.waitForSelector('[data-testid=no-purchases]');
+    expect((await client.get('/api/orders?history=true')).body.map((o: { status: string }) => o.status)).toEqual(['refunded']);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,124 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, get, type OrderView } from '../api.ts';
+import { ErrorNote } from '../components/Form.tsx';
+import { useSession } from '../session.tsx';
+import { formatMoney } from '../format.ts';
+
+const STATUS: Record<OrderView['status'], string> = {
+  pending: 'Waiting for payment',
+  paid: 'Complete',
+  cancelled: 'Cancelled',
+  refund_pending: 'Refund in progress',
+  refunded: 'Refunded',
+};
+
+/** One order, followed until its payment is decided; wallets send the buyer to approve first. */
+export function OrderPage() {
+  const { id = '' } = useParams();
+  const { locale } = useSession();
+  const [order, setOrder] = useState<OrderView>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      try {
+        const o = await get<OrderView>(`/api/orders/${id}`);
+        if (stop) return;
+        setOrder(o);
+        if (o.status === 'pending' && o.approvalUrl && !new URLSearchParams(location.search).has('paymentId')) {
+          location.assign(o.approvalUrl);
+          return;
+        }
+        if (o.status === 'pending' || o.status === 'refund_pending') setTimeout(poll, 500);
+      } catch (err) {
+        setError(err);
+      }
+    };
+    void poll();
+    return () => {
+      stop = true;
+    };
+  }, [id]);
+  if (error) return <ErrorNote error={error} />;
+  if (!order) return <div className="loading">…</div>;
+  return (
+    <div className="panel" data-testid="order" data-status={order.status}>
+      <h1>{order.title}</h1>
+      <p className={`status-line ${order.status}`}>{STATUS[order.status]}</p>
+      {order.failure && <p className="error">{order.failure.message}</p>}
+      <dl className="facts">
+        <dt>Paid</dt>
+        <dd>{formatMoney(order.paid, locale)}{order.pointsUsed > 0 && ` + ${order.pointsUsed.toLocaleString(locale)} points`}</dd>
+        {order.status === 'paid' && (
+          <>
+            <dt>Points earned</dt>
+            <dd>{order.pointsEarned.toLocaleString(locale)}</dd>
+          </>
+        )}
+      </dl>
+      <Link to="/purchases" className="button secondary">Purchase list</Link>
+    </div>
+  );
+}
+
+/** S1.11, S1.13, S1.15: the purchase list with "Request refund" and, from release day, "Download". */
+export function Purchases() {
+  const { me, locale } = useSession();
+  const navigate = useNavigate();
+  const [orders, setOrders] = useState<OrderView[]>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState<string>();
+  const load = useCallback(() => get<OrderView[]>('/api/orders').then(setOrders, setError), []);
+  useEffect(() => {
+    if (me === null) navigate('/login');
+    if (me) void load();
+  }, [me, navigate, load]);
+
+  const refund = async (o: OrderView) => {
+    const preview = (await api<{ refund: { amountMinor: number; currency: string }; pointsReturned: number; pointsTakenBack: number; pointsShortfall: number }>(`/api/orders/${o.id}/refund`)).data;
+    const lines = [`Refund ${formatMoney(preview.refund, locale)} and cancel the order?`, `${preview.pointsReturned} points used come back; ${preview.pointsTakenBack} points earned are taken back.`];
+    if (preview.pointsShortfall) lines.push(`${preview.pointsShortfall} earned points were already spent, so ${preview.pointsShortfall} is kept back from the money.`);
+    if (!confirm(lines.join('\n'))) return;
+    setBusy(o.id);
+    setError(undefined);
+    try {
+      await api(`/api/orders/${o.id}/refund`, { method: 'POST', json: {} });
+      await load();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const download = async (o: OrderView) => {
+    try {
+      const { data } = await api<{ url: string }>(`/api/library/${o.gameId}/download`, { method: 'POST', json: {} });
+      location.assign(data.url);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <div className="console">
+      <div className="console-head"><h1>Purchase list</h1></div>
+      <ErrorNote error={error} />
+      {orders && orders.length === 0 && <p className="empty" data-testid="no-purchases">No purchases yet.</p>}
+      <table className="table">
+        <tbody>
+          {orders?.map((o) => (
+            <tr key={o.id} data-testid="purchase">
+              <td><Link to={`/orders/${o.id}`}>{o.title}</Link><div className="muted">{o.kind === 'preorder' ? 'Pre-order' : 'Purchase'} · {STATUS[o.status]}</div></td>
+              <td>{formatMoney(o.paid, locale)}{o.pointsUsed > 0 && <div className="muted">+ {o.pointsUsed} points</div>}</td>
+              <td className="row">
+                {o.downloadable && <button onClick={() => download(o)}>Download</button>}
+                <button className="button secondary" disabled={!o.refundable || busy === o.id} onClick={() => refund(o)}>Request refund</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
