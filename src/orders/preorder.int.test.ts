@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
+import { invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
 
 let t: TestStore;
 let op: Client;
@@ -24,37 +25,11 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const key = () => `key-${randomBytes(8).toString('hex')}`;
-async function settle(c: Client, orderId: string, until = (s: string) => s !== 'pending' && s !== 'refund_pending') {
-  for (let i = 0; i < 200; i++) {
-    const o = await c.get(`/api/orders/${orderId}`);
-    if (until(o.body.status)) return o.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`order ${orderId} did not settle`);
-}
-/** Points are credited by the step after the order is marked paid: wait until the balance shows them. */
-async function pointsBecome(c: Client, expected: number) {
-  for (let i = 0; i < 100; i++) {
-    const balance = (await c.get('/api/points')).body.balance;
-    if (balance === expected) return balance;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return (await c.get('/api/points')).body.balance;
-}
 async function korean(points = 0) {
   const u = await signUp(t, { country: 'KR', language: 'ko' });
   if (points) await t.store.points.earn(u.me.id, 'KRW', points, `grant:${u.me.id}`);
   return u;
 }
-async function invariantsHold() {
-  const pg = t.paysim.totals();
-  const netAtPg = Object.fromEntries(Object.entries(pg).map(([cur, v]) => [cur, v.capturedMinor - v.refundedMinor]));
-  const books = await t.store.orderStore.netPaid();
-  for (const cur of new Set([...Object.keys(netAtPg), ...Object.keys(books)])) expect(netAtPg[cur] ?? 0, `money at the PG in ${cur}`).toBe(books[cur] ?? 0);
-  expect(await t.store.points.mismatches()).toEqual([]);
-  expect(await t.store.orderStore.invariantViolations()).toEqual([]);
-}
-
 describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () => {
   it('S1.4 a resident of a country outside the service countries cannot pre-order', async () => {
     const { client } = await signUp(t, { country: 'DE' });
@@ -90,7 +65,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     expect(mails.map((m) => m.subject)).toEqual(['Pre-order confirmed: 네뷸라 드리프트']);
     expect(mails[0]!.text).toContain('Points earned: 2600');
     expect(me.country).toBe('KR');
-    await invariantsHold();
+    await invariantsHold(t);
   });
 
   it('S1.7 S1.5 KakaoPay: the order waits for approval on the provider page, then completes', async () => {
@@ -107,7 +82,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     expect(approve.status).toBe(303);
     expect(approve.headers.get('location')).toContain(`/orders/${placed.body.id}`);
     expect(await settle(client, placed.body.id)).toMatchObject({ status: 'paid', paymentMethod: 'kakaopay', paid: { amountMinor: 54000 } });
-    await invariantsHold();
+    await invariantsHold(t);
   });
 
   it('S1.12 S1.13 S1.14 "Request refund" cancels the pre-order and the payment, returns used points and takes back earned ones', async () => {
@@ -123,7 +98,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     expect((await client.get('/api/orders')).body).toEqual([]);
     expect((await client.get('/api/orders?history=true')).body.map((o: { status: string }) => o.status)).toEqual(['refunded']);
     expect((await client.get('/api/points')).body.balance).toBe(5000);
-    await invariantsHold();
+    await invariantsHold(t);
   });
 
   it('S1.14 earned points already spent are kept back from the money refunded, as the preview says', async () => {
@@ -137,7 +112,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const refunded = await client.post(`/api/orders/${first.id}/refund`);
     expect(refunded.body.refunded).toEqual({ amountMinor: 52000, currency: 'KRW' });
     expect((await client.get('/api/points')).body.balance).toBe(0);
-    await invariantsHold();
+    await invariantsHold(t);
   });
 
   it('S1.12 D4 two refund requests at once refund once and both get the result', async () => {
@@ -151,7 +126,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     expect(t.paysim.totals().KRW!.refundedMinor - before).toBe(54000);
     const again = await client.post(`/api/orders/${order.id}/refund`);
     expect(again.body.status).toBe('refunded');
-    await invariantsHold();
+    await invariantsHold(t);
   });
 
   it('S1.9 D4 a double click (same Idempotency-Key) places one order and charges once; a second order of an owned game is refused', async () => {
@@ -182,7 +157,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     }
     expect((await client.get('/api/points')).body.balance).toBe(1000);
     expect((await client.get('/api/orders')).body).toEqual([]);
-    await invariantsHold();
+    await invariantsHold(t);
   });
 
   it('S1.8 bad checkout requests are refused with codes: no key, a method of another country, too many points', async () => {
