@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Client, createTestDatabase, gameInput } from './harness.ts';
+import { freePort } from './ports.ts';
+import { createPaysim } from '../src/paysim/server.ts';
+
+/**
+ * Crash test (D1, R4): a batch of pre-orders and refunds runs against a store process that is killed with
+ * SIGKILL at random moments and restarted; clients retry with the same Idempotency-Key as real ones do.
+ * Afterwards every saga is completed or compensated and the books agree with the PG.
+ */
+const KILLS = Number(process.env.CRASH_KILLS ?? 50);
+const USERS = 12;
+const GAMES = 6;
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let sim: ReturnType<typeof createPaysim>;
+let paysimUrl = '';
+let port = 0;
+let child: ChildProcess | undefined;
+const authSecret = randomBytes(32).toString('hex');
+
+async function startStore(): Promise<void> {
+  child = fork('test/fixtures/crash-store.ts', [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysimUrl, AUTH_SECRET: authSecret, NODE_ID: 'crash-node', WORKFLOW_VERSION: 'crash-1', LOG_LEVEL: 'silent', NODE_ENV: 'test', DEMO_CATALOG: 'off', DATA_DIR: '.data/crash-test' },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err = (err + d).slice(-3000)));
+  const c = child;
+  await new Promise<void>((resolve, reject) => {
+    c.once('message', () => resolve());
+    c.once('exit', (code, signal) => reject(new Error(`store exited (${code ?? signal}) before ready:\n${err}`)));
+  });
+}
+async function killStore(): Promise<void> {
+  const c = child;
+  if (!c || c.exitCode !== null || c.signalCode) return;
+  const gone = new Promise((r) => c.once('exit', r));
+  c.kill('SIGKILL');
+  await gone;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const simPort = await freePort();
+  sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}` });
+  paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
+  port = await freePort();
+  await startStore();
+});
+afterAll(async () => {
+  await killStore();
+  await sim?.app.close();
+  await db?.drop();
+});
+
+/** A request that survives the store being killed: retried (same body, same key) until it is answered. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i > 400) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+describe('crash test: kill -9 during pre-orders and refunds', () => {
+  it(`D1 R4 S1.9 S1.12 after ${KILLS} kills every saga is completed or compensated and the books agree with the PG`, async () => {
+    const base = `http://127.0.0.1:${port}`;
+    // Set up users and games with the store running.
+    const op = new Client(base);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const opEmail = `op-${randomBytes(3).toString('hex')}@example.test`;
+    expect((await op.post('/api/accounts', { email: opEmail, password: 'operator password 1', name: 'Op', country: 'US', language: 'en' })).status).toBe(201);
+    await client.query(`update account_profiles set role = 'operator' where user_id = (select id from "user" where email = $1)`, [opEmail]);
+    const gameIds: string[] = [];
+    for (let i = 0; i < GAMES; i++) gameIds.push((await op.post('/api/operator/games', gameInput({ slug: `crash-game-${i}`, releaseDate: '2030-01-01' }))).body.id);
+    const users: Client[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const u = new Client(base);
+      expect((await u.post('/api/accounts', { email: `crash-${i}-${randomBytes(3).toString('hex')}@example.test`, password: 'correct horse battery', name: `U${i}`, country: 'US', language: 'en' })).status).toBe(201);
+      users.push(u);
+    }
+
+    // Load: each user pre-orders games and refunds some, retrying through crashes; meanwhile the store dies.
+    let stop = false;
+    const work = users.map(async (u, ui) => {
+      for (let round = 0; !stop; round++) {
+        const gameId = gameIds[(ui + round) % GAMES]!;
+        const key = `crash-${ui}-${round}`;
+        const placed = await retrying(async () => {
+          const r = await u.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key });
+          if (r.status >= 500) throw new Error(String(r.status));
+          return r;
+        });
+        if (placed.status !== 202) continue; // already owned (a refund still running) — try the next game
+        if (round % 2 === 0) {
+          await retrying(async () => {
+            const o = await u.get(`/api/orders/${placed.body.id}`);
+            if (o.status !== 200 || o.body.status === 'pending') throw new Error('not settled yet');
+          });
+          await retrying(async () => {
+            const r = await u.post(`/api/orders/${placed.body.id}/refund`);
+            if (r.status >= 500) throw new Error(String(r.status));
+            return r;
+          });
+        }
+      }
+    });
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
+      await killStore();
+      await startStore();
+    }
+    stop = true;
+    await Promise.all(work);
+
+    // Let the recovered sagas finish, then check the books.
+    const unfinished = async () => (await client.query(`select count(*)::int as n from orders where status in ('pending', 'refund_pending')`)).rows[0].n as number;
+    for (let i = 0; i < 200 && (await unfinished()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await unfinished()).toBe(0);
+    const sagas = (await client.query(`select status, count(*)::int as n from dbos.workflow_status group by status`)).rows;
+    expect(sagas.filter((s) => s.status !== 'SUCCESS')).toEqual([]);
+
+    const orders = (await client.query(`select status, count(*)::int as n from orders group by status order by status`)).rows;
+    const pgTotals = sim.state.totals().USD ?? { capturedMinor: 0, refundedMinor: 0 };
+    const net = (await client.query(`select coalesce(sum(case when status in ('paid','refund_pending') then paid_minor when status = 'refunded' then paid_minor - coalesce(refunded_minor, 0) else 0 end), 0)::bigint as net from orders`)).rows[0].net;
+    expect(pgTotals.capturedMinor - pgTotals.refundedMinor).toBe(Number(net));
+    const ledger = (await client.query(`select count(*)::int as n from points_accounts a where balance <> coalesce((select sum(delta) from points_ledger l where l.user_id = a.user_id), 0)`)).rows[0].n;
+    expect(ledger).toBe(0);
+    const orphans = (await client.query(`select count(*)::int as n from library l join orders o on o.id = l.order_id where o.status not in ('paid','refund_pending')`)).rows[0].n;
+    expect(orphans).toBe(0);
+    const paidWithoutLibrary = (await client.query(`select count(*)::int as n from orders o where o.status = 'paid' and not exists (select 1 from library l where l.order_id = o.id)`)).rows[0].n;
+    expect(paidWithoutLibrary).toBe(0);
+    console.log(JSON.stringify({ kills: KILLS, orders, pg: pgTotals, sagas }));
+    await client.end();
+  }, 900_000);
+});
