@@ -119,10 +119,22 @@ export function preorderGame(d: FlowDeps) {
       },
       {
         kind: 'retriable',
+        name: 'credit-points',
+        // Before confirm-order: the order shows as paid (and refundable) only once its points are credited,
+        // so a refund can always take back what the purchase earned. The crash test caught the other order.
+        call: 'points: credit the earned points (order:{id}:earn)',
+        run: async (c) => {
+          const pointsEarned = d.points.earnedFor(c.paidMinor);
+          await d.points.earn(c.userId, c.currency, pointsEarned, `order:${c.orderId}:earn`);
+          return { pointsEarned };
+        },
+      },
+      {
+        kind: 'retriable',
         name: 'confirm-order',
         call: 'orders: mark paid + add to the purchase list + queue the confirmation mail (one transaction)',
         run: async (c) => {
-          const pointsEarned = d.points.earnedFor(c.paidMinor);
+          const pointsEarned = c.pointsEarned ?? 0;
           await d.orders.confirmPaid(
             c.orderId,
             { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
@@ -134,14 +146,7 @@ export function preorderGame(d: FlowDeps) {
             },
             d.clock.now(),
           );
-          return { pointsEarned };
         },
-      },
-      {
-        kind: 'retriable',
-        name: 'credit-points',
-        call: 'points: credit the earned points (order:{id}:earn)',
-        run: async (c) => void (await d.points.earn(c.userId, c.currency, c.pointsEarned ?? 0, `order:${c.orderId}:earn`)),
       },
     ],
   });

@@ -1,0 +1,180 @@
+/**
+ * npm run bench:checkout — concurrent users pre-ordering during a promotion (10 % pre-order discount), through
+ * the real store process, paysim as its own process and durable sagas. Reports sagas completed per second and
+ * p50/p99 checkout latency (POST /api/orders → order paid), and, in the same run on the same PostgreSQL,
+ * pgbench's TPC-B-like transaction rate (its default script, run from Node with the same number of
+ * connections) as the baseline. The last line is JSON with the ratio and the invariant check.
+ * Bounded: BENCH_USERS × BENCH_ORDERS_PER_USER checkouts, and TPC-B for BENCH_TPCB_SECONDS; 127.0.0.1 only.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import pino from 'pino';
+import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { spawnPaysim } from '../src/paysim/spawn.ts';
+import { freePort } from '../test/ports.ts';
+import { Client, gameInput } from '../test/harness.ts';
+
+const USERS = Number(process.env.BENCH_USERS ?? 40);
+const ORDERS_PER_USER = Number(process.env.BENCH_ORDERS_PER_USER ?? 10);
+const TPCB_SECONDS = Number(process.env.BENCH_TPCB_SECONDS ?? 10);
+const log = pino({ level: 'warn' });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** pgbench's "tpcb-like" script at scale 1, from Node: `clients` connections for `seconds`. */
+async function tpcb(url: string, clients: number, seconds: number): Promise<number> {
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  await setup.query(`drop table if exists pgb_accounts, pgb_tellers, pgb_branches, pgb_history`);
+  await setup.query(`create table pgb_branches (bid int primary key, bbalance int, filler char(88))`);
+  await setup.query(`create table pgb_tellers (tid int primary key, bid int, tbalance int, filler char(84))`);
+  await setup.query(`create table pgb_accounts (aid int primary key, bid int, abalance int, filler char(84))`);
+  await setup.query(`create table pgb_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))`);
+  await setup.query(`insert into pgb_branches select 1, 0`);
+  await setup.query(`insert into pgb_tellers select t, 1, 0 from generate_series(1, 10) t`);
+  await setup.query(`insert into pgb_accounts select a, 1, 0 from generate_series(1, 100000) a`);
+  await setup.query(`vacuum analyze pgb_branches, pgb_tellers, pgb_accounts`);
+  await setup.end();
+  let done = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      while (Date.now() < end) {
+        const aid = 1 + Math.floor(Math.random() * 100000);
+        const tid = 1 + Math.floor(Math.random() * 10);
+        const delta = Math.floor(Math.random() * 10001) - 5000;
+        await c.query('begin');
+        await c.query('update pgb_accounts set abalance = abalance + $1 where aid = $2', [delta, aid]);
+        await c.query('select abalance from pgb_accounts where aid = $1', [aid]);
+        await c.query('update pgb_tellers set tbalance = tbalance + $1 where tid = $2', [delta, tid]);
+        await c.query('update pgb_branches set bbalance = bbalance + $1 where bid = 1', [delta]);
+        await c.query('insert into pgb_history (tid, bid, aid, delta, mtime) values ($1, 1, $2, $3, now())', [tid, aid, delta]);
+        await c.query('commit');
+        done++;
+      }
+      await c.end();
+    }),
+  );
+  return done / seconds;
+}
+
+async function main() {
+  const dataDir = process.env.DATA_DIR ?? '.data';
+  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: join(dataDir, 'bench-pg'), port: await freePort(), log });
+  const adminUrl = process.env.DATABASE_URL ?? server!.url;
+  const dbUrl = adminUrl.replace(/\/[^/]*$/, '/store_checkout_bench');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query('drop database if exists store_checkout_bench with (force)');
+  await admin.query('create database store_checkout_bench');
+  await admin.end();
+
+  const paysimPort = await freePort();
+  const paysim = await spawnPaysim({ port: paysimPort, apiKey: 'test-key', webhookSecret: 'whsec_test', stateFile: join(dataDir, 'bench', `paysim-${Date.now()}.json`) });
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  try {
+    child = fork('test/fixtures/store-process.ts', [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysim.url, AUTH_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', DEMO_CATALOG: 'off', DATA_DIR: join(dataDir, 'bench') },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child!.once('message', () => resolve());
+      child!.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+
+    // The promotion: games with a pre-order discount, bought by many users at once.
+    const op = new Client(base);
+    const opEmail = `op-${randomBytes(3).toString('hex')}@bench.test`;
+    await op.post('/api/accounts', { email: opEmail, password: 'operator password 1', name: 'Op', country: 'US', language: 'en' });
+    await db.query(`update account_profiles set role = 'operator' where user_id = (select id from "user" where email = $1)`, [opEmail]);
+    const games: string[] = [];
+    for (let i = 0; i < ORDERS_PER_USER; i++) {
+      const g = await op.post('/api/operator/games', gameInput({ slug: `promo-${i}`, releaseDate: '2030-01-01' }));
+      await op.put(`/api/operator/games/${g.body.id}/preorder-discount`, { percentOff: 10 });
+      games.push(g.body.id);
+    }
+    const users: Client[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const u = new Client(base);
+      await u.post('/api/accounts', { email: `u${i}-${randomBytes(3).toString('hex')}@bench.test`, password: 'correct horse battery', name: `U${i}`, country: 'US', language: 'en' });
+      users.push(u);
+    }
+
+    const latencies: number[] = [];
+    let failed = 0;
+    const started = performance.now();
+    await Promise.all(
+      users.map(async (u, ui) => {
+        for (const gameId of games) {
+          const t0 = performance.now();
+          const placed = await u.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': `bench-${ui}-${gameId}` });
+          let status = placed.body.status as string;
+          while (status === 'pending') {
+            await new Promise((r) => setTimeout(r, 10));
+            status = (await u.get(`/api/orders/${placed.body.id}`)).body.status;
+          }
+          if (status === 'paid') latencies.push(performance.now() - t0);
+          else failed++;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+
+    // Invariants after the run.
+    for (let i = 0; i < 100; i++) {
+      const pending = (await db.query(`select count(*)::int as n from dbos.workflow_status where status not in ('SUCCESS', 'ERROR')`)).rows[0].n;
+      if (pending === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const totals = await (await fetch(`${paysim.url}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })).json() as Record<string, { capturedMinor: number; refundedMinor: number }>;
+    const net = Number((await db.query(`select coalesce(sum(case when status in ('paid','refund_pending') then paid_minor when status = 'refunded' then paid_minor - coalesce(refunded_minor, 0) else 0 end), 0)::bigint as net from orders`)).rows[0].net);
+    const pgNet = Object.values(totals).reduce((s, v) => s + v.capturedMinor - v.refundedMinor, 0);
+    const ledgerOk = (await db.query(`select count(*)::int as n from points_accounts a where balance <> coalesce((select sum(delta) from points_ledger l where l.user_id = a.user_id), 0)`)).rows[0].n === 0;
+    const orphans = (await db.query(`select count(*)::int as n from library l join orders o on o.id = l.order_id where o.status not in ('paid','refund_pending')`)).rows[0].n;
+    const sagasNotDone = (await db.query(`select count(*)::int as n from dbos.workflow_status where status <> 'SUCCESS'`)).rows[0].n;
+    await db.end();
+
+    child.kill('SIGTERM');
+    await new Promise((r) => child!.once('exit', r));
+    child = undefined;
+    const tps = await tpcb(dbUrl, USERS, TPCB_SECONDS);
+    const sagasPerSecond = latencies.length / seconds;
+    const summary = {
+      bench: 'checkout',
+      machine: { cpus: os.cpus().length, node: process.version },
+      users: USERS,
+      checkouts: USERS * ORDERS_PER_USER,
+      completed: latencies.length,
+      failed,
+      seconds: Math.round(seconds * 100) / 100,
+      sagasPerSecond: Math.round(sagasPerSecond * 10) / 10,
+      checkoutLatencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
+      tpcbLikeTps: Math.round(tps),
+      sagasPerSecondToTpcb: Math.round((sagasPerSecond / tps) * 1000) / 1000,
+      invariants: { ok: net === pgNet && ledgerOk && orphans === 0 && sagasNotDone === 0, moneyAtPg: pgNet, moneyInOrders: net, ledgerOk, orphans, sagasNotDone },
+    };
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(`bench/results/checkout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));
+    console.log(JSON.stringify(summary));
+  } finally {
+    if (child) child.kill('SIGKILL');
+    await paysim.stop();
+    await server?.stop();
+  }
+}
+
+await main();
