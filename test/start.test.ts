@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
+import { alive } from '../src/platform/db/embedded.ts';
 
 /**
  * `npm start` as a user runs it: the real entry point, its own embedded PostgreSQL in a data folder,
@@ -23,15 +24,6 @@ afterAll(() => {
   }
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function start(port: number, pgPort: number, sidecars: { paysim: number; smtp: number }) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

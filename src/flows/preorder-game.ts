@@ -1,4 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
+import { formatMoney } from '../platform/money.ts';
 import { PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
 import type { FlowDeps } from './deps.ts';
 
@@ -23,11 +24,6 @@ export interface PreorderContext {
   paymentId?: string | null;
   pointsEarned?: number;
 }
-
-const money = (minor: number, currency: string) => {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** digits);
-};
 
 /**
  * Pre-order (or purchase) of a game, S1.5–S1.11 (D1). Checks with no side effects — sign-in, region,
@@ -142,7 +138,7 @@ export function preorderGame(d: FlowDeps) {
               to: c.email,
               dedupeKey: `order:${c.orderId}:confirmation`,
               subject: `${c.kind === 'preorder' ? 'Pre-order' : 'Purchase'} confirmed: ${c.gameTitle}`,
-              text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${money(c.paidMinor, c.currency)}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
+              text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
             },
             d.clock.now(),
           );

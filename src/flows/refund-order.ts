@@ -1,4 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
+import { formatMoney } from '../platform/money.ts';
 import type { FlowDeps } from './deps.ts';
 
 export interface RefundContext {
@@ -15,11 +16,6 @@ export interface RefundContext {
   shortfall?: number;
   refundedMinor?: number;
 }
-
-const money = (minor: number, currency: string) => {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** digits);
-};
 
 /**
  * Refund of a pre-order or purchase, S1.12–S1.14 (D1). The pivot is the PG refund. Earned points are taken
@@ -81,7 +77,7 @@ export function refundOrder(d: FlowDeps) {
               to: c.email,
               dedupeKey: `order:${c.orderId}:refunded`,
               subject: `Refund completed: ${c.gameTitle}`,
-              text: `Your order of ${c.gameTitle} is cancelled and refunded.\n\nRefunded: ${money(c.refundedMinor ?? 0, c.currency)}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
+              text: `Your order of ${c.gameTitle} is cancelled and refunded.\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
             },
             d.clock.now(),
           ),

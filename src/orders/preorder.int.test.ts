@@ -160,6 +160,23 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     await invariantsHold(t);
   });
 
+  it('S1.8 D4 concurrent checkouts spending the same points: one gets them, the others are cancelled and charge nothing', async () => {
+    const op2 = await signInOperator(t);
+    const extra: string[] = [];
+    for (let i = 0; i < 3; i++) extra.push((await op2.post('/api/operator/games', gameInput({ slug: `points-race-${i}`, editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'KR', currency: 'KRW', amountMinor: 10000 }] }] }))).body.id);
+    const { client } = await korean(1000);
+    const capturedBefore = t.paysim.totals().KRW!.capturedMinor;
+    const placed = await Promise.all(extra.map((g) => client.post('/api/orders', { gameId: g, pointsToUse: 600, paymentMethod: 'card' }, { 'idempotency-key': key() })));
+    expect(placed.map((p) => p.status)).toEqual([202, 202, 202]);
+    const settled = await Promise.all(placed.map((p) => settle(client, p.body.id)));
+    const paid = settled.filter((o) => o.status === 'paid');
+    expect(paid).toHaveLength(1);
+    expect(settled.filter((o) => o.status === 'cancelled').every((o) => o.failure.code === 'insufficient_points')).toBe(true);
+    expect(t.paysim.totals().KRW!.capturedMinor - capturedBefore).toBe(9400);
+    expect(await pointsBecome(client, 400 + paid[0].pointsEarned)).toBe(400 + paid[0].pointsEarned);
+    await invariantsHold(t);
+  });
+
   it('S1.8 bad checkout requests are refused with codes: no key, a method of another country, too many points', async () => {
     const { client } = await korean(100);
     expect((await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' })).body.error.code).toBe('idempotency_key_required');

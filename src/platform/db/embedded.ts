@@ -19,7 +19,8 @@ export interface EmbeddedOptions {
   fast?: boolean;
 }
 
-const alive = (pid: number) => {
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

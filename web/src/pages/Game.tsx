@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { get, type StoreGame } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
@@ -10,6 +10,12 @@ export function Game() {
   const { t, locale, country, language, me } = useSession();
   const [game, setGame] = useState<StoreGame>();
   const [error, setError] = useState<unknown>();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  // The reservation link in mails (/games/{id}?preorder=1) goes straight to the checkout once the game is known.
+  useEffect(() => {
+    if (game && params.get('preorder') === '1' && game.availability.purchasable) navigate(me ? `/games/${game.slug}/checkout` : '/login', { replace: true });
+  }, [game, params, me, navigate]);
   useEffect(() => {
     if (me === undefined) return;
     setGame(undefined);
