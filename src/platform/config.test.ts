@@ -20,6 +20,6 @@ describe('configuration from the environment', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const part of ['PORT=abc', 'DATABASE_URL', 'DEFAULT_COUNTRY=ZZ', 'AUTH_SECRET is required', 'OPERATOR_PASSWORD']) expect(message).toContain(part);
+    for (const part of ['PORT=abc', 'DATABASE_URL', 'DEFAULT_COUNTRY=ZZ', 'AUTH_SECRET is required', 'OPERATOR_PASSWORD', 'PAYMENT_GATEWAY_URL is required', 'SMTP_URL is required']) expect(message).toContain(part);
   });
 });

@@ -138,7 +138,10 @@ export function loadConfig(env: Env = process.env): Config {
     nodeId: str('NODE_ID', 'node-1'),
     workflowVersion: str('WORKFLOW_VERSION', '1'),
   };
-  if (nodeEnv === 'production' && !env.PAYSIM_WEBHOOK_SECRET && !config.paymentGatewayUrl) problems.push('PAYSIM_WEBHOOK_SECRET must be set when NODE_ENV=production.');
+  // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
+  if (nodeEnv === 'production' && !config.paymentGatewayUrl) problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');
+  if (nodeEnv === 'production' && !env.PAYSIM_WEBHOOK_SECRET) problems.push('PAYSIM_WEBHOOK_SECRET (the gateway webhook secret) must be set when NODE_ENV=production.');
+  if (nodeEnv === 'production' && !config.smtpUrl) problems.push('SMTP_URL is required when NODE_ENV=production (the local mail sink is for development only).');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
