@@ -41,9 +41,13 @@ import { PaymentSignals, type FlowDeps } from './flows/deps.ts';
 import { preorderGame } from './flows/preorder-game.ts';
 import { refundOrder } from './flows/refund-order.ts';
 import { mailboxRoutes } from './platform/mail/mailbox.ts';
+import { notificationMigrations, NotificationService, type NotificationTables } from './notifications/service.ts';
+import { friendMigrations } from './friends/migrations/index.ts';
+import { FriendService, type FriendTables } from './friends/service.ts';
+import { friendRoutes } from './friends/routes.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations };
 
 export interface StoreDeps {
   config: Config;
@@ -116,6 +120,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const points = new PointsService(new PointsStore(kyselyFor<PointsTables>(pool)), clock, config.pointsEarnRatePercent);
     const promotions = new PromotionService(kyselyFor<PromotionTables>(pool), clock);
     const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
+    const notifications = new NotificationService(kyselyFor<NotificationTables>(pool), clock);
+    const friends = new FriendService(kyselyFor<FriendTables>(pool), notifications, clock, config.publicUrl);
     const signals = new PaymentSignals();
     const methods = config.paymentMethodsFile ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile) : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
     const gateway = deps.gateway ?? paysimFromConfig(config);
@@ -158,6 +164,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'operator', description: 'Operator console: games, prices, regions, promotions (operator role required)' },
           { name: 'orders', description: 'Checkout, pre-orders, purchase list, refunds and downloads (sagas: see docs/sagas.md)' },
           { name: 'points', description: 'Points balance and ledger' },
+          { name: 'friends', description: 'Friends, friend requests and blocks' },
+          { name: 'notifications', description: 'In-app notifications' },
         ],
       },
     });
@@ -179,6 +187,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     promotionRoutes(app, { promotions, catalog, guards });
     pointsRoutes(app, { points, guards });
     orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now() });
+    friendRoutes(app, { friends, notifications, guards });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);

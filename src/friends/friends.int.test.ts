@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestStore, type TestStore } from '../../test/harness.ts';
+
+let t: TestStore;
+beforeAll(async () => {
+  t = await startTestStore({ durable: true });
+});
+afterAll(() => t?.close());
+
+async function waitForMail(to: string) {
+  for (let i = 0; i < 100 && t.mailbox.to(to).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  return t.mailbox.to(to);
+}
+
+describe('friends (S2.4, S2.6)', () => {
+  it('S2.6 a user is found by name or exact email and asked to be a friend; they get a mail and a notification', async () => {
+    const minji = await signUp(t, { name: 'Minji Kim', country: 'KR' });
+    const yuki = await signUp(t, { name: 'Yuki Tanaka', country: 'JP' });
+    const byName = await minji.client.get('/api/users?q=yuki');
+    expect(byName.body).toEqual([{ id: yuki.me.id, name: 'Yuki Tanaka' }]);
+    expect((await minji.client.get(`/api/users?q=${encodeURIComponent(yuki.email)}`)).body).toEqual([{ id: yuki.me.id, name: 'Yuki Tanaka' }]);
+    expect((await minji.client.get('/api/users?q=Minji')).body).toEqual([]); // never yourself
+
+    const asked = await minji.client.post('/api/friends/requests', { userId: yuki.me.id });
+    expect(asked.status).toBe(201);
+    expect(asked.body.status).toBe('requested');
+    expect((await waitForMail(yuki.email)).map((m) => m.subject)).toEqual(['Minji Kim wants to be your friend']);
+    const notes = (await yuki.client.get('/api/notifications')).body;
+    expect(notes).toEqual([expect.objectContaining({ kind: 'friend_request', payload: { from: { id: minji.me.id, name: 'Minji Kim' } }, read: false })]);
+    expect((await yuki.client.post(`/api/notifications/${notes[0].id}/read`)).status).toBe(204);
+    expect((await yuki.client.get('/api/notifications')).body[0].read).toBe(true);
+    expect((await minji.client.post(`/api/notifications/${notes[0].id}/read`)).status).toBe(404);
+  });
+
+  it('S2.4 a friendship needs the approval of the other user; then both see each other', async () => {
+    const a = await signUp(t, { name: 'Alice' });
+    const b = await signUp(t, { name: 'Bob' });
+    await a.client.post('/api/friends/requests', { userId: b.me.id });
+    expect((await a.client.get('/api/friends')).body).toEqual({ friends: [], incoming: [], outgoing: [{ id: b.me.id, name: 'Bob' }] });
+    expect((await b.client.get('/api/friends')).body.incoming).toEqual([{ id: a.me.id, name: 'Alice' }]);
+    expect((await a.client.post(`/api/friends/requests/${b.me.id}/accept`)).status).toBe(404); // only the asked one accepts
+    expect((await b.client.post(`/api/friends/requests/${a.me.id}/accept`)).status).toBe(204);
+    expect((await a.client.get('/api/friends')).body.friends).toEqual([{ id: b.me.id, name: 'Bob' }]);
+    expect((await b.client.get('/api/friends')).body.friends).toEqual([{ id: a.me.id, name: 'Alice' }]);
+    expect((await a.client.get('/api/notifications')).body[0]).toMatchObject({ kind: 'friend_accepted', payload: { by: { name: 'Bob' } } });
+    const again = await a.client.post('/api/friends/requests', { userId: b.me.id });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_friends');
+    expect((await a.client.delete(`/api/friends/${b.me.id}`)).status).toBe(204);
+    expect((await b.client.get('/api/friends')).body.friends).toEqual([]);
+  });
+
+  it('S2.4 two users asking each other at the same time become friends once; a declined request leaves nothing', async () => {
+    const a = await signUp(t, { name: 'Chris' });
+    const b = await signUp(t, { name: 'Dana' });
+    const results = await Promise.all([a.client.post('/api/friends/requests', { userId: b.me.id }), b.client.post('/api/friends/requests', { userId: a.me.id })]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses[0]).toBe(201);
+    // Either the second request accepted the first, or it was refused as pending: never two rows.
+    if (results.every((r) => r.status === 201)) expect((await a.client.get('/api/friends')).body.friends).toHaveLength(1);
+    const c = await signUp(t, { name: 'Eve' });
+    await c.client.post('/api/friends/requests', { userId: a.me.id });
+    expect((await a.client.post(`/api/friends/requests/${c.me.id}/decline`)).status).toBe(204);
+    expect((await c.client.get('/api/friends')).body).toEqual({ friends: [], incoming: [], outgoing: [] });
+  });
+
+  it('S2.4 a blocked user cannot ask again and no longer finds the blocker', async () => {
+    const a = await signUp(t, { name: 'Frank Block' });
+    const b = await signUp(t, { name: 'Grace Pest' });
+    await b.client.post('/api/friends/requests', { userId: a.me.id });
+    expect((await a.client.put(`/api/blocks/${b.me.id}`)).status).toBe(204);
+    expect((await a.client.get('/api/friends')).body.incoming).toEqual([]);
+    const again = await b.client.post('/api/friends/requests', { userId: a.me.id });
+    expect(again.status).toBe(403);
+    expect(again.body.error.code).toBe('blocked');
+    expect((await b.client.get('/api/users?q=Frank')).body).toEqual([]);
+    expect((await a.client.post('/api/friends/requests', { userId: a.me.id })).body.error.code).toBe('cannot_befriend_self');
+    expect((await a.client.post('/api/friends/requests', { userId: 'nobody' })).status).toBe(404);
+  });
+});

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorBody } from '../platform/errors.ts';
+import type { Guards } from '../accounts/guards.ts';
+import type { NotificationService } from '../notifications/service.ts';
+import type { FriendService } from './service.ts';
+
+const Person = Type.Object({ id: Type.String(), name: Type.String() });
+const UserId = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export function friendRoutes(app: FastifyInstance, deps: { friends: FriendService; notifications: NotificationService; guards: Guards }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['friends'];
+  const me = async (req: Parameters<Guards['requireUser']>[0]) => (await deps.guards.requireUser(req)).userId;
+
+  r.get('/api/users', { schema: { tags, summary: 'Find users by the start of their name or their exact email (S2.6 "Add friend")', querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }), response: { 200: Type.Array(Person), 400: ErrorBody, 401: ErrorBody } } }, async (req) =>
+    deps.friends.search(await me(req), req.query.q),
+  );
+  r.get('/api/friends', { schema: { tags, summary: 'Your friends and pending requests', response: { 200: Type.Object({ friends: Type.Array(Person), incoming: Type.Array(Person), outgoing: Type.Array(Person) }), 401: ErrorBody } } }, async (req) =>
+    deps.friends.list(await me(req)),
+  );
+  r.post('/api/friends/requests', { schema: { tags, summary: 'Ask a user to be friends; they get a mail and a notification (S2.4, S2.6)', body: UserId, response: { 201: Type.Object({ status: Type.Union([Type.Literal('requested'), Type.Literal('accepted')]) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } }, async (req, reply) =>
+    reply.status(201).send({ status: await deps.friends.request(await me(req), req.body.userId) }),
+  );
+  r.post('/api/friends/requests/:userId/accept', { schema: { tags, summary: 'Approve a friend request (S2.4)', params: UserId, response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
+    await deps.friends.accept(await me(req), req.params.userId);
+    return reply.status(204).send(null);
+  });
+  r.post('/api/friends/requests/:userId/decline', { schema: { tags, summary: 'Decline a friend request', params: UserId, response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
+    await deps.friends.decline(await me(req), req.params.userId);
+    return reply.status(204).send(null);
+  });
+  r.delete('/api/friends/:userId', { schema: { tags, summary: 'Remove a friend or withdraw your request', params: UserId, response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
+    await deps.friends.remove(await me(req), req.params.userId);
+    return reply.status(204).send(null);
+  });
+  r.put('/api/blocks/:userId', { schema: { tags, summary: 'Block a user: ends any friendship or request; they cannot ask again', params: UserId, response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
+    await deps.friends.block(await me(req), req.params.userId);
+    return reply.status(204).send(null);
+  });
+  r.delete('/api/blocks/:userId', { schema: { tags, summary: 'Unblock a user', params: UserId, response: { 204: Type.Null(), 401: ErrorBody } } }, async (req, reply) => {
+    await deps.friends.unblock(await me(req), req.params.userId);
+    return reply.status(204).send(null);
+  });
+
+  const NotificationView = Type.Object({ id: Type.String(), kind: Type.String(), payload: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String(), read: Type.Boolean() });
+  r.get('/api/notifications', { schema: { tags: ['notifications'], summary: 'Your in-app notifications, newest first', response: { 200: Type.Array(NotificationView), 401: ErrorBody } } }, async (req) => deps.notifications.list(await me(req)));
+  r.post('/api/notifications/:id/read', { schema: { tags: ['notifications'], summary: 'Mark a notification read', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
+    const ok = await deps.notifications.markRead(await me(req), req.params.id);
+    if (!ok) return reply.status(404).send({ error: { code: 'notification_not_found', message: 'This notification does not exist.' } });
+    return reply.status(204).send(null);
+  });
+}
