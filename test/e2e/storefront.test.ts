@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { gameInput, signInOperator, startTestStore, type TestStore } from '../harness.ts';
+import { gameInput, signInOperator, signUp, startTestStore, type Client, type TestStore } from '../harness.ts';
 import { launchChromium } from '../browser.ts';
 
 let t: TestStore;
@@ -88,5 +88,34 @@ describe('storefront in Chromium', () => {
     await visitor.waitForSelector('[data-testid=edition-price]');
     expect(await visitor.textContent('[data-testid=edition-price]')).toBe('$39.99');
     await visitor.close();
+  });
+
+  it('S2.6 S2.4 a player adds a friend by name and the friend accepts on the friends page', async () => {
+    const jun = await signUp(t, { name: 'Jun Park', country: 'KR' });
+    const mia = await signUp(t, { name: 'Mia Schulz', country: 'DE' });
+    const open = async (c: Client) => {
+      const ctx = await browser.newContext();
+      await ctx.addCookies([...c.cookies].map(([name, value]) => ({ name, value, url: t.url })));
+      return { ctx, page: await ctx.newPage() };
+    };
+    const a = await open(jun.client);
+    await a.page.goto(`${t.url}/friends`);
+    await a.page.fill('input[aria-label="Name or email"]', 'Mia');
+    await a.page.click('.friends form button[type=submit]');
+    await a.page.click('button:text("Add friend")');
+    await a.page.waitForSelector('text=Friend request sent to Mia Schulz.');
+
+    const b = await open(mia.client);
+    await b.page.goto(`${t.url}/friends`);
+    await b.page.waitForSelector('[data-testid=incoming]');
+    await b.page.click('[data-testid=incoming] button:text("Accept")');
+    await b.page.waitForSelector('[data-testid=friend]');
+    expect(await b.page.textContent('[data-testid=friend]')).toContain('Jun Park');
+    await b.page.screenshot({ path: `${shots}/friends.png`, fullPage: true });
+    await a.page.reload();
+    await a.page.waitForSelector('[data-testid=friend]');
+    expect(await a.page.textContent('[data-testid=friend]')).toContain('Mia Schulz');
+    await a.ctx.close();
+    await b.ctx.close();
   });
 });

@@ -11,6 +11,7 @@ import { ConsoleGameList } from './pages/console/GameList.tsx';
 import { ConsoleGameEditor } from './pages/console/GameEditor.tsx';
 import { Checkout } from './pages/Checkout.tsx';
 import { OrderPage, Purchases } from './pages/Orders.tsx';
+import { Friends } from './pages/Friends.tsx';
 import './styles.css';
 
 /** The console is hidden from non-operators; the API enforces the same rule on every call. */
@@ -34,6 +35,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/games/:slug/checkout" element={<Checkout />} />
             <Route path="/orders/:id" element={<OrderPage />} />
             <Route path="/purchases" element={<Purchases />} />
+            <Route path="/friends" element={<Friends />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
             <Route path="/account" element={<Account />} />

@@ -39,6 +39,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </label>
           )}
           {me && <Link to="/purchases">Purchases</Link>}
+          {me && <Link to="/friends">Friends</Link>}
           {me?.role === 'operator' && <Link to="/console">{t('console')}</Link>}
           {me ? <Link to="/account" className="account-link">{me.name}</Link> : me === null && <><Link to="/login">{t('signIn')}</Link><Link to="/signup" className="button small">{t('signUp')}</Link></>}
         </nav>
