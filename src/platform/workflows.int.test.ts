@@ -100,13 +100,14 @@ describe('durable sagas on DBOS (D1)', () => {
     expect(calls.filter((c) => c === 'charge')).toHaveLength(1);
   });
 
-  it('D1 a process killed with SIGKILL in the middle of the pivot resumes on restart without re-running completed steps', async () => {
+  it('D1 R4 a process killed with SIGKILL in the middle of the pivot resumes after a redeploy with changed code, without re-running completed steps', async () => {
     const crashDb = await createTestDatabase();
     const run = (env: Record<string, string>) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], { env: { ...process.env, SAGA_DB: crashDb.url, ...env } });
     try {
       await expect(run({ START: '1', CRASH_IN_STEP: '2' })).rejects.toMatchObject({ signal: 'SIGKILL' });
-      const { stdout } = await run({});
+      // The restart is a new deploy with changed code; the pinned version still recovers the pending saga.
+      const { stdout } = await run({ CODE_CHANGED: '1' });
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
       const client = new pg.Client({ connectionString: crashDb.url });
       await client.connect();
