@@ -131,9 +131,4 @@ export class FriendService {
       outgoing: rows.rows.filter((r) => r.status === 'pending' && r.requested_by === me).map(person),
     };
   }
-
-  /** Approved friends only (S2.4): what gifting will offer as recipients. */
-  async areFriends(a: string, b: string): Promise<boolean> {
-    return Boolean(await this.db.selectFrom('friendships').select('status').where('user_low', '=', pair(a, b).user_low).where('user_high', '=', pair(a, b).user_high).where('status', '=', 'accepted').executeTakeFirst());
-  }
 }
