@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { freePort } from '../test/ports.ts';
+import { percentile } from './stats.ts';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/platform/config.ts';
@@ -59,10 +60,6 @@ function synthetic(i: number): { input: GameInput; popularity: number } {
       regions: { sale: { mode: 'everywhere', countries: [] }, play: { mode: 'everywhere', countries: [] } },
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Latency of a fixed list of requests at low concurrency: for percentiles, not throughput. */

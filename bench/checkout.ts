@@ -17,15 +17,13 @@ import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
 import { spawnPaysim } from '../src/paysim/spawn.ts';
 import { freePort } from '../test/ports.ts';
 import { Client, gameInput } from '../test/harness.ts';
+import { checkBooks } from '../test/checkout.ts';
+import { percentile } from './stats.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 40);
 const ORDERS_PER_USER = Number(process.env.BENCH_ORDERS_PER_USER ?? 10);
 const TPCB_SECONDS = Number(process.env.BENCH_TPCB_SECONDS ?? 10);
 const log = pino({ level: 'warn' });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** pgbench's "tpcb-like" script at scale 1, from Node: `clients` connections for `seconds`. */
 async function tpcb(url: string, clients: number, seconds: number): Promise<number> {
@@ -142,12 +140,9 @@ async function main() {
       if (pending === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const totals = await (await fetch(`${paysim.url}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })).json() as Record<string, { capturedMinor: number; refundedMinor: number }>;
-    const net = Number((await db.query(`select coalesce(sum(case when status in ('paid','refund_pending') then paid_minor when status = 'refunded' then paid_minor - coalesce(refunded_minor, 0) else 0 end), 0)::bigint as net from orders`)).rows[0].net);
-    const pgNet = Object.values(totals).reduce((s, v) => s + v.capturedMinor - v.refundedMinor, 0);
-    const ledgerOk = (await db.query(`select count(*)::int as n from points_accounts a where balance <> coalesce((select sum(delta) from points_ledger l where l.user_id = a.user_id), 0)`)).rows[0].n === 0;
-    const orphans = (await db.query(`select count(*)::int as n from library l join orders o on o.id = l.order_id where o.status not in ('paid','refund_pending')`)).rows[0].n;
-    const sagasNotDone = (await db.query(`select count(*)::int as n from dbos.workflow_status where status <> 'SUCCESS'`)).rows[0].n;
+    const sagasNotDone = (await db.query(`select count(*)::int as n from dbos.workflow_status where status <> 'SUCCESS'`)).rows[0].n as number;
+    const totals = (await (await fetch(`${paysim.url}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })).json()) as Record<string, { capturedMinor: number; refundedMinor: number }>;
+    const books = await checkBooks(dbUrl, totals);
     await db.end();
 
     child.kill('SIGTERM');
@@ -167,7 +162,7 @@ async function main() {
       checkoutLatencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
       tpcbLikeTps: Math.round(tps),
       sagasPerSecondToTpcb: Math.round((sagasPerSecond / tps) * 1000) / 1000,
-      invariants: { ok: net === pgNet && ledgerOk && orphans === 0 && sagasNotDone === 0, moneyAtPg: pgNet, moneyInOrders: net, ledgerOk, orphans, sagasNotDone },
+      invariants: { ok: !books.money.length && !books.ledgers.length && !books.orders.length && sagasNotDone === 0, ...books, sagasNotDone },
     };
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(`bench/results/checkout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));

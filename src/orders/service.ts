@@ -14,6 +14,8 @@ import type { OrderRow, OrderStore } from './store.ts';
 import { refundable } from './refund-policy.ts';
 import type { CheckoutQuote, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
 
+type GameFacts = Awaited<ReturnType<CatalogService['facts']>>;
+
 export interface Buyer {
   userId: string;
   email: string;
@@ -145,7 +147,9 @@ export class OrderService {
    */
   async list(buyer: Buyer, history = false): Promise<OrderView[]> {
     const rows = (await this.d.orders.listForUser(buyer.userId)).filter((r) => history || r.status === 'pending' || r.status === 'paid' || r.status === 'refund_pending');
-    return Promise.all(rows.map((r) => this.view(r, buyer.shopper.language)));
+    // One catalog lookup per game, not per order.
+    const games = new Map(await Promise.all([...new Set(rows.map((r) => r.game_id))].map(async (id) => [id, await this.d.catalog.facts(id, buyer.shopper.language)] as const)));
+    return Promise.all(rows.map((r) => this.view(r, buyer.shopper.language, games.get(r.game_id))));
   }
 
   async refundPreview(buyer: Buyer, orderId: string): Promise<RefundPreview> {
@@ -186,7 +190,7 @@ export class OrderService {
     });
     const outcome = await handle.getResult();
     if (outcome.status === 'compensated') throw new AppError(409, outcome.code, outcome.message);
-    return this.get(buyer, orderId);
+    return this.view(await this.owned(buyer, orderId), buyer.shopper.language, facts);
   }
 
   /** S1.15: a signed link, valid for 10 minutes, once the game is released and where it may be played. */
@@ -218,8 +222,8 @@ export class OrderService {
     return { filename: `${facts.slug}.bin`, body };
   }
 
-  private async view(o: OrderRow, language: string): Promise<OrderView> {
-    const facts = await this.d.catalog.facts(o.game_id, language);
+  private async view(o: OrderRow, language: string, known?: GameFacts): Promise<OrderView> {
+    const facts = known ?? (await this.d.catalog.facts(o.game_id, language));
     const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
     const money = (amountMinor: number) => ({ amountMinor, currency: o.currency });
     return {

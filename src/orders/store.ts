@@ -125,7 +125,12 @@ export class OrderStore {
   async invariantViolations(): Promise<string[]> {
     const orphans = await sql<{ user_id: string; game_id: string }>`
       select l.user_id, l.game_id from library l join orders o on o.id = l.order_id where o.status not in ('paid', 'refund_pending')`.execute(this.db);
-    return orphans.rows.map((r) => `library entry ${r.user_id}/${r.game_id} without a live paid order`);
+    const unlisted = await sql<{ id: string }>`
+      select o.id from orders o where o.status = 'paid' and not exists (select 1 from library l where l.order_id = o.id)`.execute(this.db);
+    return [
+      ...orphans.rows.map((r) => `library entry ${r.user_id}/${r.game_id} without a live paid order`),
+      ...unlisted.rows.map((r) => `paid order ${r.id} missing from the purchase list`),
+    ];
   }
 
   /** Money the store believes the PG holds for it, per currency: paid minus refunded. */

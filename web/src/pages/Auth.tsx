@@ -1,31 +1,38 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, Link } from 'react-router';
-import { api, type Me } from '../api.ts';
+import { api } from '../api.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { COUNTRY_CODES, defaultCurrencyFor } from '../../../src/regions/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countryName } from '../format.ts';
 
-export function SignIn() {
-  const { t, refresh } = useSession();
+/** Posts credentials, then reloads the session and goes home; an API refusal is shown in the form. */
+function useSessionForm(path: string) {
+  const { refresh } = useSession();
   const navigate = useNavigate();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>();
-  const submit = async (e: FormEvent) => {
+  const submit = (body: unknown) => async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
     try {
-      await api('/api/auth/sign-in/email', { method: 'POST', json: { email, password } });
+      await api(path, { method: 'POST', json: body });
       await refresh();
       navigate('/');
     } catch (err) {
       setError(err);
     }
   };
+  return { error, submit };
+}
+
+export function SignIn() {
+  const { t } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { error, submit } = useSessionForm('/api/auth/sign-in/email');
   return (
-    <form className="panel auth" onSubmit={submit}>
+    <form className="panel auth" onSubmit={submit({ email, password })}>
       <h1>{t('signIn')}</h1>
       <Field label={t('email')}><input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} /></Field>
       <Field label={t('password')}><input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} /></Field>
@@ -37,24 +44,12 @@ export function SignIn() {
 }
 
 export function SignUp() {
-  const { t, refresh, country: guessCountry, language: guessLanguage, locale } = useSession();
-  const navigate = useNavigate();
+  const { t, country: guessCountry, language: guessLanguage, locale } = useSession();
   const [form, setForm] = useState({ email: '', password: '', name: '', country: guessCountry, language: guessLanguage });
-  const [error, setError] = useState<unknown>();
+  const { error, submit } = useSessionForm('/api/accounts');
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api<Me>('/api/accounts', { method: 'POST', json: form });
-      await refresh();
-      navigate('/');
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
-    <form className="panel auth" onSubmit={submit}>
+    <form className="panel auth" onSubmit={submit(form)}>
       <h1>{t('signUp')}</h1>
       <Field label={t('email')}><input type="email" name="email" autoComplete="email" required value={form.email} onChange={set('email')} /></Field>
       <Field label={t('password')} hint="10+"><input type="password" name="password" autoComplete="new-password" minLength={10} required value={form.password} onChange={set('password')} /></Field>
