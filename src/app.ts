@@ -45,9 +45,15 @@ import { notificationMigrations, NotificationService, type NotificationTables } 
 import { friendMigrations } from './friends/migrations/index.ts';
 import { FriendService, type FriendTables } from './friends/service.ts';
 import { friendRoutes } from './friends/routes.ts';
+import { timerMigrations, Timers, type TimerTables } from './platform/timers.ts';
+import { giftMigrations } from './gifts/migrations/index.ts';
+import { GiftStore, type GiftTables } from './gifts/store.ts';
+import { GiftService } from './gifts/service.ts';
+import { giftRoutes } from './gifts/routes.ts';
+import { deliverGift, expireGift, GIFT_TIMERS, sendGift, type GiftDeps } from './flows/send-gift.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations };
 
 export interface StoreDeps {
   config: Config;
@@ -78,6 +84,9 @@ export interface Store {
   promotions: PromotionService;
   orders: OrderService;
   orderStore: OrderStore;
+  gifts: GiftService;
+  giftStore: GiftStore;
+  timers: Timers;
   mail: MailDelivery;
   close(): Promise<void>;
 }
@@ -128,6 +137,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const flowDeps: FlowDeps = { orders: orderStore, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
     const preorder = registerSaga(preorderGame(flowDeps));
     const refund = registerSaga(refundOrder(flowDeps));
+    const timers = new Timers(kyselyFor<TimerTables>(pool), clock, app.log, config.timerPollMs);
+    const giftStore = new GiftStore(kyselyFor<GiftTables>(pool));
+    const giftDeps: GiftDeps = { ...flowDeps, gifts: giftStore, timers, notifications };
+    const giftSaga = registerSaga(sendGift(giftDeps));
+    timers.register(GIFT_TIMERS.deliver.handler, { kind: 'local', run: (trx, input: { giftId: string }, now) => deliverGift(giftDeps, trx, input.giftId, now) });
+    timers.register(GIFT_TIMERS.expire.handler, { kind: 'local', run: (trx, input: { giftId: string }, now) => expireGift(giftDeps, trx, input.giftId, now) });
+    timers.register(GIFT_TIMERS.refund.handler, { kind: 'workflow', start: (id, input) => startSaga(refund, id, input) });
     const orders = new OrderService({
       orders: orderStore,
       catalog,
@@ -139,10 +155,12 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       publicUrl: config.publicUrl,
       sagas: { preorder: (id, input) => startSaga(preorder, id, input), refund: (id, input) => startSaga(refund, id, input) },
     });
+    const gifts = new GiftService({ ...giftDeps, friends, catalog, orderService: orders, methods, startSaga: (id, input) => startSaga(giftSaga, id, input) });
     const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, { smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`, from: config.mailFrom, log: app.log });
     if (deps.durable) {
       await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy);
       mail.start();
+      timers.start();
     }
 
     installErrorHandler(app);
@@ -166,6 +184,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'points', description: 'Points balance and ledger' },
           { name: 'friends', description: 'Friends, friend requests and blocks' },
           { name: 'notifications', description: 'In-app notifications' },
+          { name: 'gifts', description: 'Gifts to friends: buy, schedule, accept, decline, cancel (saga: docs/sagas.md)' },
         ],
       },
     });
@@ -188,6 +207,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     pointsRoutes(app, { points, guards });
     orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now() });
     friendRoutes(app, { friends, notifications, guards });
+    giftRoutes(app, { gifts, guards, now: () => clock.now() });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);
@@ -202,11 +222,15 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       promotions,
       orders,
       orderStore,
+      gifts,
+      giftStore,
+      timers,
       mail,
       async close() {
         await app.close();
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         if (deps.durable) {
+          await timers.stop();
           await mail.stop();
           await shutdownWorkflows();
         }

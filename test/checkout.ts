@@ -3,6 +3,7 @@ import type { Client, TestStore } from './harness.ts';
 import { createPool, kyselyFor } from '../src/platform/db/database.ts';
 import { OrderStore, type OrderTables } from '../src/orders/store.ts';
 import { PointsStore, type PointsTables } from '../src/points/store.ts';
+import { GiftStore, type GiftTables } from '../src/gifts/store.ts';
 
 /** Follows an order until it leaves the in-flight states (or `until` says so). */
 export async function settle(c: Client, orderId: string, until = (s: string) => s !== 'pending' && s !== 'refund_pending') {
@@ -29,7 +30,8 @@ type PgTotals = Record<string, { capturedMinor: number; refundedMinor: number }>
 /**
  * The books agree with the PG and with themselves: money captured − refunded at the PG equals the paid total
  * of live orders (minus refunds), per currency; every points ledger sums to its balance; no purchase-list entry
- * without a live paid order and no paid order missing from it. Reads the store's database directly, so it also
+ * without a live paid order and no paid order missing from it; an accepted gift is in its recipient's library
+ * and no other gift is in anyone's. Reads the store's database directly, so it also
  * checks a store running in another process (crash test, checkout benchmark).
  */
 export async function checkBooks(databaseUrl: string, pgTotals: PgTotals) {
@@ -41,7 +43,8 @@ export async function checkBooks(databaseUrl: string, pgTotals: PgTotals) {
     const money = [...new Set([...Object.keys(atPg), ...Object.keys(books)])]
       .filter((cur) => (atPg[cur] ?? 0) !== (books[cur] ?? 0))
       .map((cur) => `${cur}: ${atPg[cur] ?? 0} at the PG, ${books[cur] ?? 0} in orders`);
-    return { money, ledgers: await new PointsStore(kyselyFor<PointsTables>(pool)).mismatches(), orders: await orders.invariantViolations() };
+    const gifts = await new GiftStore(kyselyFor<GiftTables>(pool)).invariantViolations();
+    return { money, ledgers: await new PointsStore(kyselyFor<PointsTables>(pool)).mismatches(), orders: [...(await orders.invariantViolations()), ...gifts] };
   } finally {
     await pool.end();
   }

@@ -55,7 +55,7 @@ export async function startTestStore(opts: { now?: string; env?: Record<string, 
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
   const port = await freePort();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', TIMER_POLL_MS: '50', ...opts.env });
   // paysim in this process but behind real HTTP, with its own state; the SMTP sink receives the mail.
   const simPort = await freePort();
   const sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}`, timeoutMs: 1500, lateWebhookMs: 500 });
@@ -150,10 +150,10 @@ export class Client {
 }
 
 let seq = 0;
-export async function signUp(t: TestStore, fields: Partial<{ email: string; country: string; language: string; currency: string; name: string }> = {}) {
+export async function signUp(t: TestStore, fields: Partial<{ email: string; country: string; language: string; currency: string; name: string; timeZone: string }> = {}) {
   const client = new Client(t.url);
   const email = fields.email ?? `player${++seq}-${randomBytes(3).toString('hex')}@example.test`;
-  const res = await client.post('/api/accounts', { email, password: 'correct horse battery', name: fields.name ?? 'Player', country: fields.country ?? 'US', language: fields.language ?? 'en', ...(fields.currency ? { currency: fields.currency } : {}) });
+  const res = await client.post('/api/accounts', { email, password: 'correct horse battery', name: fields.name ?? 'Player', country: fields.country ?? 'US', language: fields.language ?? 'en', ...(fields.currency ? { currency: fields.currency } : {}), ...(fields.timeZone ? { timeZone: fields.timeZone } : {}) });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, email, me: res.body };
 }

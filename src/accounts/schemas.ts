@@ -1,6 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { CountryCode, CurrencyCode } from '../catalog/schemas.ts';
 
+export const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_+\\-/0-9]+$', description: 'IANA time zone, e.g. Asia/Seoul' });
+
 export const SignUp = Type.Object(
   {
     email: Type.String({ format: 'email', maxLength: 254 }),
@@ -9,6 +11,8 @@ export const SignUp = Type.Object(
     country: CountryCode,
     language: Type.String({ pattern: '^[a-z]{2}$' }),
     currency: Type.Optional(CurrencyCode),
+    /** IANA time zone, e.g. Asia/Seoul (browsers know it); default: the country's main zone. */
+    timeZone: Type.Optional(TimeZone),
   },
   { additionalProperties: false },
 );
@@ -21,6 +25,7 @@ export const Me = Type.Object({
   country: CountryCode,
   language: Type.String(),
   currency: CurrencyCode,
+  timeZone: TimeZone,
   role: Type.Union([Type.Literal('player'), Type.Literal('operator')]),
 });
 export type Me = Static<typeof Me>;
@@ -29,6 +34,7 @@ export const Preferences = Type.Object(
   {
     language: Type.Optional(Type.String({ pattern: '^[a-z]{2}$' })),
     currency: Type.Optional(CurrencyCode),
+    timeZone: Type.Optional(TimeZone),
   },
   { additionalProperties: false },
 );

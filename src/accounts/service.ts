@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { isLanguage } from '../platform/languages.ts';
 import { isCurrency } from '../platform/money.ts';
-import { defaultCurrencyFor, isCountry } from '../regions/countries.ts';
+import { defaultCurrencyFor, defaultTimeZoneFor, isCountry, isTimeZone } from '../regions/countries.ts';
 import type { Shopper } from '../catalog/service.ts';
 import type { Auth } from './auth.ts';
 import type { AccountStore, ProfileRow } from './store.ts';
@@ -29,7 +29,8 @@ export class AccountService {
     private readonly defaults: { country: string; language: string },
   ) {}
 
-  private validateRegion(country: string, language: string, currency: string | undefined): void {
+  private validateRegion(country: string, language: string, currency: string | undefined, timeZone?: string): void {
+    if (timeZone && !isTimeZone(timeZone)) throw new AppError(400, 'unknown_time_zone', `"${timeZone}" is not an IANA time zone (for example Asia/Seoul or Europe/Berlin).`);
     if (!isCountry(country)) throw new AppError(400, 'unknown_country', `"${country}" is not an ISO 3166-1 country code; choose your country of residence from the list.`);
     if (!isLanguage(language)) throw new AppError(400, 'unsupported_language', `"${language}" is not a language the store supports yet.`);
     if (currency && !isCurrency(currency)) throw new AppError(400, 'unknown_currency', `"${currency}" is not an ISO 4217 currency code.`);
@@ -37,7 +38,7 @@ export class AccountService {
 
   /** Creates the Better Auth user and its profile; returns the session cookies Better Auth set. */
   async signUp(input: SignUp, role: ProfileRow['role'] = 'player'): Promise<{ me: Me; headers: Headers }> {
-    this.validateRegion(input.country, input.language, input.currency);
+    this.validateRegion(input.country, input.language, input.currency, input.timeZone);
     if (await this.store.userByEmail(input.email)) {
       throw new AppError(409, 'email_taken', 'An account with this email already exists. Sign in instead, or use another email.');
     }
@@ -52,6 +53,7 @@ export class AccountService {
         country: input.country,
         language: input.language,
         currency: input.currency ?? defaultCurrencyFor(input.country),
+        time_zone: input.timeZone ?? defaultTimeZoneFor(input.country),
         role,
         created_at: this.clock.now(),
       });
@@ -66,13 +68,13 @@ export class AccountService {
   async me(userId: string): Promise<Me> {
     const [profile, user] = await Promise.all([this.store.profile(userId), this.store.userById(userId)]);
     if (!profile || !user) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
-    return { id: user.id, email: user.email, name: user.name, country: profile.country, language: profile.language, currency: profile.currency, role: profile.role };
+    return { id: user.id, email: user.email, name: user.name, country: profile.country, language: profile.language, currency: profile.currency, timeZone: profile.time_zone, role: profile.role };
   }
 
   async updatePreferences(userId: string, prefs: Preferences): Promise<Me> {
     const current = await this.me(userId);
-    this.validateRegion(current.country, prefs.language ?? current.language, prefs.currency);
-    await this.store.updatePreferences(userId, prefs);
+    this.validateRegion(current.country, prefs.language ?? current.language, prefs.currency, prefs.timeZone);
+    await this.store.updatePreferences(userId, { language: prefs.language, currency: prefs.currency, time_zone: prefs.timeZone });
     return this.me(userId);
   }
 
@@ -99,7 +101,7 @@ export class AccountService {
     if (existing) {
       const profile = await this.store.profile(existing.id);
       if (!profile) {
-        await this.store.insertProfile({ user_id: existing.id, country, language: this.defaults.language, currency: defaultCurrencyFor(country), role: 'operator', created_at: this.clock.now() });
+        await this.store.insertProfile({ user_id: existing.id, country, language: this.defaults.language, currency: defaultCurrencyFor(country), time_zone: defaultTimeZoneFor(country), role: 'operator', created_at: this.clock.now() });
       } else await this.store.setRole(existing.id, 'operator');
       return { userId: existing.id, created: false };
     }

@@ -5,6 +5,7 @@ export interface ProfilesTable {
   country: string;
   language: string;
   currency: string;
+  time_zone: ColumnType<string, string | undefined, string>;
   role: 'player' | 'operator';
   country_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: ColumnType<Date, Date, never>;
@@ -32,8 +33,8 @@ export class AccountStore {
     await this.db.insertInto('account_profiles').values(p).execute();
   }
 
-  async updatePreferences(userId: string, prefs: { language?: string; currency?: string }): Promise<void> {
-    if (!prefs.language && !prefs.currency) return;
+  async updatePreferences(userId: string, prefs: { language?: string; currency?: string; time_zone?: string }): Promise<void> {
+    if (!prefs.language && !prefs.currency && !prefs.time_zone) return;
     await this.db.updateTable('account_profiles').set(prefs).where('user_id', '=', userId).execute();
   }
 

@@ -295,7 +295,7 @@ export class CatalogService {
   }
 
   /** What other contexts need to know about a published game: its title, release date and whether it is out. */
-  async facts(gameId: string, language = 'en'): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; mayPlayIn(country: string): RegionDecision }> {
+  async facts(gameId: string, language = 'en'): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; mayPlayIn(country: string): RegionDecision; mayReceiveIn(country: string): RegionDecision }> {
     const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
     if (!g) throw notFound('This game', 'game_not_found');
     return {
@@ -305,6 +305,7 @@ export class CatalogService {
       releaseDate: g.release_date,
       released: g.release_date !== null && g.release_date <= this.today(),
       mayPlayIn: (country) => decide('play', regionsOf(g), country),
+      mayReceiveIn: (country) => decide('receive', regionsOf(g), country),
     };
   }
 

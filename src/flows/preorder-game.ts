@@ -1,6 +1,7 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
-import { PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
+import { PaymentDeclined } from '../payments/gateway.ts';
+import { chargeOrder } from './charge.ts';
 import type { FlowDeps } from './deps.ts';
 
 /** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
@@ -32,34 +33,6 @@ export interface PreorderContext {
  * only records what already happened, so a failure after the pivot is retried, never compensated.
  */
 export function preorderGame(d: FlowDeps) {
-  /** Charges, waiting for the buyer's approval when the method needs it; a decline or no approval refuses. */
-  async function charge(c: PreorderContext): Promise<GatewayPayment> {
-    const key = `order:${c.orderId}`;
-    let p = await d.gateway.createPayment({
-      orderRef: c.orderId,
-      method: c.paymentMethod,
-      amount: { amountMinor: c.paidMinor, currency: c.currency },
-      capture: 'automatic',
-      idempotencyKey: `${key}:charge`,
-      returnUrl: `${d.publicUrl}/orders/${c.orderId}`,
-      webhookUrl: `${d.publicUrl}/api/payments/webhooks/paysim`,
-    });
-    if (p.status === 'requires_approval') {
-      if (p.approvalUrl) await d.orders.setApprovalUrl(c.orderId, p.approvalUrl, d.clock.now());
-      // An operational timeout (wall time), not business time: the buyer has this long on the PG's page.
-      const deadline = Date.now() + d.approvalTimeoutMs;
-      while (p.status === 'requires_approval' && Date.now() < deadline) {
-        await d.payments.wait(p.id, 1000);
-        p = await d.gateway.getPayment(p.id);
-      }
-      if (p.status === 'requires_approval') {
-        p = await d.gateway.cancel(p.id, `${key}:cancel`).catch(() => d.gateway.getPayment(p.id));
-      }
-    }
-    if (p.status === 'authorized') p = await d.gateway.capture(p.id, `${key}:capture`);
-    return p;
-  }
-
   return defineSaga<PreorderContext>({
     name: 'preorder-game',
     summary: 'Pre-order (or buy) a game with points and a payment method of the buyer’s country. API: POST /api/orders (Idempotency-Key), then GET /api/orders/{id}.',
@@ -108,7 +81,7 @@ export function preorderGame(d: FlowDeps) {
         call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture',
         run: async (c) => {
           if (c.paidMinor === 0) return { paymentId: null };
-          const p = await charge(c);
+          const p = await chargeOrder(d, c);
           if (p.status !== 'captured') throw new PaymentDeclined(p.status === 'canceled' ? 'The payment was not approved in time or was cancelled.' : undefined);
           return { paymentId: p.id };
         },

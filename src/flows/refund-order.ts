@@ -15,7 +15,15 @@ export interface RefundContext {
   revoked?: number;
   shortfall?: number;
   refundedMinor?: number;
+  /** Set when the order paid for a gift that was declined, expired or cancelled (S2.12, S2.13). */
+  gift?: { recipientName: string; outcome: 'declined' | 'expired' | 'cancelled' };
 }
+
+const GIFT_SUBJECT = {
+  declined: (c: RefundContext) => `${c.gift?.recipientName} declined your gift of ${c.gameTitle}: refunded`,
+  expired: (c: RefundContext) => `Your gift of ${c.gameTitle} was not accepted within 30 days: refunded`,
+  cancelled: (c: RefundContext) => `Your gift of ${c.gameTitle} is cancelled and refunded`,
+};
 
 /**
  * Refund of a pre-order or purchase, S1.12–S1.14 (D1). The pivot is the PG refund. Earned points are taken
@@ -76,8 +84,8 @@ export function refundOrder(d: FlowDeps) {
             {
               to: c.email,
               dedupeKey: `order:${c.orderId}:refunded`,
-              subject: `Refund completed: ${c.gameTitle}`,
-              text: `Your order of ${c.gameTitle} is cancelled and refunded.\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
+              subject: c.gift ? GIFT_SUBJECT[c.gift.outcome](c) : `Refund completed: ${c.gameTitle}`,
+              text: `${c.gift ? `Your gift of ${c.gameTitle} to ${c.gift.recipientName} was ${c.gift.outcome}; its payment is refunded.` : `Your order of ${c.gameTitle} is cancelled and refunded.`}\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
             },
             d.clock.now(),
           ),

@@ -118,6 +118,12 @@ export class FriendService {
     await this.db.deleteFrom('blocks').where('blocker', '=', me).where('blocked', '=', other).execute();
   }
 
+  /** Whether the two users are friends (an approved friendship, S2.4). */
+  async areFriends(a: string, b: string): Promise<boolean> {
+    const p = pair(a, b);
+    return Boolean(await this.db.selectFrom('friendships').select('status').where('user_low', '=', p.user_low).where('user_high', '=', p.user_high).where('status', '=', 'accepted').executeTakeFirst());
+  }
+
   async list(me: string): Promise<FriendsView> {
     const rows = await sql<{ other: string; name: string; status: string; requested_by: string }>`
       select case when f.user_low = ${me} then f.user_high else f.user_low end as other, u.name, f.status, f.requested_by

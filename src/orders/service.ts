@@ -29,9 +29,16 @@ export interface SagaStarter {
 }
 
 /** A UUID derived from the buyer and their Idempotency-Key: a retried request lands on the same order. */
-function orderIdFor(userId: string, key: string): string {
+export function orderIdFor(userId: string, key: string): string {
   const h = createHash('sha256').update(`${userId}\u0000${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function requireIdempotencyKey(key: string | undefined): string {
+  if (!key || !/^[\w-]{8,100}$/.test(key)) {
+    throw new AppError(400, 'idempotency_key_required', 'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.');
+  }
+  return key;
 }
 
 export class OrderService {
@@ -75,10 +82,8 @@ export class OrderService {
    * the order's page follows it (and sends the buyer to the wallet's approval page when there is one).
    */
   async place(buyer: Buyer, idempotencyKey: string | undefined, req: PlaceOrder): Promise<OrderView> {
-    if (!idempotencyKey || !/^[\w-]{8,100}$/.test(idempotencyKey)) {
-      throw new AppError(400, 'idempotency_key_required', 'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.');
-    }
-    const orderId = orderIdFor(buyer.userId, idempotencyKey);
+    const key = requireIdempotencyKey(idempotencyKey);
+    const orderId = orderIdFor(buyer.userId, key);
     const existing = await this.d.orders.byId(orderId);
     if (existing) return this.view(existing, buyer.shopper.language);
 
@@ -98,7 +103,7 @@ export class OrderService {
     const paidMinor = quote.price.amountMinor - req.pointsToUse;
     await this.d.sagas.preorder(`preorder-game:${orderId}`, {
       orderId,
-      idempotencyKey,
+      idempotencyKey: key,
       userId: buyer.userId,
       email: buyer.email,
       storeCountry: buyer.shopper.country,
@@ -155,7 +160,9 @@ export class OrderService {
   async refundPreview(buyer: Buyer, orderId: string): Promise<RefundPreview> {
     const o = await this.owned(buyer, orderId);
     const facts = await this.d.catalog.facts(o.game_id);
-    const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
+    const rule = o.gift
+      ? { refundable: false, message: 'A gift is refunded when the recipient declines it, does not answer within 30 days, or when you cancel it before delivery.' }
+      : refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
     const { balance } = await this.d.points.balance(buyer.userId, o.currency);
     const takeBack = Math.min(o.points_earned, balance);
     const shortfall = o.points_earned - takeBack;
@@ -172,6 +179,7 @@ export class OrderService {
   /** S1.12–S1.14: starts the refund saga; a second request for the same order gets the first one's result. */
   async refund(buyer: Buyer, orderId: string): Promise<OrderView> {
     const o = await this.owned(buyer, orderId);
+    if (o.gift) throw new AppError(409, 'gift_order', 'This order paid for a gift: it is refunded when the recipient declines it or does not answer within 30 days, or when you cancel it before delivery (see your gifts).');
     const facts = await this.d.catalog.facts(o.game_id, buyer.shopper.language);
     if (o.status !== 'refund_pending' && o.status !== 'refunded') {
       const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
@@ -224,7 +232,7 @@ export class OrderService {
 
   private async view(o: OrderRow, language: string, known?: GameFacts): Promise<OrderView> {
     const facts = known ?? (await this.d.catalog.facts(o.game_id, language));
-    const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
+    const rule = o.gift ? { refundable: false } : refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
     const money = (amountMinor: number) => ({ amountMinor, currency: o.currency });
     return {
       id: o.id,
@@ -242,7 +250,7 @@ export class OrderService {
       failure: o.failure_code ? { code: o.failure_code, message: o.failure_message ?? '' } : null,
       refunded: o.refunded_minor === null ? null : money(o.refunded_minor),
       refundable: rule.refundable,
-      downloadable: o.status === 'paid' && facts.released,
+      downloadable: o.status === 'paid' && facts.released && !o.gift,
       createdAt: o.created_at.toISOString(),
     };
   }

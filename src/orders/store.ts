@@ -21,6 +21,8 @@ export interface OrdersTable {
   payment_id: string | null;
   approval_url: string | null;
   store_country: string;
+  /** Bought as a gift: it enters the recipient's library when they accept, never the buyer's. */
+  gift: ColumnType<boolean, boolean | undefined, boolean>;
   failure_code: string | null;
   failure_message: string | null;
   refunded_minor: number | null;
@@ -34,7 +36,7 @@ export interface OrderTables {
   payment_events: { event_id: string; payment_id: string; type: string; received_at: Date };
 }
 export type OrderRow = Selectable<OrdersTable>;
-export type NewOrder = Omit<OrderRow, 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'>;
+export type NewOrder = Omit<OrderRow, 'gift' | 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'> & { gift?: boolean };
 
 export class OrderStore {
   constructor(private readonly db: Kysely<OrderTables>) {}
@@ -51,8 +53,9 @@ export class OrderStore {
     return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('game_id', '=', gameId).where('status', 'in', ['pending', ...LIVE]).executeTakeFirst();
   }
 
+  /** The user's own purchases (gifts they bought are listed with their gifts). */
   listForUser(userId: string) {
-    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').limit(200).execute();
+    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('gift', '=', false).orderBy('created_at', 'desc').orderBy('id').limit(200).execute();
   }
 
   owns(userId: string, gameId: string) {
@@ -60,9 +63,9 @@ export class OrderStore {
   }
 
   /** Creates the pending order; the same id again is a no-op. False if another live order of the game exists. */
-  async insertPending(o: NewOrder, now: Date): Promise<boolean> {
+  async insertPending(o: NewOrder, now: Date, db: Kysely<any> = this.db): Promise<boolean> {
     try {
-      await this.db.insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await (db as Kysely<OrderTables>).insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
       return true;
     } catch (err) {
       if ((err as { code?: string; constraint?: string }).constraint === 'orders_one_live_per_game') return false;
@@ -81,19 +84,24 @@ export class OrderStore {
     return this.db.updateTable('orders').set({ approval_url: url, updated_at: now }).where('id', '=', id).execute();
   }
 
-  /** Payment done: the order is paid, the game is in the purchase list and the mail is queued — one transaction. */
-  async confirmPaid(id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date): Promise<void> {
+  /**
+   * Payment done: the order is paid, the game is in the purchase list and the mail is queued — one transaction.
+   * A gift order goes to nobody's library here; `also` writes the gift's own change in the same transaction.
+   */
+  async confirmPaid(id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date, also?: (trx: Kysely<any>) => Promise<void>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const order = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
       if (order.status === 'pending') await this.move(trx, id, 'pending', 'paid', patch, now);
       else if (order.status !== 'paid') return; // already confirmed and since refunded: a re-run changes nothing
-      await trx.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
+      await also?.(trx);
       await enqueueMail(trx, mail, now);
+      if (order.gift) return;
+      await trx.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
     });
   }
 
-  async cancel(id: string, failure: { code: string; message: string }, now: Date): Promise<void> {
-    await this.move(this.db, id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now);
+  async cancel(id: string, failure: { code: string; message: string }, now: Date, db: Kysely<any> = this.db): Promise<void> {
+    await this.move(db, id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now);
   }
 
   beginRefund(id: string, now: Date) {
@@ -125,8 +133,9 @@ export class OrderStore {
   async invariantViolations(): Promise<string[]> {
     const orphans = await sql<{ user_id: string; game_id: string }>`
       select l.user_id, l.game_id from library l join orders o on o.id = l.order_id where o.status not in ('paid', 'refund_pending')`.execute(this.db);
+    // A gift order enters a library only when its gift is accepted (checked with the gifts' own invariants).
     const unlisted = await sql<{ id: string }>`
-      select o.id from orders o where o.status = 'paid' and not exists (select 1 from library l where l.order_id = o.id)`.execute(this.db);
+      select o.id from orders o where o.status = 'paid' and not o.gift and not exists (select 1 from library l where l.order_id = o.id)`.execute(this.db);
     return [
       ...orphans.rows.map((r) => `library entry ${r.user_id}/${r.game_id} without a live paid order`),
       ...unlisted.rows.map((r) => `paid order ${r.id} missing from the purchase list`),

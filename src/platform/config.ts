@@ -38,6 +38,8 @@ export interface Config {
   nodeId: string;
   /** Version of the saga definitions; pending sagas resume only under the same version. */
   workflowVersion: string;
+  /** How often a node looks for due durable timers (gift delivery, 30-day limits). */
+  timerPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: str('MAIL_FROM', 'Game Store <no-reply@store.localhost>'),
     nodeId: str('NODE_ID', 'node-1'),
     workflowVersion: str('WORKFLOW_VERSION', '1'),
+    timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),
   };
   // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
   if (nodeEnv === 'production' && !config.paymentGatewayUrl) problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');

@@ -27,3 +27,28 @@ const EURO = 'AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK'.split
 export function defaultCurrencyFor(country: string): string {
   return DEFAULT_CURRENCY[country] ?? (EURO.includes(country) ? 'EUR' : 'USD');
 }
+
+/** The main time zone of a country (the most populous one where there are several); users can change it. */
+const MAIN_ZONE: Record<string, string> = {
+  KR: 'Asia/Seoul', JP: 'Asia/Tokyo', CN: 'Asia/Shanghai', TW: 'Asia/Taipei', HK: 'Asia/Hong_Kong', TH: 'Asia/Bangkok',
+  ID: 'Asia/Jakarta', IN: 'Asia/Kolkata', SG: 'Asia/Singapore', MY: 'Asia/Kuala_Lumpur', PH: 'Asia/Manila', VN: 'Asia/Ho_Chi_Minh',
+  US: 'America/New_York', CA: 'America/Toronto', MX: 'America/Mexico_City', BR: 'America/Sao_Paulo', AR: 'America/Argentina/Buenos_Aires',
+  CL: 'America/Santiago', CO: 'America/Bogota', PE: 'America/Lima', GB: 'Europe/London', IE: 'Europe/Dublin', DE: 'Europe/Berlin',
+  FR: 'Europe/Paris', ES: 'Europe/Madrid', IT: 'Europe/Rome', NL: 'Europe/Amsterdam', BE: 'Europe/Brussels', AT: 'Europe/Vienna',
+  CH: 'Europe/Zurich', SE: 'Europe/Stockholm', NO: 'Europe/Oslo', DK: 'Europe/Copenhagen', FI: 'Europe/Helsinki', PL: 'Europe/Warsaw',
+  PT: 'Europe/Lisbon', GR: 'Europe/Athens', TR: 'Europe/Istanbul', RU: 'Europe/Moscow', UA: 'Europe/Kyiv', KZ: 'Asia/Almaty',
+  AU: 'Australia/Sydney', NZ: 'Pacific/Auckland', ZA: 'Africa/Johannesburg', SA: 'Asia/Riyadh', AE: 'Asia/Dubai', IL: 'Asia/Jerusalem',
+};
+
+export function defaultTimeZoneFor(country: string): string {
+  return MAIN_ZONE[country] ?? 'UTC';
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

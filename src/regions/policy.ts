@@ -17,11 +17,11 @@ export interface GameRegions {
   play: RegionRule;
 }
 
-export type RegionAction = 'buy' | 'play';
+export type RegionAction = 'buy' | 'play' | 'receive';
 
 export type RegionDecision =
   | { allowed: true }
-  | { allowed: false; reason: 'not_sold_in_country' | 'not_playable_in_country'; message: string };
+  | { allowed: false; reason: 'not_sold_in_country' | 'not_playable_in_country' | 'not_playable_in_recipient_country'; message: string };
 
 export function ruleCovers(rule: RegionRule, country: string): boolean {
   switch (rule.mode) {
@@ -36,8 +36,16 @@ export function ruleCovers(rule: RegionRule, country: string): boolean {
 
 const countryName = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
 
-/** Sale is decided by the country of residence; play by where the game may be used. */
+/**
+ * Sale is decided by the country of residence; play by where the game may be used. A gift (R12) needs both:
+ * 'buy' for the sender's residence and 'receive' (playable there) for the recipient's.
+ */
 export function decide(action: RegionAction, regions: GameRegions, residence: string): RegionDecision {
+  if (action === 'receive') {
+    return ruleCovers(regions.play, residence)
+      ? { allowed: true }
+      : { allowed: false, reason: 'not_playable_in_recipient_country', message: `This game may not be played in ${countryName(residence)}, where the recipient lives, so it cannot be given to them.` };
+  }
   if (action === 'buy' && !ruleCovers(regions.sale, residence)) {
     return {
       allowed: false,

@@ -15,4 +15,10 @@ export const accountMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '2026-11-24-13-accounts-time-zone': {
+    async up(db: Kysely<unknown>) {
+      // IANA zone the user lives in: a gift scheduled for "25 December, 09:00" means 09:00 where the recipient is.
+      await sql`alter table account_profiles add column time_zone text not null default 'UTC'`.execute(db);
+    },
+  },
 };

@@ -51,4 +51,13 @@ export const orderMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '2026-11-24-11-orders-gift': {
+    async up(db: Kysely<unknown>) {
+      // A gift is a new purchase by the sender (S2.2) that never enters the sender's library: it is not one of
+      // the sender's "live orders of a game", so a player may gift a game they own, or gift it to two friends.
+      await sql`alter table orders add column gift boolean not null default false`.execute(db);
+      await sql`drop index orders_one_live_per_game`.execute(db);
+      await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending') and not gift`.execute(db);
+    },
+  },
 };

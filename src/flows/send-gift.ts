@@ -1,0 +1,250 @@
+import type { Kysely } from 'kysely';
+import { defineSaga, Refusal } from '../platform/saga.ts';
+import { formatMoney } from '../platform/money.ts';
+import { enqueueMail } from '../platform/mail/outbox.ts';
+import type { Timers } from '../platform/timers.ts';
+import { PaymentDeclined } from '../payments/gateway.ts';
+import type { NotificationService } from '../notifications/service.ts';
+import type { GiftStore, GiftTables } from '../gifts/store.ts';
+import { ANSWER_WITHIN_MS, type GiftState } from '../gifts/state.ts';
+import { chargeOrder } from './charge.ts';
+import type { FlowDeps } from './deps.ts';
+import type { RefundContext } from './refund-order.ts';
+
+export interface GiftDeps extends FlowDeps {
+  gifts: GiftStore;
+  timers: Timers;
+  notifications: NotificationService;
+}
+
+/** Everything the gift saga knows. The gift and its order share one id. Plain JSON: DBOS records it. */
+export interface GiftContext {
+  giftId: string;
+  idempotencyKey: string;
+  senderId: string;
+  senderEmail: string;
+  senderName: string;
+  senderCountry: string;
+  recipientId: string;
+  recipientName: string;
+  recipientCountry: string;
+  recipientTimeZone: string;
+  gameId: string;
+  editionId: string;
+  gameTitle: string;
+  kind: 'preorder' | 'purchase';
+  currency: string;
+  listMinor: number;
+  discountMinor: number;
+  priceMinor: number;
+  pointsUsed: number;
+  paidMinor: number;
+  paymentMethod: string;
+  message: string;
+  /** ISO instant; "send now" is the time of purchase. */
+  deliverAt: string;
+  paymentId?: string | null;
+  pointsEarned?: number;
+}
+
+/** Timer names and ids: one delivery and one 30-day limit per gift, ever. */
+export const GIFT_TIMERS = {
+  deliver: { handler: 'gift-deliver', id: (giftId: string) => `gift-deliver:${giftId}` },
+  expire: { handler: 'gift-expire', id: (giftId: string) => `gift-expire:${giftId}` },
+  refund: { handler: 'refund-order', id: (orderId: string) => `refund-order:${orderId}` },
+} as const;
+
+export const formatIn = (at: Date, timeZone: string) =>
+  `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at)} (${timeZone})`;
+
+/**
+ * Buy a game as a gift, S2.1–S2.9 (D1). The same shape as the pre-order saga — the gift and its order are
+ * created, points spent, the PG charge is the pivot, then points are credited and the gift scheduled — but
+ * the game goes to nobody's library yet. What follows is driven by durable timers (platform/timers.ts),
+ * written in the same transaction as the change that needs them:
+ *
+ *   confirm-gift ──▶ timer gift-deliver:<id> at the chosen time ──▶ deliver: notification + mail (S2.10)
+ *                     └─▶ timer gift-expire:<id> 30 days later ──▶ expire → refund (S2.13)
+ *   recipient accepts ──▶ library (S2.11) · declines ──▶ refund (S2.12) · sender cancels a scheduled gift ──▶ refund
+ *
+ * A refund is the refund-order saga, started through a timer due at once (id refund-order:<orderId>), so a
+ * crash between the decision and the start loses nothing and cannot start it twice.
+ */
+export function sendGift(d: GiftDeps) {
+  return defineSaga<GiftContext>({
+    name: 'send-gift',
+    summary: 'Buy a game as a gift for a friend, delivered now or at a chosen time, with a message. API: POST /api/gifts (Idempotency-Key), then GET /api/gifts/{id}. Delivery, the 30-day limit and refunds follow on durable timers.',
+    steps: [
+      {
+        kind: 'compensable',
+        name: 'create-gift',
+        call: 'orders + gifts: insert the pending gift order and the gift (one transaction; one gift of a game on its way per recipient)',
+        run: async (c) => {
+          const now = d.clock.now();
+          await d.gifts.db.transaction().execute(async (trx) => {
+            const created = await d.orders.insertPending(
+              {
+                id: c.giftId,
+                user_id: c.senderId,
+                idempotency_key: c.idempotencyKey,
+                game_id: c.gameId,
+                edition_id: c.editionId,
+                kind: c.kind,
+                currency: c.currency,
+                list_minor: c.listMinor,
+                discount_minor: c.discountMinor,
+                price_minor: c.priceMinor,
+                points_used: c.pointsUsed,
+                paid_minor: c.paidMinor,
+                payment_method: c.paymentMethod,
+                store_country: c.senderCountry,
+                gift: true,
+                created_at: now,
+              },
+              now,
+              trx,
+            );
+            if (!created) throw new Refusal('order_conflict', 'This gift’s order could not be created.');
+            const inserted = await d.gifts.insert(trx, {
+              id: c.giftId,
+              sender_id: c.senderId,
+              recipient_id: c.recipientId,
+              game_id: c.gameId,
+              game_title: c.gameTitle,
+              message: c.message,
+              deliver_at: new Date(c.deliverAt),
+              sender_country: c.senderCountry,
+              recipient_country: c.recipientCountry,
+              recipient_time_zone: c.recipientTimeZone,
+              created_at: now,
+            });
+            if (!inserted) throw new Refusal('gift_pending', `${c.recipientName} already has ${c.gameTitle} on its way as a gift.`);
+          });
+        },
+        compensation: 'orders + gifts: order cancelled, gift payment_failed, with the reason (one transaction)',
+        compensate: async (c, failure) => {
+          const now = d.clock.now();
+          await d.gifts.db.transaction().execute(async (trx) => {
+            await d.orders.cancel(c.giftId, failure, now, trx);
+            await d.gifts.move(trx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
+          });
+        },
+      },
+      {
+        kind: 'compensable',
+        name: 'use-points',
+        call: 'points: spend the points used (ledger reference order:{id}:spend)',
+        run: async (c) => void (await d.points.spend(c.senderId, c.currency, c.pointsUsed, `order:${c.giftId}:spend`)),
+        compensation: 'points: return the points used (order:{id}:spend-undo)',
+        compensate: (c) => d.points.returnSpent(c.senderId, c.currency, c.pointsUsed, `order:${c.giftId}:spend-undo`),
+      },
+      {
+        kind: 'pivot',
+        name: 'charge-payment',
+        call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) with a method of the sender’s country (S2.8, S2.9) → approval → capture',
+        run: async (c) => {
+          if (c.paidMinor === 0) return { paymentId: null };
+          const p = await chargeOrder(d, { orderId: c.giftId, paymentMethod: c.paymentMethod, paidMinor: c.paidMinor, currency: c.currency, returnPath: `/gifts/${c.giftId}` });
+          if (p.status !== 'captured') throw new PaymentDeclined(p.status === 'canceled' ? 'The payment was not approved in time or was cancelled.' : undefined);
+          return { paymentId: p.id };
+        },
+      },
+      {
+        kind: 'retriable',
+        name: 'credit-points',
+        call: 'points: credit the sender the earned points (order:{id}:earn)',
+        run: async (c) => {
+          const pointsEarned = d.points.earnedFor(c.paidMinor);
+          await d.points.earn(c.senderId, c.currency, pointsEarned, `order:${c.giftId}:earn`);
+          return { pointsEarned };
+        },
+      },
+      {
+        kind: 'retriable',
+        name: 'confirm-gift',
+        call: 'orders + gifts + timers: order paid, gift scheduled, delivery timer gift-deliver:{id} at the chosen time, mail to the sender (one transaction)',
+        run: async (c) => {
+          const now = d.clock.now();
+          const deliverAt = new Date(c.deliverAt);
+          const when = deliverAt <= now ? 'now' : formatIn(deliverAt, c.recipientTimeZone);
+          await d.orders.confirmPaid(
+            c.giftId,
+            { payment_id: c.paymentId ?? null, points_earned: c.pointsEarned ?? 0 },
+            {
+              to: c.senderEmail,
+              dedupeKey: `gift:${c.giftId}:paid`,
+              subject: `Your gift of ${c.gameTitle} to ${c.recipientName} is paid`,
+              text: `Thank you! ${c.gameTitle} is on its way to ${c.recipientName}${when === 'now' ? '.' : `, to arrive on ${when}.`}\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${c.pointsEarned ?? 0}\n\nIf they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: ${d.publicUrl}/gifts\n`,
+            },
+            now,
+            async (trx) => {
+              await d.gifts.move(trx, c.giftId, 'paying', 'scheduled', {}, now);
+              await d.timers.schedule(trx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
+            },
+          );
+          d.timers.kick();
+        },
+      },
+    ],
+  });
+}
+
+/** Timer gift-deliver: the gift arrives (unless the sender cancelled it first) and its 30 days start (S2.7, S2.10). */
+export async function deliverGift(d: GiftDeps, trx: Kysely<any>, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(trx, giftId);
+  if (g?.state !== 'scheduled') return; // cancelled by the sender before it arrived
+  const expiresAt = new Date(now.getTime() + ANSWER_WITHIN_MS);
+  await d.gifts.move(trx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
+  const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
+  await d.notifications.notify(g.recipient_id, 'gift_received', { giftId, from: { id: sender.id, name: sender.name }, game: { id: g.game_id, title: g.game_title }, message: g.message, expiresAt: expiresAt.toISOString() }, trx);
+  await enqueueMail(
+    trx,
+    {
+      to: recipient.email,
+      dedupeKey: `gift:${giftId}:delivered`,
+      subject: `${sender.name} sent you a gift: ${g.game_title}`,
+      text: `${sender.name} sent you ${g.game_title} as a gift.${g.message ? `\n\nTheir message:\n${g.message}` : ''}\n\nAccept it to add it to your library, or decline it: ${d.publicUrl}/gifts/${giftId}\nIf you do not answer by ${formatIn(expiresAt, recipient.time_zone)}, it goes back to ${sender.name}.\n`,
+    },
+    now,
+  );
+  await d.timers.schedule(trx, { id: GIFT_TIMERS.expire.id(giftId), handler: GIFT_TIMERS.expire.handler, input: { giftId }, dueAt: expiresAt });
+}
+
+/** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
+export async function expireGift(d: GiftDeps, trx: Kysely<any>, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(trx, giftId);
+  if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
+  await settleWithRefund(d, trx, g.id, 'delivered', 'expired', now);
+}
+
+/**
+ * Declined, expired or cancelled: the gift moves (if it still is in `from`), and in the same transaction the
+ * refund of its order is scheduled at once and the sender told. False when the gift had already moved.
+ */
+export async function settleWithRefund(d: GiftDeps, trx: Kysely<any>, giftId: string, from: GiftState, to: 'declined' | 'expired' | 'cancelled', now: Date): Promise<boolean> {
+  if (!(await d.gifts.move(trx, giftId, from, to, { settled_at: now }, now))) return false;
+  const t = trx as Kysely<GiftTables>;
+  const row = await t
+    .selectFrom('gifts as g')
+    .innerJoin('orders as o', 'o.id', 'g.id')
+    .innerJoin('user as s', 's.id', 'g.sender_id')
+    .innerJoin('user as r', 'r.id', 'g.recipient_id')
+    .select(['g.game_title', 'g.sender_id', 's.email as sender_email', 'r.name as recipient_name', 'o.currency', 'o.paid_minor', 'o.points_used', 'o.points_earned', 'o.payment_id'])
+    .where('g.id', '=', giftId)
+    .executeTakeFirstOrThrow();
+  const input: RefundContext = {
+    orderId: giftId,
+    userId: row.sender_id,
+    email: row.sender_email,
+    gameTitle: row.game_title,
+    currency: row.currency,
+    paidMinor: row.paid_minor,
+    pointsUsed: row.points_used,
+    pointsEarned: row.points_earned,
+    paymentId: row.payment_id,
+    gift: { recipientName: row.recipient_name, outcome: to },
+  };
+  await d.timers.schedule(trx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
+  if (to !== 'cancelled') await d.notifications.notify(row.sender_id, `gift_${to}`, { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } }, trx);
+  return true;
+}

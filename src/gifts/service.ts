@@ -1,0 +1,306 @@
+import { AppError, notFound } from '../platform/errors.ts';
+import { isUuid } from '../platform/ids.ts';
+import { enqueueMail } from '../platform/mail/outbox.ts';
+import type { FriendService } from '../friends/service.ts';
+import type { CatalogService } from '../catalog/service.ts';
+import type { PaymentMethodCatalogue } from '../payments/methods.ts';
+import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
+import { GIFT_TIMERS, settleWithRefund, type GiftContext, type GiftDeps } from '../flows/send-gift.ts';
+import type { GiftReportFilter, GiftWithOrder } from './store.ts';
+import { VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
+import type { GiftRecipients, GiftReport, GiftReportQuery, GiftView, SendGift } from './schemas.ts';
+
+/** Why a gift can no longer be answered or cancelled, per state it has reached. */
+const ALREADY: Record<GiftState, string> = {
+  paying: 'This gift is still being paid for.',
+  payment_failed: 'This gift’s payment failed, so it was never sent.',
+  scheduled: 'This gift has not been delivered yet.',
+  delivered: 'This gift was already delivered; only its recipient can answer it now.',
+  accepted: 'This gift was already accepted.',
+  declined: 'This gift was already declined; the sender is refunded.',
+  expired: 'This gift was not accepted within 30 days and went back to the sender.',
+  cancelled: 'The sender cancelled this gift.',
+};
+
+const REPORT_ROWS = 500;
+const CSV_ROWS = 100_000;
+
+/**
+ * Gifting (S2.1–S2.14). Checks without side effects happen here, then the send-gift saga pays; answers
+ * (accept, decline, cancel) are one locked state change each, so racing answers get one winner and 409s.
+ */
+export class GiftService {
+  constructor(
+    private readonly d: GiftDeps & {
+      friends: FriendService;
+      catalog: CatalogService;
+      orderService: OrderService;
+      methods: PaymentMethodCatalogue;
+      startSaga(workflowId: string, input: GiftContext): Promise<unknown>;
+    },
+  ) {}
+
+  /** S2.4, S2.5, R12: the friends this game can be given to, and those it cannot, with the reason. */
+  async recipients(sender: Buyer, gameId: string): Promise<GiftRecipients> {
+    await this.d.orderService.quote(sender, gameId); // sold in the sender's country (403 otherwise)
+    const facts = await this.d.catalog.facts(gameId, sender.shopper.language);
+    const { friends } = await this.d.friends.list(sender.userId);
+    const ids = friends.map((f) => f.id);
+    const [taken, profiles] = await Promise.all([this.d.gifts.ownersOrPending(ids, gameId), this.d.gifts.profiles(ids)]);
+    const out: GiftRecipients = { recipients: [], unavailable: [], leftOut: 0 };
+    for (const p of profiles.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (taken.has(p.id)) {
+        out.leftOut++;
+        continue;
+      }
+      const may = facts.mayReceiveIn(p.country);
+      if (may.allowed) out.recipients.push({ id: p.id, name: p.name, country: p.country, timeZone: p.time_zone });
+      else out.unavailable.push({ id: p.id, name: p.name, reason: may.reason, message: may.message.replace('the recipient', p.name) });
+    }
+    return out;
+  }
+
+  /** S2.1–S2.9: checks, then starts the send-gift saga. A retry with the same Idempotency-Key is the same gift. */
+  async send(sender: Buyer & { name: string }, idempotencyKey: string | undefined, req: SendGift): Promise<GiftView> {
+    const key = requireIdempotencyKey(idempotencyKey);
+    const giftId = orderIdFor(sender.userId, key);
+    const existing = await this.d.gifts.byId(giftId);
+    if (existing) return this.view(existing, sender.userId);
+
+    if (req.recipientId === sender.userId) throw new AppError(400, 'cannot_gift_self', 'A gift is for a friend. To get the game yourself, buy it from its page.');
+    if (!(await this.d.friends.areFriends(sender.userId, req.recipientId))) {
+      throw new AppError(403, 'not_a_friend', 'You can send gifts only to friends who accepted your friend request. Add them from the Friends page first.');
+    }
+    const quote = await this.d.orderService.quote(sender, req.gameId, req.editionId); // 403 where not sold to the sender
+    const facts = await this.d.catalog.facts(req.gameId, sender.shopper.language);
+    const [recipient] = await this.d.gifts.profiles([req.recipientId]);
+    if (!recipient) throw notFound('This user', 'user_not_found');
+    const may = facts.mayReceiveIn(recipient.country);
+    if (!may.allowed) throw new AppError(403, may.reason, may.message.replace('the recipient', recipient.name));
+    if ((await this.d.gifts.ownersOrPending([recipient.id], req.gameId)).size) {
+      throw new AppError(409, 'recipient_has_game', `${recipient.name} already owns ${facts.title} or has it on its way as a gift.`);
+    }
+    if (!this.d.methods.offered(req.paymentMethod, sender.shopper.country)) {
+      throw new AppError(400, 'payment_method_not_offered', `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`);
+    }
+    if (req.pointsToUse > quote.points.usable) {
+      throw new AppError(409, 'insufficient_points', `You can use at most ${quote.points.usable} points for this gift (balance ${quote.points.balance}).`);
+    }
+    const now = this.d.clock.now();
+    let deliverAt = now;
+    if (req.deliverAt) {
+      deliverAt = new Date(req.deliverAt);
+      if (deliverAt.getTime() < now.getTime() - 5 * 60_000) throw new AppError(400, 'delivery_in_past', 'The delivery time has already passed. Choose a later time, or send the gift now.');
+      if (deliverAt.getTime() > now.getTime() + 366 * 86_400_000) throw new AppError(400, 'delivery_too_far', 'A gift can be scheduled at most a year ahead.');
+      if (deliverAt < now) deliverAt = now;
+    }
+    await this.d.startSaga(`send-gift:${giftId}`, {
+      giftId,
+      idempotencyKey: key,
+      senderId: sender.userId,
+      senderEmail: sender.email,
+      senderName: sender.name,
+      senderCountry: sender.shopper.country,
+      recipientId: recipient.id,
+      recipientName: recipient.name,
+      recipientCountry: recipient.country,
+      recipientTimeZone: recipient.time_zone,
+      gameId: req.gameId,
+      editionId: quote.editionId,
+      gameTitle: quote.title,
+      kind: quote.kind,
+      currency: quote.price.currency,
+      listMinor: quote.listPrice.amountMinor,
+      discountMinor: quote.discount.amountMinor,
+      priceMinor: quote.price.amountMinor,
+      pointsUsed: req.pointsToUse,
+      paidMinor: quote.price.amountMinor - req.pointsToUse,
+      paymentMethod: req.paymentMethod,
+      message: req.message.trim(),
+      deliverAt: deliverAt.toISOString(),
+    });
+    // The saga's first step creates the gift; wait briefly so the answer can describe it.
+    for (let i = 0; i < 250; i++) {
+      const row = await this.d.gifts.byId(giftId);
+      if (row) return this.view(row, sender.userId);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new AppError(503, 'gift_starting', 'Your gift is being created; look for it in your gifts in a moment.');
+  }
+
+  async list(userId: string): Promise<{ sent: GiftView[]; received: GiftView[] }> {
+    const [sent, received] = await Promise.all([this.d.gifts.listSent(userId), this.d.gifts.listReceived(userId)]);
+    return { sent: sent.map((g) => this.view(g, userId)), received: received.map((g) => this.view(g, userId)) };
+  }
+
+  /** Only the sender, and the recipient once it has arrived, can see a gift; to anyone else it does not exist. */
+  private async visible(userId: string, giftId: string): Promise<GiftWithOrder> {
+    const g = isUuid(giftId) ? await this.d.gifts.byId(giftId) : undefined;
+    if (!g || !(g.sender_id === userId || (g.recipient_id === userId && VISIBLE_TO_RECIPIENT.includes(g.state)))) throw notFound('This gift', 'gift_not_found');
+    return g;
+  }
+
+  async get(userId: string, giftId: string): Promise<GiftView> {
+    return this.view(await this.visible(userId, giftId), userId);
+  }
+
+  /** S2.11: the recipient accepts; the game enters their library (downloadable from its release day). */
+  async accept(userId: string, giftId: string): Promise<GiftView> {
+    await this.answer(userId, giftId, 'recipient', async (trx, g, now) => {
+      if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
+      if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
+      const added = await trx
+        .insertInto('library')
+        .values({ user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now })
+        .onConflict((oc: any) => oc.columns(['user_id', 'game_id']).doNothing())
+        .returning('order_id')
+        .executeTakeFirst();
+      if (!added) throw new AppError(409, 'already_owned', `You already own ${g.game_title}. Decline the gift so the sender gets their money back.`);
+      await this.d.gifts.move(trx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
+      await this.d.timers.cancel(trx, GIFT_TIMERS.expire.id(g.id));
+      const { sender, recipient } = await this.d.gifts.people(g.sender_id, g.recipient_id);
+      await this.d.notifications.notify(g.sender_id, 'gift_accepted', { giftId: g.id, to: { name: recipient.name }, game: { title: g.game_title } }, trx);
+      await enqueueMail(trx, { to: sender.email, dedupeKey: `gift:${g.id}:accepted`, subject: `${recipient.name} accepted your gift of ${g.game_title}`, text: `${recipient.name} accepted ${g.game_title}. It is in their library now.\n` }, now);
+    });
+    return this.get(userId, giftId);
+  }
+
+  /** S2.12: the recipient declines; the sender is refunded at once (money and points) and told by mail. */
+  async decline(userId: string, giftId: string): Promise<GiftView> {
+    await this.answer(userId, giftId, 'recipient', async (trx, g, now) => {
+      if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
+      if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
+      await settleWithRefund(this.d, trx, g.id, 'delivered', 'declined', now);
+      await this.d.timers.cancel(trx, GIFT_TIMERS.expire.id(g.id));
+    });
+    this.d.timers.kick();
+    return this.get(userId, giftId);
+  }
+
+  /** The sender cancels a gift that has not been delivered yet; it is refunded and the recipient never sees it. */
+  async cancel(userId: string, giftId: string): Promise<GiftView> {
+    await this.answer(userId, giftId, 'sender', async (trx, g, now) => {
+      if (g.state !== 'scheduled') throw new AppError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`, ALREADY[g.state]);
+      await settleWithRefund(this.d, trx, g.id, 'scheduled', 'cancelled', now);
+      await this.d.timers.cancel(trx, GIFT_TIMERS.deliver.id(g.id));
+    });
+    this.d.timers.kick();
+    return this.get(userId, giftId);
+  }
+
+  /** One answer: the gift row is locked, so answers arriving together are decided one after another. */
+  private async answer(userId: string, giftId: string, as: 'sender' | 'recipient', change: (trx: any, g: NonNullable<Awaited<ReturnType<GiftDeps['gifts']['lock']>>>, now: Date) => Promise<void>) {
+    const seen = await this.visible(userId, giftId);
+    const role = seen.sender_id === userId ? 'sender' : 'recipient';
+    if (role !== as) {
+      throw new AppError(403, as === 'sender' ? 'not_sender' : 'not_recipient', as === 'sender' ? 'Only the person who sent this gift can cancel it.' : 'Only the recipient can accept or decline this gift.');
+    }
+    await this.d.gifts.db.transaction().execute(async (trx) => {
+      const g = await this.d.gifts.lock(trx, giftId);
+      if (!g) throw notFound('This gift', 'gift_not_found');
+      await change(trx, g, this.d.clock.now());
+    });
+  }
+
+  private view(g: GiftWithOrder, userId: string): GiftView {
+    const role = g.sender_id === userId ? 'sender' : 'recipient';
+    const money = (amountMinor: number) => ({ amountMinor, currency: g.currency });
+    const now = this.d.clock.now();
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      id: g.id,
+      role,
+      game: { id: g.game_id, title: g.game_title },
+      from: { id: g.sender_id, name: g.sender_name },
+      to: { id: g.recipient_id, name: g.recipient_name, timeZone: g.recipient_time_zone },
+      message: g.message,
+      state: g.state,
+      deliverAt: g.deliver_at.toISOString(),
+      deliveredAt: iso(g.delivered_at),
+      expiresAt: iso(g.expires_at),
+      settledAt: iso(g.settled_at),
+      createdAt: g.created_at.toISOString(),
+      ...(role === 'sender'
+        ? {
+            payment: {
+              status: g.order_status,
+              price: money(g.price_minor),
+              paid: money(g.paid_minor),
+              pointsUsed: g.points_used,
+              method: g.payment_method,
+              approvalUrl: g.order_status === 'pending' ? g.approval_url : null,
+              failure: g.failure_code ? { code: g.failure_code, message: g.failure_message ?? '' } : null,
+              refunded: g.refunded_minor === null ? null : money(g.refunded_minor),
+            },
+          }
+        : {}),
+      actions: {
+        accept: role === 'recipient' && g.state === 'delivered' && (!g.expires_at || g.expires_at > now),
+        decline: role === 'recipient' && g.state === 'delivered' && (!g.expires_at || g.expires_at > now),
+        cancel: role === 'sender' && g.state === 'scheduled',
+      },
+    };
+  }
+
+  /** S2.14: the operators' gift report. */
+  async report(q: GiftReportQuery): Promise<GiftReport> {
+    const f = this.filter(q);
+    const [rows, totals] = await Promise.all([this.d.gifts.reportRows(f, REPORT_ROWS + 1), this.d.gifts.reportTotals(f)]);
+    const byState = Object.fromEntries(totals.byState.map((r) => [r.state, r.count]));
+    const days = new Map<string, Record<string, number>>();
+    for (const r of totals.perDay) days.set(r.day, { ...days.get(r.day), [r.state]: r.count });
+    return {
+      rows: rows.slice(0, REPORT_ROWS).map((g) => this.reportRow(g)),
+      truncated: rows.length > REPORT_ROWS,
+      totals: {
+        count: totals.byState.reduce((n, r) => n + r.count, 0),
+        byState,
+        money: totals.money.map((m) => ({ currency: m.currency, count: m.count, paidMinor: Number(m.paid), refundedMinor: Number(m.refunded), pointsUsed: Number(m.points) })),
+      },
+      perDay: [...days].map(([day, counts]) => ({ day, counts })),
+    };
+  }
+
+  /** S2.14: the same report as CSV, every matching gift (up to 100,000 rows). */
+  async reportCsv(q: GiftReportQuery): Promise<string> {
+    const rows = await this.d.gifts.reportRows(this.filter(q), CSV_ROWS);
+    const head = ['gift_id', 'created_at', 'state', 'order_status', 'game_id', 'game_title', 'sender_name', 'sender_country', 'recipient_name', 'recipient_country', 'deliver_at', 'delivered_at', 'settled_at', 'currency', 'paid_minor', 'points_used', 'refunded_minor'];
+    const lines = rows.map((g) =>
+      [g.id, g.created_at.toISOString(), g.state, g.order_status, g.game_id, g.game_title, g.sender_name, g.sender_country, g.recipient_name, g.recipient_country, g.deliver_at.toISOString(), g.delivered_at?.toISOString() ?? '', g.settled_at?.toISOString() ?? '', g.currency, g.paid_minor, g.points_used, g.refunded_minor ?? '']
+        .map(csvCell)
+        .join(','),
+    );
+    return `${[head.join(','), ...lines].join('\r\n')}\r\n`;
+  }
+
+  private filter(q: GiftReportQuery): GiftReportFilter {
+    if (q.from && q.to && q.from > q.to) throw new AppError(400, 'invalid_date_range', `"from" (${q.from}) is after "to" (${q.to}).`);
+    return { from: q.from, to: q.to, state: q.state, gameId: q.gameId, senderCountry: q.senderCountry, recipientCountry: q.recipientCountry };
+  }
+
+  private reportRow(g: GiftWithOrder) {
+    const money = (amountMinor: number) => ({ amountMinor, currency: g.currency });
+    return {
+      id: g.id,
+      createdAt: g.created_at.toISOString(),
+      state: g.state,
+      orderStatus: g.order_status,
+      game: { id: g.game_id, title: g.game_title },
+      sender: { id: g.sender_id, name: g.sender_name, country: g.sender_country },
+      recipient: { id: g.recipient_id, name: g.recipient_name, country: g.recipient_country },
+      deliverAt: g.deliver_at.toISOString(),
+      deliveredAt: g.delivered_at?.toISOString() ?? null,
+      settledAt: g.settled_at?.toISOString() ?? null,
+      paid: money(g.paid_minor),
+      pointsUsed: g.points_used,
+      refunded: g.refunded_minor === null ? null : money(g.refunded_minor),
+    };
+  }
+}
+
+/** RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with a quote. */
+export function csvCell(v: string | number): string {
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
