@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Client, createTestDatabase, gameInput } from './harness.ts';
 import { freePort } from './ports.ts';
 import { checkBooks } from './checkout.ts';
+import { StoreProcess, retrying as retry } from './store-process.ts';
 import { createPaysim } from '../src/paysim/server.ts';
 
 /**
@@ -20,30 +20,8 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sim: ReturnType<typeof createPaysim>;
 let paysimUrl = '';
 let port = 0;
-let child: ChildProcess | undefined;
+let store: StoreProcess;
 const authSecret = randomBytes(32).toString('hex');
-
-async function startStore(): Promise<void> {
-  child = fork('test/fixtures/store-process.ts', [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysimUrl, AUTH_SECRET: authSecret, NODE_ID: 'crash-node', WORKFLOW_VERSION: 'crash-1', LOG_LEVEL: 'silent', NODE_ENV: 'test', DEMO_CATALOG: 'off', DATA_DIR: '.data/crash-test' },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d) => (err = (err + d).slice(-3000)));
-  const c = child;
-  await new Promise<void>((resolve, reject) => {
-    c.once('message', () => resolve());
-    c.once('exit', (code, signal) => reject(new Error(`store exited (${code ?? signal}) before ready:\n${err}`)));
-  });
-}
-async function killStore(): Promise<void> {
-  const c = child;
-  if (!c || c.exitCode !== null || c.signalCode) return;
-  const gone = new Promise((r) => c.once('exit', r));
-  c.kill('SIGKILL');
-  await gone;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -51,10 +29,11 @@ beforeAll(async () => {
   sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}` });
   paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
   port = await freePort();
-  await startStore();
+  store = new StoreProcess({ DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysimUrl, AUTH_SECRET: authSecret, NODE_ID: 'crash-node', WORKFLOW_VERSION: 'crash-1' });
+  await store.start();
 });
 afterAll(async () => {
-  await killStore();
+  await store?.kill();
   await sim?.app.close();
   await db?.drop();
 });
@@ -62,17 +41,7 @@ afterAll(async () => {
 /** Set when the kills are over: from then on, a request still failing after a minute is a real failure. */
 let calmSince: number | undefined;
 
-/** A request that survives the store being killed: retried (same body, same key) until it is answered. */
-async function retrying<T>(fn: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (calmSince !== undefined && Date.now() - calmSince > 60_000) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+const retrying = <T>(fn: () => Promise<T>) => retry(fn, () => calmSince);
 
 describe('crash test: kill -9 during pre-orders and refunds', () => {
   it(`D1 R4 S1.9 S1.12 after ${KILLS} kills every saga is completed or compensated and the books agree with the PG`, async () => {
@@ -122,8 +91,8 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
     });
     for (let k = 0; k < KILLS; k++) {
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
-      await killStore();
-      await startStore();
+      await store.kill();
+      await store.start();
     }
     stop = true;
     calmSince = Date.now();

@@ -327,7 +327,7 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     for (const f of friends) await befriend(sender, f);
     const start = t.clock.now().getTime();
     const tomorrow = new Date(start + DAY).toISOString();
-    const gifts = [];
+    const gifts: { g: any; f: User }[] = [];
     for (const [i, f] of friends.entries()) {
       if (i >= n && i < 2 * n) t.clock.advance(1000); // group 3 arrives a second apart, so its 30 days end a second apart
       gifts.push({ g: await sent(sender, { recipientId: f.me.id, deliverAt: i >= 2 * n ? tomorrow : undefined }), f });

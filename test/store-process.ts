@@ -1,0 +1,46 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+/**
+ * The store as a child process (fixtures/store-process.ts) that a test can kill with SIGKILL and start
+ * again on the same database and port — what a crash and a restart look like in production.
+ */
+export class StoreProcess {
+  private child: ChildProcess | undefined;
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(extra: Record<string, string> = {}): Promise<void> {
+    const child = fork('test/fixtures/store-process.ts', [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'test', DEMO_CATALOG: 'off', DATA_DIR: '.data/crash-test', ...this.env, ...extra },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    let err = '';
+    child.stderr!.on('data', (d) => (err = (err + d).slice(-3000)));
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code, signal) => reject(new Error(`store exited (${code ?? signal}) before ready:\n${err}`)));
+    });
+  }
+
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  }
+}
+
+/** A request that survives the store being killed: retried (same body, same key) until it is answered. */
+export async function retrying<T>(fn: () => Promise<T>, giveUpAfterMs?: () => number | undefined): Promise<T> {
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const since = giveUpAfterMs?.();
+      if (since !== undefined && Date.now() - since > 60_000) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
