@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { sagaTable } from '../platform/saga.ts';
 import { preorderGame } from '../flows/preorder-game.ts';
 import { refundOrder } from '../flows/refund-order.ts';
+import { sendGift, GIFT_TIMERS, type GiftDeps } from '../flows/send-gift.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 
 /**
@@ -21,6 +22,24 @@ definite answer; steps after the pivot are retried until they succeed. Every ste
 because a step that was running when the process died runs again on recovery.
 
 ${sagaTable(preorderGame(definitionsOnly))}
-${sagaTable(refundOrder(definitionsOnly))}`;
+${sagaTable(refundOrder(definitionsOnly))}
+${sagaTable(sendGift(definitionsOnly as GiftDeps))}
+### After the gift is paid: durable timers
+
+Delivery, the 30-day limit and refunds are rows of the \`timers\` table (\`src/platform/timers.ts\`), written in
+the same transaction as the change that needs them and read through a partial index of due rows. A \`local\`
+timer's work commits together with "fired"; a \`workflow\` timer starts a DBOS workflow whose id is the timer id,
+so a crash between start and commit cannot start it twice. Timers follow the store's injected clock.
+
+| Timer | Written by | When it fires | What it does |
+|---|---|---|---|
+| \`${GIFT_TIMERS.deliver.id('{id}')}\` | confirm-gift | the chosen delivery time (or at once) | scheduled → delivered; notification + mail to the recipient with the message (S2.10); writes the 30-day timer |
+| \`${GIFT_TIMERS.expire.id('{id}')}\` | delivery | 30 days after delivery | delivered → expired (if still unanswered); writes the refund timer (S2.13) |
+| \`${GIFT_TIMERS.refund.id('{orderId}')}\` | decline, expiry, sender's cancel | at once | starts the refund-order saga above for the gift's order (S2.12) |
+
+Answers are single locked state changes: accept (delivered → accepted, game into the recipient's library),
+decline (delivered → declined), cancel (scheduled → cancelled, sender only). Of accept, decline, the 30-day timer
+and cancel arriving together exactly one changes the state; the others get 409 with the state that won.
+`;
 writeFileSync(new URL('../../docs/sagas.md', import.meta.url), text);
 console.log(text);

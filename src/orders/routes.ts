@@ -7,7 +7,7 @@ import type { PaymentGateway } from '../payments/gateway.ts';
 import type { PaymentSignals } from '../flows/deps.ts';
 import type { OrderStore } from './store.ts';
 import type { Buyer, OrderService } from './service.ts';
-import { CheckoutQuote, DownloadLink, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
+import { CheckoutQuote, DownloadLink, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
 
 export function orderRoutes(
   app: FastifyInstance,
@@ -48,6 +48,10 @@ export function orderRoutes(
   r.post('/api/orders/:id/refund', {
     schema: { tags, summary: 'Request refund (S1.12–S1.14): cancels the order and the payment together; repeating it returns the first result', params: Id, response: { 200: OrderView, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
   }, async (req) => deps.orders.refund(await buyer(req), req.params.id));
+
+  r.get('/api/library', {
+    schema: { tags, summary: 'Your library: games you bought and gifts you accepted (S1.15, S2.11)', response: { 200: Type.Array(LibraryEntry), 401: ErrorBody } },
+  }, async (req) => deps.orders.library(await buyer(req)));
 
   r.post('/api/library/:gameId/download', {
     schema: { tags, summary: 'A signed download link valid for 10 minutes, from the release day (S1.15)', params: Type.Object({ gameId: Type.String() }), response: { 200: DownloadLink, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },

@@ -66,3 +66,15 @@ export const RefundPreview = Type.Object({
 export type RefundPreview = Static<typeof RefundPreview>;
 
 export const DownloadLink = Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) });
+
+export const LibraryEntry = Type.Object({
+  gameId: Type.String(),
+  slug: Type.String(),
+  title: Type.String(),
+  acquiredAt: Type.String({ format: 'date-time' }),
+  source: Type.Union([Type.Literal('purchase'), Type.Literal('gift')], { description: 'Bought by you, or a gift you accepted (S2.11)' }),
+  orderId: Type.Union([Type.String(), Type.Null()], { description: 'Your order; null for a gift (the order is the sender’s)' }),
+  releaseDate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+  downloadable: Type.Boolean({ description: 'Released, and playable where you live' }),
+});
+export type LibraryEntry = Static<typeof LibraryEntry>;

@@ -12,7 +12,7 @@ import type { PreorderContext } from '../flows/preorder-game.ts';
 import type { RefundContext } from '../flows/refund-order.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable } from './refund-policy.ts';
-import type { CheckoutQuote, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
+import type { CheckoutQuote, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
 
 type GameFacts = Awaited<ReturnType<CatalogService['facts']>>;
 
@@ -199,6 +199,26 @@ export class OrderService {
     const outcome = await handle.getResult();
     if (outcome.status === 'compensated') throw new AppError(409, outcome.code, outcome.message);
     return this.view(await this.owned(buyer, orderId), buyer.shopper.language, facts);
+  }
+
+  /** S1.15, S2.11: the games the player owns — bought, or received as a gift — with whether they can be downloaded. */
+  async library(buyer: Buyer): Promise<LibraryEntry[]> {
+    const rows = await this.d.orders.libraryOf(buyer.userId);
+    return Promise.all(
+      rows.map(async (r) => {
+        const facts = await this.d.catalog.facts(r.game_id, buyer.shopper.language);
+        return {
+          gameId: r.game_id,
+          slug: facts.slug,
+          title: facts.title,
+          acquiredAt: r.acquired_at.toISOString(),
+          source: r.gift ? ('gift' as const) : ('purchase' as const),
+          orderId: r.bought_by === buyer.userId ? r.order_id : null,
+          releaseDate: facts.releaseDate,
+          downloadable: facts.released && facts.mayPlayIn(buyer.shopper.country).allowed,
+        };
+      }),
+    );
   }
 
   /** S1.15: a signed link, valid for 10 minutes, once the game is released and where it may be played. */

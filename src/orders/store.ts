@@ -62,6 +62,17 @@ export class OrderStore {
     return this.db.selectFrom('library').select('order_id').where('user_id', '=', userId).where('game_id', '=', gameId).executeTakeFirst();
   }
 
+  /** The games a user owns: bought by them, or gifts they accepted (whose order is the sender's). */
+  libraryOf(userId: string) {
+    return this.db
+      .selectFrom('library as l')
+      .innerJoin('orders as o', 'o.id', 'l.order_id')
+      .select(['l.game_id', 'l.order_id', 'l.acquired_at', 'o.gift', 'o.user_id as bought_by'])
+      .where('l.user_id', '=', userId)
+      .orderBy('l.acquired_at', 'desc')
+      .execute();
+  }
+
   /** Creates the pending order; the same id again is a no-op. False if another live order of the game exists. */
   async insertPending(o: NewOrder, now: Date, db: Kysely<any> = this.db): Promise<boolean> {
     try {

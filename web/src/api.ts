@@ -1,8 +1,9 @@
 import type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame } from '../../src/catalog/schemas.ts';
 import type { Me } from '../../src/accounts/schemas.ts';
-import type { CheckoutQuote, OrderView } from '../../src/orders/schemas.ts';
+import type { CheckoutQuote, LibraryEntry, OrderView } from '../../src/orders/schemas.ts';
+import type { GiftRecipients, GiftReport, GiftView } from '../../src/gifts/schemas.ts';
 
-export type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame, Me, CheckoutQuote, OrderView };
+export type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame, Me, CheckoutQuote, OrderView, GiftRecipients, GiftReport, GiftView, LibraryEntry };
 export type OperatorGameRow = { id: string; slug: string; title: string; status: string; releaseDate: string | null; version: number; updatedAt: string };
 
 /** An error the API explained: a code to branch on and a sentence to show. */

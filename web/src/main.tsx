@@ -10,7 +10,9 @@ import { Account, SignIn, SignUp } from './pages/Auth.tsx';
 import { ConsoleGameList } from './pages/console/GameList.tsx';
 import { ConsoleGameEditor } from './pages/console/GameEditor.tsx';
 import { Checkout } from './pages/Checkout.tsx';
-import { OrderPage, Purchases } from './pages/Orders.tsx';
+import { Library, OrderPage, Purchases } from './pages/Orders.tsx';
+import { GiftCheckout, GiftPage, Gifts } from './pages/Gift.tsx';
+import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
 import { Friends } from './pages/Friends.tsx';
 import './styles.css';
 
@@ -35,6 +37,10 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/games/:slug/checkout" element={<Checkout />} />
             <Route path="/orders/:id" element={<OrderPage />} />
             <Route path="/purchases" element={<Purchases />} />
+            <Route path="/library" element={<Library />} />
+            <Route path="/games/:slug/gift" element={<GiftCheckout />} />
+            <Route path="/gifts" element={<Gifts />} />
+            <Route path="/gifts/:id" element={<GiftPage />} />
             <Route path="/friends" element={<Friends />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
@@ -42,6 +48,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/console" element={<OperatorOnly><ConsoleGameList /></OperatorOnly>} />
             <Route path="/console/games/new" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
             <Route path="/console/games/:id" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
+            <Route path="/console/reports/gifts" element={<OperatorOnly><ConsoleGiftReport /></OperatorOnly>} />
             <Route path="*" element={<p className="error">This page does not exist.</p>} />
           </Routes>
         </Layout>

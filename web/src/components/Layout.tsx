@@ -38,7 +38,9 @@ export function Layout({ children }: { children: ReactNode }) {
               </select>
             </label>
           )}
+          {me && <Link to="/library">Library</Link>}
           {me && <Link to="/purchases">Purchases</Link>}
+          {me && <Link to="/gifts">Gifts</Link>}
           {me && <Link to="/friends">Friends</Link>}
           {me?.role === 'operator' && <Link to="/console">{t('console')}</Link>}
           {me ? <Link to="/account" className="account-link">{me.name}</Link> : me === null && <><Link to="/login">{t('signIn')}</Link><Link to="/signup" className="button small">{t('signUp')}</Link></>}

@@ -45,7 +45,8 @@ export function SignIn() {
 
 export function SignUp() {
   const { t, country: guessCountry, language: guessLanguage, locale } = useSession();
-  const [form, setForm] = useState({ email: '', password: '', name: '', country: guessCountry, language: guessLanguage });
+  // The browser knows its time zone: gifts scheduled for this user arrive at their local time (S2.7).
+  const [form, setForm] = useState({ email: '', password: '', name: '', country: guessCountry, language: guessLanguage, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
   const { error, submit } = useSessionForm('/api/accounts');
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   return (
@@ -74,12 +75,12 @@ export function SignUp() {
 export function Account() {
   const { me, t, refresh, locale } = useSession();
   const navigate = useNavigate();
-  const [prefs, setPrefs] = useState({ language: me?.language ?? 'en', currency: me?.currency ?? 'USD' });
+  const [prefs, setPrefs] = useState({ language: me?.language ?? 'en', currency: me?.currency ?? 'USD', timeZone: me?.timeZone ?? 'UTC' });
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (me === null) navigate('/login');
-    if (me) setPrefs({ language: me.language, currency: me.currency });
+    if (me) setPrefs({ language: me.language, currency: me.currency, timeZone: me.timeZone });
   }, [me, navigate]);
   if (!me) return null;
   const save = async (e: FormEvent) => {
@@ -114,6 +115,11 @@ export function Account() {
       </Field>
       <Field label={t('currency')}>
         <input value={prefs.currency} maxLength={3} onChange={(e) => setPrefs({ ...prefs, currency: e.target.value.toUpperCase() })} />
+      </Field>
+      <Field label="Time zone" hint="Gifts scheduled for you arrive at this zone's local time.">
+        <select name="timeZone" value={prefs.timeZone} onChange={(e) => setPrefs({ ...prefs, timeZone: e.target.value })}>
+          {[...new Set([prefs.timeZone, ...Intl.supportedValuesOf('timeZone')])].map((z) => <option key={z} value={z}>{z}</option>)}
+        </select>
       </Field>
       <ErrorNote error={error} />
       {saved && <p className="ok">✓</p>}

@@ -54,6 +54,9 @@ export function Game() {
                 <Link className="button buy" to={me ? `/games/${game.slug}/checkout` : '/login'} data-testid="buy">
                   {game.released ? 'Buy' : 'Pre-order'}
                 </Link>
+                <Link className="button secondary gift" to={me ? `/games/${game.slug}/gift` : '/login'} data-testid="buy-as-gift">
+                  Buy as a gift
+                </Link>
               </>
             ) : (
               <div className="availability blocked" data-testid="unavailable" data-reason={game.availability.reason}>

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, get, type OrderView } from '../api.ts';
+import { api, get, type LibraryEntry, type OrderView } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
-import { formatMoney } from '../format.ts';
+import { formatDate, formatMoney } from '../format.ts';
 
 const STATUS: Record<OrderView['status'], string> = {
   pending: 'Waiting for payment',
@@ -114,6 +114,45 @@ export function Purchases() {
               <td className="row">
                 {o.downloadable && <button onClick={() => download(o)}>Download</button>}
                 <button className="button secondary" disabled={!o.refundable || busy === o.id} onClick={() => refund(o)}>Request refund</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** S1.15, S2.11: the games you own — bought or received as a gift — with "Download" from release day. */
+export function Library() {
+  const { me, locale } = useSession();
+  const navigate = useNavigate();
+  const [games, setGames] = useState<LibraryEntry[]>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    if (me === null) navigate('/login');
+    if (me) get<LibraryEntry[]>('/api/library').then(setGames, setError);
+  }, [me, navigate]);
+  const download = async (g: LibraryEntry) => {
+    try {
+      const { data } = await api<{ url: string }>(`/api/library/${g.gameId}/download`, { method: 'POST', json: {} });
+      location.assign(data.url);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div className="console">
+      <div className="console-head"><h1>Library</h1></div>
+      <ErrorNote error={error} />
+      {games && games.length === 0 && <p className="empty">Your library is empty.</p>}
+      <table className="table">
+        <tbody>
+          {games?.map((g) => (
+            <tr key={g.gameId} data-testid="library-game">
+              <td><Link to={`/games/${g.slug}`}>{g.title}</Link><div className="muted">{g.source === 'gift' ? 'Gift' : 'Purchase'} · {new Date(g.acquiredAt).toLocaleDateString(locale)}</div></td>
+              <td className="row">
+                {g.downloadable ? <button onClick={() => download(g)}>Download</button> : <span className="muted">Available on {formatDate(g.releaseDate, locale)}</span>}
               </td>
             </tr>
           ))}

@@ -19,6 +19,7 @@ export function ConsoleGameList() {
       <div className="console-head">
         <h1>Games</h1>
         <input placeholder="Filter by title" aria-label="Filter games" value={q} onChange={(e) => setQ(e.target.value)} />
+        <Link to="/console/reports/gifts" className="button secondary">Gift report</Link>
         <Link to="/console/games/new" className="button">Register a game</Link>
       </div>
       <ErrorNote error={error} />
