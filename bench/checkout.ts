@@ -83,7 +83,7 @@ async function main() {
     child = fork('test/fixtures/store-process.ts', [], {
       // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the store process there (open it in Chrome DevTools).
       execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-      env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysim.url, AUTH_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', DEMO_CATALOG: 'off', DATA_DIR: join(dataDir, 'bench') },
+      env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysim.url, AUTH_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', DEMO_CATALOG: 'off', OPERATOR_REQUIRE_2FA: 'false', AUTH_RATE_LIMIT: 'off', DATA_DIR: join(dataDir, 'bench') },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,7 @@ import { AccountStore, type AccountTables } from './accounts/store.ts';
 import { AccountService } from './accounts/service.ts';
 import { Guards } from './accounts/guards.ts';
 import { accountRoutes } from './accounts/routes.ts';
+import { tokenMigrations, TokenService, type TokenTables } from './accounts/tokens.ts';
 import { catalogMigrations } from './catalog/migrations/index.ts';
 import { CatalogStore, type CatalogTables } from './catalog/store.ts';
 import { CatalogService } from './catalog/service.ts';
@@ -45,6 +46,10 @@ import { notificationMigrations, NotificationService, type NotificationTables } 
 import { friendMigrations } from './friends/migrations/index.ts';
 import { FriendService, type FriendTables } from './friends/service.ts';
 import { friendRoutes } from './friends/routes.ts';
+import { regionMigrations } from './regions/migrations/index.ts';
+import { RegionGate, type RegionTables } from './regions/gate.ts';
+import { geoipCountryLookup } from './regions/ip-country.ts';
+import { regionRoutes } from './regions/routes.ts';
 import { timerMigrations, Timers, type TimerTables } from './platform/timers.ts';
 import { giftMigrations } from './gifts/migrations/index.ts';
 import { GiftStore, type GiftTables } from './gifts/store.ts';
@@ -53,7 +58,7 @@ import { giftRoutes } from './gifts/routes.ts';
 import { deliverGift, expireGift, GIFT_TIMERS, sendGift, type GiftDeps } from './flows/send-gift.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations };
 
 export interface StoreDeps {
   config: Config;
@@ -112,6 +117,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
+    // boolean, hop count or addresses; the cast only picks Fastify's HTTP/1 overload.
+    trustProxy: config.trustProxy as boolean,
     // Unknown fields are refused, not silently dropped: a misspelt field must not look like a saved one.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -120,12 +127,17 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     await migrate(pool, migrations, app.log);
 
     const auth = createAuth(config, pool, deps.authSecret);
-    const accounts = new AccountService(auth, new AccountStore(kyselyFor<AccountTables>(pool)), clock, {
-      country: config.defaultCountry,
-      language: config.defaultLanguage,
-    });
+    const regionGate = new RegionGate(kyselyFor<RegionTables>(pool), clock);
+    const accounts = new AccountService(
+      auth,
+      new AccountStore(kyselyFor<AccountTables>(pool)),
+      clock,
+      { country: config.defaultCountry, language: config.defaultLanguage, residenceChangeDays: config.residenceChangeDays },
+      (e) => regionGate.record({ action: 'change_residence', userId: e.userId, gameId: null, residence: e.residence, ipCountry: e.ipCountry, outcome: 'refused', reason: e.reason, message: e.message }),
+    );
     const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
-    const guards = new Guards(accounts);
+    const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);
+    const guards = new Guards(accounts, geoipCountryLookup(), tokens, { operatorRequire2fa: config.operatorRequire2fa });
     const points = new PointsService(new PointsStore(kyselyFor<PointsTables>(pool)), clock, config.pointsEarnRatePercent);
     const promotions = new PromotionService(kyselyFor<PromotionTables>(pool), clock);
     const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
@@ -150,12 +162,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       points,
       promotions,
       methods,
+      regions: regionGate,
       clock,
       downloadSecret: `${deps.authSecret}:downloads`,
       publicUrl: config.publicUrl,
       sagas: { preorder: (id, input) => startSaga(preorder, id, input), refund: (id, input) => startSaga(refund, id, input) },
     });
-    const gifts = new GiftService({ ...giftDeps, friends, catalog, orderService: orders, methods, startSaga: (id, input) => startSaga(giftSaga, id, input) });
+    const gifts = new GiftService({ ...giftDeps, friends, catalog, orderService: orders, methods, regions: regionGate, startSaga: (id, input) => startSaga(giftSaga, id, input) });
     const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, { smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`, from: config.mailFrom, log: app.log });
     if (deps.durable) {
       await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy);
@@ -201,13 +214,14 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
 
     observability(app, () => ping(pool));
-    accountRoutes(app, { accounts, guards, auth, publicUrl: config.publicUrl });
+    accountRoutes(app, { accounts, guards, auth, tokens, publicUrl: config.publicUrl, rateLimit: config.authRateLimit });
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });
     pointsRoutes(app, { points, guards });
     orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now() });
     friendRoutes(app, { friends, notifications, guards });
     giftRoutes(app, { gifts, guards, now: () => clock.now() });
+    regionRoutes(app, { gate: regionGate, guards });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);

@@ -129,7 +129,14 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
       if (i % 4 === 1) expect((await retrying(() => p.recipient.post(`/api/gifts/${p.giftId}/decline`))).status).toBe(200);
     }
     await setClock(deliverAt(PAIRS) + 30 * DAY);
-    const duringExpiry = await crashWhile(KILLS, async () => (await count(`select count(*)::int as n from gifts g join orders o on o.id = g.id where g.state in ('declined', 'expired') and o.status = 'refunded'`)) === PAIRS - PAIRS / 4);
+    // Settled: every refund done and no saga still running (a refund's last step returns the points after the
+    // order shows "refunded").
+    const duringExpiry = await crashWhile(
+      KILLS,
+      async () =>
+        (await count(`select count(*)::int as n from gifts g join orders o on o.id = g.id where g.state in ('declined', 'expired') and o.status = 'refunded'`)) === PAIRS - PAIRS / 4 &&
+        (await count(`select count(*)::int as n from dbos.workflow_status where status in ('PENDING', 'ENQUEUED')`)) === 0,
+    );
 
     const states = (await sql.query(`select state, count(*)::int as n from gifts group by state order by state`)).rows;
     expect(states).toEqual([

@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { secretOf, totp } from './totp.ts';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { freePort } from './ports.ts';
@@ -55,7 +56,7 @@ export async function startTestStore(opts: { now?: string; env?: Record<string, 
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
   const port = await freePort();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', TIMER_POLL_MS: '50', ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', TIMER_POLL_MS: '50', AUTH_RATE_LIMIT: 'off', ...opts.env });
   // paysim in this process but behind real HTTP, with its own state; the SMTP sink receives the mail.
   const simPort = await freePort();
   const sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}`, timeoutMs: 1500, lateWebhookMs: 500 });
@@ -153,18 +154,36 @@ let seq = 0;
 export async function signUp(t: TestStore, fields: Partial<{ email: string; country: string; language: string; currency: string; name: string; timeZone: string }> = {}) {
   const client = new Client(t.url);
   const email = fields.email ?? `player${++seq}-${randomBytes(3).toString('hex')}@example.test`;
-  const res = await client.post('/api/accounts', { email, password: 'correct horse battery', name: fields.name ?? 'Player', country: fields.country ?? 'US', language: fields.language ?? 'en', ...(fields.currency ? { currency: fields.currency } : {}), ...(fields.timeZone ? { timeZone: fields.timeZone } : {}) });
+  // Each test user signs up from its own documentation address (used only where TRUST_PROXY is on), so
+  // per-IP sign-up limits do not mix unrelated users; the address has no country.
+  const ip = { 'x-forwarded-for': `203.0.113.${(seq % 250) + 1}` };
+  const res = await client.post('/api/accounts', { email, password: 'correct horse battery', name: fields.name ?? 'Player', country: fields.country ?? 'US', language: fields.language ?? 'en', ...(fields.currency ? { currency: fields.currency } : {}), ...(fields.timeZone ? { timeZone: fields.timeZone } : {}) }, ip);
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, email, me: res.body };
 }
 
+/**
+ * An operator signed in the way operators must be (R7): two-factor authentication turned on with an
+ * authenticator (TOTP), then a fresh sign-in with password + code.
+ */
 export async function signInOperator(t: TestStore) {
   const email = `operator-${randomBytes(3).toString('hex')}@example.test`;
-  await t.store.accounts.ensureOperator(email, 'operator password 1', 'US');
+  const password = 'operator password 1';
+  await t.store.accounts.ensureOperator(email, password, 'US');
+  const setup = new Client(t.url);
+  const first = await setup.post('/api/auth/sign-in/email', { email, password });
+  if (first.status !== 200) throw new Error(`operator sign-in failed: ${first.status} ${JSON.stringify(first.body)}`);
+  const enabled = await setup.post('/api/auth/two-factor/enable', { password });
+  if (enabled.status !== 200) throw new Error(`enabling 2FA failed: ${enabled.status} ${JSON.stringify(enabled.body)}`);
+  const secret = secretOf(enabled.body.totpURI);
+  const verified = await setup.post('/api/auth/two-factor/verify-totp', { code: totp(secret) });
+  if (verified.status !== 200) throw new Error(`2FA enrolment failed: ${verified.status} ${JSON.stringify(verified.body)}`);
   const client = new Client(t.url);
-  const res = await client.post('/api/auth/sign-in/email', { email, password: 'operator password 1' });
-  if (res.status !== 200) throw new Error(`operator sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return client;
+  const challenged = await client.post('/api/auth/sign-in/email', { email, password });
+  if (!challenged.body?.twoFactorRedirect) throw new Error(`expected a 2FA challenge: ${JSON.stringify(challenged.body)}`);
+  const done = await client.post('/api/auth/two-factor/verify-totp', { code: totp(secret) });
+  if (done.status !== 200) throw new Error(`operator 2FA sign-in failed: ${done.status} ${JSON.stringify(done.body)}`);
+  return Object.assign(client, { email, password, totpSecret: secret, backupCodes: enabled.body.backupCodes as string[] });
 }
 
 /** A valid game document; tests override what they exercise. */

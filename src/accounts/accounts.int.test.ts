@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
+import { Client, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 
 let t: TestStore;
 beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('accounts over HTTP', () => {
     expect((await client.get('/api/me')).body.country).toBe('DE');
   });
 
-  it('S1.1 an operator is created by the operator command path; players and visitors cannot use the console API', async () => {
+  it('S1.1 R7 an operator is created by the operator command path; players and visitors cannot use the console API, nor an operator without two-factor authentication', async () => {
     const { client: player } = await signUp(t);
     expect((await player.get('/api/operator/games')).status).toBe(403);
     expect((await new Client(t.url).get('/api/operator/games')).status).toBe(401);
@@ -77,7 +77,11 @@ describe('accounts over HTTP', () => {
     const op = new Client(t.url);
     await op.post('/api/auth/sign-in/email', { email, password: 'correct horse battery' });
     expect((await op.get('/api/me')).body.role).toBe('operator');
-    expect((await op.get('/api/operator/games')).status).toBe(200);
+    // Operators must turn on two-factor authentication first (security.int.test.ts turns it on).
+    const refused = await op.get('/api/operator/games');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('two_factor_required');
+    expect((await (await signInOperator(t)).get('/api/operator/games')).status).toBe(200);
   });
 
   it('S1.1 npm run operator:create makes the first operator from the command line', async () => {

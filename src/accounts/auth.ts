@@ -1,4 +1,5 @@
 import { betterAuth } from 'better-auth';
+import { jwt, twoFactor } from 'better-auth/plugins';
 import { getMigrations } from 'better-auth/db/migration';
 import type { Pool } from '../platform/db/database.ts';
 import type { Config } from '../platform/config.ts';
@@ -22,6 +23,22 @@ export function createAuth(config: Config, pool: Pool, secret: string) {
     trustedOrigins: [config.publicUrl],
     session: { cookieCache: { enabled: true, maxAge: 60 } },
     telemetry: { enabled: false },
+    // D2: signs access tokens for API clients and services and publishes the keys at /api/auth/jwks.
+    plugins: [
+      jwt({ jwt: { expirationTime: '15m' } }),
+      // R7: TOTP with backup (recovery) codes; five wrong codes lock the second step for 15 minutes.
+      twoFactor({ issuer: 'Game Store', accountLockout: { enabled: true, maxFailedAttempts: 5, durationSeconds: 900 } }),
+    ],
+    // Per IP (Fastify's req.ip, so TRUST_PROXY decides which header counts): sign-in and sign-up paths get a
+    // small budget, two-factor codes an even smaller one. Stored in memory per node (Redis-backed storage is
+    // the multi-node option).
+    rateLimit: {
+      enabled: config.authRateLimit,
+      window: 60,
+      max: 100,
+      customRules: { '/sign-in/email': { window: 60, max: 5 }, '/two-factor/*': { window: 60, max: 5 } },
+    },
+    advanced: { ipAddress: { ipAddressHeaders: ['x-store-client-ip'] } },
     logger: { disabled: config.env === 'test' },
   });
 }

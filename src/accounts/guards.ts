@@ -2,6 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors.ts';
 import type { Shopper } from '../catalog/service.ts';
 import type { AccountService, Viewer } from './service.ts';
+import type { IpCountryLookup } from '../regions/ip-country.ts';
+import type { TokenService } from './tokens.ts';
 
 export function webHeaders(req: FastifyRequest): Headers {
   const headers = new Headers();
@@ -25,15 +27,39 @@ function cookie(req: FastifyRequest, name: string): string | undefined {
 /** Who is asking, resolved once per request; every route that needs a user or an operator asks here. */
 export class Guards {
   readonly #cache = new WeakMap<FastifyRequest, Promise<Viewer | undefined>>();
-  constructor(private readonly accounts: AccountService) {}
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly ip: IpCountryLookup = { country: () => undefined },
+    private readonly tokens?: TokenService,
+    private readonly policy: { operatorRequire2fa: boolean } = { operatorRequire2fa: false },
+  ) {}
 
+  /** The request's country from its client IP (R12); undefined when unknown. Behind a proxy set TRUST_PROXY. */
+  ipCountry(req: FastifyRequest): string | undefined {
+    return this.ip.country(req.ip);
+  }
+
+  /** The user behind a session cookie, or behind `Authorization: Bearer <access token>` (verified locally, D2). */
   viewer(req: FastifyRequest): Promise<Viewer | undefined> {
     let v = this.#cache.get(req);
     if (!v) {
-      v = this.accounts.viewer(webHeaders(req));
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      v = bearer && this.tokens ? this.fromToken(bearer) : this.accounts.viewer(webHeaders(req));
       this.#cache.set(req, v);
     }
     return v;
+  }
+
+  private async fromToken(token: string): Promise<Viewer> {
+    const c = await this.tokens!.verify(token);
+    return {
+      userId: c.sub,
+      email: c.email,
+      name: c.name,
+      viaToken: true,
+      twoFactor: Boolean(c.tfa),
+      profile: { user_id: c.sub, country: c.country, language: c.language, currency: c.currency, time_zone: c.tz, role: c.role, country_changed_at: null, created_at: new Date((c.iat ?? 0) * 1000) },
+    };
   }
 
   async requireUser(req: FastifyRequest): Promise<Viewer> {
@@ -45,14 +71,19 @@ export class Guards {
   async requireOperator(req: FastifyRequest): Promise<Viewer> {
     const v = await this.requireUser(req);
     if (v.profile.role !== 'operator') throw new AppError(403, 'operator_only', 'Only store operators can do this. Ask an operator to give your account the operator role.');
+    if (this.policy.operatorRequire2fa && !v.twoFactor) {
+      throw new AppError(403, 'two_factor_required', 'Operators must turn on two-factor authentication first: open your account page and set up an authenticator app.');
+    }
     return v;
   }
 
   /** Signed-in users shop from their residence; visitors from the country they picked (cookie) or the default. */
   async shopper(req: FastifyRequest): Promise<Shopper> {
-    return this.accounts.shopper(await this.viewer(req), {
+    const s = this.accounts.shopper(await this.viewer(req), {
       country: cookie(req, 'store_country')?.toUpperCase(),
       language: cookie(req, 'store_language'),
     });
+    const ipCountry = this.ipCountry(req);
+    return ipCountry ? { ...s, ipCountry } : s;
   }
 }

@@ -6,10 +6,18 @@ import type { AccountService } from './service.ts';
 import type { Guards } from './guards.ts';
 import { webHeaders } from './guards.ts';
 import { Me, Preferences, SignUp } from './schemas.ts';
+import { Type } from 'typebox';
+import { CountryCode } from '../catalog/schemas.ts';
+import type { TokenService } from './tokens.ts';
+import { AppError } from '../platform/errors.ts';
+import { RateLimiter } from '../platform/http/rate-limit.ts';
 
-export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountService; guards: Guards; auth: Auth; publicUrl: string }) {
+export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountService; guards: Guards; auth: Auth; tokens: TokenService; publicUrl: string; rateLimit: boolean }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['accounts'];
+  // Per IP: sign-ups; per account: failed sign-ins (Better Auth limits sign-in attempts per IP on top).
+  const signUps = new RateLimiter(5, 10 * 60_000);
+  const failedSignIns = new RateLimiter(10, 15 * 60_000);
 
   r.post('/api/accounts', {
     schema: {
@@ -19,6 +27,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
       response: { 201: Me, 400: ErrorBody, 409: ErrorBody },
     },
   }, async (req, reply) => {
+    if (deps.rateLimit) signUps.take(req.ip, 'sign-ups from your network');
     const { me, headers } = await deps.accounts.signUp(req.body);
     for (const c of headers.getSetCookie()) reply.header('set-cookie', c);
     return reply.status(201).send(me);
@@ -36,6 +45,37 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
     return deps.accounts.updatePreferences(v.userId, req.body);
   });
 
+  r.put('/api/me/residence', {
+    schema: {
+      tags,
+      summary: 'R12: move your country of residence — once per RESIDENCE_CHANGE_DAYS, from a connection in the new country',
+      body: Type.Object({ country: CountryCode }, { additionalProperties: false }),
+      response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+    },
+  }, async (req) => {
+    const v = await deps.guards.requireUser(req);
+    return deps.accounts.changeResidence(v.userId, req.body.country, deps.guards.ipCountry(req));
+  });
+
+  const TokenPair = Type.Object({ accessToken: Type.String(), tokenType: Type.Literal('Bearer'), expiresIn: Type.Integer({ description: 'Seconds' }), refreshToken: Type.String(), refreshExpiresAt: Type.String({ format: 'date-time' }) });
+  const Refresh = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+  r.post('/api/tokens', {
+    schema: { tags, summary: 'D2: an access token (JWT, 15 min, verify with /api/auth/jwks) and a refresh token for API clients; needs a signed-in session', response: { 201: TokenPair, 401: ErrorBody, 403: ErrorBody } },
+  }, async (req, reply) => {
+    const v = await deps.guards.requireUser(req);
+    if (v.viaToken) throw new AppError(403, 'session_required', 'Tokens are issued to a signed-in session; use your refresh token to get a new access token.');
+    return reply.status(201).send(await deps.tokens.issue(v.userId));
+  });
+  r.post('/api/tokens/refresh', {
+    schema: { tags, summary: 'D2: trade a refresh token for a new pair (the old one is spent; presenting it again revokes the family)', body: Refresh, response: { 200: TokenPair, 400: ErrorBody, 401: ErrorBody } },
+  }, async (req) => deps.tokens.refresh(req.body.refreshToken));
+  r.post('/api/tokens/revoke', {
+    schema: { tags, summary: 'D2: revoke a refresh token and every token refreshed from it', body: Refresh, response: { 204: Type.Null(), 400: ErrorBody } },
+  }, async (req, reply) => {
+    await deps.tokens.revoke(req.body.refreshToken);
+    return reply.status(204).send(null);
+  });
+
   // Better Auth's own endpoints (sign-in, sign-out, session, social callbacks) under /api/auth/*.
   app.route({
     method: ['GET', 'POST'],
@@ -44,7 +84,16 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
     async handler(req, reply) {
       const url = new URL(req.url, deps.publicUrl);
       const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
-      const res = await deps.auth.handler(new Request(url, { method: req.method, headers: webHeaders(req), body }));
+      const account = url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
+      if (account && deps.rateLimit) failedSignIns.refuseIfSpent(account, 'failed sign-ins for this account');
+      const headers = webHeaders(req);
+      // Better Auth's own per-IP limits key on this header; it is ours (set from req.ip), never the client's.
+      headers.set('x-store-client-ip', req.ip);
+      const res = await deps.auth.handler(new Request(url, { method: req.method, headers, body }));
+      if (account && deps.rateLimit) {
+        if (res.status === 401 || res.status === 403) failedSignIns.hit(account);
+        else if (res.ok) failedSignIns.reset(account);
+      }
       reply.status(res.status);
       for (const c of res.headers.getSetCookie()) reply.header('set-cookie', c);
       // Better Auth's errors ({ code, message }) get the same envelope as every other API error.

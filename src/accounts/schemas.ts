@@ -27,6 +27,7 @@ export const Me = Type.Object({
   currency: CurrencyCode,
   timeZone: TimeZone,
   role: Type.Union([Type.Literal('player'), Type.Literal('operator')]),
+  twoFactor: Type.Boolean({ description: 'Two-factor authentication (TOTP) is on; operators need it' }),
 });
 export type Me = Static<typeof Me>;
 

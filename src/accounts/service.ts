@@ -13,6 +13,10 @@ export interface Viewer {
   email: string;
   name: string;
   profile: ProfileRow;
+  /** Authenticated by a bearer access token rather than a session cookie. */
+  viaToken?: boolean;
+  /** Two-factor authentication is on for this account. */
+  twoFactor: boolean;
 }
 
 /** What an anonymous visitor chose in the storefront (cookies) or what the deployment defaults to. */
@@ -26,8 +30,37 @@ export class AccountService {
     private readonly auth: Auth,
     private readonly store: AccountStore,
     private readonly clock: Clock,
-    private readonly defaults: { country: string; language: string },
+    private readonly defaults: { country: string; language: string; residenceChangeDays?: number },
+    /** Where refused residence changes are recorded (the region audit log). */
+    private readonly audit: (e: { userId: string; residence: string; ipCountry?: string; reason: string; message: string }) => Promise<void> = async () => undefined,
   ) {}
+
+  /**
+   * R12: the country of residence is set at sign-up and changes only under this rule — at most once per
+   * RESIDENCE_CHANGE_DAYS (the first change is free), and only from a connection in the new country (the
+   * request's IP country is the proof). The currency follows the new country. Refusals are audited.
+   */
+  async changeResidence(userId: string, country: string, ipCountry: string | undefined): Promise<Me> {
+    if (!isCountry(country)) throw new AppError(400, 'unknown_country', `"${country}" is not an ISO 3166-1 country code.`);
+    const profile = await this.store.profile(userId);
+    if (!profile) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
+    const refuse = async (status: number, reason: string, message: string): Promise<never> => {
+      await this.audit({ userId, residence: profile.country, ipCountry, reason, message });
+      throw new AppError(status, reason, message);
+    };
+    if (country === profile.country) await refuse(409, 'same_residence', 'This is already your country of residence.');
+    const days = this.defaults.residenceChangeDays ?? 90;
+    const now = this.clock.now();
+    if (profile.country_changed_at && now.getTime() - profile.country_changed_at.getTime() < days * 86_400_000) {
+      const next = new Date(profile.country_changed_at.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+      await refuse(409, 'residence_change_too_soon', `You can change your country of residence once every ${days} days; the next change is possible on ${next}.`);
+    }
+    if (ipCountry !== country) {
+      await refuse(403, 'residence_proof_required', `To move your residence to ${new Intl.DisplayNames(['en'], { type: 'region' }).of(country)}, change it while connected from there${ipCountry ? ` (this connection is from ${new Intl.DisplayNames(['en'], { type: 'region' }).of(ipCountry)})` : ' (the country of this connection is unknown)'}.`);
+    }
+    await this.store.setResidence(userId, { country, currency: defaultCurrencyFor(country), country_changed_at: now });
+    return this.me(userId);
+  }
 
   private validateRegion(country: string, language: string, currency: string | undefined, timeZone?: string): void {
     if (timeZone && !isTimeZone(timeZone)) throw new AppError(400, 'unknown_time_zone', `"${timeZone}" is not an IANA time zone (for example Asia/Seoul or Europe/Berlin).`);
@@ -68,7 +101,7 @@ export class AccountService {
   async me(userId: string): Promise<Me> {
     const [profile, user] = await Promise.all([this.store.profile(userId), this.store.userById(userId)]);
     if (!profile || !user) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
-    return { id: user.id, email: user.email, name: user.name, country: profile.country, language: profile.language, currency: profile.currency, timeZone: profile.time_zone, role: profile.role };
+    return { id: user.id, email: user.email, name: user.name, country: profile.country, language: profile.language, currency: profile.currency, timeZone: profile.time_zone, role: profile.role, twoFactor: Boolean(user.twoFactorEnabled) };
   }
 
   async updatePreferences(userId: string, prefs: Preferences): Promise<Me> {
@@ -84,7 +117,7 @@ export class AccountService {
     if (!session) return undefined;
     const profile = await this.store.profile(session.user.id);
     if (!profile) return undefined;
-    return { userId: session.user.id, email: session.user.email, name: session.user.name, profile };
+    return { userId: session.user.id, email: session.user.email, name: session.user.name, profile, twoFactor: Boolean((session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled) };
   }
 
   /** Country, currency and language used to price and describe games for this request. */

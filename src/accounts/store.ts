@@ -15,6 +15,8 @@ export interface UserTable {
   id: string;
   email: string;
   name: string;
+  /** Added by Better Auth's two-factor plugin. */
+  twoFactorEnabled: boolean | null;
 }
 export interface AccountTables {
   account_profiles: ProfilesTable;
@@ -38,6 +40,10 @@ export class AccountStore {
     await this.db.updateTable('account_profiles').set(prefs).where('user_id', '=', userId).execute();
   }
 
+  async setResidence(userId: string, r: { country: string; currency: string; country_changed_at: Date }): Promise<void> {
+    await this.db.updateTable('account_profiles').set(r).where('user_id', '=', userId).execute();
+  }
+
   async setRole(userId: string, role: ProfileRow['role']): Promise<void> {
     await this.db.updateTable('account_profiles').set({ role }).where('user_id', '=', userId).execute();
   }
@@ -47,7 +53,7 @@ export class AccountStore {
   }
 
   userById(id: string) {
-    return this.db.selectFrom('user').select(['id', 'email', 'name']).where('id', '=', id).executeTakeFirst();
+    return this.db.selectFrom('user').select(['id', 'email', 'name', 'twoFactorEnabled']).where('id', '=', id).executeTakeFirst();
   }
 
   async deleteUser(userId: string): Promise<void> {

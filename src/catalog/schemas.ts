@@ -56,7 +56,10 @@ export const GameInput = Type.Object(
     regions: Type.Object({
       sale: RegionRule,
       play: RegionRule,
-    }, { description: 'R12: countries where the game may be sold (by residence) and played' }),
+      ipMismatch: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('warn'), Type.Literal('block')], {
+        description: 'When a buyer connects from another country than their residence: allow, allow with a warning (default), or refuse',
+      })),
+    }, { description: 'R12: countries where the game may be sold (by residence) and played (owners included: remove a country from play to block downloads there)' }),
     attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },

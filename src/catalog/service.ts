@@ -4,7 +4,7 @@ import { newId, isUuid } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../regions/countries.ts';
-import { decide, type GameRegions, type RegionDecision } from '../regions/policy.ts';
+import { decide, type GameRegions } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { Availability, GameCard, GameInput, HomePage, Money, OperatorGame, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
@@ -14,11 +14,14 @@ export interface Shopper {
   country: string;
   currency: string;
   language: string;
+  /** Country of the request's IP, when known (R12: compared with the residence for buying and gifting). */
+  ipCountry?: string;
 }
 
 const regionsOf = (g: GameRow): GameRegions => ({
   sale: { mode: g.sale_mode, countries: g.sale_countries },
   play: { mode: g.play_mode, countries: g.play_countries },
+  ipMismatch: g.ip_mismatch,
 });
 
 /** Picks the price a shopper pays: their country's entry (their currency first), else the '*' entry. */
@@ -29,8 +32,8 @@ export function resolvePrice(prices: Pick<PriceRow, 'country' | 'currency' | 'am
 }
 
 /** Availability for a shopper: the region policy first, then whether a price exists for their country. */
-export function availabilityFor(g: GameRow, country: string, price: Money | null): Availability {
-  const d = decide('buy', regionsOf(g), country);
+export function availabilityFor(g: GameRow, country: string, price: Money | null, action: 'buy' | 'gift' = 'buy'): Availability {
+  const d = decide(action, { ...regionsOf(g), ipMismatch: 'allow' }, { residence: country });
   if (!d.allowed) return { purchasable: false, reason: d.reason, message: d.message };
   if (!price) return { purchasable: false, reason: 'no_price_in_country', message: 'This game has no price for your country yet, so it cannot be bought here.' };
   return { purchasable: true };
@@ -194,6 +197,7 @@ export class CatalogService {
         sale_countries: input.regions.sale.mode === 'everywhere' ? [] : [...new Set(input.regions.sale.countries)],
         play_mode: input.regions.play.mode,
         play_countries: input.regions.play.mode === 'everywhere' ? [] : [...new Set(input.regions.play.countries)],
+        ip_mismatch: input.regions.ipMismatch ?? 'warn',
         attributes: JSON.stringify(input.attributes ?? {}),
         search_title: trigramText(titles),
         ...(popularity !== undefined ? { popularity } : {}),
@@ -295,7 +299,7 @@ export class CatalogService {
   }
 
   /** What other contexts need to know about a published game: its title, release date and whether it is out. */
-  async facts(gameId: string, language = 'en'): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; mayPlayIn(country: string): RegionDecision; mayReceiveIn(country: string): RegionDecision }> {
+  async facts(gameId: string, language = 'en'): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; regions: GameRegions }> {
     const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
     if (!g) throw notFound('This game', 'game_not_found');
     return {
@@ -304,8 +308,7 @@ export class CatalogService {
       title: pickText(g.title, language, g.default_language),
       releaseDate: g.release_date,
       released: g.release_date !== null && g.release_date <= this.today(),
-      mayPlayIn: (country) => decide('play', regionsOf(g), country),
-      mayReceiveIn: (country) => decide('receive', regionsOf(g), country),
+      regions: regionsOf(g),
     };
   }
 
@@ -313,13 +316,13 @@ export class CatalogService {
    * The price a shopper would pay for an edition, or a refusal with the region policy's reason.
    * Checkout and gifting call this; it is the server-side lock, whatever the storefront shows.
    */
-  async quote(gameId: string, editionId: string | undefined, shopper: Shopper): Promise<Quote> {
+  async quote(gameId: string, editionId: string | undefined, shopper: Shopper, action: 'buy' | 'gift' = 'buy'): Promise<Quote> {
     const g = isUuid(gameId) ? await this.store.gameWithOffers(gameId, true, shopper.country) : undefined;
     if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
     const edition = editionId ? g.editions.find((e) => e.id === editionId) : g.editions[0];
     if (!edition) throw notFound('This edition', 'edition_not_found');
     const price = resolvePrice(g.prices.filter((p) => p.edition_id === edition.id), shopper);
-    const availability = availabilityFor(g, shopper.country, price);
+    const availability = availabilityFor(g, shopper.country, price, action);
     if (!availability.purchasable || !price) {
       throw new AppError(403, availability.reason ?? 'not_for_sale', availability.message ?? 'This game cannot be bought in your country.');
     }

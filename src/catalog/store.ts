@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction, type Selectable, type Insertable, type ColumnType } from 'kysely';
-import type { RegionMode } from '../regions/policy.ts';
+import type { IpMismatchPolicy, RegionMode } from '../regions/policy.ts';
 
 type Json<T> = ColumnType<T, string, string>;
 type Ts = ColumnType<Date, Date, Date>;
@@ -23,6 +23,7 @@ export interface GamesTable {
   sale_countries: string[];
   play_mode: RegionMode;
   play_countries: string[];
+  ip_mismatch: ColumnType<IpMismatchPolicy, IpMismatchPolicy | undefined, IpMismatchPolicy>;
   popularity: ColumnType<number, number | undefined, number>;
   attributes: Json<Record<string, unknown>>;
   search_doc: ColumnType<string, ReturnType<typeof sql>, ReturnType<typeof sql>>;
@@ -83,7 +84,7 @@ type Db = Kysely<CatalogTables>;
 const gameColumns = [
   'id', 'slug', 'status', 'default_language', 'title', 'summary', 'description', 'genres', 'tags', 'developer',
   'publisher', 'release_date', 'cover_url', 'screenshots', 'sale_mode', 'sale_countries', 'play_mode',
-  'play_countries', 'popularity', 'attributes', 'search_title', 'version', 'created_at', 'updated_at',
+  'play_countries', 'ip_mismatch', 'popularity', 'attributes', 'search_title', 'version', 'created_at', 'updated_at',
 ] as const;
 
 /** Weighted search document: title A, tags/genres/developer B, summary and description C. */

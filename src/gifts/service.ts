@@ -8,6 +8,8 @@ import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from
 import { GIFT_TIMERS, settleWithRefund, type GiftContext, type GiftDeps } from '../flows/send-gift.ts';
 import type { GiftReportFilter, GiftWithOrder } from './store.ts';
 import { VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
+import { decide } from '../regions/policy.ts';
+import type { RegionGate } from '../regions/gate.ts';
 import type { GiftRecipients, GiftReport, GiftReportQuery, GiftView, SendGift } from './schemas.ts';
 
 /** Why a gift can no longer be answered or cancelled, per state it has reached. */
@@ -36,13 +38,14 @@ export class GiftService {
       catalog: CatalogService;
       orderService: OrderService;
       methods: PaymentMethodCatalogue;
+      regions: RegionGate;
       startSaga(workflowId: string, input: GiftContext): Promise<unknown>;
     },
   ) {}
 
   /** S2.4, S2.5, R12: the friends this game can be given to, and those it cannot, with the reason. */
   async recipients(sender: Buyer, gameId: string): Promise<GiftRecipients> {
-    await this.d.orderService.quote(sender, gameId); // sold in the sender's country (403 otherwise)
+    await this.d.orderService.quote(sender, gameId, undefined, 'gift'); // sold where the sender lives (403 otherwise)
     const facts = await this.d.catalog.facts(gameId, sender.shopper.language);
     const { friends } = await this.d.friends.list(sender.userId);
     const ids = friends.map((f) => f.id);
@@ -53,7 +56,7 @@ export class GiftService {
         out.leftOut++;
         continue;
       }
-      const may = facts.mayReceiveIn(p.country);
+      const may = decide('receive', facts.regions, { residence: p.country });
       if (may.allowed) out.recipients.push({ id: p.id, name: p.name, country: p.country, timeZone: p.time_zone });
       else out.unavailable.push({ id: p.id, name: p.name, reason: may.reason, message: may.message.replace('the recipient', p.name) });
     }
@@ -71,12 +74,12 @@ export class GiftService {
     if (!(await this.d.friends.areFriends(sender.userId, req.recipientId))) {
       throw new AppError(403, 'not_a_friend', 'You can send gifts only to friends who accepted your friend request. Add them from the Friends page first.');
     }
-    const quote = await this.d.orderService.quote(sender, req.gameId, req.editionId); // 403 where not sold to the sender
+    const quote = await this.d.orderService.quote(sender, req.gameId, req.editionId, 'gift'); // 403 where not sold to the sender
     const facts = await this.d.catalog.facts(req.gameId, sender.shopper.language);
     const [recipient] = await this.d.gifts.profiles([req.recipientId]);
     if (!recipient) throw notFound('This user', 'user_not_found');
-    const may = facts.mayReceiveIn(recipient.country);
-    if (!may.allowed) throw new AppError(403, may.reason, may.message.replace('the recipient', recipient.name));
+    const may = decide('receive', facts.regions, { residence: recipient.country });
+    if (!may.allowed) await this.d.regions.check('receive', facts.regions, { userId: sender.userId, residence: recipient.country }, req.gameId, { ...may, message: may.message.replace('the recipient', recipient.name) });
     if ((await this.d.gifts.ownersOrPending([recipient.id], req.gameId)).size) {
       throw new AppError(409, 'recipient_has_game', `${recipient.name} already owns ${facts.title} or has it on its way as a gift.`);
     }

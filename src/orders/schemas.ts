@@ -20,6 +20,7 @@ export const CheckoutQuote = Type.Object({
   points: Type.Object({ balance: Type.Integer(), usable: Type.Integer({ description: 'At most the price; 0 if the points are in another currency' }) }),
   pointsEarnRatePercent: Type.Number(),
   paymentMethods: Type.Array(PaymentMethodView),
+  regionWarning: Type.Optional(Type.String({ description: 'R12: shown when buying from another country than the residence (allowed with a warning)' })),
 });
 export type CheckoutQuote = Static<typeof CheckoutQuote>;
 

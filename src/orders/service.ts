@@ -12,6 +12,8 @@ import type { PreorderContext } from '../flows/preorder-game.ts';
 import type { RefundContext } from '../flows/refund-order.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable } from './refund-policy.ts';
+import { decide } from '../regions/policy.ts';
+import type { RegionGate } from '../regions/gate.ts';
 import type { CheckoutQuote, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
 
 type GameFacts = Awaited<ReturnType<CatalogService['facts']>>;
@@ -50,15 +52,21 @@ export class OrderService {
       promotions: PromotionService;
       methods: PaymentMethodCatalogue;
       sagas: SagaStarter;
+      regions: RegionGate;
       clock: Clock;
       downloadSecret: string;
       publicUrl: string;
     },
   ) {}
 
-  /** S1.5–S1.8: what the checkout page shows. Refuses (403) where the game is not sold to the buyer. */
-  async quote(buyer: Buyer, gameId: string, editionId?: string): Promise<CheckoutQuote> {
-    const [q, facts] = await Promise.all([this.d.catalog.quote(gameId, editionId, buyer.shopper), this.d.catalog.facts(gameId, buyer.shopper.language)]);
+  /**
+   * S1.5–S1.8: what the checkout page shows. The region policy (R12) decides first — by residence, and by the
+   * request's country per the game's setting — and refuses with 403 and its reason (recorded for operators).
+   */
+  async quote(buyer: Buyer, gameId: string, editionId?: string, action: 'buy' | 'gift' = 'buy'): Promise<CheckoutQuote> {
+    const facts = await this.d.catalog.facts(gameId, buyer.shopper.language);
+    const region = await this.d.regions.check(action, facts.regions, { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }, gameId);
+    const q = await this.d.catalog.quote(gameId, editionId, buyer.shopper, action);
     const priced = applyPreorderDiscount(q.price, await this.d.promotions.preorderPercent(gameId), facts.released);
     const pts = await this.d.points.balance(buyer.userId, q.price.currency);
     const usable = pts.currency === q.price.currency ? Math.min(pts.balance, priced.price.amountMinor) : 0;
@@ -74,6 +82,7 @@ export class OrderService {
       points: { balance: pts.balance, usable },
       pointsEarnRatePercent: this.d.points.earnRatePercent,
       paymentMethods: this.d.methods.forCountry(buyer.shopper.country).map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
+      ...(region.warning ? { regionWarning: region.warning.message } : {}),
     };
   }
 
@@ -215,7 +224,7 @@ export class OrderService {
           source: r.gift ? ('gift' as const) : ('purchase' as const),
           orderId: r.bought_by === buyer.userId ? r.order_id : null,
           releaseDate: facts.releaseDate,
-          downloadable: facts.released && facts.mayPlayIn(buyer.shopper.country).allowed,
+          downloadable: facts.released && decide('download', facts.regions, { residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }).allowed,
         };
       }),
     );
@@ -226,8 +235,7 @@ export class OrderService {
     if (!isUuid(gameId) || !(await this.d.orders.owns(buyer.userId, gameId))) throw notFound('This game in your library', 'not_owned');
     const facts = await this.d.catalog.facts(gameId);
     if (!facts.released) throw new AppError(409, 'not_released', `This game is released on ${facts.releaseDate ?? 'a date still to be announced'}; the download opens that day.`);
-    const play = facts.mayPlayIn(buyer.shopper.country);
-    if (!play.allowed) throw new AppError(403, play.reason, play.message);
+    await this.d.regions.check('download', facts.regions, { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }, gameId);
     const exp = this.d.clock.now().getTime() + 10 * 60_000;
     const payload = Buffer.from(JSON.stringify({ u: buyer.userId, g: gameId, exp })).toString('base64url');
     const sig = createHmac('sha256', this.d.downloadSecret).update(payload).digest('base64url');

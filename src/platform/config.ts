@@ -40,9 +40,25 @@ export interface Config {
   workflowVersion: string;
   /** How often a node looks for due durable timers (gift delivery, 30-day limits). */
   timerPollMs: number;
+  /** Which proxies' X-Forwarded-For to believe for the client IP (R12 request country): false, true, hop count or addresses. */
+  trustProxy: boolean | number | string[];
+  /** A user may change their country of residence once per this many days (R12). */
+  residenceChangeDays: number;
+  /** Operators must turn on two-factor authentication before the console API answers them (R7). */
+  operatorRequire2fa: boolean;
+  /** Rate limits on sign-in, sign-up and two-factor codes, per IP and per account. */
+  authRateLimit: boolean;
 }
 
 export class ConfigError extends Error {}
+
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const v = raw?.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -140,6 +156,10 @@ export function loadConfig(env: Env = process.env): Config {
     nodeId: str('NODE_ID', 'node-1'),
     workflowVersion: str('WORKFLOW_VERSION', '1'),
     timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    residenceChangeDays: int('RESIDENCE_CHANGE_DAYS', 90, 0, 3650),
+    operatorRequire2fa: oneOf('OPERATOR_REQUIRE_2FA', ['true', 'false'] as const, 'true') === 'true',
+    authRateLimit: oneOf('AUTH_RATE_LIMIT', ['on', 'off'] as const, 'on') === 'on',
   };
   // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
   if (nodeEnv === 'production' && !config.paymentGatewayUrl) problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');

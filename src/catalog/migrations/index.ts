@@ -72,4 +72,10 @@ export const catalogMigrations: Record<string, Migration> = {
       await sql`create index search_words_trgm on search_words using gin (word gin_trgm_ops)`.execute(db);
     },
   },
+  '2026-11-24-14-games-ip-mismatch': {
+    async up(db: Kysely<unknown>) {
+      // R12: buying from another country than one's residence — allowed, allowed with a warning, or refused.
+      await sql`alter table games add column ip_mismatch text not null default 'warn' check (ip_mismatch in ('allow', 'warn', 'block'))`.execute(db);
+    },
+  },
 };

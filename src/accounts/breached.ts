@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../platform/errors.ts';
+
+/**
+ * Refuses passwords that appear in breach corpora, with the k-anonymity range protocol of Have I Been
+ * Pwned's Pwned Passwords: only the first 5 hex characters of the password's SHA-1 leave the server; the
+ * answer lists every suffix with that prefix (padded, so the answer size reveals nothing) and the check
+ * happens here. Configured by PASSWORD_BREACH_CHECK_URL (e.g. https://api.pwnedpasswords.com/range/, or a
+ * mirror inside the deployment); unset, no check. If the service does not answer within the timeout the
+ * password is accepted and a warning logged — an outage must not stop sign-ups.
+ */
+export class BreachedPasswords {
+  constructor(
+    private readonly rangeUrl: string | undefined,
+    private readonly log: { warn(obj: object, msg: string): void },
+    private readonly timeoutMs = 2000,
+  ) {}
+
+  get enabled(): boolean {
+    return Boolean(this.rangeUrl);
+  }
+
+  /** How many times the password was seen in breaches (0 when not, or when the check is off or unavailable). */
+  async timesSeen(password: string): Promise<number> {
+    if (!this.rangeUrl) return 0;
+    const sha1 = createHash('sha1').update(password).digest('hex').toUpperCase();
+    const prefix = sha1.slice(0, 5);
+    const suffix = sha1.slice(5);
+    try {
+      const res = await fetch(`${this.rangeUrl}${prefix}`, { headers: { 'add-padding': 'true', 'user-agent': 'game-store' }, signal: AbortSignal.timeout(this.timeoutMs) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      for (const line of (await res.text()).split(/\r?\n/)) {
+        const [s, count] = line.trim().split(':');
+        if (s === suffix) return Number(count) || 0;
+      }
+      return 0;
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'breached-password check unavailable; password accepted');
+      return 0;
+    }
+  }
+
+  /** Throws 400 `password_breached` for a password seen in breaches. */
+  async assertNotBreached(password: string): Promise<void> {
+    const seen = await this.timesSeen(password);
+    if (seen > 0) {
+      throw new AppError(400, 'password_breached', `This password has appeared ${seen.toLocaleString('en')} times in data breaches, so attackers try it first. Choose another one.`);
+    }
+  }
+}

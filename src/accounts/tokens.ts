@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Migration } from 'kysely';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import type { Clock } from '../platform/clock.ts';
+import { AppError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import type { Auth } from './auth.ts';
+import type { Me } from './schemas.ts';
+
+/**
+ * Tokens for API clients and other services (D2): a short-lived access token — a JWT signed with the key
+ * Better Auth publishes at /api/auth/jwks (EdDSA, 15 minutes) carrying what a node needs to serve the user
+ * (id, residence, language, currency, role) — so any node verifies it without a database round trip; and a
+ * long-lived opaque refresh token, stored hashed, rotated on every use and revocable. Presenting a refresh
+ * token that was already used (a stolen copy racing its owner) revokes its whole family.
+ * Web pages keep cookie sessions (CSRF-guarded by the Origin check); tokens are for `Authorization: Bearer`.
+ * Token lifetimes follow the wall clock, like webhook signatures: they are transport, not business time.
+ */
+export const tokenMigrations: Record<string, Migration> = {
+  '2026-11-24-16-accounts-refresh-tokens': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table refresh_tokens (
+          id uuid primary key,
+          family uuid not null,
+          user_id text not null references "user" (id) on delete cascade,
+          token_hash text not null unique,
+          created_at timestamptz not null,
+          expires_at timestamptz not null,
+          used_at timestamptz,
+          revoked_at timestamptz
+        )`.execute(db);
+      await sql`create index refresh_tokens_family on refresh_tokens (family)`.execute(db);
+      await sql`create index refresh_tokens_user on refresh_tokens (user_id)`.execute(db);
+    },
+  },
+};
+
+interface RefreshTokensTable {
+  id: string;
+  family: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+export interface TokenTables {
+  refresh_tokens: RefreshTokensTable;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: string;
+}
+
+/** What an access token says about its user: enough to serve a request without reading the database. */
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  email: string;
+  name: string;
+  country: string;
+  language: string;
+  currency: string;
+  tz: string;
+  role: 'player' | 'operator';
+  /** Two-factor authentication is on for the account. */
+  tfa: boolean;
+}
+
+const ACCESS_SECONDS = 15 * 60;
+const REFRESH_DAYS = 30;
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+const invalid = () => new AppError(401, 'invalid_refresh_token', 'This refresh token is not valid (unknown, expired or revoked). Sign in again.');
+
+export class TokenService {
+  private keys: { set: ReturnType<typeof createLocalJWKSet>; at: number } | undefined;
+
+  constructor(
+    private readonly db: Kysely<TokenTables>,
+    private readonly auth: Auth,
+    private readonly me: (userId: string) => Promise<Me>,
+    private readonly clock: Clock,
+    private readonly issuer: string,
+  ) {}
+
+  /** An access token and a new refresh-token family for a signed-in user. */
+  issue(userId: string): Promise<TokenPair> {
+    return this.db.transaction().execute((trx) => this.mint(trx, userId, newId()));
+  }
+
+  /** Rotates a refresh token: the old one is spent, a new one of the same family returned with a fresh access token. */
+  async refresh(token: string): Promise<TokenPair> {
+    const now = this.clock.now();
+    let reused: string | undefined;
+    const pair = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hash(token)).forUpdate().executeTakeFirst();
+      if (!row || row.revoked_at || row.expires_at <= now) throw invalid();
+      if (row.used_at) {
+        reused = row.family;
+        return undefined;
+      }
+      await trx.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', row.id).execute();
+      return this.mint(trx, row.user_id, row.family);
+    });
+    if (reused) {
+      // Someone presented a spent token: the family is compromised, end it for everyone holding it.
+      await this.revokeFamily(reused);
+      throw new AppError(401, 'refresh_token_reused', 'This refresh token was already used, so every token of this sign-in is now revoked. Sign in again.');
+    }
+    return pair!;
+  }
+
+  /** Revokes the refresh token's family (sign-out of an API client). Unknown tokens are ignored. */
+  async revoke(token: string): Promise<void> {
+    const row = await this.db.selectFrom('refresh_tokens').select('family').where('token_hash', '=', hash(token)).executeTakeFirst();
+    if (row) await this.revokeFamily(row.family);
+  }
+
+  async revokeAllForUser(userId: string): Promise<void> {
+    await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  }
+
+  private async revokeFamily(family: string) {
+    await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('family', '=', family).where('revoked_at', 'is', null).execute();
+  }
+
+  private async mint(trx: Kysely<TokenTables>, userId: string, family: string): Promise<TokenPair> {
+    const me = await this.me(userId);
+    const claims: Omit<AccessClaims, 'sub'> = { email: me.email, name: me.name, country: me.country, language: me.language, currency: me.currency, tz: me.timeZone, role: me.role, tfa: me.twoFactor };
+    const { token: accessToken } = await this.auth.api.signJWT({ body: { payload: { ...claims, sub: userId }, overrideOptions: { jwt: { expirationTime: `${ACCESS_SECONDS}s` } } } });
+    const refreshToken = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + REFRESH_DAYS * 86_400_000);
+    await trx.insertInto('refresh_tokens').values({ id: newId(), family, user_id: userId, token_hash: hash(refreshToken), created_at: now, expires_at: expiresAt, used_at: null, revoked_at: null }).execute();
+    return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_SECONDS, refreshToken, refreshExpiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Verifies an access token against the published keys, held in memory (read again at most every 5 minutes,
+   * or at once for a key id not seen yet). No database round trip per request.
+   */
+  async verify(token: string): Promise<AccessClaims> {
+    const attempt = async (fresh: boolean) => {
+      if (fresh || !this.keys || Date.now() - this.keys.at > 300_000) {
+        const jwks = (await this.auth.api.getJwks()) as unknown as JSONWebKeySet;
+        this.keys = { set: createLocalJWKSet(jwks), at: Date.now() };
+      }
+      return jwtVerify<AccessClaims>(token, this.keys.set, { issuer: this.issuer, audience: this.issuer });
+    };
+    try {
+      return (await attempt(false).catch((err: { code?: string }) => (err.code === 'ERR_JWKS_NO_MATCHING_KEY' ? attempt(true) : Promise.reject(err)))).payload;
+    } catch (err) {
+      const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      throw new AppError(401, expired ? 'token_expired' : 'invalid_token', expired ? 'The access token has expired: get a new one with your refresh token.' : 'The access token is not valid.');
+    }
+  }
+}
