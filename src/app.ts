@@ -16,6 +16,8 @@ import { AccountService } from './accounts/service.ts';
 import { Guards } from './accounts/guards.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { tokenMigrations, TokenService, type TokenTables } from './accounts/tokens.ts';
+import { providerSettings } from './accounts/providers.ts';
+import { BreachedPasswords } from './accounts/breached.ts';
 import { catalogMigrations } from './catalog/migrations/index.ts';
 import { CatalogStore, type CatalogTables } from './catalog/store.ts';
 import { CatalogService } from './catalog/service.ts';
@@ -126,7 +128,10 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     await migrateAuth(config, pool, deps.authSecret);
     await migrate(pool, migrations, app.log);
 
-    const auth = createAuth(config, pool, deps.authSecret);
+    const ipCountry = geoipCountryLookup();
+    // Late-bound: the hook needs the account service, which needs auth.
+    let onUserCreated: (userId: string, ip: string | undefined) => Promise<void> = async () => undefined;
+    const auth = createAuth(config, pool, deps.authSecret, { userCreated: (id, ip) => onUserCreated(id, ip) });
     const regionGate = new RegionGate(kyselyFor<RegionTables>(pool), clock);
     const accounts = new AccountService(
       auth,
@@ -136,8 +141,9 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       (e) => regionGate.record({ action: 'change_residence', userId: e.userId, gameId: null, residence: e.residence, ipCountry: e.ipCountry, outcome: 'refused', reason: e.reason, message: e.message }),
     );
     const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
+    onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);
-    const guards = new Guards(accounts, geoipCountryLookup(), tokens, { operatorRequire2fa: config.operatorRequire2fa });
+    const guards = new Guards(accounts, ipCountry, tokens, { operatorRequire2fa: config.operatorRequire2fa });
     const points = new PointsService(new PointsStore(kyselyFor<PointsTables>(pool)), clock, config.pointsEarnRatePercent);
     const promotions = new PromotionService(kyselyFor<PromotionTables>(pool), clock);
     const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
@@ -214,7 +220,16 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
 
     observability(app, () => ping(pool));
-    accountRoutes(app, { accounts, guards, auth, tokens, publicUrl: config.publicUrl, rateLimit: config.authRateLimit });
+    accountRoutes(app, {
+      accounts,
+      guards,
+      auth,
+      tokens,
+      providers: providerSettings(config.socialProviders, config.oidcProviders),
+      breached: new BreachedPasswords(config.passwordBreachCheckUrl, app.log),
+      publicUrl: config.publicUrl,
+      rateLimit: config.authRateLimit,
+    });
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });
     pointsRoutes(app, { points, guards });

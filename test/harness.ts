@@ -51,11 +51,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 }
 
 /** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
-export async function startTestStore(opts: { now?: string; env?: Record<string, string>; durable?: boolean } = {}): Promise<TestStore> {
+export async function startTestStore(opts: { now?: string; env?: Record<string, string>; durable?: boolean; port?: number } = {}): Promise<TestStore> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', TIMER_POLL_MS: '50', AUTH_RATE_LIMIT: 'off', ...opts.env });
   // paysim in this process but behind real HTTP, with its own state; the SMTP sink receives the mail.
   const simPort = await freePort();

@@ -1,5 +1,6 @@
 import { betterAuth } from 'better-auth';
-import { jwt, twoFactor } from 'better-auth/plugins';
+import { genericOAuth, jwt, twoFactor } from 'better-auth/plugins';
+import { providerSettings } from './providers.ts';
 import { getMigrations } from 'better-auth/db/migration';
 import type { Pool } from '../platform/db/database.ts';
 import type { Config } from '../platform/config.ts';
@@ -10,7 +11,13 @@ import type { Config } from '../platform/config.ts';
  * is created with a country of residence, language and currency (kept in account_profiles, never in
  * client-editable user fields). Social providers come from configuration (AUTH_SOCIAL_PROVIDERS).
  */
-export function createAuth(config: Config, pool: Pool, secret: string) {
+export interface AuthHooks {
+  /** A user was created (email sign-up or a first social / OIDC sign-in): give them a profile. */
+  userCreated(userId: string, clientIp: string | undefined): Promise<void>;
+}
+
+export function createAuth(config: Config, pool: Pool, secret: string, hooks?: AuthHooks) {
+  const providers = providerSettings(config.socialProviders, config.oidcProviders);
   return betterAuth({
     appName: 'Game Store',
     baseURL: config.publicUrl,
@@ -18,7 +25,25 @@ export function createAuth(config: Config, pool: Pool, secret: string) {
     secret,
     database: pool,
     emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128, autoSignIn: true },
-    socialProviders: config.socialProviders,
+    socialProviders: providers.social,
+    account: {
+      accountLinking: {
+        enabled: true,
+        // A social / OIDC sign-in whose email matches an existing account is refused (account_not_linked):
+        // the owner proves it by signing in first and linking from their account page. No takeover by email.
+        disableImplicitLinking: true,
+        allowDifferentEmails: true,
+      },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          after: async (user, ctx) => {
+            await hooks?.userCreated(user.id, ctx?.request?.headers.get('x-store-client-ip') ?? ctx?.headers?.get('x-store-client-ip') ?? undefined);
+          },
+        },
+      },
+    },
     disabledPaths: ['/sign-up/email'],
     trustedOrigins: [config.publicUrl],
     session: { cookieCache: { enabled: true, maxAge: 60 } },
@@ -28,6 +53,23 @@ export function createAuth(config: Config, pool: Pool, secret: string) {
       jwt({ jwt: { expirationTime: '15m' } }),
       // R7: TOTP with backup (recovery) codes; five wrong codes lock the second step for 15 minutes.
       twoFactor({ issuer: 'Game Store', accountLockout: { enabled: true, maxFailedAttempts: 5, durationSeconds: 900 } }),
+      // R7: any OpenID Connect provider from configuration: discovery, authorization code + PKCE, ID token
+      // checked against the issuer's keys with state and nonce. Sign-in: POST /api/auth/sign-in/social {provider: <id>}.
+      ...(providers.oidc.length
+        ? [
+            genericOAuth({
+              config: providers.oidc.map((p) => ({
+                providerId: p.id,
+                name: p.name,
+                clientId: p.clientId,
+                clientSecret: p.clientSecret,
+                discoveryUrl: p.discoveryUrl ?? `${p.issuer}/.well-known/openid-configuration`,
+                scopes: p.scopes ?? ['openid', 'email', 'profile'],
+                pkce: true,
+              })),
+            }),
+          ]
+        : []),
     ],
     // Per IP (Fastify's req.ip, so TRUST_PROXY decides which header counts): sign-in and sign-up paths get a
     // small budget, two-factor codes an even smaller one. Stored in memory per node (Redis-backed storage is

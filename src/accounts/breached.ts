@@ -27,7 +27,8 @@ export class BreachedPasswords {
     const prefix = sha1.slice(0, 5);
     const suffix = sha1.slice(5);
     try {
-      const res = await fetch(`${this.rangeUrl}${prefix}`, { headers: { 'add-padding': 'true', 'user-agent': 'game-store' }, signal: AbortSignal.timeout(this.timeoutMs) });
+      const base = this.rangeUrl.endsWith('/') ? this.rangeUrl : `${this.rangeUrl}/`;
+      const res = await fetch(`${base}${prefix}`, { headers: { 'add-padding': 'true', 'user-agent': 'game-store' }, signal: AbortSignal.timeout(this.timeoutMs) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       for (const line of (await res.text()).split(/\r?\n/)) {
         const [s, count] = line.trim().split(':');

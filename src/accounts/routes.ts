@@ -9,10 +9,12 @@ import { Me, Preferences, SignUp } from './schemas.ts';
 import { Type } from 'typebox';
 import { CountryCode } from '../catalog/schemas.ts';
 import type { TokenService } from './tokens.ts';
+import type { ProviderSettings } from './providers.ts';
+import type { BreachedPasswords } from './breached.ts';
 import { AppError } from '../platform/errors.ts';
 import { RateLimiter } from '../platform/http/rate-limit.ts';
 
-export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountService; guards: Guards; auth: Auth; tokens: TokenService; publicUrl: string; rateLimit: boolean }) {
+export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountService; guards: Guards; auth: Auth; tokens: TokenService; providers: ProviderSettings; breached: BreachedPasswords; publicUrl: string; rateLimit: boolean }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['accounts'];
   // Per IP: sign-ups; per account: failed sign-ins (Better Auth limits sign-in attempts per IP on top).
@@ -28,6 +30,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
     },
   }, async (req, reply) => {
     if (deps.rateLimit) signUps.take(req.ip, 'sign-ups from your network');
+    await deps.breached.assertNotBreached(req.body.password);
     const { me, headers } = await deps.accounts.signUp(req.body);
     for (const c of headers.getSetCookie()) reply.header('set-cookie', c);
     return reply.status(201).send(me);
@@ -44,6 +47,15 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
     const v = await deps.guards.requireUser(req);
     return deps.accounts.updatePreferences(v.userId, req.body);
   });
+
+  r.get('/api/auth-providers', {
+    schema: {
+      tags,
+      summary: 'R7: the social and OpenID Connect sign-in providers of this deployment, those serving the visitor’s country first',
+      querystring: Type.Object({ country: Type.Optional(CountryCode) }, { additionalProperties: false }),
+      response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.Union([Type.Literal('social'), Type.Literal('oidc')]), countries: Type.Array(Type.String()), local: Type.Boolean() })) },
+    },
+  }, async (req) => deps.providers.list(req.query.country ?? (await deps.guards.shopper(req)).country));
 
   r.put('/api/me/residence', {
     schema: {
@@ -86,6 +98,10 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
       const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
       const account = url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
       if (account && deps.rateLimit) failedSignIns.refuseIfSpent(account, 'failed sign-ins for this account');
+      const newPassword = (req.body as { newPassword?: unknown } | undefined)?.newPassword;
+      if (typeof newPassword === 'string' && (url.pathname === '/api/auth/change-password' || url.pathname === '/api/auth/reset-password')) {
+        await deps.breached.assertNotBreached(newPassword);
+      }
       const headers = webHeaders(req);
       // Better Auth's own per-IP limits key on this header; it is ours (set from req.ip), never the client's.
       headers.set('x-store-client-ip', req.ip);

@@ -69,6 +69,16 @@ export class AccountService {
     if (currency && !isCurrency(currency)) throw new AppError(400, 'unknown_currency', `"${currency}" is not an ISO 4217 currency code.`);
   }
 
+  /**
+   * Every new user gets a profile at once (Better Auth's create hook): for a social or OIDC sign-up the
+   * residence is the country of the connection, else the deployment's default; the user can move it once under
+   * the residence rule. Email sign-ups then set the values chosen in the form.
+   */
+  async ensureProfile(userId: string, country: string | undefined): Promise<void> {
+    const c = country && isCountry(country) ? country : this.defaults.country;
+    await this.store.insertDefaultProfile({ user_id: userId, country: c, language: this.defaults.language, currency: defaultCurrencyFor(c), time_zone: defaultTimeZoneFor(c), role: 'player', created_at: this.clock.now() });
+  }
+
   /** Creates the Better Auth user and its profile; returns the session cookies Better Auth set. */
   async signUp(input: SignUp, role: ProfileRow['role'] = 'player'): Promise<{ me: Me; headers: Headers }> {
     this.validateRegion(input.country, input.language, input.currency, input.timeZone);

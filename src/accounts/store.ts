@@ -31,8 +31,15 @@ export class AccountStore {
     return this.db.selectFrom('account_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
   }
 
+  /** Creates the profile, or sets the chosen values on the default one the sign-up hook already made. */
   async insertProfile(p: Omit<ProfileRow, 'country_changed_at'>): Promise<void> {
-    await this.db.insertInto('account_profiles').values(p).execute();
+    const { user_id: _id, created_at: _at, ...chosen } = p;
+    await this.db.insertInto('account_profiles').values(p).onConflict((oc) => oc.column('user_id').doUpdateSet(chosen)).execute();
+  }
+
+  /** A default profile for a user created without our sign-up form (social / OIDC); never overwrites. */
+  async insertDefaultProfile(p: Omit<ProfileRow, 'country_changed_at'>): Promise<void> {
+    await this.db.insertInto('account_profiles').values(p).onConflict((oc) => oc.column('user_id').doNothing()).execute();
   }
 
   async updatePreferences(userId: string, prefs: { language?: string; currency?: string; time_zone?: string }): Promise<void> {

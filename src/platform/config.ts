@@ -1,3 +1,4 @@
+import { parseOidcProviders, type OidcProviderConfig } from '../accounts/providers.ts';
 import { isCountry } from '../regions/countries.ts';
 import { isLanguage } from './languages.ts';
 
@@ -14,6 +15,8 @@ export interface Config {
   authSecret: string | undefined;
   /** Better Auth social providers, e.g. {"google":{"clientId":"…","clientSecret":"…"}}. */
   socialProviders: Record<string, Record<string, unknown>>;
+  /** Any OpenID Connect provider, by configuration alone (R7). */
+  oidcProviders: OidcProviderConfig[];
   defaultCountry: string;
   defaultLanguage: string;
   demoCatalog: 'auto' | 'builtin' | 'off';
@@ -48,6 +51,8 @@ export interface Config {
   operatorRequire2fa: boolean;
   /** Rate limits on sign-in, sign-up and two-factor codes, per IP and per account. */
   authRateLimit: boolean;
+  /** A Pwned-Passwords-style k-anonymity range API (…/range/); unset: no breached-password check. */
+  passwordBreachCheckUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
     authSecret,
     socialProviders: json('AUTH_SOCIAL_PROVIDERS'),
+    oidcProviders: parseOidcProviders(env.AUTH_OIDC_PROVIDERS, problems),
     defaultCountry,
     defaultLanguage,
     demoCatalog: oneOf('DEMO_CATALOG', ['auto', 'builtin', 'off'] as const, 'auto'),
@@ -160,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     residenceChangeDays: int('RESIDENCE_CHANGE_DAYS', 90, 0, 3650),
     operatorRequire2fa: oneOf('OPERATOR_REQUIRE_2FA', ['true', 'false'] as const, 'true') === 'true',
     authRateLimit: oneOf('AUTH_RATE_LIMIT', ['on', 'off'] as const, 'on') === 'on',
+    passwordBreachCheckUrl: url('PASSWORD_BREACH_CHECK_URL', undefined, ['http:', 'https:']),
   };
   // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
   if (nodeEnv === 'production' && !config.paymentGatewayUrl) problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');
