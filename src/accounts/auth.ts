@@ -1,6 +1,8 @@
 import { betterAuth } from 'better-auth';
 import { genericOAuth, jwt, twoFactor } from 'better-auth/plugins';
 import { providerSettings } from './providers.ts';
+import { createAuthMiddleware } from 'better-auth/api';
+import { deleteSessionCookie } from 'better-auth/cookies';
 import { getMigrations } from 'better-auth/db/migration';
 import type { Pool } from '../platform/db/database.ts';
 import type { Config } from '../platform/config.ts';
@@ -34,6 +36,21 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
         disableImplicitLinking: true,
         allowDifferentEmails: true,
       },
+    },
+    hooks: {
+      // A social / OIDC sign-in does not run the two-factor step (the plugin challenges password sign-ins
+      // only), so for an account with two-factor on it would skip the second factor. Such sign-ins are undone
+      // here and the user is sent to sign in with password + code. (Running the TOTP step after the IdP would
+      // need the plugin's internals; this closes the bypass without them.)
+      after: createAuthMiddleware(async (ctx) => {
+        if (!ctx.path.startsWith('/callback/')) return;
+        const fresh = ctx.context.newSession;
+        if (!fresh || !(fresh.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled) return;
+        await ctx.context.internalAdapter.deleteSession(fresh.session.token);
+        deleteSessionCookie(ctx);
+        ctx.context.setNewSession(null);
+        throw ctx.redirect(`${config.publicUrl}/login?error=two_factor_password_sign_in`);
+      }),
     },
     databaseHooks: {
       user: {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { Client, startTestStore, type TestStore } from '../../test/harness.ts';
 import { freePort } from '../../test/ports.ts';
+import { secretOf, totp } from '../../test/totp.ts';
 
 /**
  * R7 with a real OpenID Connect provider on loopback (the `oidc-provider` package) playing "a new country's
@@ -139,7 +140,7 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     expect((await other.get('/api/me')).status).toBe(401);
   });
 
-  it('R7 an IdP login whose email matches an existing account is not linked by itself; the owner links it after signing in, and unlinks it', async () => {
+  it('R7 an IdP login whose email matches an existing account is not linked by itself; the owner links it after signing in; with two-factor on it cannot skip the code; unlinking', async () => {
     const owner = new Client(storeUrl);
     const created = await owner.post('/api/accounts', { email: 'bob@idp.test', password: 'bobs own long password', name: 'Bob', country: 'NZ', language: 'en' });
     expect(created.status).toBe(201);
@@ -158,6 +159,15 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     const viaIdp = new Client(storeUrl);
     await viaIdp.get(local(await throughIdp(viaIdp, 'bob')));
     expect((await viaIdp.get('/api/me')).body).toMatchObject({ id: created.body.id, country: 'NZ' });
+
+    // With two-factor authentication on, an IdP sign-in would skip the second factor: it is refused and the
+    // user sent to sign in with password + code.
+    const enabled = await owner.post('/api/auth/two-factor/enable', { password: 'bobs own long password' });
+    expect((await owner.post('/api/auth/two-factor/verify-totp', { code: totp(secretOf(enabled.body.totpURI)) })).status).toBe(200);
+    const skipper = new Client(storeUrl);
+    const skipped = await skipper.get(local(await throughIdp(skipper, 'bob')));
+    expect(skipped.headers.get('location')).toContain('/login?error=two_factor_password_sign_in');
+    expect((await skipper.get('/api/me')).status).toBe(401);
 
     // He can unlink it (the password remains a way in).
     const listed = (await owner.get('/api/auth/list-accounts')).body.find((a: { providerId: string }) => a.providerId === 'newidp');
