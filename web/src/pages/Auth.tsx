@@ -46,8 +46,50 @@ function useSessionForm(path: string) {
   return { error, submit, challenge, verify };
 }
 
+interface ProviderView {
+  id: string;
+  name: string;
+  kind: 'social' | 'oidc';
+  local: boolean;
+}
+
+/** R7: sign in with this deployment's social / OIDC providers, those of the visitor's country first. */
+function ProviderButtons({ intent }: { intent: 'sign-in' | 'link' }) {
+  const [providers, setProviders] = useState<ProviderView[]>([]);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    api<ProviderView[]>('/api/auth-providers').then((r) => setProviders(r.data), setError);
+  }, []);
+  if (!providers.length) return null;
+  const go = async (id: string) => {
+    try {
+      const path = intent === 'link' ? '/api/auth/link-social' : '/api/auth/sign-in/social';
+      const { data } = await api<{ url: string }>(path, { method: 'POST', json: { provider: id, callbackURL: intent === 'link' ? '/account' : '/', errorCallbackURL: intent === 'link' ? '/account' : '/login' } });
+      location.assign(data.url);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div className="providers" data-testid="providers">
+      {providers.map((p) => (
+        <button key={p.id} type="button" className={`button secondary provider ${p.local ? 'local' : ''}`} onClick={() => go(p.id)}>
+          {intent === 'link' ? `Link ${p.name}` : `Continue with ${p.name}`}
+        </button>
+      ))}
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+const SIGN_IN_ERRORS: Record<string, string> = {
+  account_not_linked: 'An account with this email already exists. Sign in with your password, then link this provider from your account page.',
+  two_factor_password_sign_in: 'This account has two-factor authentication: sign in with your password and your code.',
+};
+
 export function SignIn() {
   const { t } = useSession();
+  const providerError = new URLSearchParams(location.search).get('error');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -66,6 +108,8 @@ export function SignIn() {
   return (
     <form className="panel auth" onSubmit={submit({ email, password })}>
       <h1>{t('signIn')}</h1>
+      {providerError && <p className="error" role="alert">{SIGN_IN_ERRORS[providerError] ?? 'Signing in with that provider did not work. Try again.'}</p>}
+      <ProviderButtons intent="sign-in" />
       <Field label={t('email')}><input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} /></Field>
       <Field label={t('password')}><input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} /></Field>
       <ErrorNote error={error} />
@@ -156,6 +200,38 @@ function TwoFactorSetup() {
   );
 }
 
+/** R7: the ways this account can sign in; link more, unlink any but the last. */
+function LinkedAccounts() {
+  const [accounts, setAccounts] = useState<{ id: string; providerId: string }[]>();
+  const [error, setError] = useState<unknown>();
+  const load = () => api<{ id: string; providerId: string }[]>('/api/auth/list-accounts').then((r) => setAccounts(r.data), setError);
+  useEffect(() => void load(), []);
+  const unlink = async (id: string) => {
+    setError(undefined);
+    try {
+      await api('/api/auth/unlink-account', { method: 'POST', json: { accountId: id } });
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="panel" data-testid="linked-accounts">
+      <h2>Ways to sign in</h2>
+      <ul>
+        {accounts?.map((a) => (
+          <li key={a.id} className="row">
+            <span>{a.providerId === 'credential' ? 'Email and password' : a.providerId}</span>
+            {accounts.length > 1 && <button type="button" className="link" onClick={() => unlink(a.id)}>Unlink</button>}
+          </li>
+        ))}
+      </ul>
+      <ProviderButtons intent="link" />
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
 export function Account() {
   const { me, t, refresh, locale } = useSession();
   const navigate = useNavigate();
@@ -214,6 +290,7 @@ export function Account() {
       </div>
     </form>
     <TwoFactorSetup />
+    <LinkedAccounts />
     </>
   );
 }

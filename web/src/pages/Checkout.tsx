@@ -47,6 +47,7 @@ export function Checkout() {
   return (
     <form className="panel checkout" onSubmit={submit}>
       <h1>{quote.kind === 'preorder' ? 'Pre-order' : 'Buy'} {quote.title}</h1>
+      {quote.regionWarning && <p className="warning" role="note" data-testid="region-warning">{quote.regionWarning}</p>}
       <dl className="facts totals">
         <dt>Price</dt>
         <dd>{formatMoney(quote.listPrice, locale)}</dd>

@@ -167,6 +167,15 @@ export function ConsoleGameEditor() {
           <RuleEditor label="Sold to residents of" rule={game.regions.sale} locale={locale} onChange={(sale) => update({ regions: { ...game.regions, sale } })} />
           <RuleEditor label="Playable in" rule={game.regions.play} locale={locale} onChange={(play) => update({ regions: { ...game.regions, play } })} />
         </div>
+        <p className="muted">Removing a country from “Playable in” also stops owners there from downloading (use it for legal blocks); removing it only from “Sold to” stops new purchases.</p>
+        <label className="field">
+          <span className="field-label">Buyer connecting from another country than their residence</span>
+          <select name="ipMismatch" value={game.regions.ipMismatch ?? 'warn'} onChange={(e) => update({ regions: { ...game.regions, ipMismatch: e.target.value as 'allow' | 'warn' | 'block' } })}>
+            <option value="allow">Allow</option>
+            <option value="warn">Allow with a warning (recorded)</option>
+            <option value="block">Refuse</option>
+          </select>
+        </label>
       </fieldset>
     </form>
   );
