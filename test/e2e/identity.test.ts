@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { Client, startTestStore, type TestStore } from '../harness.ts';
+import { launchChromium } from '../browser.ts';
+import { secretOf, totp } from '../totp.ts';
+
+let t: TestStore;
+let browser: Browser;
+const shots = 'test-results/screenshots';
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  t = await startTestStore({
+    env: { AUTH_SOCIAL_PROVIDERS: JSON.stringify({ google: { clientId: 'g', clientSecret: 'g' }, kakao: { clientId: 'k', clientSecret: 'k' }, line: { clientId: 'l', clientSecret: 'l' } }) },
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('identity in Chromium (R7)', () => {
+  it('R7 the login page offers the visitor’s country’s providers first; an operator turns on TOTP on the account page, then signs in with password + code and opens the console', async () => {
+    const email = `op-${randomBytes(3).toString('hex')}@example.test`;
+    const password = 'operator password 1';
+    await t.store.accounts.ensureOperator(email, password, 'KR');
+    const ctx = await browser.newContext();
+    // A visitor shopping from Korea (the storefront's country choice).
+    await ctx.addCookies([{ name: 'store_country', value: 'KR', url: t.url }]);
+    const page = await ctx.newPage();
+
+    await page.goto(`${t.url}/login`);
+    await page.waitForSelector('[data-testid=providers] button');
+    const buttons = await page.$$eval('[data-testid=providers] button', (bs) => bs.map((b) => b.textContent));
+    expect(buttons[0]).toBe('Continue with Kakao');
+    expect(buttons).toEqual(expect.arrayContaining(['Continue with Google', 'Continue with LINE']));
+    await page.screenshot({ path: `${shots}/login-providers-kr.png`, fullPage: true });
+
+    // First sign-in: no second factor yet; the console refuses until it is on.
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', password);
+    await page.click('form.auth button[type=submit]');
+    await page.waitForURL(`${t.url}/`);
+    await page.goto(`${t.url}/account`);
+    await page.fill('input[name=tfaPassword]', password);
+    await page.click('[data-testid=two-factor-setup] button[type=submit]');
+    const uri = await page.textContent('[data-testid=totp-uri]');
+    const secret = secretOf(uri!);
+    expect(await page.$$('.backup-codes li')).toHaveLength(10);
+    await page.fill('input[name=totpCode]', totp(secret));
+    await page.click('[data-testid=two-factor-setup] button[type=submit]');
+    await page.waitForSelector('[data-testid=two-factor-on]');
+
+    // Sign out, sign in again: password, then the code.
+    await page.click('button:text("Sign out")');
+    await page.goto(`${t.url}/login`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', password);
+    await page.click('form.auth button[type=submit]');
+    await page.waitForSelector('[data-testid=two-factor-challenge]');
+    await page.screenshot({ path: `${shots}/two-factor-challenge.png`, fullPage: true });
+    await page.fill('input[name=code]', totp(secret));
+    await page.click('[data-testid=two-factor-challenge] button[type=submit]');
+    await page.waitForURL(`${t.url}/`);
+    await page.goto(`${t.url}/console`);
+    await page.waitForSelector('text=Register a game');
+    const cookies = await ctx.cookies();
+    const api = new Client(t.url);
+    for (const c of cookies) api.cookies.set(c.name, c.value);
+    expect((await api.get('/api/operator/games')).status).toBe(200);
+    await ctx.close();
+  });
+});
