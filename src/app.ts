@@ -50,7 +50,7 @@ import { FriendService, type FriendTables } from './friends/service.ts';
 import { friendRoutes } from './friends/routes.ts';
 import { regionMigrations } from './regions/migrations/index.ts';
 import { RegionGate, type RegionTables } from './regions/gate.ts';
-import { geoipCountryLookup } from './regions/ip-country.ts';
+import { ipCountryLookup } from './regions/ip-country.ts';
 import { regionRoutes } from './regions/routes.ts';
 import { timerMigrations, Timers, type TimerTables } from './platform/timers.ts';
 import { giftMigrations } from './gifts/migrations/index.ts';
@@ -128,7 +128,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     await migrateAuth(config, pool, deps.authSecret);
     await migrate(pool, migrations, app.log);
 
-    const ipCountry = geoipCountryLookup();
+    const ipCountry = ipCountryLookup(config.geoipMmdbFile);
     // Late-bound: the hook needs the account service, which needs auth.
     let onUserCreated: (userId: string, ip: string | undefined) => Promise<void> = async () => undefined;
     const auth = createAuth(config, pool, deps.authSecret, { userCreated: (id, ip) => onUserCreated(id, ip) });

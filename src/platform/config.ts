@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseOidcProviders, type OidcProviderConfig } from '../accounts/providers.ts';
 import { isCountry } from '../regions/countries.ts';
 import { isLanguage } from './languages.ts';
@@ -53,6 +54,8 @@ export interface Config {
   authRateLimit: boolean;
   /** A Pwned-Passwords-style k-anonymity range API (…/range/); unset: no breached-password check. */
   passwordBreachCheckUrl: string | undefined;
+  /** A MaxMind-format (MMDB) IP database to use instead of the bundled GeoLite2 country data. */
+  geoipMmdbFile: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -167,7 +170,9 @@ export function loadConfig(env: Env = process.env): Config {
     operatorRequire2fa: oneOf('OPERATOR_REQUIRE_2FA', ['true', 'false'] as const, 'true') === 'true',
     authRateLimit: oneOf('AUTH_RATE_LIMIT', ['on', 'off'] as const, 'on') === 'on',
     passwordBreachCheckUrl: url('PASSWORD_BREACH_CHECK_URL', undefined, ['http:', 'https:']),
+    geoipMmdbFile: env.GEOIP_MMDB_FILE?.trim() || undefined,
   };
+  if (config.geoipMmdbFile && !existsSync(config.geoipMmdbFile)) problems.push(`GEOIP_MMDB_FILE=${config.geoipMmdbFile} does not exist.`);
   // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
   if (nodeEnv === 'production' && !config.paymentGatewayUrl) problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');
   if (nodeEnv === 'production' && !env.PAYSIM_WEBHOOK_SECRET) problems.push('PAYSIM_WEBHOOK_SECRET (the gateway webhook secret) must be set when NODE_ENV=production.');
