@@ -16,7 +16,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/platform/config.ts';
 import { systemClock } from '../src/platform/clock.ts';
-import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { benchDatabase } from './database.ts';
 import { createStore } from '../src/app.ts';
 import { importInBatches, regionalPrices, steamInputs } from '../src/catalog/demo-catalog.ts';
 import type { GameInput } from '../src/catalog/schemas.ts';
@@ -94,15 +94,9 @@ async function load(url: string, paths: string[]) {
 
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
-  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: join(config.dataDir, 'bench-pg'), port: await freePort(), log });
-  const adminUrl = process.env.DATABASE_URL ?? server!.url;
-  const databaseUrl = adminUrl.replace(/\/[^/]*$/, '/store_bench');
   // Every run seeds a fresh database, so the numbers never depend on what an earlier run left.
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('drop database if exists store_bench with (force)');
-  await admin.query('create database store_bench');
-  await admin.end();
+  const database = await benchDatabase('store_bench', config.dataDir, log);
+  const databaseUrl = database.url;
   try {
     // Seed (once; a later run reuses the 50,000 games).
     const seed = await createStore({ config: { ...config, dataDir: join(config.dataDir, 'bench') }, databaseUrl, clock: systemClock, authSecret: randomBytes(32).toString('hex') });
@@ -181,7 +175,7 @@ async function main() {
       await new Promise((r) => child.once('exit', r));
     }
   } finally {
-    await server?.stop();
+    await database.stop();
   }
 }
 

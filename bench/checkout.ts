@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import pino from 'pino';
-import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { benchDatabase } from './database.ts';
 import { spawnPaysim } from '../src/paysim/spawn.ts';
 import { freePort } from '../test/ports.ts';
 import { Client, gameInput } from '../test/harness.ts';
@@ -66,14 +66,8 @@ async function tpcb(url: string, clients: number, seconds: number): Promise<numb
 
 async function main() {
   const dataDir = process.env.DATA_DIR ?? '.data';
-  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: join(dataDir, 'bench-pg'), port: await freePort(), log });
-  const adminUrl = process.env.DATABASE_URL ?? server!.url;
-  const dbUrl = adminUrl.replace(/\/[^/]*$/, '/store_checkout_bench');
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('drop database if exists store_checkout_bench with (force)');
-  await admin.query('create database store_checkout_bench');
-  await admin.end();
+  const database = await benchDatabase('store_checkout_bench', dataDir, log);
+  const dbUrl = database.url;
 
   const paysimPort = await freePort();
   const paysim = await spawnPaysim({ port: paysimPort, apiKey: 'test-key', webhookSecret: 'whsec_test', stateFile: join(dataDir, 'bench', `paysim-${Date.now()}.json`) });
@@ -170,7 +164,7 @@ async function main() {
   } finally {
     if (child) child.kill('SIGKILL');
     await paysim.stop();
-    await server?.stop();
+    await database.stop();
   }
 }
 

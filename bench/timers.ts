@@ -4,30 +4,20 @@
  * row with SKIP LOCKED, write the handler's row, mark it fired — one transaction) issued directly.
  * Reports timers/s for one node and for two nodes polling together, and the ratio to the baseline.
  */
-import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { sql, type Kysely } from 'kysely';
-import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { benchDatabase } from './database.ts';
 import { createPool, kyselyFor, migrate } from '../src/platform/db/database.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { timerMigrations, Timers, type TimerTables } from '../src/platform/timers.ts';
-import { freePort } from '../test/ports.ts';
 
 const N = Number(process.env.BENCH_TIMERS ?? 5000);
 const log = pino({ level: 'warn' });
 
 async function main() {
   const dataDir = process.env.DATA_DIR ?? '.data';
-  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: join(dataDir, 'bench-pg'), port: await freePort(), log });
-  const adminUrl = process.env.DATABASE_URL ?? server!.url;
-  const dbUrl = adminUrl.replace(/\/[^/]*$/, '/store_timers_bench');
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('drop database if exists store_timers_bench with (force)');
-  await admin.query('create database store_timers_bench');
-  await admin.end();
-  const pool = createPool(dbUrl, 8);
+  const database = await benchDatabase('store_timers_bench', dataDir, log);
+  const pool = createPool(database.url, 8);
   try {
     await migrate(pool, timerMigrations, log);
     const db = kyselyFor<TimerTables & { fired: { timer_id: string } }>(pool);
@@ -90,7 +80,7 @@ async function main() {
     console.log(JSON.stringify({ timers: N, baselineTxPerSec: r(baseline), oneNodeTimersPerSec: r(oneNode), twoNodesTimersPerSec: r(twoNodes), ratioOneNode: +(oneNode / baseline).toFixed(2), ratioTwoNodes: +(twoNodes / baseline).toFixed(2), firedTwice: dup }));
   } finally {
     await pool.end();
-    await server?.stop();
+    await database.stop();
   }
 }
 

@@ -1,7 +1,6 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
-import { PaymentDeclined } from '../payments/gateway.ts';
-import { chargeOrder } from './charge.ts';
+import { paymentSteps } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 
 /** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
@@ -67,37 +66,7 @@ export function preorderGame(d: FlowDeps) {
         compensation: 'orders: mark the order cancelled, with the reason',
         compensate: (c, failure) => d.orders.cancel(c.orderId, failure, d.clock.now()),
       },
-      {
-        kind: 'compensable',
-        name: 'use-points',
-        call: 'points: spend the points used (ledger reference order:{id}:spend)',
-        run: async (c) => void (await d.points.spend(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:spend`)),
-        compensation: 'points: return the points used (order:{id}:spend-undo)',
-        compensate: (c) => d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:spend-undo`),
-      },
-      {
-        kind: 'pivot',
-        name: 'charge-payment',
-        call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture',
-        run: async (c) => {
-          if (c.paidMinor === 0) return { paymentId: null };
-          const p = await chargeOrder(d, c);
-          if (p.status !== 'captured') throw new PaymentDeclined(p.status === 'canceled' ? 'The payment was not approved in time or was cancelled.' : undefined);
-          return { paymentId: p.id };
-        },
-      },
-      {
-        kind: 'retriable',
-        name: 'credit-points',
-        // Before confirm-order: the order shows as paid (and refundable) only once its points are credited,
-        // so a refund can always take back what the purchase earned. The crash test caught the other order.
-        call: 'points: credit the earned points (order:{id}:earn)',
-        run: async (c) => {
-          const pointsEarned = d.points.earnedFor(c.paidMinor);
-          await d.points.earn(c.userId, c.currency, pointsEarned, `order:${c.orderId}:earn`);
-          return { pointsEarned };
-        },
-      },
+      ...paymentSteps<PreorderContext>(d, (c) => c, { chargeCall: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture' }),
       {
         kind: 'retriable',
         name: 'confirm-order',

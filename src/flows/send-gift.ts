@@ -3,11 +3,10 @@ import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { Timers } from '../platform/timers.ts';
-import { PaymentDeclined } from '../payments/gateway.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore, GiftTables } from '../gifts/store.ts';
 import { ANSWER_WITHIN_MS, type GiftState } from '../gifts/state.ts';
-import { chargeOrder } from './charge.ts';
+import { paymentSteps } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import type { RefundContext } from './refund-order.ts';
 
@@ -130,35 +129,10 @@ export function sendGift(d: GiftDeps) {
           });
         },
       },
-      {
-        kind: 'compensable',
-        name: 'use-points',
-        call: 'points: spend the points used (ledger reference order:{id}:spend)',
-        run: async (c) => void (await d.points.spend(c.senderId, c.currency, c.pointsUsed, `order:${c.giftId}:spend`)),
-        compensation: 'points: return the points used (order:{id}:spend-undo)',
-        compensate: (c) => d.points.returnSpent(c.senderId, c.currency, c.pointsUsed, `order:${c.giftId}:spend-undo`),
-      },
-      {
-        kind: 'pivot',
-        name: 'charge-payment',
-        call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) with a method of the sender’s country (S2.8, S2.9) → approval → capture',
-        run: async (c) => {
-          if (c.paidMinor === 0) return { paymentId: null };
-          const p = await chargeOrder(d, { orderId: c.giftId, paymentMethod: c.paymentMethod, paidMinor: c.paidMinor, currency: c.currency, returnPath: `/gifts/${c.giftId}` });
-          if (p.status !== 'captured') throw new PaymentDeclined(p.status === 'canceled' ? 'The payment was not approved in time or was cancelled.' : undefined);
-          return { paymentId: p.id };
-        },
-      },
-      {
-        kind: 'retriable',
-        name: 'credit-points',
-        call: 'points: credit the sender the earned points (order:{id}:earn)',
-        run: async (c) => {
-          const pointsEarned = d.points.earnedFor(c.paidMinor);
-          await d.points.earn(c.senderId, c.currency, pointsEarned, `order:${c.giftId}:earn`);
-          return { pointsEarned };
-        },
-      },
+      ...paymentSteps<GiftContext>(d, (c) => ({ ...c, orderId: c.giftId, userId: c.senderId }), {
+        chargeCall: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) with a method of the sender’s country (S2.8, S2.9) → approval → capture',
+        returnPath: (c) => `/gifts/${c.giftId}`,
+      }),
       {
         kind: 'retriable',
         name: 'confirm-gift',

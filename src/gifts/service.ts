@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../platform/errors.ts';
+import { firstStepResult } from '../platform/workflows.ts';
 import { isUuid } from '../platform/ids.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { FriendService } from '../friends/service.ts';
@@ -122,12 +123,8 @@ export class GiftService {
       message: req.message.trim(),
       deliverAt: deliverAt.toISOString(),
     });
-    // The saga's first step creates the gift; wait briefly so the answer can describe it.
-    for (let i = 0; i < 250; i++) {
-      const row = await this.d.gifts.byId(giftId);
-      if (row) return this.view(row, sender.userId);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const row = await firstStepResult(() => this.d.gifts.byId(giftId), 5000);
+    if (row) return this.view(row, sender.userId);
     throw new AppError(503, 'gift_starting', 'Your gift is being created; look for it in your gifts in a moment.');
   }
 

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
-import type { SagaOutcome } from '../platform/workflows.ts';
+import { firstStepResult, type SagaOutcome } from '../platform/workflows.ts';
 import type { CatalogService, Shopper } from '../catalog/service.ts';
 import type { PointsService } from '../points/service.ts';
 import type { PromotionService } from '../promotions/service.ts';
@@ -64,10 +64,16 @@ export class OrderService {
    * request's country per the game's setting — and refuses with 403 and its reason (recorded for operators).
    */
   async quote(buyer: Buyer, gameId: string, editionId?: string, action: 'buy' | 'gift' = 'buy'): Promise<CheckoutQuote> {
-    const facts = await this.d.catalog.facts(gameId, buyer.shopper.language);
+    // Read in parallel; the region decision is judged (and a refusal recorded) before the price's own refusal.
+    const [facts, quoted, percent] = await Promise.all([
+      this.d.catalog.facts(gameId, buyer.shopper.language),
+      this.d.catalog.quote(gameId, editionId, buyer.shopper, action).then((q) => ({ q }), (err: unknown) => ({ err })),
+      this.d.promotions.preorderPercent(gameId),
+    ]);
     const region = await this.d.regions.check(action, facts.regions, { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }, gameId);
-    const q = await this.d.catalog.quote(gameId, editionId, buyer.shopper, action);
-    const priced = applyPreorderDiscount(q.price, await this.d.promotions.preorderPercent(gameId), facts.released);
+    if ('err' in quoted) throw quoted.err;
+    const q = quoted.q;
+    const priced = applyPreorderDiscount(q.price, percent, facts.released);
     const pts = await this.d.points.balance(buyer.userId, q.price.currency);
     const usable = pts.currency === q.price.currency ? Math.min(pts.balance, priced.price.amountMinor) : 0;
     return {
@@ -128,13 +134,8 @@ export class OrderService {
       paidMinor,
       paymentMethod: req.paymentMethod,
     });
-    // The saga's first step creates the order; wait briefly for it so the answer can describe it.
-    for (let i = 0; i < 100; i++) {
-      const row = await this.d.orders.byId(orderId);
-      if (row) return this.view(row, buyer.shopper.language);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.pendingView(orderId, req, quote, paidMinor);
+    const row = await firstStepResult(() => this.d.orders.byId(orderId));
+    return row ? this.view(row, buyer.shopper.language) : this.pendingView(orderId, req, quote, paidMinor);
   }
 
   private pendingView(orderId: string, req: PlaceOrder, q: CheckoutQuote, paidMinor: number): OrderView {

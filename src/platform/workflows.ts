@@ -129,3 +129,15 @@ export function registerSaga<C extends object>(saga: Saga<C>): (input: C) => Pro
 export async function startSaga<C>(workflow: (input: C) => Promise<SagaOutcome<C>>, workflowId: string, input: C) {
   return DBOS.startWorkflow(workflow, { workflowID: workflowId })(input);
 }
+
+/**
+ * Waits (briefly, polling every 20 ms) for what a just-started saga's first step writes — the order or gift
+ * row — so that the HTTP answer can describe it; undefined if it did not appear within `timeoutMs`.
+ */
+export async function firstStepResult<T>(read: () => Promise<T | undefined>, timeoutMs = 2000): Promise<T | undefined> {
+  for (const until = Date.now() + timeoutMs; ; ) {
+    const row = await read();
+    if (row || Date.now() >= until) return row;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

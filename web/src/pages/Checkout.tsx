@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, get, type CheckoutQuote, type OrderView, type StoreGame } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
+import { PaymentMethods, PointsAndDue } from '../components/Payment.tsx';
 import { useSession } from '../session.tsx';
 import { formatMoney } from '../format.ts';
 
@@ -57,26 +58,9 @@ export function Checkout() {
             <dd className="ok">−{formatMoney(quote.discount, locale)}</dd>
           </>
         )}
-        <dt>Points (balance {quote.points.balance.toLocaleString(locale)})</dt>
-        <dd>
-          <input type="number" name="points" min={0} max={quote.points.usable} value={points} aria-label="Points to use" onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))} />
-          <button type="button" className="link" onClick={() => setPoints(quote.points.usable)}>use all</button>
-        </dd>
-        <dt><strong>To pay</strong></dt>
-        <dd><strong className="price" data-testid="amount-due">{formatMoney(due, locale)}</strong></dd>
+        <PointsAndDue quote={quote} points={points} setPoints={setPoints} locale={locale} />
       </dl>
-      {due.amountMinor > 0 && (
-        <fieldset className="methods">
-          <legend>Payment method</legend>
-          {quote.paymentMethods.map((m) => (
-            <label key={m.id} className={`method ${method === m.id ? 'chosen' : ''}`}>
-              <input type="radio" name="method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
-              {m.name}
-              {m.approval && <small className="muted"> — you approve on {m.name}'s page</small>}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <PaymentMethods quote={quote} dueMinor={due.amountMinor} method={method} setMethod={setMethod} />
       <p className="muted">You earn {quote.pointsEarnRatePercent}% of the amount paid as points.</p>
       <ErrorNote error={error} />
       <button type="submit" className="button" disabled={busy || (due.amountMinor > 0 && !method)}>

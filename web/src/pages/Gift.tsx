@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, get, type CheckoutQuote, type GiftRecipients, type GiftView, type StoreGame } from '../api.ts';
 import { ErrorNote, Field } from '../components/Form.tsx';
+import { PaymentMethods, PointsAndDue, useFollowPayment } from '../components/Payment.tsx';
 import { useSession } from '../session.tsx';
 import { formatMoney } from '../format.ts';
 import { instantToZoned, zonedToInstant } from '../../../src/platform/zoned-time.ts';
@@ -105,22 +106,9 @@ export function GiftCheckout() {
       <dl className="facts totals">
         <dt>Price</dt>
         <dd>{formatMoney(quote.price, locale)}</dd>
-        <dt>Points (balance {quote.points.balance.toLocaleString(locale)})</dt>
-        <dd><input type="number" name="points" min={0} max={quote.points.usable} value={points} aria-label="Points to use" onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))} /></dd>
-        <dt><strong>To pay</strong></dt>
-        <dd><strong className="price" data-testid="amount-due">{formatMoney(due, locale)}</strong></dd>
+        <PointsAndDue quote={quote} points={points} setPoints={setPoints} locale={locale} />
       </dl>
-      {due.amountMinor > 0 && (
-        <fieldset className="methods">
-          <legend>Payment method</legend>
-          {quote.paymentMethods.map((m) => (
-            <label key={m.id} className={`method ${method === m.id ? 'chosen' : ''}`}>
-              <input type="radio" name="method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
-              {m.name}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <PaymentMethods quote={quote} dueMinor={due.amountMinor} method={method} setMethod={setMethod} />
       <p className="muted">If your friend declines, or does not answer within 30 days, you are refunded automatically.</p>
       <ErrorNote error={error} />
       <button type="submit" className="button" disabled={busy || !recipient || (when === 'later' && !local) || (due.amountMinor > 0 && !method)}>
@@ -134,31 +122,12 @@ export function GiftCheckout() {
 export function GiftPage() {
   const { id = '' } = useParams();
   const { locale } = useSession();
-  const [gift, setGift] = useState<GiftView>();
-  const [error, setError] = useState<unknown>();
+  const { data: gift, setData: setGift, error, setError } = useFollowPayment<GiftView>(`/api/gifts/${id}`, (g) => ({
+    approvalUrl: g.state === 'paying' ? g.payment?.approvalUrl : null,
+    // Paying, or refunding after a decline, expiry or cancel.
+    busy: g.state === 'paying' || (['declined', 'expired', 'cancelled'].includes(g.state) && g.payment !== undefined && g.payment.status !== 'refunded'),
+  }));
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    let stop = false;
-    const poll = async () => {
-      try {
-        const g = await get<GiftView>(`/api/gifts/${id}`);
-        if (stop) return;
-        setGift(g);
-        if (g.state === 'paying' && g.payment?.approvalUrl && !new URLSearchParams(location.search).has('paymentId')) {
-          location.assign(g.payment.approvalUrl);
-          return;
-        }
-        const refunding = ['declined', 'expired', 'cancelled'].includes(g.state) && g.payment && g.payment.status !== 'refunded';
-        if (g.state === 'paying' || refunding) setTimeout(poll, 500);
-      } catch (err) {
-        setError(err);
-      }
-    };
-    void poll();
-    return () => {
-      stop = true;
-    };
-  }, [id]);
   const act = async (action: 'accept' | 'decline' | 'cancel') => {
     if (action !== 'accept' && !confirm(action === 'decline' ? 'Decline this gift? The sender gets their money back.' : 'Cancel this gift? You get your money and points back.')) return;
     setBusy(true);

@@ -2,8 +2,15 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, get, type LibraryEntry, type OrderView } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
+import { useFollowPayment } from '../components/Payment.tsx';
 import { useSession } from '../session.tsx';
 import { formatDate, formatMoney } from '../format.ts';
+
+/** S1.15: asks for a signed link and follows it (the browser downloads the build). */
+async function downloadGame(gameId: string): Promise<void> {
+  const { data } = await api<{ url: string }>(`/api/library/${gameId}/download`, { method: 'POST', json: {} });
+  location.assign(data.url);
+}
 
 const STATUS: Record<OrderView['status'], string> = {
   pending: 'Waiting for payment',
@@ -17,29 +24,10 @@ const STATUS: Record<OrderView['status'], string> = {
 export function OrderPage() {
   const { id = '' } = useParams();
   const { locale } = useSession();
-  const [order, setOrder] = useState<OrderView>();
-  const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    let stop = false;
-    const poll = async () => {
-      try {
-        const o = await get<OrderView>(`/api/orders/${id}`);
-        if (stop) return;
-        setOrder(o);
-        if (o.status === 'pending' && o.approvalUrl && !new URLSearchParams(location.search).has('paymentId')) {
-          location.assign(o.approvalUrl);
-          return;
-        }
-        if (o.status === 'pending' || o.status === 'refund_pending') setTimeout(poll, 500);
-      } catch (err) {
-        setError(err);
-      }
-    };
-    void poll();
-    return () => {
-      stop = true;
-    };
-  }, [id]);
+  const { data: order, error } = useFollowPayment<OrderView>(`/api/orders/${id}`, (o) => ({
+    approvalUrl: o.status === 'pending' ? o.approvalUrl : null,
+    busy: o.status === 'pending' || o.status === 'refund_pending',
+  }));
   if (error) return <ErrorNote error={error} />;
   if (!order) return <div className="loading">…</div>;
   return (
@@ -91,14 +79,7 @@ export function Purchases() {
       setBusy(undefined);
     }
   };
-  const download = async (o: OrderView) => {
-    try {
-      const { data } = await api<{ url: string }>(`/api/library/${o.gameId}/download`, { method: 'POST', json: {} });
-      location.assign(data.url);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const download = (o: OrderView) => downloadGame(o.gameId).catch(setError);
 
   return (
     <div className="console">
@@ -133,14 +114,7 @@ export function Library() {
     if (me === null) navigate('/login');
     if (me) get<LibraryEntry[]>('/api/library').then(setGames, setError);
   }, [me, navigate]);
-  const download = async (g: LibraryEntry) => {
-    try {
-      const { data } = await api<{ url: string }>(`/api/library/${g.gameId}/download`, { method: 'POST', json: {} });
-      location.assign(data.url);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const download = (g: LibraryEntry) => downloadGame(g.gameId).catch(setError);
   return (
     <div className="console">
       <div className="console-head"><h1>Library</h1></div>

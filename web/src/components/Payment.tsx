@@ -1,0 +1,68 @@
+import { useEffect, useState } from 'react';
+import type { CheckoutQuote } from '../api.ts';
+import { get } from '../api.ts';
+import { formatMoney } from '../format.ts';
+
+/** The points rows of a checkout (buying or gifting): how many to use, and what is left to pay. */
+export function PointsAndDue({ quote, points, setPoints, locale }: { quote: CheckoutQuote; points: number; setPoints(n: number): void; locale: string }) {
+  const due = { amountMinor: quote.price.amountMinor - points, currency: quote.price.currency };
+  return (
+    <>
+      <dt>Points (balance {quote.points.balance.toLocaleString(locale)})</dt>
+      <dd>
+        <input type="number" name="points" min={0} max={quote.points.usable} value={points} aria-label="Points to use" onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))} />
+        <button type="button" className="link" onClick={() => setPoints(quote.points.usable)}>use all</button>
+      </dd>
+      <dt><strong>To pay</strong></dt>
+      <dd><strong className="price" data-testid="amount-due">{formatMoney(due, locale)}</strong></dd>
+    </>
+  );
+}
+
+/** The payment methods of the buyer's country (S1.7, S2.8); nothing to choose when points cover it all. */
+export function PaymentMethods({ quote, dueMinor, method, setMethod }: { quote: CheckoutQuote; dueMinor: number; method: string; setMethod(id: string): void }) {
+  if (dueMinor <= 0) return null;
+  return (
+    <fieldset className="methods">
+      <legend>Payment method</legend>
+      {quote.paymentMethods.map((m) => (
+        <label key={m.id} className={`method ${method === m.id ? 'chosen' : ''}`}>
+          <input type="radio" name="method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
+          {m.name}
+          {m.approval && <small className="muted"> — you approve on {m.name}'s page</small>}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/**
+ * Follows an order or gift while it is being paid (or refunded): polls every 500 ms while `busy` says so, and
+ * sends the buyer to the wallet's approval page when there is one (unless they are just back from it).
+ */
+export function useFollowPayment<T>(url: string, follow: (t: T) => { busy: boolean; approvalUrl?: string | null }) {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      try {
+        const t = await get<T>(url);
+        if (stop) return;
+        setData(t);
+        const f = follow(t);
+        if (f.approvalUrl && !new URLSearchParams(location.search).has('paymentId')) return location.assign(f.approvalUrl);
+        if (f.busy) setTimeout(poll, 500);
+      } catch (err) {
+        setError(err);
+      }
+    };
+    void poll();
+    return () => {
+      stop = true;
+    };
+    // `follow` is a pure description of the thing followed; re-run only when the URL changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [url]);
+  return { data, setData, error, setError };
+}
