@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './platform/config.ts';
-import { systemClock, type Clock } from './platform/clock.ts';
+import { STORE_TIME_HEADER, systemClock, type Clock } from './platform/clock.ts';
 import { AppError, installErrorHandler } from './platform/errors.ts';
 import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/database.ts';
 import { observability } from './platform/http/observability.ts';
@@ -190,6 +190,11 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
     app.addHook('onResponse', async () => {
       inFlight--;
+    });
+    // The store's clock (injected; a test's or, later, a development shift) travels with every answer, so the web
+    // client judges "the past" and "release day" by it, never by the browser's own clock.
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header(STORE_TIME_HEADER, clock.now().toISOString());
     });
     await app.register(swagger, {
       openapi: {

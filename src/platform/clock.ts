@@ -26,3 +26,6 @@ export class ManualClock implements Clock {
 export function isoDate(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
+
+/** Response header carrying the store's "now" (ISO 8601), so clients judge time by the store's clock. */
+export const STORE_TIME_HEADER = 'x-store-time';

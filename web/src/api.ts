@@ -1,6 +1,7 @@
 import type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame } from '../../src/catalog/schemas.ts';
 import type { Me } from '../../src/accounts/schemas.ts';
 import type { CheckoutQuote, LibraryEntry, OrderView } from '../../src/orders/schemas.ts';
+import { observeStoreTime } from './clock.ts';
 import type { GiftRecipients, GiftReport, GiftView } from '../../src/gifts/schemas.ts';
 
 export type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame, Me, CheckoutQuote, OrderView, GiftRecipients, GiftReport, GiftView, LibraryEntry };
@@ -22,6 +23,7 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   }
   headers.set('accept', 'application/json');
   const res = await fetch(path, { ...init, headers, body, credentials: 'same-origin' });
+  observeStoreTime(res.headers);
   const text = await res.text();
   const data = text ? JSON.parse(text) : undefined;
   if (!res.ok) {

@@ -5,6 +5,7 @@ import { ErrorNote, Field } from '../components/Form.tsx';
 import { PaymentMethods, PointsAndDue, useFollowPayment } from '../components/Payment.tsx';
 import { useSession } from '../session.tsx';
 import { formatMoney } from '../format.ts';
+import { storeNow } from '../clock.ts';
 import { instantToZoned, zonedToInstant } from '../../../src/platform/zoned-time.ts';
 
 export const GIFT_STATE: Record<GiftView['state'], string> = {
@@ -99,7 +100,7 @@ export function GiftCheckout() {
         <label className="method"><input type="radio" name="when" value="now" checked={when === 'now'} onChange={() => setWhen('now')} /> Send now</label>
         <label className="method">
           <input type="radio" name="when" value="later" checked={when === 'later'} onChange={() => setWhen('later')} /> On
-          <input type="datetime-local" name="deliverAt" value={local} disabled={when !== 'later'} min={recipient ? instantToZoned(new Date(), recipient.timeZone) : undefined} onChange={(e) => setLocal(e.target.value)} />
+          <input type="datetime-local" name="deliverAt" value={local} disabled={when !== 'later'} min={recipient ? instantToZoned(storeNow(), recipient.timeZone) : undefined} onChange={(e) => setLocal(e.target.value)} />
           {recipient && <small className="muted zone-hint">in {recipient.name}'s time zone, {recipient.timeZone}</small>}
         </label>
       </fieldset>
