@@ -25,7 +25,7 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
 import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
 import type { MailSink } from './platform/mail/sink.ts';
-import { launchWorkflows, registerSaga, shutdownWorkflows, startSaga, type RetryPolicy } from './platform/workflows.ts';
+import { claimExecutorId, launchWorkflows, registerSaga, releaseExecutorId, shutdownWorkflows, startSaga, type RetryPolicy } from './platform/workflows.ts';
 import { pointsMigrations } from './points/migrations/index.ts';
 import { PointsStore, type PointsTables } from './points/store.ts';
 import { PointsService } from './points/service.ts';
@@ -58,9 +58,13 @@ import { GiftStore, type GiftTables } from './gifts/store.ts';
 import { GiftService } from './gifts/service.ts';
 import { giftRoutes } from './gifts/routes.ts';
 import { deliverGift, expireGift, GIFT_TIMERS, sendGift, type GiftDeps } from './flows/send-gift.ts';
+import { alertMigrations } from './alerts/migrations/index.ts';
+import { AlertStore, type AlertTables } from './alerts/store.ts';
+import { AlertService } from './alerts/service.ts';
+import { alertRoutes } from './alerts/routes.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations, ...alertMigrations };
 
 export interface StoreDeps {
   config: Config;
@@ -124,7 +128,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     // Unknown fields are refused, not silently dropped: a misspelt field must not look like a saved one.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+  let claimed = false;
   try {
+    // Before anything registers with DBOS: a second process with this NODE_ID is refused here.
+    if (deps.durable) {
+      await claimExecutorId(deps.databaseUrl, config.nodeId);
+      claimed = true;
+    }
     await migrateAuth(config, pool, deps.authSecret);
     await migrate(pool, migrations, app.log);
 
@@ -149,10 +159,11 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
     const notifications = new NotificationService(kyselyFor<NotificationTables>(pool), clock);
     const friends = new FriendService(kyselyFor<FriendTables>(pool), notifications, clock, config.publicUrl);
+    const alerts = new AlertService(new AlertStore(kyselyFor<AlertTables>(pool)), clock, { email: config.alertEmail, publicUrl: config.publicUrl, log: app.log });
     const signals = new PaymentSignals();
     const methods = config.paymentMethodsFile ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile) : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
     const gateway = deps.gateway ?? paysimFromConfig(config);
-    const flowDeps: FlowDeps = { orders: orderStore, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
+    const flowDeps: FlowDeps = { orders: orderStore, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, alerts, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
     const preorder = registerSaga(preorderGame(flowDeps));
     const refund = registerSaga(refundOrder(flowDeps));
     const timers = new Timers(kyselyFor<TimerTables>(pool), clock, app.log, config.timerPollMs);
@@ -172,12 +183,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       clock,
       downloadSecret: `${deps.authSecret}:downloads`,
       publicUrl: config.publicUrl,
+      refundWaitMs: config.refundWaitSeconds * 1000,
       sagas: { preorder: (id, input) => startSaga(preorder, id, input), refund: (id, input) => startSaga(refund, id, input) },
     });
     const gifts = new GiftService({ ...giftDeps, friends, catalog, orderService: orders, methods, regions: regionGate, startSaga: (id, input) => startSaga(giftSaga, id, input) });
     const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, { smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`, from: config.mailFrom, log: app.log });
     if (deps.durable) {
-      await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy);
+      await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy, (a) => alerts.raise(a));
       mail.start();
       timers.start();
     }
@@ -224,7 +236,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       }
     });
 
-    observability(app, () => ping(pool));
+    observability(app, () => ping(pool), { store_open_alerts: { help: 'Operator alerts not yet resolved', read: () => alerts.openCount() } });
     accountRoutes(app, {
       accounts,
       guards,
@@ -242,6 +254,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     friendRoutes(app, { friends, notifications, guards });
     giftRoutes(app, { gifts, guards, now: () => clock.now() });
     regionRoutes(app, { gate: regionGate, guards });
+    alertRoutes(app, { alerts, guards });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);
@@ -274,6 +287,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
   } catch (err) {
     await app.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
+    if (claimed) await releaseExecutorId();
     throw err;
   }
 }

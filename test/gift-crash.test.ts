@@ -6,6 +6,7 @@ import { freePort } from './ports.ts';
 import { checkBooks } from './checkout.ts';
 import { StoreProcess, retrying } from './store-process.ts';
 import { createPaysim } from '../src/paysim/server.ts';
+import { MailSink } from '../src/platform/mail/sink.ts';
 
 /**
  * Crash test for gifts (D1, S2.7, S2.13): the store process is killed with SIGKILL while scheduled gifts are
@@ -25,15 +26,18 @@ let store: StoreProcess;
 let base = '';
 let sql: pg.Client;
 let clockAt = new Date(T0).toISOString();
+// The SMTP server lives in the test, so it receives every copy the store sends across its crashes.
+const smtp = new MailSink();
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  const smtpPort = await smtp.start();
   const simPort = await freePort();
   sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}` });
   const paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  store = new StoreProcess({ DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: base, PAYSIM_URL: paysimUrl, AUTH_SECRET: randomBytes(32).toString('hex'), NODE_ID: 'gift-crash-node', WORKFLOW_VERSION: 'gift-crash-1', TIMER_POLL_MS: '50' });
+  store = new StoreProcess({ DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: base, PAYSIM_URL: paysimUrl, AUTH_SECRET: randomBytes(32).toString('hex'), NODE_ID: 'gift-crash-node', WORKFLOW_VERSION: 'gift-crash-1', TIMER_POLL_MS: '50', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
   await store.start({ STORE_CLOCK: clockAt });
   sql = new pg.Client({ connectionString: db.url });
   sql.on('error', () => undefined);
@@ -43,6 +47,7 @@ afterAll(async () => {
   await sql?.end();
   await store?.kill();
   await sim?.app.close();
+  await smtp.stop();
   await db?.drop();
 });
 
@@ -152,8 +157,17 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     const sagas = (await sql.query(`select status, count(*)::int as n from dbos.workflow_status group by status`)).rows;
     expect(sagas.filter((s) => s.status !== 'SUCCESS')).toEqual([]);
     expect(await checkBooks(db.url, sim.state.totals())).toEqual({ money: [], ledgers: [], orders: [] });
+    // Every mail reached the SMTP server, and a crash resent at most the one mail it interrupted, never a batch
+    // (every copy carries its outbox row's Message-ID, so a receiving system drops it).
+    for (let i = 0; i < 600 && (await count(`select count(*)::int as n from mail_outbox where sent_at is null`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const outbox = (await sql.query(`select id from mail_outbox`)).rows.map((r) => `<${r.id}@store.localhost>`);
+    const copies = new Map<string, number>();
+    for (const m of smtp.mails) copies.set(m.messageId, (copies.get(m.messageId) ?? 0) + 1);
+    expect(outbox.filter((id) => !copies.has(id))).toEqual([]);
+    const resent = [...copies.values()].reduce((n, c) => n + c - 1, 0);
+    expect(resent).toBeLessThanOrEqual(2);
     // The kills must have hit work in progress, or this test proves nothing.
     expect(duringDelivery + duringExpiry).toBeGreaterThan(0);
-    console.log(JSON.stringify({ kills: 2 * KILLS + Math.ceil(KILLS / 2), midwayDelivery: duringDelivery, midwayExpiry: duringExpiry, states, pg: sim.state.totals(), sagas }));
+    console.log(JSON.stringify({ kills: 2 * KILLS + Math.ceil(KILLS / 2), mails: outbox.length, resentCopies: resent, midwayDelivery: duringDelivery, midwayExpiry: duringExpiry, states, pg: sim.state.totals(), sagas }));
   }, 600_000);
 });

@@ -25,9 +25,18 @@ export interface TestStore {
   paysim: SimState;
   paysimUrl: string;
   mailbox: MailSink;
-  /** Faults paysim injects into the store's next gateway calls (comma-separated), until cleared. */
-  faults: { next: string | undefined };
+  /**
+   * Faults paysim injects into the store's next gateway calls (comma-separated), until cleared; with `only`, just
+   * into the calls whose "METHOD path" it matches (say /cancel$/), counted in `hits`.
+   */
+  faults: Faults;
   close(): Promise<void>;
+}
+
+export interface Faults {
+  next: string | undefined;
+  only?: RegExp;
+  hits: number;
 }
 
 /** Runs admin SQL against the test server's maintenance database. */
@@ -63,8 +72,15 @@ export async function startTestStore(opts: { now?: string; env?: Record<string, 
   const paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
   const mailbox = new MailSink();
   const smtpPort = await mailbox.start();
-  const faults: { next: string | undefined } = { next: undefined };
-  const gateway = new PaysimGateway({ url: paysimUrl, apiKey: 'test-key', webhookSecret: 'whsec_test', clock: systemClock, timeoutMs: 1000, faults: () => faults.next });
+  const faults: Faults = { next: undefined, hits: 0 };
+  const gateway = new PaysimGateway({
+    url: paysimUrl, apiKey: 'test-key', webhookSecret: 'whsec_test', clock: systemClock, timeoutMs: 1000,
+    faults: (call) => {
+      if (!faults.next || (faults.only && !faults.only.test(call))) return undefined;
+      faults.hits++;
+      return faults.next;
+    },
+  });
   const store = await createStore({
     config,
     databaseUrl: database.url,

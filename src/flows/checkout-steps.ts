@@ -1,5 +1,5 @@
 import type { CompensableStep, PivotStep, RetriableStep } from '../platform/saga.ts';
-import { PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
+import { GatewayUnavailable, PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
 import type { FlowDeps } from './deps.ts';
 
 /** What a charge needs to know about the order it pays for. */
@@ -8,14 +8,17 @@ export interface Chargeable {
   paymentMethod: string;
   paidMinor: number;
   currency: string;
-  /** Where the PG sends the buyer back after approval; default the order's page. */
-  returnPath?: string;
+  /** Where the PG sends the buyer back after approval, and where it posts webhooks; fixed when the saga starts. */
+  returnUrl?: string;
+  webhookUrl?: string;
 }
 
 /**
  * The pivot of every checkout saga (pre-order, purchase, gift): charges the order through the PG under the
- * idempotency key `order:<id>:charge`, waiting for the buyer's approval when the method needs it; a decline
- * or no approval in time ends in a non-captured payment, which the caller turns into a refusal.
+ * idempotency key `order:<id>:charge` (the request's body is the same on every retry: its URLs were fixed when the
+ * saga started), waiting for the buyer's approval when the method needs it. Only a definite outcome leaves here:
+ * captured, or canceled/declined at the PG. A payment still awaiting approval after the store's cancel failed may
+ * yet be approved — that is "unknown", so the caller retries and the buyer's late approval completes the order.
  */
 export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPayment> {
   const key = `order:${c.orderId}`;
@@ -25,25 +28,32 @@ export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPa
     amount: { amountMinor: c.paidMinor, currency: c.currency },
     capture: 'automatic',
     idempotencyKey: `${key}:charge`,
-    returnUrl: `${d.publicUrl}${c.returnPath ?? `/orders/${c.orderId}`}`,
-    webhookUrl: `${d.publicUrl}/api/payments/webhooks/paysim`,
+    returnUrl: c.returnUrl ?? `${d.publicUrl}/orders/${c.orderId}`,
+    webhookUrl: c.webhookUrl ?? `${d.publicUrl}/api/payments/webhooks/paysim`,
   });
   if (p.status === 'requires_approval') {
-    if (p.approvalUrl) await d.orders.setApprovalUrl(c.orderId, p.approvalUrl, d.clock.now());
-    // An operational timeout (wall time), not business time: the buyer has this long on the PG's page.
-    const deadline = Date.now() + d.approvalTimeoutMs;
+    // An operational limit (wall time), not business time: the buyer has this long on the PG's page, counted from the
+    // first time they were sent there and kept with the order, so a crash does not give them a new one.
+    const deadline = (await d.orders.setApproval(c.orderId, p.approvalUrl ?? '', new Date(Date.now() + d.approvalTimeoutMs), d.clock.now())).getTime();
     while (p.status === 'requires_approval' && Date.now() < deadline) {
       await d.payments.wait(p.id, 1000);
       p = await d.gateway.getPayment(p.id);
     }
     if (p.status === 'requires_approval') {
-      p = await d.gateway.cancel(p.id, `${key}:cancel`).catch(() => d.gateway.getPayment(p.id));
+      const id = p.id;
+      // A failed cancel says nothing about the payment: ask the PG what it is now.
+      p = await d.gateway.cancel(id, `${key}:cancel`).catch(() => d.gateway.getPayment(id));
     }
   }
   if (p.status === 'authorized') p = await d.gateway.capture(p.id, `${key}:capture`);
   return p;
 }
 
+/** The charge request's URLs, fixed when a saga starts: where the buyer returns after approval, where webhooks go. */
+export const chargeUrls = (publicUrl: string, returnPath: string) => ({ returnUrl: `${publicUrl}${returnPath}`, webhookUrl: `${publicUrl}/api/payments/webhooks/paysim` });
+
+/** A payment that is neither captured nor definitely not (still awaiting approval, authorized but not captured). */
+export class PaymentUndecided extends GatewayUnavailable {}
 
 /** Who pays for which order, and how: read from each saga's own context. */
 export interface Payment {
@@ -53,6 +63,8 @@ export interface Payment {
   pointsUsed: number;
   paidMinor: number;
   paymentMethod: string;
+  returnUrl?: string;
+  webhookUrl?: string;
 }
 
 /** What the payment steps add to a saga's context. */
@@ -69,7 +81,7 @@ export interface Paid {
 export function paymentSteps<C extends Paid>(
   d: FlowDeps,
   payment: (c: C) => Payment,
-  opts: { chargeCall: string; returnPath?: (c: C) => string },
+  opts: { chargeCall: string },
 ): [CompensableStep<C>, PivotStep<C>, RetriableStep<C>] {
   return [
     {
@@ -80,10 +92,10 @@ export function paymentSteps<C extends Paid>(
         const p = payment(c);
         await d.points.spend(p.userId, p.currency, p.pointsUsed, `order:${p.orderId}:spend`);
       },
-      compensation: 'points: return the points used (order:{id}:spend-undo)',
+      compensation: 'points: return what the spend recorded, if it was recorded (order:{id}:spend-undo)',
       compensate: async (c) => {
         const p = payment(c);
-        await d.points.returnSpent(p.userId, p.currency, p.pointsUsed, `order:${p.orderId}:spend-undo`);
+        await d.points.undo(`order:${p.orderId}:spend`, `order:${p.orderId}:spend-undo`);
       },
     },
     {
@@ -93,9 +105,11 @@ export function paymentSteps<C extends Paid>(
       run: async (c) => {
         const p = payment(c);
         if (p.paidMinor === 0) return { paymentId: null } as Partial<C>;
-        const charged = await chargeOrder(d, { ...p, returnPath: opts.returnPath?.(c) });
-        if (charged.status !== 'captured') throw new PaymentDeclined(charged.status === 'canceled' ? 'The payment was not approved in time or was cancelled.' : undefined);
-        return { paymentId: charged.id } as Partial<C>;
+        const charged = await chargeOrder(d, p);
+        if (charged.status === 'captured') return { paymentId: charged.id } as Partial<C>;
+        if (charged.status === 'canceled') throw new PaymentDeclined('The payment was not approved in time or was cancelled.');
+        if (charged.status === 'declined') throw new PaymentDeclined();
+        throw new PaymentUndecided(`payment ${charged.id} is ${charged.status}: waiting for a definite outcome`);
       },
     },
     {
@@ -112,4 +126,18 @@ export function paymentSteps<C extends Paid>(
       },
     },
   ];
+}
+
+/**
+ * The confirming step found its order cancelled although the PG captured the money (something cancelled the order
+ * outside this saga): never silent — operators are alerted with what to refund.
+ */
+export async function reportCaptureWithoutOrder(d: FlowDeps, outcome: 'confirmed' | 'not_live', p: { orderId: string; paymentId?: string | null; paidMinor: number; currency: string }): Promise<void> {
+  if (outcome === 'confirmed') return;
+  await d.alerts.raise({
+    kind: 'capture_without_order',
+    subject: `order:${p.orderId}`,
+    message: `The payment for order ${p.orderId} was captured, but the order had been cancelled. Refund the payment at the PG.`,
+    details: { paymentId: p.paymentId ?? null, amountMinor: p.paidMinor, currency: p.currency },
+  });
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { PaymentGateway } from '../payments/gateway.ts';
 import type { PointsService } from '../points/service.ts';
 import type { OrderStore } from '../orders/store.ts';
+import type { AlertService } from '../alerts/service.ts';
 
 /** What the checkout sagas use from the contexts they compose. */
 export interface FlowDeps {
@@ -12,6 +13,7 @@ export interface FlowDeps {
   clock: Clock;
   publicUrl: string;
   payments: PaymentSignals;
+  alerts: Pick<AlertService, 'raise'>;
   /** How long a buyer has to approve a wallet payment before it is cancelled. */
   approvalTimeoutMs: number;
 }

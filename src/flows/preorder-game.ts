@@ -1,6 +1,6 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
-import { paymentSteps } from './checkout-steps.ts';
+import { paymentSteps, reportCaptureWithoutOrder } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 
 /** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
@@ -21,6 +21,9 @@ export interface PreorderContext {
   pointsUsed: number;
   paidMinor: number;
   paymentMethod: string;
+  /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
+  returnUrl?: string;
+  webhookUrl?: string;
   paymentId?: string | null;
   pointsEarned?: number;
 }
@@ -34,6 +37,7 @@ export interface PreorderContext {
 export function preorderGame(d: FlowDeps) {
   return defineSaga<PreorderContext>({
     name: 'preorder-game',
+    subject: (c) => `order:${c.orderId}`,
     summary: 'Pre-order (or buy) a game with points and a payment method of the buyer’s country. API: POST /api/orders (Idempotency-Key), then GET /api/orders/{id}.',
     steps: [
       {
@@ -73,7 +77,7 @@ export function preorderGame(d: FlowDeps) {
         call: 'orders: mark paid + add to the purchase list + queue the confirmation mail (one transaction)',
         run: async (c) => {
           const pointsEarned = c.pointsEarned ?? 0;
-          await d.orders.confirmPaid(
+          const confirmed = await d.orders.confirmPaid(
             c.orderId,
             { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
             {
@@ -84,6 +88,7 @@ export function preorderGame(d: FlowDeps) {
             },
             d.clock.now(),
           );
+          await reportCaptureWithoutOrder(d, confirmed, c);
         },
       },
     ],

@@ -34,7 +34,8 @@ const GIFT_SUBJECT = {
 export function refundOrder(d: FlowDeps) {
   return defineSaga<RefundContext>({
     name: 'refund-order',
-    summary: 'Refund an order: cancel the pre-order and the payment together. API: POST /api/orders/{id}/refund; a second request gets the first one’s result.',
+    subject: (c) => `order:${c.orderId}`,
+    summary: 'Refund an order: cancel the pre-order and the payment together. API: POST /api/orders/{id}/refund (200 when done, 202 while the PG is still at it); a second request follows the same attempt; an attempt that was refused puts the order back to paid, and the next request is a new attempt (saga id refund-order:{id}:{attempt}).',
     steps: [
       {
         kind: 'compensable',
@@ -59,8 +60,8 @@ export function refundOrder(d: FlowDeps) {
           const { revoked, shortfall } = await d.points.revokeEarned(c.userId, c.currency, c.pointsEarned, `order:${c.orderId}:revoke`);
           return { revoked, shortfall };
         },
-        compensation: 'points: give the revoked points back (order:{id}:revoke-undo)',
-        compensate: (c) => d.points.earn(c.userId, c.currency, c.revoked ?? 0, `order:${c.orderId}:revoke-undo`),
+        compensation: 'points: give back what the take-back recorded, if it was recorded (order:{id}:revoke-undo)',
+        compensate: (c) => d.points.undo(`order:${c.orderId}:revoke`, `order:${c.orderId}:revoke-undo`),
       },
       {
         kind: 'pivot',
@@ -72,6 +73,13 @@ export function refundOrder(d: FlowDeps) {
           await d.gateway.refund(c.paymentId, amount, `order:${c.orderId}:refund`);
           return { refundedMinor: amount };
         },
+      },
+      {
+        kind: 'retriable',
+        name: 'return-points',
+        // Before close-order: an order shows refunded only once everything it took is back.
+        call: 'points: return the points used to pay (order:{id}:return)',
+        run: (c) => d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:return`),
       },
       {
         kind: 'retriable',
@@ -89,12 +97,6 @@ export function refundOrder(d: FlowDeps) {
             },
             d.clock.now(),
           ),
-      },
-      {
-        kind: 'retriable',
-        name: 'return-points',
-        call: 'points: return the points used to pay (order:{id}:return)',
-        run: (c) => d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:return`),
       },
     ],
   });

@@ -6,7 +6,7 @@ import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore, GiftTables } from '../gifts/store.ts';
 import { ANSWER_WITHIN_MS, type GiftState } from '../gifts/state.ts';
-import { paymentSteps } from './checkout-steps.ts';
+import { paymentSteps, reportCaptureWithoutOrder } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import type { RefundContext } from './refund-order.ts';
 
@@ -42,6 +42,9 @@ export interface GiftContext {
   message: string;
   /** ISO instant; "send now" is the time of purchase. */
   deliverAt: string;
+  /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
+  returnUrl?: string;
+  webhookUrl?: string;
   paymentId?: string | null;
   pointsEarned?: number;
 }
@@ -72,6 +75,7 @@ export const formatIn = (at: Date, timeZone: string) =>
 export function sendGift(d: GiftDeps) {
   return defineSaga<GiftContext>({
     name: 'send-gift',
+    subject: (c) => `order:${c.giftId}`,
     summary: 'Buy a game as a gift for a friend, delivered now or at a chosen time, with a message. API: POST /api/gifts (Idempotency-Key), then GET /api/gifts/{id}. Delivery, the 30-day limit and refunds follow on durable timers.',
     steps: [
       {
@@ -129,9 +133,8 @@ export function sendGift(d: GiftDeps) {
           });
         },
       },
-      ...paymentSteps<GiftContext>(d, (c) => ({ ...c, orderId: c.giftId, userId: c.senderId }), {
+      ...paymentSteps<GiftContext>(d, (c) => ({ ...c, orderId: c.giftId, userId: c.senderId, returnUrl: c.returnUrl ?? `${d.publicUrl}/gifts/${c.giftId}` }), {
         chargeCall: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) with a method of the sender’s country (S2.8, S2.9) → approval → capture',
-        returnPath: (c) => `/gifts/${c.giftId}`,
       }),
       {
         kind: 'retriable',
@@ -141,7 +144,7 @@ export function sendGift(d: GiftDeps) {
           const now = d.clock.now();
           const deliverAt = new Date(c.deliverAt);
           const when = deliverAt <= now ? 'now' : formatIn(deliverAt, c.recipientTimeZone);
-          await d.orders.confirmPaid(
+          const confirmed = await d.orders.confirmPaid(
             c.giftId,
             { payment_id: c.paymentId ?? null, points_earned: c.pointsEarned ?? 0 },
             {
@@ -156,6 +159,7 @@ export function sendGift(d: GiftDeps) {
               await d.timers.schedule(trx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
             },
           );
+          await reportCaptureWithoutOrder(d, confirmed, { ...c, orderId: c.giftId });
           d.timers.kick();
         },
       },

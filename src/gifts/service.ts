@@ -6,6 +6,7 @@ import type { FriendService } from '../friends/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
+import { chargeUrls } from '../flows/checkout-steps.ts';
 import { GIFT_TIMERS, settleWithRefund, type GiftContext, type GiftDeps } from '../flows/send-gift.ts';
 import type { GiftReportFilter, GiftWithOrder } from './store.ts';
 import { VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
@@ -67,7 +68,8 @@ export class GiftService {
   /** S2.1–S2.9: checks, then starts the send-gift saga. A retry with the same Idempotency-Key is the same gift. */
   async send(sender: Buyer & { name: string }, idempotencyKey: string | undefined, req: SendGift): Promise<GiftView> {
     const key = requireIdempotencyKey(idempotencyKey);
-    const giftId = orderIdFor(sender.userId, key);
+    // Its own id space: the same key sent to POST /api/orders is another purchase.
+    const giftId = orderIdFor(sender.userId, `gift:${key}`);
     const existing = await this.d.gifts.byId(giftId);
     if (existing) return this.view(existing, sender.userId);
 
@@ -100,7 +102,7 @@ export class GiftService {
     }
     await this.d.startSaga(`send-gift:${giftId}`, {
       giftId,
-      idempotencyKey: key,
+      idempotencyKey: `gift:${key}`,
       senderId: sender.userId,
       senderEmail: sender.email,
       senderName: sender.name,
@@ -122,6 +124,7 @@ export class GiftService {
       paymentMethod: req.paymentMethod,
       message: req.message.trim(),
       deliverAt: deliverAt.toISOString(),
+      ...chargeUrls(this.d.publicUrl, `/gifts/${giftId}`),
     });
     const row = await firstStepResult(() => this.d.gifts.byId(giftId), 5000);
     if (row) return this.view(row, sender.userId);

@@ -46,8 +46,11 @@ export function orderRoutes(
   );
 
   r.post('/api/orders/:id/refund', {
-    schema: { tags, summary: 'Request refund (S1.12–S1.14): cancels the order and the payment together; repeating it returns the first result', params: Id, response: { 200: OrderView, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
-  }, async (req) => deps.orders.refund(await buyer(req), req.params.id));
+    schema: { tags, summary: 'Request refund (S1.12–S1.14): cancels the order and the payment together. 200 when done; 202 with the order still refund_pending when the payment company takes longer (follow GET /api/orders/{id}); repeating it follows the same refund', params: Id, response: { 200: OrderView, 202: OrderView, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+  }, async (req, reply) => {
+    const order = await deps.orders.refund(await buyer(req), req.params.id);
+    return reply.status(order.status === 'refunded' ? 200 : 202).send(order);
+  });
 
   r.get('/api/library', {
     schema: { tags, summary: 'Your library: games you bought and gifts you accepted (S1.15, S2.11)', response: { 200: Type.Array(LibraryEntry), 401: ErrorBody } },

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
@@ -12,6 +13,7 @@ import type { PreorderContext } from '../flows/preorder-game.ts';
 import type { RefundContext } from '../flows/refund-order.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable } from './refund-policy.ts';
+import { chargeUrls } from '../flows/checkout-steps.ts';
 import { decide } from '../regions/policy.ts';
 import type { RegionGate } from '../regions/gate.ts';
 import type { CheckoutQuote, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
@@ -56,6 +58,8 @@ export class OrderService {
       clock: Clock;
       downloadSecret: string;
       publicUrl: string;
+      /** How long a refund request waits for its saga before answering with the order as it stands. */
+      refundWaitMs?: number;
     },
   ) {}
 
@@ -75,7 +79,7 @@ export class OrderService {
     const q = quoted.q;
     const priced = applyPreorderDiscount(q.price, percent, facts.released);
     const pts = await this.d.points.balance(buyer.userId, q.price.currency);
-    const usable = pts.currency === q.price.currency ? Math.min(pts.balance, priced.price.amountMinor) : 0;
+    const usable = Math.min(pts.balance, priced.price.amountMinor);
     return {
       gameId,
       editionId: q.editionId,
@@ -109,6 +113,10 @@ export class OrderService {
     if (live) {
       throw new AppError(409, 'already_owned', 'You already own this game or have an order of it in progress. See your purchase list.');
     }
+    // Owned without an order of one's own: a gift that was accepted.
+    if (await this.d.orders.owns(buyer.userId, req.gameId)) {
+      throw new AppError(409, 'already_owned', 'This game is already in your library. See your library.');
+    }
     if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
       throw new AppError(400, 'payment_method_not_offered', `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`);
     }
@@ -133,6 +141,7 @@ export class OrderService {
       pointsUsed: req.pointsToUse,
       paidMinor,
       paymentMethod: req.paymentMethod,
+      ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
     });
     const row = await firstStepResult(() => this.d.orders.byId(orderId));
     return row ? this.view(row, buyer.shopper.language) : this.pendingView(orderId, req, quote, paidMinor);
@@ -141,7 +150,7 @@ export class OrderService {
   private pendingView(orderId: string, req: PlaceOrder, q: CheckoutQuote, paidMinor: number): OrderView {
     return {
       id: orderId, gameId: req.gameId, title: q.title, kind: q.kind, status: 'pending', price: q.price, discount: q.discount, pointsUsed: req.pointsToUse,
-      paid: { amountMinor: paidMinor, currency: q.price.currency }, pointsEarned: 0, paymentMethod: req.paymentMethod, approvalUrl: null, failure: null, refunded: null, refundable: false, downloadable: false,
+      paid: { amountMinor: paidMinor, currency: q.price.currency }, pointsEarned: 0, paymentMethod: req.paymentMethod, approvalUrl: null, approvalExpiresAt: null, failure: null, refunded: null, refundable: false, downloadable: false,
       createdAt: this.d.clock.now().toISOString(),
     };
   }
@@ -186,7 +195,12 @@ export class OrderService {
     };
   }
 
-  /** S1.12–S1.14: starts the refund saga; a second request for the same order gets the first one's result. */
+  /**
+   * S1.12–S1.14: starts the refund saga, or follows the one already running for this order, and waits for it a
+   * bounded time (`refundWaitMs`): a refund the PG is slow with, or one parked for an operator, answers with the
+   * order as it stands (`refund_pending`) instead of holding the request. Each attempt is its own saga
+   * (`refund-order:<id>:<attempt>`): a refused attempt puts the order back to paid and the next request starts anew.
+   */
   async refund(buyer: Buyer, orderId: string): Promise<OrderView> {
     const o = await this.owned(buyer, orderId);
     if (o.gift) throw new AppError(409, 'gift_order', 'This order paid for a gift: it is refunded when the recipient declines it or does not answer within 30 days, or when you cancel it before delivery (see your gifts).');
@@ -195,7 +209,7 @@ export class OrderService {
       const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
       if (!rule.refundable) throw new AppError(409, rule.code, rule.message);
     }
-    const handle = await this.d.sagas.refund(`refund-order:${o.id}`, {
+    const handle = await this.d.sagas.refund(`refund-order:${o.id}:${o.refund_attempts}`, {
       orderId: o.id,
       userId: o.user_id,
       email: buyer.email,
@@ -206,8 +220,8 @@ export class OrderService {
       pointsEarned: o.points_earned,
       paymentId: o.payment_id,
     });
-    const outcome = await handle.getResult();
-    if (outcome.status === 'compensated') throw new AppError(409, outcome.code, outcome.message);
+    const outcome = await Promise.race([handle.getResult(), sleep(this.d.refundWaitMs ?? 10_000, undefined, { ref: false })]);
+    if (outcome?.status === 'compensated') throw new AppError(409, outcome.code, outcome.message);
     return this.view(await this.owned(buyer, orderId), buyer.shopper.language, facts);
   }
 
@@ -276,6 +290,7 @@ export class OrderService {
       pointsEarned: o.points_earned,
       paymentMethod: o.payment_method,
       approvalUrl: o.status === 'pending' ? o.approval_url : null,
+      approvalExpiresAt: o.status === 'pending' || o.status === 'cancelled' ? (o.approval_expires_at?.toISOString() ?? null) : null,
       failure: o.failure_code ? { code: o.failure_code, message: o.failure_message ?? '' } : null,
       refunded: o.refunded_minor === null ? null : money(o.refunded_minor),
       refundable: rule.refundable,

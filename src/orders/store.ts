@@ -20,6 +20,9 @@ export interface OrdersTable {
   payment_method: string;
   payment_id: string | null;
   approval_url: string | null;
+  /** Wall-clock time (an operational limit, not business time) until which the buyer may approve a wallet payment. */
+  approval_expires_at: Date | null;
+  refund_attempts: ColumnType<number, number | undefined, number>;
   store_country: string;
   /** Bought as a gift: it enters the recipient's library when they accept, never the buyer's. */
   gift: ColumnType<boolean, boolean | undefined, boolean>;
@@ -36,7 +39,7 @@ export interface OrderTables {
   payment_events: { event_id: string; payment_id: string; type: string; received_at: Date };
 }
 export type OrderRow = Selectable<OrdersTable>;
-export type NewOrder = Omit<OrderRow, 'gift' | 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'> & { gift?: boolean };
+export type NewOrder = Omit<OrderRow, 'gift' | 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'approval_expires_at' | 'refund_attempts' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'> & { gift?: boolean };
 
 export class OrderStore {
   constructor(private readonly db: Kysely<OrderTables>) {}
@@ -91,23 +94,37 @@ export class OrderStore {
     return r.numUpdatedRows > 0n;
   }
 
-  setApprovalUrl(id: string, url: string, now: Date) {
-    return this.db.updateTable('orders').set({ approval_url: url, updated_at: now }).where('id', '=', id).execute();
+  /**
+   * Records where the buyer approves and, the first time only, until when: returns the deadline that holds (a re-run
+   * of the charge after a crash gets the first one back).
+   */
+  async setApproval(id: string, url: string, expiresAt: Date, now: Date): Promise<Date> {
+    const r = await this.db
+      .updateTable('orders')
+      .set({ approval_url: url, approval_expires_at: sql<Date>`coalesce(approval_expires_at, ${expiresAt})`, updated_at: now })
+      .where('id', '=', id)
+      .returning('approval_expires_at')
+      .executeTakeFirst();
+    return r?.approval_expires_at ?? expiresAt;
   }
 
   /**
    * Payment done: the order is paid, the game is in the purchase list and the mail is queued — one transaction.
    * A gift order goes to nobody's library here; `also` writes the gift's own change in the same transaction.
    */
-  async confirmPaid(id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date, also?: (trx: Kysely<any>) => Promise<void>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  async confirmPaid(id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date, also?: (trx: Kysely<any>) => Promise<void>): Promise<'confirmed' | 'not_live'> {
+    return this.db.transaction().execute(async (trx) => {
       const order = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
       if (order.status === 'pending') await this.move(trx, id, 'pending', 'paid', patch, now);
-      else if (order.status !== 'paid') return; // already confirmed and since refunded: a re-run changes nothing
+      // Paid for an order that was cancelled meanwhile: the caller reports it. Refunded or being refunded after an
+      // earlier confirmation: a re-run changes nothing.
+      else if (order.status === 'cancelled') return 'not_live';
+      else if (order.status !== 'paid') return 'confirmed';
       await also?.(trx);
       await enqueueMail(trx, mail, now);
-      if (order.gift) return;
+      if (order.gift) return 'confirmed';
       await trx.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
+      return 'confirmed';
     });
   }
 
@@ -119,8 +136,15 @@ export class OrderStore {
     return this.move(this.db, id, 'paid', 'refund_pending', {}, now);
   }
 
-  restorePaid(id: string, now: Date) {
-    return this.move(this.db, id, 'refund_pending', 'paid', {}, now);
+  /** The refund attempt failed: paid again, and the next request starts a new attempt (a new saga). */
+  async restorePaid(id: string, now: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable('orders')
+      .set((eb) => ({ status: 'paid', updated_at: now, refund_attempts: eb('refund_attempts', '+', 1) }))
+      .where('id', '=', id)
+      .where('status', '=', 'refund_pending')
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
   }
 
   /** Refund done: the order is refunded, the game leaves the purchase list, the mail is queued — one transaction. */

@@ -1,11 +1,13 @@
 import type { Money } from '../platform/money.ts';
-import { Refusal } from '../platform/saga.ts';
+import { NeedsAttention, Refusal } from '../platform/saga.ts';
 
 /**
  * The store's view of a payment company (PG). paysim implements it for development and tests; a real
  * PG (Stripe, Toss Payments, PayPal…) is one more class: map its payment states onto `GatewayPayment`,
  * pass our idempotency keys through (every real PG has them), verify its webhook signatures in
- * `parseWebhook`, and turn its "declined" answers into `PaymentDeclined`.
+ * `parseWebhook`, and classify its answers: "declined" → `PaymentDeclined` (the saga compensates); no answer, 5xx,
+ * 408, 429 → `GatewayUnavailable` (unknown: retried with the same key); any other refusal → `GatewayRejected`
+ * (definite, parked for an operator).
  */
 
 export type GatewayStatus = 'requires_approval' | 'authorized' | 'captured' | 'canceled' | 'declined';
@@ -58,6 +60,21 @@ export class PaymentDeclined extends Refusal {
 /** The payment company did not answer usefully (timeout, 5xx): retry with the same idempotency key. */
 export class GatewayUnavailable extends Error {
   override readonly name = 'GatewayUnavailable';
+}
+
+/**
+ * The payment company refused the request outright (a 4xx other than a decline: the payment was refunded or
+ * cancelled elsewhere, the amount is wrong, a key was reused with another body). Retrying changes nothing and
+ * giving up may strand money: the saga parks and operators are alerted.
+ */
+export class GatewayRejected extends NeedsAttention {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super('payment_rejected', message, { status, code });
+  }
 }
 
 export class InvalidWebhook extends Error {

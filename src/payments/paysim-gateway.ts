@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.ts';
 import { SIGNATURE_HEADER, verify } from '../paysim/signature.ts';
-import { GatewayUnavailable, InvalidWebhook, PaymentDeclined, type GatewayEvent, type GatewayPayment, type PaymentGateway, type PaymentRequest } from './gateway.ts';
+import { GatewayRejected, GatewayUnavailable, InvalidWebhook, PaymentDeclined, type GatewayEvent, type GatewayPayment, type PaymentGateway, type PaymentRequest } from './gateway.ts';
 
 interface SimPaymentBody {
   id: string;
@@ -18,8 +18,8 @@ export interface PaysimGatewayOptions {
   webhookSecret: string;
   clock: Clock;
   timeoutMs?: number;
-  /** Tests only: faults to ask paysim for on the next calls (sent as X-Paysim-Fault). */
-  faults?: () => string | undefined;
+  /** Tests only: faults to ask paysim for on a call, given "METHOD path" (sent as X-Paysim-Fault). */
+  faults?: (call: string) => string | undefined;
 }
 
 const toPayment = (b: SimPaymentBody): GatewayPayment => ({
@@ -38,7 +38,7 @@ export class PaysimGateway implements PaymentGateway {
   private async call(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<SimPaymentBody & { payment?: SimPaymentBody }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.opts.apiKey}`, 'content-type': 'application/json' };
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const fault = this.opts.faults?.();
+    const fault = this.opts.faults?.(`${method} ${path}`);
     if (fault) headers['x-paysim-fault'] = fault;
     let res: Response;
     try {
@@ -47,9 +47,12 @@ export class PaysimGateway implements PaymentGateway {
       throw new GatewayUnavailable(`paysim did not answer ${method} ${path}: ${(err as Error).message}`);
     }
     const json = (await res.json().catch(() => ({}))) as SimPaymentBody & { payment?: SimPaymentBody; error?: { code: string; message: string } };
+    if (res.ok) return json;
     if (res.status === 402) throw new PaymentDeclined();
-    if (res.status >= 500) throw new GatewayUnavailable(`paysim answered ${res.status} to ${method} ${path}`);
-    if (!res.ok) throw new Error(`paysim refused ${method} ${path}: ${res.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`);
+    // No answer yet: the request may or may not have taken effect; the same call with the same key will tell.
+    if (res.status >= 500 || res.status === 408 || res.status === 429) throw new GatewayUnavailable(`paysim answered ${res.status} to ${method} ${path}`);
+    // A definite "no" that is not a decline: retrying the same request gets the same answer.
+    throw new GatewayRejected(res.status, json.error?.code ?? 'unknown', `paysim refused ${method} ${path}: ${res.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim());
     return json;
   }
 

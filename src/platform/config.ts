@@ -38,6 +38,10 @@ export interface Config {
   smtpUrl: string | undefined;
   smtpSinkPort: number;
   mailFrom: string;
+  /** Where operator alerts are mailed when one opens; unset: console and /metrics only. */
+  alertEmail: string | undefined;
+  /** How long a refund request waits for its saga before answering 202 with the order as it stands. */
+  refundWaitSeconds: number;
   /** Stable id of this node: it recovers its own unfinished sagas after a crash. */
   nodeId: string;
   /** Version of the saga definitions; pending sagas resume only under the same version. */
@@ -157,11 +161,13 @@ export function loadConfig(env: Env = process.env): Config {
     paysimApiKey: str('PAYSIM_API_KEY', 'paysim-dev-key'),
     paysimWebhookSecret: str('PAYSIM_WEBHOOK_SECRET', 'whsec_paysim_dev'),
     paymentMethodsFile: env.PAYMENT_METHODS_FILE?.trim() || undefined,
-    paymentApprovalTimeoutSeconds: int('PAYMENT_APPROVAL_TIMEOUT_SECONDS', 900, 5, 86_400),
+    paymentApprovalTimeoutSeconds: int('PAYMENT_APPROVAL_TIMEOUT_SECONDS', 900, 1, 86_400),
+    refundWaitSeconds: int('REFUND_WAIT_SECONDS', 10, 0, 300),
     pointsEarnRatePercent: int('POINTS_EARN_RATE_PERCENT', 5, 0, 100),
     smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),
     smtpSinkPort: int('SMTP_SINK_PORT', 2525, 0, 65535),
     mailFrom: str('MAIL_FROM', 'Game Store <no-reply@store.localhost>'),
+    alertEmail: env.ALERT_EMAIL?.trim() || undefined,
     nodeId: str('NODE_ID', 'node-1'),
     workflowVersion: str('WORKFLOW_VERSION', '1'),
     timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),

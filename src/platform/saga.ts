@@ -45,6 +45,8 @@ export interface Saga<C> {
   name: string;
   summary: string;
   steps: SagaStep<C>[];
+  /** What an operator alert about this saga names, e.g. `order:<id>`. */
+  subject?(context: C): string;
 }
 
 export class SagaDefinitionError extends Error {}
@@ -63,6 +65,23 @@ export class Refusal extends Error {
     super(message);
   }
 }
+
+/**
+ * A definite answer the saga cannot act on by itself — the PG refused a request outright (a 4xx that is not a
+ * decline): retrying will not change it, and giving up could strand money. The step is parked: retried slowly,
+ * and operators are alerted once.
+ */
+export class NeedsAttention extends Error {
+  override readonly name = 'NeedsAttention';
+  constructor(
+    readonly kind: 'payment_rejected' | 'stuck',
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+export const isNeedsAttention = (err: unknown): err is NeedsAttention => err instanceof NeedsAttention || (err as { name?: string } | null)?.name === 'NeedsAttention';
 
 /** Also true for a Refusal that DBOS recorded and re-threw on recovery (serialized, so not the same class). */
 export const isRefusal = (err: unknown): err is Refusal => err instanceof Refusal || (err as { name?: string } | null)?.name === 'Refusal';

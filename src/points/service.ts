@@ -4,9 +4,11 @@ import { Refusal } from '../platform/saga.ts';
 import type { PointsKind, PointsStore, PostResult } from './store.ts';
 
 /**
- * Points (S1.8, S1.10, S1.14): 1 point is worth one minor unit of the account's currency (₩1, ¥1, $0.01),
- * fixed when the account first gets points. A purchase earns `earnRatePercent` of the money paid (not of the
- * points used); a refund returns the points used and takes back the points earned.
+ * Points (S1.8, S1.10, S1.14): one wallet per user and currency; 1 point is worth one minor unit of its currency
+ * (₩1, ¥1, $0.01). A purchase earns `earnRatePercent` of the money paid (not of the points used) into the wallet of
+ * the price's currency, and points pay only for prices in their own currency — so earning never depends on a
+ * conversion rate and can never be refused after the payment. A refund returns the points used and takes back the
+ * points earned, each in the order's currency.
  */
 export class PointsService {
   constructor(
@@ -15,9 +17,14 @@ export class PointsService {
     readonly earnRatePercent: number,
   ) {}
 
+  /** The balance of the user's wallet in `currency` (0 when they have none). */
   async balance(userId: string, currency: string): Promise<{ balance: number; currency: string }> {
-    const a = await this.store.account(userId);
-    return { balance: a?.balance ?? 0, currency: a?.currency ?? currency };
+    const a = await this.store.account(userId, currency);
+    return { balance: a?.balance ?? 0, currency };
+  }
+
+  wallets(userId: string) {
+    return this.store.wallets(userId);
   }
 
   history(userId: string, limit = 50) {
@@ -30,10 +37,6 @@ export class PointsService {
   }
 
   private async post(userId: string, currency: string, delta: number, kind: PointsKind, reference: string): Promise<PostResult> {
-    const account = await this.store.account(userId);
-    if (account && account.currency !== currency) {
-      throw new Refusal('points_currency_mismatch', `Your points are in ${account.currency} and cannot be used for a ${currency} price.`);
-    }
     try {
       return await this.store.post({ id: newId(), userId, currency, delta, kind, reference, at: this.clock.now() });
     } catch (err) {
@@ -57,6 +60,16 @@ export class PointsService {
   /** Gives back points that were spent (compensation of a spend, or a refund). */
   async returnSpent(userId: string, currency: string, points: number, reference: string): Promise<void> {
     if (points > 0) await this.post(userId, currency, points, 'return_spent', reference);
+  }
+
+  /**
+   * Undoes exactly what the entry `reference` posted (a spend or a take-back), under `undoReference`; nothing when
+   * that entry was never posted. A compensation gets what its step recorded, not what the saga hoped it did.
+   */
+  async undo(reference: string, undoReference: string): Promise<void> {
+    const done = await this.store.byReference(reference);
+    if (!done) return;
+    await this.post(done.user_id, done.currency, -done.delta, done.delta < 0 && done.kind === 'spend' ? 'return_spent' : 'earn', undoReference);
   }
 
   async earn(userId: string, currency: string, points: number, reference: string): Promise<void> {

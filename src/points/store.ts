@@ -13,6 +13,7 @@ export interface PointsLedgerTable {
   /** Posting order (identity): several entries can share a timestamp. */
   seq: ColumnType<number, never, never>;
   user_id: string;
+  currency: string;
   delta: number;
   balance_after: number;
   kind: PointsKind;
@@ -30,8 +31,13 @@ export type PostResult = { applied: true; balance: number } | { applied: false; 
 export class PointsStore {
   constructor(private readonly db: Kysely<PointsTables>) {}
 
-  account(userId: string) {
-    return this.db.selectFrom('points_accounts').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  account(userId: string, currency: string) {
+    return this.db.selectFrom('points_accounts').selectAll().where('user_id', '=', userId).where('currency', '=', currency).executeTakeFirst();
+  }
+
+  /** Every wallet the user has, one per currency. */
+  wallets(userId: string) {
+    return this.db.selectFrom('points_accounts').select(['currency', 'balance']).where('user_id', '=', userId).orderBy('currency').execute();
   }
 
   history(userId: string, limit: number) {
@@ -53,32 +59,33 @@ export class PointsStore {
     return this.db.transaction().execute(async (trx) => {
       const seen = await trx.selectFrom('points_ledger').select('balance_after').where('reference', '=', entry.reference).executeTakeFirst();
       if (seen) return { applied: 'already', balance: seen.balance_after } as const;
-      await trx.insertInto('points_accounts').values({ user_id: entry.userId, currency: entry.currency, balance: 0, updated_at: entry.at }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+      await trx.insertInto('points_accounts').values({ user_id: entry.userId, currency: entry.currency, balance: 0, updated_at: entry.at }).onConflict((oc) => oc.columns(['user_id', 'currency']).doNothing()).execute();
       const updated = await trx
         .updateTable('points_accounts')
         .set({ balance: sql`balance + ${entry.delta}`, updated_at: entry.at })
         .where('user_id', '=', entry.userId)
+        .where('currency', '=', entry.currency)
         .where(sql<boolean>`balance + ${entry.delta} >= 0`)
         .returning('balance')
         .executeTakeFirst();
       if (!updated) {
-        const current = await trx.selectFrom('points_accounts').select('balance').where('user_id', '=', entry.userId).executeTakeFirstOrThrow();
+        const current = await trx.selectFrom('points_accounts').select('balance').where('user_id', '=', entry.userId).where('currency', '=', entry.currency).executeTakeFirstOrThrow();
         return { applied: false, reason: 'insufficient', balance: current.balance } as const;
       }
       await trx
         .insertInto('points_ledger')
-        .values({ id: entry.id, user_id: entry.userId, delta: entry.delta, balance_after: updated.balance, kind: entry.kind, reference: entry.reference, created_at: entry.at })
+        .values({ id: entry.id, user_id: entry.userId, currency: entry.currency, delta: entry.delta, balance_after: updated.balance, kind: entry.kind, reference: entry.reference, created_at: entry.at })
         .execute();
       return { applied: true, balance: updated.balance } as const;
     });
   }
 
-  /** Invariant check: every account's balance equals the sum of its ledger. Returns the users where it does not. */
+  /** Invariant check: every wallet's balance equals the sum of its ledger. Returns "user/currency" where it does not. */
   async mismatches(): Promise<string[]> {
-    const r = await sql<{ user_id: string }>`
-      select a.user_id from points_accounts a
-      left join (select user_id, sum(delta) as total from points_ledger group by user_id) l on l.user_id = a.user_id
+    const r = await sql<{ user_id: string; currency: string }>`
+      select a.user_id, a.currency from points_accounts a
+      left join (select user_id, currency, sum(delta) as total from points_ledger group by user_id, currency) l on l.user_id = a.user_id and l.currency = a.currency
       where a.balance <> coalesce(l.total, 0)`.execute(this.db);
-    return r.rows.map((row) => row.user_id);
+    return r.rows.map((row) => `${row.user_id}/${row.currency}`);
   }
 }

@@ -60,4 +60,14 @@ export const orderMigrations: Record<string, Migration> = {
       await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending') and not gift`.execute(db);
     },
   },
+  '2026-12-02-03-orders-approval-deadline-refund-attempts': {
+    async up(db: Kysely<unknown>) {
+      // The wallet approval deadline is fixed once, when the buyer is first sent to approve: a re-run of the charge
+      // after a crash keeps it instead of starting a new one.
+      await sql`alter table orders add column approval_expires_at timestamptz`.execute(db);
+      // A refund saga is one attempt: one that was refused (and put the order back to paid) must not answer for
+      // every later request, so each attempt has its own saga id.
+      await sql`alter table orders add column refund_attempts integer not null default 0`.execute(db);
+    },
+  },
 };

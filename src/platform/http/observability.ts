@@ -1,10 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import { Registry, collectDefaultMetrics, Gauge, Histogram } from 'prom-client';
+
+/** A gauge read when /metrics is scraped. */
+export type GaugeSource = Record<string, { help: string; read: () => Promise<number> }>;
 
 /** /health (process is up), /ready (dependencies answer) and Prometheus metrics at /metrics. */
-export function observability(app: FastifyInstance, ready: () => Promise<void>) {
+export function observability(app: FastifyInstance, ready: () => Promise<void>, gauges: GaugeSource = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  for (const [name, g] of Object.entries(gauges)) {
+    new Gauge({
+      name,
+      help: g.help,
+      registers: [registry],
+      async collect() {
+        this.set(await g.read());
+      },
+    });
+  }
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

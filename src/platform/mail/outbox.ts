@@ -8,6 +8,10 @@ import { newId } from '../ids.ts';
  * Transactional outbox for mail: a context writes the mail in the same transaction as the state change it
  * announces (so a mail is never lost nor sent for a change that rolled back), and a delivery loop sends
  * pending rows over SMTP with nodemailer, retrying with backoff. `dedupe_key` makes a re-run step a no-op.
+ *
+ * Delivery is claim → send → mark sent, each mail on its own: a process killed after the SMTP server took a mail
+ * and before the mark resends that one mail (never a batch), and every copy carries the same Message-ID
+ * (`<outbox id@sender's domain>`) so receiving systems drop the duplicate.
  */
 
 export const outboxMigrations: Record<string, Migration> = {
@@ -29,6 +33,12 @@ export const outboxMigrations: Record<string, Migration> = {
       await sql`create index mail_outbox_pending on mail_outbox (next_attempt_at) where sent_at is null`.execute(db);
     },
   },
+  '2026-12-02-04-platform-mail-outbox-lease': {
+    async up(db: Kysely<unknown>) {
+      // A mail is claimed alone for a short lease (database wall time), sent, then marked sent in its own commit.
+      await sql`alter table mail_outbox add column lease_until timestamptz`.execute(db);
+    },
+  },
 };
 
 export interface OutboxTables {
@@ -43,6 +53,7 @@ export interface OutboxTables {
     attempts: number;
     last_error: string | null;
     sent_at: Date | null;
+    lease_until: Date | null;
   };
 }
 
@@ -105,25 +116,40 @@ export class MailDelivery {
     this.transport.close();
   }
 
-  /** Sends every due mail once; returns how many were sent. */
-  async deliverDue(batch = 20): Promise<number> {
+  /** The Message-ID every copy of a mail carries: stable per outbox row. */
+  messageId(id: string): string {
+    const domain = /@([^>\s]+)>?\s*$/.exec(this.opts.from)?.[1] ?? 'store.localhost';
+    return `<${id}@${domain}>`;
+  }
+
+  /** Claims one due mail for a lease of `leaseSeconds` of database time; undefined when none is due. */
+  private async claim(leaseSeconds: number) {
+    const r = await sql<OutboxTables['mail_outbox']>`
+      update mail_outbox set lease_until = now() + make_interval(secs => ${leaseSeconds})
+      where id = (
+        select id from mail_outbox
+        where sent_at is null and next_attempt_at <= ${this.clock.now()} and (lease_until is null or lease_until < now())
+        order by next_attempt_at limit 1
+        for update skip locked)
+      returning *`.execute(this.db);
+    return r.rows[0];
+  }
+
+  /** Sends every due mail once, one at a time; returns how many were sent. */
+  async deliverDue(leaseSeconds = 60): Promise<number> {
     let sent = 0;
     for (;;) {
-      const claimed = await this.db.transaction().execute(async (trx) => {
-        const rows = await trx.selectFrom('mail_outbox').selectAll().where('sent_at', 'is', null).where('next_attempt_at', '<=', this.clock.now()).orderBy('next_attempt_at').limit(batch).forUpdate().skipLocked().execute();
-        for (const row of rows) {
-          try {
-            await this.transport.sendMail({ from: this.opts.from, to: row.to_address, subject: row.subject, text: row.body_text, headers: { 'X-Outbox-Id': row.id } });
-            await trx.updateTable('mail_outbox').set({ sent_at: this.clock.now(), attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();
-            sent++;
-          } catch (err) {
-            const wait = Math.min(2 ** row.attempts * 1000, 3_600_000);
-            await trx.updateTable('mail_outbox').set({ attempts: row.attempts + 1, last_error: String((err as Error).message), next_attempt_at: new Date(this.clock.now().getTime() + wait) }).where('id', '=', row.id).execute();
-          }
-        }
-        return rows.length;
-      });
-      if (claimed < batch) return sent;
+      const row = await this.claim(leaseSeconds);
+      if (!row) return sent;
+      try {
+        await this.transport.sendMail({ from: this.opts.from, to: row.to_address, subject: row.subject, text: row.body_text, messageId: this.messageId(row.id), headers: { 'X-Outbox-Id': row.id } });
+      } catch (err) {
+        const wait = Math.min(2 ** row.attempts * 1000, 3_600_000);
+        await this.db.updateTable('mail_outbox').set({ attempts: row.attempts + 1, last_error: String((err as Error).message), next_attempt_at: new Date(this.clock.now().getTime() + wait), lease_until: null }).where('id', '=', row.id).execute();
+        continue;
+      }
+      await this.db.updateTable('mail_outbox').set({ sent_at: this.clock.now(), attempts: row.attempts + 1, last_error: null, lease_until: null }).where('id', '=', row.id).execute();
+      sent++;
     }
   }
 }

@@ -9,6 +9,8 @@ export interface SunkMail {
   from: string;
   subject: string;
   text: string;
+  /** The sender's Message-ID: copies of one mail share it. */
+  messageId: string;
   receivedAt: string;
 }
 
@@ -25,7 +27,7 @@ export class MailSink {
         simpleParser(stream)
           .then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
-            this.mails.push({ id: this.mails.length + 1, to, from: m.from?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', receivedAt: new Date().toISOString() });
+            this.mails.push({ id: this.mails.length + 1, to, from: m.from?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', messageId: m.messageId ?? '', receivedAt: new Date().toISOString() });
             if (this.mails.length > 1000) this.mails.shift();
             done();
           })

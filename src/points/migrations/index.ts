@@ -30,4 +30,19 @@ export const pointsMigrations: Record<string, Migration> = {
       await sql`create trigger points_ledger_no_change before update or delete on points_ledger for each row execute function points_ledger_append_only()`.execute(db);
     },
   },
+  '2026-12-02-01-points-wallets': {
+    async up(db: Kysely<unknown>) {
+      // One wallet per user and currency: points earned on a KRW price stay KRW points, a USD purchase earns USD
+      // points beside them, so earning can never be refused after the money was taken (no conversion rates).
+      await sql`alter table points_ledger add column currency text`.execute(db);
+      await sql`alter table points_ledger disable trigger points_ledger_no_change`.execute(db);
+      await sql`update points_ledger l set currency = a.currency from points_accounts a where a.user_id = l.user_id`.execute(db);
+      await sql`alter table points_ledger enable trigger points_ledger_no_change`.execute(db);
+      await sql`alter table points_ledger alter column currency set not null`.execute(db);
+      await sql`alter table points_ledger drop constraint points_ledger_user_id_fkey`.execute(db);
+      await sql`alter table points_accounts drop constraint points_accounts_pkey`.execute(db);
+      await sql`alter table points_accounts add primary key (user_id, currency)`.execute(db);
+      await sql`alter table points_ledger add foreign key (user_id, currency) references points_accounts (user_id, currency)`.execute(db);
+    },
+  },
 };
