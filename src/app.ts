@@ -141,7 +141,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const ipCountry = ipCountryLookup(config.geoipMmdbFile);
     // Late-bound: the hook needs the account service, which needs auth.
     let onUserCreated: (userId: string, ip: string | undefined) => Promise<void> = async () => undefined;
-    const auth = createAuth(config, pool, deps.authSecret, { userCreated: (id, ip) => onUserCreated(id, ip) });
+    let onSessionsEnded: (e: { userId: string; sessionId?: string }) => Promise<void> = async () => undefined;
+    const auth = createAuth(config, pool, deps.authSecret, { userCreated: (id, ip) => onUserCreated(id, ip), sessionsEnded: (e) => onSessionsEnded(e) });
     const regionGate = new RegionGate(kyselyFor<RegionTables>(pool), clock);
     const accounts = new AccountService(
       auth,
@@ -153,6 +154,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);
+    onSessionsEnded = (e) => (e.sessionId ? tokens.revokeForSession(e.sessionId) : tokens.revokeAllForUser(e.userId));
     const guards = new Guards(accounts, ipCountry, tokens, { operatorRequire2fa: config.operatorRequire2fa });
     const points = new PointsService(new PointsStore(kyselyFor<PointsTables>(pool)), clock, config.pointsEarnRatePercent);
     const promotions = new PromotionService(kyselyFor<PromotionTables>(pool), clock);

@@ -1,8 +1,10 @@
 import { betterAuth } from 'better-auth';
 import { genericOAuth, jwt, twoFactor } from 'better-auth/plugins';
 import { providerSettings } from './providers.ts';
-import { createAuthMiddleware } from 'better-auth/api';
-import { deleteSessionCookie } from 'better-auth/cookies';
+import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
+import type { BetterAuthPlugin } from 'better-auth';
+import { createHash } from 'node:crypto';
+import { deleteSessionCookie, setSessionCookie } from 'better-auth/cookies';
 import { getMigrations } from 'better-auth/db/migration';
 import type { Pool } from '../platform/db/database.ts';
 import type { Config } from '../platform/config.ts';
@@ -16,6 +18,8 @@ import type { Config } from '../platform/config.ts';
 export interface AuthHooks {
   /** A user was created (email sign-up or a first social / OIDC sign-in): give them a profile. */
   userCreated(userId: string, clientIp: string | undefined): Promise<void>;
+  /** Sessions ended: one (sign-out) or all of a user's (sign-out everywhere, password changed). */
+  sessionsEnded(e: { userId: string; sessionId?: string }): Promise<void>;
 }
 
 export function createAuth(config: Config, pool: Pool, secret: string, hooks?: AuthHooks) {
@@ -38,21 +42,48 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
       },
     },
     hooks: {
-      // A social / OIDC sign-in does not run the two-factor step (the plugin challenges password sign-ins
-      // only), so for an account with two-factor on it would skip the second factor. Such sign-ins are undone
-      // here and the user is sent to sign in with password + code. (Running the TOTP step after the IdP would
-      // need the plugin's internals; this closes the bypass without them.)
+      // R7 D2: an ID token presented directly (a mobile app's sign-in) must be bound to a nonce and used once:
+      // otherwise a token that leaked (a log, a proxy) signs its owner in again and again until it expires.
+      before: createAuthMiddleware(async (ctx) => {
+        // D2: what ends sessions ends the API tokens issued from them (refresh tokens are the store's, not Better Auth's).
+        if (ctx.path === '/sign-out' || ctx.path === '/revoke-sessions') {
+          const current = await getSessionFromCtx(ctx).catch(() => null);
+          if (current) await hooks?.sessionsEnded(ctx.path === '/sign-out' ? { userId: current.user.id, sessionId: current.session.id } : { userId: current.user.id });
+          return;
+        }
+        if (ctx.path !== '/sign-in/social') return;
+        const idToken = (ctx.body as { idToken?: { token?: string; nonce?: string } } | undefined)?.idToken;
+        if (!idToken) return;
+        if (!idToken.nonce) throw APIError.from('BAD_REQUEST', { code: 'ID_TOKEN_NONCE_REQUIRED', message: 'Sign in with an ID token that was requested with a nonce, and send that nonce.' });
+        const hash = createHash('sha256').update(String(idToken.token)).digest('hex');
+        // Tokens live minutes; what is older than a day is forgotten on the way.
+        const first = await pool.query(
+          `with forget as (delete from id_token_uses where used_at < now() - interval '1 day')
+           insert into id_token_uses (token_hash, used_at) values ($1, now()) on conflict do nothing returning 1`,
+          [hash],
+        );
+        if (!first.rowCount) throw APIError.from('UNAUTHORIZED', { code: 'ID_TOKEN_REPLAYED', message: 'This ID token was already used to sign in. Sign in again with your provider.' });
+      }),
       after: createAuthMiddleware(async (ctx) => {
-        if (!ctx.path.startsWith('/callback/')) return;
-        const fresh = ctx.context.newSession;
-        if (!fresh || !(fresh.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled) return;
-        await ctx.context.internalAdapter.deleteSession(fresh.session.token);
-        deleteSessionCookie(ctx);
-        ctx.context.setNewSession(null);
-        throw ctx.redirect(`${config.publicUrl}/login?error=two_factor_password_sign_in`);
+        // A changed or reset password ends every API token of the account (whoever held the old one may hold those).
+        if (ctx.path !== '/change-password' && ctx.path !== '/reset-password') return;
+        if (ctx.context.returned instanceof Error) return;
+        const userId = ctx.context.session?.user.id ?? (ctx.context.returned as { user?: { id?: string } } | undefined)?.user?.id;
+        if (userId) await hooks?.sessionsEnded({ userId });
       }),
     },
     databaseHooks: {
+      // D2: a session records how it was made. The two-factor plugin's verify paths are the only ones that prove
+      // the second factor; every other way in (password, provider callback, ID token, any future plugin) is one
+      // factor, and the gate below refuses it for an account with two-factor on.
+      session: {
+        create: {
+          before: async (session, ctx) => {
+            const path = ctx?.path ?? '';
+            return { data: { ...session, signInMethod: path.replace(/^\//, '').slice(0, 60) || 'internal', secondFactorAt: SECOND_FACTOR_PATHS.has(path) ? new Date() : null } };
+          },
+        },
+      },
       user: {
         create: {
           after: async (user, ctx) => {
@@ -63,13 +94,21 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
     },
     disabledPaths: ['/sign-up/email'],
     trustedOrigins: [config.publicUrl],
-    session: { cookieCache: { enabled: true, maxAge: 60 } },
+    session: {
+      cookieCache: { enabled: true, maxAge: 60 },
+      additionalFields: {
+        secondFactorAt: { type: 'date', required: false, input: false },
+        signInMethod: { type: 'string', required: false, input: false },
+      },
+    },
     telemetry: { enabled: false },
     // D2: signs access tokens for API clients and services and publishes the keys at /api/auth/jwks.
     plugins: [
       jwt({ jwt: { expirationTime: '15m' } }),
       // R7: TOTP with backup (recovery) codes; five wrong codes lock the second step for 15 minutes.
       twoFactor({ issuer: 'Game Store', accountLockout: { enabled: true, maxFailedAttempts: 5, durationSeconds: 900 } }),
+      // Last, so it sees what every other plugin left: no session without its second factor.
+
       // R7: any OpenID Connect provider from configuration: discovery, authorization code + PKCE, ID token
       // checked against the issuer's keys with state and nonce. Sign-in: POST /api/auth/sign-in/social {provider: <id>}.
       ...(providers.oidc.length
@@ -87,6 +126,8 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
             }),
           ]
         : []),
+      // Last, so it sees what every other plugin left: no session without its second factor.
+      secondFactorGate(config.publicUrl),
     ],
     // Per IP (Fastify's req.ip, so TRUST_PROXY decides which header counts): sign-in and sign-up paths get a
     // small budget, two-factor codes an even smaller one. Stored in memory per node (Redis-backed storage is
@@ -103,6 +144,47 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** The two-factor plugin's paths that verify a second factor: a session made there has both. */
+const SECOND_FACTOR_PATHS = new Set(['/two-factor/verify-totp', '/two-factor/verify-backup-code', '/two-factor/verify-otp']);
+/** Where the two-factor plugin itself challenges: a session it lets through there came with a trusted device. */
+const CHALLENGED_PATHS = new Set(['/sign-in/email', '/sign-in/username', '/sign-in/phone-number']);
+
+/**
+ * R7 D2: one gate at the end of every sign-in path. Whatever endpoint made a session in this request (a password
+ * sign-in, a provider's redirect callback, an ID token, one-tap, a magic link, a plugin added later), a session for
+ * an account with two-factor authentication on that did not pass a second factor is deleted before the answer
+ * leaves: redirect flows go to the password + code sign-in, API calls get 403 two_factor_required. Guards check
+ * the same mark on every request (accounts/service.ts), so a session made any other way is not a sign-in either.
+ */
+function secondFactorGate(publicUrl: string): BetterAuthPlugin {
+  return {
+    id: 'second-factor-gate',
+    hooks: {
+      after: [
+        {
+          matcher: () => true,
+          handler: createAuthMiddleware(async (ctx) => {
+            const fresh = ctx.context.newSession;
+            if (!fresh || !(fresh.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled) return;
+            if ((fresh.session as { secondFactorAt?: Date | null }).secondFactorAt) return;
+            // The two-factor plugin challenged this sign-in and let it pass: its trusted-device cookie was the factor.
+            if (CHALLENGED_PATHS.has(ctx.path)) {
+              const session = await ctx.context.internalAdapter.updateSession(fresh.session.token, { secondFactorAt: new Date(), signInMethod: 'trusted-device' });
+              if (session) await setSessionCookie(ctx, { session: session as typeof fresh.session, user: fresh.user });
+              return;
+            }
+            await ctx.context.internalAdapter.deleteSession(fresh.session.token);
+            deleteSessionCookie(ctx);
+            ctx.context.setNewSession(null);
+            if (ctx.path.startsWith('/callback/') || ctx.path.startsWith('/oauth2/callback/')) throw ctx.redirect(`${publicUrl}/login?error=two_factor_password_sign_in`);
+            throw APIError.from('FORBIDDEN', { code: 'TWO_FACTOR_REQUIRED', message: 'This account uses two-factor authentication: sign in with your password and the code from your authenticator app.' });
+          }),
+        },
+      ],
+    },
+  };
+}
 
 export async function migrateAuth(config: Config, pool: Pool, secret: string): Promise<void> {
   const { runMigrations } = await getMigrations(createAuth(config, pool, secret).options);

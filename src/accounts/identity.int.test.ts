@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { Client, startTestStore, type TestStore } from '../../test/harness.ts';
@@ -21,19 +22,25 @@ const people: Record<string, { email: string; name: string }> = {
   alice: { email: 'alice@idp.test', name: 'Alice from the IdP' },
   bob: { email: 'bob@idp.test', name: 'Bob Both' },
   carol: { email: 'carol@idp.test', name: 'Carol' },
+  erin: { email: 'erin@idp.test', name: 'Erin Operator' },
+  frank: { email: 'frank@idp.test', name: 'Frank' },
 };
+let issuerUrl = '';
 const BREACHED = 'password123456';
 
 beforeAll(async () => {
   const [idpPort, storePort, rangePort] = [await freePort(), await freePort(), await freePort()];
   storeUrl = `http://127.0.0.1:${storePort}`;
   const issuer = `http://127.0.0.1:${idpPort}`;
+  issuerUrl = issuer;
   const idp = new Provider(issuer, {
     clients: [{ client_id: 'game-store', client_secret: 'store-secret', redirect_uris: [`${storeUrl}/api/auth/callback/newidp`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' }],
     findAccount: async (_ctx, id) => (people[id] ? { accountId: id, claims: async () => ({ sub: id, email: people[id]!.email, email_verified: true, name: people[id]!.name }) } : undefined),
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
+    // ID tokens carry the email and name (an app presenting one to the store has nothing else).
+    conformIdTokenClaims: false,
     cookies: { keys: ['idp-test-cookie-key'] },
   });
   idpServer = idp.listen(idpPort);
@@ -101,6 +108,41 @@ async function throughIdp(c: Client, login: string, path = '/api/auth/sign-in/so
   return atIdp(start.body.url, login);
 }
 const local = (u: string) => u.slice(storeUrl.length);
+
+/**
+ * An ID token for `login`, as a mobile app would get it from the IdP itself (authorization code + PKCE at the IdP,
+ * the code exchanged by the app), to present to the store's ID-token sign-in.
+ */
+async function idTokenFor(login: string, nonce?: string): Promise<string> {
+  const discovery = (await (await fetch(`${issuerUrl}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string; token_endpoint: string };
+  const verifier = randomBytes(32).toString('base64url');
+  const auth = new URL(discovery.authorization_endpoint);
+  const params: Record<string, string> = {
+    client_id: 'game-store', response_type: 'code', scope: 'openid email profile', redirect_uri: `${storeUrl}/api/auth/callback/newidp`, state: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', ...(nonce ? { nonce } : {}),
+  };
+  for (const [k, v] of Object.entries(params)) auth.searchParams.set(k, v);
+  const code = new URL(await atIdp(auth.toString(), login)).searchParams.get('code')!;
+  const tokens = await fetch(discovery.token_endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: params.redirect_uri!, client_id: 'game-store', client_secret: 'store-secret', code_verifier: verifier }).toString(),
+  });
+  const body = (await tokens.json()) as { id_token?: string };
+  if (!body.id_token) throw new Error(`no ID token: ${JSON.stringify(body)}`);
+  return body.id_token;
+}
+
+/** An account with a password, linked to the IdP as `login`, with TOTP on; returns its TOTP secret. */
+async function withIdpAndTotp(email: string, login: string, password: string) {
+  const owner = new Client(storeUrl);
+  expect((await owner.post('/api/accounts', { email, password, name: login, country: 'NZ', language: 'en' })).status).toBe(201);
+  expect((await owner.get(local(await throughIdp(owner, login, '/api/auth/link-social')))).status).toBe(302);
+  const enabled = await owner.post('/api/auth/two-factor/enable', { password });
+  const secret = secretOf(enabled.body.totpURI);
+  expect((await owner.post('/api/auth/two-factor/verify-totp', { code: totp(secret) })).status).toBe(200);
+  return { owner, secret };
+}
 
 describe('identity: a new country’s OpenID Connect provider by configuration (R7)', () => {
   it('R7 authorization code + PKCE through the generic OIDC path creates an account with a profile', async () => {
@@ -174,6 +216,47 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     const unlinked = await owner.post('/api/auth/unlink-account', { accountId: listed.id });
     expect(unlinked.status, JSON.stringify(unlinked.body)).toBe(200);
     expect((await owner.get('/api/auth/list-accounts')).body.map((a: { providerId: string }) => a.providerId)).toEqual(['credential']);
+  });
+
+  it('R7 D2 an ID-token sign-in cannot skip two-factor authentication, for players and operators: no session, no console', async () => {
+    await withIdpAndTotp('frank@idp.test', 'frank', 'franks own long password');
+    const player = new Client(storeUrl);
+    const nonce = randomBytes(16).toString('hex');
+    const r = await player.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token: await idTokenFor('frank', nonce), nonce } });
+    expect(r.status, JSON.stringify(r.body)).toBe(403);
+    expect(r.body.error.code).toBe('two_factor_required');
+    expect((await player.get('/api/me')).status).toBe(401);
+
+    // An operator with two-factor on: the same path must not open the console.
+    const { owner } = await withIdpAndTotp('erin@idp.test', 'erin', 'erins own long password');
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    await db.query(`update account_profiles set role = 'operator' where user_id = (select id from "user" where email = 'erin@idp.test')`);
+    await db.end();
+    expect((await owner.get('/api/operator/alerts')).status).toBe(200); // her password + code session works
+    const skipper = new Client(storeUrl);
+    const n2 = randomBytes(16).toString('hex');
+    const s2 = await skipper.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token: await idTokenFor('erin', n2), nonce: n2 } });
+    expect(s2.status).toBe(403);
+    expect((await skipper.get('/api/operator/alerts')).status).toBe(401);
+    expect((await skipper.get('/api/auth/get-session')).body).toBeNull();
+  });
+
+  it('R7 D2 an ID token is accepted once, and only with a nonce', async () => {
+    const c = new Client(storeUrl);
+    const bare = await c.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token: await idTokenFor('alice') } });
+    expect(bare.status, JSON.stringify(bare.body)).toBe(400);
+    expect(bare.body.error.code).toBe('id_token_nonce_required');
+    const nonce = randomBytes(16).toString('hex');
+    const token = await idTokenFor('alice', nonce);
+    const first = await c.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token, nonce } });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect((await c.get('/api/me')).body.email).toBe('alice@idp.test');
+    const replayer = new Client(storeUrl);
+    const replay = await replayer.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token, nonce } });
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.code).toBe('id_token_replayed');
+    expect((await replayer.get('/api/me')).status).toBe(401);
   });
 
   it('R7 the login page lists the providers of the visitor’s country first', async () => {

@@ -76,7 +76,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
   }, async (req, reply) => {
     const v = await deps.guards.requireUser(req);
     if (v.viaToken) throw new AppError(403, 'session_required', 'Tokens are issued to a signed-in session; use your refresh token to get a new access token.');
-    return reply.status(201).send(await deps.tokens.issue(v.userId));
+    return reply.status(201).send(await deps.tokens.issue(v.userId, v.sessionId));
   });
   r.post('/api/tokens/refresh', {
     schema: { tags, summary: 'D2: trade a refresh token for a new pair (the old one is spent; presenting it again revokes the family)', body: Refresh, response: { 200: TokenPair, 400: ErrorBody, 401: ErrorBody } },

@@ -17,6 +17,8 @@ export interface Viewer {
   viaToken?: boolean;
   /** Two-factor authentication is on for this account. */
   twoFactor: boolean;
+  /** The session behind a cookie sign-in (absent for bearer tokens). */
+  sessionId?: string;
 }
 
 /** What an anonymous visitor chose in the storefront (cookies) or what the deployment defaults to. */
@@ -125,9 +127,13 @@ export class AccountService {
   async viewer(headers: Headers): Promise<Viewer | undefined> {
     const session = await this.auth.api.getSession({ headers });
     if (!session) return undefined;
+    // D2: for an account with two-factor authentication on, only a session that passed the second factor is a
+    // sign-in (one made before it was turned on, or by a path that skipped it, is not).
+    const twoFactorOn = Boolean((session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled);
+    if (twoFactorOn && !(session.session as { secondFactorAt?: Date | string | null }).secondFactorAt) return undefined;
     const profile = await this.store.profile(session.user.id);
     if (!profile) return undefined;
-    return { userId: session.user.id, email: session.user.email, name: session.user.name, profile, twoFactor: Boolean((session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled) };
+    return { userId: session.user.id, email: session.user.email, name: session.user.name, profile, twoFactor: twoFactorOn, sessionId: session.session.id };
   }
 
   /** Country, currency and language used to price and describe games for this request. */

@@ -76,4 +76,36 @@ describe('tokens for API clients and services (D2)', () => {
     expect((await anonymous.post('/api/tokens/refresh', { refreshToken: other.refreshToken })).status).toBe(401);
     expect((await anonymous.post('/api/tokens/refresh', { refreshToken: 'made-up' })).body.error.code).toBe('invalid_refresh_token');
   });
+
+  it('D2 R12 Better Auth’s own JWT (/api/auth/token) is not a store access token: no residence, no role, refused', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    const own = await client.get('/api/auth/token');
+    expect(own.status).toBe(200);
+    const anonymous = new Client(t.url);
+    const r = await anonymous.get('/api/me', bearer(own.body.token));
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('invalid_token');
+    expect((await anonymous.get('/api/library', bearer(own.body.token))).status).toBe(401);
+  });
+
+  it('D2 signing out, signing out everywhere and changing the password end the refresh tokens too', async () => {
+    const anonymous = new Client(t.url);
+    const refreshable = async (token: string) => (await anonymous.post('/api/tokens/refresh', { refreshToken: token })).status;
+
+    const a = await signUp(t);
+    const aTokens = (await a.client.post('/api/tokens')).body;
+    expect((await a.client.post('/api/auth/sign-out', {})).status).toBe(200);
+    expect(await refreshable(aTokens.refreshToken)).toBe(401);
+
+    const b = await signUp(t);
+    const bTokens = (await b.client.post('/api/tokens')).body;
+    expect((await b.client.post('/api/auth/revoke-sessions', {})).status).toBe(200);
+    expect(await refreshable(bTokens.refreshToken)).toBe(401);
+
+    const c = await signUp(t);
+    const cTokens = (await c.client.post('/api/tokens')).body;
+    const changed = await c.client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'a brand new long passphrase', revokeOtherSessions: false });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(await refreshable(cTokens.refreshToken)).toBe(401);
+  });
 });

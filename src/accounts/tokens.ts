@@ -34,6 +34,13 @@ export const tokenMigrations: Record<string, Migration> = {
       await sql`create index refresh_tokens_user on refresh_tokens (user_id)`.execute(db);
     },
   },
+  '2026-12-02-06-accounts-refresh-tokens-session': {
+    async up(db: Kysely<unknown>) {
+      // The session a family was issued to: signing that session out ends the family.
+      await sql`alter table refresh_tokens add column session_id text`.execute(db);
+      await sql`create index refresh_tokens_session on refresh_tokens (session_id) where revoked_at is null`.execute(db);
+    },
+  },
 };
 
 interface RefreshTokensTable {
@@ -45,6 +52,7 @@ interface RefreshTokensTable {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  session_id: string | null;
 }
 export interface TokenTables {
   refresh_tokens: RefreshTokensTable;
@@ -70,7 +78,12 @@ export interface AccessClaims extends JWTPayload {
   role: 'player' | 'operator';
   /** Two-factor authentication is on for the account. */
   tfa: boolean;
+  /** Marks the store's access tokens: Better Auth's own JWTs (/api/auth/token) share key, issuer and audience. */
+  token_use: typeof TOKEN_USE;
 }
+
+const TOKEN_USE = 'store_access';
+const ROLES = new Set(['player', 'operator']);
 
 const ACCESS_SECONDS = 15 * 60;
 const REFRESH_DAYS = 30;
@@ -88,9 +101,9 @@ export class TokenService {
     private readonly issuer: string,
   ) {}
 
-  /** An access token and a new refresh-token family for a signed-in user. */
-  issue(userId: string): Promise<TokenPair> {
-    return this.db.transaction().execute((trx) => this.mint(trx, userId, newId()));
+  /** An access token and a new refresh-token family for a signed-in user, tied to the session that asked. */
+  issue(userId: string, sessionId: string | undefined): Promise<TokenPair> {
+    return this.db.transaction().execute((trx) => this.mint(trx, userId, newId(), sessionId ?? null));
   }
 
   /** Rotates a refresh token: the old one is spent, a new one of the same family returned with a fresh access token. */
@@ -105,7 +118,7 @@ export class TokenService {
         return undefined;
       }
       await trx.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', row.id).execute();
-      return this.mint(trx, row.user_id, row.family);
+      return this.mint(trx, row.user_id, row.family, row.session_id);
     });
     if (reused) {
       // Someone presented a spent token: the family is compromised, end it for everyone holding it.
@@ -121,22 +134,28 @@ export class TokenService {
     if (row) await this.revokeFamily(row.family);
   }
 
+  /** Sign-out everywhere, a password change: every refresh token of the user ends. */
   async revokeAllForUser(userId: string): Promise<void> {
     await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  }
+
+  /** A session signed out: the tokens issued to it end with it. */
+  async revokeForSession(sessionId: string): Promise<void> {
+    await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('session_id', '=', sessionId).where('revoked_at', 'is', null).execute();
   }
 
   private async revokeFamily(family: string) {
     await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('family', '=', family).where('revoked_at', 'is', null).execute();
   }
 
-  private async mint(trx: Kysely<TokenTables>, userId: string, family: string): Promise<TokenPair> {
+  private async mint(trx: Kysely<TokenTables>, userId: string, family: string, sessionId: string | null): Promise<TokenPair> {
     const me = await this.me(userId);
-    const claims: Omit<AccessClaims, 'sub'> = { email: me.email, name: me.name, country: me.country, language: me.language, currency: me.currency, tz: me.timeZone, role: me.role, tfa: me.twoFactor };
+    const claims: Omit<AccessClaims, 'sub'> = { token_use: TOKEN_USE, email: me.email, name: me.name, country: me.country, language: me.language, currency: me.currency, tz: me.timeZone, role: me.role, tfa: me.twoFactor };
     const { token: accessToken } = await this.auth.api.signJWT({ body: { payload: { ...claims, sub: userId }, overrideOptions: { jwt: { expirationTime: `${ACCESS_SECONDS}s` } } } });
     const refreshToken = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + REFRESH_DAYS * 86_400_000);
-    await trx.insertInto('refresh_tokens').values({ id: newId(), family, user_id: userId, token_hash: hash(refreshToken), created_at: now, expires_at: expiresAt, used_at: null, revoked_at: null }).execute();
+    await trx.insertInto('refresh_tokens').values({ id: newId(), family, user_id: userId, token_hash: hash(refreshToken), created_at: now, expires_at: expiresAt, used_at: null, revoked_at: null, session_id: sessionId }).execute();
     return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_SECONDS, refreshToken, refreshExpiresAt: expiresAt.toISOString() };
   }
 
@@ -152,11 +171,17 @@ export class TokenService {
       }
       return jwtVerify<AccessClaims>(token, this.keys.set, { issuer: this.issuer, audience: this.issuer });
     };
+    let claims: AccessClaims;
     try {
-      return (await attempt(false).catch((err: { code?: string }) => (err.code === 'ERR_JWKS_NO_MATCHING_KEY' ? attempt(true) : Promise.reject(err)))).payload;
+      claims = (await attempt(false).catch((err: { code?: string }) => (err.code === 'ERR_JWKS_NO_MATCHING_KEY' ? attempt(true) : Promise.reject(err)))).payload;
     } catch (err) {
       const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
       throw new AppError(401, expired ? 'token_expired' : 'invalid_token', expired ? 'The access token has expired: get a new one with your refresh token.' : 'The access token is not valid.');
     }
+    // Only the store's own tokens, and only whole ones: without a residence no region rule could be judged (R12).
+    if (claims.token_use !== TOKEN_USE || typeof claims.sub !== 'string' || !/^[A-Z]{2}$/.test(String(claims.country)) || !ROLES.has(claims.role) || typeof claims.currency !== 'string') {
+      throw new AppError(401, 'invalid_token', 'The access token is not valid: use one from POST /api/tokens.');
+    }
+    return claims;
   }
 }

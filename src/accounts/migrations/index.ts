@@ -21,4 +21,11 @@ export const accountMigrations: Record<string, Migration> = {
       await sql`alter table account_profiles add column time_zone text not null default 'UTC'`.execute(db);
     },
   },
+  '2026-12-02-05-accounts-id-token-uses': {
+    async up(db: Kysely<unknown>) {
+      // ID tokens presented to sign in, by hash: each is accepted once.
+      await sql`create table id_token_uses (token_hash text primary key, used_at timestamptz not null)`.execute(db);
+      await sql`create index id_token_uses_age on id_token_uses (used_at)`.execute(db);
+    },
+  },
 };
