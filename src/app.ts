@@ -9,6 +9,7 @@ import { STORE_TIME_HEADER, systemClock, type Clock } from './platform/clock.ts'
 import { AppError, installErrorHandler } from './platform/errors.ts';
 import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/database.ts';
 import { observability } from './platform/http/observability.ts';
+import { rateLimitMigrations, SharedRateLimiter } from './platform/http/rate-limit.ts';
 import { createAuth, migrateAuth, type Auth } from './accounts/auth.ts';
 import { accountMigrations } from './accounts/migrations/index.ts';
 import { AccountStore, type AccountTables } from './accounts/store.ts';
@@ -64,7 +65,7 @@ import { AlertService } from './alerts/service.ts';
 import { alertRoutes } from './alerts/routes.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations, ...alertMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations, ...alertMigrations, ...rateLimitMigrations };
 
 export interface StoreDeps {
   config: Config;
@@ -113,6 +114,9 @@ export function paysimFromConfig(config: Config): PaysimGateway {
   });
 }
 
+/** Trusts the socket peer and the next n − 1 X-Forwarded-For entries from the right: n proxies in front. */
+const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
+
 const WEB_DIST = resolve(import.meta.dirname, '../web/dist');
 
 /** The composition root: builds every context over one pool and wires their routes into one Fastify app. */
@@ -123,8 +127,10 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
-    // boolean, hop count or addresses; the cast only picks Fastify's HTTP/1 overload.
-    trustProxy: config.trustProxy as boolean,
+    // false, a hop count or addresses. A count becomes "the first n addresses from our side are proxies" (Fastify
+    // refuses bare counts); the client's own entries further left are never believed. The cast only picks
+    // Fastify's HTTP/1 overload.
+    trustProxy: (typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy) as boolean,
     // Unknown fields are refused, not silently dropped: a misspelt field must not look like a saved one.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -248,6 +254,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       breached: new BreachedPasswords(config.passwordBreachCheckUrl, app.log),
       publicUrl: config.publicUrl,
       rateLimit: config.authRateLimit,
+      limits: { signInsPerAccount: new SharedRateLimiter(kyselyFor(pool), 10, 15 * 60), codesPerSignIn: new SharedRateLimiter(kyselyFor(pool), 5, 15 * 60) },
     });
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });

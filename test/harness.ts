@@ -197,7 +197,8 @@ export async function signInOperator(t: TestStore) {
   const client = new Client(t.url);
   const challenged = await client.post('/api/auth/sign-in/email', { email, password });
   if (!challenged.body?.twoFactorRedirect) throw new Error(`expected a 2FA challenge: ${JSON.stringify(challenged.body)}`);
-  const done = await client.post('/api/auth/two-factor/verify-totp', { code: totp(secret) });
+  // A code signs in once: the enrolment used this step's, so the sign-in uses the next step's (accepted ±1 step).
+  const done = await client.post('/api/auth/two-factor/verify-totp', { code: totp(secret, Date.now() + 30_000) });
   if (done.status !== 200) throw new Error(`operator 2FA sign-in failed: ${done.status} ${JSON.stringify(done.body)}`);
   return Object.assign(client, { email, password, totpSecret: secret, backupCodes: enabled.body.backupCodes as string[] });
 }

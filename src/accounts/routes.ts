@@ -12,14 +12,30 @@ import type { TokenService } from './tokens.ts';
 import type { ProviderSettings } from './providers.ts';
 import type { BreachedPasswords } from './breached.ts';
 import { AppError } from '../platform/errors.ts';
-import { RateLimiter } from '../platform/http/rate-limit.ts';
+import { RateLimiter, type SharedRateLimiter } from '../platform/http/rate-limit.ts';
 
-export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountService; guards: Guards; auth: Auth; tokens: TokenService; providers: ProviderSettings; breached: BreachedPasswords; publicUrl: string; rateLimit: boolean }) {
+const TWO_FACTOR_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.two_factor=([^;]+)/;
+const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=([^;]+)/;
+
+export function accountRoutes(
+  app: FastifyInstance,
+  deps: {
+    accounts: AccountService;
+    guards: Guards;
+    auth: Auth;
+    tokens: TokenService;
+    providers: ProviderSettings;
+    breached: BreachedPasswords;
+    publicUrl: string;
+    rateLimit: boolean;
+    /** Shared by every node, counted before the attempt: sign-ins per account, second-factor codes per sign-in. */
+    limits: { signInsPerAccount: SharedRateLimiter; codesPerSignIn: SharedRateLimiter };
+  },
+) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['accounts'];
-  // Per IP: sign-ups; per account: failed sign-ins (Better Auth limits sign-in attempts per IP on top).
+  // Per IP: sign-ups (Better Auth limits sign-in attempts per IP on top).
   const signUps = new RateLimiter(5, 10 * 60_000);
-  const failedSignIns = new RateLimiter(10, 15 * 60_000);
 
   r.post('/api/accounts', {
     schema: {
@@ -97,7 +113,11 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
       const url = new URL(req.url, deps.publicUrl);
       const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
       const account = url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
-      if (account && deps.rateLimit) failedSignIns.refuseIfSpent(account, 'failed sign-ins for this account');
+      if (account && deps.rateLimit) await deps.limits.signInsPerAccount.take(`sign-in:${account}`, 'sign-in attempts for this account');
+      // Second-factor codes: counted per pending sign-in (its two-factor cookie) or session, whatever address they come from.
+      const codeStep = /^\/api\/auth\/two-factor\/verify-(totp|backup-code|otp)$/.exec(url.pathname)?.[1];
+      const attempt = req.headers.cookie ? (TWO_FACTOR_COOKIE.exec(req.headers.cookie)?.[1] ?? SESSION_COOKIE.exec(req.headers.cookie)?.[1]) : undefined;
+      if (codeStep && attempt && deps.rateLimit) await deps.limits.codesPerSignIn.take(`2fa:${attempt}`, 'codes for this sign-in');
       const newPassword = (req.body as { newPassword?: unknown } | undefined)?.newPassword;
       if (typeof newPassword === 'string' && (url.pathname === '/api/auth/change-password' || url.pathname === '/api/auth/reset-password')) {
         await deps.breached.assertNotBreached(newPassword);
@@ -105,10 +125,14 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: AccountSer
       const headers = webHeaders(req);
       // Better Auth's own per-IP limits key on this header; it is ours (set from req.ip), never the client's.
       headers.set('x-store-client-ip', req.ip);
-      const res = await deps.auth.handler(new Request(url, { method: req.method, headers, body }));
-      if (account && deps.rateLimit) {
-        if (res.status === 401 || res.status === 403) failedSignIns.hit(account);
-        else if (res.ok) failedSignIns.reset(account);
+      let res = await deps.auth.handler(new Request(url, { method: req.method, headers, body }));
+      if (account && deps.rateLimit && res.ok) await deps.limits.signInsPerAccount.reset(`sign-in:${account}`);
+      if (codeStep === 'totp' && res.ok) {
+        const done = (await res.clone().json().catch(() => ({}))) as { token?: string; user?: { id?: string } };
+        const code = String((req.body as { code?: unknown } | undefined)?.code ?? '');
+        if (done.user?.id && !(await deps.accounts.acceptTotpOnce(done.user.id, code, done.token))) {
+          res = Response.json({ code: 'TOTP_CODE_ALREADY_USED', message: 'This code was already used to sign in. Wait for the next code from your authenticator app.' }, { status: 401 });
+        }
       }
       reply.status(res.status);
       for (const c of res.headers.getSetCookie()) reply.header('set-cookie', c);

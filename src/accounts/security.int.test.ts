@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 import { secretOf, totp } from '../../test/totp.ts';
@@ -37,7 +37,8 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     expect(first.status).toBe(200);
     expect(first.body.twoFactorRedirect).toBe(true);
     expect((await c.get('/api/me')).status).toBe(401); // no session until the second step
-    expect((await c.post('/api/auth/two-factor/verify-totp', { code: totp(secret) }, ip)).status).toBe(200);
+    // Enrolment used this step's code and a code signs in once: the next step's (accepted ±1 step).
+    expect((await c.post('/api/auth/two-factor/verify-totp', { code: totp(secret, Date.now() + 30_000) }, ip)).status).toBe(200);
     expect((await c.get('/api/me')).body.email).toBe(email);
 
     const b = new Client(t.url);
@@ -86,7 +87,7 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     const fresh = new Client(t.url);
     const ip2 = freshIp();
     expect((await fresh.post('/api/auth/sign-in/email', { email, password }, ip2)).body.twoFactorRedirect).toBe(true);
-    expect((await fresh.post('/api/auth/two-factor/verify-totp', { code: totp(secret) }, ip2)).status).toBe(200);
+    expect((await fresh.post('/api/auth/two-factor/verify-totp', { code: totp(secret, Date.now() + 30_000) }, ip2)).status).toBe(200);
     expect((await fresh.get('/api/operator/games', ip2)).status).toBe(200);
     // The harness's operator goes through the same steps.
     expect((await (await signInOperator(t)).get('/api/operator/games')).status).toBe(200);
@@ -117,4 +118,52 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
   });
+
+  it('D2 the per-account sign-in budget is counted atomically: 40 wrong passwords at once, only 10 are tried', async () => {
+    const victim = await signUp(t);
+    const c = new Client(t.url);
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => c.post('/api/auth/sign-in/email', { email: victim.email, password: `parallel guess ${i}` }, freshIp()).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+  });
+
+  it('D2 behind a trusted proxy only the address the proxy saw counts: rotating X-Forwarded-For does not reset the per-IP budget', async () => {
+    const { email } = await signUp(t);
+    const c = new Client(t.url);
+    const statuses: number[] = [];
+    // The client writes what it likes on the left; the proxy appends the address it saw (the right-most entry).
+    for (let i = 0; i < 7; i++) statuses.push((await c.post('/api/auth/sign-in/email', { email, password: `wrong ${i}` }, { 'x-forwarded-for': `10.9.${i}.1, 198.51.100.251` })).status);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('R7 D2 a TOTP code signs in once; parallel wrong codes cannot outrun the lockout', async () => {
+    const { client, email } = await signUp(t);
+    const password = 'correct horse battery';
+    const { secret } = await enable2fa(client, password);
+    // Enrolment used the current code: wait for the next 30-second step so the sign-ins below have a fresh one.
+    const step = () => Math.floor(Date.now() / 30_000);
+    const enrolled = step();
+    await vi.waitFor(() => expect(step()).toBeGreaterThan(enrolled), { timeout: 35_000, interval: 200 });
+    const code = totp(secret);
+    const a = new Client(t.url);
+    expect((await a.post('/api/auth/sign-in/email', { email, password }, freshIp())).body.twoFactorRedirect).toBe(true);
+    expect((await a.post('/api/auth/two-factor/verify-totp', { code }, freshIp())).status).toBe(200);
+    // Someone who saw the code (over a shoulder, a phishing page) tries it at once: refused.
+    const b = new Client(t.url);
+    expect((await b.post('/api/auth/sign-in/email', { email, password }, freshIp())).body.twoFactorRedirect).toBe(true);
+    const replay = await b.post('/api/auth/two-factor/verify-totp', { code }, freshIp());
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.code).toBe('totp_code_already_used');
+    expect((await b.get('/api/me')).status).toBe(401);
+
+    // 20 wrong codes at once from 20 addresses against one pending sign-in: then even the right code is refused.
+    const d = new Client(t.url);
+    expect((await d.post('/api/auth/sign-in/email', { email, password }, freshIp())).body.twoFactorRedirect).toBe(true);
+    const wrong = String((Number(totp(secret)) + 1) % 1_000_000).padStart(6, '0');
+    await Promise.all(Array.from({ length: 20 }, () => d.post('/api/auth/two-factor/verify-totp', { code: wrong }, freshIp())));
+    await vi.waitFor(() => expect(step()).toBeGreaterThan(enrolled + 1), { timeout: 35_000, interval: 200 });
+    const after = await d.post('/api/auth/two-factor/verify-totp', { code: totp(secret) }, freshIp());
+    expect(after.status).not.toBe(200);
+    expect((await d.get('/api/me')).status).toBe(401);
+  }, 90_000);
 });

@@ -123,6 +123,17 @@ export class AccountService {
     return this.me(userId);
   }
 
+  /**
+   * R7 D2: a TOTP code signs in once. Called after the two-factor step accepted `code` and made `sessionToken`:
+   * a code that had signed this user in before is a replay (it was seen over a shoulder, on a phishing page), so
+   * the new session is deleted and false returned.
+   */
+  async acceptTotpOnce(userId: string, code: string, sessionToken: string | undefined): Promise<boolean> {
+    if (await this.store.firstTotpUse(userId, code)) return true;
+    if (sessionToken) await (await this.auth.$context).internalAdapter.deleteSession(sessionToken);
+    return false;
+  }
+
   /** The signed-in user behind a request's cookies, or undefined for a visitor. */
   async viewer(headers: Headers): Promise<Viewer | undefined> {
     const session = await this.auth.api.getSession({ headers });

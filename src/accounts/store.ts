@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, ColumnType } from 'kysely';
+import { sql, type Kysely, type Selectable, type ColumnType } from 'kysely';
 
 export interface ProfilesTable {
   user_id: string;
@@ -21,11 +21,21 @@ export interface UserTable {
 export interface AccountTables {
   account_profiles: ProfilesTable;
   user: UserTable;
+  totp_code_uses: { user_id: string; code: string; used_at: Date };
 }
 export type ProfileRow = Selectable<ProfilesTable>;
 
 export class AccountStore {
   constructor(private readonly db: Kysely<AccountTables>) {}
+
+  /** Records a TOTP code that signed the user in; false when it already had (a replay). Forgets old codes. */
+  async firstTotpUse(userId: string, code: string): Promise<boolean> {
+    const r = await sql<{ ok: number }>`
+      with forget as (delete from totp_code_uses where used_at < now() - interval '5 minutes')
+      insert into totp_code_uses (user_id, code, used_at) values (${userId}, ${code}, now())
+      on conflict do nothing returning 1 as ok`.execute(this.db);
+    return r.rows.length > 0;
+  }
 
   profile(userId: string): Promise<ProfileRow | undefined> {
     return this.db.selectFrom('account_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();

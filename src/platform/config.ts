@@ -67,7 +67,9 @@ export class ConfigError extends Error {}
 function trustProxy(raw: string | undefined): boolean | number | string[] {
   const v = raw?.trim();
   if (!v || v === 'false') return false;
-  if (v === 'true') return true;
+  // "true" means one proxy in front: the right-most X-Forwarded-For entry is the address it saw. Trusting every
+  // entry would let a client pick its own address (and its own rate-limit budget and country) by writing one.
+  if (v === 'true') return 1;
   if (/^\d+$/.test(v)) return Number(v);
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }

@@ -62,8 +62,16 @@ describe('points ledger (S1.8, S1.10, S1.14, D4)', () => {
     expect((await points.balance('u2', 'JPY')).balance).toBe(0);
   });
 
-  it('S1.8 points in one currency cannot pay a price in another', async () => {
-    await expect(points.spend('u1', 'USD', 10, 'order:x:spend')).rejects.toMatchObject({ code: 'points_currency_mismatch' });
+  it('S1.8 points in one currency cannot pay a price in another: each currency is its own wallet', async () => {
+    const krw = (await points.balance('u1', 'KRW')).balance;
+    expect(krw).toBeGreaterThan(10);
+    await expect(points.spend('u1', 'USD', 10, 'order:x:spend')).rejects.toMatchObject({ code: 'insufficient_points' });
+    // Earning in another currency opens that wallet beside the first; neither moves the other.
+    await points.earn('u1', 'USD', 40, 'order:y:earn');
+    expect(await points.spend('u1', 'USD', 10, 'order:z:spend')).toBe(30);
+    expect(await points.balance('u1', 'KRW')).toEqual({ balance: krw, currency: 'KRW' });
+    expect(await points.wallets('u1')).toEqual([{ currency: 'KRW', balance: krw }, { currency: 'USD', balance: 30 }]);
+    expect(await points.mismatches()).toEqual([]);
   });
 
   it('S1.14 the ledger is append-only', async () => {

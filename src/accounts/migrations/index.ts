@@ -28,4 +28,10 @@ export const accountMigrations: Record<string, Migration> = {
       await sql`create index id_token_uses_age on id_token_uses (used_at)`.execute(db);
     },
   },
+  '2026-12-02-08-accounts-totp-code-uses': {
+    async up(db: Kysely<unknown>) {
+      // A TOTP code signs in once: codes that succeeded, per user, kept past their validity (at most 90 s).
+      await sql`create table totp_code_uses (user_id text not null, code text not null, used_at timestamptz not null, primary key (user_id, code))`.execute(db);
+    },
+  },
 };
