@@ -9,6 +9,7 @@ import { STORE_TIME_HEADER, systemClock, type Clock } from './platform/clock.ts'
 import { AppError, installErrorHandler } from './platform/errors.ts';
 import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/database.ts';
 import { observability } from './platform/http/observability.ts';
+import { edgeGuards, securityHeaders } from './platform/http/edge.ts';
 import { rateLimitMigrations, SharedRateLimiter } from './platform/http/rate-limit.ts';
 import { createAuth, migrateAuth, type Auth } from './accounts/auth.ts';
 import { accountMigrations } from './accounts/migrations/index.ts';
@@ -203,6 +204,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     }
 
     installErrorHandler(app);
+    edgeGuards(app);
+    securityHeaders(app, config.publicUrl);
     // Graceful shutdown (close() below): stop accepting requests, let those in flight finish, then close the pool.
     let inFlight = 0;
     app.addHook('onRequest', async () => {

@@ -68,6 +68,7 @@ export function orderRoutes(
   // PG webhooks: verify the signature on the raw body, record the event once (duplicates and late
   // redeliveries are no-ops), wake the saga that waits for it, and acknowledge at once.
   app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     scope.post('/api/payments/webhooks/paysim', { schema: { hide: true } }, async (req, reply) => {
       let event;

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.ts';
+
+/** Deeper than any document the API takes (a game document is about 6 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deep arrays and objects nest in a JSON text, counted without parsing (strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+const NUL = /\u0000|\\u0000/i;
+const invalidText = () => new AppError(400, 'invalid_text', 'Text may not contain the NUL character (U+0000). Remove it and try again.');
+
+/**
+ * Malformed input is refused at the edge, before any route, schema, library or database sees it: JSON nested
+ * deeper than MAX_JSON_DEPTH (a parser or validator recursing through 5,000 levels), and the NUL character, which
+ * PostgreSQL text cannot store — in a body or in the URL. A 400 with a sentence, never a 500.
+ */
+export function edgeGuards(app: FastifyInstance): void {
+  // Fastify's own parser underneath: it also refuses __proto__ poisoning and reports bad JSON.
+  const parse = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = String(body);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new AppError(400, 'json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`), undefined);
+    if (NUL.test(text)) return done(invalidText(), undefined);
+    parse(req, text, done);
+  });
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.includes('%')) return;
+    let url: string;
+    try {
+      url = decodeURIComponent(req.url);
+    } catch {
+      throw new AppError(400, 'invalid_url', 'The address is not validly encoded.');
+    }
+    if (url.includes('\u0000')) throw invalidText();
+  });
+}
+
+/**
+ * Security headers on every answer: no MIME sniffing (an uploaded file is what its type says), no framing
+ * (clickjacking), no full URLs in Referer to other sites, HSTS when the store is served over https, and a Content
+ * Security Policy on pages: scripts only from the store itself. The API docs (/docs, Swagger UI's own scripts)
+ * keep their own page rules.
+ */
+export function securityHeaders(app: FastifyInstance, publicUrl: string): void {
+  const https = publicUrl.startsWith('https:');
+  const csp = ["default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob: https:", "connect-src 'self'", "font-src 'self' data:", "object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'"].join('; ');
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    reply.header('x-frame-options', 'DENY');
+    if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html') && !req.url.startsWith('/docs')) reply.header('content-security-policy', csp);
+  });
+}
