@@ -11,7 +11,7 @@ import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/d
 import { observability } from './platform/http/observability.ts';
 import { edgeGuards, securityHeaders } from './platform/http/edge.ts';
 import { rateLimitMigrations, SharedRateLimiter } from './platform/http/rate-limit.ts';
-import { createAuth, migrateAuth, type Auth } from './accounts/auth.ts';
+import { createAuth, loopbackAliases, migrateAuth, type Auth } from './accounts/auth.ts';
 import { accountMigrations } from './accounts/migrations/index.ts';
 import { AccountStore, type AccountTables } from './accounts/store.ts';
 import { AccountService } from './accounts/service.ts';
@@ -239,10 +239,11 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
     // Cookie sessions are CSRF-safe only if cross-site writes are refused: browsers send Origin on them.
+    const trustedOrigins = loopbackAliases(config.publicUrl);
     app.addHook('onRequest', async (req) => {
       if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
       const origin = req.headers.origin;
-      if (origin && origin !== config.publicUrl && origin !== `${req.protocol}://${req.host}`) {
+      if (origin && !trustedOrigins.includes(origin) && origin !== `${req.protocol}://${req.host}`) {
         throw new AppError(403, 'cross_site_request', 'This request came from another site and was refused.');
       }
     });

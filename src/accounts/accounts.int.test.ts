@@ -105,4 +105,18 @@ describe('accounts over HTTP', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('cross_site_request');
   });
+
+  it('R1 signing in works on every loopback spelling of the store’s address (localhost, 127.0.0.1)', async () => {
+    const { email } = await signUp(t);
+    const port = new URL(t.url).port;
+    for (const origin of [`http://localhost:${port}`, `http://127.0.0.1:${port}`]) {
+      const c = new Client(t.url);
+      const r = await c.post('/api/auth/sign-in/email', { email, password: 'correct horse battery' }, { origin });
+      expect(r.status, `${origin}: ${JSON.stringify(r.body)}`).toBe(200);
+      expect((await c.get('/api/me')).status).toBe(200);
+    }
+    // Another site is still refused.
+    const evil = await new Client(t.url).post('/api/auth/sign-in/email', { email, password: 'correct horse battery' }, { origin: 'http://evil.example' });
+    expect(evil.status).toBe(403);
+  });
 });

@@ -93,7 +93,7 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
       },
     },
     disabledPaths: ['/sign-up/email'],
-    trustedOrigins: [config.publicUrl],
+    trustedOrigins: loopbackAliases(config.publicUrl),
     session: {
       cookieCache: { enabled: true, maxAge: 60 },
       additionalFields: {
@@ -144,6 +144,16 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/**
+ * The public URL, and when it is a loopback address its other spellings (localhost, 127.0.0.1, [::1] on the same
+ * port): a developer opens whichever address the start log or their habit gives, and sign-in must work on each.
+ */
+export function loopbackAliases(publicUrl: string): string[] {
+  const u = new URL(publicUrl);
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) return [u.origin];
+  return ['localhost', '127.0.0.1', '[::1]'].map((host) => `${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`);
+}
 
 /** The two-factor plugin's paths that verify a second factor: a session made there has both. */
 const SECOND_FACTOR_PATHS = new Set(['/two-factor/verify-totp', '/two-factor/verify-backup-code', '/two-factor/verify-otp']);
