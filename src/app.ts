@@ -60,6 +60,7 @@ import { GiftStore, type GiftTables } from './gifts/store.ts';
 import { GiftService } from './gifts/service.ts';
 import { giftRoutes } from './gifts/routes.ts';
 import { deliverGift, expireGift, GIFT_TIMERS, sendGift, type GiftDeps } from './flows/send-gift.ts';
+import { PaymentReconciler, RECONCILE_TIMER } from './flows/reconcile-payments.ts';
 import { alertMigrations } from './alerts/migrations/index.ts';
 import { AlertStore, type AlertTables } from './alerts/store.ts';
 import { AlertService } from './alerts/service.ts';
@@ -101,6 +102,7 @@ export interface Store {
   giftStore: GiftStore;
   timers: Timers;
   mail: MailDelivery;
+  reconciler: PaymentReconciler;
   close(): Promise<void>;
 }
 
@@ -182,6 +184,18 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     timers.register(GIFT_TIMERS.deliver.handler, { kind: 'local', run: (trx, input: { giftId: string }, now) => deliverGift(giftDeps, trx, input.giftId, now) });
     timers.register(GIFT_TIMERS.expire.handler, { kind: 'local', run: (trx, input: { giftId: string }, now) => expireGift(giftDeps, trx, input.giftId, now) });
     timers.register(GIFT_TIMERS.refund.handler, { kind: 'workflow', start: (id, input) => startSaga(refund, id, input) });
+    const reconciler = new PaymentReconciler({
+      orders: orderStore, gateway, alerts, timers, clock,
+      intervalMs: config.reconcileIntervalSeconds * 1000, lookbackMs: config.reconcileLookbackHours * 3_600_000, stuckAfterMs: config.stuckOrderMinutes * 60_000,
+    });
+    timers.register(RECONCILE_TIMER.handler, {
+      kind: 'local',
+      run: async (trx, _input, now) => {
+        await reconciler.scheduleNext(trx, now);
+        const r = await reconciler.runOnce(now);
+        app.log.info({ reconcile: r }, 'payments reconciled with the PG');
+      },
+    });
     const orders = new OrderService({
       orders: orderStore,
       catalog,
@@ -200,6 +214,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     if (deps.durable) {
       await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy, (a) => alerts.raise(a));
       mail.start();
+      await reconciler.scheduleNext(kyselyFor(pool), clock.now());
       timers.start();
     }
 
@@ -263,7 +278,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });
     pointsRoutes(app, { points, guards });
-    orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now() });
+    orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now(), onCaptured: (p) => reconciler.settleCapture(p) });
     friendRoutes(app, { friends, notifications, guards });
     giftRoutes(app, { gifts, guards, now: () => clock.now() });
     regionRoutes(app, { gate: regionGate, guards });
@@ -286,6 +301,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       giftStore,
       timers,
       mail,
+      reconciler,
       async close() {
         await app.close();
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));

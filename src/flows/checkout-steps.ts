@@ -49,9 +49,6 @@ export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPa
   return p;
 }
 
-/** The charge request's URLs, fixed when a saga starts: where the buyer returns after approval, where webhooks go. */
-export const chargeUrls = (publicUrl: string, returnPath: string) => ({ returnUrl: `${publicUrl}${returnPath}`, webhookUrl: `${publicUrl}/api/payments/webhooks/paysim` });
-
 /** A payment that is neither captured nor definitely not (still awaiting approval, authorized but not captured). */
 export class PaymentUndecided extends GatewayUnavailable {}
 

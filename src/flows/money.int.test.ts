@@ -46,6 +46,11 @@ async function approve(c: Client, orderId: string) {
   }, { timeout: 10_000, interval: 50 });
   await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
 }
+/** paysim's API, called as another system would (not through the store). */
+async function paysim(method: string, path: string, body?: unknown) {
+  const r = await fetch(`${t.paysimUrl}${path}`, { method, headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key() }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return (await r.json()) as { id: string; status: string; capturedMinor: number; refundedMinor: number };
+}
 /** A database outage that lasts `times` calls of one statement: a trigger that fails while a sequence is low. */
 async function blip(name: string, table: string, when: string, times: number) {
   await db.query(`create sequence ${name}_seq`);
@@ -221,6 +226,42 @@ describe('money is never lost (D1)', () => {
     // The running store is untouched.
     const { client } = await signUp(t, { country: 'KR' });
     expect((await settle(client, (await buy(client, await game())).id)).status).toBe('paid');
+  });
+
+  it('D1 a capture made behind the store’s back for a cancelled order is found by the reconciliation job, refunded and reported', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    t.faults.next = 'decline';
+    let order;
+    try {
+      order = await settle(client, (await buy(client, await game())).id);
+    } finally {
+      t.faults.next = undefined;
+    }
+    expect(order.status).toBe('cancelled');
+    // Someone charges the card for that order at the PG directly (a second integration, a support tool, a bug).
+    const direct = await paysim('POST', '/v1/payments', { orderRef: order.id, method: 'card', amountMinor: 30000, currency: 'KRW' });
+    expect(direct.status).toBe('captured');
+    // The job runs on its durable timer: move the store's clock past the next run.
+    t.clock.advance(301_000);
+    t.store.timers.kick();
+    await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), { timeout: 15_000, interval: 100 });
+    const alerts = (await op.get('/api/operator/alerts')).body.items as { kind: string; subject: string; message: string }[];
+    expect(alerts.find((a) => a.subject === `payment:${direct.id}`)).toMatchObject({ kind: 'capture_without_order' });
+    await invariantsHold(t);
+  });
+
+  it('D1 a late payment.captured webhook for a cancelled order is refunded at once (forward recovery)', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    t.faults.next = 'decline';
+    let order;
+    try {
+      order = await settle(client, (await buy(client, await game())).id);
+    } finally {
+      t.faults.next = undefined;
+    }
+    const direct = await paysim('POST', '/v1/payments', { orderRef: order.id, method: 'card', amountMinor: 30000, currency: 'KRW', webhookUrl: `${t.url}/api/payments/webhooks/paysim` });
+    await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), { timeout: 15_000, interval: 100 });
+    await invariantsHold(t);
   });
 
   it('D1 S1.12 the PG refuses a refund outright (the payment was refunded at the PG already): the request answers at once, the order is parked and operators are alerted', async () => {

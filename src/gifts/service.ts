@@ -6,7 +6,7 @@ import type { FriendService } from '../friends/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
-import { chargeUrls } from '../flows/checkout-steps.ts';
+import { chargeUrls } from '../payments/gateway.ts';
 import { GIFT_TIMERS, settleWithRefund, type GiftContext, type GiftDeps } from '../flows/send-gift.ts';
 import type { GiftReportFilter, GiftWithOrder } from './store.ts';
 import { VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
-import type { PaymentGateway } from '../payments/gateway.ts';
+import type { GatewayEvent, PaymentGateway } from '../payments/gateway.ts';
 import type { PaymentSignals } from '../flows/deps.ts';
 import type { OrderStore } from './store.ts';
 import type { Buyer, OrderService } from './service.ts';
@@ -11,7 +11,16 @@ import { CheckoutQuote, DownloadLink, LibraryEntry, OrderView, PlaceOrder, Refun
 
 export function orderRoutes(
   app: FastifyInstance,
-  deps: { orders: OrderService; store: OrderStore; guards: Guards; gateway: PaymentGateway; signals: PaymentSignals; now: () => Date },
+  deps: {
+    orders: OrderService;
+    store: OrderStore;
+    guards: Guards;
+    gateway: PaymentGateway;
+    signals: PaymentSignals;
+    now: () => Date;
+    /** Forward recovery: a capture the PG reports is checked against the order at once (refunded if none is live). */
+    onCaptured?: (p: GatewayEvent['payment'] & { orderRef: string }) => Promise<unknown>;
+  },
 ) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['orders'];
@@ -77,6 +86,8 @@ export function orderRoutes(
       } catch {
         throw new AppError(400, 'invalid_webhook', 'The webhook signature is missing, wrong or too old.');
       }
+      // Before recording: if this fails, the PG redelivers and it is tried again.
+      if (event.type === 'payment.captured') await deps.onCaptured?.({ ...event.payment, orderRef: event.orderRef });
       await deps.store.recordEvent({ event_id: event.id, payment_id: event.payment.id, type: event.type }, deps.now());
       deps.signals.notify(event.payment.id);
       return reply.status(200).send({ received: true });

@@ -13,7 +13,7 @@ import type { PreorderContext } from '../flows/preorder-game.ts';
 import type { RefundContext } from '../flows/refund-order.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable } from './refund-policy.ts';
-import { chargeUrls } from '../flows/checkout-steps.ts';
+import { chargeUrls } from '../payments/gateway.ts';
 import { decide } from '../regions/policy.ts';
 import type { RegionGate } from '../regions/gate.ts';
 import type { CheckoutQuote, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';

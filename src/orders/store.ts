@@ -164,6 +164,11 @@ export class OrderStore {
     return inserted !== undefined;
   }
 
+  /** Orders still in flight since before `before` (reconciliation reports them). */
+  stuck(before: Date) {
+    return this.db.selectFrom('orders').select(['id', 'status', 'updated_at', 'payment_id']).where('status', 'in', ['pending', 'refund_pending']).where('updated_at', '<', before).orderBy('updated_at').limit(500).execute();
+  }
+
   /** Invariants for tests and the checkout benchmark. */
   async invariantViolations(): Promise<string[]> {
     const orphans = await sql<{ user_id: string; game_id: string }>`

@@ -33,10 +33,27 @@ export interface PaymentRequest {
   webhookUrl?: string;
 }
 
+/** A payment as the PG's list API gives it: with the order it was made for and when. */
+export interface ListedPayment extends GatewayPayment {
+  orderRef: string;
+  createdAt: string;
+}
+
+export interface PaymentQuery {
+  /** Created at or after (PG time). */
+  createdFrom?: Date;
+  orderRef?: string;
+  limit?: number;
+  /** Cursor: the last payment id of the previous page. */
+  startingAfter?: string;
+}
+
 export interface GatewayEvent {
   id: string;
   type: string;
   payment: GatewayPayment;
+  /** The store's order reference the payment was made for. */
+  orderRef: string;
 }
 
 export interface PaymentGateway {
@@ -46,6 +63,8 @@ export interface PaymentGateway {
   capture(id: string, idempotencyKey: string): Promise<GatewayPayment>;
   cancel(id: string, idempotencyKey: string): Promise<GatewayPayment>;
   refund(id: string, amountMinor: number, idempotencyKey: string): Promise<GatewayPayment>;
+  /** Lists payments, oldest first, a page at a time (what reconciliation reads; every PG has such an API). */
+  listPayments(q: PaymentQuery): Promise<{ items: ListedPayment[]; hasMore: boolean }>;
   /** Verifies the signature and returns the event, or throws `InvalidWebhook`. */
   parseWebhook(rawBody: string, headers: Record<string, string | string[] | undefined>): GatewayEvent;
 }
@@ -80,3 +99,6 @@ export class GatewayRejected extends NeedsAttention {
 export class InvalidWebhook extends Error {
   override readonly name = 'InvalidWebhook';
 }
+
+/** The charge request's URLs, fixed when a saga starts: where the buyer returns after approval, where webhooks go. */
+export const chargeUrls = (publicUrl: string, returnPath: string) => ({ returnUrl: `${publicUrl}${returnPath}`, webhookUrl: `${publicUrl}/api/payments/webhooks/paysim` });

@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.ts';
 import { SIGNATURE_HEADER, verify } from '../paysim/signature.ts';
-import { GatewayRejected, GatewayUnavailable, InvalidWebhook, PaymentDeclined, type GatewayEvent, type GatewayPayment, type PaymentGateway, type PaymentRequest } from './gateway.ts';
+import { GatewayRejected, GatewayUnavailable, InvalidWebhook, PaymentDeclined, type GatewayEvent, type GatewayPayment, type ListedPayment, type PaymentGateway, type PaymentQuery, type PaymentRequest } from './gateway.ts';
 
 interface SimPaymentBody {
   id: string;
@@ -73,12 +73,22 @@ export class PaysimGateway implements PaymentGateway {
     return toPayment((await this.call('POST', `/v1/payments/${encodeURIComponent(id)}/refunds`, { amountMinor }, key)).payment!);
   }
 
+  async listPayments(q: PaymentQuery): Promise<{ items: ListedPayment[]; hasMore: boolean }> {
+    const params = new URLSearchParams();
+    if (q.createdFrom) params.set('created_gte', q.createdFrom.toISOString());
+    if (q.orderRef) params.set('order_ref', q.orderRef);
+    if (q.limit) params.set('limit', String(q.limit));
+    if (q.startingAfter) params.set('starting_after', q.startingAfter);
+    const page = (await this.call('GET', `/v1/payments?${params}`)) as unknown as { data: (SimPaymentBody & { orderRef: string; createdAt: string })[]; hasMore: boolean };
+    return { items: page.data.map((p) => ({ ...toPayment(p), orderRef: p.orderRef, createdAt: p.createdAt })), hasMore: page.hasMore };
+  }
+
   parseWebhook(rawBody: string, headers: Record<string, string | string[] | undefined>): GatewayEvent {
     const signature = headers[SIGNATURE_HEADER];
     if (!verify(this.opts.webhookSecret, rawBody, typeof signature === 'string' ? signature : undefined, this.opts.clock.now())) {
       throw new InvalidWebhook('The webhook signature is missing, wrong or too old.');
     }
-    const event = JSON.parse(rawBody) as { id: string; type: string; data: SimPaymentBody };
-    return { id: event.id, type: event.type, payment: toPayment(event.data) };
+    const event = JSON.parse(rawBody) as { id: string; type: string; data: SimPaymentBody & { orderRef: string } };
+    return { id: event.id, type: event.type, payment: toPayment(event.data), orderRef: event.data.orderRef };
   }
 }

@@ -154,6 +154,17 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     } else deliver(p, 'payment.authorized');
   }
 
+  // The list API reconciliation reads (like Stripe's GET /v1/payments): oldest first, filtered, a page at a time.
+  app.get<{ Querystring: { created_gte?: string; order_ref?: string; limit?: string; starting_after?: string } }>('/v1/payments', { preHandler: auth }, async (req) => {
+    const q = req.query;
+    const from = q.created_gte ? Date.parse(q.created_gte) : -Infinity;
+    const limit = Math.min(Math.max(Number(q.limit) || 100, 1), 100);
+    let all = [...state.payments.values()].filter((p) => Date.parse(p.createdAt) >= from && (!q.order_ref || p.orderRef === q.order_ref));
+    all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    if (q.starting_after) all = all.slice(all.findIndex((p) => p.id === q.starting_after) + 1);
+    return { data: all.slice(0, limit), hasMore: all.length > limit };
+  });
+
   app.get<{ Params: { id: string } }>('/v1/payments/:id', { preHandler: auth }, async (req, reply) => {
     const p = find(req.params.id);
     return p ? p : reply.status(404).send(notFound.body);

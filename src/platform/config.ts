@@ -42,6 +42,10 @@ export interface Config {
   alertEmail: string | undefined;
   /** How long a refund request waits for its saga before answering 202 with the order as it stands. */
   refundWaitSeconds: number;
+  /** Reconciliation with the PG: how often, how far back, and when an in-flight order counts as stuck. */
+  reconcileIntervalSeconds: number;
+  reconcileLookbackHours: number;
+  stuckOrderMinutes: number;
   /** Stable id of this node: it recovers its own unfinished sagas after a crash. */
   nodeId: string;
   /** Version of the saga definitions; pending sagas resume only under the same version. */
@@ -165,6 +169,9 @@ export function loadConfig(env: Env = process.env): Config {
     paymentMethodsFile: env.PAYMENT_METHODS_FILE?.trim() || undefined,
     paymentApprovalTimeoutSeconds: int('PAYMENT_APPROVAL_TIMEOUT_SECONDS', 900, 1, 86_400),
     refundWaitSeconds: int('REFUND_WAIT_SECONDS', 10, 0, 300),
+    reconcileIntervalSeconds: int('RECONCILE_INTERVAL_SECONDS', 300, 10, 86_400),
+    reconcileLookbackHours: int('RECONCILE_LOOKBACK_HOURS', 48, 1, 24 * 90),
+    stuckOrderMinutes: int('STUCK_ORDER_MINUTES', 60, 1, 7 * 24 * 60),
     pointsEarnRatePercent: int('POINTS_EARN_RATE_PERCENT', 5, 0, 100),
     smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),
     smtpSinkPort: int('SMTP_SINK_PORT', 2525, 0, 65535),
