@@ -45,4 +45,18 @@ describe('the edge refuses malformed input (D2)', () => {
     expect(api.headers.get('x-frame-options')).toBe('DENY');
     expect(api.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
   });
+
+  it('D2 numbers that are not finite or beyond 2^53 are a 400, in a query or a body', async () => {
+    const op = await signInOperator(t);
+    for (const q of ['pageSize=1e309', 'page=1e20', 'page=Infinity']) {
+      const r = await op.get(`/api/operator/games?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.body.error.code).toBe('number_out_of_range');
+    }
+    const { client } = await signUp(t);
+    const r = await fetch(`${t.url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'edge-test-key-1', cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: '{"gameId":"00000000-0000-4000-a000-000000000000","pointsToUse":1e309,"paymentMethod":"card"}' });
+    expect(r.status).toBe(400);
+    // Ordinary numbers still pass.
+    expect((await op.get('/api/operator/games?page=2&pageSize=20')).status).toBe(200);
+  });
 });

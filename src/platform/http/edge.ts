@@ -24,6 +24,18 @@ export function jsonDepth(text: string): number {
 }
 
 const NUL = /\u0000|\\u0000/i;
+const outOfRange = () => new AppError(400, 'number_out_of_range', 'A number in this request is too large (at most 9007199254740991) or not finite.');
+
+/** Numbers the API can take: finite, and integers within ±(2^53 − 1). JSON and query strings can spell others. */
+const unsafeNumber = (n: number) => !Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n));
+function hasUnsafeNumber(v: unknown, depth = 0): boolean {
+  if (typeof v === 'number') return unsafeNumber(v);
+  if (!v || typeof v !== 'object' || depth > MAX_JSON_DEPTH) return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) if (hasUnsafeNumber(x, depth + 1)) return true;
+  return false;
+}
+const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+const INFINITE = /^\s*[+-]?infinity\s*$/i;
 const invalidText = () => new AppError(400, 'invalid_text', 'Text may not contain the NUL character (U+0000). Remove it and try again.');
 
 /**
@@ -39,9 +51,15 @@ export function edgeGuards(app: FastifyInstance): void {
     const text = String(body);
     if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new AppError(400, 'json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`), undefined);
     if (NUL.test(text)) return done(invalidText(), undefined);
-    parse(req, text, done);
+    parse(req, text, (err: Error | null, value?: unknown) => (err ? done(err, undefined) : hasUnsafeNumber(value) ? done(outOfRange(), undefined) : done(null, value)));
   });
   app.addHook('onRequest', async (req) => {
+    // Query strings are coerced to numbers by the schemas, and "1e309" or "Infinity" would pass as one.
+    for (const value of Object.values((req.query ?? {}) as Record<string, unknown>)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (typeof v === 'string' && (INFINITE.test(v) || (NUMERIC.test(v) && unsafeNumber(Number(v))))) throw outOfRange();
+      }
+    }
     if (!req.url.includes('%')) return;
     let url: string;
     try {
