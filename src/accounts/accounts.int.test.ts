@@ -119,4 +119,18 @@ describe('accounts over HTTP', () => {
     const evil = await new Client(t.url).post('/api/auth/sign-in/email', { email, password: 'correct horse battery' }, { origin: 'http://evil.example' });
     expect(evil.status).toBe(403);
   });
+
+  it('D2 passwords attackers guess first are refused at sign-up and at a password change, with a sentence', async () => {
+    for (const password of ['password12', 'Qwerty!2024', '1234567890', 'abcdefghijk', 'aaaaaaaaaaaa', 'abab1212abab']) {
+      const r = await new Client(t.url).post('/api/accounts', { email: `weak-${password.length}-${Math.random().toString(36).slice(2)}@example.test`, password, name: 'Weak', country: 'US', language: 'en' });
+      expect(r.status, password).toBe(400);
+      expect(r.body.error.code).toBe('password_too_guessable');
+    }
+    const { client } = await signUp(t);
+    const change = await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'password2024' });
+    expect(change.status).toBe(400);
+    expect(change.body.error.code).toBe('password_too_guessable');
+    // A phrase of unrelated words is fine.
+    expect((await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'lantern otter gravel 7' })).status).toBe(200);
+  });
 });

@@ -77,4 +77,13 @@ describe('friends (S2.4, S2.6)', () => {
     expect((await a.client.post('/api/friends/requests', { userId: a.me.id })).body.error.code).toBe('cannot_befriend_self');
     expect((await a.client.post('/api/friends/requests', { userId: 'nobody' })).status).toBe(404);
   });
+
+  it('S2.6 D2 a flood of friend requests (each one mails somebody) is refused after 20 an hour', async () => {
+    const spammer = await signUp(t, { name: 'Spammer' });
+    const targets = await Promise.all(Array.from({ length: 21 }, (_, i) => signUp(t, { name: `Target ${i}` })));
+    const statuses = [];
+    for (const target of targets) statuses.push((await spammer.client.post('/api/friends/requests', { userId: target.me.id })).status);
+    expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
 });

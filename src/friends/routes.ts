@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { SharedRateLimiter } from '../platform/http/rate-limit.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
@@ -9,10 +10,23 @@ import type { FriendService } from './service.ts';
 const Person = Type.Object({ id: Type.String(), name: Type.String() });
 const UserId = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) });
 
-export function friendRoutes(app: FastifyInstance, deps: { friends: FriendService; notifications: NotificationService; guards: Guards }) {
+export function friendRoutes(
+  app: FastifyInstance,
+  deps: {
+    friends: FriendService;
+    notifications: NotificationService;
+    guards: Guards;
+    /** Friend requests per sender (each one mails someone): a flood is refused, shared by every node. */
+    requestLimit: Pick<SharedRateLimiter, 'take'>;
+  },
+) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['friends'];
   const me = async (req: Parameters<Guards['requireUser']>[0]) => (await deps.guards.requireUser(req)).userId;
+  const requestFriend = async (from: string, to: string) => {
+    await deps.requestLimit.take(`friend-requests:${from}`, 'friend requests in a short time');
+    return deps.friends.request(from, to);
+  };
 
   r.get('/api/users', { schema: { tags, summary: 'Find users by the start of their name or their exact email (S2.6 "Add friend")', querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }), response: { 200: Type.Array(Person), 400: ErrorBody, 401: ErrorBody } } }, async (req) =>
     deps.friends.search(await me(req), req.query.q),
@@ -20,8 +34,8 @@ export function friendRoutes(app: FastifyInstance, deps: { friends: FriendServic
   r.get('/api/friends', { schema: { tags, summary: 'Your friends and pending requests', response: { 200: Type.Object({ friends: Type.Array(Person), incoming: Type.Array(Person), outgoing: Type.Array(Person) }), 401: ErrorBody } } }, async (req) =>
     deps.friends.list(await me(req)),
   );
-  r.post('/api/friends/requests', { schema: { tags, summary: 'Ask a user to be friends; they get a mail and a notification (S2.4, S2.6)', body: UserId, response: { 201: Type.Object({ status: Type.Union([Type.Literal('requested'), Type.Literal('accepted')]) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } }, async (req, reply) =>
-    reply.status(201).send({ status: await deps.friends.request(await me(req), req.body.userId) }),
+  r.post('/api/friends/requests', { schema: { tags, summary: 'Ask a user to be friends; they get a mail and a notification (S2.4, S2.6)', body: UserId, response: { 201: Type.Object({ status: Type.Union([Type.Literal('requested'), Type.Literal('accepted')]) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody } } }, async (req, reply) =>
+    reply.status(201).send({ status: await requestFriend(await me(req), req.body.userId) }),
   );
   r.post('/api/friends/requests/:userId/accept', { schema: { tags, summary: 'Approve a friend request (S2.4)', params: UserId, response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
     await deps.friends.accept(await me(req), req.params.userId);

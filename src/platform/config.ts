@@ -42,6 +42,8 @@ export interface Config {
   alertEmail: string | undefined;
   /** How long a refund request waits for its saga before answering 202 with the order as it stands. */
   refundWaitSeconds: number;
+  /** Friend requests one player may send per hour (each mails someone). */
+  friendRequestsPerHour: number;
   /** Reconciliation with the PG: how often, how far back, and when an in-flight order counts as stuck. */
   reconcileIntervalSeconds: number;
   reconcileLookbackHours: number;
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     paymentMethodsFile: env.PAYMENT_METHODS_FILE?.trim() || undefined,
     paymentApprovalTimeoutSeconds: int('PAYMENT_APPROVAL_TIMEOUT_SECONDS', 900, 1, 86_400),
     refundWaitSeconds: int('REFUND_WAIT_SECONDS', 10, 0, 300),
+    friendRequestsPerHour: int('FRIEND_REQUESTS_PER_HOUR', 20, 1, 10_000),
     reconcileIntervalSeconds: int('RECONCILE_INTERVAL_SECONDS', 300, 10, 86_400),
     reconcileLookbackHours: int('RECONCILE_LOOKBACK_HOURS', 48, 1, 24 * 90),
     stuckOrderMinutes: int('STUCK_ORDER_MINUTES', 60, 1, 7 * 24 * 60),

@@ -59,4 +59,17 @@ describe('the edge refuses malformed input (D2)', () => {
     // Ordinary numbers still pass.
     expect((await op.get('/api/operator/games?page=2&pageSize=20')).status).toBe(200);
   });
+
+  it('D2 an uploaded GIF that is also an HTML page is served as an image that can never run', async () => {
+    const op = await signInOperator(t);
+    const polyglot = Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.from('<html><script>alert(document.cookie)</script></html>')]);
+    const form = new FormData();
+    form.append('file', new Blob([polyglot], { type: 'text/html' }), 'cover.html');
+    const up = await op.request('POST', '/api/operator/media', form);
+    expect(up.status).toBe(201);
+    const served = await fetch(`${t.url}${up.body.url}`);
+    expect(served.headers.get('content-type')).toBe('image/gif');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+  });
 });

@@ -85,7 +85,9 @@ export function securityHeaders(app: FastifyInstance, publicUrl: string): void {
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     reply.header('x-frame-options', 'DENY');
     if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    // Uploaded images: even a file that is also valid HTML (a GIF/HTML polyglot) can never run as a page here.
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html') && !req.url.startsWith('/docs')) reply.header('content-security-policy', csp);
+    if (req.url.startsWith('/media/')) reply.header('content-security-policy', "default-src 'none'; img-src 'self'; sandbox");
+    else if (type.startsWith('text/html') && !req.url.startsWith('/docs')) reply.header('content-security-policy', csp);
   });
 }
