@@ -157,8 +157,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       auth,
       new AccountStore(kyselyFor<AccountTables>(pool)),
       clock,
-      { country: config.defaultCountry, language: config.defaultLanguage, residenceChangeDays: config.residenceChangeDays },
-      (e) => regionGate.record({ action: 'change_residence', userId: e.userId, gameId: null, residence: e.residence, ipCountry: e.ipCountry, outcome: 'refused', reason: e.reason, message: e.message }),
+      { country: config.defaultCountry, language: config.defaultLanguage, residenceChangeDays: config.residenceChangeDays, signUpCountryCheck: config.signUpCountryCheck },
+      (e) => regionGate.record({ action: e.action, userId: e.userId, gameId: null, residence: e.residence, ipCountry: e.ipCountry, outcome: e.outcome, reason: e.reason, message: e.message }),
     );
     const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));

@@ -47,7 +47,7 @@ export function accountRoutes(
   }, async (req, reply) => {
     if (deps.rateLimit) signUps.take(req.ip, 'sign-ups from your network');
     await deps.breached.assertNotBreached(req.body.password);
-    const { me, headers } = await deps.accounts.signUp(req.body);
+    const { me, headers } = await deps.accounts.signUp(req.body, 'player', deps.guards.ipCountry(req));
     for (const c of headers.getSetCookie()) reply.header('set-cookie', c);
     return reply.status(201).send(me);
   });

@@ -32,9 +32,9 @@ export class AccountService {
     private readonly auth: Auth,
     private readonly store: AccountStore,
     private readonly clock: Clock,
-    private readonly defaults: { country: string; language: string; residenceChangeDays?: number },
-    /** Where refused residence changes are recorded (the region audit log). */
-    private readonly audit: (e: { userId: string; residence: string; ipCountry?: string; reason: string; message: string }) => Promise<void> = async () => undefined,
+    private readonly defaults: { country: string; language: string; residenceChangeDays?: number; signUpCountryCheck?: 'warn' | 'block' | 'off' },
+    /** Where residence evidence is recorded (the region audit log): refused changes, sign-ups from another country. */
+    private readonly audit: (e: { action: 'change_residence' | 'sign_up'; outcome: 'refused' | 'warned'; userId: string | null; residence: string; ipCountry?: string; reason: string; message: string }) => Promise<void> = async () => undefined,
   ) {}
 
   /**
@@ -47,7 +47,7 @@ export class AccountService {
     const profile = await this.store.profile(userId);
     if (!profile) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
     const refuse = async (status: number, reason: string, message: string): Promise<never> => {
-      await this.audit({ userId, residence: profile.country, ipCountry, reason, message });
+      await this.audit({ action: 'change_residence', outcome: 'refused', userId, residence: profile.country, ipCountry, reason, message });
       throw new AppError(status, reason, message);
     };
     if (country === profile.country) await refuse(409, 'same_residence', 'This is already your country of residence.');
@@ -82,8 +82,20 @@ export class AccountService {
   }
 
   /** Creates the Better Auth user and its profile; returns the session cookies Better Auth set. */
-  async signUp(input: SignUp, role: ProfileRow['role'] = 'player'): Promise<{ me: Me; headers: Headers }> {
+  /**
+   * R12: sign-up with a country of residence. The declared country is compared with the connection's (when it is
+   * known): by default a difference is allowed — travellers, VPNs — and recorded as evidence for operators
+   * (region decisions, action sign_up); with SIGNUP_COUNTRY_CHECK=block it is refused.
+   */
+  async signUp(input: SignUp, role: ProfileRow['role'] = 'player', ipCountry?: string): Promise<{ me: Me; headers: Headers }> {
     this.validateRegion(input.country, input.language, input.currency, input.timeZone);
+    const check = this.defaults.signUpCountryCheck ?? 'warn';
+    const differs = check !== 'off' && ipCountry !== undefined && ipCountry !== input.country;
+    if (differs && check === 'block') {
+      const message = `You are connecting from ${regionName(ipCountry)}: sign up with the country you live in, from there.`;
+      await this.audit({ action: 'sign_up', outcome: 'refused', userId: null, residence: input.country, ipCountry, reason: 'residence_not_where_you_are', message });
+      throw new AppError(403, 'residence_not_where_you_are', message);
+    }
     if (await this.store.userByEmail(input.email)) {
       throw new AppError(409, 'email_taken', 'An account with this email already exists. Sign in instead, or use another email.');
     }
@@ -106,6 +118,9 @@ export class AccountService {
       // Never leave a user without a profile: undo the sign-up and report.
       await this.store.deleteUser(userId);
       throw err;
+    }
+    if (differs) {
+      await this.audit({ action: 'sign_up', outcome: 'warned', userId, residence: input.country, ipCountry, reason: 'residence_differs_from_connection', message: `Signed up as a resident of ${regionName(input.country)} from a connection in ${regionName(ipCountry!)}.` });
     }
     return { me: await this.me(userId), headers };
   }
@@ -169,3 +184,5 @@ export class AccountService {
     return { userId: me.id, created: true };
   }
 }
+
+const regionName = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;

@@ -58,6 +58,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** A user may change their country of residence once per this many days (R12). */
   residenceChangeDays: number;
+  /** A sign-up whose declared country differs from the connection's: recorded (warn), refused (block) or ignored. */
+  signUpCountryCheck: 'warn' | 'block' | 'off';
   /** Operators must turn on two-factor authentication before the console API answers them (R7). */
   operatorRequire2fa: boolean;
   /** Rate limits on sign-in, sign-up and two-factor codes, per IP and per account. */
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
     residenceChangeDays: int('RESIDENCE_CHANGE_DAYS', 90, 0, 3650),
+    signUpCountryCheck: oneOf('SIGNUP_COUNTRY_CHECK', ['warn', 'block', 'off'] as const, 'warn'),
     operatorRequire2fa: oneOf('OPERATOR_REQUIRE_2FA', ['true', 'false'] as const, 'true') === 'true',
     authRateLimit: oneOf('AUTH_RATE_LIMIT', ['on', 'off'] as const, 'on') === 'on',
     passwordBreachCheckUrl: url('PASSWORD_BREACH_CHECK_URL', undefined, ['http:', 'https:']),

@@ -128,4 +128,16 @@ describe('region policy over HTTP (R12)', () => {
     expect(log.sort()).toEqual(['residence_change_too_soon', 'residence_proof_required', 'same_residence']);
     t.clock.set('2026-11-24T09:00:00Z');
   });
+
+  it('R12 D2 a sign-up declaring another country than the connection’s is recorded as evidence for operators', async () => {
+    const email = `declared-${randomBytes(3).toString('hex')}@example.test`;
+    const r = await new Client(t.url).post('/api/accounts', { email, password: 'correct horse battery', name: 'Declared', country: 'KR', language: 'en' }, from('US'));
+    expect(r.status).toBe(201);
+    const evidence = (await op.get('/api/operator/region-decisions?action=sign_up')).body as { userId: string; residence: string; ipCountry: string; outcome: string; reason: string }[];
+    expect(evidence.find((d) => d.userId === r.body.id)).toMatchObject({ residence: 'KR', ipCountry: 'US', outcome: 'warned', reason: 'residence_differs_from_connection' });
+    // Declared where the connection is: nothing to record.
+    const same = await new Client(t.url).post('/api/accounts', { email: `same-${email}`, password: 'correct horse battery', name: 'Same', country: 'US', language: 'en' }, from('US'));
+    expect((await op.get('/api/operator/region-decisions?action=sign_up')).body.find((d: { userId: string }) => d.userId === same.body.id)).toBeUndefined();
+
+  });
 });
