@@ -71,7 +71,13 @@ export function Purchases() {
     setBusy(o.id);
     setError(undefined);
     try {
-      await api(`/api/orders/${o.id}/refund`, { method: 'POST', json: {} });
+      // 202: the payment company is still at it; follow the order gently until it is refunded.
+      let { data } = await api<OrderView>(`/api/orders/${o.id}/refund`, { method: 'POST', json: {} });
+      for (let i = 0; i < 60 && data.status === 'refund_pending'; i++) {
+        await load();
+        await new Promise((r) => setTimeout(r, 2000));
+        data = await get<OrderView>(`/api/orders/${o.id}`);
+      }
       await load();
     } catch (err) {
       setError(err);
