@@ -273,7 +273,12 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       breached: new BreachedPasswords(config.passwordBreachCheckUrl, app.log),
       publicUrl: config.publicUrl,
       rateLimit: config.authRateLimit,
-      limits: { signInsPerAccount: new SharedRateLimiter(kyselyFor(pool), 10, 15 * 60), codesPerSignIn: new SharedRateLimiter(kyselyFor(pool), 5, 15 * 60) },
+      limits: {
+        signInsPerAccount: new SharedRateLimiter(kyselyFor(pool), 10, 15 * 60),
+        // Password and code attempts together, per client address (TRUST_PROXY decides which address that is).
+        signInsPerAddress: new SharedRateLimiter(kyselyFor(pool), 10, 60),
+        codesPerSignIn: new SharedRateLimiter(kyselyFor(pool), 5, 15 * 60),
+      },
     });
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });

@@ -28,8 +28,8 @@ export function accountRoutes(
     breached: BreachedPasswords;
     publicUrl: string;
     rateLimit: boolean;
-    /** Shared by every node, counted before the attempt: sign-ins per account, second-factor codes per sign-in. */
-    limits: { signInsPerAccount: SharedRateLimiter; codesPerSignIn: SharedRateLimiter };
+    /** Shared by every node, counted before the attempt: sign-ins per account and per address, second-factor codes per sign-in. */
+    limits: { signInsPerAccount: SharedRateLimiter; signInsPerAddress: SharedRateLimiter; codesPerSignIn: SharedRateLimiter };
   },
 ) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -113,6 +113,7 @@ export function accountRoutes(
       const url = new URL(req.url, deps.publicUrl);
       const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
       const account = url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
+      if (deps.rateLimit && /^\/api\/auth\/(sign-in\/|two-factor\/verify-)/.test(url.pathname)) await deps.limits.signInsPerAddress.take(`sign-in-ip:${req.ip}`, 'sign-in attempts from your network');
       if (account && deps.rateLimit) await deps.limits.signInsPerAccount.take(`sign-in:${account}`, 'sign-in attempts for this account');
       // Second-factor codes: counted per pending sign-in (its two-factor cookie) or session, whatever address they come from.
       const codeStep = /^\/api\/auth\/two-factor\/verify-(totp|backup-code|otp)$/.exec(url.pathname)?.[1];
