@@ -284,7 +284,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     promotionRoutes(app, { promotions, catalog, guards });
     pointsRoutes(app, { points, guards });
     orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now(), onCaptured: (p) => reconciler.settleCapture(p) });
-    friendRoutes(app, { friends, notifications, guards, requestLimit: new SharedRateLimiter(kyselyFor(pool), config.friendRequestsPerHour, 3600) });
+    friendRoutes(app, { friends, notifications, guards, requestLimit: new SharedRateLimiter(kyselyFor(pool), config.friendRequestsPerHour, 3600), emailLookupLimit: new SharedRateLimiter(kyselyFor(pool), 30, 3600) });
     giftRoutes(app, { gifts, guards, now: () => clock.now() });
     regionRoutes(app, { gate: regionGate, guards });
     alertRoutes(app, { alerts, guards });

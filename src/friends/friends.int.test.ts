@@ -86,4 +86,14 @@ describe('friends (S2.4, S2.6)', () => {
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses[20]).toBe(429);
   });
+
+  it('S2.6 D2 looking users up by exact email is limited (30 an hour), so a list of addresses cannot be checked against the store', async () => {
+    const prober = await signUp(t, { name: 'Prober' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await prober.client.get(`/api/users?q=${encodeURIComponent(`someone${i}@example.test`)}`)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    // Names still work.
+    expect((await prober.client.get('/api/users?q=Target')).status).toBe(200);
+  });
 });

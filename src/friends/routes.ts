@@ -18,6 +18,8 @@ export function friendRoutes(
     guards: Guards;
     /** Friend requests per sender (each one mails someone): a flood is refused, shared by every node. */
     requestLimit: Pick<SharedRateLimiter, 'take'>;
+    /** Look-ups by exact email per user: a list of addresses cannot be checked against the store's accounts. */
+    emailLookupLimit: Pick<SharedRateLimiter, 'take'>;
   },
 ) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -28,9 +30,12 @@ export function friendRoutes(
     return deps.friends.request(from, to);
   };
 
-  r.get('/api/users', { schema: { tags, summary: 'Find users by the start of their name or their exact email (S2.6 "Add friend")', querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }), response: { 200: Type.Array(Person), 400: ErrorBody, 401: ErrorBody } } }, async (req) =>
-    deps.friends.search(await me(req), req.query.q),
-  );
+  r.get('/api/users', { schema: { tags, summary: 'Find users by the start of their name or their exact email (S2.6 "Add friend"); email look-ups are limited per hour', querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }), response: { 200: Type.Array(Person), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } } }, async (req) => {
+    const who = await me(req);
+    // An exact email tells whether someone has an account here: a person adds a few friends, a script tries lists.
+    if (req.query.q.includes('@')) await deps.emailLookupLimit.take(`email-lookups:${who}`, 'look-ups by email');
+    return deps.friends.search(who, req.query.q);
+  });
   r.get('/api/friends', { schema: { tags, summary: 'Your friends and pending requests', response: { 200: Type.Object({ friends: Type.Array(Person), incoming: Type.Array(Person), outgoing: Type.Array(Person) }), 401: ErrorBody } } }, async (req) =>
     deps.friends.list(await me(req)),
   );
