@@ -173,7 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     paymentMethodsFile: env.PAYMENT_METHODS_FILE?.trim() || undefined,
     paymentApprovalTimeoutSeconds: int('PAYMENT_APPROVAL_TIMEOUT_SECONDS', 900, 1, 86_400),
     refundWaitSeconds: int('REFUND_WAIT_SECONDS', 10, 0, 300),
-    friendRequestsPerHour: int('FRIEND_REQUESTS_PER_HOUR', 20, 1, 10_000),
+    friendRequestsPerHour: int('FRIEND_REQUESTS_PER_HOUR', 50, 1, 10_000),
     reconcileIntervalSeconds: int('RECONCILE_INTERVAL_SECONDS', 300, 10, 86_400),
     reconcileLookbackHours: int('RECONCILE_LOOKBACK_HOURS', 48, 1, 24 * 90),
     stuckOrderMinutes: int('STUCK_ORDER_MINUTES', 60, 1, 7 * 24 * 60),
