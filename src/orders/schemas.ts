@@ -17,7 +17,11 @@ export const CheckoutQuote = Type.Object({
   discountPercent: Type.Integer({ description: 'Pre-order discount (S1.6); 0 after release (S1.16)' }),
   discount: Money,
   price: Money,
-  points: Type.Object({ balance: Type.Integer({ description: 'Your points in the price’s currency (one wallet per currency)' }), usable: Type.Integer({ description: 'At most the price' }) }),
+  points: Type.Object({
+    balance: Type.Integer({ description: 'Your points in the price’s currency (one wallet per currency)' }),
+    usable: Type.Integer({ description: 'At most the price' }),
+    elsewhere: Type.Array(Type.Object({ currency: Type.String(), balance: Type.Integer() }), { description: 'Your points in other currencies: they pay only for prices in their own currency' }),
+  }),
   pointsEarnRatePercent: Type.Number(),
   paymentMethods: Type.Array(PaymentMethodView),
   regionWarning: Type.Optional(Type.String({ description: 'R12: shown when buying from another country than the residence (allowed with a warning)' })),

@@ -78,7 +78,9 @@ export class OrderService {
     if ('err' in quoted) throw quoted.err;
     const q = quoted.q;
     const priced = applyPreorderDiscount(q.price, percent, facts.released);
-    const pts = await this.d.points.balance(buyer.userId, q.price.currency);
+    const wallets = await this.d.points.wallets(buyer.userId);
+    const pts = { balance: Number(wallets.find((w) => w.currency === q.price.currency)?.balance ?? 0) };
+    const elsewhere = wallets.filter((w) => w.currency !== q.price.currency && Number(w.balance) > 0).map((w) => ({ currency: w.currency, balance: Number(w.balance) }));
     const usable = Math.min(pts.balance, priced.price.amountMinor);
     return {
       gameId,
@@ -89,7 +91,7 @@ export class OrderService {
       discountPercent: priced.percentOff,
       discount: priced.discount,
       price: priced.price,
-      points: { balance: pts.balance, usable },
+      points: { balance: pts.balance, usable, elsewhere },
       pointsEarnRatePercent: this.d.points.earnRatePercent,
       paymentMethods: this.d.methods.forCountry(buyer.shopper.country).map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
       ...(region.warning ? { regionWarning: region.warning.message } : {}),

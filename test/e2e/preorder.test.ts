@@ -20,6 +20,8 @@ beforeAll(async () => {
     editions: [{ code: 'standard', name: { en: 'Standard', ko: '스탠다드' }, prices: [{ country: '*', currency: 'USD', amountMinor: 3999 }, { country: 'KR', currency: 'KRW', amountMinor: 40000 }] }],
   }));
   await op.put(`/api/operator/games/${game.body.id}/preorder-discount`, { percentOff: 20 });
+  // Priced only in US dollars everywhere.
+  await op.post('/api/operator/games', gameInput({ slug: 'dollar-drift', title: { en: 'Dollar Drift' }, releaseDate: '2026-10-01', editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1999 }] }] }));
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -60,6 +62,22 @@ describe('pre-order in Chromium', () => {
     await page.click('[data-testid=purchase] button:text("Request refund")');
     await page.waitForSelector('[data-testid=no-purchases]');
     expect((await client.get('/api/orders?history=true')).body.map((o: { status: string }) => o.status)).toEqual(['refunded']);
+    await ctx.close();
+  });
+
+  it('S1.8 R1 points in another currency than the price are not silently ignored: the checkout says why they cannot pay', async () => {
+    const { client, me } = await signUp(t, { country: 'KR', language: 'en' });
+    await t.store.points.earn(me.id, 'KRW', 5000, `grant:${me.id}`);
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: t.url })));
+    const page = await ctx.newPage();
+    await page.goto(`${t.url}/games/dollar-drift`);
+    await page.click('[data-testid=buy]');
+    await page.waitForSelector('[data-testid=amount-due]');
+    expect(await page.textContent('[data-testid=amount-due]')).toBe('$19.99');
+    expect(await page.textContent('[data-testid=points-elsewhere]')).toContain('5,000 KRW points pay only for prices in KRW; this price is in USD');
+    expect(await page.isDisabled('button:text("use all")')).toBe(true);
+    await page.screenshot({ path: `${shots}/checkout-points-elsewhere.png`, fullPage: true });
     await ctx.close();
   });
 });

@@ -8,16 +8,23 @@ export function PointsAndDue({ quote, points, setPoints, locale }: { quote: Chec
   const due = { amountMinor: quote.price.amountMinor - points, currency: quote.price.currency };
   return (
     <>
-      <dt>Points (balance {quote.points.balance.toLocaleString(locale)})</dt>
+      <dt>Points (balance {quote.points.balance.toLocaleString(locale)} {quote.price.currency})</dt>
       <dd>
-        <input type="number" name="points" min={0} max={quote.points.usable} value={points} aria-label="Points to use" onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))} />
-        <button type="button" className="link" onClick={() => setPoints(quote.points.usable)}>use all</button>
+        <input type="number" name="points" min={0} max={quote.points.usable} value={points} aria-label="Points to use" disabled={quote.points.usable === 0} onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))} />
+        <button type="button" className="link" disabled={quote.points.usable === 0} onClick={() => setPoints(quote.points.usable)}>use all</button>
+        {quote.points.elsewhere.length > 0 && (
+          <small className="muted points-note" data-testid="points-elsewhere">
+            Your {quote.points.elsewhere.map((w) => `${w.balance.toLocaleString(locale)} ${w.currency}`).join(', ')} points pay only for prices in {quote.points.elsewhere.length > 1 ? 'their own currencies' : w0(quote)}; this price is in {quote.price.currency}.
+          </small>
+        )}
       </dd>
       <dt><strong>To pay</strong></dt>
       <dd><strong className="price" data-testid="amount-due">{formatMoney(due, locale)}</strong></dd>
     </>
   );
 }
+
+const w0 = (q: CheckoutQuote) => q.points.elsewhere[0]!.currency;
 
 /** The payment methods of the buyer's country (S1.7, S2.8); nothing to choose when points cover it all. */
 export function PaymentMethods({ quote, dueMinor, method, setMethod }: { quote: CheckoutQuote; dueMinor: number; method: string; setMethod(id: string): void }) {
