@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('identity in Chromium (R7)', () => {
-  it('R7 the login page offers the visitor’s country’s providers first; an operator turns on TOTP on the account page, then signs in with password + code and opens the console', async () => {
+  it('R7 R1 the login page offers the visitor’s country’s providers first; an operator turns on TOTP on the account page, then signs in with password + code and opens the console', async () => {
     const email = `op-${randomBytes(3).toString('hex')}@example.test`;
     const password = 'operator password 1';
     await t.store.accounts.ensureOperator(email, password, 'KR');
@@ -45,10 +45,19 @@ describe('identity in Chromium (R7)', () => {
     await page.click('form.auth button[type=submit]');
     await page.waitForURL(`${t.url}/`);
     await page.goto(`${t.url}/account`);
+    // The password field has a label (for screen readers), not only a placeholder.
+    expect(await page.getAttribute('input[name=tfaPassword]', 'id')).toBe('tfa-password');
+    expect(await page.textContent('label[for=tfa-password]')).toBe('Your password');
     await page.fill('input[name=tfaPassword]', password);
     await page.click('[data-testid=two-factor-setup] button[type=submit]');
     const uri = await page.textContent('[data-testid=totp-uri]');
     const secret = secretOf(uri!);
+    // Issue 16 bug 10: a QR code to scan and the bare key to type.
+    await page.waitForSelector('[data-testid=totp-qr]');
+    expect(await page.getAttribute('[data-testid=totp-qr]', 'src')).toMatch(/^data:image\/svg\+xml/);
+    expect((await page.textContent('[data-testid=totp-key]'))!.replace(/\s/g, '')).toBe(secret);
+    await page.screenshot({ path: `${shots}/two-factor-setup.png`, fullPage: true });
+
     expect(await page.$$('.backup-codes li')).toHaveLength(10);
     await page.fill('input[name=totpCode]', totp(secret));
     await page.click('[data-testid=two-factor-setup] button[type=submit]');

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import QRCode from 'qrcode';
 import { useNavigate, Link } from 'react-router';
 import { api } from '../api.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
@@ -153,6 +154,12 @@ function TwoFactorSetup() {
   const { me, refresh } = useSession();
   const [password, setPassword] = useState('');
   const [setup, setSetup] = useState<{ totpURI: string; backupCodes: string[] }>();
+  const [qr, setQr] = useState<string>();
+  useEffect(() => {
+    if (setup) QRCode.toString(setup.totpURI, { type: 'svg', margin: 2 }).then((svg) => setQr(`data:image/svg+xml;utf8,${encodeURIComponent(svg)}`), () => setQr(undefined));
+  }, [setup]);
+  /** The key inside the otpauth:// URI, in groups of four, for apps where it is typed in. */
+  const key = setup ? (new URL(setup.totpURI).searchParams.get('secret') ?? '').replace(/(.{4})/g, '$1 ').trim() : '';
   const [code, setCode] = useState('');
   const [error, setError] = useState<unknown>();
   if (!me) return null;
@@ -182,13 +189,19 @@ function TwoFactorSetup() {
       {me.role === 'operator' && <p className="error">Operators must turn this on before the console works.</p>}
       {!setup ? (
         <form onSubmit={start} className="row">
-          <input type="password" name="tfaPassword" placeholder="Your password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <label className="sr-only" htmlFor="tfa-password">Your password</label>
+          <input id="tfa-password" type="password" name="tfaPassword" placeholder="Your password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
           <button className="button" type="submit">Set up an authenticator</button>
         </form>
       ) : (
         <form onSubmit={confirm}>
-          <p>Add this account to your authenticator app (scan or paste the key), then enter the code it shows.</p>
-          <code className="secret" data-testid="totp-uri">{setup.totpURI}</code>
+          <p>Scan this code with your authenticator app, or type the key into it, then enter the code it shows.</p>
+          {qr && <img className="totp-qr" src={qr} alt="QR code to add this account to an authenticator app" width={180} height={180} data-testid="totp-qr" />}
+          <p>Key: <code className="secret" data-testid="totp-key">{key}</code></p>
+          <details>
+            <summary>Setup link</summary>
+            <code className="secret" data-testid="totp-uri">{setup.totpURI}</code>
+          </details>
           <p>Backup codes — each works once if you lose your phone. Keep them somewhere safe:</p>
           <ul className="backup-codes">{setup.backupCodes.map((c) => <li key={c}><code>{c}</code></li>)}</ul>
           <Field label="Code from the app"><input name="totpCode" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} /></Field>
