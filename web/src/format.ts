@@ -20,3 +20,12 @@ export function formatDate(iso: string | null, locale: string): string {
 }
 
 export const countryName = (code: string, locale: string) => (code === '*' ? 'Rest of world' : new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code);
+
+/** A game's cover, or the store's generated one when it has none (never an empty or broken image). */
+export const coverOf = (g: { slug: string; title: string; coverUrl?: string | null }) => g.coverUrl || generatedCover(g);
+export const generatedCover = (g: { slug: string; title: string }) => `/covers/${encodeURIComponent(g.slug)}?title=${encodeURIComponent(g.title)}`;
+/** onError for cover images: a cover URL that breaks (an external image gone) falls back to the generated one. */
+export const coverFallback = (g: { slug: string; title: string }) => (e: { currentTarget: HTMLImageElement }) => {
+  const fallback = generatedCover(g);
+  if (!e.currentTarget.src.endsWith(fallback)) e.currentTarget.src = fallback;
+};

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import type { GameCard as Card } from '../api.ts';
-import { formatDate, formatMoney } from '../format.ts';
+import { coverFallback, coverOf, formatDate, formatMoney } from '../format.ts';
 import { useSession } from '../session.tsx';
 
 export function PriceTag({ game }: { game: Pick<Card, 'price' | 'availability'> }) {
@@ -13,7 +13,7 @@ export function GameCard({ game }: { game: Card }) {
   const { locale, t } = useSession();
   return (
     <Link to={`/games/${game.slug}`} className="card" data-testid="game-card">
-      <img src={game.coverUrl ?? `/covers/${game.slug}?title=${encodeURIComponent(game.title)}`} alt="" loading="lazy" />
+      <img src={coverOf(game)} onError={coverFallback(game)} alt="" loading="lazy" />
       <div className="card-body">
         <div className="card-title">{game.title}</div>
         <div className="card-meta">

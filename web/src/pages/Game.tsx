@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { get, type StoreGame } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
-import { formatDate, formatMoney } from '../format.ts';
+import { coverFallback, coverOf, formatDate, formatMoney } from '../format.ts';
 
 export function Game() {
   const { slug = '' } = useParams();
@@ -26,7 +26,7 @@ export function Game() {
   return (
     <article className="game-page">
       <div className="game-head">
-        <img className="game-cover" src={game.coverUrl ?? ''} alt={game.title} />
+        <img className="game-cover" src={coverOf(game)} onError={coverFallback(game)} alt={game.title} data-testid="game-cover" />
         <div className="game-info">
           <h1>{game.title}</h1>
           <p className="summary">{game.summary}</p>

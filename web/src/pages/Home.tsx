@@ -4,7 +4,7 @@ import { get, type HomePage } from '../api.ts';
 import { Shelf, PriceTag } from '../components/GameCard.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
-import { formatDate } from '../format.ts';
+import { coverFallback, coverOf, formatDate } from '../format.ts';
 
 export function Home() {
   const { t, country, language, locale, me } = useSession();
@@ -21,7 +21,7 @@ export function Home() {
     <>
       {hero && (
         <Link to={`/games/${hero.slug}`} className="hero">
-          <img src={hero.coverUrl ?? ''} alt="" />
+          <img src={coverOf(hero)} onError={coverFallback(hero)} alt="" />
           <div className="hero-text">
             <span className="eyebrow">{hero.released ? t('newReleases') : `${t('comingSoon')} · ${formatDate(hero.releaseDate, locale)}`}</span>
             <h1>{hero.title}</h1>
