@@ -136,4 +136,28 @@ describe('storefront in Chromium', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.getAttribute('src') && i.complete && i.naturalWidth > 0));
     await ctx.close();
   });
+
+  it('S1.3 signed out, Pre-order leads to sign-in and then back to the checkout, not to the home page', async () => {
+    const { email } = await signUp(t, { country: 'US' });
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(`${t.url}/games/starlight-raiders`);
+    await page.click('[data-testid=buy]');
+    await page.waitForURL(/\/login\?next=/);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'correct horse battery');
+    await page.click('form.auth button[type=submit]');
+    await page.waitForURL(`${t.url}/games/starlight-raiders/checkout`);
+    await page.waitForSelector('[data-testid=amount-due]');
+    await ctx.close();
+    // A next that points to another site is not followed: home instead.
+    const other = await browser.newContext({ locale: 'en-US' });
+    const p2 = await other.newPage();
+    await p2.goto(`${t.url}/login?next=${encodeURIComponent('//evil.example/')}`);
+    await p2.fill('input[name=email]', email);
+    await p2.fill('input[name=password]', 'correct horse battery');
+    await p2.click('form.auth button[type=submit]');
+    await p2.waitForURL(`${t.url}/`);
+    await other.close();
+  });
 });

@@ -1,4 +1,5 @@
 import { StrictMode, type ReactNode } from 'react';
+import { here, loginFor } from './next.ts';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { SessionProvider, useSession } from './session.tsx';
@@ -20,7 +21,7 @@ import './styles.css';
 function OperatorOnly({ children }: { children: ReactNode }) {
   const { me } = useSession();
   if (me === undefined) return null;
-  if (!me) return <Navigate to="/login" replace />;
+  if (!me) return <Navigate to={loginFor(here())} replace />;
   if (me.role !== 'operator') return <p className="error">Only store operators can open the console.</p>;
   return <>{children}</>;
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { here, loginFor, safeNext } from '../next.ts';
 import QRCode from 'qrcode';
 import { useNavigate, Link } from 'react-router';
 import { api } from '../api.ts';
@@ -19,7 +20,7 @@ function useSessionForm(path: string) {
   const [challenge, setChallenge] = useState(false);
   const done = async () => {
     await refresh();
-    navigate('/');
+    navigate(safeNext(location.search));
   };
   const submit = (body: unknown) => async (e: FormEvent) => {
     e.preventDefault();
@@ -65,7 +66,7 @@ function ProviderButtons({ intent }: { intent: 'sign-in' | 'link' }) {
   const go = async (id: string) => {
     try {
       const path = intent === 'link' ? '/api/auth/link-social' : '/api/auth/sign-in/social';
-      const { data } = await api<{ url: string }>(path, { method: 'POST', json: { provider: id, callbackURL: intent === 'link' ? '/account' : '/', errorCallbackURL: intent === 'link' ? '/account' : '/login' } });
+      const { data } = await api<{ url: string }>(path, { method: 'POST', json: { provider: id, callbackURL: intent === 'link' ? '/account' : safeNext(location.search), errorCallbackURL: intent === 'link' ? '/account' : '/login' } });
       location.assign(data.url);
     } catch (err) {
       setError(err);
@@ -252,7 +253,7 @@ export function Account() {
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (me === null) navigate('/login');
+    if (me === null) navigate(loginFor(here()));
     if (me) setPrefs({ language: me.language, currency: me.currency, timeZone: me.timeZone });
   }, [me, navigate]);
   if (!me) return null;

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { here, loginFor } from '../next.ts';
 import { useNavigate } from 'react-router';
 import { api, get } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
@@ -25,7 +26,7 @@ export function Friends() {
   const [sent, setSent] = useState<string>();
   const load = useCallback(() => get<FriendsView>('/api/friends').then(setView, setError), []);
   useEffect(() => {
-    if (me === null) navigate('/login');
+    if (me === null) navigate(loginFor(here()));
     if (me) void load();
   }, [me, navigate, load]);
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { loginFor } from '../next.ts';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { get, type StoreGame } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
@@ -14,7 +15,7 @@ export function Game() {
   const navigate = useNavigate();
   // The reservation link in mails (/games/{id}?preorder=1) goes straight to the checkout once the game is known.
   useEffect(() => {
-    if (game && params.get('preorder') === '1' && game.availability.purchasable) navigate(me ? `/games/${game.slug}/checkout` : '/login', { replace: true });
+    if (game && params.get('preorder') === '1' && game.availability.purchasable) navigate(me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`), { replace: true });
   }, [game, params, me, navigate]);
   useEffect(() => {
     if (me === undefined) return;
@@ -51,10 +52,10 @@ export function Game() {
                     </li>
                   ))}
                 </ul>
-                <Link className="button buy" to={me ? `/games/${game.slug}/checkout` : '/login'} data-testid="buy">
+                <Link className="button buy" to={me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`)} data-testid="buy">
                   {game.released ? 'Buy' : 'Pre-order'}
                 </Link>
-                <Link className="button secondary gift" to={me ? `/games/${game.slug}/gift` : '/login'} data-testid="buy-as-gift">
+                <Link className="button secondary gift" to={me ? `/games/${game.slug}/gift` : loginFor(`/games/${game.slug}/gift`)} data-testid="buy-as-gift">
                   Buy as a gift
                 </Link>
               </>

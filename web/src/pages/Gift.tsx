@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { here, loginFor } from '../next.ts';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, get, type CheckoutQuote, type GiftRecipients, type GiftView, type StoreGame } from '../api.ts';
 import { ErrorNote, Field } from '../components/Form.tsx';
@@ -41,7 +42,7 @@ export function GiftCheckout() {
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
   useEffect(() => {
-    if (me === null) navigate('/login');
+    if (me === null) navigate(loginFor(here()));
     if (!me) return;
     get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`)
       .then((g) => Promise.all([get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`), get<GiftRecipients>(`/api/gifts/recipients?gameId=${g.id}`)]))
@@ -182,7 +183,7 @@ export function Gifts() {
   const [error, setError] = useState<unknown>();
   const load = useCallback(() => get<{ sent: GiftView[]; received: GiftView[] }>('/api/gifts').then(setList, setError), []);
   useEffect(() => {
-    if (me === null) navigate('/login');
+    if (me === null) navigate(loginFor(here()));
     if (me) void load();
   }, [me, navigate, load]);
   const row = (g: GiftView) => (

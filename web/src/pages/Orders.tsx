@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { here, loginFor } from '../next.ts';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, get, type LibraryEntry, type OrderView } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
@@ -59,7 +60,7 @@ export function Purchases() {
   const [busy, setBusy] = useState<string>();
   const load = useCallback(() => get<OrderView[]>('/api/orders').then(setOrders, setError), []);
   useEffect(() => {
-    if (me === null) navigate('/login');
+    if (me === null) navigate(loginFor(here()));
     if (me) void load();
   }, [me, navigate, load]);
 
@@ -117,7 +118,7 @@ export function Library() {
   const [games, setGames] = useState<LibraryEntry[]>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
-    if (me === null) navigate('/login');
+    if (me === null) navigate(loginFor(here()));
     if (me) get<LibraryEntry[]>('/api/library').then(setGames, setError);
   }, [me, navigate]);
   const download = (g: LibraryEntry) => downloadGame(g.gameId).catch(setError);
