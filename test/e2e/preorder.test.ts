@@ -80,4 +80,22 @@ describe('pre-order in Chromium', () => {
     await page.screenshot({ path: `${shots}/checkout-points-elsewhere.png`, fullPage: true });
     await ctx.close();
   });
+
+  it('S1.7 S1.9 an order cancelled on the wallet’s page says it was not charged — never “Paid”', async () => {
+    const { client } = await signUp(t, { country: 'KR', language: 'en' });
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: t.url })));
+    const page = await ctx.newPage();
+    await page.goto(`${t.url}/games/dollar-drift`);
+    await page.click('[data-testid=buy]');
+    await page.waitForSelector('[data-testid=amount-due]');
+    await page.check('input[value=kakaopay]');
+    await page.click('form.checkout button[type=submit]');
+    await page.waitForURL(/\/approve\/pay_/);
+    await page.click('button[value=cancel]');
+    await page.waitForSelector('[data-testid=order][data-status=cancelled]');
+    expect(await page.textContent('[data-testid=amount-label]')).toBe('Not charged');
+    await page.screenshot({ path: `${shots}/order-cancelled-at-wallet.png`, fullPage: true });
+    await ctx.close();
+  });
 });

@@ -21,6 +21,15 @@ const STATUS: Record<OrderView['status'], string> = {
   refunded: 'Refunded',
 };
 
+/** The amount's label per state. */
+const AMOUNT_LABEL: Record<OrderView['status'], string> = {
+  pending: 'To pay',
+  paid: 'Paid',
+  cancelled: 'Not charged',
+  refund_pending: 'Paid (being refunded)',
+  refunded: 'Paid',
+};
+
 /** One order, followed until its payment is decided; wallets send the buyer to approve first. */
 export function OrderPage() {
   const { id = '' } = useParams();
@@ -37,8 +46,21 @@ export function OrderPage() {
       <p className={`status-line ${order.status}`}>{STATUS[order.status]}</p>
       {order.failure && <p className="error">{order.failure.message}</p>}
       <dl className="facts">
-        <dt>Paid</dt>
+        {/* What is true in each state: money is "paid" only once it was; before, it is due; after a cancel, nothing was taken. */}
+        <dt data-testid="amount-label">{AMOUNT_LABEL[order.status]}</dt>
         <dd>{formatMoney(order.paid, locale)}{order.pointsUsed > 0 && ` + ${order.pointsUsed.toLocaleString(locale)} points`}</dd>
+        {order.status === 'pending' && order.approvalExpiresAt && (
+          <>
+            <dt>Approve by</dt>
+            <dd>{new Intl.DateTimeFormat(locale, { timeStyle: 'short', dateStyle: 'medium' }).format(new Date(order.approvalExpiresAt))}</dd>
+          </>
+        )}
+        {order.refunded && (
+          <>
+            <dt>Refunded</dt>
+            <dd>{formatMoney(order.refunded, locale)}</dd>
+          </>
+        )}
         {order.status === 'paid' && (
           <>
             <dt>Points earned</dt>
