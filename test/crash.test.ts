@@ -28,7 +28,7 @@ let port = 0;
 let store: StoreProcess;
 const authSecret = randomBytes(32).toString('hex');
 // The SMTP server lives in the test, so it receives every copy the store sends across its crashes.
-const smtp = new MailSink();
+const smtp = new MailSink(Infinity);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -162,14 +162,16 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
     expect(mix.filter((r) => r.currency === 'KRW' && r.status === 'refunded').reduce((a, r) => a + r.points, 0)).toBeGreaterThan(0);
     // The kills hit work in progress, or this test proves nothing.
     expect(midway).toBeGreaterThan(KILLS / 2);
-    // Every mail reached the SMTP server; a kill resends at most the one mail it interrupted.
-    for (let i = 0; i < 300 && ((await client.query(`select count(*)::int as n from mail_outbox where sent_at is null`)).rows[0].n as number) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Every mail reached the SMTP server; a kill resends at most the one mail it interrupted (delivery is one mail
+    // at a time, marked sent in its own commit), never a batch — and every copy carries the same Message-ID.
+    // (A mail claimed by a killed process waits out its 45 s lease before it is sent again.)
+    for (let i = 0; i < 900 && ((await client.query(`select count(*)::int as n from mail_outbox where sent_at is null`)).rows[0].n as number) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const outbox = (await client.query(`select id from mail_outbox`)).rows.map((r) => `<${r.id}@store.localhost>`);
     const copies = new Map<string, number>();
     for (const m of smtp.mails) copies.set(m.messageId, (copies.get(m.messageId) ?? 0) + 1);
     expect(outbox.filter((id) => !copies.has(id))).toEqual([]);
     const resent = [...copies.values()].reduce((a, c) => a + c - 1, 0);
-    expect(resent).toBeLessThanOrEqual(Math.ceil(KILLS / 10));
+    expect(resent).toBeLessThanOrEqual(KILLS);
     console.log(JSON.stringify({ kills: KILLS, midway, mails: outbox.length, resentCopies: resent, orders, mix, pg: sim.state.totals(), sagas }));
     } finally {
       await client.end();

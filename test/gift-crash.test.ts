@@ -27,7 +27,7 @@ let base = '';
 let sql: pg.Client;
 let clockAt = new Date(T0).toISOString();
 // The SMTP server lives in the test, so it receives every copy the store sends across its crashes.
-const smtp = new MailSink();
+const smtp = new MailSink(Infinity);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -157,15 +157,17 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     const sagas = (await sql.query(`select status, count(*)::int as n from dbos.workflow_status group by status`)).rows;
     expect(sagas.filter((s) => s.status !== 'SUCCESS')).toEqual([]);
     expect(await checkBooks(db.url, sim.state.totals())).toEqual({ money: [], ledgers: [], orders: [] });
-    // Every mail reached the SMTP server, and a crash resent at most the one mail it interrupted, never a batch
-    // (every copy carries its outbox row's Message-ID, so a receiving system drops it).
-    for (let i = 0; i < 600 && (await count(`select count(*)::int as n from mail_outbox where sent_at is null`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Every mail reached the SMTP server, and a kill resent at most the one mail it interrupted (delivery is one
+    // mail at a time, marked sent in its own commit), never a batch; every copy carries its outbox row's
+    // Message-ID, so a receiving system drops it. (Batches of 20 in one transaction resent 233 mails in 63 kills.)
+    // (A mail claimed by a killed process waits out its 45 s lease before it is sent again.)
+    for (let i = 0; i < 900 && (await count(`select count(*)::int as n from mail_outbox where sent_at is null`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const outbox = (await sql.query(`select id from mail_outbox`)).rows.map((r) => `<${r.id}@store.localhost>`);
     const copies = new Map<string, number>();
     for (const m of smtp.mails) copies.set(m.messageId, (copies.get(m.messageId) ?? 0) + 1);
     expect(outbox.filter((id) => !copies.has(id))).toEqual([]);
     const resent = [...copies.values()].reduce((n, c) => n + c - 1, 0);
-    expect(resent).toBeLessThanOrEqual(2);
+    expect(resent).toBeLessThanOrEqual(2 * KILLS + Math.ceil(KILLS / 2));
     // The kills must have hit work in progress, or this test proves nothing.
     expect(duringDelivery + duringExpiry).toBeGreaterThan(0);
     console.log(JSON.stringify({ kills: 2 * KILLS + Math.ceil(KILLS / 2), mails: outbox.length, resentCopies: resent, midwayDelivery: duringDelivery, midwayExpiry: duringExpiry, states, pg: sim.state.totals(), sagas }));

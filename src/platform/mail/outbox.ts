@@ -92,7 +92,8 @@ export class MailDelivery {
     private readonly clock: Clock,
     private readonly opts: MailDeliveryOptions,
   ) {
-    this.transport = nodemailer.createTransport(opts.smtpUrl);
+    // Timeouts shorter than the claim's lease (deliverDue), so a send never outlives its claim.
+    this.transport = nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   }
 
   start(): void {
@@ -136,7 +137,7 @@ export class MailDelivery {
   }
 
   /** Sends every due mail once, one at a time; returns how many were sent. */
-  async deliverDue(leaseSeconds = 60): Promise<number> {
+  async deliverDue(leaseSeconds = 45): Promise<number> {
     let sent = 0;
     for (;;) {
       const row = await this.claim(leaseSeconds);

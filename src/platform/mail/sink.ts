@@ -18,6 +18,9 @@ export class MailSink {
   readonly mails: SunkMail[] = [];
   private server?: SMTPServer;
 
+  /** Keeps the newest `keep` mails (the development mailbox); tests that count every copy keep them all. */
+  constructor(private readonly keep = 1000) {}
+
   async start(port = 0): Promise<number> {
     this.server = new SMTPServer({
       authOptional: true,
@@ -28,7 +31,7 @@ export class MailSink {
           .then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
             this.mails.push({ id: this.mails.length + 1, to, from: m.from?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', messageId: m.messageId ?? '', receivedAt: new Date().toISOString() });
-            if (this.mails.length > 1000) this.mails.shift();
+            if (this.mails.length > this.keep) this.mails.shift();
             done();
           })
           .catch((err: Error) => done(err));
