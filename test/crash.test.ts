@@ -164,7 +164,7 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
     expect(midway).toBeGreaterThan(KILLS / 2);
     // Every mail reached the SMTP server; a kill resends at most the one mail it interrupted (delivery is one mail
     // at a time, marked sent in its own commit), never a batch — and every copy carries the same Message-ID.
-    // (A mail claimed by a killed process waits out its 45 s lease before it is sent again.)
+    // (A mail claimed by a killed process waits out its 20 s lease before it is sent again.)
     for (let i = 0; i < 900 && ((await client.query(`select count(*)::int as n from mail_outbox where sent_at is null`)).rows[0].n as number) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const outbox = (await client.query(`select id from mail_outbox`)).rows.map((r) => `<${r.id}@store.localhost>`);
     const copies = new Map<string, number>();

@@ -160,7 +160,7 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     // Every mail reached the SMTP server, and a kill resent at most the one mail it interrupted (delivery is one
     // mail at a time, marked sent in its own commit), never a batch; every copy carries its outbox row's
     // Message-ID, so a receiving system drops it. (Batches of 20 in one transaction resent 233 mails in 63 kills.)
-    // (A mail claimed by a killed process waits out its 45 s lease before it is sent again.)
+    // (A mail claimed by a killed process waits out its 20 s lease before it is sent again.)
     for (let i = 0; i < 900 && (await count(`select count(*)::int as n from mail_outbox where sent_at is null`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const outbox = (await sql.query(`select id from mail_outbox`)).rows.map((r) => `<${r.id}@store.localhost>`);
     const copies = new Map<string, number>();

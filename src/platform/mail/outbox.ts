@@ -93,7 +93,7 @@ export class MailDelivery {
     private readonly opts: MailDeliveryOptions,
   ) {
     // Timeouts shorter than the claim's lease (deliverDue), so a send never outlives its claim.
-    this.transport = nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+    this.transport = nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 });
   }
 
   start(): void {
@@ -137,7 +137,7 @@ export class MailDelivery {
   }
 
   /** Sends every due mail once, one at a time; returns how many were sent. */
-  async deliverDue(leaseSeconds = 45): Promise<number> {
+  async deliverDue(leaseSeconds = 20): Promise<number> {
     let sent = 0;
     for (;;) {
       const row = await this.claim(leaseSeconds);
