@@ -274,6 +274,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       publicUrl: config.publicUrl,
       rateLimit: config.authRateLimit,
       limits: {
+        signUpsPerAddress: new SharedRateLimiter(kyselyFor(pool), 5, 10 * 60),
         signInsPerAccount: new SharedRateLimiter(kyselyFor(pool), 10, 15 * 60),
         // Password and code attempts together, per client address (TRUST_PROXY decides which address that is).
         signInsPerAddress: new SharedRateLimiter(kyselyFor(pool), 10, 60),

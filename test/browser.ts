@@ -10,3 +10,15 @@ export async function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
 }
+
+/**
+ * A browser context signed in as `client` (its session cookies), one page in it; confirm dialogs are accepted, as a
+ * player who means it would. Close the context when done.
+ */
+export async function signedIn(browser: Browser, baseUrl: string, client: { cookies: Map<string, string> }, locale = 'en-US') {
+  const ctx = await browser.newContext({ locale });
+  await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: baseUrl })));
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => void d.accept());
+  return { ctx, page };
+}

@@ -12,7 +12,7 @@ import type { TokenService } from './tokens.ts';
 import type { ProviderSettings } from './providers.ts';
 import type { BreachedPasswords } from './breached.ts';
 import { AppError } from '../platform/errors.ts';
-import { RateLimiter, type SharedRateLimiter } from '../platform/http/rate-limit.ts';
+import type { SharedRateLimiter } from '../platform/http/rate-limit.ts';
 
 const TWO_FACTOR_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.two_factor=([^;]+)/;
 const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=([^;]+)/;
@@ -28,14 +28,12 @@ export function accountRoutes(
     breached: BreachedPasswords;
     publicUrl: string;
     rateLimit: boolean;
-    /** Shared by every node, counted before the attempt: sign-ins per account and per address, second-factor codes per sign-in. */
-    limits: { signInsPerAccount: SharedRateLimiter; signInsPerAddress: SharedRateLimiter; codesPerSignIn: SharedRateLimiter };
+    /** Shared by every node, counted before the attempt: sign-ups and sign-ins per address, sign-ins per account, second-factor codes per sign-in. */
+    limits: { signUpsPerAddress: SharedRateLimiter; signInsPerAccount: SharedRateLimiter; signInsPerAddress: SharedRateLimiter; codesPerSignIn: SharedRateLimiter };
   },
 ) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['accounts'];
-  // Per IP: sign-ups (Better Auth limits sign-in attempts per IP on top).
-  const signUps = new RateLimiter(5, 10 * 60_000);
 
   r.post('/api/accounts', {
     schema: {
@@ -45,7 +43,7 @@ export function accountRoutes(
       response: { 201: Me, 400: ErrorBody, 409: ErrorBody },
     },
   }, async (req, reply) => {
-    if (deps.rateLimit) signUps.take(req.ip, 'sign-ups from your network');
+    if (deps.rateLimit) await deps.limits.signUpsPerAddress.take(`sign-up-ip:${req.ip}`, 'sign-ups from your network');
     await deps.breached.assertNotBreached(req.body.password);
     const { me, headers } = await deps.accounts.signUp(req.body, 'player', deps.guards.ipCountry(req));
     for (const c of headers.getSetCookie()) reply.header('set-cookie', c);

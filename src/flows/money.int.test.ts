@@ -46,6 +46,16 @@ async function approve(c: Client, orderId: string) {
   }, { timeout: 10_000, interval: 50 });
   await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
 }
+/** An order the PG declined: cancelled, nothing charged. */
+async function declinedOrder() {
+  const { client } = await signUp(t, { country: 'KR' });
+  t.faults.next = 'decline';
+  try {
+    return await settle(client, (await buy(client, await game())).id);
+  } finally {
+    t.faults.next = undefined;
+  }
+}
 /** paysim's API, called as another system would (not through the store). */
 async function paysim(method: string, path: string, body?: unknown) {
   const r = await fetch(`${t.paysimUrl}${path}`, { method, headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key() }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -125,24 +135,13 @@ describe('money is never lost (D1)', () => {
     await invariantsHold(t);
   });
 
-  it('D1 S1.12 a database outage while the refund marks the order does not make the order unrefundable', async () => {
+  it.each([
+    { ids: 'D1 S1.12', step: 'the refund marks the order', trigger: ['refund_mark_blip', 'orders', "new.status = 'refund_pending'"] },
+    { ids: 'D1 S1.14', step: 'earned points are taken back', trigger: ['revoke_blip', 'points_ledger', "new.kind = 'revoke_earned'"] },
+  ] as const)('$ids a database outage while $step does not make the order unrefundable', async ({ trigger: [name, table, when] }) => {
     const { client } = await signUp(t, { country: 'KR' });
     const paid = await settle(client, (await buy(client, await game())).id);
-    const lift = await blip('refund_mark_blip', 'orders', "new.status = 'refund_pending'", 2);
-    try {
-      const r = await client.post(`/api/orders/${paid.id}/refund`);
-      expect(r.status, JSON.stringify(r.body)).toBe(200);
-      expect((await settle(client, paid.id)).status).toBe('refunded');
-    } finally {
-      await lift();
-    }
-    await invariantsHold(t);
-  });
-
-  it('D1 S1.14 a database outage while earned points are taken back does not make the order unrefundable', async () => {
-    const { client } = await signUp(t, { country: 'KR' });
-    const paid = await settle(client, (await buy(client, await game())).id);
-    const lift = await blip('revoke_blip', 'points_ledger', "new.kind = 'revoke_earned'", 2);
+    const lift = await blip(name, table, when, 2);
     try {
       const r = await client.post(`/api/orders/${paid.id}/refund`);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -229,14 +228,7 @@ describe('money is never lost (D1)', () => {
   });
 
   it('D1 a capture made behind the store’s back for a cancelled order is found by the reconciliation job, refunded and reported', async () => {
-    const { client } = await signUp(t, { country: 'KR' });
-    t.faults.next = 'decline';
-    let order;
-    try {
-      order = await settle(client, (await buy(client, await game())).id);
-    } finally {
-      t.faults.next = undefined;
-    }
+    const order = await declinedOrder();
     expect(order.status).toBe('cancelled');
     // Someone charges the card for that order at the PG directly (a second integration, a support tool, a bug).
     const direct = await paysim('POST', '/v1/payments', { orderRef: order.id, method: 'card', amountMinor: 30000, currency: 'KRW' });
@@ -251,14 +243,8 @@ describe('money is never lost (D1)', () => {
   });
 
   it('D1 a late payment.captured webhook for a cancelled order is refunded at once (forward recovery)', async () => {
-    const { client } = await signUp(t, { country: 'KR' });
-    t.faults.next = 'decline';
-    let order;
-    try {
-      order = await settle(client, (await buy(client, await game())).id);
-    } finally {
-      t.faults.next = undefined;
-    }
+    const order = await declinedOrder();
+    expect(order.status).toBe('cancelled');
     const direct = await paysim('POST', '/v1/payments', { orderRef: order.id, method: 'card', amountMinor: 30000, currency: 'KRW', webhookUrl: `${t.url}/api/payments/webhooks/paysim` });
     await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), { timeout: 15_000, interval: 100 });
     await invariantsHold(t);

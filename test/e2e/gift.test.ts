@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
-import { launchChromium } from '../browser.ts';
+import { launchChromium, signedIn } from '../browser.ts';
 
 let t: TestStore;
 let browser: Browser;
@@ -28,13 +28,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function open(c: Client, locale = 'en-US') {
-  const ctx = await browser.newContext({ locale });
-  await ctx.addCookies([...c.cookies].map(([name, value]) => ({ name, value, url: t.url })));
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => void d.accept());
-  return { ctx, page };
-}
+const open = (c: Client, locale = 'en-US') => signedIn(browser, t.url, c, locale);
 
 describe('gifting in Chromium', () => {
   it('R1 S2.3 S2.4 S2.6 S2.7 S2.10 S2.11 S2.14 friends; a gift with a message for a future date; the clock moves; the friend accepts and finds it in the library; the operator finds it in the report', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
-import { launchChromium } from '../browser.ts';
+import { launchChromium, signedIn } from '../browser.ts';
 
 let t: TestStore;
 let browser: Browser;
@@ -33,10 +33,7 @@ describe('pre-order in Chromium', () => {
   it('S1.3 S1.5 S1.6 S1.7 S1.8 S1.11 S1.12 S1.13 pre-order with points and KakaoPay approval, see it in the purchase list, refund it, see it gone', async () => {
     const { client, me } = await signUp(t, { country: 'KR', language: 'ko' });
     await t.store.points.earn(me.id, 'KRW', 5000, `grant:${me.id}`);
-    const ctx = await browser.newContext({ locale: 'ko-KR' });
-    await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: t.url })));
-    const page = await ctx.newPage();
-    page.on('dialog', (d) => void d.accept());
+    const { ctx, page } = await signedIn(browser, t.url, client, 'ko-KR');
 
     await page.goto(`${t.url}/games/moon-garden`);
     await page.click('[data-testid=buy]');
@@ -68,9 +65,7 @@ describe('pre-order in Chromium', () => {
   it('S1.8 R1 points in another currency than the price are not silently ignored: the checkout says why they cannot pay', async () => {
     const { client, me } = await signUp(t, { country: 'KR', language: 'en' });
     await t.store.points.earn(me.id, 'KRW', 5000, `grant:${me.id}`);
-    const ctx = await browser.newContext({ locale: 'en-US' });
-    await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: t.url })));
-    const page = await ctx.newPage();
+    const { ctx, page } = await signedIn(browser, t.url, client);
     await page.goto(`${t.url}/games/dollar-drift`);
     await page.click('[data-testid=buy]');
     await page.waitForSelector('[data-testid=amount-due]');
@@ -83,9 +78,7 @@ describe('pre-order in Chromium', () => {
 
   it('S1.7 S1.9 an order cancelled on the wallet’s page says it was not charged — never “Paid”', async () => {
     const { client } = await signUp(t, { country: 'KR', language: 'en' });
-    const ctx = await browser.newContext({ locale: 'en-US' });
-    await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: t.url })));
-    const page = await ctx.newPage();
+    const { ctx, page } = await signedIn(browser, t.url, client);
     await page.goto(`${t.url}/games/dollar-drift`);
     await page.click('[data-testid=buy]');
     await page.waitForSelector('[data-testid=amount-due]');

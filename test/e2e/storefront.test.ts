@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { gameInput, signInOperator, signUp, startTestStore, type Client, type TestStore } from '../harness.ts';
-import { launchChromium } from '../browser.ts';
+import { launchChromium, signedIn } from '../browser.ts';
 
 let t: TestStore;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -64,9 +64,7 @@ describe('storefront in Chromium', () => {
 
   it('S1.1 D4 an operator edits a price in the console; a second tab with the old version gets the conflict message', async () => {
     const op = await signInOperator(t);
-    const ctx = await browser.newContext();
-    await ctx.addCookies([...op.cookies].map(([name, value]) => ({ name, value, url: t.url })));
-    const page = await ctx.newPage();
+    const { ctx, page } = await signedIn(browser, t.url, op);
     await page.goto(`${t.url}/console`);
     await page.click('text=Starlight Raiders');
     await page.waitForSelector('text=version 1');
@@ -96,11 +94,7 @@ describe('storefront in Chromium', () => {
   it('S2.6 S2.4 a player adds a friend by name and the friend accepts on the friends page', async () => {
     const jun = await signUp(t, { name: 'Jun Park', country: 'KR' });
     const mia = await signUp(t, { name: 'Mia Schulz', country: 'DE' });
-    const open = async (c: Client) => {
-      const ctx = await browser.newContext();
-      await ctx.addCookies([...c.cookies].map(([name, value]) => ({ name, value, url: t.url })));
-      return { ctx, page: await ctx.newPage() };
-    };
+    const open = (c: Client) => signedIn(browser, t.url, c);
     const a = await open(jun.client);
     await a.page.goto(`${t.url}/friends`);
     await a.page.fill('input[aria-label="Name or email"]', 'Mia');
