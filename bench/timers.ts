@@ -10,6 +10,7 @@ import { benchDatabase } from './database.ts';
 import { createPool, kyselyFor, migrate } from '../src/platform/db/database.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { timerMigrations, Timers, type TimerTables } from '../src/platform/timers.ts';
+import { asTx, tablesOf } from '../src/platform/db/tx.ts';
 
 const N = Number(process.env.BENCH_TIMERS ?? 5000);
 const log = pino({ level: 'warn' });
@@ -24,7 +25,7 @@ async function main() {
     await sql`create table fired (timer_id text not null)`.execute(db);
     const timers = () => {
       const t = new Timers(db as unknown as Kysely<TimerTables>, systemClock, log, 1000);
-      t.register('record', { kind: 'local', run: async (trx, input: { id: string }) => void (await trx.insertInto('fired').values({ timer_id: input.id }).execute()) });
+      t.register('record', { kind: 'local', run: async (tx, input: { id: string }) => void (await tablesOf<{ fired: { timer_id: string } }>(tx).insertInto('fired').values({ timer_id: input.id }).execute()) });
       return t;
     };
     const schedule = async (prefix: string) => {
@@ -32,7 +33,7 @@ async function main() {
       const past = new Date(Date.now() - 1000);
       for (let i = 0; i < N; i += 500) {
         await db.transaction().execute(async (trx) => {
-          for (let j = i; j < Math.min(N, i + 500); j++) await t.schedule(trx, { id: `${prefix}-${j}`, handler: 'record', input: { id: `${prefix}-${j}` }, dueAt: past });
+          for (let j = i; j < Math.min(N, i + 500); j++) await t.schedule(asTx(trx), { id: `${prefix}-${j}`, handler: 'record', input: { id: `${prefix}-${j}` }, dueAt: past });
         });
       }
     };

@@ -8,6 +8,7 @@ import type { Config } from './platform/config.ts';
 import { STORE_TIME_HEADER, systemClock, type Clock } from './platform/clock.ts';
 import { AppError, installErrorHandler } from './platform/errors.ts';
 import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/database.ts';
+import { Transactions } from './platform/db/tx.ts';
 import { observability } from './platform/http/observability.ts';
 import { edgeGuards, securityHeaders } from './platform/http/edge.ts';
 import { rateLimitMigrations, SharedRateLimiter } from './platform/http/rate-limit.ts';
@@ -27,7 +28,7 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
 import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
 import type { MailSink } from './platform/mail/sink.ts';
-import { claimExecutorId, launchWorkflows, registerSaga, releaseExecutorId, shutdownWorkflows, startSaga, type RetryPolicy } from './platform/workflows.ts';
+import { claimExecutorId, launchWorkflows, registerSaga, releaseExecutorId, sagaMigrations, shutdownWorkflows, startSaga, type RetryPolicy } from './platform/workflows.ts';
 import { pointsMigrations } from './points/migrations/index.ts';
 import { PointsStore, type PointsTables } from './points/store.ts';
 import { PointsService } from './points/service.ts';
@@ -67,7 +68,7 @@ import { AlertService } from './alerts/service.ts';
 import { alertRoutes } from './alerts/routes.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations, ...alertMigrations, ...rateLimitMigrations };
+export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations, ...alertMigrations, ...rateLimitMigrations, ...sagaMigrations };
 
 export interface StoreDeps {
   config: Config;
@@ -174,15 +175,16 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const signals = new PaymentSignals();
     const methods = config.paymentMethodsFile ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile) : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
     const gateway = deps.gateway ?? paysimFromConfig(config);
-    const flowDeps: FlowDeps = { orders: orderStore, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, alerts, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
-    const preorder = registerSaga(preorderGame(flowDeps));
-    const refund = registerSaga(refundOrder(flowDeps));
+    const transactions = new Transactions(pool);
+    const flowDeps: FlowDeps = { orders: orderStore, transactions, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, alerts, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
+    const preorder = registerSaga(preorderGame(flowDeps), transactions);
+    const refund = registerSaga(refundOrder(flowDeps), transactions);
     const timers = new Timers(kyselyFor<TimerTables>(pool), clock, app.log, config.timerPollMs);
     const giftStore = new GiftStore(kyselyFor<GiftTables>(pool));
     const giftDeps: GiftDeps = { ...flowDeps, gifts: giftStore, timers, notifications };
-    const giftSaga = registerSaga(sendGift(giftDeps));
-    timers.register(GIFT_TIMERS.deliver.handler, { kind: 'local', run: (trx, input: { giftId: string }, now) => deliverGift(giftDeps, trx, input.giftId, now) });
-    timers.register(GIFT_TIMERS.expire.handler, { kind: 'local', run: (trx, input: { giftId: string }, now) => expireGift(giftDeps, trx, input.giftId, now) });
+    const giftSaga = registerSaga(sendGift(giftDeps), transactions);
+    timers.register(GIFT_TIMERS.deliver.handler, { kind: 'local', run: (tx, input: { giftId: string }, now) => deliverGift(giftDeps, tx, input.giftId, now) });
+    timers.register(GIFT_TIMERS.expire.handler, { kind: 'local', run: (tx, input: { giftId: string }, now) => expireGift(giftDeps, tx, input.giftId, now) });
     timers.register(GIFT_TIMERS.refund.handler, { kind: 'workflow', start: (id, input) => startSaga(refund, id, input) });
     const reconciler = new PaymentReconciler({
       orders: orderStore, gateway, alerts, timers, clock,
@@ -190,8 +192,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
     timers.register(RECONCILE_TIMER.handler, {
       kind: 'local',
-      run: async (trx, _input, now) => {
-        await reconciler.scheduleNext(trx, now);
+      run: async (tx, _input, now) => {
+        await reconciler.scheduleNext(tx, now);
         const r = await reconciler.runOnce(now);
         app.log.info({ reconcile: r }, 'payments reconciled with the PG');
       },
@@ -214,7 +216,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     if (deps.durable) {
       await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy, (a) => alerts.raise(a));
       mail.start();
-      await reconciler.scheduleNext(kyselyFor(pool), clock.now());
+      await transactions.run((tx) => reconciler.scheduleNext(tx, clock.now()));
       timers.start();
     }
 

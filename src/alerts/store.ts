@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { enqueueMail, type Mail } from '../platform/mail/outbox.ts';
+import { asTx } from '../platform/db/tx.ts';
 
 export interface AlertsTable {
   id: string;
@@ -31,7 +32,7 @@ export class AlertStore {
         do update set count = alerts.count + 1, last_raised_at = excluded.last_raised_at, message = excluded.message, details = excluded.details
         returning id, (xmax = 0) as inserted`.execute(trx);
       const r = row.rows[0]!;
-      if (r.inserted && mail) await enqueueMail(trx, mail(r.id), now);
+      if (r.inserted && mail) await enqueueMail(asTx(trx), mail(r.id), now);
       return { opened: r.inserted, id: r.id };
     });
   }

@@ -23,8 +23,19 @@ step is retried with the same keys. When a step is refused, the compensable step
 reverse order, each undoing exactly what its run recorded. A definite answer the saga cannot act on (a PG's 4xx
 that is not a decline: a refund of a payment refunded elsewhere) parks the step and raises an operator alert
 (\`GET /api/operator/alerts\`); a step still failing after five rounds of retries raises a \`stuck\` alert. Steps after
-the pivot are retried until they succeed. Every step is idempotent (unique keys), because a step that was running
-when the process died runs again on recovery.
+the pivot are retried until they succeed.
+
+Each saga has three steps. Orders, points, gifts, timers and the mail outbox live in the store's one PostgreSQL, so
+everything before the pivot is **one local transaction**, and so is everything after it. A local step writes its
+checkpoint (its output, or its refusal) into \`saga_steps\` *in the same transaction* as its effect: they commit
+together or not at all, so a step re-run after a crash finds its checkpoint and changes nothing, and an undo gets
+exactly what its run recorded. The pivot calls the PG: DBOS checkpoints it after it returns, so a crash in between
+sends the request again under the same idempotency key (and an order older than the PG's key retention first
+asks the PG for the order's payment).
+
+Every run records the version of its saga (a hash of the steps' names, kinds and places). A process whose sagas
+have another shape refuses to start while runs of the old shape are unfinished on its \`NODE_ID\`: changing a
+saga's steps is a drained deploy — the previous version runs until they finish.
 
 ${sagaTable(preorderGame(definitionsOnly))}
 ${sagaTable(refundOrder(definitionsOnly))}

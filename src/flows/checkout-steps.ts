@@ -1,4 +1,5 @@
-import type { CompensableStep, PivotStep, RetriableStep } from '../platform/saga.ts';
+import type { PivotStep } from '../platform/saga.ts';
+import type { Tx } from '../platform/db/tx.ts';
 import { GatewayUnavailable, PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
 import type { FlowDeps } from './deps.ts';
 
@@ -11,7 +12,18 @@ export interface Chargeable {
   /** Where the PG sends the buyer back after approval, and where it posts webhooks; fixed when the saga starts. */
   returnUrl?: string;
   webhookUrl?: string;
+  /** When the order was placed (the placing step records it). */
+  placedAt?: string;
 }
+
+/** The PG's payment for an order, if it has one (a captured one first). */
+async function paymentOf(d: FlowDeps, orderId: string): Promise<GatewayPayment | undefined> {
+  const { items } = await d.gateway.listPayments({ orderRef: orderId });
+  return items.find((p) => p.status === 'captured') ?? items[0];
+}
+
+/** Payments older than this are looked up at the PG before a charge is sent again: its idempotency keys expire (Stripe keeps them 24 h). */
+const KEY_RETENTION_MARGIN_MS = 12 * 3_600_000;
 
 /**
  * The pivot of every checkout saga (pre-order, purchase, gift): charges the order through the PG under the
@@ -19,18 +31,23 @@ export interface Chargeable {
  * saga started), waiting for the buyer's approval when the method needs it. Only a definite outcome leaves here:
  * captured, or canceled/declined at the PG. A payment still awaiting approval after the store's cancel failed may
  * yet be approved — that is "unknown", so the caller retries and the buyer's late approval completes the order.
+ * An order placed long ago (a pivot retried through a long outage) first asks the PG for a payment of this order:
+ * by then the PG may have forgotten the idempotency key, and a second charge must never be created.
  */
 export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPayment> {
   const key = `order:${c.orderId}`;
-  let p = await d.gateway.createPayment({
-    orderRef: c.orderId,
-    method: c.paymentMethod,
-    amount: { amountMinor: c.paidMinor, currency: c.currency },
-    capture: 'automatic',
-    idempotencyKey: `${key}:charge`,
-    returnUrl: c.returnUrl ?? `${d.publicUrl}/orders/${c.orderId}`,
-    webhookUrl: c.webhookUrl ?? `${d.publicUrl}/api/payments/webhooks/paysim`,
-  });
+  const earlier = c.placedAt && d.clock.now().getTime() - Date.parse(c.placedAt) > KEY_RETENTION_MARGIN_MS ? await paymentOf(d, c.orderId) : undefined;
+  let p =
+    earlier ??
+    (await d.gateway.createPayment({
+      orderRef: c.orderId,
+      method: c.paymentMethod,
+      amount: { amountMinor: c.paidMinor, currency: c.currency },
+      capture: 'automatic',
+      idempotencyKey: `${key}:charge`,
+      returnUrl: c.returnUrl ?? `${d.publicUrl}/orders/${c.orderId}`,
+      webhookUrl: c.webhookUrl ?? `${d.publicUrl}/api/payments/webhooks/paysim`,
+    }));
   if (p.status === 'requires_approval') {
     // An operational limit (wall time), not business time: the buyer has this long on the PG's page, counted from the
     // first time they were sent there and kept with the order, so a crash does not give them a new one.
@@ -53,15 +70,9 @@ export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPa
 export class PaymentUndecided extends GatewayUnavailable {}
 
 /** Who pays for which order, and how: read from each saga's own context. */
-export interface Payment {
-  orderId: string;
+export interface Payment extends Chargeable {
   userId: string;
-  currency: string;
   pointsUsed: number;
-  paidMinor: number;
-  paymentMethod: string;
-  returnUrl?: string;
-  webhookUrl?: string;
 }
 
 /** What the payment steps add to a saga's context. */
@@ -71,66 +82,55 @@ export interface Paid {
 }
 
 /**
- * The three steps every checkout saga shares (pre-order, purchase, gift): spend the points used
- * (compensable), charge through the PG (the pivot), credit the points earned (retriable). Ledger references
- * and the PG idempotency key are derived from the order id, so re-runs after a crash change nothing.
+ * The pivot every checkout saga shares (pre-order, purchase, gift): the PG charge. Captured → the saga goes on;
+ * cancelled or declined at the PG → a refusal, and the saga compensates; anything else is undecided and retried.
  */
-export function paymentSteps<C extends Paid>(
-  d: FlowDeps,
-  payment: (c: C) => Payment,
-  opts: { chargeCall: string },
-): [CompensableStep<C>, PivotStep<C>, RetriableStep<C>] {
-  return [
-    {
-      kind: 'compensable',
-      name: 'use-points',
-      call: 'points: spend the points used (ledger reference order:{id}:spend)',
-      run: async (c) => {
-        const p = payment(c);
-        await d.points.spend(p.userId, p.currency, p.pointsUsed, `order:${p.orderId}:spend`);
-      },
-      compensation: 'points: return what the spend recorded, if it was recorded (order:{id}:spend-undo)',
-      compensate: async (c) => {
-        const p = payment(c);
-        await d.points.undo(`order:${p.orderId}:spend`, `order:${p.orderId}:spend-undo`);
-      },
+export function chargePayment<C extends Paid>(d: FlowDeps, payment: (c: C) => Payment, opts: { call: string }): PivotStep<C> {
+  return {
+    kind: 'pivot',
+    name: 'charge-payment',
+    call: opts.call,
+    run: async (c) => {
+      const p = payment(c);
+      if (p.paidMinor === 0) return { paymentId: null } as Partial<C>;
+      const charged = await chargeOrder(d, p);
+      if (charged.status === 'captured') return { paymentId: charged.id } as Partial<C>;
+      if (charged.status === 'canceled') throw new PaymentDeclined('The payment was not approved in time or was cancelled.');
+      if (charged.status === 'declined') throw new PaymentDeclined();
+      throw new PaymentUndecided(`payment ${charged.id} is ${charged.status}: waiting for a definite outcome`);
     },
-    {
-      kind: 'pivot',
-      name: 'charge-payment',
-      call: opts.chargeCall,
-      run: async (c) => {
-        const p = payment(c);
-        if (p.paidMinor === 0) return { paymentId: null } as Partial<C>;
-        const charged = await chargeOrder(d, p);
-        if (charged.status === 'captured') return { paymentId: charged.id } as Partial<C>;
-        if (charged.status === 'canceled') throw new PaymentDeclined('The payment was not approved in time or was cancelled.');
-        if (charged.status === 'declined') throw new PaymentDeclined();
-        throw new PaymentUndecided(`payment ${charged.id} is ${charged.status}: waiting for a definite outcome`);
-      },
-    },
-    {
-      kind: 'retriable',
-      name: 'credit-points',
-      // Before the confirming step: an order shows as paid (and refundable) only once its points are credited,
-      // so a refund can always take back what the purchase earned. The crash test caught the other order.
-      call: 'points: credit the earned points (order:{id}:earn)',
-      run: async (c) => {
-        const p = payment(c);
-        const pointsEarned = d.points.earnedFor(p.paidMinor);
-        await d.points.earn(p.userId, p.currency, pointsEarned, `order:${p.orderId}:earn`);
-        return { pointsEarned } as Partial<C>;
-      },
-    },
-  ];
+  };
+}
+
+/** Ledger references of one order's points: derived from the order id, so a re-run posts nothing twice. */
+export const pointsRef = {
+  spend: (orderId: string) => `order:${orderId}:spend`,
+  spendUndo: (orderId: string) => `order:${orderId}:spend-undo`,
+  earn: (orderId: string) => `order:${orderId}:earn`,
+};
+
+/** Spends the points used, in the placing step's transaction; a refusal (not enough) rolls the order back with it. */
+export async function spendPoints(d: FlowDeps, tx: Tx, p: Payment): Promise<void> {
+  await d.points.spend(p.userId, p.currency, p.pointsUsed, pointsRef.spend(p.orderId), tx);
+}
+
+/** Compensation: returns what the spend recorded, if it was recorded. */
+export async function returnPoints(d: FlowDeps, tx: Tx, p: Payment): Promise<void> {
+  await d.points.undo(pointsRef.spend(p.orderId), pointsRef.spendUndo(p.orderId), tx);
+}
+
+/** Credits the points a payment earned, in the confirming step's transaction; returns how many. */
+export async function earnPoints(d: FlowDeps, tx: Tx, p: Payment): Promise<number> {
+  const pointsEarned = d.points.earnedFor(p.paidMinor);
+  await d.points.earn(p.userId, p.currency, pointsEarned, pointsRef.earn(p.orderId), tx);
+  return pointsEarned;
 }
 
 /**
  * The confirming step found its order cancelled although the PG captured the money (something cancelled the order
  * outside this saga): never silent — operators are alerted with what to refund.
  */
-export async function reportCaptureWithoutOrder(d: FlowDeps, outcome: 'confirmed' | 'not_live', p: { orderId: string; paymentId?: string | null; paidMinor: number; currency: string }): Promise<void> {
-  if (outcome === 'confirmed') return;
+export async function reportCaptureWithoutOrder(d: FlowDeps, p: { orderId: string; paymentId?: string | null; paidMinor: number; currency: string }): Promise<void> {
   await d.alerts.raise({
     kind: 'capture_without_order',
     subject: `order:${p.orderId}`,

@@ -4,10 +4,13 @@ import type { PaymentGateway } from '../payments/gateway.ts';
 import type { PointsService } from '../points/service.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { AlertService } from '../alerts/service.ts';
+import type { Transactions } from '../platform/db/tx.ts';
 
 /** What the checkout sagas use from the contexts they compose. */
 export interface FlowDeps {
   orders: OrderStore;
+  /** Transactions across the contexts a step writes (orders, points, gifts, timers, mail). */
+  transactions: Transactions;
   points: PointsService;
   gateway: PaymentGateway;
   clock: Clock;

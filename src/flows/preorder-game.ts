@@ -1,7 +1,8 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
-import { paymentSteps, reportCaptureWithoutOrder } from './checkout-steps.ts';
+import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
+import type { NewOrder } from '../orders/store.ts';
 
 /** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
 export interface PreorderContext {
@@ -24,15 +25,37 @@ export interface PreorderContext {
   /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
   returnUrl?: string;
   webhookUrl?: string;
+  /** Set by place-order: when the order was placed (store time, ISO). */
+  placedAt?: string;
   paymentId?: string | null;
   pointsEarned?: number;
 }
 
+/** The order row the saga places. */
+const newOrder = (c: PreorderContext, now: Date): NewOrder => ({
+  id: c.orderId,
+  user_id: c.userId,
+  idempotency_key: c.idempotencyKey,
+  game_id: c.gameId,
+  edition_id: c.editionId,
+  kind: c.kind,
+  currency: c.currency,
+  list_minor: c.listMinor,
+  discount_minor: c.discountMinor,
+  price_minor: c.priceMinor,
+  points_used: c.pointsUsed,
+  paid_minor: c.paidMinor,
+  payment_method: c.paymentMethod,
+  store_country: c.storeCountry,
+  created_at: now,
+});
+
 /**
  * Pre-order (or purchase) of a game, S1.5–S1.11 (D1). Checks with no side effects — sign-in, region,
  * price and discount, ownership, payment method, point balance — run before the saga starts, in
- * orders/service.ts. The cheap local steps come first, the PG charge is the pivot, and everything after it
- * only records what already happened, so a failure after the pivot is retried, never compensated.
+ * orders/service.ts. Three steps: one local transaction places the order and spends the points; the PG charge is
+ * the pivot; one local transaction records everything the payment earned. A failure after the pivot is retried,
+ * never compensated.
  */
 export function preorderGame(d: FlowDeps) {
   return defineSaga<PreorderContext>({
@@ -42,42 +65,36 @@ export function preorderGame(d: FlowDeps) {
     steps: [
       {
         kind: 'compensable',
-        name: 'create-order',
-        call: 'orders: insert pending order (unique per user and game)',
-        run: async (c) => {
-          const created = await d.orders.insertPending(
-            {
-              id: c.orderId,
-              user_id: c.userId,
-              idempotency_key: c.idempotencyKey,
-              game_id: c.gameId,
-              edition_id: c.editionId,
-              kind: c.kind,
-              currency: c.currency,
-              list_minor: c.listMinor,
-              discount_minor: c.discountMinor,
-              price_minor: c.priceMinor,
-              points_used: c.pointsUsed,
-              paid_minor: c.paidMinor,
-              payment_method: c.paymentMethod,
-              store_country: c.storeCountry,
-              created_at: d.clock.now(),
-            },
-            d.clock.now(),
-          );
+        local: true,
+        name: 'place-order',
+        call: 'orders + points: insert the pending order (one live order per user and game) and spend the points used (ledger order:{id}:spend)',
+        run: async (c, tx) => {
+          const now = d.clock.now();
+          const created = await d.orders.insertPending(tx, newOrder(c, now), now);
           if (!created) throw new Refusal('already_owned', 'You already own this game or have an order of it in progress.');
+          await spendPoints(d, tx, c);
+          return { placedAt: now.toISOString() };
         },
-        compensation: 'orders: mark the order cancelled, with the reason',
-        compensate: (c, failure) => d.orders.cancel(c.orderId, failure, d.clock.now()),
+        refused: (c, failure, tx) => d.orders.insertRefused(tx, newOrder(c, d.clock.now()), failure, d.clock.now()),
+        compensation: 'orders + points: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo)',
+        compensate: async (c, failure, tx) => {
+          await returnPoints(d, tx, c);
+          await d.orders.cancel(tx, c.orderId, failure, d.clock.now());
+        },
       },
-      ...paymentSteps<PreorderContext>(d, (c) => c, { chargeCall: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture' }),
+      chargePayment<PreorderContext>(d, (c) => c, { call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture' }),
       {
         kind: 'retriable',
+        local: true,
         name: 'confirm-order',
-        call: 'orders: mark paid + add to the purchase list + queue the confirmation mail (one transaction)',
-        run: async (c) => {
-          const pointsEarned = c.pointsEarned ?? 0;
+        // One transaction: an order shows as paid (and refundable) only with its points credited, so a refund can
+        // always take back what the purchase earned.
+        call: 'orders + points: mark paid, credit the earned points (order:{id}:earn), add to the purchase list, queue the confirmation mail',
+        run: async (c, tx) => {
+          const now = d.clock.now();
+          const pointsEarned = d.points.earnedFor(c.paidMinor);
           const confirmed = await d.orders.confirmPaid(
+            tx,
             c.orderId,
             { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
             {
@@ -86,9 +103,14 @@ export function preorderGame(d: FlowDeps) {
               subject: `${c.kind === 'preorder' ? 'Pre-order' : 'Purchase'} confirmed: ${c.gameTitle}`,
               text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
             },
-            d.clock.now(),
+            now,
           );
-          await reportCaptureWithoutOrder(d, confirmed, c);
+          if (confirmed === 'not_live') {
+            await reportCaptureWithoutOrder(d, c);
+            return { pointsEarned: 0 };
+          }
+          if (confirmed === 'confirmed') await earnPoints(d, tx, c);
+          return { pointsEarned };
         },
       },
     ],

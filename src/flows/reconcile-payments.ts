@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Tx } from '../platform/db/tx.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { AlertService } from '../alerts/service.ts';
@@ -36,9 +37,9 @@ export class PaymentReconciler {
   constructor(private readonly d: ReconcileDeps) {}
 
   /** Schedules the next run after `now` (idempotent: every node computes the same slot id). */
-  async scheduleNext(db: Kysely<any>, now: Date): Promise<void> {
+  async scheduleNext(tx: Tx, now: Date): Promise<void> {
     const slot = Math.floor(now.getTime() / this.d.intervalMs + 1) * this.d.intervalMs;
-    await this.d.timers.schedule(db, { id: RECONCILE_TIMER.id(slot), handler: RECONCILE_TIMER.handler, input: {}, dueAt: new Date(slot) });
+    await this.d.timers.schedule(tx, { id: RECONCILE_TIMER.id(slot), handler: RECONCILE_TIMER.handler, input: {}, dueAt: new Date(slot) });
   }
 
   /** One pass: the PG's payments of the look-back window, then the store's stuck orders. */

@@ -26,10 +26,12 @@ const GIFT_SUBJECT = {
 };
 
 /**
- * Refund of a pre-order or purchase, S1.12–S1.14 (D1). The pivot is the PG refund. Earned points are taken
- * back before it; if some were already spent, that many minor units (1 point = 1 minor unit) are kept back
- * from the money refunded — the refund preview tells the user before they confirm — so points earned by a
- * purchase can never outlive its refund, and no balance goes negative.
+ * Refund of a pre-order or purchase, S1.12–S1.14 (D1), in three steps like the checkout: one local transaction
+ * moves the order to refund_pending and takes back the earned points; the PG refund is the pivot; one local
+ * transaction returns the points used and closes the order. Earned points are taken back before the pivot; if
+ * some were already spent, that many minor units (1 point = 1 minor unit) are kept back from the money refunded —
+ * the refund preview tells the user before they confirm — so points earned by a purchase can never outlive its
+ * refund, and no balance goes negative.
  */
 export function refundOrder(d: FlowDeps) {
   return defineSaga<RefundContext>({
@@ -39,29 +41,19 @@ export function refundOrder(d: FlowDeps) {
     steps: [
       {
         kind: 'compensable',
-        name: 'mark-refund-pending',
-        call: 'orders: paid → refund_pending (hides the download, blocks a second refund)',
-        run: async (c) => {
-          const moved = await d.orders.beginRefund(c.orderId, d.clock.now());
-          if (!moved) {
-            const o = await d.orders.byId(c.orderId);
-            // A re-run after a crash finds the order already moved by this same saga.
-            if (o?.status !== 'refund_pending') throw new Refusal('not_refundable', 'This order is not paid, so it cannot be refunded.');
-          }
-        },
-        compensation: 'orders: refund_pending → paid',
-        compensate: async (c) => void (await d.orders.restorePaid(c.orderId, d.clock.now())),
-      },
-      {
-        kind: 'compensable',
-        name: 'revoke-earned-points',
-        call: 'points: take back the points the purchase earned (order:{id}:revoke); report any already spent',
-        run: async (c) => {
-          const { revoked, shortfall } = await d.points.revokeEarned(c.userId, c.currency, c.pointsEarned, `order:${c.orderId}:revoke`);
+        local: true,
+        name: 'begin-refund',
+        call: 'orders + points: paid → refund_pending (hides the download, blocks a second refund) and take back the points the purchase earned (order:{id}:revoke), reporting any already spent',
+        run: async (c, tx) => {
+          if (!(await d.orders.beginRefund(tx, c.orderId, d.clock.now()))) throw new Refusal('not_refundable', 'This order is not paid, so it cannot be refunded.');
+          const { revoked, shortfall } = await d.points.revokeEarned(tx, c.userId, c.currency, c.pointsEarned, `order:${c.orderId}:revoke`);
           return { revoked, shortfall };
         },
-        compensation: 'points: give back what the take-back recorded, if it was recorded (order:{id}:revoke-undo)',
-        compensate: (c) => d.points.undo(`order:${c.orderId}:revoke`, `order:${c.orderId}:revoke-undo`),
+        compensation: 'orders + points: give back what the take-back recorded (order:{id}:revoke-undo), refund_pending → paid',
+        compensate: async (c, _failure, tx) => {
+          await d.points.undo(`order:${c.orderId}:revoke`, `order:${c.orderId}:revoke-undo`, tx);
+          await d.orders.restorePaid(tx, c.orderId, d.clock.now());
+        },
       },
       {
         kind: 'pivot',
@@ -76,17 +68,14 @@ export function refundOrder(d: FlowDeps) {
       },
       {
         kind: 'retriable',
-        name: 'return-points',
-        // Before close-order: an order shows refunded only once everything it took is back.
-        call: 'points: return the points used to pay (order:{id}:return)',
-        run: (c) => d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:return`),
-      },
-      {
-        kind: 'retriable',
-        name: 'close-order',
-        call: 'orders: refund_pending → refunded + remove from the purchase list + queue the mail (one transaction)',
-        run: (c) =>
-          d.orders.closeRefund(
+        local: true,
+        name: 'close-refund',
+        // One transaction: an order shows refunded only with everything it took back.
+        call: 'orders + points: return the points used to pay (order:{id}:return), refund_pending → refunded, remove from the purchase list, queue the mail',
+        run: async (c, tx) => {
+          await d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:return`, tx);
+          await d.orders.closeRefund(
+            tx,
             c.orderId,
             { refunded_minor: c.refundedMinor ?? 0, refund_points_shortfall: c.shortfall ?? 0 },
             {
@@ -96,7 +85,8 @@ export function refundOrder(d: FlowDeps) {
               text: `${c.gift ? `Your gift of ${c.gameTitle} to ${c.gift.recipientName} was ${c.gift.outcome}; its payment is refunded.` : `Your order of ${c.gameTitle} is cancelled and refunded.`}\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
             },
             d.clock.now(),
-          ),
+          );
+        },
       },
     ],
   });

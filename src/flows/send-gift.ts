@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
 import { defineSaga, Refusal } from '../platform/saga.ts';
+import { afterCommit, tablesOf, type Tx } from '../platform/db/tx.ts';
 import { formatMoney } from '../platform/money.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore, GiftTables } from '../gifts/store.ts';
 import { ANSWER_WITHIN_MS, type GiftState } from '../gifts/state.ts';
-import { paymentSteps, reportCaptureWithoutOrder } from './checkout-steps.ts';
+import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints, type Payment } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
+import type { NewOrder } from '../orders/store.ts';
 import type { RefundContext } from './refund-order.ts';
 
 export interface GiftDeps extends FlowDeps {
@@ -45,9 +46,47 @@ export interface GiftContext {
   /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
   returnUrl?: string;
   webhookUrl?: string;
+  /** Set by place-gift: when the gift was bought (store time, ISO). */
+  placedAt?: string;
   paymentId?: string | null;
   pointsEarned?: number;
 }
+
+/** The gift's order, as the payment steps see it: the sender pays, back to the gift's page after approval. */
+const paymentOf = (d: FlowDeps, c: GiftContext): Payment => ({ ...c, orderId: c.giftId, userId: c.senderId, returnUrl: c.returnUrl ?? `${d.publicUrl}/gifts/${c.giftId}` });
+
+/** The gift's order (the sender's, marked as a gift) and the gift itself, as the saga places them. */
+const giftOrder = (c: GiftContext, now: Date): NewOrder => ({
+  id: c.giftId,
+  user_id: c.senderId,
+  idempotency_key: c.idempotencyKey,
+  game_id: c.gameId,
+  edition_id: c.editionId,
+  kind: c.kind,
+  currency: c.currency,
+  list_minor: c.listMinor,
+  discount_minor: c.discountMinor,
+  price_minor: c.priceMinor,
+  points_used: c.pointsUsed,
+  paid_minor: c.paidMinor,
+  payment_method: c.paymentMethod,
+  store_country: c.senderCountry,
+  gift: true,
+  created_at: now,
+});
+const newGift = (c: GiftContext, now: Date) => ({
+  id: c.giftId,
+  sender_id: c.senderId,
+  recipient_id: c.recipientId,
+  game_id: c.gameId,
+  game_title: c.gameTitle,
+  message: c.message,
+  deliver_at: new Date(c.deliverAt),
+  sender_country: c.senderCountry,
+  recipient_country: c.recipientCountry,
+  recipient_time_zone: c.recipientTimeZone,
+  created_at: now,
+});
 
 /** Timer names and ids: one delivery and one 30-day limit per gift, ever. */
 export const GIFT_TIMERS = {
@@ -80,87 +119,67 @@ export function sendGift(d: GiftDeps) {
     steps: [
       {
         kind: 'compensable',
-        name: 'create-gift',
-        call: 'orders + gifts: insert the pending gift order and the gift (one transaction; one gift of a game on its way per recipient)',
-        run: async (c) => {
+        local: true,
+        name: 'place-gift',
+        call: 'orders + gifts + points: insert the pending gift order and the gift (one gift of a game on its way per recipient), spend the points used (order:{id}:spend)',
+        run: async (c, tx) => {
           const now = d.clock.now();
-          await d.gifts.db.transaction().execute(async (trx) => {
-            const created = await d.orders.insertPending(
-              {
-                id: c.giftId,
-                user_id: c.senderId,
-                idempotency_key: c.idempotencyKey,
-                game_id: c.gameId,
-                edition_id: c.editionId,
-                kind: c.kind,
-                currency: c.currency,
-                list_minor: c.listMinor,
-                discount_minor: c.discountMinor,
-                price_minor: c.priceMinor,
-                points_used: c.pointsUsed,
-                paid_minor: c.paidMinor,
-                payment_method: c.paymentMethod,
-                store_country: c.senderCountry,
-                gift: true,
-                created_at: now,
-              },
-              now,
-              trx,
-            );
-            if (!created) throw new Refusal('order_conflict', 'This gift’s order could not be created.');
-            const inserted = await d.gifts.insert(trx, {
-              id: c.giftId,
-              sender_id: c.senderId,
-              recipient_id: c.recipientId,
-              game_id: c.gameId,
-              game_title: c.gameTitle,
-              message: c.message,
-              deliver_at: new Date(c.deliverAt),
-              sender_country: c.senderCountry,
-              recipient_country: c.recipientCountry,
-              recipient_time_zone: c.recipientTimeZone,
-              created_at: now,
-            });
-            if (!inserted) throw new Refusal('gift_pending', `${c.recipientName} already has ${c.gameTitle} on its way as a gift.`);
-          });
+          const created = await d.orders.insertPending(tx, giftOrder(c, now), now);
+          if (!created) throw new Refusal('order_conflict', 'This gift’s order could not be created.');
+          const inserted = await d.gifts.insert(tx, newGift(c, now));
+          if (!inserted) throw new Refusal('gift_pending', `${c.recipientName} already has ${c.gameTitle} on its way as a gift.`);
+          await spendPoints(d, tx, paymentOf(d, c));
+          return { placedAt: now.toISOString() };
         },
-        compensation: 'orders + gifts: order cancelled, gift payment_failed, with the reason (one transaction)',
-        compensate: async (c, failure) => {
+        refused: async (c, failure, tx) => {
           const now = d.clock.now();
-          await d.gifts.db.transaction().execute(async (trx) => {
-            await d.orders.cancel(c.giftId, failure, now, trx);
-            await d.gifts.move(trx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
-          });
+          await d.orders.insertRefused(tx, giftOrder(c, now), failure, now);
+          await d.gifts.insertRefused(tx, newGift(c, now));
+        },
+        compensation: 'orders + gifts + points: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned',
+        compensate: async (c, failure, tx) => {
+          const now = d.clock.now();
+          await returnPoints(d, tx, paymentOf(d, c));
+          await d.orders.cancel(tx, c.giftId, failure, now);
+          await d.gifts.move(tx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
         },
       },
-      ...paymentSteps<GiftContext>(d, (c) => ({ ...c, orderId: c.giftId, userId: c.senderId, returnUrl: c.returnUrl ?? `${d.publicUrl}/gifts/${c.giftId}` }), {
-        chargeCall: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) with a method of the sender’s country (S2.8, S2.9) → approval → capture',
+      chargePayment<GiftContext>(d, (c) => paymentOf(d, c), {
+        call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) with a method of the sender’s country (S2.8, S2.9) → approval → capture',
       }),
       {
         kind: 'retriable',
+        local: true,
         name: 'confirm-gift',
-        call: 'orders + gifts + timers: order paid, gift scheduled, delivery timer gift-deliver:{id} at the chosen time, mail to the sender (one transaction)',
-        run: async (c) => {
+        call: 'orders + gifts + points + timers: order paid, earned points credited, gift scheduled, delivery timer gift-deliver:{id} at the chosen time, mail to the sender',
+        run: async (c, tx) => {
           const now = d.clock.now();
           const deliverAt = new Date(c.deliverAt);
           const when = deliverAt <= now ? 'now' : formatIn(deliverAt, c.recipientTimeZone);
+          const pointsEarned = d.points.earnedFor(c.paidMinor);
           const confirmed = await d.orders.confirmPaid(
+            tx,
             c.giftId,
-            { payment_id: c.paymentId ?? null, points_earned: c.pointsEarned ?? 0 },
+            { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
             {
               to: c.senderEmail,
               dedupeKey: `gift:${c.giftId}:paid`,
               subject: `Your gift of ${c.gameTitle} to ${c.recipientName} is paid`,
-              text: `Thank you! ${c.gameTitle} is on its way to ${c.recipientName}${when === 'now' ? '.' : `, to arrive on ${when}.`}\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${c.pointsEarned ?? 0}\n\nIf they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: ${d.publicUrl}/gifts\n`,
+              text: `Thank you! ${c.gameTitle} is on its way to ${c.recipientName}${when === 'now' ? '.' : `, to arrive on ${when}.`}\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nIf they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: ${d.publicUrl}/gifts\n`,
             },
             now,
-            async (trx) => {
-              await d.gifts.move(trx, c.giftId, 'paying', 'scheduled', {}, now);
-              await d.timers.schedule(trx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
-            },
           );
-          await reportCaptureWithoutOrder(d, confirmed, { ...c, orderId: c.giftId });
-          d.timers.kick();
+          if (confirmed === 'not_live') {
+            await reportCaptureWithoutOrder(d, paymentOf(d, c));
+            return { pointsEarned: 0 };
+          }
+          if (confirmed === 'confirmed') {
+            await earnPoints(d, tx, paymentOf(d, c));
+            await d.gifts.move(tx, c.giftId, 'paying', 'scheduled', {}, now);
+            await d.timers.schedule(tx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
+            afterCommit(tx, () => d.timers.kick());
+          }
+          return { pointsEarned };
         },
       },
     ],
@@ -168,15 +187,15 @@ export function sendGift(d: GiftDeps) {
 }
 
 /** Timer gift-deliver: the gift arrives (unless the sender cancelled it first) and its 30 days start (S2.7, S2.10). */
-export async function deliverGift(d: GiftDeps, trx: Kysely<any>, giftId: string, now: Date): Promise<void> {
-  const g = await d.gifts.lock(trx, giftId);
+export async function deliverGift(d: GiftDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(tx, giftId);
   if (g?.state !== 'scheduled') return; // cancelled by the sender before it arrived
   const expiresAt = new Date(now.getTime() + ANSWER_WITHIN_MS);
-  await d.gifts.move(trx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
+  await d.gifts.move(tx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
   const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
-  await d.notifications.notify(g.recipient_id, 'gift_received', { giftId, from: { id: sender.id, name: sender.name }, game: { id: g.game_id, title: g.game_title }, message: g.message, expiresAt: expiresAt.toISOString() }, trx);
+  await d.notifications.notify(g.recipient_id, 'gift_received', { giftId, from: { id: sender.id, name: sender.name }, game: { id: g.game_id, title: g.game_title }, message: g.message, expiresAt: expiresAt.toISOString() }, tx);
   await enqueueMail(
-    trx,
+    tx,
     {
       to: recipient.email,
       dedupeKey: `gift:${giftId}:delivered`,
@@ -185,23 +204,23 @@ export async function deliverGift(d: GiftDeps, trx: Kysely<any>, giftId: string,
     },
     now,
   );
-  await d.timers.schedule(trx, { id: GIFT_TIMERS.expire.id(giftId), handler: GIFT_TIMERS.expire.handler, input: { giftId }, dueAt: expiresAt });
+  await d.timers.schedule(tx, { id: GIFT_TIMERS.expire.id(giftId), handler: GIFT_TIMERS.expire.handler, input: { giftId }, dueAt: expiresAt });
 }
 
 /** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
-export async function expireGift(d: GiftDeps, trx: Kysely<any>, giftId: string, now: Date): Promise<void> {
-  const g = await d.gifts.lock(trx, giftId);
+export async function expireGift(d: GiftDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(tx, giftId);
   if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
-  await settleWithRefund(d, trx, g.id, 'delivered', 'expired', now);
+  await settleWithRefund(d, tx, g.id, 'delivered', 'expired', now);
 }
 
 /**
  * Declined, expired or cancelled: the gift moves (if it still is in `from`), and in the same transaction the
  * refund of its order is scheduled at once and the sender told. False when the gift had already moved.
  */
-export async function settleWithRefund(d: GiftDeps, trx: Kysely<any>, giftId: string, from: GiftState, to: 'declined' | 'expired' | 'cancelled', now: Date): Promise<boolean> {
-  if (!(await d.gifts.move(trx, giftId, from, to, { settled_at: now }, now))) return false;
-  const t = trx as Kysely<GiftTables>;
+export async function settleWithRefund(d: GiftDeps, tx: Tx, giftId: string, from: GiftState, to: 'declined' | 'expired' | 'cancelled', now: Date): Promise<boolean> {
+  if (!(await d.gifts.move(tx, giftId, from, to, { settled_at: now }, now))) return false;
+  const t = tablesOf<GiftTables>(tx);
   const row = await t
     .selectFrom('gifts as g')
     .innerJoin('orders as o', 'o.id', 'g.id')
@@ -222,7 +241,7 @@ export async function settleWithRefund(d: GiftDeps, trx: Kysely<any>, giftId: st
     paymentId: row.payment_id,
     gift: { recipientName: row.recipient_name, outcome: to },
   };
-  await d.timers.schedule(trx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
-  if (to !== 'cancelled') await d.notifications.notify(row.sender_id, `gift_${to}`, { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } }, trx);
+  await d.timers.schedule(tx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
+  if (to !== 'cancelled') await d.notifications.notify(row.sender_id, `gift_${to}`, { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } }, tx);
   return true;
 }

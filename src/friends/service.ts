@@ -3,6 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { NotificationService } from '../notifications/service.ts';
+import { asTx } from '../platform/db/tx.ts';
 
 export interface FriendTables {
   friendships: { user_low: string; user_high: string; requested_by: string; status: 'pending' | 'accepted'; created_at: Date; updated_at: Date };
@@ -77,8 +78,8 @@ export class FriendService {
     await this.db.transaction().execute(async (trx) => {
       const inserted = await trx.insertInto('friendships').values({ ...pair(me, to), requested_by: me, status: 'pending', created_at: now, updated_at: now }).onConflict((oc) => oc.columns(['user_low', 'user_high']).doNothing()).returning('status').executeTakeFirst();
       if (!inserted) throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
-      await this.notifications.notify(to, 'friend_request', { from: { id: requester.id, name: requester.name } }, trx);
-      await enqueueMail(trx, { to: target.email, dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`, subject: `${requester.name} wants to be your friend`, text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n` }, now);
+      await this.notifications.notify(to, 'friend_request', { from: { id: requester.id, name: requester.name } }, asTx(trx));
+      await enqueueMail(asTx(trx), { to: target.email, dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`, subject: `${requester.name} wants to be your friend`, text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n` }, now);
     });
     return 'requested';
   }
@@ -89,7 +90,7 @@ export class FriendService {
     await this.db.transaction().execute(async (trx) => {
       const r = await trx.updateTable('friendships').set({ status: 'accepted', updated_at: now }).where('user_low', '=', pair(me, from).user_low).where('user_high', '=', pair(me, from).user_high).where('status', '=', 'pending').where('requested_by', '=', from).executeTakeFirst();
       if (r.numUpdatedRows === 0n) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
-      await this.notifications.notify(from, 'friend_accepted', { by: { id: accepter.id, name: accepter.name } }, trx);
+      await this.notifications.notify(from, 'friend_accepted', { by: { id: accepter.id, name: accepter.name } }, asTx(trx));
     });
   }
 

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../platform/errors.ts';
+import type { Tx } from '../platform/db/tx.ts';
 import { firstStepResult } from '../platform/workflows.ts';
 import { isUuid } from '../platform/ids.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
@@ -149,32 +150,26 @@ export class GiftService {
 
   /** S2.11: the recipient accepts; the game enters their library (downloadable from its release day). */
   async accept(userId: string, giftId: string): Promise<GiftView> {
-    await this.answer(userId, giftId, 'recipient', async (trx, g, now) => {
+    await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
       if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
       if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
-      const added = await trx
-        .insertInto('library')
-        .values({ user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now })
-        .onConflict((oc: any) => oc.columns(['user_id', 'game_id']).doNothing())
-        .returning('order_id')
-        .executeTakeFirst();
-      if (!added) throw new AppError(409, 'already_owned', `You already own ${g.game_title}. Decline the gift so the sender gets their money back.`);
-      await this.d.gifts.move(trx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
-      await this.d.timers.cancel(trx, GIFT_TIMERS.expire.id(g.id));
+      if (!(await this.d.orders.grant(tx, { user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now }))) throw new AppError(409, 'already_owned', `You already own ${g.game_title}. Decline the gift so the sender gets their money back.`);
+      await this.d.gifts.move(tx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
+      await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
       const { sender, recipient } = await this.d.gifts.people(g.sender_id, g.recipient_id);
-      await this.d.notifications.notify(g.sender_id, 'gift_accepted', { giftId: g.id, to: { name: recipient.name }, game: { title: g.game_title } }, trx);
-      await enqueueMail(trx, { to: sender.email, dedupeKey: `gift:${g.id}:accepted`, subject: `${recipient.name} accepted your gift of ${g.game_title}`, text: `${recipient.name} accepted ${g.game_title}. It is in their library now.\n` }, now);
+      await this.d.notifications.notify(g.sender_id, 'gift_accepted', { giftId: g.id, to: { name: recipient.name }, game: { title: g.game_title } }, tx);
+      await enqueueMail(tx, { to: sender.email, dedupeKey: `gift:${g.id}:accepted`, subject: `${recipient.name} accepted your gift of ${g.game_title}`, text: `${recipient.name} accepted ${g.game_title}. It is in their library now.\n` }, now);
     });
     return this.get(userId, giftId);
   }
 
   /** S2.12: the recipient declines; the sender is refunded at once (money and points) and told by mail. */
   async decline(userId: string, giftId: string): Promise<GiftView> {
-    await this.answer(userId, giftId, 'recipient', async (trx, g, now) => {
+    await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
       if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
       if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
-      await settleWithRefund(this.d, trx, g.id, 'delivered', 'declined', now);
-      await this.d.timers.cancel(trx, GIFT_TIMERS.expire.id(g.id));
+      await settleWithRefund(this.d, tx, g.id, 'delivered', 'declined', now);
+      await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
     });
     this.d.timers.kick();
     return this.get(userId, giftId);
@@ -182,26 +177,26 @@ export class GiftService {
 
   /** The sender cancels a gift that has not been delivered yet; it is refunded and the recipient never sees it. */
   async cancel(userId: string, giftId: string): Promise<GiftView> {
-    await this.answer(userId, giftId, 'sender', async (trx, g, now) => {
+    await this.answer(userId, giftId, 'sender', async (tx, g, now) => {
       if (g.state !== 'scheduled') throw new AppError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`, ALREADY[g.state]);
-      await settleWithRefund(this.d, trx, g.id, 'scheduled', 'cancelled', now);
-      await this.d.timers.cancel(trx, GIFT_TIMERS.deliver.id(g.id));
+      await settleWithRefund(this.d, tx, g.id, 'scheduled', 'cancelled', now);
+      await this.d.timers.cancel(tx, GIFT_TIMERS.deliver.id(g.id));
     });
     this.d.timers.kick();
     return this.get(userId, giftId);
   }
 
   /** One answer: the gift row is locked, so answers arriving together are decided one after another. */
-  private async answer(userId: string, giftId: string, as: 'sender' | 'recipient', change: (trx: any, g: NonNullable<Awaited<ReturnType<GiftDeps['gifts']['lock']>>>, now: Date) => Promise<void>) {
+  private async answer(userId: string, giftId: string, as: 'sender' | 'recipient', change: (tx: Tx, g: NonNullable<Awaited<ReturnType<GiftDeps['gifts']['lock']>>>, now: Date) => Promise<void>) {
     const seen = await this.visible(userId, giftId);
     const role = seen.sender_id === userId ? 'sender' : 'recipient';
     if (role !== as) {
       throw new AppError(403, as === 'sender' ? 'not_sender' : 'not_recipient', as === 'sender' ? 'Only the person who sent this gift can cancel it.' : 'Only the recipient can accept or decline this gift.');
     }
-    await this.d.gifts.db.transaction().execute(async (trx) => {
-      const g = await this.d.gifts.lock(trx, giftId);
+    await this.d.transactions.run(async (tx) => {
+      const g = await this.d.gifts.lock(tx, giftId);
       if (!g) throw notFound('This gift', 'gift_not_found');
-      await change(trx, g, this.d.clock.now());
+      await change(tx, g, this.d.clock.now());
     });
   }
 

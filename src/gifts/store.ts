@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { tablesOf, type Tx } from '../platform/db/tx.ts';
 import type { OrderTables } from '../orders/store.ts';
 import { canMoveGift, PENDING, VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
 
@@ -83,16 +84,17 @@ export class GiftStore {
     return this.withOrder().where('g.id', '=', id).executeTakeFirst();
   }
 
-  /** Locks the gift row for a state change inside `trx`. */
-  lock(trx: Kysely<any>, id: string): Promise<GiftRow | undefined> {
-    return (trx as Kysely<GiftTables>).selectFrom('gifts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  /** Locks the gift row for a state change inside `tx`. */
+  lock(tx: Tx, id: string): Promise<GiftRow | undefined> {
+    return tablesOf<GiftTables>(tx).selectFrom('gifts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
   /** Inserts the gift (after its order, same transaction); false when the recipient already has this game on its way. */
-  async insert(trx: Kysely<any>, g: Omit<GiftRow, 'state' | 'delivered_at' | 'expires_at' | 'settled_at' | 'updated_at'>): Promise<boolean> {
-    await sql`savepoint gift_insert`.execute(trx);
+  async insert(tx: Tx, g: Omit<GiftRow, 'state' | 'delivered_at' | 'expires_at' | 'settled_at' | 'updated_at'>): Promise<boolean> {
+    const db = tablesOf<GiftTables>(tx);
+    await sql`savepoint gift_insert`.execute(db);
     try {
-      await (trx as Kysely<GiftTables>)
+      await db
         .insertInto('gifts')
         .values({ ...g, state: 'paying', delivered_at: null, expires_at: null, settled_at: null, updated_at: g.created_at })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -100,15 +102,24 @@ export class GiftStore {
       return true;
     } catch (err) {
       if ((err as { constraint?: string }).constraint !== 'gifts_one_pending') throw err;
-      await sql`rollback to savepoint gift_insert`.execute(trx);
+      await sql`rollback to savepoint gift_insert`.execute(db);
       return false;
     }
   }
 
+  /** A gift refused before it was placed: kept as payment_failed (its order is cancelled with the reason). */
+  async insertRefused(tx: Tx, g: Omit<GiftRow, 'state' | 'delivered_at' | 'expires_at' | 'settled_at' | 'updated_at'>): Promise<void> {
+    await tablesOf<GiftTables>(tx)
+      .insertInto('gifts')
+      .values({ ...g, state: 'payment_failed', delivered_at: null, expires_at: null, settled_at: g.created_at, updated_at: g.created_at })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
   /** Applies a state-machine move if the gift is still in `from`; false if someone else moved it first. */
-  async move(trx: Kysely<any>, id: string, from: GiftState, to: GiftState, patch: Omit<Updateable<GiftsTable>, 'id' | 'state'>, now: Date): Promise<boolean> {
+  async move(tx: Tx, id: string, from: GiftState, to: GiftState, patch: Omit<Updateable<GiftsTable>, 'id' | 'state'>, now: Date): Promise<boolean> {
     if (!canMoveGift(from, to)) throw new Error(`gift ${id}: ${from} → ${to} is not a move of the gift state machine`);
-    const r = await (trx as Kysely<GiftTables>).updateTable('gifts').set({ ...patch, state: to, updated_at: now }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+    const r = await tablesOf<GiftTables>(tx).updateTable('gifts').set({ ...patch, state: to, updated_at: now }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { tablesOf, type Tx } from '../platform/db/tx.ts';
 import type { Clock } from '../platform/clock.ts';
 import { newId } from '../platform/ids.ts';
 
@@ -39,8 +40,8 @@ export class NotificationService {
   ) {}
 
   /** Adds a notification; pass a transaction to write it together with the change it announces. */
-  async notify(userId: string, kind: string, payload: Record<string, unknown>, trx?: Kysely<any>): Promise<void> {
-    await ((trx ?? this.db) as Kysely<NotificationTables>)
+  async notify(userId: string, kind: string, payload: Record<string, unknown>, tx?: Tx): Promise<void> {
+    await (tx ? tablesOf<NotificationTables>(tx) : this.db)
       .insertInto('notifications')
       .values({ id: newId(), user_id: userId, kind, payload: JSON.stringify(payload), created_at: this.clock.now(), read_at: null })
       .execute();

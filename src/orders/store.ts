@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Updateable, type ColumnType } from 'kysely';
 import { enqueueMail, type Mail } from '../platform/mail/outbox.ts';
+import { tablesOf, type Tx } from '../platform/db/tx.ts';
 import { canMove, LIVE, type OrderStatus } from './state.ts';
 
 export interface OrdersTable {
@@ -77,14 +78,27 @@ export class OrderStore {
   }
 
   /** Creates the pending order; the same id again is a no-op. False if another live order of the game exists. */
-  async insertPending(o: NewOrder, now: Date, db: Kysely<any> = this.db): Promise<boolean> {
+  async insertPending(tx: Tx, o: NewOrder, now: Date): Promise<boolean> {
+    const db = tablesOf<OrderTables>(tx);
+    // A savepoint: a second live order of the game is an answer (false), not the end of the caller's transaction.
+    await sql`savepoint order_insert`.execute(db);
     try {
-      await (db as Kysely<OrderTables>).insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await db.insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
       return true;
     } catch (err) {
+      await sql`rollback to savepoint order_insert`.execute(db);
       if ((err as { code?: string; constraint?: string }).constraint === 'orders_one_live_per_game') return false;
       throw err;
     }
+  }
+
+  /** An order refused before it was placed (not enough points, a live order of the game): kept, cancelled with the reason, so the buyer sees why. */
+  async insertRefused(tx: Tx, o: NewOrder, failure: { code: string; message: string }, now: Date): Promise<void> {
+    await tablesOf<OrderTables>(tx)
+      .insertInto('orders')
+      .values({ ...o, status: 'cancelled', failure_code: failure.code, failure_message: failure.message, updated_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
   }
 
   /** Applies a state-machine move if the order is still in `from`; false if it was not (someone else moved it). */
@@ -109,36 +123,42 @@ export class OrderStore {
   }
 
   /**
-   * Payment done: the order is paid, the game is in the purchase list and the mail is queued — one transaction.
-   * A gift order goes to nobody's library here; `also` writes the gift's own change in the same transaction.
+   * Payment done, in the caller's transaction: the order is paid, the game is in the purchase list and the mail is
+   * queued. A gift order goes to nobody's library here. `not_live` when the order was cancelled meanwhile (the caller
+   * reports the capture); a re-run after an earlier confirmation changes nothing.
    */
-  async confirmPaid(id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date, also?: (trx: Kysely<any>) => Promise<void>): Promise<'confirmed' | 'not_live'> {
-    return this.db.transaction().execute(async (trx) => {
-      const order = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-      if (order.status === 'pending') await this.move(trx, id, 'pending', 'paid', patch, now);
-      // Paid for an order that was cancelled meanwhile: the caller reports it. Refunded or being refunded after an
-      // earlier confirmation: a re-run changes nothing.
-      else if (order.status === 'cancelled') return 'not_live';
-      else if (order.status !== 'paid') return 'confirmed';
-      await also?.(trx);
-      await enqueueMail(trx, mail, now);
-      if (order.gift) return 'confirmed';
-      await trx.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
-      return 'confirmed';
-    });
+  async confirmPaid(tx: Tx, id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date): Promise<'confirmed' | 'not_live' | 'already'> {
+    const db = tablesOf<OrderTables>(tx);
+    const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    if (order.status === 'cancelled') return 'not_live';
+    if (order.status !== 'pending') return 'already';
+    await this.move(db, id, 'pending', 'paid', patch, now);
+    await enqueueMail(tx, mail, now);
+    if (!order.gift) await db.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
+    return 'confirmed';
   }
 
-  async cancel(id: string, failure: { code: string; message: string }, now: Date, db: Kysely<any> = this.db): Promise<void> {
-    await this.move(db, id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now);
+  /** Adds a game to a user's library (a gift accepted); false when they own it already. */
+  async grant(tx: Tx, entry: OrderTables['library']): Promise<boolean> {
+    const added = await tablesOf<OrderTables>(tx).insertInto('library').values(entry).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).returning('order_id').executeTakeFirst();
+    return added !== undefined;
   }
 
-  beginRefund(id: string, now: Date) {
-    return this.move(this.db, id, 'paid', 'refund_pending', {}, now);
+  async cancel(tx: Tx, id: string, failure: { code: string; message: string }, now: Date): Promise<void> {
+    await this.move(tablesOf<OrderTables>(tx), id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now);
+  }
+
+  /** paid → refund_pending; `already` when this order is refund_pending already (a re-run), false when not paid. */
+  async beginRefund(tx: Tx, id: string, now: Date): Promise<boolean | 'already'> {
+    const db = tablesOf<OrderTables>(tx);
+    if (await this.move(db, id, 'paid', 'refund_pending', {}, now)) return true;
+    const o = await db.selectFrom('orders').select('status').where('id', '=', id).executeTakeFirst();
+    return o?.status === 'refund_pending' ? 'already' : false;
   }
 
   /** The refund attempt failed: paid again, and the next request starts a new attempt (a new saga). */
-  async restorePaid(id: string, now: Date): Promise<boolean> {
-    const r = await this.db
+  async restorePaid(tx: Tx, id: string, now: Date): Promise<boolean> {
+    const r = await tablesOf<OrderTables>(tx)
       .updateTable('orders')
       .set((eb) => ({ status: 'paid', updated_at: now, refund_attempts: eb('refund_attempts', '+', 1) }))
       .where('id', '=', id)
@@ -147,15 +167,14 @@ export class OrderStore {
     return r.numUpdatedRows > 0n;
   }
 
-  /** Refund done: the order is refunded, the game leaves the purchase list, the mail is queued — one transaction. */
-  async closeRefund(id: string, patch: { refunded_minor: number; refund_points_shortfall: number }, mail: Mail, now: Date): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const order = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-      if (order.status === 'refund_pending') await this.move(trx, id, 'refund_pending', 'refunded', patch, now);
-      else if (order.status !== 'refunded') return;
-      await trx.deleteFrom('library').where('order_id', '=', id).execute();
-      await enqueueMail(trx, mail, now);
-    });
+  /** Refund done, in the caller's transaction: the order is refunded, the game leaves the purchase list, the mail is queued. */
+  async closeRefund(tx: Tx, id: string, patch: { refunded_minor: number; refund_points_shortfall: number }, mail: Mail, now: Date): Promise<void> {
+    const db = tablesOf<OrderTables>(tx);
+    const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    if (order.status !== 'refund_pending') return;
+    await this.move(db, id, 'refund_pending', 'refunded', patch, now);
+    await db.deleteFrom('library').where('order_id', '=', id).execute();
+    await enqueueMail(tx, mail, now);
   }
 
   /** A webhook event is processed once: false when it was seen before (duplicate or late redelivery). */

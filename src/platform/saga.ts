@@ -11,6 +11,9 @@
  * prints it as the D1 answer, so documentation and code cannot drift apart.
  */
 
+import { createHash } from 'node:crypto';
+import type { Tx } from './db/tx.ts';
+
 export type StepKind = 'compensable' | 'pivot' | 'retriable';
 
 /** Why a saga compensated: the refusal's code and sentence, or `step_failed` for an unexpected error. */
@@ -23,26 +26,61 @@ interface StepBase<C> {
   name: string;
   /** The API or service call this step makes, for the generated D1 table. */
   call: string;
-  /** Does the work; returns fields to add to the saga's context. Must be idempotent: a crash re-runs it. */
-  run(context: C): Promise<Partial<C> | void>;
 }
-export interface CompensableStep<C> extends StepBase<C> {
+/**
+ * Where a step's work happens, and so how it is made durable:
+ *   local  — one transaction in the store's own database (`tx`, shared by the contexts it writes). The step's
+ *            checkpoint (its output, or its refusal) is written in that same transaction, so a re-run after a
+ *            crash finds it and changes nothing: the effect and its record commit together or not at all.
+ *   remote — a call to another system (the PG). Checkpointed by DBOS after it returns, so a crash in between
+ *            runs it again: it must be idempotent at the other end (an Idempotency-Key).
+ */
+type Work<C> =
+  | {
+      local: true;
+      /** Returns fields to add to the saga's context. */
+      run(context: C, tx: Tx): Promise<Partial<C> | void>;
+    }
+  | {
+      local?: false;
+      /** Returns fields to add to the saga's context. Must be idempotent: a crash re-runs it. */
+      run(context: C): Promise<Partial<C> | void>;
+    };
+type Undo<C> =
+  | {
+      local: true;
+      run(context: C, tx: Tx): Promise<Partial<C> | void>;
+      /** Undoes `run` in one transaction, checkpointed like it; told why the saga failed. Retried until it succeeds. */
+      compensate(context: C, failure: SagaFailure, tx: Tx): Promise<void>;
+      /**
+       * When `run` itself is refused, its transaction rolls back; this writes what the refusal leaves behind (the
+       * order, cancelled with the reason, so the buyer sees why) in the transaction that records the refusal.
+       */
+      refused?(context: C, failure: SagaFailure, tx: Tx): Promise<void>;
+    }
+  | {
+      local?: false;
+      run(context: C): Promise<Partial<C> | void>;
+      /** Undoes `run`; told why the saga failed. Retried until it succeeds, so it must be idempotent too. */
+      compensate(context: C, failure: SagaFailure): Promise<void>;
+    };
+export type CompensableStep<C> = StepBase<C> & {
   kind: 'compensable';
   /** What the compensation does, for the generated D1 table. */
   compensation: string;
-  /** Undoes `run`; told why the saga failed. Retried until it succeeds, so it must be idempotent too. */
-  compensate(context: C, failure: SagaFailure): Promise<void>;
-}
-export interface PivotStep<C> extends StepBase<C> {
-  kind: 'pivot';
-}
-export interface RetriableStep<C> extends StepBase<C> {
-  kind: 'retriable';
-}
+} & Undo<C>;
+export type PivotStep<C> = StepBase<C> & { kind: 'pivot' } & Work<C>;
+export type RetriableStep<C> = StepBase<C> & { kind: 'retriable' } & Work<C>;
 export type SagaStep<C> = CompensableStep<C> | PivotStep<C> | RetriableStep<C>;
 
 export interface Saga<C> {
   name: string;
+  /**
+   * The saga's shape — its steps' names, kinds and places, in order — as a short hash, set by `defineSaga`. Every
+   * run records the version it started under; a process whose saga has another shape refuses to take over runs of
+   * the old one (see platform/workflows.ts), so changing a saga's steps is a deliberate, drained deploy.
+   */
+  version?: string;
   summary: string;
   steps: SagaStep<C>[];
   /** What an operator alert about this saga names, e.g. `order:<id>`. */
@@ -110,11 +148,12 @@ export function defineSaga<C>(saga: Saga<C>): Saga<C> {
       fail(`compensable step "${step.name}" has no compensation.`);
     }
   });
-  return saga;
+  const shape = saga.steps.map((s) => `${s.kind}:${s.name}:${s.local ? 'local' : 'remote'}`).join('|');
+  return { ...saga, version: createHash('sha256').update(`${saga.name}|${shape}`).digest('hex').slice(0, 12) };
 }
 
 /** The D1 table of one saga, in Markdown: each step's call, its type and its compensation. */
 export function sagaTable<C>(saga: Saga<C>): string {
-  const rows = saga.steps.map((s, i) => `| ${i + 1} | ${s.name} | ${s.call} | ${s.kind} | ${s.kind === 'compensable' ? s.compensation : s.kind === 'pivot' ? '— (go/no-go point)' : '— (retried until it succeeds)'} |`);
+  const rows = saga.steps.map((s, i) => `| ${i + 1} | ${s.name} | ${s.call}${s.local ? ' — one local transaction with its checkpoint' : ''} | ${s.kind} | ${s.kind === 'compensable' ? s.compensation : s.kind === 'pivot' ? '— (go/no-go point)' : '— (retried until it succeeds)'} |`);
   return [`### ${saga.name}`, '', saga.summary, '', '| # | Step | API / service call | Type | Compensation |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
 }

@@ -5,6 +5,7 @@ import { createTestDatabase } from '../../test/harness.ts';
 import { createPool, kyselyFor, migrate, type Pool } from './db/database.ts';
 import { ManualClock } from './clock.ts';
 import { timerMigrations, Timers, type TimerTables } from './timers.ts';
+import { asTx, tablesOf } from './db/tx.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: Pool;
@@ -28,8 +29,8 @@ const node = (name: string, clock: ManualClock, fail?: (id: string) => boolean) 
   const t = new Timers(k as unknown as Kysely<TimerTables>, clock, log, 20);
   t.register('record', {
     kind: 'local',
-    run: async (trx, input: { id: string }) => {
-      await trx.insertInto('fired').values({ timer_id: input.id, node: name }).execute();
+    run: async (tx, input: { id: string }) => {
+      await tablesOf<{ fired: { timer_id: string; node: string } }>(tx).insertInto('fired').values({ timer_id: input.id, node: name }).execute();
       if (fail?.(input.id)) throw new Error(`handler failed for ${input.id}`);
     },
   });
@@ -41,8 +42,8 @@ describe('durable timers (S2.7, S2.13: delivery and the 30-day limit)', () => {
     const clock = new ManualClock('2026-11-24T00:00:00Z');
     const [a, b] = [node('a', clock), node('b', clock)];
     const at = clock.now().getTime();
-    for (let i = 0; i < 200; i++) await a.schedule(k, { id: `t-${i}`, handler: 'record', input: { id: `t-${i}` }, dueAt: new Date(at + (i % 2 ? 30 * 86_400_000 : 3_600_000)) });
-    await a.schedule(k, { id: 't-0', handler: 'record', input: { id: 'dup' }, dueAt: new Date(at) }); // same id again: a no-op
+    for (let i = 0; i < 200; i++) await a.schedule(asTx(k), { id: `t-${i}`, handler: 'record', input: { id: `t-${i}` }, dueAt: new Date(at + (i % 2 ? 30 * 86_400_000 : 3_600_000)) });
+    await a.schedule(asTx(k), { id: 't-0', handler: 'record', input: { id: 'dup' }, dueAt: new Date(at) }); // same id again: a no-op
     a.start();
     b.start();
     await new Promise((r) => setTimeout(r, 200));
@@ -68,7 +69,7 @@ describe('durable timers (S2.7, S2.13: delivery and the 30-day limit)', () => {
     const clock = new ManualClock('2027-01-01T00:00:00Z');
     let failures = 2;
     const t = node('c', clock, (id) => id === 'flaky' && failures-- > 0);
-    await t.schedule(k, { id: 'flaky', handler: 'record', input: { id: 'flaky' }, dueAt: clock.now() });
+    await t.schedule(asTx(k), { id: 'flaky', handler: 'record', input: { id: 'flaky' }, dueAt: clock.now() });
     expect(await t.fireNext()).toBe(true);
     let [row] = await t.pending('flaky');
     expect(row).toMatchObject({ attempts: 1, last_error: 'handler failed for flaky' });
@@ -88,8 +89,8 @@ describe('durable timers (S2.7, S2.13: delivery and the 30-day limit)', () => {
   it('S2.12 a cancelled timer never fires', async () => {
     const clock = new ManualClock('2027-02-01T00:00:00Z');
     const t = node('d', clock);
-    await t.schedule(k, { id: 'gone', handler: 'record', input: { id: 'gone' }, dueAt: clock.now() });
-    await t.cancel(k, 'gone');
+    await t.schedule(asTx(k), { id: 'gone', handler: 'record', input: { id: 'gone' }, dueAt: clock.now() });
+    await t.cancel(asTx(k), 'gone');
     expect(await t.fireNext()).toBe(false);
     expect(Number((await sql<{ n: number }>`select count(*) as n from fired where timer_id = 'gone'`.execute(k)).rows[0]!.n)).toBe(0);
   });

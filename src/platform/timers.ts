@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
+import { asTx, tablesOf, type Tx } from './db/tx.ts';
 
 /**
  * Durable timers: "at <due_at>, do <handler>(input)", written in the same transaction as the change that
@@ -45,7 +46,7 @@ export interface TimerTables {
 }
 
 export type TimerHandler =
-  | { kind: 'local'; run(trx: Kysely<any>, input: any, now: Date): Promise<void> }
+  | { kind: 'local'; run(tx: Tx, input: any, now: Date): Promise<void> }
   | { kind: 'workflow'; start(workflowId: string, input: any): Promise<unknown> };
 
 export interface NewTimer {
@@ -75,9 +76,9 @@ export class Timers {
   }
 
   /** Schedules a timer inside the caller's transaction (pass any Kysely over the same database). */
-  async schedule(trx: Kysely<any>, t: NewTimer): Promise<void> {
+  async schedule(tx: Tx, t: NewTimer): Promise<void> {
     if (!this.handlers.has(t.handler)) throw new Error(`no timer handler "${t.handler}" is registered`);
-    await (trx as Kysely<TimerTables>)
+    await tablesOf<TimerTables>(tx)
       .insertInto('timers')
       .values({ id: t.id, handler: t.handler, input: JSON.stringify(t.input), due_at: t.dueAt, created_at: this.clock.now(), fired_at: null, attempts: 0, last_error: null })
       .onConflict((oc) => oc.column('id').doNothing())
@@ -89,8 +90,8 @@ export class Timers {
    * A timer being fired right now is locked by the poller: it is skipped, not waited for — waiting would
    * deadlock against a handler that locks the row the caller holds — and its handler finds nothing to do.
    */
-  async cancel(trx: Kysely<any>, id: string): Promise<void> {
-    await sql`delete from timers where id in (select id from timers where id = ${id} and fired_at is null for update skip locked)`.execute(trx);
+  async cancel(tx: Tx, id: string): Promise<void> {
+    await sql`delete from timers where id in (select id from timers where id = ${id} and fired_at is null for update skip locked)`.execute(tablesOf<TimerTables>(tx));
   }
 
   /** Looks for due timers now instead of at the next poll (after scheduling one due at once, or moving a test clock). */
@@ -155,7 +156,7 @@ export class Timers {
           // A savepoint, so a failing handler's writes are undone but the timer row stays ours to update.
           await sql`savepoint timer_handler`.execute(trx);
           try {
-            await handler.run(trx, input, now);
+            await handler.run(asTx(trx), input, now);
           } catch (err) {
             await sql`rollback to savepoint timer_handler`.execute(trx);
             throw err;

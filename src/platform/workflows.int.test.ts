@@ -111,10 +111,48 @@ describe('durable sagas on DBOS (D1)', () => {
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
       const client = new pg.Client({ connectionString: crashDb.url });
       await client.connect();
-      const steps = (await client.query<{ step: string }>('select step from step_log order by at')).rows.map((r) => r.step);
+      const steps = (await client.query<{ step: string }>('select step from step_log order by seq')).rows.map((r) => r.step);
       await client.end();
-      // reserve ran once; the step running at the kill ran again (hence idempotency keys on external calls); mail once.
+      // reserve (local: its checkpoint committed with it) ran once although the workflow was replayed from the start;
+      // the remote step running at the kill ran again (hence idempotency keys on external calls); mail once.
       expect(steps).toEqual(['reserve', 'charge', 'charge', 'mail']);
+    } finally {
+      await crashDb.drop();
+    }
+  });
+
+  it('D1 a process killed inside a local step’s transaction: the step’s write and its checkpoint are gone together, and it runs once on recovery', async () => {
+    const crashDb = await createTestDatabase();
+    const run = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], { env: { ...process.env, SAGA_DB: crashDb.url, ...env } });
+    try {
+      await expect(run({ START: '1', CRASH_IN_STEP: '3' })).rejects.toMatchObject({ signal: 'SIGKILL' });
+      const { stdout } = await run({});
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
+      const client = new pg.Client({ connectionString: crashDb.url });
+      await client.connect();
+      const steps = (await client.query<{ step: string }>('select step from step_log order by seq')).rows.map((r) => r.step);
+      const checkpoints = (await client.query<{ step: string }>('select step from saga_steps order by done_at')).rows.map((r) => r.step);
+      await client.end();
+      expect(steps).toEqual(['reserve', 'charge', 'mail']);
+      expect(checkpoints).toEqual(['reserve', 'mail']);
+    } finally {
+      await crashDb.drop();
+    }
+  });
+
+  it('D1 R4 a deploy that changed a saga’s steps refuses to start while runs of the old shape are unfinished; the old version drains them', async () => {
+    const crashDb = await createTestDatabase();
+    const run = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], { env: { ...process.env, SAGA_DB: crashDb.url, ...env } });
+    try {
+      await expect(run({ START: '1', CRASH_IN_STEP: '2' })).rejects.toMatchObject({ signal: 'SIGKILL' });
+      // The new shape would replay the old run against other steps: refused, naming the run.
+      await expect(run({ SHAPE_CHANGED: '1' })).rejects.toMatchObject({ stderr: expect.stringMatching(/crash-test crash-saga-1 \(version [0-9a-f]{12}\)[^]*Start the version that started them/) });
+      // The previous version finishes it; then the new one starts.
+      const { stdout } = await run({});
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
+      await expect(run({ SHAPE_CHANGED: '1' })).resolves.toBeDefined();
     } finally {
       await crashDb.drop();
     }

@@ -1,7 +1,9 @@
 import { DBOS, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
+import { sql, type Kysely, type Migration } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { isNeedsAttention, isRefusal, type NeedsAttention, type Saga, type CompensableStep, type SagaFailure } from './saga.ts';
+import { isNeedsAttention, isRefusal, Refusal, type NeedsAttention, type Saga, type SagaStep, type CompensableStep, type SagaFailure } from './saga.ts';
+import { tablesOf, type Transactions, type Tx } from './db/tx.ts';
 
 /**
  * Durable execution of sagas on DBOS Transact, in the store's own PostgreSQL (schema "dbos").
@@ -64,6 +66,7 @@ export async function launchWorkflows(opts: WorkflowRuntimeOptions, policy?: Par
   retry = { ...retry, ...policy };
   if (alert) alertHook = alert;
   if (!executorLock) await claimExecutorId(opts.databaseUrl, opts.executorId);
+  await assertNoRunsOfOtherVersions(opts.databaseUrl, opts.executorId);
   DBOS.setConfig({
     name: 'game-store',
     systemDatabaseUrl: opts.databaseUrl,
@@ -162,30 +165,163 @@ async function untilDecided<T>(name: string, work: () => Promise<T>, subject: st
   }
 }
 
+/** The checkpoints of local steps, written in the step's own transaction (see `Work` in saga.ts). */
+interface SagaStepTables {
+  saga_steps: { workflow_id: string; step: string; outcome: StepOutcome; done_at: Date };
+}
+type StepOutcome = { output: Record<string, unknown> } | { refusal: { code: string; message: string } };
+
+export const sagaMigrations: Record<string, Migration> = {
+  '2026-12-02-10-saga-steps': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table saga_steps (
+          workflow_id text not null,
+          step text not null,
+          outcome jsonb not null,
+          done_at timestamptz not null,
+          primary key (workflow_id, step)
+        )`.execute(db);
+      await sql`create index saga_steps_done_at on saga_steps (done_at)`.execute(db);
+    },
+  },
+};
+
+/** Checkpoints of sagas that ended before `before` (their workflows are done: DBOS will not run them again). */
+export async function pruneStepCheckpoints(db: Kysely<unknown>, before: Date): Promise<number> {
+  const r = await sql`
+    delete from saga_steps s where s.done_at < ${before}
+      and exists (select 1 from dbos.workflow_status w where w.workflow_uuid = s.workflow_id and w.status in ('SUCCESS', 'ERROR', 'CANCELLED'))`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Wall-clock sleep inside a workflow that is not a DBOS operation, so a re-run's sequence of operations stays the same. */
+const pause = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+
+/**
+ * Runs a local step: in one transaction, the work and its checkpoint. A re-run (after a crash, or in a recovered
+ * workflow) finds the checkpoint and returns what was recorded — the output, or the refusal — without doing the
+ * work again. A refusal rolls the work back and is recorded on its own, so the saga's path never changes on a
+ * re-run. Any other error (a database blip) rolls back and is tried again, until `decided`.
+ *
+ * This is plain code inside the workflow, not a DBOS operation: the sequence of DBOS operations a saga records
+ * does not depend on how many times a local step had to be tried (a DBOS sleep between tries would shift it).
+ */
+async function localStep(
+  transactions: Transactions,
+  name: string,
+  work: (tx: Tx) => Promise<Record<string, unknown> | void>,
+  subject: string,
+  mayRefuse: boolean,
+  refused?: (failure: SagaFailure, tx: Tx) => Promise<void>,
+): Promise<Record<string, unknown>> {
+  const workflowId = DBOS.workflowID!;
+  const recorded = async (tx: Tx) => {
+    const row = await tablesOf<SagaStepTables>(tx).selectFrom('saga_steps').select('outcome').where('workflow_id', '=', workflowId).where('step', '=', name).executeTakeFirst();
+    return row?.outcome;
+  };
+  const record = async (tx: Tx, outcome: StepOutcome) => {
+    const r = await tablesOf<SagaStepTables>(tx)
+      .insertInto('saga_steps')
+      .values({ workflow_id: workflowId, step: name, outcome, done_at: new Date() })
+      .onConflict((oc) => oc.columns(['workflow_id', 'step']).doNothing())
+      .returning('step')
+      .executeTakeFirst();
+    return r !== undefined;
+  };
+  let wait = retry.intervalSeconds;
+  let alerted = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await transactions.run(async (tx) => {
+        const seen = await recorded(tx);
+        if (seen) return seen;
+        const output = (await work(tx)) ?? {};
+        const done: StepOutcome = { output };
+        await record(tx, done);
+        return done;
+      });
+      if ('refusal' in outcome) throw new Refusal(outcome.refusal.code, outcome.refusal.message);
+      return outcome.output;
+    } catch (err) {
+      rethrowControl(err);
+      if (isRefusal(err) && mayRefuse) {
+        // Recorded in its own transaction; if a concurrent run recorded something first, that one holds.
+        const held = await transactions.run(async (tx) => {
+          const refusal = { code: err.code, message: err.message };
+          if (await record(tx, { refusal })) await refused?.(refusal, tx);
+          return recorded(tx);
+        });
+        if (held && 'output' in held) return held.output;
+        throw held && 'refusal' in held ? new Refusal(held.refusal.code, held.refusal.message) : err;
+      }
+      if (attempt === STUCK_AFTER_ROUNDS * 5 && !alerted) {
+        await alertHook({ kind: 'stuck', subject, message: `Step ${name} has failed ${attempt} times: ${reason(err)}`, details: { step: name, workflowId } }).catch(() => undefined);
+        alerted = true;
+      }
+      DBOS.logger.warn(`local step ${name} failed (attempt ${attempt}), trying again: ${reason(err)}`);
+      await pause(wait);
+      wait = Math.min(wait * 2, retry.maxIntervalSeconds);
+    }
+  }
+}
+
+/** One step's work, wherever it runs: local steps in a checkpointed transaction, remote ones as DBOS steps. */
+function runner<C>(transactions: Transactions | undefined, subject: string) {
+  const inTx = (name: string, work: (tx: Tx) => Promise<Partial<C> | void>, mayRefuse: boolean, refused?: (failure: SagaFailure, tx: Tx) => Promise<void>) => {
+    if (!transactions) throw new Error(`local step ${name} needs registerSaga(…, transactions)`);
+    return localStep(transactions, name, work as (tx: Tx) => Promise<Record<string, unknown> | void>, subject, mayRefuse, refused) as Promise<Partial<C>>;
+  };
+  return {
+    decide: (step: SagaStep<C>, c: C): Promise<Partial<C> | void> => {
+      if (!step.local) return untilDecided(step.name, () => step.run(c), subject);
+      const refused = step.kind === 'compensable' && step.refused ? (f: SagaFailure, tx: Tx) => step.refused!(c, f, tx) : undefined;
+      return inTx(step.name, (tx) => step.run(c, tx), true, refused);
+    },
+    complete: (step: SagaStep<C>, c: C): Promise<Partial<C> | void> =>
+      step.local ? inTx(step.name, (tx) => step.run(c, tx), false) : untilItSucceeds(step.name, () => step.run(c)),
+    undo: async (step: CompensableStep<C>, c: C, failure: SagaFailure): Promise<void> => {
+      const name = `${step.name}:compensate`;
+      if (step.local) await inTx(name, (tx) => step.compensate(c, failure, tx), false);
+      else await untilItSucceeds(name, () => step.compensate(c, failure));
+    },
+  };
+}
+
 /**
  * Registers a saga as a DBOS workflow. Compensable steps and the pivot run until they are decided: success, or a
  * business refusal — a transient error never decides anything. When a step is refused, the compensable steps done
- * so far are compensated in reverse order. After the pivot, every step is retried until it succeeds.
+ * so far are compensated in reverse order. After the pivot, every step is retried until it succeeds. Local steps
+ * need `transactions` (the store's database).
+ *
+ * Every run records the saga version it started under (its second argument). A run of another version is never
+ * executed with this code: `assertNoRunsOfOtherVersions` refuses to start a process that would recover one.
  */
-export function registerSaga<C extends object>(saga: Saga<C>): (input: C) => Promise<SagaOutcome<C>> {
-  return DBOS.registerWorkflow(
-    async (input: C): Promise<SagaOutcome<C>> => {
+export function registerSaga<C extends object>(saga: Saga<C>, transactions?: Transactions): SagaWorkflow<C> {
+  if (saga.steps.some((s) => s.local) && !transactions) throw new Error(`Saga ${saga.name} has local steps: register it with the store's transactions.`);
+  const version = saga.version ?? 'unversioned';
+  registered.set(saga.name, version);
+  const workflow = DBOS.registerWorkflow(
+    async (input: C, startedUnder?: string): Promise<SagaOutcome<C>> => {
+      if ((startedUnder ?? 'unversioned') !== version) {
+        throw new Error(`Saga ${saga.name} run ${DBOS.workflowID} was started by version ${startedUnder ?? 'unversioned'} of the saga; this process has ${version}. Finish it with the code that started it.`);
+      }
       let context = input;
       const subject = saga.subject?.(input) ?? `workflow:${DBOS.workflowID}`;
+      const run = runner<C>(transactions, subject);
       const done: CompensableStep<C>[] = [];
       for (const step of saga.steps) {
         if (step.kind === 'retriable') {
-          context = { ...context, ...(await untilItSucceeds(step.name, () => step.run(context))) };
+          context = { ...context, ...(await run.complete(step, context)) };
           continue;
         }
         try {
-          const patch = await untilDecided(step.name, () => step.run(context), subject);
-          context = { ...context, ...patch };
+          context = { ...context, ...(await run.decide(step, context)) };
           if (step.kind === 'compensable') done.push(step);
         } catch (err) {
           rethrowControl(err);
           const failure = describe(err);
-          for (const undo of done.reverse()) await untilItSucceeds(`${undo.name}:compensate`, () => undo.compensate(context, failure));
+          for (const undo of done.reverse()) await run.undo(undo, context, failure);
           return { status: 'compensated', failedStep: step.name, ...failure, context };
         }
       }
@@ -193,11 +329,62 @@ export function registerSaga<C extends object>(saga: Saga<C>): (input: C) => Pro
     },
     { name: saga.name },
   );
+  return { workflow, version };
+}
+
+export interface SagaWorkflow<C> {
+  workflow: (input: C, version?: string) => Promise<SagaOutcome<C>>;
+  version: string;
+}
+
+/** The saga versions this process runs, by saga name (filled by registerSaga). */
+const registered = new Map<string, string>();
+
+/**
+ * Refuses to start a process that would recover runs of a saga whose shape changed (a deploy that changed steps
+ * while runs of the old shape were still in flight on this NODE_ID): DBOS would replay them against the new steps.
+ * The way through is to drain: run the previous version until they finish (`GET /api/operator/sagas` on it, or
+ * this message, says which), then start this one.
+ */
+export async function assertNoRunsOfOtherVersions(databaseUrl: string, executorId: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client
+      .query<{ workflow_uuid: string; name: string; inputs: string | null }>(
+        `select ws.workflow_uuid, ws.name, coalesce(wi.inputs, ws.inputs) as inputs from dbos.workflow_status ws left join dbos.workflow_input wi using (workflow_uuid)
+         where ws.executor_id = $1 and ws.status in ('PENDING', 'ENQUEUED') and ws.name = any($2)`,
+        [executorId, [...registered.keys()]],
+      )
+      .catch((err: { code?: string }) => {
+        if (err.code === '42P01' || err.code === '3F000') return { rows: [] }; // first start: no DBOS schema yet
+        throw err;
+      });
+    const stale = rows.filter((r) => runVersion(r.inputs) !== registered.get(r.name));
+    if (stale.length) {
+      const list = stale.slice(0, 10).map((r) => `${r.name} ${r.workflow_uuid} (version ${runVersion(r.inputs) ?? 'unversioned'})`).join(', ');
+      throw new Error(`${stale.length} saga run(s) on NODE_ID=${executorId} were started by another version of their saga and are not finished: ${list}. Start the version that started them until they finish, then this one.`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The version a run was started under: the second argument DBOS recorded (superjson `{ json: [input, version] }`). */
+function runVersion(inputs: string | null): string | undefined {
+  if (!inputs) return undefined;
+  try {
+    const parsed = JSON.parse(inputs) as unknown;
+    const args = Array.isArray(parsed) ? parsed : (parsed as { json?: unknown })?.json;
+    return Array.isArray(args) && typeof args[1] === 'string' ? args[1] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts a saga under a caller-chosen id: the same id twice is the same saga (idempotent start). */
-export async function startSaga<C>(workflow: (input: C) => Promise<SagaOutcome<C>>, workflowId: string, input: C) {
-  return DBOS.startWorkflow(workflow, { workflowID: workflowId })(input);
+export async function startSaga<C>(saga: SagaWorkflow<C>, workflowId: string, input: C) {
+  return DBOS.startWorkflow(saga.workflow, { workflowID: workflowId })(input, saga.version);
 }
 
 /**

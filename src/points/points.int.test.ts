@@ -5,6 +5,7 @@ import { ManualClock } from '../platform/clock.ts';
 import { pointsMigrations } from './migrations/index.ts';
 import { PointsStore, type PointsTables } from './store.ts';
 import { PointsService } from './service.ts';
+import { Transactions } from '../platform/db/tx.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: Pool;
@@ -57,8 +58,9 @@ describe('points ledger (S1.8, S1.10, S1.14, D4)', () => {
   it('S1.14 a refund takes back earned points; what was already spent is reported as a shortfall', async () => {
     await points.earn('u2', 'JPY', 500, 'order:p1:earn');
     await points.spend('u2', 'JPY', 350, 'order:p2:spend');
-    expect(await points.revokeEarned('u2', 'JPY', 500, 'order:p1:revoke')).toEqual({ revoked: 150, shortfall: 350 });
-    expect(await points.revokeEarned('u2', 'JPY', 500, 'order:p1:revoke')).toEqual({ revoked: 150, shortfall: 350 });
+    const tx = new Transactions(pool);
+    expect(await tx.run((t) => points.revokeEarned(t, 'u2', 'JPY', 500, 'order:p1:revoke'))).toEqual({ revoked: 150, shortfall: 350 });
+    expect(await tx.run((t) => points.revokeEarned(t, 'u2', 'JPY', 500, 'order:p1:revoke'))).toEqual({ revoked: 150, shortfall: 350 });
     expect((await points.balance('u2', 'JPY')).balance).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock.ts';
+import type { Tx } from '../platform/db/tx.ts';
 import { newId } from '../platform/ids.ts';
 import { Refusal } from '../platform/saga.ts';
 import type { PointsKind, PointsStore, PostResult } from './store.ts';
@@ -36,7 +37,9 @@ export class PointsService {
     return Math.floor((paidMinor * this.earnRatePercent) / 100);
   }
 
-  private async post(userId: string, currency: string, delta: number, kind: PointsKind, reference: string): Promise<PostResult> {
+  /** In the caller's transaction when `tx` is given (a saga's local step: a clash there ends the step, which is retried). */
+  private async post(userId: string, currency: string, delta: number, kind: PointsKind, reference: string, tx?: Tx): Promise<PostResult> {
+    if (tx) return this.store.post({ id: newId(), userId, currency, delta, kind, reference, at: this.clock.now() }, tx);
     try {
       return await this.store.post({ id: newId(), userId, currency, delta, kind, reference, at: this.clock.now() });
     } catch (err) {
@@ -50,52 +53,44 @@ export class PointsService {
   }
 
   /** Uses points for a purchase; refused when the balance is too low. Idempotent per reference. */
-  async spend(userId: string, currency: string, points: number, reference: string): Promise<number> {
-    if (points <= 0) return (await this.balance(userId, currency)).balance;
-    const r = await this.post(userId, currency, -points, 'spend', reference);
+  async spend(userId: string, currency: string, points: number, reference: string, tx?: Tx): Promise<number | undefined> {
+    if (points <= 0) return undefined;
+    const r = await this.post(userId, currency, -points, 'spend', reference, tx);
     if (r.applied === false) throw new Refusal('insufficient_points', `You have ${r.balance} points; this needs ${points}.`);
     return r.balance;
   }
 
   /** Gives back points that were spent (compensation of a spend, or a refund). */
-  async returnSpent(userId: string, currency: string, points: number, reference: string): Promise<void> {
-    if (points > 0) await this.post(userId, currency, points, 'return_spent', reference);
+  async returnSpent(userId: string, currency: string, points: number, reference: string, tx?: Tx): Promise<void> {
+    if (points > 0) await this.post(userId, currency, points, 'return_spent', reference, tx);
   }
 
   /**
    * Undoes exactly what the entry `reference` posted (a spend or a take-back), under `undoReference`; nothing when
    * that entry was never posted. A compensation gets what its step recorded, not what the saga hoped it did.
    */
-  async undo(reference: string, undoReference: string): Promise<void> {
-    const done = await this.store.byReference(reference);
+  async undo(reference: string, undoReference: string, tx?: Tx): Promise<void> {
+    const done = await this.store.byReference(reference, tx);
     if (!done) return;
-    await this.post(done.user_id, done.currency, -done.delta, done.delta < 0 && done.kind === 'spend' ? 'return_spent' : 'earn', undoReference);
+    await this.post(done.user_id, done.currency, -done.delta, done.delta < 0 && done.kind === 'spend' ? 'return_spent' : 'earn', undoReference, tx);
   }
 
-  async earn(userId: string, currency: string, points: number, reference: string): Promise<void> {
-    if (points > 0) await this.post(userId, currency, points, 'earn', reference);
+  async earn(userId: string, currency: string, points: number, reference: string, tx?: Tx): Promise<void> {
+    if (points > 0) await this.post(userId, currency, points, 'earn', reference, tx);
   }
 
   /**
-   * Takes back points a purchase earned. If some were spent already, it takes what is there and reports
-   * the shortfall, which the refund then keeps back from the money (the user is told before confirming).
+   * Takes back points a purchase earned, in the caller's transaction. If some were spent already, it takes what is
+   * there (the wallet locked while it decides) and reports the shortfall, which the refund then keeps back from the
+   * money (the user is told before confirming).
    */
-  async revokeEarned(userId: string, currency: string, points: number, reference: string): Promise<{ revoked: number; shortfall: number }> {
+  async revokeEarned(tx: Tx, userId: string, currency: string, points: number, reference: string): Promise<{ revoked: number; shortfall: number }> {
     if (points <= 0) return { revoked: 0, shortfall: 0 };
-    const done = await this.store.byReference(reference);
+    const done = await this.store.byReference(reference, tx);
     if (done) return { revoked: -done.delta, shortfall: points + done.delta };
-    for (;;) {
-      const { balance } = await this.balance(userId, currency);
-      const take = Math.min(points, balance);
-      if (take === 0) return { revoked: 0, shortfall: points };
-      const r = await this.post(userId, currency, -take, 'revoke_earned', reference);
-      if (r.applied !== false) {
-        const row = await this.store.byReference(reference);
-        const revoked = row ? -row.delta : take;
-        return { revoked, shortfall: points - revoked };
-      }
-      // The balance moved between reading and posting (a concurrent spend): look again.
-    }
+    const take = Math.min(points, await this.store.lockedBalance(tx, userId, currency));
+    if (take > 0) await this.post(userId, currency, -take, 'revoke_earned', reference, tx);
+    return { revoked: take, shortfall: points - take };
   }
 
   mismatches(): Promise<string[]> {

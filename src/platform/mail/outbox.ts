@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { tablesOf, type Tx } from '../db/tx.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -65,9 +66,9 @@ export interface Mail {
   dedupeKey: string;
 }
 
-/** Writes a mail into the outbox inside the caller's transaction (any Kysely over the same database). */
-export async function enqueueMail(trx: Kysely<any>, mail: Mail, now: Date): Promise<void> {
-  await (trx as Kysely<OutboxTables>)
+/** Writes a mail into the outbox inside the caller's transaction. */
+export async function enqueueMail(tx: Tx, mail: Mail, now: Date): Promise<void> {
+  await tablesOf<OutboxTables>(tx)
     .insertInto('mail_outbox')
     .values({ id: newId(), dedupe_key: mail.dedupeKey, to_address: mail.to, subject: mail.subject, body_text: mail.text, created_at: now, next_attempt_at: now, attempts: 0, last_error: null, sent_at: null })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
