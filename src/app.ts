@@ -28,7 +28,7 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
 import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
 import type { MailSink } from './platform/mail/sink.ts';
-import { claimExecutorId, launchWorkflows, registerSaga, releaseExecutorId, sagaMigrations, shutdownWorkflows, startSaga, type RetryPolicy } from './platform/workflows.ts';
+import { claimExecutorId, launchWorkflows, registerSaga, releaseExecutorId, sagaMigrations, shutdownWorkflows, startSaga, WorkflowHealth, type RetryPolicy } from './platform/workflows.ts';
 import { pointsMigrations } from './points/migrations/index.ts';
 import { PointsStore, type PointsTables } from './points/store.ts';
 import { PointsService } from './points/service.ts';
@@ -187,7 +187,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     timers.register(GIFT_TIMERS.expire.handler, { kind: 'local', run: (tx, input: { giftId: string }, now) => expireGift(giftDeps, tx, input.giftId, now) });
     timers.register(GIFT_TIMERS.refund.handler, { kind: 'workflow', start: (id, input) => startSaga(refund, id, input) });
     const reconciler = new PaymentReconciler({
-      orders: orderStore, gateway, alerts, timers, clock,
+      orders: orderStore, gateway, alerts, timers, clock, workflows: new WorkflowHealth(kyselyFor(pool)),
       intervalMs: config.reconcileIntervalSeconds * 1000, lookbackMs: config.reconcileLookbackHours * 3_600_000, stuckAfterMs: config.stuckOrderMinutes * 60_000,
     });
     timers.register(RECONCILE_TIMER.handler, {
@@ -311,7 +311,9 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       mail,
       reconciler,
       async close() {
-        await app.close();
+        const closing = app.close();
+        orderStore.changes.wakeAll();
+        await closing;
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         if (deps.durable) {
           await timers.stop();

@@ -10,7 +10,11 @@ export type AlertKind =
   /** Money captured for an order that is not live (cancelled, unknown): refunded automatically, reported. */
   | 'capture_without_order'
   /** An order or saga stuck past its time limit. */
-  | 'stuck';
+  | 'stuck'
+  /** A saga run that ended in ERROR, or that DBOS stopped recovering (MAX_RECOVERY_ATTEMPTS_EXCEEDED). */
+  | 'saga_failed'
+  /** What the PG holds for a payment differs from what the store's order says it should. */
+  | 'settlement_mismatch';
 
 export interface Alert {
   kind: AlertKind;
@@ -31,11 +35,13 @@ export class AlertService {
     private readonly opts: { email?: string; publicUrl: string; log: Pick<Logger, 'error'> },
   ) {}
 
-  async raise(a: Alert): Promise<void> {
+  /** Raises `a`; with `once`, only if its kind and subject were never raised before (see AlertStore.raise). */
+  async raise(a: Alert, opts: { once?: boolean } = {}): Promise<void> {
     const { opened, id } = await this.store.raise(
       { id: newId(), kind: a.kind, subject: a.subject, message: a.message, details: a.details ?? {} },
       this.clock.now(),
       this.opts.email ? (alertId) => ({ to: this.opts.email!, dedupeKey: `alert:${alertId}`, subject: `[store alert] ${a.kind}: ${a.subject}`, text: `${a.message}\n\n${JSON.stringify(a.details ?? {}, null, 2)}\n\nSee ${this.opts.publicUrl}/console/alerts\n` }) : undefined,
+      opts.once,
     );
     if (opened) this.opts.log.error({ alert: { id, ...a } }, `alert: ${a.message}`);
   }

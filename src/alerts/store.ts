@@ -22,18 +22,29 @@ export type AlertRow = Selectable<AlertsTable>;
 export class AlertStore {
   constructor(private readonly db: Kysely<AlertTables>) {}
 
-  /** Opens the alert, or counts one more occurrence of the open one; `mail` is queued only when it opens. */
-  async raise(a: { id: string; kind: string; subject: string; message: string; details: unknown }, now: Date, mail?: (id: string) => Mail): Promise<{ opened: boolean; id: string }> {
+  /**
+   * Opens the alert, or counts one more occurrence of the open one; `mail` is queued only when it opens. With
+   * `once`, a subject that ever had this kind of alert (open or resolved) is left alone: a fact that does not change
+   * (a run that failed for good) is reported once, and stays resolved once an operator handled it.
+   */
+  async raise(a: { id: string; kind: string; subject: string; message: string; details: unknown }, now: Date, mail?: (id: string) => Mail, once = false): Promise<{ opened: boolean; id: string | undefined }> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await sql<{ id: string; inserted: boolean }>`
-        insert into alerts (id, kind, subject, message, details, raised_at, last_raised_at)
-        values (${a.id}, ${a.kind}, ${a.subject}, ${a.message}, ${JSON.stringify(a.details)}::jsonb, ${now}, ${now})
-        on conflict (kind, subject) where resolved_at is null
-        do update set count = alerts.count + 1, last_raised_at = excluded.last_raised_at, message = excluded.message, details = excluded.details
-        returning id, (xmax = 0) as inserted`.execute(trx);
-      const r = row.rows[0]!;
-      if (r.inserted && mail) await enqueueMail(asTx(trx), mail(r.id), now);
-      return { opened: r.inserted, id: r.id };
+      const row = once
+        ? await sql<{ id: string; inserted: boolean }>`
+            insert into alerts (id, kind, subject, message, details, raised_at, last_raised_at)
+            select ${a.id}, ${a.kind}, ${a.subject}, ${a.message}, ${JSON.stringify(a.details)}::jsonb, ${now}, ${now}
+            where not exists (select 1 from alerts where kind = ${a.kind} and subject = ${a.subject})
+            on conflict do nothing
+            returning id, true as inserted`.execute(trx)
+        : await sql<{ id: string; inserted: boolean }>`
+            insert into alerts (id, kind, subject, message, details, raised_at, last_raised_at)
+            values (${a.id}, ${a.kind}, ${a.subject}, ${a.message}, ${JSON.stringify(a.details)}::jsonb, ${now}, ${now})
+            on conflict (kind, subject) where resolved_at is null
+            do update set count = alerts.count + 1, last_raised_at = excluded.last_raised_at, message = excluded.message, details = excluded.details
+            returning id, (xmax = 0) as inserted`.execute(trx);
+      const r = row.rows[0];
+      if (r?.inserted && mail) await enqueueMail(asTx(trx), mail(r.id), now);
+      return { opened: r?.inserted ?? false, id: r?.id };
     });
   }
 

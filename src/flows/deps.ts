@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { Signals } from '../platform/signals.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { PaymentGateway } from '../payments/gateway.ts';
 import type { PointsService } from '../points/service.ts';
@@ -22,26 +22,8 @@ export interface FlowDeps {
 }
 
 /**
- * Wakes a saga waiting for a buyer's approval as soon as the PG's webhook (or the buyer's return) arrives.
- * It is only a hint: the waiting step asks the PG for the payment's state either way, so a lost webhook
+ * Wakes a saga waiting for a buyer's approval as soon as the PG's webhook (or the buyer's return) arrives, keyed by
+ * payment id. It is only a hint: the waiting step asks the PG for the payment's state either way, so a lost webhook
  * costs a poll interval, never a payment.
  */
-export class PaymentSignals {
-  private readonly emitter = new EventEmitter().setMaxListeners(0);
-
-  notify(paymentId: string): void {
-    this.emitter.emit(paymentId);
-  }
-
-  wait(paymentId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off(paymentId, done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.emitter.once(paymentId, done);
-    });
-  }
-}
+export class PaymentSignals extends Signals {}

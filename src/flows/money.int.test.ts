@@ -250,6 +250,26 @@ describe('money is never lost (D1)', () => {
     await invariantsHold(t);
   });
 
+  it('D1 R4 a saga run DBOS stopped recovering is reported once to operators, and stays handled once resolved', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    const paid = await settle(client, (await buy(client, await game())).id);
+    const runId = `preorder-game:${paid.id}`;
+    // What DBOS does to a run after 100 failed recoveries (a crash loop in one step): it stops and says so, nothing more.
+    await db.query(`update dbos.workflow_status set status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', updated_at = $2 where workflow_uuid = $1`, [runId, Date.now()]);
+    try {
+      const first = await t.store.reconciler.runOnce(t.clock.now());
+      expect(first.unhealthyRuns).toBeGreaterThanOrEqual(1);
+      const alert = ((await op.get('/api/operator/alerts?open=true')).body.items as { id: string; kind: string; subject: string; message: string }[]).find((a) => a.subject === `workflow:${runId}`);
+      expect(alert).toMatchObject({ kind: 'saga_failed', message: expect.stringContaining('MAX_RECOVERY_ATTEMPTS_EXCEEDED') });
+      expect((await op.post(`/api/operator/alerts/${alert!.id}/resolve`)).status).toBe(200);
+      await t.store.reconciler.runOnce(t.clock.now());
+      const again = ((await op.get('/api/operator/alerts')).body.items as { subject: string; resolvedAt: string | null }[]).filter((a) => a.subject === `workflow:${runId}`);
+      expect(again.map((a) => a.resolvedAt !== null)).toEqual([true]);
+    } finally {
+      await db.query(`update dbos.workflow_status set status = 'SUCCESS' where workflow_uuid = $1`, [runId]);
+    }
+  });
+
   it('D1 S1.12 the PG refuses a refund outright (the payment was refunded at the PG already): the request answers at once, the order is parked and operators are alerted', async () => {
     const { client } = await signUp(t, { country: 'KR' });
     const paid = await settle(client, (await buy(client, await game())).id);
@@ -271,5 +291,20 @@ describe('money is never lost (D1)', () => {
     }, { timeout: 15_000, interval: 100 });
     expect(alerts[0]!.kind).toBe('payment_rejected');
     expect(alerts[0]!.message).toMatch(/refund/i);
+  });
+
+  it('D1 settlement: money refunded at the PG behind the store’s back is found by comparing each payment with its order; the totals per currency show the gap', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    const paid = await settle(client, (await buy(client, await game())).id);
+    const paymentId = (await db.query('select payment_id from orders where id = $1', [paid.id])).rows[0].payment_id as string;
+    const clean = await t.store.reconciler.runOnce(t.clock.now());
+    expect(clean.settlement.pg.KRW).toBe(clean.settlement.store.KRW);
+    // A support agent refunds 1,000 of it in the PG's dashboard; the order still says paid in full.
+    await paysim('POST', `/v1/payments/${paymentId}/refunds`, { amountMinor: 1000 });
+    const r = await t.store.reconciler.runOnce(t.clock.now());
+    expect(r.mismatches).toBeGreaterThanOrEqual(1);
+    expect(r.settlement.store.KRW! - r.settlement.pg.KRW!).toBe(1000);
+    const alerts = (await op.get('/api/operator/alerts?open=true')).body.items as { kind: string; subject: string; details: Record<string, unknown> }[];
+    expect(alerts.find((a) => a.subject === `payment:${paymentId}`)).toMatchObject({ kind: 'settlement_mismatch', details: { pgMinor: 29000, storeMinor: 30000, currency: 'KRW' } });
   });
 });

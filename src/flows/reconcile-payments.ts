@@ -5,12 +5,15 @@ import type { Timers } from '../platform/timers.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { ListedPayment, PaymentGateway } from '../payments/gateway.ts';
+import type { WorkflowHealth } from '../platform/workflows.ts';
+import type { OrderRow } from '../orders/store.ts';
 
 export interface ReconcileDeps {
   orders: OrderStore;
   gateway: PaymentGateway;
   alerts: Pick<AlertService, 'raise'>;
   timers: Timers;
+  workflows: Pick<WorkflowHealth, 'unhealthy' | 'pruneCheckpoints'>;
   clock: Clock;
   /** How often the job runs (store clock). */
   intervalMs: number;
@@ -29,10 +32,26 @@ export const RECONCILE_TIMER = { handler: 'reconcile-payments', id: (slot: numbe
  *
  * - money captured for an order that is not live (cancelled, unknown to the store) or twice for one order is
  *   refunded at the PG at once (idempotency key `reconcile:<payment>:refund`) and reported;
- * - orders pending or refund_pending past `stuckAfterMs` are reported (an operator alert each).
+ * - orders pending or refund_pending past `stuckAfterMs` are reported (an operator alert each);
+ * - saga runs that ended in ERROR, that DBOS stopped recovering, or still PENDING past `stuckAfterMs` are reported;
+ * - settlement: for every payment of the window, what the PG holds (captured − refunded) is compared with what the
+ *   store's order says it should hold; a difference is reported, and the totals per currency are returned.
  *
- * Orders still pending are left to their saga, which owns them.
+ * Orders still pending or refund_pending are left to their saga, which owns them.
  */
+
+/** Money per currency, in minor units. */
+export type Totals = Record<string, number>;
+
+export interface ReconcileResult {
+  payments: number;
+  refunded: number;
+  stuck: number;
+  unhealthyRuns: number;
+  mismatches: number;
+  /** What the PG holds and what the store expects, per currency, over the settled payments of the window. */
+  settlement: { pg: Totals; store: Totals };
+}
 export class PaymentReconciler {
   constructor(private readonly d: ReconcileDeps) {}
 
@@ -42,10 +61,12 @@ export class PaymentReconciler {
     await this.d.timers.schedule(tx, { id: RECONCILE_TIMER.id(slot), handler: RECONCILE_TIMER.handler, input: {}, dueAt: new Date(slot) });
   }
 
-  /** One pass: the PG's payments of the look-back window, then the store's stuck orders. */
-  async runOnce(now: Date): Promise<{ payments: number; refunded: number; stuck: number }> {
+  /** One pass: the PG's payments of the look-back window (settled against the orders), the stuck orders, the saga runs. */
+  async runOnce(now: Date): Promise<ReconcileResult> {
     let payments = 0;
     let refunded = 0;
+    let mismatches = 0;
+    const settlement = { pg: {} as Totals, store: {} as Totals };
     let startingAfter: string | undefined;
     const createdFrom = new Date(Date.now() - this.d.lookbackMs);
     for (;;) {
@@ -53,6 +74,7 @@ export class PaymentReconciler {
       for (const p of page.items) {
         payments++;
         if (await this.settleCapture(p)) refunded++;
+        else if (await this.settle(p, settlement)) mismatches++;
       }
       if (!page.hasMore || !page.items.length) break;
       startingAfter = page.items.at(-1)!.id;
@@ -66,7 +88,52 @@ export class PaymentReconciler {
         details: { status: o.status, paymentId: o.payment_id },
       });
     }
-    return { payments, refunded, stuck: stuck.length };
+    // DBOS records run times on the wall clock.
+    const runs = await this.d.workflows.unhealthy({ failedSince: createdFrom, pendingBefore: new Date(Date.now() - this.d.stuckAfterMs) });
+    for (const run of runs) {
+      const failed = run.status !== 'PENDING';
+      await this.d.alerts.raise(
+        {
+          kind: failed ? 'saga_failed' : 'stuck',
+          subject: `workflow:${run.workflowId}`,
+          message: failed
+            ? `Saga ${run.name} run ${run.workflowId} ended in ${run.status} at ${run.since.toISOString()}${run.error ? `: ${run.error}` : ''}. Its order may need a refund or a manual fix.`
+            : `Saga ${run.name} run ${run.workflowId} has not finished since ${run.since.toISOString()}.`,
+          details: { workflowId: run.workflowId, saga: run.name, status: run.status },
+        },
+        { once: failed },
+      );
+    }
+    await this.d.workflows.pruneCheckpoints(new Date(Date.now() - 7 * 86_400_000));
+    return { payments, refunded, stuck: stuck.length, unhealthyRuns: runs.length, mismatches, settlement };
+  }
+
+  /** What the store's order says the PG should hold for payment `p`; undefined while a saga still owns the order. */
+  private expected(p: ListedPayment, order: OrderRow | undefined): number | undefined {
+    if (!order || order.payment_id !== p.id) return order?.status === 'pending' ? undefined : 0;
+    if (order.status === 'paid') return order.paid_minor;
+    if (order.status === 'refunded') return order.paid_minor - (order.refunded_minor ?? 0);
+    return undefined; // pending, refund_pending: the saga is at it
+  }
+
+  /** Adds one payment to the settlement; true (and an alert) when the PG and the store disagree about it. */
+  private async settle(p: ListedPayment, totals: { pg: Totals; store: Totals }): Promise<boolean> {
+    if (p.status !== 'captured') return false;
+    const order = /^[0-9a-f-]{36}$/.test(p.orderRef) ? await this.d.orders.byId(p.orderRef) : undefined;
+    const expected = this.expected(p, order);
+    if (expected === undefined) return false;
+    const held = p.capturedMinor - p.refundedMinor;
+    const c = p.amount.currency;
+    totals.pg[c] = (totals.pg[c] ?? 0) + held;
+    totals.store[c] = (totals.store[c] ?? 0) + expected;
+    if (held === expected) return false;
+    await this.d.alerts.raise({
+      kind: 'settlement_mismatch',
+      subject: `payment:${p.id}`,
+      message: `Payment ${p.id} holds ${held} ${c} at the PG, but order ${p.orderRef} (${order?.status ?? 'unknown'}) says ${expected}.`,
+      details: { paymentId: p.id, orderRef: p.orderRef, pgMinor: held, storeMinor: expected, currency: c },
+    });
+    return true;
   }
 
   /**

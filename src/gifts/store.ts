@@ -92,19 +92,14 @@ export class GiftStore {
   /** Inserts the gift (after its order, same transaction); false when the recipient already has this game on its way. */
   async insert(tx: Tx, g: Omit<GiftRow, 'state' | 'delivered_at' | 'expires_at' | 'settled_at' | 'updated_at'>): Promise<boolean> {
     const db = tablesOf<GiftTables>(tx);
-    await sql`savepoint gift_insert`.execute(db);
-    try {
-      await db
-        .insertInto('gifts')
-        .values({ ...g, state: 'paying', delivered_at: null, expires_at: null, settled_at: null, updated_at: g.created_at })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      return true;
-    } catch (err) {
-      if ((err as { constraint?: string }).constraint !== 'gifts_one_pending') throw err;
-      await sql`rollback to savepoint gift_insert`.execute(db);
-      return false;
-    }
+    // No conflict target: a clash on the id (a re-run) or on gifts_one_pending inserts nothing and is an answer.
+    const inserted = await db
+      .insertInto('gifts')
+      .values({ ...g, state: 'paying', delivered_at: null, expires_at: null, settled_at: null, updated_at: g.created_at })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return inserted !== undefined || (await db.selectFrom('gifts').select('id').where('id', '=', g.id).executeTakeFirst()) !== undefined;
   }
 
   /** A gift refused before it was placed: kept as payment_failed (its order is cancelled with the reason). */

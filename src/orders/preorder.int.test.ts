@@ -129,6 +129,41 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     await invariantsHold(t);
   });
 
+  it('S1.7 S1.9 an order is followed with one long poll per change (ETag + Prefer: wait): the approval link, then paid — each answered when it happens, not at the time limit', async () => {
+    const { client } = await korean();
+    const placed = await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'kakaopay' }, { 'idempotency-key': key() });
+    expect(placed.status).toBe(202);
+    const url = `/api/orders/${placed.body.id}`;
+    /** One long poll from the version the caller has. */
+    const follow = async (etag: string, wait = 20) => {
+      const t0 = performance.now();
+      const r = await client.get(url, { 'if-none-match': etag, prefer: `wait=${wait}` });
+      return { status: r.status, order: r.body, etag: r.headers.get('etag')!, ms: performance.now() - t0 };
+    };
+    let have = { order: placed.body, etag: placed.headers.get('etag')! };
+    expect(have.etag).toMatch(/^"[\w-]+"$/);
+    while (!have.order.approvalUrl) {
+      // Pending without a link yet: the poll answers when the link appears (the order is still pending).
+      const next = await follow(have.etag);
+      expect(next.status).toBe(200);
+      expect(next.ms).toBeLessThan(10_000);
+      have = next;
+    }
+    expect(have.order.status).toBe('pending');
+    // Nothing changes while the buyer has not approved: 304 after the wait, the same version.
+    const idle = await follow(have.etag, 1);
+    expect([idle.status, idle.etag, idle.ms >= 900]).toEqual([304, have.etag, true]);
+    const pending = follow(have.etag);
+    await fetch(have.order.approvalUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const paid = await pending;
+    expect(paid.status).toBe(200);
+    expect(paid.order.status).toBe('paid');
+    expect(paid.ms).toBeLessThan(10_000);
+    // A version the caller does not have answers at once.
+    expect((await follow('"stale"')).ms).toBeLessThan(1000);
+    await invariantsHold(t);
+  });
+
   it('S1.9 D4 a double click (same Idempotency-Key) places one order and charges once; a second order of an owned game is refused', async () => {
     const { client } = await korean();
     const k = key();

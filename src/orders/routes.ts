@@ -8,6 +8,7 @@ import type { PaymentSignals } from '../flows/deps.ts';
 import type { OrderStore } from './store.ts';
 import type { Buyer, OrderService } from './service.ts';
 import { CheckoutQuote, DownloadLink, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
+import { etagOf, preferredWait } from '../platform/http/etag.ts';
 
 export function orderRoutes(
   app: FastifyInstance,
@@ -42,13 +43,32 @@ export function orderRoutes(
       body: PlaceOrder,
       response: { 202: OrderView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
-  }, async (req, reply) => reply.status(202).send(await deps.orders.place(await buyer(req), req.headers['idempotency-key'], req.body)));
+  }, async (req, reply) => {
+    const order = await deps.orders.place(await buyer(req), req.headers['idempotency-key'], req.body);
+    return reply.status(202).header('etag', etagOf(order)).send(order);
+  });
 
   r.get('/api/orders', {
     schema: { tags, summary: 'Your purchase list (S1.11, S1.13); history=true adds cancelled and refunded orders', querystring: Type.Object({ history: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(OrderView), 401: ErrorBody } },
   }, async (req) => deps.orders.list(await buyer(req), req.query.history));
 
-  r.get('/api/orders/:id', { schema: { tags, summary: 'One of your orders', params: Id, response: { 200: OrderView, 401: ErrorBody, 404: ErrorBody } } }, async (req) => deps.orders.get(await buyer(req), req.params.id));
+  r.get('/api/orders/:id', {
+    schema: {
+      tags,
+      summary: 'One of your orders, with an ETag. Following it: If-None-Match with the ETag you have and Prefer: wait=N (at most 25 s) answers as soon as the order changes — paid, cancelled, an approval link — or 304 when it did not within N seconds',
+      params: Id,
+      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 100 })), prefer: Type.Optional(Type.String({ maxLength: 100 })) }),
+      response: { 200: OrderView, 304: Type.Null({ description: 'Not modified: the order is still the version you have' }), 401: ErrorBody, 404: ErrorBody },
+    },
+  }, async (req, reply) => {
+    const etag = req.headers['if-none-match'];
+    const wait = preferredWait(req.headers.prefer, 25);
+    const order = await deps.orders.get(await buyer(req), req.params.id, etag && wait ? { etag, waitSeconds: wait } : undefined);
+    const now = etagOf(order);
+    reply.header('etag', now).header('cache-control', 'private, no-cache');
+    if (wait) reply.header('preference-applied', `wait=${wait}`);
+    return now === etag ? reply.status(304).send(null) : order;
+  });
 
   r.get('/api/orders/:id/refund', { schema: { tags, summary: 'What a refund would give back (money, points) before you confirm', params: Id, response: { 200: RefundPreview, 401: ErrorBody, 404: ErrorBody } } }, async (req) =>
     deps.orders.refundPreview(await buyer(req), req.params.id),

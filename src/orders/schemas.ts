@@ -1,5 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { Money } from '../catalog/schemas.ts';
+import { ORDER_STATUSES } from './state.ts';
+
+/** The order state machine's statuses (orders/state.ts), as the API shows them. */
+export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
 
 export const PaymentMethodView = Type.Object({
   id: Type.String(),
@@ -44,7 +48,7 @@ export const OrderView = Type.Object({
   gameId: Type.String(),
   title: Type.String(),
   kind: Type.Union([Type.Literal('preorder'), Type.Literal('purchase')]),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('cancelled'), Type.Literal('refund_pending'), Type.Literal('refunded')]),
+  status: OrderStatusSchema,
   price: Money,
   discount: Money,
   pointsUsed: Type.Integer(),

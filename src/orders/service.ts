@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
-import { firstStepResult, type SagaOutcome } from '../platform/workflows.ts';
+import type { SagaOutcome } from '../platform/workflows.ts';
+import { etagOf } from '../platform/http/etag.ts';
 import type { CatalogService, Shopper } from '../catalog/service.ts';
 import type { PointsService } from '../points/service.ts';
 import type { PromotionService } from '../promotions/service.ts';
@@ -145,7 +146,8 @@ export class OrderService {
       paymentMethod: req.paymentMethod,
       ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
     });
-    const row = await firstStepResult(() => this.d.orders.byId(orderId));
+    // The answer describes the order the saga's first step wrote (placed, or refused with the reason).
+    const row = await this.d.orders.changes.until(orderId, () => this.d.orders.byId(orderId), (o) => o !== undefined, 2000, 200);
     return row ? this.view(row, buyer.shopper.language) : this.pendingView(orderId, req, quote, paidMinor);
   }
 
@@ -163,8 +165,19 @@ export class OrderService {
     return o;
   }
 
-  async get(buyer: Buyer, orderId: string): Promise<OrderView> {
-    return this.view(await this.owned(buyer, orderId), buyer.shopper.language);
+  /**
+   * One order. With `follow`, a long poll: the caller has the version `etag` and waits up to `waitSeconds` for
+   * another — the order changed status, a wallet's approval link appeared — answered as soon as it exists: one
+   * request where a page would otherwise ask several times a second.
+   */
+  async get(buyer: Buyer, orderId: string, follow?: { etag: string; waitSeconds: number }): Promise<OrderView> {
+    const first = await this.view(await this.owned(buyer, orderId), buyer.shopper.language);
+    if (!follow || etagOf(first) !== follow.etag) return first;
+    const read = async () => {
+      const o = await this.d.orders.byId(orderId);
+      return o ? this.view(o, buyer.shopper.language) : first;
+    };
+    return this.d.orders.changes.until(orderId, read, (v) => etagOf(v) !== follow.etag, follow.waitSeconds * 1000);
   }
 
   /**

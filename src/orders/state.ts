@@ -6,7 +6,8 @@
  *      │                                            │
  *      └──saga compensated──▶ cancelled             └──refund refused──▶ paid
  */
-export type OrderStatus = 'pending' | 'paid' | 'cancelled' | 'refund_pending' | 'refunded';
+export const ORDER_STATUSES = ['pending', 'paid', 'cancelled', 'refund_pending', 'refunded'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 const MOVES: Record<OrderStatus, OrderStatus[]> = {
   pending: ['paid', 'cancelled'],

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Updateable, type ColumnType } from 'kysely';
 import { enqueueMail, type Mail } from '../platform/mail/outbox.ts';
-import { tablesOf, type Tx } from '../platform/db/tx.ts';
+import { afterCommit, tablesOf, type Tx } from '../platform/db/tx.ts';
+import { Signals } from '../platform/signals.ts';
 import { canMove, LIVE, type OrderStatus } from './state.ts';
 
 export interface OrdersTable {
@@ -43,7 +44,13 @@ export type OrderRow = Selectable<OrdersTable>;
 export type NewOrder = Omit<OrderRow, 'gift' | 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'approval_expires_at' | 'refund_attempts' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'> & { gift?: boolean };
 
 export class OrderStore {
+  /** "Order <id> changed", after the change committed: wakes whoever waits for it (a buyer's page, a checkout's answer). */
+  readonly changes = new Signals();
   constructor(private readonly db: Kysely<OrderTables>) {}
+
+  private changed(tx: Tx, id: string): void {
+    afterCommit(tx, () => this.changes.notify(id));
+  }
 
   byId(id: string) {
     return this.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
@@ -80,16 +87,12 @@ export class OrderStore {
   /** Creates the pending order; the same id again is a no-op. False if another live order of the game exists. */
   async insertPending(tx: Tx, o: NewOrder, now: Date): Promise<boolean> {
     const db = tablesOf<OrderTables>(tx);
-    // A savepoint: a second live order of the game is an answer (false), not the end of the caller's transaction.
-    await sql`savepoint order_insert`.execute(db);
-    try {
-      await db.insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
-      return true;
-    } catch (err) {
-      await sql`rollback to savepoint order_insert`.execute(db);
-      if ((err as { code?: string; constraint?: string }).constraint === 'orders_one_live_per_game') return false;
-      throw err;
-    }
+    // No conflict target: a clash on the id (a re-run) or on orders_one_live_per_game (another live order of the
+    // game) inserts nothing and is an answer, not an error that would end the caller's transaction.
+    const inserted = await db.insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+    if (!inserted) return (await db.selectFrom('orders').select('id').where('id', '=', o.id).executeTakeFirst()) !== undefined;
+    this.changed(tx, o.id);
+    return true;
   }
 
   /** An order refused before it was placed (not enough points, a live order of the game): kept, cancelled with the reason, so the buyer sees why. */
@@ -99,6 +102,7 @@ export class OrderStore {
       .values({ ...o, status: 'cancelled', failure_code: failure.code, failure_message: failure.message, updated_at: now })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
+    this.changed(tx, o.id);
   }
 
   /** Applies a state-machine move if the order is still in `from`; false if it was not (someone else moved it). */
@@ -119,6 +123,7 @@ export class OrderStore {
       .where('id', '=', id)
       .returning('approval_expires_at')
       .executeTakeFirst();
+    this.changes.notify(id);
     return r?.approval_expires_at ?? expiresAt;
   }
 
@@ -133,6 +138,7 @@ export class OrderStore {
     if (order.status === 'cancelled') return 'not_live';
     if (order.status !== 'pending') return 'already';
     await this.move(db, id, 'pending', 'paid', patch, now);
+    this.changed(tx, id);
     await enqueueMail(tx, mail, now);
     if (!order.gift) await db.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
     return 'confirmed';
@@ -145,13 +151,16 @@ export class OrderStore {
   }
 
   async cancel(tx: Tx, id: string, failure: { code: string; message: string }, now: Date): Promise<void> {
-    await this.move(tablesOf<OrderTables>(tx), id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now);
+    if (await this.move(tablesOf<OrderTables>(tx), id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now)) this.changed(tx, id);
   }
 
   /** paid → refund_pending; `already` when this order is refund_pending already (a re-run), false when not paid. */
   async beginRefund(tx: Tx, id: string, now: Date): Promise<boolean | 'already'> {
     const db = tablesOf<OrderTables>(tx);
-    if (await this.move(db, id, 'paid', 'refund_pending', {}, now)) return true;
+    if (await this.move(db, id, 'paid', 'refund_pending', {}, now)) {
+      this.changed(tx, id);
+      return true;
+    }
     const o = await db.selectFrom('orders').select('status').where('id', '=', id).executeTakeFirst();
     return o?.status === 'refund_pending' ? 'already' : false;
   }
@@ -164,6 +173,7 @@ export class OrderStore {
       .where('id', '=', id)
       .where('status', '=', 'refund_pending')
       .executeTakeFirst();
+    if (r.numUpdatedRows > 0n) this.changed(tx, id);
     return r.numUpdatedRows > 0n;
   }
 
@@ -173,6 +183,7 @@ export class OrderStore {
     const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     if (order.status !== 'refund_pending') return;
     await this.move(db, id, 'refund_pending', 'refunded', patch, now);
+    this.changed(tx, id);
     await db.deleteFrom('library').where('order_id', '=', id).execute();
     await enqueueMail(tx, mail, now);
   }

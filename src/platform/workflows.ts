@@ -187,12 +187,44 @@ export const sagaMigrations: Record<string, Migration> = {
   },
 };
 
-/** Checkpoints of sagas that ended before `before` (their workflows are done: DBOS will not run them again). */
-export async function pruneStepCheckpoints(db: Kysely<unknown>, before: Date): Promise<number> {
-  const r = await sql`
-    delete from saga_steps s where s.done_at < ${before}
-      and exists (select 1 from dbos.workflow_status w where w.workflow_uuid = s.workflow_id and w.status in ('SUCCESS', 'ERROR', 'CANCELLED'))`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+/** A saga run that needs a person: it failed for good, DBOS gave up recovering it, or it has not finished for long. */
+export interface UnhealthyRun {
+  workflowId: string;
+  name: string;
+  status: 'ERROR' | 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' | 'PENDING';
+  since: Date;
+  error: string | null;
+}
+
+/**
+ * What operators are told about the durable runs themselves (read from DBOS's own tables, which DBOS does not
+ * watch): runs that ended in ERROR or MAX_RECOVERY_ATTEMPTS_EXCEEDED, and runs still PENDING long after they started.
+ * Also drops checkpoints of finished runs. Times are wall-clock (DBOS records them so).
+ */
+export class WorkflowHealth {
+  constructor(private readonly db: Kysely<unknown>) {}
+
+  async unhealthy(opts: { failedSince: Date; pendingBefore: Date; limit?: number }): Promise<UnhealthyRun[]> {
+    const r = await sql<{ workflow_uuid: string; name: string; status: UnhealthyRun['status']; at: string; error: string | null }>`
+      select workflow_uuid, name, status, updated_at as at, left(error, 500) as error from dbos.workflow_status
+      where (status in ('ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED') and updated_at >= ${opts.failedSince.getTime()})
+         or (status = 'PENDING' and created_at < ${opts.pendingBefore.getTime()})
+      order by updated_at limit ${opts.limit ?? 200}`
+      .execute(this.db)
+      .catch((err: { code?: string }) => {
+        if (err.code === '42P01' || err.code === '3F000') return { rows: [] }; // DBOS not launched on this database yet
+        throw err;
+      });
+    return r.rows.map((row) => ({ workflowId: row.workflow_uuid, name: row.name, status: row.status, since: new Date(Number(row.at)), error: row.error }));
+  }
+
+  /** Checkpoints of runs that ended before `before` (finished: DBOS will not run them again). */
+  async pruneCheckpoints(before: Date): Promise<number> {
+    const r = await sql`
+      delete from saga_steps s where s.done_at < ${before}
+        and exists (select 1 from dbos.workflow_status w where w.workflow_uuid = s.workflow_id and w.status in ('SUCCESS', 'ERROR', 'CANCELLED'))`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
 }
 
 /** Wall-clock sleep inside a workflow that is not a DBOS operation, so a re-run's sequence of operations stays the same. */

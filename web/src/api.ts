@@ -22,7 +22,11 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
     body = JSON.stringify(init.json);
   }
   headers.set('accept', 'application/json');
-  const res = await fetch(path, { ...init, headers, body, credentials: 'same-origin' });
+  return read<T>(await fetch(path, { ...init, headers, body, credentials: 'same-origin' }));
+}
+
+/** An answer's JSON, or the ApiError it explains. */
+async function read<T>(res: Response): Promise<{ data: T; headers: Headers }> {
   observeStoreTime(res.headers);
   const text = await res.text();
   const data = text ? JSON.parse(text) : undefined;
@@ -34,3 +38,19 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
 }
 
 export const get = async <T,>(path: string) => (await api<T>(path)).data;
+
+/**
+ * A long poll (conditional GET with `Prefer: wait`): from the version `etag` the page has, the next version as soon
+ * as there is one; the same one back when nothing changed within `waitSeconds` (the server's 304).
+ */
+export async function nextVersion<T>(path: string, have: { data: T; etag: string } | undefined, waitSeconds = 20): Promise<{ data: T; etag: string }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (have) Object.assign(headers, { 'if-none-match': have.etag, prefer: `wait=${waitSeconds}` });
+  const res = await fetch(path, { headers, credentials: 'same-origin', cache: 'no-store' });
+  if (have && res.status === 304) {
+    observeStoreTime(res.headers);
+    return have;
+  }
+  const { data } = await read<T>(res);
+  return { data, etag: res.headers.get('etag') ?? '' };
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CheckoutQuote } from '../api.ts';
-import { get } from '../api.ts';
+import { get, nextVersion } from '../api.ts';
 import { formatMoney } from '../format.ts';
 
 /** The points rows of a checkout (buying or gifting): how many to use, and what is left to pay. */
@@ -44,22 +44,24 @@ export function PaymentMethods({ quote, dueMinor, method, setMethod }: { quote: 
 }
 
 /**
- * Follows an order or gift while it is being paid (or refunded): polls every 500 ms while `busy` says so, and
- * sends the buyer to the wallet's approval page when there is one (unless they are just back from it).
+ * Follows an order or gift while it is being paid (or refunded), and sends the buyer to the wallet's approval page
+ * when there is one (unless they are just back from it). While `busy`: with `longPoll` (the resource answers
+ * If-None-Match + Prefer: wait), one request that answers when it changes; otherwise every 500 ms.
  */
-export function useFollowPayment<T>(url: string, follow: (t: T) => { busy: boolean; approvalUrl?: string | null }) {
+export function useFollowPayment<T>(url: string, follow: (t: T) => { busy: boolean; approvalUrl?: string | null }, longPoll = false) {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     let stop = false;
-    const poll = async () => {
+    const poll = async (have?: { data: T; etag: string }) => {
       try {
-        const t = await get<T>(url);
+        const now = longPoll ? await nextVersion<T>(url, have) : { data: await get<T>(url), etag: '' };
         if (stop) return;
-        setData(t);
-        const f = follow(t);
+        setData(now.data);
+        const f = follow(now.data);
         if (f.approvalUrl && !new URLSearchParams(location.search).has('paymentId')) return location.assign(f.approvalUrl);
-        if (f.busy) setTimeout(poll, 500);
+        if (f.busy && longPoll) void poll(now);
+        else if (f.busy) setTimeout(poll, 500);
       } catch (err) {
         setError(err);
       }

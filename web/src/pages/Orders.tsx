@@ -37,7 +37,7 @@ export function OrderPage() {
   const { data: order, error } = useFollowPayment<OrderView>(`/api/orders/${id}`, (o) => ({
     approvalUrl: o.status === 'pending' ? o.approvalUrl : null,
     busy: o.status === 'pending' || o.status === 'refund_pending',
-  }));
+  }), true);
   if (error) return <ErrorNote error={error} />;
   if (!order) return <div className="loading">…</div>;
   return (
