@@ -6,18 +6,8 @@ import { isUuid } from '../platform/ids.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { AlertService } from './service.ts';
 import type { AlertRow } from './store.ts';
+import { AlertView } from './schemas.ts';
 
-const AlertView = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  subject: Type.String(),
-  message: Type.String(),
-  details: Type.Record(Type.String(), Type.Unknown()),
-  count: Type.Integer(),
-  raisedAt: Type.String({ format: 'date-time' }),
-  lastRaisedAt: Type.String({ format: 'date-time' }),
-  resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
 const view = (a: AlertRow) => ({
   id: a.id,
   kind: a.kind,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tx } from '../platform/db/tx.ts';
+import { formatMoney } from '../platform/money.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { AlertService } from '../alerts/service.ts';
@@ -130,7 +131,7 @@ export class PaymentReconciler {
     await this.d.alerts.raise({
       kind: 'settlement_mismatch',
       subject: `payment:${p.id}`,
-      message: `Payment ${p.id} holds ${held} ${c} at the PG, but order ${p.orderRef} (${order?.status ?? 'unknown'}) says ${expected}.`,
+      message: `Payment ${p.id} holds ${formatMoney({ amountMinor: held, currency: c })} at the PG, but order ${p.orderRef} (${order?.status ?? 'unknown'}) says ${formatMoney({ amountMinor: expected, currency: c })}.`,
       details: { paymentId: p.id, orderRef: p.orderRef, pgMinor: held, storeMinor: expected, currency: c },
     });
     return true;
@@ -153,7 +154,7 @@ export class PaymentReconciler {
     await this.d.alerts.raise({
       kind: 'capture_without_order',
       subject: `payment:${p.id}`,
-      message: `Payment ${p.id} captured ${held} ${p.amount.currency} but ${why}: refunded automatically.`,
+      message: `Payment ${p.id} captured ${formatMoney({ amountMinor: held, currency: p.amount.currency })} but ${why}: refunded automatically.`,
       details: { paymentId: p.id, orderRef: p.orderRef, amountMinor: held, currency: p.amount.currency, refunded: true },
     });
     return true;

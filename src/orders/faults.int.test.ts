@@ -9,10 +9,11 @@ import { FAULTS } from '../paysim/server.ts';
  * charge (approval, then polling), the refund — and after each run the books must still agree.
  */
 let t: TestStore;
+let op: Client;
 const games: string[] = [];
 beforeAll(async () => {
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
-  const op = await signInOperator(t);
+  op = await signInOperator(t);
   for (let i = 0; i < 3 * FAULTS.length; i++) {
     const g = await op.post('/api/operator/games', gameInput({ slug: `fault-game-${i}`, editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2000 + i }] }] }));
     games.push(g.body.id);
@@ -21,16 +22,24 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const key = () => `key-${randomBytes(8).toString('hex')}`;
-/** error500 keeps failing while it is set: lift it after a while, as a PG outage ends. */
+/**
+ * error500 and reject keep failing while they are set: lift them after a while, as a PG outage ends or an operator
+ * fixes what the PG refused.
+ */
 async function withFault<T>(fault: string, work: () => Promise<T>): Promise<T> {
   t.faults.next = fault;
-  const lift = setTimeout(() => (t.faults.next = undefined), fault === 'error500' ? 400 : 5000);
+  const lift = setTimeout(() => (t.faults.next = undefined), fault === 'error500' || fault === 'reject' ? 400 : 5000);
   try {
     return await work();
   } finally {
     clearTimeout(lift);
     t.faults.next = undefined;
   }
+}
+/** The kinds of the operator alerts about an order. */
+async function alertsAbout(orderId: string): Promise<string[]> {
+  const items = (await op.get('/api/operator/alerts?limit=500')).body.items as { kind: string; subject: string }[];
+  return items.filter((a) => a.subject === `order:${orderId}`).map((a) => a.kind);
 }
 async function approveWhenAsked(c: Client, orderId: string) {
   for (let i = 0; i < 200; i++) {
@@ -50,6 +59,8 @@ describe('fault matrix against paysim (D1, S1.9, S1.12)', () => {
       const { client } = await signUp(t);
       const order = await withFault(fault, async () => settle(client, (await client.post('/api/orders', { gameId: games[i], pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id));
       expect(order.status).toBe(fault === 'decline' ? 'cancelled' : 'paid');
+      // A definite refusal is never taken for a decline: the step was parked and operators were told.
+      if (fault === 'reject') expect(await alertsAbout(order.id)).toContain('payment_rejected');
       await invariantsHold(t);
     });
 
@@ -71,6 +82,7 @@ describe('fault matrix against paysim (D1, S1.9, S1.12)', () => {
       const refunded = await withFault(fault, () => client.post(`/api/orders/${paid.id}/refund`));
       expect(refunded.status, JSON.stringify(refunded.body)).toBe(200);
       expect(refunded.body.status).toBe('refunded');
+      if (fault === 'reject') expect(await alertsAbout(paid.id)).toContain('payment_rejected');
       await invariantsHold(t);
     });
   });

@@ -16,7 +16,7 @@ import { sign, SIGNATURE_HEADER } from './signature.ts';
  *   duplicate_webhook, late_webhook, lost_webhook   what happens to this payment's webhooks
  */
 
-export const FAULTS = ['decline', 'timeout', 'error500', 'duplicate_webhook', 'late_webhook', 'lost_webhook'] as const;
+export const FAULTS = ['decline', 'timeout', 'error500', 'reject', 'duplicate_webhook', 'late_webhook', 'lost_webhook'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 /** Methods that need the buyer to approve on the provider's page (wallets, bank redirects, vouchers). */
@@ -95,6 +95,9 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     }
     const faults = faultsOf(req);
     if (faults.has('error500')) return reply.status(500).send({ error: { code: 'internal_error', message: 'paysim failed (injected).' } });
+    // A definite refusal before the request ran (validation, an account setting): like a real PG, nothing is kept for
+    // the key, so the same request succeeds once the cause is fixed.
+    if (faults.has('reject')) return reply.status(422).send({ error: { code: 'request_rejected', message: 'paysim refused the request (injected).' } });
     const result = work(faults);
     state.idempotency.set(scoped, { fingerprint, ...result });
     state.save();

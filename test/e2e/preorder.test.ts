@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
+import { gameInput, signInOperator, signUp, startTestStore, type Client, type TestStore } from '../harness.ts';
+import { randomUUID } from 'node:crypto';
 import { launchChromium, signedIn } from '../browser.ts';
 
 let t: TestStore;
 let browser: Browser;
+let op: Client;
 const shots = 'test-results/screenshots';
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
-  const op = await signInOperator(t);
+  op = await signInOperator(t);
   const game = await op.post('/api/operator/games', gameInput({
     slug: 'moon-garden',
     title: { en: 'Moon Garden', ko: '달의 정원' },
@@ -90,5 +92,29 @@ describe('pre-order in Chromium', () => {
     expect(await page.textContent('[data-testid=amount-label]')).toBe('Not charged');
     await page.screenshot({ path: `${shots}/order-cancelled-at-wallet.png`, fullPage: true });
     await ctx.close();
+  });
+
+  it('D1 R1 the operator finds money the store refunded by itself in the console’s alerts, with what to check, and resolves it', async () => {
+    // A charge at the PG for an order the store never placed (another integration, a support tool): the webhook
+    // reaches the store, which refunds it at once and tells the operators.
+    const charged = await fetch(`${t.paysimUrl}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ orderRef: randomUUID(), method: 'card', amountMinor: 4200, currency: 'USD', webhookUrl: `${t.url}/api/payments/webhooks/paysim` }),
+    });
+    const payment = (await charged.json()) as { id: string };
+    const o = await signedIn(browser, t.url, op, 'en-US');
+    await o.page.goto(`${t.url}/console`);
+    await o.page.waitForSelector('[data-testid=alerts-link]:has-text("(")');
+    await o.page.click('[data-testid=alerts-link]');
+    const row = o.page.locator('[data-testid=alert][data-kind=capture_without_order]', { hasText: payment.id });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('refunded automatically');
+    await o.page.screenshot({ path: `${shots}/console-alerts.png`, fullPage: true });
+    await row.getByRole('button', { name: 'Resolve' }).click();
+    await o.page.waitForSelector(`[data-testid=alert]:has-text("${payment.id}")`, { state: 'detached' });
+    await o.page.check('text=Show resolved');
+    await expect(o.page.locator('[data-testid=alert]', { hasText: payment.id }).textContent()).resolves.toContain('Resolved');
+    await o.ctx.close();
   });
 });

@@ -14,6 +14,7 @@ import { Checkout } from './pages/Checkout.tsx';
 import { Library, OrderPage, Purchases } from './pages/Orders.tsx';
 import { GiftCheckout, GiftPage, Gifts } from './pages/Gift.tsx';
 import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
+import { ConsoleAlerts } from './pages/console/Alerts.tsx';
 import { Friends } from './pages/Friends.tsx';
 import './styles.css';
 
@@ -50,6 +51,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/console/games/new" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
             <Route path="/console/games/:id" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
             <Route path="/console/reports/gifts" element={<OperatorOnly><ConsoleGiftReport /></OperatorOnly>} />
+            <Route path="/console/alerts" element={<OperatorOnly><ConsoleAlerts /></OperatorOnly>} />
             <Route path="*" element={<p className="error">This page does not exist.</p>} />
           </Routes>
         </Layout>

@@ -39,8 +39,14 @@ export class MailSink {
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
+      this.server!.listen(port, '127.0.0.1', () => {
+        this.server!.off('error', reject);
+        resolve();
+      });
     });
+    // A client that dies mid-session (a store process killed while sending) resets its connection: smtp-server
+    // reports it as a server 'error', which must not take the process down with it.
+    this.server.on('error', () => undefined);
     return (this.server.server.address() as AddressInfo).port;
   }
 

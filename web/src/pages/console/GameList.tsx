@@ -10,6 +10,10 @@ export function ConsoleGameList() {
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<OperatorGameRow[]>();
   const [error, setError] = useState<unknown>();
+  const [openAlerts, setOpenAlerts] = useState(0);
+  useEffect(() => {
+    get<{ open: number }>('/api/operator/alerts?open=true&limit=1').then((a) => setOpenAlerts(a.open), () => undefined);
+  }, []);
   useEffect(() => {
     const timer = setTimeout(() => get<OperatorGameRow[]>(`/api/operator/games?pageSize=100${q ? `&q=${encodeURIComponent(q)}` : ''}`).then(setRows, setError), 200);
     return () => clearTimeout(timer);
@@ -19,6 +23,7 @@ export function ConsoleGameList() {
       <div className="console-head">
         <h1>Games</h1>
         <input placeholder="Filter by title" aria-label="Filter games" value={q} onChange={(e) => setQ(e.target.value)} />
+        <Link to="/console/alerts" className="button secondary" data-testid="alerts-link">Alerts{openAlerts ? ` (${openAlerts})` : ''}</Link>
         <Link to="/console/reports/gifts" className="button secondary">Gift report</Link>
         <Link to="/console/games/new" className="button">Register a game</Link>
       </div>
