@@ -100,8 +100,14 @@ async function main() {
           const t0 = performance.now();
           const placed = await u.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': `bench-${ui}-${gameId}` });
           let status = placed.body.status as string;
-          // Followed like the order page does: a long poll that answers when the order leaves `pending`.
-          while (status === 'pending') status = (await u.get(`/api/orders/${placed.body.id}?whileStatus=pending&wait=20`)).body.status;
+          let etag = placed.headers.get('etag') ?? '';
+          // Followed like the order page does: a long poll that answers when the order changes (304: unchanged).
+          while (status === 'pending') {
+            const next = await u.get(`/api/orders/${placed.body.id}`, { 'if-none-match': etag, prefer: 'wait=20' });
+            if (next.status === 304) continue;
+            status = next.body.status;
+            etag = next.headers.get('etag') ?? '';
+          }
           if (status === 'paid') latencies.push(performance.now() - t0);
           else failed++;
         }

@@ -104,7 +104,8 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
     telemetry: { enabled: false },
     // D2: signs access tokens for API clients and services and publishes the keys at /api/auth/jwks.
     plugins: [
-      jwt({ jwt: { expirationTime: '15m' } }),
+      // No set-auth-jwt header on every session read: nothing uses it, and it signed a token and read the keys per request.
+      jwt({ jwt: { expirationTime: '15m' }, disableSettingJwtHeader: true }),
       // R7: TOTP with backup (recovery) codes; five wrong codes lock the second step for 15 minutes.
       twoFactor({ issuer: 'Game Store', accountLockout: { enabled: true, maxFailedAttempts: 5, durationSeconds: 900 } }),
       // Last, so it sees what every other plugin left: no session without its second factor.

@@ -171,12 +171,8 @@ export class OrderService {
    * request where a page would otherwise ask several times a second.
    */
   async get(buyer: Buyer, orderId: string, follow?: { etag: string; waitSeconds: number }): Promise<OrderView> {
-    const first = await this.view(await this.owned(buyer, orderId), buyer.shopper.language);
-    if (!follow || etagOf(first) !== follow.etag) return first;
-    const read = async () => {
-      const o = await this.d.orders.byId(orderId);
-      return o ? this.view(o, buyer.shopper.language) : first;
-    };
+    const read = async () => this.view(await this.owned(buyer, orderId), buyer.shopper.language);
+    if (!follow) return read();
     return this.d.orders.changes.until(orderId, read, (v) => etagOf(v) !== follow.etag, follow.waitSeconds * 1000);
   }
 
