@@ -57,6 +57,24 @@ describe('tokens for API clients and services (D2)', () => {
     expect((await anonymous.get('/api/me', bearer('not.a.jwt'))).status).toBe(401);
   });
 
+  it('D2 a changed password ends the refresh tokens of every session of the account, another device’s too', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    const here = (await client.post('/api/tokens')).body;
+    // A second device of the same account.
+    const other = new Client(t.url);
+    const email = (await client.get('/api/me')).body.email as string;
+    expect((await other.post('/api/auth/sign-in/email', { email, password: 'correct horse battery' })).status).toBe(200);
+    const there = (await other.post('/api/tokens')).body;
+    const anonymous = new Client(t.url);
+    expect((await anonymous.post('/api/tokens/refresh', { refreshToken: there.refreshToken })).status).toBe(200);
+    const changed = await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'a brand new passphrase 7' });
+    expect(changed.status).toBe(200);
+    for (const token of [here.refreshToken, there.refreshToken]) {
+      const r = await anonymous.post('/api/tokens/refresh', { refreshToken: token });
+      expect(r.status).toBe(401);
+    }
+  });
+
   it('D2 refresh tokens rotate; a spent one presented again revokes the whole family; revoke ends it', async () => {
     const { client } = await signUp(t);
     const first = (await client.post('/api/tokens')).body;

@@ -250,6 +250,35 @@ describe('money is never lost (D1)', () => {
     await invariantsHold(t);
   });
 
+  it('D1 S1.7 money captured for an order cancelled outside its saga is never silent: no points earned, operators alerted, the capture refunded', async () => {
+    const { client, me } = await signUp(t, { country: 'KR' });
+    const placed = await buy(client, await game(), { paymentMethod: 'kakaopay' });
+    const url = await vi.waitFor(async () => {
+      const o = (await client.get(`/api/orders/${placed.id}`)).body;
+      if (!o.approvalUrl) throw new Error('no approval link yet');
+      return o.approvalUrl as string;
+    }, { timeout: 10_000, interval: 50 });
+    // Something outside the saga cancels the order while the buyer is on the wallet's page (a support tool, a bug).
+    await db.query(`update orders set status = 'cancelled', failure_code = 'cancelled_by_support' where id = $1`, [placed.id]);
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const alerts = await vi.waitFor(async () => {
+      const items = ((await op.get('/api/operator/alerts?open=true')).body.items as { kind: string; subject: string }[]).filter((a) => a.subject === `order:${placed.id}`);
+      if (!items.length) throw new Error('no alert yet');
+      return items;
+    }, { timeout: 15_000, interval: 100 });
+    expect(alerts[0]!.kind).toBe('capture_without_order');
+    const paymentId = await vi.waitFor(async () => {
+      const r = await paysim('GET', `/v1/payments?order_ref=${placed.id}`);
+      const p = (r as unknown as { data: { id: string; refundedMinor: number; capturedMinor: number }[] }).data[0]!;
+      expect(p.refundedMinor).toBe(p.capturedMinor);
+      return p.id;
+    }, { timeout: 15_000, interval: 100 });
+    expect(paymentId).toMatch(/^pay_/);
+    expect((await db.query(`select count(*)::int as n from points_ledger where reference = $1`, [`order:${placed.id}:earn`])).rows[0].n).toBe(0);
+    expect((await t.store.points.balance(me.id, 'KRW')).balance).toBe(0);
+    await invariantsHold(t);
+  });
+
   it('D1 R4 a saga run DBOS stopped recovering is reported once to operators, and stays handled once resolved', async () => {
     const { client } = await signUp(t, { country: 'KR' });
     const paid = await settle(client, (await buy(client, await game())).id);
