@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors.ts';
-import type { Shopper } from '../catalog/service.ts';
+import type { Shopper } from '../platform/shopper.ts';
 import type { AccountService, Viewer } from './service.ts';
-import type { IpCountryLookup } from '../regions/ip-country.ts';
+import type { IpCountryLookup } from '../platform/shopper.ts';
 import type { TokenService } from './tokens.ts';
 
 export function webHeaders(req: FastifyRequest): Headers {

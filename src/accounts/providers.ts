@@ -3,6 +3,7 @@
  * any OpenID Connect provider (AUTH_OIDC_PROVIDERS), each shown first to visitors of the countries it serves.
  * Adding a new country's provider is a deployment setting, never code.
  */
+import type { OidcProviderConfig } from '../platform/config.ts';
 
 /** Where each built-in provider is the expected choice; providers not listed are global. */
 export const DEFAULT_PROVIDER_COUNTRIES: Record<string, string[]> = {
@@ -17,19 +18,6 @@ const NAMES: Record<string, string> = {
   google: 'Google', apple: 'Apple', facebook: 'Facebook', discord: 'Discord', twitch: 'Twitch', kakao: 'Kakao',
   naver: 'NAVER', line: 'LINE', wechat: 'WeChat', vk: 'VK ID', github: 'GitHub', microsoft: 'Microsoft',
 };
-
-export interface OidcProviderConfig {
-  id: string;
-  name: string;
-  /** The issuer; discovery is read from <issuer>/.well-known/openid-configuration unless discoveryUrl is given. */
-  issuer: string;
-  discoveryUrl?: string;
-  clientId: string;
-  clientSecret?: string;
-  scopes?: string[];
-  /** ISO countries whose visitors see this provider first; empty or absent: everywhere. */
-  countries?: string[];
-}
 
 export interface ProviderView {
   id: string;
@@ -66,29 +54,4 @@ export function providerSettings(social: Record<string, Record<string, unknown>>
       return views.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
     },
   };
-}
-
-/** Reads AUTH_OIDC_PROVIDERS (a JSON array); problems are reported with the configuration's other errors. */
-export function parseOidcProviders(raw: string | undefined, problems: string[]): OidcProviderConfig[] {
-  if (!raw?.trim()) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    problems.push('AUTH_OIDC_PROVIDERS must be a JSON array of {id, name, issuer, clientId, clientSecret, scopes?, countries?}.');
-    return [];
-  }
-  if (!Array.isArray(parsed)) {
-    problems.push('AUTH_OIDC_PROVIDERS must be a JSON array.');
-    return [];
-  }
-  const out: OidcProviderConfig[] = [];
-  for (const [i, p] of parsed.entries()) {
-    const e = p as Partial<OidcProviderConfig>;
-    if (!e || typeof e.id !== 'string' || !/^[a-z0-9-]{2,40}$/.test(e.id)) problems.push(`AUTH_OIDC_PROVIDERS[${i}].id must be 2–40 lowercase letters, digits or dashes.`);
-    else if (typeof e.issuer !== 'string' || !/^https?:\/\//.test(e.issuer)) problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): issuer must be an http(s) URL.`);
-    else if (typeof e.clientId !== 'string' || !e.clientId) problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): clientId is required.`);
-    else out.push({ id: e.id, name: typeof e.name === 'string' ? e.name : e.id, issuer: e.issuer.replace(/\/$/, ''), discoveryUrl: e.discoveryUrl, clientId: e.clientId, clientSecret: e.clientSecret, scopes: e.scopes, countries: e.countries });
-  }
-  return out;
 }

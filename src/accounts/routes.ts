@@ -7,7 +7,7 @@ import type { Guards } from './guards.ts';
 import { webHeaders } from './guards.ts';
 import { Me, Preferences, SignUp } from './schemas.ts';
 import { Type } from 'typebox';
-import { CountryCode } from '../catalog/schemas.ts';
+import { CountryCode } from '../platform/schemas.ts';
 import type { TokenService } from './tokens.ts';
 import type { ProviderSettings } from './providers.ts';
 import type { BreachedPasswords } from './breached.ts';

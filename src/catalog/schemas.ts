@@ -1,21 +1,17 @@
 import { Type, type Static } from 'typebox';
+import { CountryCode, CurrencyCode, Money } from '../platform/schemas.ts';
 
 /** Route schemas are declared once here: Fastify validates with them, OpenAPI and the web client's types come from them. */
 
-export const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code', examples: ['KR'] });
 export const PriceCountry = Type.String({ pattern: '^([A-Z]{2}|\\*)$', description: "ISO 3166-1 alpha-2 code, or '*' for every country without its own price" });
-export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['KRW'] });
 export const LocalizedText = Type.Record(Type.String({ pattern: '^[a-z]{2}$' }), Type.String({ maxLength: 20000 }), {
   description: 'Text per language (BCP 47 primary tag → text)',
 });
 export const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', minLength: 2, maxLength: 120 });
 export const IsoDate = Type.String({ format: 'date', description: 'Calendar date YYYY-MM-DD' });
 
-export const Money = Type.Object({
-  amountMinor: Type.Integer({ minimum: 0, description: 'Amount in minor units of the currency (cents, won, yen)' }),
-  currency: CurrencyCode,
-});
-export type Money = Static<typeof Money>;
+// The shared vocabulary lives in platform/; re-exported for the catalog's own schemas and their readers.
+export { CountryCode, CurrencyCode, Money } from '../platform/schemas.ts';
 
 export const RegionRule = Type.Object({
   mode: Type.Union([Type.Literal('everywhere'), Type.Literal('only'), Type.Literal('except')]),

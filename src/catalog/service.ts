@@ -3,20 +3,15 @@ import { isoDate, type Clock } from '../platform/clock.ts';
 import { newId, isUuid } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { isLanguage, pickText } from '../platform/languages.ts';
-import { isCountry } from '../regions/countries.ts';
+import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { Availability, GameCard, GameInput, HomePage, Money, OperatorGame, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
+import type { Shopper } from '../platform/shopper.ts';
 
 /** Who is looking: prices, availability and texts depend on it. */
-export interface Shopper {
-  country: string;
-  currency: string;
-  language: string;
-  /** Country of the request's IP, when known (R12: compared with the residence for buying and gifting). */
-  ipCountry?: string;
-}
+export type { Shopper } from '../platform/shopper.ts';
 
 const regionsOf = (g: GameRow): GameRegions => ({
   sale: { mode: g.sale_mode, countries: g.sale_countries },

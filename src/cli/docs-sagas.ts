@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { sagaTable } from '../platform/saga.ts';
 import { preorderGame } from '../flows/preorder-game.ts';
 import { refundOrder } from '../flows/refund-order.ts';
-import { sendGift, GIFT_TIMERS, type GiftDeps } from '../flows/send-gift.ts';
+import { sendGift, type GiftDeps } from '../flows/send-gift.ts';
+import { GIFT_TIMERS } from '../gifts/lifecycle.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { Signals } from '../platform/signals.ts';
+import type { PaymentSignals } from '../payments/signals.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { PaymentGateway } from '../payments/gateway.ts';
 import type { PointsService } from '../points/service.ts';
@@ -20,10 +20,3 @@ export interface FlowDeps {
   /** How long a buyer has to approve a wallet payment before it is cancelled. */
   approvalTimeoutMs: number;
 }
-
-/**
- * Wakes a saga waiting for a buyer's approval as soon as the PG's webhook (or the buyer's return) arrives, keyed by
- * payment id. It is only a hint: the waiting step asks the PG for the payment's state either way, so a lost webhook
- * costs a poll interval, never a payment.
- */
-export class PaymentSignals extends Signals {}

@@ -3,33 +3,7 @@ import { formatMoney } from '../platform/money.ts';
 import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import type { NewOrder } from '../orders/store.ts';
-
-/** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
-export interface PreorderContext {
-  orderId: string;
-  idempotencyKey: string;
-  userId: string;
-  email: string;
-  storeCountry: string;
-  gameId: string;
-  editionId: string;
-  gameTitle: string;
-  kind: 'preorder' | 'purchase';
-  currency: string;
-  listMinor: number;
-  discountMinor: number;
-  priceMinor: number;
-  pointsUsed: number;
-  paidMinor: number;
-  paymentMethod: string;
-  /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
-  returnUrl?: string;
-  webhookUrl?: string;
-  /** Set by place-order: when the order was placed (store time, ISO). */
-  placedAt?: string;
-  paymentId?: string | null;
-  pointsEarned?: number;
-}
+import type { PreorderContext } from '../orders/sagas.ts';
 
 /** The order row the saga places. */
 const newOrder = (c: PreorderContext, now: Date): NewOrder => ({

@@ -1,23 +1,7 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
 import type { FlowDeps } from './deps.ts';
-
-export interface RefundContext {
-  orderId: string;
-  userId: string;
-  email: string;
-  gameTitle: string;
-  currency: string;
-  paidMinor: number;
-  pointsUsed: number;
-  pointsEarned: number;
-  paymentId: string | null;
-  revoked?: number;
-  shortfall?: number;
-  refundedMinor?: number;
-  /** Set when the order paid for a gift that was declined, expired or cancelled (S2.12, S2.13). */
-  gift?: { recipientName: string; outcome: 'declined' | 'expired' | 'cancelled' };
-}
+import type { RefundContext } from '../orders/sagas.ts';
 
 const GIFT_SUBJECT = {
   declined: (c: RefundContext) => `${c.gift?.recipientName} declined your gift of ${c.gameTitle}: refunded`,

@@ -1,55 +1,19 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { afterCommit, tablesOf, type Tx } from '../platform/db/tx.ts';
+import { afterCommit } from '../platform/db/tx.ts';
 import { formatMoney } from '../platform/money.ts';
-import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
-import type { GiftStore, GiftTables } from '../gifts/store.ts';
-import { ANSWER_WITHIN_MS, type GiftState } from '../gifts/state.ts';
+import type { GiftStore } from '../gifts/store.ts';
+import type { GiftContext } from '../gifts/sagas.ts';
+import { formatIn, GIFT_TIMERS } from '../gifts/lifecycle.ts';
 import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints, type Payment } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import type { NewOrder } from '../orders/store.ts';
-import type { RefundContext } from './refund-order.ts';
 
 export interface GiftDeps extends FlowDeps {
   gifts: GiftStore;
   timers: Timers;
   notifications: NotificationService;
-}
-
-/** Everything the gift saga knows. The gift and its order share one id. Plain JSON: DBOS records it. */
-export interface GiftContext {
-  giftId: string;
-  idempotencyKey: string;
-  senderId: string;
-  senderEmail: string;
-  senderName: string;
-  senderCountry: string;
-  recipientId: string;
-  recipientName: string;
-  recipientCountry: string;
-  recipientTimeZone: string;
-  gameId: string;
-  editionId: string;
-  gameTitle: string;
-  kind: 'preorder' | 'purchase';
-  currency: string;
-  listMinor: number;
-  discountMinor: number;
-  priceMinor: number;
-  pointsUsed: number;
-  paidMinor: number;
-  paymentMethod: string;
-  message: string;
-  /** ISO instant; "send now" is the time of purchase. */
-  deliverAt: string;
-  /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
-  returnUrl?: string;
-  webhookUrl?: string;
-  /** Set by place-gift: when the gift was bought (store time, ISO). */
-  placedAt?: string;
-  paymentId?: string | null;
-  pointsEarned?: number;
 }
 
 /** The gift's order, as the payment steps see it: the sender pays, back to the gift's page after approval. */
@@ -88,20 +52,10 @@ const newGift = (c: GiftContext, now: Date) => ({
   created_at: now,
 });
 
-/** Timer names and ids: one delivery and one 30-day limit per gift, ever. */
-export const GIFT_TIMERS = {
-  deliver: { handler: 'gift-deliver', id: (giftId: string) => `gift-deliver:${giftId}` },
-  expire: { handler: 'gift-expire', id: (giftId: string) => `gift-expire:${giftId}` },
-  refund: { handler: 'refund-order', id: (orderId: string) => `refund-order:${orderId}` },
-} as const;
-
-export const formatIn = (at: Date, timeZone: string) =>
-  `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at)} (${timeZone})`;
-
 /**
  * Buy a game as a gift, S2.1–S2.9 (D1). The same shape as the pre-order saga — the gift and its order are
  * created, points spent, the PG charge is the pivot, then points are credited and the gift scheduled — but
- * the game goes to nobody's library yet. What follows is driven by durable timers (platform/timers.ts),
+ * the game goes to nobody's library yet. What follows is driven by durable timers (gifts/lifecycle.ts),
  * written in the same transaction as the change that needs them:
  *
  *   confirm-gift ──▶ timer gift-deliver:<id> at the chosen time ──▶ deliver: notification + mail (S2.10)
@@ -184,64 +138,4 @@ export function sendGift(d: GiftDeps) {
       },
     ],
   });
-}
-
-/** Timer gift-deliver: the gift arrives (unless the sender cancelled it first) and its 30 days start (S2.7, S2.10). */
-export async function deliverGift(d: GiftDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
-  const g = await d.gifts.lock(tx, giftId);
-  if (g?.state !== 'scheduled') return; // cancelled by the sender before it arrived
-  const expiresAt = new Date(now.getTime() + ANSWER_WITHIN_MS);
-  await d.gifts.move(tx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
-  const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
-  await d.notifications.notify(g.recipient_id, 'gift_received', { giftId, from: { id: sender.id, name: sender.name }, game: { id: g.game_id, title: g.game_title }, message: g.message, expiresAt: expiresAt.toISOString() }, tx);
-  await enqueueMail(
-    tx,
-    {
-      to: recipient.email,
-      dedupeKey: `gift:${giftId}:delivered`,
-      subject: `${sender.name} sent you a gift: ${g.game_title}`,
-      text: `${sender.name} sent you ${g.game_title} as a gift.${g.message ? `\n\nTheir message:\n${g.message}` : ''}\n\nAccept it to add it to your library, or decline it: ${d.publicUrl}/gifts/${giftId}\nIf you do not answer by ${formatIn(expiresAt, recipient.time_zone)}, it goes back to ${sender.name}.\n`,
-    },
-    now,
-  );
-  await d.timers.schedule(tx, { id: GIFT_TIMERS.expire.id(giftId), handler: GIFT_TIMERS.expire.handler, input: { giftId }, dueAt: expiresAt });
-}
-
-/** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
-export async function expireGift(d: GiftDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
-  const g = await d.gifts.lock(tx, giftId);
-  if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
-  await settleWithRefund(d, tx, g.id, 'delivered', 'expired', now);
-}
-
-/**
- * Declined, expired or cancelled: the gift moves (if it still is in `from`), and in the same transaction the
- * refund of its order is scheduled at once and the sender told. False when the gift had already moved.
- */
-export async function settleWithRefund(d: GiftDeps, tx: Tx, giftId: string, from: GiftState, to: 'declined' | 'expired' | 'cancelled', now: Date): Promise<boolean> {
-  if (!(await d.gifts.move(tx, giftId, from, to, { settled_at: now }, now))) return false;
-  const t = tablesOf<GiftTables>(tx);
-  const row = await t
-    .selectFrom('gifts as g')
-    .innerJoin('orders as o', 'o.id', 'g.id')
-    .innerJoin('user as s', 's.id', 'g.sender_id')
-    .innerJoin('user as r', 'r.id', 'g.recipient_id')
-    .select(['g.game_title', 'g.sender_id', 's.email as sender_email', 'r.name as recipient_name', 'o.currency', 'o.paid_minor', 'o.points_used', 'o.points_earned', 'o.payment_id'])
-    .where('g.id', '=', giftId)
-    .executeTakeFirstOrThrow();
-  const input: RefundContext = {
-    orderId: giftId,
-    userId: row.sender_id,
-    email: row.sender_email,
-    gameTitle: row.game_title,
-    currency: row.currency,
-    paidMinor: row.paid_minor,
-    pointsUsed: row.points_used,
-    pointsEarned: row.points_earned,
-    paymentId: row.payment_id,
-    gift: { recipientName: row.recipient_name, outcome: to },
-  };
-  await d.timers.schedule(tx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
-  if (to !== 'cancelled') await d.notifications.notify(row.sender_id, `gift_${to}`, { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } }, tx);
-  return true;
 }

@@ -8,7 +8,12 @@ import type { CatalogService } from '../catalog/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
 import { chargeUrls } from '../payments/gateway.ts';
-import { GIFT_TIMERS, settleWithRefund, type GiftContext, type GiftDeps } from '../flows/send-gift.ts';
+import { GIFT_TIMERS, settleWithRefund, type GiftLifecycleDeps } from './lifecycle.ts';
+import type { GiftContext } from './sagas.ts';
+import type { GiftStore } from './store.ts';
+import type { OrderStore } from '../orders/store.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Transactions } from '../platform/db/tx.ts';
 import type { GiftReportFilter, GiftWithOrder } from './store.ts';
 import { VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
 import { decide } from '../regions/policy.ts';
@@ -36,7 +41,10 @@ const CSV_ROWS = 100_000;
  */
 export class GiftService {
   constructor(
-    private readonly d: GiftDeps & {
+    private readonly d: GiftLifecycleDeps & {
+      orders: Pick<OrderStore, 'grant'>;
+      transactions: Transactions;
+      clock: Clock;
       friends: FriendService;
       catalog: CatalogService;
       orderService: OrderService;
@@ -187,7 +195,7 @@ export class GiftService {
   }
 
   /** One answer: the gift row is locked, so answers arriving together are decided one after another. */
-  private async answer(userId: string, giftId: string, as: 'sender' | 'recipient', change: (tx: Tx, g: NonNullable<Awaited<ReturnType<GiftDeps['gifts']['lock']>>>, now: Date) => Promise<void>) {
+  private async answer(userId: string, giftId: string, as: 'sender' | 'recipient', change: (tx: Tx, g: NonNullable<Awaited<ReturnType<GiftStore['lock']>>>, now: Date) => Promise<void>) {
     const seen = await this.visible(userId, giftId);
     const role = seen.sender_id === userId ? 'sender' : 'recipient';
     if (role !== as) {

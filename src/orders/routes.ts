@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { GatewayEvent, PaymentGateway } from '../payments/gateway.ts';
-import type { PaymentSignals } from '../flows/deps.ts';
+import type { PaymentSignals } from '../payments/signals.ts';
 import type { OrderStore } from './store.ts';
 import type { Buyer, OrderService } from './service.ts';
 import { CheckoutQuote, DownloadLink, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';

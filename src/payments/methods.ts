@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isCountry } from '../regions/countries.ts';
+import { isCountry } from '../platform/countries.ts';
 
 /** A way to pay, as the payment-method catalogue (methods.json, or PAYMENT_METHODS_FILE) describes it. */
 export interface PaymentMethod {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { parseOidcProviders, type OidcProviderConfig } from '../accounts/providers.ts';
-import { isCountry } from '../regions/countries.ts';
+import { isCountry } from './countries.ts';
 import { isLanguage } from './languages.ts';
 
 export interface Config {
@@ -200,4 +199,43 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production' && !config.smtpUrl) problems.push('SMTP_URL is required when NODE_ENV=production (the local mail sink is for development only).');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/** An OpenID Connect sign-in provider from AUTH_OIDC_PROVIDERS (accounts/providers.ts shows them). */
+export interface OidcProviderConfig {
+  id: string;
+  name: string;
+  /** The issuer; discovery is read from <issuer>/.well-known/openid-configuration unless discoveryUrl is given. */
+  issuer: string;
+  discoveryUrl?: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes?: string[];
+  /** ISO countries whose visitors see this provider first; empty or absent: everywhere. */
+  countries?: string[];
+}
+
+/** Reads AUTH_OIDC_PROVIDERS (a JSON array); problems are reported with the configuration's other errors. */
+export function parseOidcProviders(raw: string | undefined, problems: string[]): OidcProviderConfig[] {
+  if (!raw?.trim()) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('AUTH_OIDC_PROVIDERS must be a JSON array of {id, name, issuer, clientId, clientSecret, scopes?, countries?}.');
+    return [];
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push('AUTH_OIDC_PROVIDERS must be a JSON array.');
+    return [];
+  }
+  const out: OidcProviderConfig[] = [];
+  for (const [i, p] of parsed.entries()) {
+    const e = p as Partial<OidcProviderConfig>;
+    if (!e || typeof e.id !== 'string' || !/^[a-z0-9-]{2,40}$/.test(e.id)) problems.push(`AUTH_OIDC_PROVIDERS[${i}].id must be 2–40 lowercase letters, digits or dashes.`);
+    else if (typeof e.issuer !== 'string' || !/^https?:\/\//.test(e.issuer)) problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): issuer must be an http(s) URL.`);
+    else if (typeof e.clientId !== 'string' || !e.clientId) problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): clientId is required.`);
+    else out.push({ id: e.id, name: typeof e.name === 'string' ? e.name : e.id, issuer: e.issuer.replace(/\/$/, ''), discoveryUrl: e.discoveryUrl, clientId: e.clientId, clientSecret: e.clientSecret, scopes: e.scopes, countries: e.countries });
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Reader, type CountryResponse } from 'maxmind';
+import type { IpCountryLookup } from '../platform/shopper.ts';
 
 /**
  * The country of a request, from its client IP (R12), with an offline database: the `geoip-country` package
@@ -9,9 +10,7 @@ import { Reader, type CountryResponse } from 'maxmind';
  * https://www.maxmind.com; see the package's LICENSE and EULA), loaded into memory once (~7 MB, ~20 ms).
  * Private, loopback and unknown addresses have no country: the policy then decides by residence alone.
  */
-export interface IpCountryLookup {
-  country(ip: string | undefined): string | undefined;
-}
+export type { IpCountryLookup } from '../platform/shopper.ts';
 
 /** Strips IPv4-mapped prefixes; undefined for loopback, private and malformed addresses. */
 function publicIp(raw: string | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../session.tsx';
-import { COUNTRY_CODES } from '../../../src/regions/countries.ts';
+import { COUNTRY_CODES } from '../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countryName } from '../format.ts';
 

@@ -5,7 +5,7 @@ import { useNavigate, Link } from 'react-router';
 import { api } from '../api.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
-import { COUNTRY_CODES, defaultCurrencyFor } from '../../../src/regions/countries.ts';
+import { COUNTRY_CODES, defaultCurrencyFor } from '../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countryName } from '../format.ts';
 

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, ApiError, type GameInput, type OperatorGame } from '../../api.ts';
 import { ErrorNote, Field } from '../../components/Form.tsx';
-import { COUNTRY_CODES, defaultCurrencyFor } from '../../../../src/regions/countries.ts';
+import { COUNTRY_CODES, defaultCurrencyFor } from '../../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../../src/platform/languages.ts';
 import { countryName, fromMinor, toMinor } from '../../format.ts';
 import { useSession } from '../../session.tsx';

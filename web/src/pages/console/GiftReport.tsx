@@ -4,7 +4,7 @@ import { get, type GiftReport } from '../../api.ts';
 import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
 import { formatMoney } from '../../format.ts';
-import { COUNTRY_CODES } from '../../../../src/regions/countries.ts';
+import { COUNTRY_CODES } from '../../../../src/platform/countries.ts';
 import { GIFT_STATE } from '../Gift.tsx';
 
 const STATES = Object.keys(GIFT_STATE) as (keyof typeof GIFT_STATE)[];

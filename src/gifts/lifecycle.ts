@@ -1,0 +1,95 @@
+import { tablesOf, type Tx } from '../platform/db/tx.ts';
+import { enqueueMail } from '../platform/mail/outbox.ts';
+import type { Timers } from '../platform/timers.ts';
+import type { NotificationService } from '../notifications/service.ts';
+import type { RefundContext } from '../orders/sagas.ts';
+import type { GiftStore, GiftTables } from './store.ts';
+import { ANSWER_WITHIN_MS, type GiftState } from './state.ts';
+
+/**
+ * A gift's life after it is paid (the send-gift saga, src/flows/send-gift.ts, pays for it): durable timers written
+ * in the same transaction as the change that needs them, and the answers that settle it.
+ *
+ *   paid ──▶ timer gift-deliver:<id> at the chosen time ──▶ delivered: notification + mail (S2.10)
+ *              └─▶ timer gift-expire:<id> 30 days later ──▶ expired → refund (S2.13)
+ *   recipient accepts ──▶ library (S2.11) · declines ──▶ refund (S2.12) · sender cancels a scheduled gift ──▶ refund
+ *
+ * A refund is the refund-order saga, started through a timer due at once (id refund-order:<orderId>), so a crash
+ * between the decision and the start loses nothing and cannot start it twice.
+ */
+export interface GiftLifecycleDeps {
+  gifts: GiftStore;
+  timers: Timers;
+  notifications: NotificationService;
+  publicUrl: string;
+}
+
+/** Timer names and ids: one delivery and one 30-day limit per gift, ever. */
+export const GIFT_TIMERS = {
+  deliver: { handler: 'gift-deliver', id: (giftId: string) => `gift-deliver:${giftId}` },
+  expire: { handler: 'gift-expire', id: (giftId: string) => `gift-expire:${giftId}` },
+  refund: { handler: 'refund-order', id: (orderId: string) => `refund-order:${orderId}` },
+} as const;
+
+export const formatIn = (at: Date, timeZone: string) =>
+  `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at)} (${timeZone})`;
+
+/** Timer gift-deliver: the gift arrives (unless the sender cancelled it first) and its 30 days start (S2.7, S2.10). */
+export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(tx, giftId);
+  if (g?.state !== 'scheduled') return; // cancelled by the sender before it arrived
+  const expiresAt = new Date(now.getTime() + ANSWER_WITHIN_MS);
+  await d.gifts.move(tx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
+  const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
+  await d.notifications.notify(g.recipient_id, 'gift_received', { giftId, from: { id: sender.id, name: sender.name }, game: { id: g.game_id, title: g.game_title }, message: g.message, expiresAt: expiresAt.toISOString() }, tx);
+  await enqueueMail(
+    tx,
+    {
+      to: recipient.email,
+      dedupeKey: `gift:${giftId}:delivered`,
+      subject: `${sender.name} sent you a gift: ${g.game_title}`,
+      text: `${sender.name} sent you ${g.game_title} as a gift.${g.message ? `\n\nTheir message:\n${g.message}` : ''}\n\nAccept it to add it to your library, or decline it: ${d.publicUrl}/gifts/${giftId}\nIf you do not answer by ${formatIn(expiresAt, recipient.time_zone)}, it goes back to ${sender.name}.\n`,
+    },
+    now,
+  );
+  await d.timers.schedule(tx, { id: GIFT_TIMERS.expire.id(giftId), handler: GIFT_TIMERS.expire.handler, input: { giftId }, dueAt: expiresAt });
+}
+
+/** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
+export async function expireGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(tx, giftId);
+  if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
+  await settleWithRefund(d, tx, g.id, 'delivered', 'expired', now);
+}
+
+/**
+ * Declined, expired or cancelled: the gift moves (if it still is in `from`), and in the same transaction the
+ * refund of its order is scheduled at once and the sender told. False when the gift had already moved.
+ */
+export async function settleWithRefund(d: GiftLifecycleDeps, tx: Tx, giftId: string, from: GiftState, to: 'declined' | 'expired' | 'cancelled', now: Date): Promise<boolean> {
+  if (!(await d.gifts.move(tx, giftId, from, to, { settled_at: now }, now))) return false;
+  const t = tablesOf<GiftTables>(tx);
+  const row = await t
+    .selectFrom('gifts as g')
+    .innerJoin('orders as o', 'o.id', 'g.id')
+    .innerJoin('user as s', 's.id', 'g.sender_id')
+    .innerJoin('user as r', 'r.id', 'g.recipient_id')
+    .select(['g.game_title', 'g.sender_id', 's.email as sender_email', 'r.name as recipient_name', 'o.currency', 'o.paid_minor', 'o.points_used', 'o.points_earned', 'o.payment_id'])
+    .where('g.id', '=', giftId)
+    .executeTakeFirstOrThrow();
+  const input: RefundContext = {
+    orderId: giftId,
+    userId: row.sender_id,
+    email: row.sender_email,
+    gameTitle: row.game_title,
+    currency: row.currency,
+    paidMinor: row.paid_minor,
+    pointsUsed: row.points_used,
+    pointsEarned: row.points_earned,
+    paymentId: row.payment_id,
+    gift: { recipientName: row.recipient_name, outcome: to },
+  };
+  await d.timers.schedule(tx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
+  if (to !== 'cancelled') await d.notifications.notify(row.sender_id, `gift_${to}`, { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } }, tx);
+  return true;
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * The layering, checked rather than promised (issue: the house before it grows). Every relative import between
+ * the top-level rooms of src/ is an arrow; the arrows must form no cycle, `platform/` (plumbing and the shared
+ * vocabulary) imports no context, and no context imports the rooms above it: `flows/` (sagas composing
+ * contexts), `app.ts` (the composition root), `cli/`, `main.ts`. Type-only imports count: they couple too.
+ */
+const SRC = import.meta.dirname;
+const ABOVE_CONTEXTS = new Set(['flows', 'app', 'cli', 'main']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return files(path);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+const room = (path: string) => relative(SRC, path).split(sep)[0]!.replace(/\.tsx?$/, '');
+
+/** room → the rooms it imports, with one example import per arrow. */
+function arrows(): Map<string, Map<string, string>> {
+  const graph = new Map<string, Map<string, string>>();
+  for (const file of files(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = resolve(dirname(file), m[1]!);
+      if (!target.startsWith(SRC + sep)) continue;
+      const [from, to] = [room(file), room(target)];
+      if (from === to) continue;
+      if (!graph.has(from)) graph.set(from, new Map());
+      if (!graph.get(from)!.has(to)) graph.get(from)!.set(to, `${relative(SRC, file)} imports ${m[1]}`);
+    }
+  }
+  return graph;
+}
+
+/** Strongly connected components with more than one room (Tarjan). */
+function cycles(graph: Map<string, Map<string, string>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of graph.get(v)?.keys() ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) out.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
+describe('the layering of src/ (R3: contexts kept apart, so each can move to the store that fits it)', () => {
+  const graph = arrows();
+
+  it('R3 the rooms of src/ import each other without a cycle', () => {
+    const found = cycles(graph).map((c) => c.map((r) => `${r} → {${[...(graph.get(r)?.keys() ?? [])].filter((t) => c.includes(t)).join(', ')}}`).join('; '));
+    expect(found).toEqual([]);
+  });
+
+  it('R3 platform/ imports no context: plumbing and shared vocabulary only', () => {
+    expect([...(graph.get('platform') ?? new Map()).values()]).toEqual([]);
+  });
+
+  it('R3 no context imports the sagas, the composition root or the command line above it', () => {
+    const upward = [...graph].filter(([from]) => !ABOVE_CONTEXTS.has(from)).flatMap(([, to]) => [...to].filter(([t]) => ABOVE_CONTEXTS.has(t)).map(([, why]) => why));
+    expect(upward).toEqual([]);
+  });
+
+  it('R3 the check sees the arrows it is about (a sanity check of the parser)', () => {
+    expect(graph.get('flows')?.has('orders')).toBe(true);
+    expect(graph.get('app')?.has('platform')).toBe(true);
+    expect(graph.size).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * What the orders context hands to the sagas that pay for and refund its orders (src/flows/): their inputs, as
+ * plain JSON (DBOS records them). Defined here, by the context that starts them, so that the flows depend on the
+ * contexts they compose and never the other way round.
+ */
+
+/** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
+export interface PreorderContext {
+  orderId: string;
+  idempotencyKey: string;
+  userId: string;
+  email: string;
+  storeCountry: string;
+  gameId: string;
+  editionId: string;
+  gameTitle: string;
+  kind: 'preorder' | 'purchase';
+  currency: string;
+  listMinor: number;
+  discountMinor: number;
+  priceMinor: number;
+  pointsUsed: number;
+  paidMinor: number;
+  paymentMethod: string;
+  /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
+  returnUrl?: string;
+  webhookUrl?: string;
+  /** Set by place-order: when the order was placed (store time, ISO). */
+  placedAt?: string;
+  paymentId?: string | null;
+  pointsEarned?: number;
+}
+
+/** Everything the refund saga knows about the order it refunds. */
+export interface RefundContext {
+  orderId: string;
+  userId: string;
+  email: string;
+  gameTitle: string;
+  currency: string;
+  paidMinor: number;
+  pointsUsed: number;
+  pointsEarned: number;
+  paymentId: string | null;
+  revoked?: number;
+  shortfall?: number;
+  refundedMinor?: number;
+  /** Set when the order paid for a gift that was declined, expired or cancelled (S2.12, S2.13). */
+  gift?: { recipientName: string; outcome: 'declined' | 'expired' | 'cancelled' };
+}
