@@ -23,6 +23,8 @@ export interface TestStore {
   databaseUrl: string;
   /** paysim's own books (durable stores only). */
   paysim: SimState;
+  /** Webhooks paysim has not finished delivering (late, duplicate and retried ones included). */
+  webhooksInFlight(): number;
   paysimUrl: string;
   mailbox: MailSink;
   /**
@@ -99,6 +101,7 @@ export async function startTestStore(opts: { now?: string; env?: Record<string, 
     clock,
     databaseUrl: database.url,
     paysim: sim.state,
+    webhooksInFlight: sim.webhooksInFlight,
     paysimUrl,
     mailbox,
     faults,

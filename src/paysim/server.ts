@@ -36,7 +36,7 @@ export interface PaysimOptions {
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
-export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state: SimState } {
+export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state: SimState; webhooksInFlight(): number } {
   const state = new SimState(opts.stateFile);
   const app = Fastify({ logger: false });
   const random = opts.random ?? Math.random;
@@ -59,20 +59,29 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     return new Set(asked);
   };
 
+  /** Webhook deliveries not finished yet (waiting to be sent, being sent, or waiting to be retried). */
+  let deliveries = 0;
   const deliver = (p: SimPayment, type: string, attempt = 0) => {
     if (!p.webhookUrl || p.webhookFaults.includes('lost_webhook')) return;
     const body = JSON.stringify({ id: id('evt'), type, created: new Date().toISOString(), data: p });
-    const send = (n: number) =>
+    const send = (n: number): void => {
       fetch(p.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(opts.webhookSecret, body, new Date()) }, body, signal: AbortSignal.timeout(10_000) })
         .then((res) => {
           if (!res.ok) throw new Error(String(res.status));
+          deliveries--;
         })
         .catch(() => {
-          if (n < 8) later(Math.min(500 * 2 ** n, 60_000), () => void send(n + 1));
+          if (n < 8) later(Math.min(500 * 2 ** n, 60_000), () => send(n + 1));
+          else deliveries--;
         });
+    };
     const delay = p.webhookFaults.includes('late_webhook') ? (opts.lateWebhookMs ?? 3000) : 0;
-    later(delay, () => void send(attempt));
-    if (p.webhookFaults.includes('duplicate_webhook')) later(delay + 50, () => void send(attempt));
+    deliveries++;
+    later(delay, () => send(attempt));
+    if (p.webhookFaults.includes('duplicate_webhook')) {
+      deliveries++;
+      later(delay + 50, () => send(attempt));
+    }
   };
 
   const auth = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -253,5 +262,5 @@ ${p.status === 'requires_approval' ? `<form method="post"><button class="ok" nam
     return reply.redirect(back.toString(), 303);
   });
 
-  return { app, state };
+  return { app, state, webhooksInFlight: () => deliveries };
 }

@@ -132,6 +132,19 @@ export class Timers {
     await this.loop;
   }
 
+  /**
+   * Fires every timer due by the store's clock now, waiting for the ones another poller holds, and returns when none
+   * is due: after it, "nothing more happens until the clock moves" is a fact a test (or a tool) can rely on.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (await this.fireNext()) continue;
+      const due = await this.db.selectFrom('timers').select('id').where('fired_at', 'is', null).where('due_at', '<=', this.clock.now()).limit(1).executeTakeFirst();
+      if (!due) return;
+      await new Promise((r) => setTimeout(r, 20)); // another node's poller is firing it: wait for its commit
+    }
+  }
+
   /** Fires the earliest due timer, if any; true when one was handled (fired or failed and pushed back). */
   async fireNext(): Promise<boolean> {
     const now = this.clock.now();
