@@ -195,21 +195,4 @@ export class GiftStore {
     ]);
     return { byState, money, perDay };
   }
-
-  /** Invariants for tests: an accepted gift is in the recipient's library and nothing else of a gift is. */
-  async invariantViolations(): Promise<string[]> {
-    const missing = await sql<{ id: string }>`
-      select g.id from gifts g where g.state = 'accepted' and not exists (select 1 from library l where l.order_id = g.id and l.user_id = g.recipient_id)`.execute(this.db);
-    const stray = await sql<{ id: string }>`
-      select g.id from gifts g join library l on l.order_id = g.id where g.state <> 'accepted' or l.user_id <> g.recipient_id`.execute(this.db);
-    const unpaid = await sql<{ id: string; state: string; status: string }>`
-      select g.id, g.state, o.status from gifts g join orders o on o.id = g.id
-      where (g.state in ('scheduled', 'delivered', 'accepted') and o.status <> 'paid')
-         or (g.state = 'payment_failed' and o.status <> 'cancelled')`.execute(this.db);
-    return [
-      ...missing.rows.map((r) => `accepted gift ${r.id} is not in the recipient's library`),
-      ...stray.rows.map((r) => `gift ${r.id} is in a library but not accepted by its recipient`),
-      ...unpaid.rows.map((r) => `gift ${r.id} is ${r.state} but its order is ${r.status}`),
-    ];
-  }
 }

@@ -198,25 +198,4 @@ export class OrderStore {
   stuck(before: Date) {
     return this.db.selectFrom('orders').select(['id', 'status', 'updated_at', 'payment_id']).where('status', 'in', ['pending', 'refund_pending']).where('updated_at', '<', before).orderBy('updated_at').limit(500).execute();
   }
-
-  /** Invariants for tests and the checkout benchmark. */
-  async invariantViolations(): Promise<string[]> {
-    const orphans = await sql<{ user_id: string; game_id: string }>`
-      select l.user_id, l.game_id from library l join orders o on o.id = l.order_id where o.status not in ('paid', 'refund_pending')`.execute(this.db);
-    // A gift order enters a library only when its gift is accepted (checked with the gifts' own invariants).
-    const unlisted = await sql<{ id: string }>`
-      select o.id from orders o where o.status = 'paid' and not o.gift and not exists (select 1 from library l where l.order_id = o.id)`.execute(this.db);
-    return [
-      ...orphans.rows.map((r) => `library entry ${r.user_id}/${r.game_id} without a live paid order`),
-      ...unlisted.rows.map((r) => `paid order ${r.id} missing from the purchase list`),
-    ];
-  }
-
-  /** Money the store believes the PG holds for it, per currency: paid minus refunded. */
-  async netPaid(): Promise<Record<string, number>> {
-    const r = await sql<{ currency: string; net: number }>`
-      select currency, sum(case when status in ('paid', 'refund_pending') then paid_minor when status = 'refunded' then paid_minor - coalesce(refunded_minor, 0) else 0 end)::bigint as net
-      from orders group by currency`.execute(this.db);
-    return Object.fromEntries(r.rows.map((row) => [row.currency, Number(row.net)]));
-  }
 }

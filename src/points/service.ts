@@ -92,8 +92,4 @@ export class PointsService {
     if (take > 0) await this.post(userId, currency, -take, 'revoke_earned', reference, tx);
     return { revoked: take, shortfall: points - take };
   }
-
-  mismatches(): Promise<string[]> {
-    return this.store.mismatches();
-  }
 }

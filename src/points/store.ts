@@ -90,13 +90,4 @@ export class PointsStore {
       .execute();
     return { applied: true, balance: updated.balance } as const;
   }
-
-  /** Invariant check: every wallet's balance equals the sum of its ledger. Returns "user/currency" where it does not. */
-  async mismatches(): Promise<string[]> {
-    const r = await sql<{ user_id: string; currency: string }>`
-      select a.user_id, a.currency from points_accounts a
-      left join (select user_id, currency, sum(delta) as total from points_ledger group by user_id, currency) l on l.user_id = a.user_id and l.currency = a.currency
-      where a.balance <> coalesce(l.total, 0)`.execute(this.db);
-    return r.rows.map((row) => `${row.user_id}/${row.currency}`);
-  }
 }
