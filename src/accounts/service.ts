@@ -37,6 +37,15 @@ export class AccountService {
     private readonly audit: (e: { action: 'change_residence' | 'sign_up'; outcome: 'refused' | 'warned'; userId: string | null; residence: string; ipCountry?: string; reason: string; message: string }) => Promise<void> = async () => undefined,
   ) {}
 
+  /** Other contexts' way to people (friends, gifts): id and name, email only for mail. Never another context's SQL on `user`. */
+  searchPeople(term: string, exceptId: string, limit: number): Promise<{ id: string; name: string }[]> {
+    return this.store.searchPeople(term, term, exceptId, limit);
+  }
+
+  people(ids: string[]): Promise<{ id: string; name: string; email: string }[]> {
+    return this.store.people([...new Set(ids)]);
+  }
+
   /**
    * R12: the country of residence is set at sign-up and changes only under this rule — at most once per
    * RESIDENCE_CHANGE_DAYS (the first change is free), and only from a connection in the new country (the

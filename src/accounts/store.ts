@@ -73,6 +73,24 @@ export class AccountStore {
     return this.db.selectFrom('user').select(['id', 'email', 'name', 'twoFactorEnabled']).where('id', '=', id).executeTakeFirst();
   }
 
+  /** People whose name starts with `prefix` (case-insensitive) or whose email is exactly `email`, by name. */
+  searchPeople(prefix: string, email: string, exceptId: string, limit: number) {
+    return this.db
+      .selectFrom('user')
+      .select(['id', 'name'])
+      .where('id', '!=', exceptId)
+      .where((eb) => eb.or([eb(sql`lower(name)`, 'like', `${prefix.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`), eb('email', '=', email.toLowerCase())]))
+      .orderBy('name')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Names (and emails, for mail) of the given users. */
+  people(ids: string[]) {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.selectFrom('user').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
+  }
+
   async deleteUser(userId: string): Promise<void> {
     await this.db.deleteFrom('user').where('id', '=', userId).execute();
   }

@@ -4,7 +4,6 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
-import type { NotificationService } from '../notifications/service.ts';
 import type { FriendService } from './service.ts';
 
 const Person = Type.Object({ id: Type.String(), name: Type.String() });
@@ -14,7 +13,6 @@ export function friendRoutes(
   app: FastifyInstance,
   deps: {
     friends: FriendService;
-    notifications: NotificationService;
     guards: Guards;
     /** Friend requests per sender (each one mails someone): a flood is refused, shared by every node. */
     requestLimit: Pick<SharedRateLimiter, 'take'>;
@@ -63,11 +61,4 @@ export function friendRoutes(
     return reply.status(204).send(null);
   });
 
-  const NotificationView = Type.Object({ id: Type.String(), kind: Type.String(), payload: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String(), read: Type.Boolean() });
-  r.get('/api/notifications', { schema: { tags: ['notifications'], summary: 'Your in-app notifications, newest first', response: { 200: Type.Array(NotificationView), 401: ErrorBody } } }, async (req) => deps.notifications.list(await me(req)));
-  r.post('/api/notifications/:id/read', { schema: { tags: ['notifications'], summary: 'Mark a notification read', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
-    const ok = await deps.notifications.markRead(await me(req), req.params.id);
-    if (!ok) return reply.status(404).send({ error: { code: 'notification_not_found', message: 'This notification does not exist.' } });
-    return reply.status(204).send(null);
-  });
 }

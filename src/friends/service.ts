@@ -1,15 +1,10 @@
-import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { NotificationService } from '../notifications/service.ts';
-import { asTx } from '../platform/db/tx.ts';
-
-export interface FriendTables {
-  friendships: { user_low: string; user_high: string; requested_by: string; status: 'pending' | 'accepted'; created_at: Date; updated_at: Date };
-  blocks: { blocker: string; blocked: string; created_at: Date };
-  user: { id: string; name: string; email: string };
-}
+import type { Transactions } from '../platform/db/tx.ts';
+import type { AccountService } from '../accounts/service.ts';
+import type { FriendStore } from './store.ts';
 
 export interface Person {
   id: string;
@@ -22,15 +17,15 @@ export interface FriendsView {
   outgoing: Person[];
 }
 
-const pair = (a: string, b: string) => (a < b ? { user_low: a, user_high: b } : { user_low: b, user_high: a });
-
 /**
  * Friends (S2.4, S2.6): a friendship needs the other user's approval; the person asked gets a mail and an
  * in-app notification; either side can remove it; a blocked user cannot ask again (nor see the blocker).
  */
 export class FriendService {
   constructor(
-    private readonly db: Kysely<FriendTables>,
+    private readonly store: FriendStore,
+    private readonly accounts: Pick<AccountService, 'searchPeople' | 'people'>,
+    private readonly transactions: Transactions,
     private readonly notifications: NotificationService,
     private readonly clock: Clock,
     private readonly publicUrl: string,
@@ -40,34 +35,23 @@ export class FriendService {
   async search(me: string, q: string): Promise<Person[]> {
     const term = q.trim();
     if (term.length < 2) throw new AppError(400, 'query_too_short', 'Type at least two characters of a name, or a full email address.');
-    const rows = await this.db
-      .selectFrom('user')
-      .select(['id', 'name'])
-      .where('id', '!=', me)
-      .where((eb) => eb.or([eb(sql`lower(name)`, 'like', `${term.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`), eb('email', '=', term.toLowerCase())]))
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('blocks').select('blocker').where('blocker', '=', eb.ref('user.id')).where('blocked', '=', me))))
-      .orderBy('name')
-      .limit(20)
-      .execute();
-    return rows;
+    const found = await this.accounts.searchPeople(term, me, 40);
+    const blockers = await this.store.blockersOf(me, found.map((p) => p.id));
+    return found.filter((p) => !blockers.has(p.id)).slice(0, 20);
   }
 
   private async person(id: string): Promise<Person & { email: string }> {
-    const u = await this.db.selectFrom('user').select(['id', 'name', 'email']).where('id', '=', id).executeTakeFirst();
+    const [u] = await this.accounts.people([id]);
     if (!u) throw new AppError(404, 'user_not_found', 'This user does not exist.');
     return u;
-  }
-
-  private async blockedEitherWay(a: string, b: string): Promise<boolean> {
-    return Boolean(await this.db.selectFrom('blocks').select('blocker').where((eb) => eb.or([eb.and([eb('blocker', '=', a), eb('blocked', '=', b)]), eb.and([eb('blocker', '=', b), eb('blocked', '=', a)])])).executeTakeFirst());
   }
 
   /** Asks `to` to be friends. If `to` had already asked `me`, this accepts instead. */
   async request(me: string, to: string): Promise<'requested' | 'accepted'> {
     if (me === to) throw new AppError(400, 'cannot_befriend_self', 'You cannot send a friend request to yourself.');
     const [requester, target] = await Promise.all([this.person(me), this.person(to)]);
-    if (await this.blockedEitherWay(me, to)) throw new AppError(403, 'blocked', 'You cannot send a friend request to this user.');
-    const existing = await this.db.selectFrom('friendships').selectAll().where('user_low', '=', pair(me, to).user_low).where('user_high', '=', pair(me, to).user_high).executeTakeFirst();
+    if (await this.store.blockedEitherWay(me, to)) throw new AppError(403, 'blocked', 'You cannot send a friend request to this user.');
+    const existing = await this.store.between(me, to);
     if (existing?.status === 'accepted') throw new AppError(409, 'already_friends', `You and ${target.name} are already friends.`);
     if (existing && existing.requested_by === me) throw new AppError(409, 'request_pending', `You already asked ${target.name}; they have not answered yet.`);
     if (existing) {
@@ -75,11 +59,10 @@ export class FriendService {
       return 'accepted';
     }
     const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      const inserted = await trx.insertInto('friendships').values({ ...pair(me, to), requested_by: me, status: 'pending', created_at: now, updated_at: now }).onConflict((oc) => oc.columns(['user_low', 'user_high']).doNothing()).returning('status').executeTakeFirst();
-      if (!inserted) throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
-      await this.notifications.notify(to, 'friend_request', { from: { id: requester.id, name: requester.name } }, asTx(trx));
-      await enqueueMail(asTx(trx), { to: target.email, dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`, subject: `${requester.name} wants to be your friend`, text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n` }, now);
+    await this.transactions.run(async (tx) => {
+      if (!(await this.store.insertRequest(tx, me, to, now))) throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
+      await this.notifications.notify(to, 'friend_request', { from: { id: requester.id, name: requester.name } }, tx);
+      await enqueueMail(tx, { to: target.email, dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`, subject: `${requester.name} wants to be your friend`, text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n` }, now);
     });
     return 'requested';
   }
@@ -87,55 +70,46 @@ export class FriendService {
   async accept(me: string, from: string): Promise<void> {
     const now = this.clock.now();
     const [accepter] = await Promise.all([this.person(me), this.person(from)]);
-    await this.db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable('friendships').set({ status: 'accepted', updated_at: now }).where('user_low', '=', pair(me, from).user_low).where('user_high', '=', pair(me, from).user_high).where('status', '=', 'pending').where('requested_by', '=', from).executeTakeFirst();
-      if (r.numUpdatedRows === 0n) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
-      await this.notifications.notify(from, 'friend_accepted', { by: { id: accepter.id, name: accepter.name } }, asTx(trx));
+    await this.transactions.run(async (tx) => {
+      if (!(await this.store.accept(tx, me, from, now))) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
+      await this.notifications.notify(from, 'friend_accepted', { by: { id: accepter.id, name: accepter.name } }, tx);
     });
   }
 
   async decline(me: string, from: string): Promise<void> {
-    const r = await this.db.deleteFrom('friendships').where('user_low', '=', pair(me, from).user_low).where('user_high', '=', pair(me, from).user_high).where('status', '=', 'pending').where('requested_by', '=', from).executeTakeFirst();
-    if (r.numDeletedRows === 0n) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
+    if (!(await this.store.declineRequest(me, from))) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
   }
 
   /** Removes a friend, or withdraws one's own pending request. */
   async remove(me: string, other: string): Promise<void> {
-    const r = await this.db.deleteFrom('friendships').where('user_low', '=', pair(me, other).user_low).where('user_high', '=', pair(me, other).user_high).where((eb) => eb.or([eb('status', '=', 'accepted'), eb('requested_by', '=', me)])).executeTakeFirst();
-    if (r.numDeletedRows === 0n) throw new AppError(404, 'not_friends', 'This user is not on your friend list.');
+    if (!(await this.store.remove(me, other))) throw new AppError(404, 'not_friends', 'This user is not on your friend list.');
   }
 
   /** Blocks a user: any friendship or request between you ends, and they cannot ask again. */
   async block(me: string, other: string): Promise<void> {
     if (me === other) throw new AppError(400, 'cannot_block_self', 'You cannot block yourself.');
     await this.person(other);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('blocks').values({ blocker: me, blocked: other, created_at: this.clock.now() }).onConflict((oc) => oc.columns(['blocker', 'blocked']).doNothing()).execute();
-      await trx.deleteFrom('friendships').where('user_low', '=', pair(me, other).user_low).where('user_high', '=', pair(me, other).user_high).execute();
-    });
+    await this.store.block(me, other, this.clock.now());
   }
 
   async unblock(me: string, other: string): Promise<void> {
-    await this.db.deleteFrom('blocks').where('blocker', '=', me).where('blocked', '=', other).execute();
+    await this.store.unblock(me, other);
   }
 
   /** Whether the two users are friends (an approved friendship, S2.4). */
   async areFriends(a: string, b: string): Promise<boolean> {
-    const p = pair(a, b);
-    return Boolean(await this.db.selectFrom('friendships').select('status').where('user_low', '=', p.user_low).where('user_high', '=', p.user_high).where('status', '=', 'accepted').executeTakeFirst());
+    return (await this.store.between(a, b))?.status === 'accepted';
   }
 
   async list(me: string): Promise<FriendsView> {
-    const rows = await sql<{ other: string; name: string; status: string; requested_by: string }>`
-      select case when f.user_low = ${me} then f.user_high else f.user_low end as other, u.name, f.status, f.requested_by
-      from friendships f join "user" u on u.id = case when f.user_low = ${me} then f.user_high else f.user_low end
-      where f.user_low = ${me} or f.user_high = ${me}
-      order by u.name`.execute(this.db);
-    const person = (r: { other: string; name: string }) => ({ id: r.other, name: r.name });
+    const rows = await this.store.of(me);
+    const names = new Map((await this.accounts.people(rows.map((r) => r.other))).map((p) => [p.id, p.name]));
+    const person = (r: { other: string }) => ({ id: r.other, name: names.get(r.other) ?? '' });
+    const byName = (x: Person, y: Person) => x.name.localeCompare(y.name);
     return {
-      friends: rows.rows.filter((r) => r.status === 'accepted').map(person),
-      incoming: rows.rows.filter((r) => r.status === 'pending' && r.requested_by !== me).map(person),
-      outgoing: rows.rows.filter((r) => r.status === 'pending' && r.requested_by === me).map(person),
+      friends: rows.filter((r) => r.status === 'accepted').map(person).sort(byName),
+      incoming: rows.filter((r) => r.status === 'pending' && r.requested_by !== me).map(person).sort(byName),
+      outgoing: rows.filter((r) => r.status === 'pending' && r.requested_by === me).map(person).sort(byName),
     };
   }
 }
