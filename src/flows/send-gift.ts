@@ -1,11 +1,10 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { afterCommit } from '../platform/db/tx.ts';
 import { formatMoney } from '../platform/money.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore } from '../gifts/store.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
-import { formatIn, GIFT_TIMERS } from '../gifts/lifecycle.ts';
+import { deliverGift, formatIn, GIFT_TIMERS } from '../gifts/lifecycle.ts';
 import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints, type Payment } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import type { NewOrder } from '../orders/store.ts';
@@ -105,7 +104,7 @@ export function sendGift(d: GiftDeps) {
         kind: 'retriable',
         local: true,
         name: 'confirm-gift',
-        call: 'orders + gifts + points + timers: order paid, earned points credited, gift scheduled, delivery timer gift-deliver:{id} at the chosen time, mail to the sender',
+        call: 'orders + gifts + points + timers: order paid, earned points credited, mail to the sender; a gift sent now is delivered at once (notification, mail, 30-day timer), a later one gets its delivery timer gift-deliver:{id}',
         run: async (c, tx) => {
           const now = d.clock.now();
           const deliverAt = new Date(c.deliverAt);
@@ -130,8 +129,9 @@ export function sendGift(d: GiftDeps) {
           if (confirmed === 'confirmed') {
             await earnPoints(d, tx, paymentOf(d, c));
             await d.gifts.move(tx, c.giftId, 'paying', 'scheduled', {}, now);
-            await d.timers.schedule(tx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
-            afterCommit(tx, () => d.timers.kick());
+            // Sent "now": delivered in this same transaction, so nobody ever sees it scheduled (with a Cancel button).
+            if (when === 'now') await deliverGift(d, tx, c.giftId, now);
+            else await d.timers.schedule(tx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
           }
           return { pointsEarned };
         },
