@@ -26,15 +26,36 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const log = pino({ level: 'warn' });
 
-const WORDS = 'Shadow Star Dragon Iron Crystal Lost Neon Silent Crimson Frozen Eternal Broken Wild Hidden Golden Dark Last Rogue Sky Ocean Steel Ember Void Storm Ancient Hollow Mystic Solar Lunar Arcane'.split(' ');
-const NOUNS = 'Legends Kingdom Odyssey Protocol Frontier Hunter Quest Tactics Racer Empire Chronicles Saga Arena Colony Dungeon Knights Drift Raiders Survivors Tycoon Academy Station Outpost Rebellion'.split(' ');
+const WORDS =
+  'Shadow Star Dragon Iron Crystal Lost Neon Silent Crimson Frozen Eternal Broken Wild Hidden Golden Dark Last Rogue Sky Ocean Steel Ember Void Storm Ancient Hollow Mystic Solar Lunar Arcane'.split(
+    ' ',
+  );
+const NOUNS =
+  'Legends Kingdom Odyssey Protocol Frontier Hunter Quest Tactics Racer Empire Chronicles Saga Arena Colony Dungeon Knights Drift Raiders Survivors Tycoon Academy Station Outpost Rebellion'.split(
+    ' ',
+  );
 const KO = '그림자 별 드래곤 강철 수정 잃어버린 네온 고요한 전설 왕국 모험 사냥꾼 제국 연대기 아레나 기사'.split(' ');
 const JA = 'シャドウ スター ドラゴン アイアン クリスタル ネオン レジェンド キングダム オデッセイ ハンター クエスト エンパイア'.split(' ');
 const GENRES = ['Action', 'Adventure', 'RPG', 'Strategy', 'Simulation', 'Racing', 'Sports', 'Casual', 'Indie'];
-const TAGS = ['Open World', 'Co-op', 'Pixel Graphics', 'Roguelike', 'Story Rich', 'Sci-fi', 'Fantasy', 'Horror', 'Survival', 'Multiplayer', 'Puzzle', 'Anime', 'Space', 'Cars'];
+const TAGS = [
+  'Open World',
+  'Co-op',
+  'Pixel Graphics',
+  'Roguelike',
+  'Story Rich',
+  'Sci-fi',
+  'Fantasy',
+  'Horror',
+  'Survival',
+  'Multiplayer',
+  'Puzzle',
+  'Anime',
+  'Space',
+  'Cars',
+];
 
 function synthetic(i: number): { input: GameInput; popularity: number } {
-  const pick = <T,>(xs: T[], k: number) => xs[(i * 7919 + k * 104729) % xs.length]!;
+  const pick = <T>(xs: T[], k: number) => xs[(i * 7919 + k * 104729) % xs.length]!;
   const en = `${pick(WORDS, 1)} ${pick(NOUNS, 2)} ${i % 97 === 0 ? 'II' : ''}`.trim();
   const title: Record<string, string> = { en: `${en} ${i}` };
   if (i % 5 === 0) title.ko = `${pick(KO, 3)} ${pick(KO, 4)} ${i}`;
@@ -67,16 +88,18 @@ async function latencies(urls: string[], concurrency: number): Promise<{ p50: nu
   const samples: number[] = [];
   let next = 0;
   let errors = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < urls.length) {
-      const url = urls[next++]!;
-      const t0 = performance.now();
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      samples.push(performance.now() - t0);
-      if (res.status !== 200) errors++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < urls.length) {
+        const url = urls[next++]!;
+        const t0 = performance.now();
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        samples.push(performance.now() - t0);
+        if (res.status !== 200) errors++;
+      }
+    }),
+  );
   samples.sort((a, b) => a - b);
   const r = (n: number) => Math.round(n * 100) / 100;
   return { p50: r(percentile(samples, 50)), p95: r(percentile(samples, 95)), p99: r(percentile(samples, 99)), errors };
@@ -89,7 +112,13 @@ async function load(url: string, paths: string[]) {
     duration: DURATION,
     requests: [{ setupRequest: (req: any) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }],
   });
-  return { reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 async function main() {
@@ -99,7 +128,12 @@ async function main() {
   const databaseUrl = database.url;
   try {
     // Seed (once; a later run reuses the 50,000 games).
-    const seed = await createStore({ config: { ...config, dataDir: join(config.dataDir, 'bench') }, databaseUrl, clock: systemClock, authSecret: randomBytes(32).toString('hex') });
+    const seed = await createStore({
+      config: { ...config, dataDir: join(config.dataDir, 'bench') },
+      databaseUrl,
+      clock: systemClock,
+      authSecret: randomBytes(32).toString('hex'),
+    });
     const seedStart = Date.now();
     const file = join(config.demoDataDir, 'ucsd-steam-games.csv');
     const real = existsSync(file) ? steamInputs(file, TARGET) : [];
@@ -111,14 +145,23 @@ async function main() {
     await sampler.connect();
     // Measure the steady state, not autovacuum catching up with 50,000 fresh rows.
     await sampler.query('vacuum analyze');
-    const slugs = (await sampler.query<{ slug: string; title: string }>(`select slug, title->>'en' as title from games order by random() limit 2000`)).rows;
+    const slugs = (
+      await sampler.query<{ slug: string; title: string }>(`select slug, title->>'en' as title from games order by random() limit 2000`)
+    ).rows;
     await sampler.end();
     await seed.close();
 
     const [port, helloPort] = [await freePort(), await freePort()];
     const child = fork(join(import.meta.dirname, 'server.ts'), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, PORT: String(port), HELLO_PORT: String(helloPort), BENCH_DATABASE_URL: databaseUrl, DATA_DIR: join(config.dataDir, 'bench'), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HELLO_PORT: String(helloPort),
+        BENCH_DATABASE_URL: databaseUrl,
+        DATA_DIR: join(config.dataDir, 'bench'),
+        LOG_LEVEL: 'warn',
+      },
     });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
@@ -140,13 +183,22 @@ async function main() {
       });
 
       // Warm up both servers, then measure each the same way.
-      await latencies(gamePaths.slice(0, 200).map((p) => base + p), 4);
+      await latencies(
+        gamePaths.slice(0, 200).map((p) => base + p),
+        4,
+      );
       await latencies(Array(200).fill(hello + '/hello'), 4);
       const helloLoad = await load(hello, ['/hello']);
       const gameLoad = await load(base, gamePaths);
       const helloLatency = await latencies(Array(queries.length).fill(hello + '/hello'), 4);
-      const searchLatency = await latencies(queries.map((q) => `${base}/api/games?${q}`), 4);
-      const searchLoad = await load(base, queries.map((q) => `/api/games?${q}`));
+      const searchLatency = await latencies(
+        queries.map((q) => `${base}/api/games?${q}`),
+        4,
+      );
+      const searchLoad = await load(
+        base,
+        queries.map((q) => `/api/games?${q}`),
+      );
 
       const summary = {
         bench: 'catalog',

@@ -55,14 +55,32 @@ async function main() {
   const mailSink = new MailSink(Infinity);
   const smtpPort = await mailSink.start();
   const paysimPort = await freePort();
-  const paysim = await spawnPaysim({ port: paysimPort, apiKey: 'test-key', webhookSecret: 'whsec_test', stateFile: join(dataDir, 'bench', `paysim-${Date.now()}.json`) });
+  const paysim = await spawnPaysim({
+    port: paysimPort,
+    apiKey: 'test-key',
+    webhookSecret: 'whsec_test',
+    stateFile: join(dataDir, 'bench', `paysim-${Date.now()}.json`),
+  });
   const port = await freePort();
   let child: ChildProcess | undefined;
   try {
     child = fork('test/fixtures/store-process.ts', [], {
       // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the store process there (open it in Chrome DevTools).
       execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-      env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYSIM_URL: paysim.url, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, AUTH_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', DEMO_CATALOG: 'off', OPERATOR_REQUIRE_2FA: 'false', AUTH_RATE_LIMIT: 'off', DATA_DIR: join(dataDir, 'bench') },
+      env: {
+        ...process.env,
+        DATABASE_URL: dbUrl,
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        PAYSIM_URL: paysim.url,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        AUTH_SECRET: randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'warn',
+        DEMO_CATALOG: 'off',
+        OPERATOR_REQUIRE_2FA: 'false',
+        AUTH_RATE_LIMIT: 'off',
+        DATA_DIR: join(dataDir, 'bench'),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -87,7 +105,13 @@ async function main() {
     const users: Client[] = [];
     for (let i = 0; i < USERS; i++) {
       const u = new Client(base);
-      await u.post('/api/accounts', { email: `u${i}-${randomBytes(3).toString('hex')}@bench.test`, password: 'correct horse battery', name: `U${i}`, country: 'US', language: 'en' });
+      await u.post('/api/accounts', {
+        email: `u${i}-${randomBytes(3).toString('hex')}@bench.test`,
+        password: 'correct horse battery',
+        name: `U${i}`,
+        country: 'US',
+        language: 'en',
+      });
       users.push(u);
     }
 
@@ -98,7 +122,11 @@ async function main() {
       users.map(async (u, ui) => {
         for (const gameId of games) {
           const t0 = performance.now();
-          const placed = await u.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': `bench-${ui}-${gameId}` });
+          const placed = await u.post(
+            '/api/orders',
+            { gameId, pointsToUse: 0, paymentMethod: 'card' },
+            { 'idempotency-key': `bench-${ui}-${gameId}` },
+          );
           let status = placed.body.status as string;
           let etag = placed.headers.get('etag') ?? '';
           // Followed like the order page does: a long poll that answers when the order changes (304: unchanged).
@@ -118,12 +146,17 @@ async function main() {
 
     // Invariants after the run.
     for (let i = 0; i < 100; i++) {
-      const pending = (await db.query(`select count(*)::int as n from dbos.workflow_status where status not in ('SUCCESS', 'ERROR')`)).rows[0].n;
+      const pending = (await db.query(`select count(*)::int as n from dbos.workflow_status where status not in ('SUCCESS', 'ERROR')`))
+        .rows[0].n;
       if (pending === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const sagasNotDone = (await db.query(`select count(*)::int as n from dbos.workflow_status where status <> 'SUCCESS'`)).rows[0].n as number;
-    const totals = (await (await fetch(`${paysim.url}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })).json()) as Record<string, { capturedMinor: number; refundedMinor: number }>;
+    const sagasNotDone = (await db.query(`select count(*)::int as n from dbos.workflow_status where status <> 'SUCCESS'`)).rows[0]
+      .n as number;
+    const totals = (await (await fetch(`${paysim.url}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })).json()) as Record<
+      string,
+      { capturedMinor: number; refundedMinor: number }
+    >;
     const books = await checkBooks(dbUrl, totals);
     await db.end();
 
@@ -144,7 +177,11 @@ async function main() {
       checkoutLatencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
       pgbenchTps: Math.round(tps),
       sagasPerSecondToPgbench: Math.round((sagasPerSecond / tps) * 1000) / 1000,
-      invariants: { ok: !books.money.length && !books.ledgers.length && !books.orders.length && sagasNotDone === 0, ...books, sagasNotDone },
+      invariants: {
+        ok: !books.money.length && !books.ledgers.length && !books.orders.length && sagasNotDone === 0,
+        ...books,
+        sagasNotDone,
+      },
     };
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(`bench/results/checkout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));

@@ -8,7 +8,12 @@ import { createStore } from '../src/app.ts';
  * hello-world route (the baseline, same process, same machine) on HELLO_PORT.
  */
 const config = { ...loadConfig(), logLevel: 'warn' };
-const store = await createStore({ config, databaseUrl: process.env.BENCH_DATABASE_URL!, clock: systemClock, authSecret: 'bench-secret-bench-secret-bench-secret-00' });
+const store = await createStore({
+  config,
+  databaseUrl: process.env.BENCH_DATABASE_URL!,
+  clock: systemClock,
+  authSecret: 'bench-secret-bench-secret-bench-secret-00',
+});
 store.app.log.level = 'warn';
 await store.app.listen({ host: '127.0.0.1', port: config.port });
 const hello = Fastify();

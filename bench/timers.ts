@@ -25,7 +25,11 @@ async function main() {
     await sql`create table fired (timer_id text not null)`.execute(db);
     const timers = () => {
       const t = new Timers(db as unknown as Kysely<TimerTables>, systemClock, log, 1000);
-      t.register('record', { kind: 'local', run: async (tx, input: { id: string }) => void (await tablesOf<{ fired: { timer_id: string } }>(tx).insertInto('fired').values({ timer_id: input.id }).execute()) });
+      t.register('record', {
+        kind: 'local',
+        run: async (tx, input: { id: string }) =>
+          void (await tablesOf<{ fired: { timer_id: string } }>(tx).insertInto('fired').values({ timer_id: input.id }).execute()),
+      });
       return t;
     };
     const schedule = async (prefix: string) => {
@@ -33,7 +37,8 @@ async function main() {
       const past = new Date(Date.now() - 1000);
       for (let i = 0; i < N; i += 500) {
         await db.transaction().execute(async (trx) => {
-          for (let j = i; j < Math.min(N, i + 500); j++) await t.schedule(asTx(trx), { id: `${prefix}-${j}`, handler: 'record', input: { id: `${prefix}-${j}` }, dueAt: past });
+          for (let j = i; j < Math.min(N, i + 500); j++)
+            await t.schedule(asTx(trx), { id: `${prefix}-${j}`, handler: 'record', input: { id: `${prefix}-${j}` }, dueAt: past });
         });
       }
     };
@@ -46,7 +51,9 @@ async function main() {
     let t0 = performance.now();
     for (;;) {
       await c.query('begin');
-      const r = await c.query(`select id from raw_timers where fired_at is null and due_at <= now() order by due_at limit 1 for update skip locked`);
+      const r = await c.query(
+        `select id from raw_timers where fired_at is null and due_at <= now() order by due_at limit 1 for update skip locked`,
+      );
       if (!r.rowCount) {
         await c.query('commit');
         break;
@@ -69,16 +76,32 @@ async function main() {
     await schedule('two');
     const [a, b] = [timers(), timers()];
     t0 = performance.now();
-    await Promise.all([a, b].map(async (t) => {
-      while (await t.fireNext()) {
-        /* drain */
-      }
-    }));
+    await Promise.all(
+      [a, b].map(async (t) => {
+        while (await t.fireNext()) {
+          /* drain */
+        }
+      }),
+    );
     const twoNodes = N / ((performance.now() - t0) / 1000);
-    const dup = (await sql<{ n: number }>`select count(*)::int as n from (select timer_id from fired group by timer_id having count(*) > 1) d`.execute(db)).rows[0]!.n;
+    const dup = (
+      await sql<{ n: number }>`select count(*)::int as n from (select timer_id from fired group by timer_id having count(*) > 1) d`.execute(
+        db,
+      )
+    ).rows[0]!.n;
 
     const r = (x: number) => Math.round(x);
-    console.log(JSON.stringify({ timers: N, baselineTxPerSec: r(baseline), oneNodeTimersPerSec: r(oneNode), twoNodesTimersPerSec: r(twoNodes), ratioOneNode: +(oneNode / baseline).toFixed(2), ratioTwoNodes: +(twoNodes / baseline).toFixed(2), firedTwice: dup }));
+    console.log(
+      JSON.stringify({
+        timers: N,
+        baselineTxPerSec: r(baseline),
+        oneNodeTimersPerSec: r(oneNode),
+        twoNodesTimersPerSec: r(twoNodes),
+        ratioOneNode: +(oneNode / baseline).toFixed(2),
+        ratioTwoNodes: +(twoNodes / baseline).toFixed(2),
+        firedTwice: dup,
+      }),
+    );
   } finally {
     await pool.end();
     await database.stop();

@@ -28,7 +28,17 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
 import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
 import type { MailSink } from './platform/mail/sink.ts';
-import { claimExecutorId, launchWorkflows, registerSaga, releaseExecutorId, sagaMigrations, shutdownWorkflows, startSaga, WorkflowHealth, type RetryPolicy } from './platform/workflows.ts';
+import {
+  claimExecutorId,
+  launchWorkflows,
+  registerSaga,
+  releaseExecutorId,
+  sagaMigrations,
+  shutdownWorkflows,
+  startSaga,
+  WorkflowHealth,
+  type RetryPolicy,
+} from './platform/workflows.ts';
 import { pointsMigrations } from './points/migrations/index.ts';
 import { PointsStore, type PointsTables } from './points/store.ts';
 import { PointsService } from './points/service.ts';
@@ -74,7 +84,23 @@ import { AlertService } from './alerts/service.ts';
 import { alertRoutes } from './alerts/routes.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
-export const migrations = { ...catalogMigrations, ...accountMigrations, ...pointsMigrations, ...outboxMigrations, ...promotionMigrations, ...orderMigrations, ...notificationMigrations, ...friendMigrations, ...timerMigrations, ...giftMigrations, ...regionMigrations, ...tokenMigrations, ...alertMigrations, ...rateLimitMigrations, ...sagaMigrations };
+export const migrations = {
+  ...catalogMigrations,
+  ...accountMigrations,
+  ...pointsMigrations,
+  ...outboxMigrations,
+  ...promotionMigrations,
+  ...orderMigrations,
+  ...notificationMigrations,
+  ...friendMigrations,
+  ...timerMigrations,
+  ...giftMigrations,
+  ...regionMigrations,
+  ...tokenMigrations,
+  ...alertMigrations,
+  ...rateLimitMigrations,
+  ...sagaMigrations,
+};
 
 export interface StoreDeps {
   config: Config;
@@ -158,14 +184,32 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     // Late-bound: the hook needs the account service, which needs auth.
     let onUserCreated: (userId: string, ip: string | undefined) => Promise<void> = async () => undefined;
     let onSessionsEnded: (e: { userId: string; sessionId?: string }) => Promise<void> = async () => undefined;
-    const auth = createAuth(config, pool, deps.authSecret, { userCreated: (id, ip) => onUserCreated(id, ip), sessionsEnded: (e) => onSessionsEnded(e) });
+    const auth = createAuth(config, pool, deps.authSecret, {
+      userCreated: (id, ip) => onUserCreated(id, ip),
+      sessionsEnded: (e) => onSessionsEnded(e),
+    });
     const regionGate = new RegionGate(kyselyFor<RegionTables>(pool), clock);
     const accounts = new AccountService(
       auth,
       new AccountStore(kyselyFor<AccountTables>(pool)),
       clock,
-      { country: config.defaultCountry, language: config.defaultLanguage, residenceChangeDays: config.residenceChangeDays, signUpCountryCheck: config.signUpCountryCheck },
-      (e) => regionGate.record({ action: e.action, userId: e.userId, gameId: null, residence: e.residence, ipCountry: e.ipCountry, outcome: e.outcome, reason: e.reason, message: e.message }),
+      {
+        country: config.defaultCountry,
+        language: config.defaultLanguage,
+        residenceChangeDays: config.residenceChangeDays,
+        signUpCountryCheck: config.signUpCountryCheck,
+      },
+      (e) =>
+        regionGate.record({
+          action: e.action,
+          userId: e.userId,
+          gameId: null,
+          residence: e.residence,
+          ipCountry: e.ipCountry,
+          outcome: e.outcome,
+          reason: e.reason,
+          message: e.message,
+        }),
     );
     const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
@@ -177,24 +221,60 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
     const transactions = new Transactions(pool);
     const notifications = new NotificationService(new NotificationStore(kyselyFor<NotificationTables>(pool)), clock);
-    const friends = new FriendService(new FriendStore(kyselyFor<FriendTables>(pool)), accounts, transactions, notifications, clock, config.publicUrl);
-    const alerts = new AlertService(new AlertStore(kyselyFor<AlertTables>(pool)), clock, { email: config.alertEmail, publicUrl: config.publicUrl, log: app.log });
+    const friends = new FriendService(
+      new FriendStore(kyselyFor<FriendTables>(pool)),
+      accounts,
+      transactions,
+      notifications,
+      clock,
+      config.publicUrl,
+    );
+    const alerts = new AlertService(new AlertStore(kyselyFor<AlertTables>(pool)), clock, {
+      email: config.alertEmail,
+      publicUrl: config.publicUrl,
+      log: app.log,
+    });
     const signals = new PaymentSignals();
-    const methods = config.paymentMethodsFile ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile) : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
+    const methods = config.paymentMethodsFile
+      ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile)
+      : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
     const gateway = deps.gateway ?? paysimFromConfig(config);
-    const flowDeps: FlowDeps = { orders: orderStore, transactions, points, gateway, clock, publicUrl: config.publicUrl, payments: signals, alerts, approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000 };
+    const flowDeps: FlowDeps = {
+      orders: orderStore,
+      transactions,
+      points,
+      gateway,
+      clock,
+      publicUrl: config.publicUrl,
+      payments: signals,
+      alerts,
+      approvalTimeoutMs: config.paymentApprovalTimeoutSeconds * 1000,
+    };
     const preorder = registerSaga(preorderGame(flowDeps), transactions);
     const refund = registerSaga(refundOrder(flowDeps), transactions);
     const timers = new Timers(kyselyFor<TimerTables>(pool), clock, app.log, config.timerPollMs);
     const giftStore = new GiftStore(kyselyFor<GiftTables>(pool));
     const giftDeps: GiftDeps = { ...flowDeps, gifts: giftStore, timers, notifications };
     const giftSaga = registerSaga(sendGift(giftDeps), transactions);
-    timers.register(GIFT_TIMERS.deliver.handler, { kind: 'local', run: (tx, input: { giftId: string }, now) => deliverGift(giftDeps, tx, input.giftId, now) });
-    timers.register(GIFT_TIMERS.expire.handler, { kind: 'local', run: (tx, input: { giftId: string }, now) => expireGift(giftDeps, tx, input.giftId, now) });
+    timers.register(GIFT_TIMERS.deliver.handler, {
+      kind: 'local',
+      run: (tx, input: { giftId: string }, now) => deliverGift(giftDeps, tx, input.giftId, now),
+    });
+    timers.register(GIFT_TIMERS.expire.handler, {
+      kind: 'local',
+      run: (tx, input: { giftId: string }, now) => expireGift(giftDeps, tx, input.giftId, now),
+    });
     timers.register(GIFT_TIMERS.refund.handler, { kind: 'workflow', start: (id, input) => startSaga(refund, id, input) });
     const reconciler = new PaymentReconciler({
-      orders: orderStore, gateway, alerts, timers, clock, workflows: new WorkflowHealth(kyselyFor(pool)),
-      intervalMs: config.reconcileIntervalSeconds * 1000, lookbackMs: config.reconcileLookbackHours * 3_600_000, stuckAfterMs: config.stuckOrderMinutes * 60_000,
+      orders: orderStore,
+      gateway,
+      alerts,
+      timers,
+      clock,
+      workflows: new WorkflowHealth(kyselyFor(pool)),
+      intervalMs: config.reconcileIntervalSeconds * 1000,
+      lookbackMs: config.reconcileLookbackHours * 3_600_000,
+      stuckAfterMs: config.stuckOrderMinutes * 60_000,
     });
     timers.register(RECONCILE_TIMER.handler, {
       kind: 'local',
@@ -217,10 +297,26 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       refundWaitMs: config.refundWaitSeconds * 1000,
       sagas: { preorder: (id, input) => startSaga(preorder, id, input), refund: (id, input) => startSaga(refund, id, input) },
     });
-    const gifts = new GiftService({ ...giftDeps, friends, catalog, orderService: orders, methods, regions: regionGate, startSaga: (id, input) => startSaga(giftSaga, id, input) });
-    const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, { smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`, from: config.mailFrom, log: app.log });
+    const gifts = new GiftService({
+      ...giftDeps,
+      friends,
+      catalog,
+      orderService: orders,
+      methods,
+      regions: regionGate,
+      startSaga: (id, input) => startSaga(giftSaga, id, input),
+    });
+    const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, {
+      smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`,
+      from: config.mailFrom,
+      log: app.log,
+    });
     if (deps.durable) {
-      await launchWorkflows({ databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log }, deps.retryPolicy, (a) => alerts.raise(a));
+      await launchWorkflows(
+        { databaseUrl: deps.databaseUrl, applicationVersion: config.workflowVersion, executorId: config.nodeId, log: app.log },
+        deps.retryPolicy,
+        (a) => alerts.raise(a),
+      );
       mail.start();
       await transactions.run((tx) => reconciler.scheduleNext(tx, clock.now()));
       timers.start();
@@ -245,10 +341,17 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
-        info: { title: 'Game Store API', version: '0.1.0', description: 'Storefront, accounts and operator console API. Errors are { error: { code, message } }.' },
+        info: {
+          title: 'Game Store API',
+          version: '0.1.0',
+          description: 'Storefront, accounts and operator console API. Errors are { error: { code, message } }.',
+        },
         tags: [
           { name: 'storefront', description: 'What visitors and players see' },
-          { name: 'accounts', description: 'Sign-up and profile (sign-in, sign-out and sessions live under /api/auth/*, served by Better Auth)' },
+          {
+            name: 'accounts',
+            description: 'Sign-up and profile (sign-in, sign-out and sessions live under /api/auth/*, served by Better Auth)',
+          },
           { name: 'operator', description: 'Operator console: games, prices, regions, promotions (operator role required)' },
           { name: 'orders', description: 'Checkout, pre-orders, purchase list, refunds and downloads (sagas: see docs/sagas.md)' },
           { name: 'points', description: 'Points balance and ledger' },
@@ -271,7 +374,9 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       }
     });
 
-    observability(app, () => ping(pool), { store_open_alerts: { help: 'Operator alerts not yet resolved', read: () => alerts.openCount() } });
+    observability(app, () => ping(pool), {
+      store_open_alerts: { help: 'Operator alerts not yet resolved', read: () => alerts.openCount() },
+    });
     accountRoutes(app, {
       accounts,
       guards,
@@ -292,8 +397,21 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });
     pointsRoutes(app, { points, guards });
-    orderRoutes(app, { orders, store: orderStore, guards, gateway, signals, now: () => clock.now(), onCaptured: (p) => reconciler.settleCapture(p) });
-    friendRoutes(app, { friends, guards, requestLimit: new SharedRateLimiter(kyselyFor(pool), config.friendRequestsPerHour, 3600), emailLookupLimit: new SharedRateLimiter(kyselyFor(pool), 30, 3600) });
+    orderRoutes(app, {
+      orders,
+      store: orderStore,
+      guards,
+      gateway,
+      signals,
+      now: () => clock.now(),
+      onCaptured: (p) => reconciler.settleCapture(p),
+    });
+    friendRoutes(app, {
+      friends,
+      guards,
+      requestLimit: new SharedRateLimiter(kyselyFor(pool), config.friendRequestsPerHour, 3600),
+      emailLookupLimit: new SharedRateLimiter(kyselyFor(pool), 30, 3600),
+    });
     notificationRoutes(app, { notifications, guards });
     giftRoutes(app, { gifts, guards, now: () => clock.now() });
     regionRoutes(app, { gate: regionGate, guards });
@@ -345,9 +463,15 @@ async function serveWeb(app: FastifyInstance) {
   app.setNotFoundHandler((req, reply) => {
     const isPage = req.method === 'GET' && !/^\/(api|media|covers)\//.test(req.url) && (req.headers.accept ?? '').includes('text/html');
     if (!isPage) {
-      return reply.status(404).send({ error: { code: 'route_not_found', message: `There is no ${req.method} ${req.url.split('?')[0]} endpoint. See /docs for the API.` } });
+      return reply.status(404).send({
+        error: {
+          code: 'route_not_found',
+          message: `There is no ${req.method} ${req.url.split('?')[0]} endpoint. See /docs for the API.`,
+        },
+      });
     }
-    if (!built) return reply.status(503).type('text/plain').send('The web UI is not built yet: run `npm run build:web` (npm start does it for you).');
+    if (!built)
+      return reply.status(503).type('text/plain').send('The web UI is not built yet: run `npm run build:web` (npm start does it for you).');
     return reply.header('cache-control', 'no-cache').sendFile('index.html', WEB_DIST);
   });
 }

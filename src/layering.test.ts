@@ -18,7 +18,10 @@ function files(dir: string): string[] {
     return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
   });
 }
-const room = (path: string) => relative(SRC, path).split(sep)[0]!.replace(/\.tsx?$/, '');
+const room = (path: string) =>
+  relative(SRC, path)
+    .split(sep)[0]!
+    .replace(/\.tsx?$/, '');
 
 /** room → the rooms it imports, with one example import per arrow. */
 function arrows(): Map<string, Map<string, string>> {
@@ -71,7 +74,9 @@ describe('the layering of src/ (R3: contexts kept apart, so each can move to the
   const graph = arrows();
 
   it('R3 the rooms of src/ import each other without a cycle', () => {
-    const found = cycles(graph).map((c) => c.map((r) => `${r} → {${[...(graph.get(r)?.keys() ?? [])].filter((t) => c.includes(t)).join(', ')}}`).join('; '));
+    const found = cycles(graph).map((c) =>
+      c.map((r) => `${r} → {${[...(graph.get(r)?.keys() ?? [])].filter((t) => c.includes(t)).join(', ')}}`).join('; '),
+    );
     expect(found).toEqual([]);
   });
 
@@ -80,7 +85,9 @@ describe('the layering of src/ (R3: contexts kept apart, so each can move to the
   });
 
   it('R3 no context imports the sagas, the composition root or the command line above it', () => {
-    const upward = [...graph].filter(([from]) => !ABOVE_CONTEXTS.has(from)).flatMap(([, to]) => [...to].filter(([t]) => ABOVE_CONTEXTS.has(t)).map(([, why]) => why));
+    const upward = [...graph]
+      .filter(([from]) => !ABOVE_CONTEXTS.has(from))
+      .flatMap(([, to]) => [...to].filter(([t]) => ABOVE_CONTEXTS.has(t)).map(([, why]) => why));
     expect(upward).toEqual([]);
   });
 

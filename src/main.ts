@@ -28,7 +28,12 @@ async function main() {
   // The payment gateway sandbox runs as its own process unless a gateway is configured.
   const paysim = config.paymentGatewayUrl
     ? undefined
-    : await spawnPaysim({ port: config.paysimPort, apiKey: config.paysimApiKey, webhookSecret: config.paysimWebhookSecret, stateFile: join(config.dataDir, 'paysim', 'state.json') });
+    : await spawnPaysim({
+        port: config.paysimPort,
+        apiKey: config.paysimApiKey,
+        webhookSecret: config.paysimWebhookSecret,
+        stateFile: join(config.dataDir, 'paysim', 'state.json'),
+      });
   // Without an SMTP server, mail goes to a local sink shown at /dev/mailbox.
   const mailbox = config.smtpUrl ? undefined : new MailSink();
   const smtpUrl = config.smtpUrl ?? `smtp://127.0.0.1:${await mailbox!.start(config.smtpSinkPort)}`;
@@ -59,15 +64,29 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config), smtpUrl, mailbox, durable: true });
+    store = await createStore({
+      config,
+      databaseUrl: database.url,
+      clock: systemClock,
+      authSecret: authSecret(config),
+      smtpUrl,
+      mailbox,
+      durable: true,
+    });
     if (config.operatorEmail && config.operatorPassword) {
       const op = await store.accounts.ensureOperator(config.operatorEmail, config.operatorPassword);
       log.info({ email: config.operatorEmail, created: op.created }, 'operator account ready');
     }
-    const seeded = await seedDemoCatalog(store.catalog, systemClock, { mode: config.demoCatalog, dataDir: config.demoDataDir, size: config.demoCatalogSize });
+    const seeded = await seedDemoCatalog(store.catalog, systemClock, {
+      mode: config.demoCatalog,
+      dataDir: config.demoDataDir,
+      size: config.demoCatalogSize,
+    });
     if (seeded.builtin || seeded.steam) log.info(seeded, 'demo catalog seeded');
     await store.app.listen({ host: config.host, port: config.port });
-    log.info(`Game store running at ${config.publicUrl} (API docs at ${config.publicUrl}/docs${mailbox ? `, mailbox at ${config.publicUrl}/dev/mailbox` : ''})`);
+    log.info(
+      `Game store running at ${config.publicUrl} (API docs at ${config.publicUrl}/docs${mailbox ? `, mailbox at ${config.publicUrl}/dev/mailbox` : ''})`,
+    );
   } catch (err) {
     log.error({ err }, 'start-up failed');
     await store?.close().catch(() => undefined);

@@ -19,13 +19,29 @@ const ids = { game: '', slug: '', edition: '', order: '', gift: '', notification
 
 /** What anyone may call without signing in. */
 const PUBLIC = new Set([
-  'POST /api/accounts', 'GET /api/auth-providers', 'POST /api/tokens/refresh', 'POST /api/tokens/revoke', 'GET /api/downloads/{token}',
-  'GET /api/store/home', 'GET /api/store/genres', 'GET /api/games', 'GET /api/games/{key}', 'GET /api/games/{id}/quote', 'GET /api/region',
+  'POST /api/accounts',
+  'GET /api/auth-providers',
+  'POST /api/tokens/refresh',
+  'POST /api/tokens/revoke',
+  'GET /api/downloads/{token}',
+  'GET /api/store/home',
+  'GET /api/store/genres',
+  'GET /api/games',
+  'GET /api/games/{key}',
+  'GET /api/games/{id}/quote',
+  'GET /api/region',
 ]);
 /** Operations on one player's own things, by the path parameter that names the thing. */
 const OWNED_TAGS = new Set(['orders', 'gifts', 'notifications']);
 
-const uuid = (field: string) => (field === 'gameId' ? ids.game : field === 'editionId' ? ids.edition : field === 'recipientId' || field === 'userId' ? friend.me.id : crypto.randomUUID());
+const uuid = (field: string) =>
+  field === 'gameId'
+    ? ids.game
+    : field === 'editionId'
+      ? ids.edition
+      : field === 'recipientId' || field === 'userId'
+        ? friend.me.id
+        : crypto.randomUUID();
 function param(o: Op) {
   return (name: string) => {
     if (name === 'key') return ids.slug;
@@ -50,20 +66,51 @@ beforeAll(async () => {
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
   ops = await operations(t.url);
   operator = await signInOperator(t);
-  const g = await operator.post('/api/operator/games', gameInput({ releaseDate: '2026-10-01', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1500 }] }] }));
+  const g = await operator.post(
+    '/api/operator/games',
+    gameInput({
+      releaseDate: '2026-10-01',
+      editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1500 }] }],
+    }),
+  );
   Object.assign(ids, { game: g.body.id, slug: g.body.slug, edition: g.body.editions[0].id });
-  const gift = await operator.post('/api/operator/games', gameInput({ releaseDate: '2026-10-01', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 900 }] }] }));
-  [owner, friend, intruder] = [await signUp(t, { name: 'Owner' }), await signUp(t, { name: 'Friend' }), await signUp(t, { name: 'Intruder' })];
+  const gift = await operator.post(
+    '/api/operator/games',
+    gameInput({
+      releaseDate: '2026-10-01',
+      editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 900 }] }],
+    }),
+  );
+  [owner, friend, intruder] = [
+    await signUp(t, { name: 'Owner' }),
+    await signUp(t, { name: 'Friend' }),
+    await signUp(t, { name: 'Intruder' }),
+  ];
   // The friend asks the owner (the owner gets a notification) and the owner accepts.
   expect((await friend.client.post('/api/friends/requests', { userId: owner.me.id })).status).toBe(201);
   expect((await owner.client.post(`/api/friends/requests/${friend.me.id}/accept`)).status).toBe(204);
   ids.notification = (await owner.client.get('/api/notifications')).body[0].id;
-  ids.order = (await owner.client.post('/api/orders', { gameId: ids.game, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': 'access-owner-order' })).body.id;
-  ids.gift = (await owner.client.post('/api/gifts', { gameId: gift.body.id, recipientId: friend.me.id, message: 'for you', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': 'access-owner-gift' })).body.id;
-  await vi.waitFor(async () => {
-    expect((await owner.client.get(`/api/orders/${ids.order}`)).body.status).toBe('paid');
-    expect((await friend.client.get(`/api/gifts/${ids.gift}`)).body.state).toBe('delivered');
-  }, { timeout: 20_000, interval: 100 });
+  ids.order = (
+    await owner.client.post(
+      '/api/orders',
+      { gameId: ids.game, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': 'access-owner-order' },
+    )
+  ).body.id;
+  ids.gift = (
+    await owner.client.post(
+      '/api/gifts',
+      { gameId: gift.body.id, recipientId: friend.me.id, message: 'for you', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': 'access-owner-gift' },
+    )
+  ).body.id;
+  await vi.waitFor(
+    async () => {
+      expect((await owner.client.get(`/api/orders/${ids.order}`)).body.status).toBe('paid');
+      expect((await friend.client.get(`/api/gifts/${ids.gift}`)).body.state).toBe('delivered');
+    },
+    { timeout: 20_000, interval: 100 },
+  );
 }, 120_000);
 afterAll(() => t?.close());
 
@@ -87,7 +134,8 @@ describe('the access matrix, from the OpenAPI document (D2)', () => {
       const asPlayer = await call(intruder.client, o);
       if (asPlayer.status !== 403 || asPlayer.body?.error?.code !== 'operator_only') wrong.push(`player: ${name(o)} → ${asPlayer.status}`);
       const asOperator = await call(operator, o);
-      if ([401, 403].includes(asOperator.status) || asOperator.status >= 500) wrong.push(`operator: ${name(o)} → ${asOperator.status} ${JSON.stringify(asOperator.body).slice(0, 120)}`);
+      if ([401, 403].includes(asOperator.status) || asOperator.status >= 500)
+        wrong.push(`operator: ${name(o)} → ${asOperator.status} ${JSON.stringify(asOperator.body).slice(0, 120)}`);
     }
     expect(wrong).toEqual([]);
     expect(operatorOps.length).toBeGreaterThan(8);

@@ -65,9 +65,13 @@ export async function ledgerMismatches(db: pg.Pool): Promise<string[]> {
 
 /** No purchase-list entry without a live paid order; no paid order (not a gift) missing from it. */
 async function orderViolations(db: pg.Pool): Promise<string[]> {
-  const orphans = await db.query<{ user_id: string; game_id: string }>(`select l.user_id, l.game_id from library l join orders o on o.id = l.order_id where o.status not in ('paid', 'refund_pending')`);
+  const orphans = await db.query<{ user_id: string; game_id: string }>(
+    `select l.user_id, l.game_id from library l join orders o on o.id = l.order_id where o.status not in ('paid', 'refund_pending')`,
+  );
   // A gift order enters a library only when its gift is accepted (checked with the gifts below).
-  const unlisted = await db.query<{ id: string }>(`select o.id from orders o where o.status = 'paid' and not o.gift and not exists (select 1 from library l where l.order_id = o.id)`);
+  const unlisted = await db.query<{ id: string }>(
+    `select o.id from orders o where o.status = 'paid' and not o.gift and not exists (select 1 from library l where l.order_id = o.id)`,
+  );
   return [
     ...orphans.rows.map((r) => `library entry ${r.user_id}/${r.game_id} without a live paid order`),
     ...unlisted.rows.map((r) => `paid order ${r.id} missing from the purchase list`),
@@ -76,8 +80,12 @@ async function orderViolations(db: pg.Pool): Promise<string[]> {
 
 /** An accepted gift is in the recipient's library and nothing else of a gift is; a gift's state matches its order's. */
 async function giftViolations(db: pg.Pool): Promise<string[]> {
-  const missing = await db.query<{ id: string }>(`select g.id from gifts g where g.state = 'accepted' and not exists (select 1 from library l where l.order_id = g.id and l.user_id = g.recipient_id)`);
-  const stray = await db.query<{ id: string }>(`select g.id from gifts g join library l on l.order_id = g.id where g.state <> 'accepted' or l.user_id <> g.recipient_id`);
+  const missing = await db.query<{ id: string }>(
+    `select g.id from gifts g where g.state = 'accepted' and not exists (select 1 from library l where l.order_id = g.id and l.user_id = g.recipient_id)`,
+  );
+  const stray = await db.query<{ id: string }>(
+    `select g.id from gifts g join library l on l.order_id = g.id where g.state <> 'accepted' or l.user_id <> g.recipient_id`,
+  );
   const unpaid = await db.query<{ id: string; state: string; status: string }>(`
     select g.id, g.state, o.status from gifts g join orders o on o.id = g.id
     where (g.state in ('scheduled', 'delivered', 'accepted') and o.status <> 'paid')

@@ -37,7 +37,17 @@ beforeAll(async () => {
   const paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  store = new StoreProcess({ DATABASE_URL: db.url, PORT: String(port), PUBLIC_URL: base, PAYSIM_URL: paysimUrl, AUTH_SECRET: randomBytes(32).toString('hex'), NODE_ID: 'gift-crash-node', WORKFLOW_VERSION: 'gift-crash-1', TIMER_POLL_MS: '50', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
+  store = new StoreProcess({
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    PUBLIC_URL: base,
+    PAYSIM_URL: paysimUrl,
+    AUTH_SECRET: randomBytes(32).toString('hex'),
+    NODE_ID: 'gift-crash-node',
+    WORKFLOW_VERSION: 'gift-crash-1',
+    TIMER_POLL_MS: '50',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  });
   await store.start({ STORE_CLOCK: clockAt });
   sql = new pg.Client({ connectionString: db.url });
   sql.on('error', () => undefined);
@@ -59,7 +69,11 @@ const restart = async () => {
 async function setClock(at: number) {
   clockAt = new Date(at).toISOString();
   await retrying(async () => {
-    const r = await fetch(`${base}/test/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: clockAt }) });
+    const r = await fetch(`${base}/test/clock`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ at: clockAt }),
+    });
     if (!r.ok) throw new Error(String(r.status));
   });
 }
@@ -85,13 +99,22 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
   it(`D1 S2.7 S2.10 S2.13 after ${2 * KILLS + Math.ceil(KILLS / 2)} kills every gift was delivered once and every unanswered one refunded once`, async () => {
     const op = new Client(base);
     const opEmail = `op-${randomBytes(3).toString('hex')}@example.test`;
-    expect((await op.post('/api/accounts', { email: opEmail, password: 'operator password 1', name: 'Op', country: 'US', language: 'en' })).status).toBe(201);
+    expect(
+      (await op.post('/api/accounts', { email: opEmail, password: 'operator password 1', name: 'Op', country: 'US', language: 'en' }))
+        .status,
+    ).toBe(201);
     await sql.query(`update account_profiles set role = 'operator' where user_id = (select id from "user" where email = $1)`, [opEmail]);
     const gameId = (await op.post('/api/operator/games', gameInput({ slug: 'crash-gift' }))).body.id as string;
 
     const pairs: { sender: Client; recipient: Client; recipientId: string; giftId?: string }[] = [];
     const account = async (c: Client, name: string) => {
-      const r = await c.post('/api/accounts', { email: `${name}-${randomBytes(3).toString('hex')}@example.test`, password: 'correct horse battery', name, country: 'US', language: 'en' });
+      const r = await c.post('/api/accounts', {
+        email: `${name}-${randomBytes(3).toString('hex')}@example.test`,
+        password: 'correct horse battery',
+        name,
+        country: 'US',
+        language: 'en',
+      });
       expect(r.status).toBe(201);
       return r.body.id as string;
     };
@@ -107,7 +130,18 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     await Promise.all(
       pairs.map(async (p, i) => {
         const r = await retrying(async () => {
-          const res = await p.sender.post('/api/gifts', { gameId, recipientId: p.recipientId, message: `gift ${i}`, deliverAt: new Date(deliverAt(i)).toISOString(), pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': `crash-gift-${i}` });
+          const res = await p.sender.post(
+            '/api/gifts',
+            {
+              gameId,
+              recipientId: p.recipientId,
+              message: `gift ${i}`,
+              deliverAt: new Date(deliverAt(i)).toISOString(),
+              pointsToUse: 0,
+              paymentMethod: 'card',
+            },
+            { 'idempotency-key': `crash-gift-${i}` },
+          );
           if (res.status >= 500) throw new Error(String(res.status));
           return res;
         });
@@ -115,7 +149,10 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
         p.giftId = r.body.id;
       }),
     );
-    await crashWhile(Math.ceil(KILLS / 2), async () => (await count(`select count(*)::int as n from gifts where state = 'scheduled'`)) === PAIRS);
+    await crashWhile(
+      Math.ceil(KILLS / 2),
+      async () => (await count(`select count(*)::int as n from gifts where state = 'scheduled'`)) === PAIRS,
+    );
 
     // 1. The delivery times pass a few gifts at a time; the store dies right after each step while the timers deliver.
     const duringDelivery = await crashWhile(
@@ -139,7 +176,10 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     const duringExpiry = await crashWhile(
       KILLS,
       async () =>
-        (await count(`select count(*)::int as n from gifts g join orders o on o.id = g.id where g.state in ('declined', 'expired') and o.status = 'refunded'`)) === PAIRS - PAIRS / 4 &&
+        (await count(
+          `select count(*)::int as n from gifts g join orders o on o.id = g.id where g.state in ('declined', 'expired') and o.status = 'refunded'`,
+        )) ===
+          PAIRS - PAIRS / 4 &&
         (await count(`select count(*)::int as n from dbos.workflow_status where status in ('PENDING', 'ENQUEUED')`)) === 0,
     );
 
@@ -161,7 +201,8 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     // mail at a time, marked sent in its own commit), never a batch; every copy carries its outbox row's
     // Message-ID, so a receiving system drops it. (Batches of 20 in one transaction resent 233 mails in 63 kills.)
     // (A mail claimed by a killed process waits out its 20 s lease before it is sent again.)
-    for (let i = 0; i < 900 && (await count(`select count(*)::int as n from mail_outbox where sent_at is null`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 900 && (await count(`select count(*)::int as n from mail_outbox where sent_at is null`)) > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const outbox = (await sql.query(`select id from mail_outbox`)).rows.map((r) => `<${r.id}@store.localhost>`);
     const copies = new Map<string, number>();
     for (const m of smtp.mails) copies.set(m.messageId, (copies.get(m.messageId) ?? 0) + 1);
@@ -170,6 +211,17 @@ describe('crash test: kill -9 during gift delivery and the 30-day wait', () => {
     expect(resent).toBeLessThanOrEqual(2 * KILLS + Math.ceil(KILLS / 2));
     // The kills must have hit work in progress, or this test proves nothing.
     expect(duringDelivery + duringExpiry).toBeGreaterThan(0);
-    console.log(JSON.stringify({ kills: 2 * KILLS + Math.ceil(KILLS / 2), mails: outbox.length, resentCopies: resent, midwayDelivery: duringDelivery, midwayExpiry: duringExpiry, states, pg: sim.state.totals(), sagas }));
+    console.log(
+      JSON.stringify({
+        kills: 2 * KILLS + Math.ceil(KILLS / 2),
+        mails: outbox.length,
+        resentCopies: resent,
+        midwayDelivery: duringDelivery,
+        midwayExpiry: duringExpiry,
+        states,
+        pg: sim.state.totals(),
+        sagas,
+      }),
+    );
   }, 600_000);
 });

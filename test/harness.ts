@@ -62,21 +62,44 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 }
 
 /** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
-export async function startTestStore(opts: { now?: string; env?: Record<string, string>; durable?: boolean; port?: number } = {}): Promise<TestStore> {
+export async function startTestStore(
+  opts: { now?: string; env?: Record<string, string>; durable?: boolean; port?: number } = {},
+): Promise<TestStore> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
   const clock = new ManualClock(opts.now ?? '2026-11-24T09:00:00Z');
   const port = opts.port ?? (await freePort());
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, DEMO_CATALOG: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20', TIMER_POLL_MS: '50', AUTH_RATE_LIMIT: 'off', ...opts.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: dataDir,
+    DEMO_CATALOG: 'off',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PAYMENT_APPROVAL_TIMEOUT_SECONDS: '20',
+    TIMER_POLL_MS: '50',
+    AUTH_RATE_LIMIT: 'off',
+    ...opts.env,
+  });
   // paysim in this process but behind real HTTP, with its own state; the SMTP sink receives the mail.
   const simPort = await freePort();
-  const sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: `http://127.0.0.1:${simPort}`, timeoutMs: 1500, lateWebhookMs: 500 });
+  const sim = createPaysim({
+    apiKey: 'test-key',
+    webhookSecret: 'whsec_test',
+    publicUrl: `http://127.0.0.1:${simPort}`,
+    timeoutMs: 1500,
+    lateWebhookMs: 500,
+  });
   const paysimUrl = await sim.app.listen({ host: '127.0.0.1', port: simPort });
   const mailbox = new MailSink();
   const smtpPort = await mailbox.start();
   const faults: Faults = { next: undefined, hits: 0 };
   const gateway = new PaysimGateway({
-    url: paysimUrl, apiKey: 'test-key', webhookSecret: 'whsec_test', clock: systemClock, timeoutMs: 1000,
+    url: paysimUrl,
+    apiKey: 'test-key',
+    webhookSecret: 'whsec_test',
+    clock: systemClock,
+    timeoutMs: 1000,
     faults: (call) => {
       if (!faults.next || (faults.only && !faults.only.test(call))) return undefined;
       faults.hits++;
@@ -170,13 +193,28 @@ export class Client {
 }
 
 let seq = 0;
-export async function signUp(t: TestStore, fields: Partial<{ email: string; country: string; language: string; currency: string; name: string; timeZone: string }> = {}) {
+export async function signUp(
+  t: TestStore,
+  fields: Partial<{ email: string; country: string; language: string; currency: string; name: string; timeZone: string }> = {},
+) {
   const client = new Client(t.url);
   const email = fields.email ?? `player${++seq}-${randomBytes(3).toString('hex')}@example.test`;
   // Each test user signs up from its own documentation address (used only where TRUST_PROXY is on), so
   // per-IP sign-up limits do not mix unrelated users; the address has no country.
   const ip = { 'x-forwarded-for': `203.0.113.${(seq % 250) + 1}` };
-  const res = await client.post('/api/accounts', { email, password: 'correct horse battery', name: fields.name ?? 'Player', country: fields.country ?? 'US', language: fields.language ?? 'en', ...(fields.currency ? { currency: fields.currency } : {}), ...(fields.timeZone ? { timeZone: fields.timeZone } : {}) }, ip);
+  const res = await client.post(
+    '/api/accounts',
+    {
+      email,
+      password: 'correct horse battery',
+      name: fields.name ?? 'Player',
+      country: fields.country ?? 'US',
+      language: fields.language ?? 'en',
+      ...(fields.currency ? { currency: fields.currency } : {}),
+      ...(fields.timeZone ? { timeZone: fields.timeZone } : {}),
+    },
+    ip,
+  );
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, email, me: res.body };
 }

@@ -7,7 +7,9 @@ type Value = string | number | bigint | Value[] | { [k: string]: Value };
 function encode(v: Value): Buffer {
   const control = (type: number, size: number, payload: Buffer) => {
     if (size >= 29) throw new Error('long values are not needed here');
-    return type <= 7 ? Buffer.concat([Buffer.from([(type << 5) | size]), payload]) : Buffer.concat([Buffer.from([size, type - 7]), payload]);
+    return type <= 7
+      ? Buffer.concat([Buffer.from([(type << 5) | size]), payload])
+      : Buffer.concat([Buffer.from([size, type - 7]), payload]);
   };
   const uint = (n: bigint) => {
     const bytes: number[] = [];
@@ -24,7 +26,9 @@ function encode(v: Value): Buffer {
 
 export function writeCountryMmdb(networks: [cidr: string, country: string][]): Buffer {
   // A binary trie over the address bits; leaves hold an index into `records`.
-  interface Node { children: [Node | number | null, Node | number | null] }
+  interface Node {
+    children: [Node | number | null, Node | number | null];
+  }
   const root: Node = { children: [null, null] };
   const records: Buffer[] = [];
   for (const [cidr, country] of networks) {

@@ -30,7 +30,11 @@ export interface Op {
 
 export async function operations(baseUrl: string): Promise<Op[]> {
   const spec = (await new Client(baseUrl).get('/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
-  return Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+  return Object.entries(spec.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+  );
 }
 
 /** A valid example of a schema with only its required parts; `uuid` strings come from `uuid(name)`. */

@@ -27,7 +27,17 @@ afterAll(() => {
 
 async function start(port: number, pgPort: number, sidecars: { paysim: number; smtp: number }) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), PAYSIM_PORT: String(sidecars.paysim), SMTP_SINK_PORT: String(sidecars.smtp), DATA_DIR: dataDir, DEMO_CATALOG: 'builtin', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      PAYSIM_PORT: String(sidecars.paysim),
+      SMTP_SINK_PORT: String(sidecars.smtp),
+      DATA_DIR: dataDir,
+      DEMO_CATALOG: 'builtin',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   procs.push(child);
@@ -36,12 +46,15 @@ async function start(port: number, pgPort: number, sidecars: { paysim: number; s
     text += d;
     output.set(child, text);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`store exited with ${child.exitCode}:\n${text}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return child;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -70,7 +83,9 @@ describe('npm start', () => {
     // paysim notices its parent is gone and exits; the mailbox page and the gateway work again after restart.
     const second = await start(port, pgPort, sidecars);
     expect((await fetch(`http://127.0.0.1:${port}/dev/mailbox`)).status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${sidecars.paysim}/v1/totals`, { headers: { authorization: 'Bearer paysim-dev-key' } })).status).toBe(200);
+    expect(
+      (await fetch(`http://127.0.0.1:${sidecars.paysim}/v1/totals`, { headers: { authorization: 'Bearer paysim-dev-key' } })).status,
+    ).toBe(200);
     expect(await gameCount(port)).toBe(16);
     expect(alive(pg1) && postmaster() !== pg1).toBe(false);
 

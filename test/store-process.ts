@@ -13,7 +13,17 @@ export class StoreProcess {
       execArgv: ['--import', 'tsx'],
       // Crash tests are about recovery: their operator is made by SQL without two-factor, and their many
       // sign-ups come from one address, so those two guards are off here (tests of them live elsewhere).
-      env: { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'test', DEMO_CATALOG: 'off', DATA_DIR: '.data/crash-test', OPERATOR_REQUIRE_2FA: 'false', AUTH_RATE_LIMIT: 'off', ...this.env, ...extra },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        DEMO_CATALOG: 'off',
+        DATA_DIR: '.data/crash-test',
+        OPERATOR_REQUIRE_2FA: 'false',
+        AUTH_RATE_LIMIT: 'off',
+        ...this.env,
+        ...extra,
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.child = child;

@@ -52,7 +52,11 @@ describe('accounts over HTTP', () => {
   });
 
   it("R12 Better Auth's own sign-up route is closed so no account is created without a country", async () => {
-    const res = await new Client(t.url).post('/api/auth/sign-up/email', { email: 'raw@example.test', password: 'correct horse battery', name: 'Raw' });
+    const res = await new Client(t.url).post('/api/auth/sign-up/email', {
+      email: 'raw@example.test',
+      password: 'correct horse battery',
+      name: 'Raw',
+    });
     expect(res.status).toBe(404);
   });
 
@@ -87,9 +91,13 @@ describe('accounts over HTTP', () => {
   it('S1.1 npm run operator:create makes the first operator from the command line', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/create-operator.ts', '--email', 'first-op@example.test', '--password', 'first operator pw'], {
-        env: { ...process.env, DATABASE_URL: t.databaseUrl, DATA_DIR: dataDir, DEMO_CATALOG: 'off' },
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/create-operator.ts', '--email', 'first-op@example.test', '--password', 'first operator pw'],
+        {
+          env: { ...process.env, DATABASE_URL: t.databaseUrl, DATA_DIR: dataDir, DEMO_CATALOG: 'off' },
+        },
+      );
       expect(stdout).toContain('Operator first-op@example.test created.');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -116,21 +124,37 @@ describe('accounts over HTTP', () => {
       expect((await c.get('/api/me')).status).toBe(200);
     }
     // Another site is still refused.
-    const evil = await new Client(t.url).post('/api/auth/sign-in/email', { email, password: 'correct horse battery' }, { origin: 'http://evil.example' });
+    const evil = await new Client(t.url).post(
+      '/api/auth/sign-in/email',
+      { email, password: 'correct horse battery' },
+      { origin: 'http://evil.example' },
+    );
     expect(evil.status).toBe(403);
   });
 
   it('D2 passwords attackers guess first are refused at sign-up and at a password change, with a sentence', async () => {
     for (const password of ['password12', 'Qwerty!2024', '1234567890', 'abcdefghijk', 'aaaaaaaaaaaa', 'abab1212abab']) {
-      const r = await new Client(t.url).post('/api/accounts', { email: `weak-${password.length}-${Math.random().toString(36).slice(2)}@example.test`, password, name: 'Weak', country: 'US', language: 'en' });
+      const r = await new Client(t.url).post('/api/accounts', {
+        email: `weak-${password.length}-${Math.random().toString(36).slice(2)}@example.test`,
+        password,
+        name: 'Weak',
+        country: 'US',
+        language: 'en',
+      });
       expect(r.status, password).toBe(400);
       expect(r.body.error.code).toBe('password_too_guessable');
     }
     const { client } = await signUp(t);
-    const change = await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'password2024' });
+    const change = await client.post('/api/auth/change-password', {
+      currentPassword: 'correct horse battery',
+      newPassword: 'password2024',
+    });
     expect(change.status).toBe(400);
     expect(change.body.error.code).toBe('password_too_guessable');
     // A phrase of unrelated words is fine.
-    expect((await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'lantern otter gravel 7' })).status).toBe(200);
+    expect(
+      (await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'lantern otter gravel 7' }))
+        .status,
+    ).toBe(200);
   });
 });

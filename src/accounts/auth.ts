@@ -48,13 +48,20 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
         // D2: what ends sessions ends the API tokens issued from them (refresh tokens are the store's, not Better Auth's).
         if (ctx.path === '/sign-out' || ctx.path === '/revoke-sessions') {
           const current = await getSessionFromCtx(ctx).catch(() => null);
-          if (current) await hooks?.sessionsEnded(ctx.path === '/sign-out' ? { userId: current.user.id, sessionId: current.session.id } : { userId: current.user.id });
+          if (current)
+            await hooks?.sessionsEnded(
+              ctx.path === '/sign-out' ? { userId: current.user.id, sessionId: current.session.id } : { userId: current.user.id },
+            );
           return;
         }
         if (ctx.path !== '/sign-in/social') return;
         const idToken = (ctx.body as { idToken?: { token?: string; nonce?: string } } | undefined)?.idToken;
         if (!idToken) return;
-        if (!idToken.nonce) throw APIError.from('BAD_REQUEST', { code: 'ID_TOKEN_NONCE_REQUIRED', message: 'Sign in with an ID token that was requested with a nonce, and send that nonce.' });
+        if (!idToken.nonce)
+          throw APIError.from('BAD_REQUEST', {
+            code: 'ID_TOKEN_NONCE_REQUIRED',
+            message: 'Sign in with an ID token that was requested with a nonce, and send that nonce.',
+          });
         const hash = createHash('sha256').update(String(idToken.token)).digest('hex');
         // Tokens live minutes; what is older than a day is forgotten on the way.
         const first = await pool.query(
@@ -62,7 +69,11 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
            insert into id_token_uses (token_hash, used_at) values ($1, now()) on conflict do nothing returning 1`,
           [hash],
         );
-        if (!first.rowCount) throw APIError.from('UNAUTHORIZED', { code: 'ID_TOKEN_REPLAYED', message: 'This ID token was already used to sign in. Sign in again with your provider.' });
+        if (!first.rowCount)
+          throw APIError.from('UNAUTHORIZED', {
+            code: 'ID_TOKEN_REPLAYED',
+            message: 'This ID token was already used to sign in. Sign in again with your provider.',
+          });
       }),
       after: createAuthMiddleware(async (ctx) => {
         // A changed or reset password ends every API token of the account (whoever held the old one may hold those).
@@ -80,14 +91,23 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
         create: {
           before: async (session, ctx) => {
             const path = ctx?.path ?? '';
-            return { data: { ...session, signInMethod: path.replace(/^\//, '').slice(0, 60) || 'internal', secondFactorAt: SECOND_FACTOR_PATHS.has(path) ? new Date() : null } };
+            return {
+              data: {
+                ...session,
+                signInMethod: path.replace(/^\//, '').slice(0, 60) || 'internal',
+                secondFactorAt: SECOND_FACTOR_PATHS.has(path) ? new Date() : null,
+              },
+            };
           },
         },
       },
       user: {
         create: {
           after: async (user, ctx) => {
-            await hooks?.userCreated(user.id, ctx?.request?.headers.get('x-store-client-ip') ?? ctx?.headers?.get('x-store-client-ip') ?? undefined);
+            await hooks?.userCreated(
+              user.id,
+              ctx?.request?.headers.get('x-store-client-ip') ?? ctx?.headers?.get('x-store-client-ip') ?? undefined,
+            );
           },
         },
       },
@@ -181,15 +201,22 @@ function secondFactorGate(publicUrl: string): BetterAuthPlugin {
             if ((fresh.session as { secondFactorAt?: Date | null }).secondFactorAt) return;
             // The two-factor plugin challenged this sign-in and let it pass: its trusted-device cookie was the factor.
             if (CHALLENGED_PATHS.has(ctx.path)) {
-              const session = await ctx.context.internalAdapter.updateSession(fresh.session.token, { secondFactorAt: new Date(), signInMethod: 'trusted-device' });
-              if (session) await setSessionCookie(ctx, { session: session as typeof fresh.session, user: fresh.user });
+              const session = await ctx.context.internalAdapter.updateSession(fresh.session.token, {
+                secondFactorAt: new Date(),
+                signInMethod: 'trusted-device',
+              });
+              if (session) await setSessionCookie(ctx, { session: session, user: fresh.user });
               return;
             }
             await ctx.context.internalAdapter.deleteSession(fresh.session.token);
             deleteSessionCookie(ctx);
             ctx.context.setNewSession(null);
-            if (ctx.path.startsWith('/callback/') || ctx.path.startsWith('/oauth2/callback/')) throw ctx.redirect(`${publicUrl}/login?error=two_factor_password_sign_in`);
-            throw APIError.from('FORBIDDEN', { code: 'TWO_FACTOR_REQUIRED', message: 'This account uses two-factor authentication: sign in with your password and the code from your authenticator app.' });
+            if (ctx.path.startsWith('/callback/') || ctx.path.startsWith('/oauth2/callback/'))
+              throw ctx.redirect(`${publicUrl}/login?error=two_factor_password_sign_in`);
+            throw APIError.from('FORBIDDEN', {
+              code: 'TWO_FACTOR_REQUIRED',
+              message: 'This account uses two-factor authentication: sign in with your password and the code from your authenticator app.',
+            });
           }),
         },
       ],

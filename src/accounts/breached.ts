@@ -28,7 +28,10 @@ export class BreachedPasswords {
     const suffix = sha1.slice(5);
     try {
       const base = this.rangeUrl.endsWith('/') ? this.rangeUrl : `${this.rangeUrl}/`;
-      const res = await fetch(`${base}${prefix}`, { headers: { 'add-padding': 'true', 'user-agent': 'game-store' }, signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(`${base}${prefix}`, {
+        headers: { 'add-padding': 'true', 'user-agent': 'game-store' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       for (const line of (await res.text()).split(/\r?\n/)) {
         const [s, count] = line.trim().split(':');
@@ -45,14 +48,62 @@ export class BreachedPasswords {
   async assertNotBreached(password: string): Promise<void> {
     const seen = await this.timesSeen(password);
     if (seen > 0) {
-      throw new AppError(400, 'password_breached', `This password has appeared ${seen.toLocaleString('en')} times in data breaches, so attackers try it first. Choose another one.`);
+      throw new AppError(
+        400,
+        'password_breached',
+        `This password has appeared ${seen.toLocaleString('en')} times in data breaches, so attackers try it first. Choose another one.`,
+      );
     }
     assertNotGuessable(password);
   }
 }
 
 /** The words at the root of the most common passwords (from public breach top lists), lower case. */
-const COMMON_ROOTS = new Set(['password', 'passw0rd', 'qwerty', 'qwertyuiop', 'asdfgh', 'asdfghjkl', 'zxcvbnm', 'letmein', 'iloveyou', 'admin', 'administrator', 'welcome', 'monkey', 'dragon', 'football', 'baseball', 'soccer', 'master', 'sunshine', 'princess', 'shadow', 'superman', 'batman', 'trustno', 'whatever', 'starwars', 'computer', 'michael', 'jennifer', 'login', 'abc', 'abcdef', 'abcdefg', 'test', 'testing', 'secret', 'changeme', 'default', 'user', 'guest', 'gamestore', 'game', 'games']);
+const COMMON_ROOTS = new Set([
+  'password',
+  'passw0rd',
+  'qwerty',
+  'qwertyuiop',
+  'asdfgh',
+  'asdfghjkl',
+  'zxcvbnm',
+  'letmein',
+  'iloveyou',
+  'admin',
+  'administrator',
+  'welcome',
+  'monkey',
+  'dragon',
+  'football',
+  'baseball',
+  'soccer',
+  'master',
+  'sunshine',
+  'princess',
+  'shadow',
+  'superman',
+  'batman',
+  'trustno',
+  'whatever',
+  'starwars',
+  'computer',
+  'michael',
+  'jennifer',
+  'login',
+  'abc',
+  'abcdef',
+  'abcdefg',
+  'test',
+  'testing',
+  'secret',
+  'changeme',
+  'default',
+  'user',
+  'guest',
+  'gamestore',
+  'game',
+  'games',
+]);
 
 /**
  * Refuses passwords an attacker guesses first, without asking anybody (the breach range check needs a service
@@ -66,6 +117,10 @@ export function assertNotGuessable(password: string): void {
   const sequence = '01234567890abcdefghijklmnopqrstuvwxyzqwertyuiopasdfghjklzxcvbnm';
   const onlySequence = lower.length >= 4 && [...Array(lower.length - 3).keys()].every((i) => sequence.includes(lower.slice(i, i + 4)));
   if ((root.length > 0 && COMMON_ROOTS.has(root)) || (root.length === 0 && /^\d+$/.test(lower)) || distinct < 5 || onlySequence) {
-    throw new AppError(400, 'password_too_guessable', 'This password is among the first ones attackers try (a common word with digits, a sequence, or too few different characters). Choose a longer phrase of unrelated words.');
+    throw new AppError(
+      400,
+      'password_too_guessable',
+      'This password is among the first ones attackers try (a common word with digits, a sequence, or too few different characters). Choose a longer phrase of unrelated words.',
+    );
   }
 }

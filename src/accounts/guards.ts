@@ -58,7 +58,16 @@ export class Guards {
       name: c.name,
       viaToken: true,
       twoFactor: Boolean(c.tfa),
-      profile: { user_id: c.sub, country: c.country, language: c.language, currency: c.currency, time_zone: c.tz, role: c.role, country_changed_at: null, created_at: new Date((c.iat ?? 0) * 1000) },
+      profile: {
+        user_id: c.sub,
+        country: c.country,
+        language: c.language,
+        currency: c.currency,
+        time_zone: c.tz,
+        role: c.role,
+        country_changed_at: null,
+        created_at: new Date((c.iat ?? 0) * 1000),
+      },
     };
   }
 
@@ -70,9 +79,14 @@ export class Guards {
 
   async requireOperator(req: FastifyRequest): Promise<Viewer> {
     const v = await this.requireUser(req);
-    if (v.profile.role !== 'operator') throw new AppError(403, 'operator_only', 'Only store operators can do this. Ask an operator to give your account the operator role.');
+    if (v.profile.role !== 'operator')
+      throw new AppError(403, 'operator_only', 'Only store operators can do this. Ask an operator to give your account the operator role.');
     if (this.policy.operatorRequire2fa && !v.twoFactor) {
-      throw new AppError(403, 'two_factor_required', 'Operators must turn on two-factor authentication first: open your account page and set up an authenticator app.');
+      throw new AppError(
+        403,
+        'two_factor_required',
+        'Operators must turn on two-factor authentication first: open your account page and set up an authenticator app.',
+      );
     }
     return v;
   }

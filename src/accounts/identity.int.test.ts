@@ -34,8 +34,20 @@ beforeAll(async () => {
   const issuer = `http://127.0.0.1:${idpPort}`;
   issuerUrl = issuer;
   const idp = new Provider(issuer, {
-    clients: [{ client_id: 'game-store', client_secret: 'store-secret', redirect_uris: [`${storeUrl}/api/auth/callback/newidp`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' }],
-    findAccount: async (_ctx, id) => (people[id] ? { accountId: id, claims: async () => ({ sub: id, email: people[id]!.email, email_verified: true, name: people[id]!.name }) } : undefined),
+    clients: [
+      {
+        client_id: 'game-store',
+        client_secret: 'store-secret',
+        redirect_uris: [`${storeUrl}/api/auth/callback/newidp`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    ],
+    findAccount: async (_ctx, id) =>
+      people[id]
+        ? { accountId: id, claims: async () => ({ sub: id, email: people[id]!.email, email_verified: true, name: people[id]!.name }) }
+        : undefined,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
@@ -56,8 +68,14 @@ beforeAll(async () => {
   t = await startTestStore({
     port: storePort,
     env: {
-      AUTH_OIDC_PROVIDERS: JSON.stringify([{ id: 'newidp', name: 'New Country ID', issuer, clientId: 'game-store', clientSecret: 'store-secret', countries: ['NZ'] }]),
-      AUTH_SOCIAL_PROVIDERS: JSON.stringify({ google: { clientId: 'g', clientSecret: 'g' }, kakao: { clientId: 'k', clientSecret: 'k' }, line: { clientId: 'l', clientSecret: 'l' } }),
+      AUTH_OIDC_PROVIDERS: JSON.stringify([
+        { id: 'newidp', name: 'New Country ID', issuer, clientId: 'game-store', clientSecret: 'store-secret', countries: ['NZ'] },
+      ]),
+      AUTH_SOCIAL_PROVIDERS: JSON.stringify({
+        google: { clientId: 'g', clientSecret: 'g' },
+        kakao: { clientId: 'k', clientSecret: 'k' },
+        line: { clientId: 'l', clientSecret: 'l' },
+      }),
       PASSWORD_BREACH_CHECK_URL: `http://127.0.0.1:${rangePort}/range/`,
     },
   });
@@ -77,7 +95,10 @@ async function atIdp(startUrl: string, login: string): Promise<string> {
     const res = await fetch(url, {
       method: body ? 'POST' : 'GET',
       body,
-      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       redirect: 'manual',
     });
     for (const c of res.headers.getSetCookie()) {
@@ -95,14 +116,20 @@ async function atIdp(startUrl: string, login: string): Promise<string> {
     const action = /action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw new Error(`IdP page without a form (${res.status}): ${html.slice(0, 300)}`);
     url = new URL(action.replace(/&amp;/g, '&'), url).toString();
-    body = new URLSearchParams(html.includes('name="login"') ? { prompt: 'login', login, password: 'any password' } : { prompt: 'consent' }).toString();
+    body = new URLSearchParams(
+      html.includes('name="login"') ? { prompt: 'login', login, password: 'any password' } : { prompt: 'consent' },
+    ).toString();
   }
   throw new Error('too many steps at the IdP');
 }
 
 /** Starts a sign-in (or a link) with the IdP from the store, goes through the IdP, returns the callback URL. */
 async function throughIdp(c: Client, login: string, path = '/api/auth/sign-in/social') {
-  const start = await c.post(path, { provider: 'newidp', callbackURL: '/', errorCallbackURL: '/login' }, { 'x-forwarded-for': '198.51.100.7' });
+  const start = await c.post(
+    path,
+    { provider: 'newidp', callbackURL: '/', errorCallbackURL: '/login' },
+    { 'x-forwarded-for': '198.51.100.7' },
+  );
   expect(start.status, JSON.stringify(start.body)).toBe(200);
   expect(start.body.url).toContain('code_challenge='); // PKCE
   return atIdp(start.body.url, login);
@@ -114,19 +141,35 @@ const local = (u: string) => u.slice(storeUrl.length);
  * the code exchanged by the app), to present to the store's ID-token sign-in.
  */
 async function idTokenFor(login: string, nonce?: string): Promise<string> {
-  const discovery = (await (await fetch(`${issuerUrl}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string; token_endpoint: string };
+  const discovery = (await (await fetch(`${issuerUrl}/.well-known/openid-configuration`)).json()) as {
+    authorization_endpoint: string;
+    token_endpoint: string;
+  };
   const verifier = randomBytes(32).toString('base64url');
   const auth = new URL(discovery.authorization_endpoint);
   const params: Record<string, string> = {
-    client_id: 'game-store', response_type: 'code', scope: 'openid email profile', redirect_uri: `${storeUrl}/api/auth/callback/newidp`, state: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', ...(nonce ? { nonce } : {}),
+    client_id: 'game-store',
+    response_type: 'code',
+    scope: 'openid email profile',
+    redirect_uri: `${storeUrl}/api/auth/callback/newidp`,
+    state: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...(nonce ? { nonce } : {}),
   };
   for (const [k, v] of Object.entries(params)) auth.searchParams.set(k, v);
   const code = new URL(await atIdp(auth.toString(), login)).searchParams.get('code')!;
   const tokens = await fetch(discovery.token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: params.redirect_uri!, client_id: 'game-store', client_secret: 'store-secret', code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: params.redirect_uri!,
+      client_id: 'game-store',
+      client_secret: 'store-secret',
+      code_verifier: verifier,
+    }).toString(),
   });
   const body = (await tokens.json()) as { id_token?: string };
   if (!body.id_token) throw new Error(`no ID token: ${JSON.stringify(body)}`);
@@ -184,7 +227,13 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
 
   it('R7 an IdP login whose email matches an existing account is not linked by itself; the owner links it after signing in; with two-factor on it cannot skip the code; unlinking', async () => {
     const owner = new Client(storeUrl);
-    const created = await owner.post('/api/accounts', { email: 'bob@idp.test', password: 'bobs own long password', name: 'Bob', country: 'NZ', language: 'en' });
+    const created = await owner.post('/api/accounts', {
+      email: 'bob@idp.test',
+      password: 'bobs own long password',
+      name: 'Bob',
+      country: 'NZ',
+      language: 'en',
+    });
     expect(created.status).toBe(201);
     // Someone signs in at the IdP as bob@idp.test: refused, no session, no link.
     const stranger = new Client(storeUrl);
@@ -197,7 +246,10 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     const linkedAt = await throughIdp(owner, 'bob', '/api/auth/link-social');
     const linked = await owner.get(local(linkedAt));
     expect(linked.status).toBe(302);
-    expect((await owner.get('/api/auth/list-accounts')).body.map((a: { providerId: string }) => a.providerId).sort()).toEqual(['credential', 'newidp']);
+    expect((await owner.get('/api/auth/list-accounts')).body.map((a: { providerId: string }) => a.providerId).sort()).toEqual([
+      'credential',
+      'newidp',
+    ]);
     const viaIdp = new Client(storeUrl);
     await viaIdp.get(local(await throughIdp(viaIdp, 'bob')));
     expect((await viaIdp.get('/api/me')).body).toMatchObject({ id: created.body.id, country: 'NZ' });
@@ -222,7 +274,10 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     await withIdpAndTotp('frank@idp.test', 'frank', 'franks own long password');
     const player = new Client(storeUrl);
     const nonce = randomBytes(16).toString('hex');
-    const r = await player.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token: await idTokenFor('frank', nonce), nonce } });
+    const r = await player.post('/api/auth/sign-in/social', {
+      provider: 'newidp',
+      idToken: { token: await idTokenFor('frank', nonce), nonce },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(403);
     expect(r.body.error.code).toBe('two_factor_required');
     expect((await player.get('/api/me')).status).toBe(401);
@@ -236,7 +291,10 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     expect((await owner.get('/api/operator/alerts')).status).toBe(200); // her password + code session works
     const skipper = new Client(storeUrl);
     const n2 = randomBytes(16).toString('hex');
-    const s2 = await skipper.post('/api/auth/sign-in/social', { provider: 'newidp', idToken: { token: await idTokenFor('erin', n2), nonce: n2 } });
+    const s2 = await skipper.post('/api/auth/sign-in/social', {
+      provider: 'newidp',
+      idToken: { token: await idTokenFor('erin', n2), nonce: n2 },
+    });
     expect(s2.status).toBe(403);
     expect((await skipper.get('/api/operator/alerts')).status).toBe(401);
     expect((await skipper.get('/api/auth/get-session')).body).toBeNull();
@@ -265,16 +323,37 @@ describe('identity: a new country’s OpenID Connect provider by configuration (
     expect(kr[0]).toBe('kakao');
     expect(kr.indexOf('google')).toBeLessThan(kr.indexOf('line'));
     expect((await c.get('/api/auth-providers?country=JP')).body[0]).toMatchObject({ id: 'line', local: true });
-    expect((await c.get('/api/auth-providers?country=NZ')).body[0]).toMatchObject({ id: 'newidp', kind: 'oidc', name: 'New Country ID', local: true });
+    expect((await c.get('/api/auth-providers?country=NZ')).body[0]).toMatchObject({
+      id: 'newidp',
+      kind: 'oidc',
+      name: 'New Country ID',
+      local: true,
+    });
   });
 
   it('D2 a password found in breaches is refused at sign-up, and only a 5-character hash prefix leaves the store', async () => {
     const c = new Client(storeUrl);
-    const r = await c.post('/api/accounts', { email: 'leaky@example.test', password: BREACHED, name: 'Leaky', country: 'US', language: 'en' });
+    const r = await c.post('/api/accounts', {
+      email: 'leaky@example.test',
+      password: BREACHED,
+      name: 'Leaky',
+      country: 'US',
+      language: 'en',
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(400);
     expect(r.body.error.code).toBe('password_breached');
     expect(r.body.error.message).toContain('24,230');
     expect(rangeQueries.at(-1)).toBe(createHash('sha1').update(BREACHED).digest('hex').toUpperCase().slice(0, 5));
-    expect((await c.post('/api/accounts', { email: 'careful@example.test', password: 'a long unusual passphrase 7', name: 'Careful', country: 'US', language: 'en' })).status).toBe(201);
+    expect(
+      (
+        await c.post('/api/accounts', {
+          email: 'careful@example.test',
+          password: 'a long unusual passphrase 7',
+          name: 'Careful',
+          country: 'US',
+          language: 'en',
+        })
+      ).status,
+    ).toBe(201);
   });
 });

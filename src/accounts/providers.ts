@@ -15,8 +15,18 @@ export const DEFAULT_PROVIDER_COUNTRIES: Record<string, string[]> = {
 };
 
 const NAMES: Record<string, string> = {
-  google: 'Google', apple: 'Apple', facebook: 'Facebook', discord: 'Discord', twitch: 'Twitch', kakao: 'Kakao',
-  naver: 'NAVER', line: 'LINE', wechat: 'WeChat', vk: 'VK ID', github: 'GitHub', microsoft: 'Microsoft',
+  google: 'Google',
+  apple: 'Apple',
+  facebook: 'Facebook',
+  discord: 'Discord',
+  twitch: 'Twitch',
+  kakao: 'Kakao',
+  naver: 'NAVER',
+  line: 'LINE',
+  wechat: 'WeChat',
+  vk: 'VK ID',
+  github: 'GitHub',
+  microsoft: 'Microsoft',
 };
 
 export interface ProviderView {
@@ -41,7 +51,12 @@ export function providerSettings(social: Record<string, Record<string, unknown>>
   const forAuth: Record<string, Record<string, unknown>> = {};
   for (const [id, { countries, ...rest }] of Object.entries(social)) {
     forAuth[id] = rest;
-    entries.push({ id, name: NAMES[id] ?? id, kind: 'social', countries: Array.isArray(countries) ? (countries as string[]) : (DEFAULT_PROVIDER_COUNTRIES[id] ?? []) });
+    entries.push({
+      id,
+      name: NAMES[id] ?? id,
+      kind: 'social',
+      countries: Array.isArray(countries) ? (countries as string[]) : (DEFAULT_PROVIDER_COUNTRIES[id] ?? []),
+    });
   }
   for (const p of oidc) entries.push({ id: p.id, name: p.name, kind: 'oidc', countries: p.countries ?? [] });
   return {

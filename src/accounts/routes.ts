@@ -29,78 +29,152 @@ export function accountRoutes(
     publicUrl: string;
     rateLimit: boolean;
     /** Shared by every node, counted before the attempt: sign-ups and sign-ins per address, sign-ins per account, second-factor codes per sign-in. */
-    limits: { signUpsPerAddress: SharedRateLimiter; signInsPerAccount: SharedRateLimiter; signInsPerAddress: SharedRateLimiter; codesPerSignIn: SharedRateLimiter };
+    limits: {
+      signUpsPerAddress: SharedRateLimiter;
+      signInsPerAccount: SharedRateLimiter;
+      signInsPerAddress: SharedRateLimiter;
+      codesPerSignIn: SharedRateLimiter;
+    };
   },
 ) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['accounts'];
 
-  r.post('/api/accounts', {
-    schema: {
-      tags,
-      summary: 'Sign up with email and password; the country of residence decides what can be bought',
-      body: SignUp,
-      response: { 201: Me, 400: ErrorBody, 409: ErrorBody },
+  r.post(
+    '/api/accounts',
+    {
+      schema: {
+        tags,
+        summary: 'Sign up with email and password; the country of residence decides what can be bought',
+        body: SignUp,
+        response: { 201: Me, 400: ErrorBody, 409: ErrorBody },
+      },
     },
-  }, async (req, reply) => {
-    if (deps.rateLimit) await deps.limits.signUpsPerAddress.take(`sign-up-ip:${req.ip}`, 'sign-ups from your network');
-    await deps.breached.assertNotBreached(req.body.password);
-    const { me, headers } = await deps.accounts.signUp(req.body, 'player', deps.guards.ipCountry(req));
-    for (const c of headers.getSetCookie()) reply.header('set-cookie', c);
-    return reply.status(201).send(me);
-  });
+    async (req, reply) => {
+      if (deps.rateLimit) await deps.limits.signUpsPerAddress.take(`sign-up-ip:${req.ip}`, 'sign-ups from your network');
+      await deps.breached.assertNotBreached(req.body.password);
+      const { me, headers } = await deps.accounts.signUp(req.body, 'player', deps.guards.ipCountry(req));
+      for (const c of headers.getSetCookie()) reply.header('set-cookie', c);
+      return reply.status(201).send(me);
+    },
+  );
 
   r.get('/api/me', { schema: { tags, summary: 'The signed-in account', response: { 200: Me, 401: ErrorBody } } }, async (req) => {
     const v = await deps.guards.requireUser(req);
     return deps.accounts.me(v.userId);
   });
 
-  r.patch('/api/me', {
-    schema: { tags, summary: 'Change language or currency (the country of residence has its own rules)', body: Preferences, response: { 200: Me, 400: ErrorBody, 401: ErrorBody } },
-  }, async (req) => {
-    const v = await deps.guards.requireUser(req);
-    return deps.accounts.updatePreferences(v.userId, req.body);
-  });
-
-  r.get('/api/auth-providers', {
-    schema: {
-      tags,
-      summary: 'R7: the social and OpenID Connect sign-in providers of this deployment, those serving the visitor’s country first',
-      querystring: Type.Object({ country: Type.Optional(CountryCode) }, { additionalProperties: false }),
-      response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.Union([Type.Literal('social'), Type.Literal('oidc')]), countries: Type.Array(Type.String()), local: Type.Boolean() })) },
+  r.patch(
+    '/api/me',
+    {
+      schema: {
+        tags,
+        summary: 'Change language or currency (the country of residence has its own rules)',
+        body: Preferences,
+        response: { 200: Me, 400: ErrorBody, 401: ErrorBody },
+      },
     },
-  }, async (req) => deps.providers.list(req.query.country ?? (await deps.guards.shopper(req)).country));
-
-  r.put('/api/me/residence', {
-    schema: {
-      tags,
-      summary: 'R12: move your country of residence — once per RESIDENCE_CHANGE_DAYS, from a connection in the new country',
-      body: Type.Object({ country: CountryCode }, { additionalProperties: false }),
-      response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+    async (req) => {
+      const v = await deps.guards.requireUser(req);
+      return deps.accounts.updatePreferences(v.userId, req.body);
     },
-  }, async (req) => {
-    const v = await deps.guards.requireUser(req);
-    return deps.accounts.changeResidence(v.userId, req.body.country, deps.guards.ipCountry(req));
-  });
+  );
 
-  const TokenPair = Type.Object({ accessToken: Type.String(), tokenType: Type.Literal('Bearer'), expiresIn: Type.Integer({ description: 'Seconds' }), refreshToken: Type.String(), refreshExpiresAt: Type.String({ format: 'date-time' }) });
+  r.get(
+    '/api/auth-providers',
+    {
+      schema: {
+        tags,
+        summary: 'R7: the social and OpenID Connect sign-in providers of this deployment, those serving the visitor’s country first',
+        querystring: Type.Object({ country: Type.Optional(CountryCode) }, { additionalProperties: false }),
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              name: Type.String(),
+              kind: Type.Union([Type.Literal('social'), Type.Literal('oidc')]),
+              countries: Type.Array(Type.String()),
+              local: Type.Boolean(),
+            }),
+          ),
+        },
+      },
+    },
+    async (req) => deps.providers.list(req.query.country ?? (await deps.guards.shopper(req)).country),
+  );
+
+  r.put(
+    '/api/me/residence',
+    {
+      schema: {
+        tags,
+        summary: 'R12: move your country of residence — once per RESIDENCE_CHANGE_DAYS, from a connection in the new country',
+        body: Type.Object({ country: CountryCode }, { additionalProperties: false }),
+        response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => {
+      const v = await deps.guards.requireUser(req);
+      return deps.accounts.changeResidence(v.userId, req.body.country, deps.guards.ipCountry(req));
+    },
+  );
+
+  const TokenPair = Type.Object({
+    accessToken: Type.String(),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer({ description: 'Seconds' }),
+    refreshToken: Type.String(),
+    refreshExpiresAt: Type.String({ format: 'date-time' }),
+  });
   const Refresh = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
-  r.post('/api/tokens', {
-    schema: { tags, summary: 'D2: an access token (JWT, 15 min, verify with /api/auth/jwks) and a refresh token for API clients; needs a signed-in session', response: { 201: TokenPair, 401: ErrorBody, 403: ErrorBody } },
-  }, async (req, reply) => {
-    const v = await deps.guards.requireUser(req);
-    if (v.viaToken) throw new AppError(403, 'session_required', 'Tokens are issued to a signed-in session; use your refresh token to get a new access token.');
-    return reply.status(201).send(await deps.tokens.issue(v.userId, v.sessionId));
-  });
-  r.post('/api/tokens/refresh', {
-    schema: { tags, summary: 'D2: trade a refresh token for a new pair (the old one is spent; presenting it again revokes the family)', body: Refresh, response: { 200: TokenPair, 400: ErrorBody, 401: ErrorBody } },
-  }, async (req) => deps.tokens.refresh(req.body.refreshToken));
-  r.post('/api/tokens/revoke', {
-    schema: { tags, summary: 'D2: revoke a refresh token and every token refreshed from it', body: Refresh, response: { 204: Type.Null(), 400: ErrorBody } },
-  }, async (req, reply) => {
-    await deps.tokens.revoke(req.body.refreshToken);
-    return reply.status(204).send(null);
-  });
+  r.post(
+    '/api/tokens',
+    {
+      schema: {
+        tags,
+        summary:
+          'D2: an access token (JWT, 15 min, verify with /api/auth/jwks) and a refresh token for API clients; needs a signed-in session',
+        response: { 201: TokenPair, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const v = await deps.guards.requireUser(req);
+      if (v.viaToken)
+        throw new AppError(
+          403,
+          'session_required',
+          'Tokens are issued to a signed-in session; use your refresh token to get a new access token.',
+        );
+      return reply.status(201).send(await deps.tokens.issue(v.userId, v.sessionId));
+    },
+  );
+  r.post(
+    '/api/tokens/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'D2: trade a refresh token for a new pair (the old one is spent; presenting it again revokes the family)',
+        body: Refresh,
+        response: { 200: TokenPair, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req) => deps.tokens.refresh(req.body.refreshToken),
+  );
+  r.post(
+    '/api/tokens/revoke',
+    {
+      schema: {
+        tags,
+        summary: 'D2: revoke a refresh token and every token refreshed from it',
+        body: Refresh,
+        response: { 204: Type.Null(), 400: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await deps.tokens.revoke(req.body.refreshToken);
+      return reply.status(204).send(null);
+    },
+  );
 
   // Better Auth's own endpoints (sign-in, sign-out, session, social callbacks) under /api/auth/*.
   app.route({
@@ -110,15 +184,22 @@ export function accountRoutes(
     async handler(req, reply) {
       const url = new URL(req.url, deps.publicUrl);
       const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
-      const account = url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
-      if (deps.rateLimit && /^\/api\/auth\/(sign-in\/|two-factor\/verify-)/.test(url.pathname)) await deps.limits.signInsPerAddress.take(`sign-in-ip:${req.ip}`, 'sign-in attempts from your network');
+      const account =
+        url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
+      if (deps.rateLimit && /^\/api\/auth\/(sign-in\/|two-factor\/verify-)/.test(url.pathname))
+        await deps.limits.signInsPerAddress.take(`sign-in-ip:${req.ip}`, 'sign-in attempts from your network');
       if (account && deps.rateLimit) await deps.limits.signInsPerAccount.take(`sign-in:${account}`, 'sign-in attempts for this account');
       // Second-factor codes: counted per pending sign-in (its two-factor cookie) or session, whatever address they come from.
       const codeStep = /^\/api\/auth\/two-factor\/verify-(totp|backup-code|otp)$/.exec(url.pathname)?.[1];
-      const attempt = req.headers.cookie ? (TWO_FACTOR_COOKIE.exec(req.headers.cookie)?.[1] ?? SESSION_COOKIE.exec(req.headers.cookie)?.[1]) : undefined;
+      const attempt = req.headers.cookie
+        ? (TWO_FACTOR_COOKIE.exec(req.headers.cookie)?.[1] ?? SESSION_COOKIE.exec(req.headers.cookie)?.[1])
+        : undefined;
       if (codeStep && attempt && deps.rateLimit) await deps.limits.codesPerSignIn.take(`2fa:${attempt}`, 'codes for this sign-in');
       const newPassword = (req.body as { newPassword?: unknown } | undefined)?.newPassword;
-      if (typeof newPassword === 'string' && (url.pathname === '/api/auth/change-password' || url.pathname === '/api/auth/reset-password')) {
+      if (
+        typeof newPassword === 'string' &&
+        (url.pathname === '/api/auth/change-password' || url.pathname === '/api/auth/reset-password')
+      ) {
         await deps.breached.assertNotBreached(newPassword);
       }
       const headers = webHeaders(req);
@@ -127,10 +208,19 @@ export function accountRoutes(
       let res = await deps.auth.handler(new Request(url, { method: req.method, headers, body }));
       if (account && deps.rateLimit && res.ok) await deps.limits.signInsPerAccount.reset(`sign-in:${account}`);
       if (codeStep === 'totp' && res.ok) {
-        const done = (await res.clone().json().catch(() => ({}))) as { token?: string; user?: { id?: string } };
+        const done = (await res
+          .clone()
+          .json()
+          .catch(() => ({}))) as { token?: string; user?: { id?: string } };
         const code = String((req.body as { code?: unknown } | undefined)?.code ?? '');
         if (done.user?.id && !(await deps.accounts.acceptTotpOnce(done.user.id, code, done.token))) {
-          res = Response.json({ code: 'TOTP_CODE_ALREADY_USED', message: 'This code was already used to sign in. Wait for the next code from your authenticator app.' }, { status: 401 });
+          res = Response.json(
+            {
+              code: 'TOTP_CODE_ALREADY_USED',
+              message: 'This code was already used to sign in. Wait for the next code from your authenticator app.',
+            },
+            { status: 401 },
+          );
         }
       }
       reply.status(res.status);
@@ -138,7 +228,9 @@ export function accountRoutes(
       // Better Auth's errors ({ code, message }) get the same envelope as every other API error.
       if (res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
         const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-        return reply.send({ error: { code: (body.code ?? 'auth_error').toLowerCase(), message: body.message ?? 'Authentication failed.' } });
+        return reply.send({
+          error: { code: (body.code ?? 'auth_error').toLowerCase(), message: body.message ?? 'Authentication failed.' },
+        });
       }
       res.headers.forEach((value, key) => {
         if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);

@@ -1,7 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { CountryCode, CurrencyCode } from '../platform/schemas.ts';
 
-export const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_+\\-/0-9]+$', description: 'IANA time zone, e.g. Asia/Seoul' });
+export const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z_+\\-/0-9]+$',
+  description: 'IANA time zone, e.g. Asia/Seoul',
+});
 
 export const SignUp = Type.Object(
   {

@@ -99,13 +99,15 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     const c = new Client(t.url);
     const ip = freshIp();
     const perIp: number[] = [];
-    for (let i = 0; i < 7; i++) perIp.push((await c.post('/api/auth/sign-in/email', { email, password: `wrong password ${i}` }, ip)).status);
+    for (let i = 0; i < 7; i++)
+      perIp.push((await c.post('/api/auth/sign-in/email', { email, password: `wrong password ${i}` }, ip)).status);
     expect(perIp.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(perIp.at(-1)).toBe(429);
 
     // Per account: 10 failures from 10 addresses, then the account refuses even a new address and the right password.
     const victim = await signUp(t);
-    for (let i = 0; i < 10; i++) expect((await c.post('/api/auth/sign-in/email', { email: victim.email, password: 'guess guess guess' }, freshIp())).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await c.post('/api/auth/sign-in/email', { email: victim.email, password: 'guess guess guess' }, freshIp())).status).toBe(401);
     const blocked = await c.post('/api/auth/sign-in/email', { email: victim.email, password: 'correct horse battery' }, freshIp());
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('too_many_attempts');
@@ -114,7 +116,21 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     const signUpIp = freshIp();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await new Client(t.url).post('/api/accounts', { email: `burst-${i}-${randomBytes(3).toString('hex')}@example.test`, password: 'correct horse battery', name: 'Burst', country: 'US', language: 'en' }, signUpIp)).status);
+      statuses.push(
+        (
+          await new Client(t.url).post(
+            '/api/accounts',
+            {
+              email: `burst-${i}-${randomBytes(3).toString('hex')}@example.test`,
+              password: 'correct horse battery',
+              name: 'Burst',
+              country: 'US',
+              language: 'en',
+            },
+            signUpIp,
+          )
+        ).status,
+      );
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
   });
@@ -122,7 +138,11 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
   it('D2 the per-account sign-in budget is counted atomically: 40 wrong passwords at once, only 10 are tried', async () => {
     const victim = await signUp(t);
     const c = new Client(t.url);
-    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => c.post('/api/auth/sign-in/email', { email: victim.email, password: `parallel guess ${i}` }, freshIp()).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        c.post('/api/auth/sign-in/email', { email: victim.email, password: `parallel guess ${i}` }, freshIp()).then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
   });
@@ -132,7 +152,11 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     const c = new Client(t.url);
     const statuses: number[] = [];
     // The client writes what it likes on the left; the proxy appends the address it saw (the right-most entry).
-    for (let i = 0; i < 7; i++) statuses.push((await c.post('/api/auth/sign-in/email', { email, password: `wrong ${i}` }, { 'x-forwarded-for': `10.9.${i}.1, 198.51.100.251` })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await c.post('/api/auth/sign-in/email', { email, password: `wrong ${i}` }, { 'x-forwarded-for': `10.9.${i}.1, 198.51.100.251` }))
+          .status,
+      );
     expect(statuses.at(-1)).toBe(429);
   });
 

@@ -32,9 +32,22 @@ export class AccountService {
     private readonly auth: Auth,
     private readonly store: AccountStore,
     private readonly clock: Clock,
-    private readonly defaults: { country: string; language: string; residenceChangeDays?: number; signUpCountryCheck?: 'warn' | 'block' | 'off' },
+    private readonly defaults: {
+      country: string;
+      language: string;
+      residenceChangeDays?: number;
+      signUpCountryCheck?: 'warn' | 'block' | 'off';
+    },
     /** Where residence evidence is recorded (the region audit log): refused changes, sign-ups from another country. */
-    private readonly audit: (e: { action: 'change_residence' | 'sign_up'; outcome: 'refused' | 'warned'; userId: string | null; residence: string; ipCountry?: string; reason: string; message: string }) => Promise<void> = async () => undefined,
+    private readonly audit: (e: {
+      action: 'change_residence' | 'sign_up';
+      outcome: 'refused' | 'warned';
+      userId: string | null;
+      residence: string;
+      ipCountry?: string;
+      reason: string;
+      message: string;
+    }) => Promise<void> = async () => undefined,
   ) {}
 
   /** Other contexts' way to people (friends, gifts): id and name, email only for mail. Never another context's SQL on `user`. */
@@ -64,18 +77,32 @@ export class AccountService {
     const now = this.clock.now();
     if (profile.country_changed_at && now.getTime() - profile.country_changed_at.getTime() < days * 86_400_000) {
       const next = new Date(profile.country_changed_at.getTime() + days * 86_400_000).toISOString().slice(0, 10);
-      await refuse(409, 'residence_change_too_soon', `You can change your country of residence once every ${days} days; the next change is possible on ${next}.`);
+      await refuse(
+        409,
+        'residence_change_too_soon',
+        `You can change your country of residence once every ${days} days; the next change is possible on ${next}.`,
+      );
     }
     if (ipCountry !== country) {
-      await refuse(403, 'residence_proof_required', `To move your residence to ${new Intl.DisplayNames(['en'], { type: 'region' }).of(country)}, change it while connected from there${ipCountry ? ` (this connection is from ${new Intl.DisplayNames(['en'], { type: 'region' }).of(ipCountry)})` : ' (the country of this connection is unknown)'}.`);
+      await refuse(
+        403,
+        'residence_proof_required',
+        `To move your residence to ${new Intl.DisplayNames(['en'], { type: 'region' }).of(country)}, change it while connected from there${ipCountry ? ` (this connection is from ${new Intl.DisplayNames(['en'], { type: 'region' }).of(ipCountry)})` : ' (the country of this connection is unknown)'}.`,
+      );
     }
     await this.store.setResidence(userId, { country, currency: defaultCurrencyFor(country), country_changed_at: now });
     return this.me(userId);
   }
 
   private validateRegion(country: string, language: string, currency: string | undefined, timeZone?: string): void {
-    if (timeZone && !isTimeZone(timeZone)) throw new AppError(400, 'unknown_time_zone', `"${timeZone}" is not an IANA time zone (for example Asia/Seoul or Europe/Berlin).`);
-    if (!isCountry(country)) throw new AppError(400, 'unknown_country', `"${country}" is not an ISO 3166-1 country code; choose your country of residence from the list.`);
+    if (timeZone && !isTimeZone(timeZone))
+      throw new AppError(400, 'unknown_time_zone', `"${timeZone}" is not an IANA time zone (for example Asia/Seoul or Europe/Berlin).`);
+    if (!isCountry(country))
+      throw new AppError(
+        400,
+        'unknown_country',
+        `"${country}" is not an ISO 3166-1 country code; choose your country of residence from the list.`,
+      );
     if (!isLanguage(language)) throw new AppError(400, 'unsupported_language', `"${language}" is not a language the store supports yet.`);
     if (currency && !isCurrency(currency)) throw new AppError(400, 'unknown_currency', `"${currency}" is not an ISO 4217 currency code.`);
   }
@@ -87,7 +114,15 @@ export class AccountService {
    */
   async ensureProfile(userId: string, country: string | undefined): Promise<void> {
     const c = country && isCountry(country) ? country : this.defaults.country;
-    await this.store.insertDefaultProfile({ user_id: userId, country: c, language: this.defaults.language, currency: defaultCurrencyFor(c), time_zone: defaultTimeZoneFor(c), role: 'player', created_at: this.clock.now() });
+    await this.store.insertDefaultProfile({
+      user_id: userId,
+      country: c,
+      language: this.defaults.language,
+      currency: defaultCurrencyFor(c),
+      time_zone: defaultTimeZoneFor(c),
+      role: 'player',
+      created_at: this.clock.now(),
+    });
   }
 
   /** Creates the Better Auth user and its profile; returns the session cookies Better Auth set. */
@@ -102,7 +137,15 @@ export class AccountService {
     const differs = check !== 'off' && ipCountry !== undefined && ipCountry !== input.country;
     if (differs && check === 'block') {
       const message = `You are connecting from ${regionName(ipCountry)}: sign up with the country you live in, from there.`;
-      await this.audit({ action: 'sign_up', outcome: 'refused', userId: null, residence: input.country, ipCountry, reason: 'residence_not_where_you_are', message });
+      await this.audit({
+        action: 'sign_up',
+        outcome: 'refused',
+        userId: null,
+        residence: input.country,
+        ipCountry,
+        reason: 'residence_not_where_you_are',
+        message,
+      });
       throw new AppError(403, 'residence_not_where_you_are', message);
     }
     if (await this.store.userByEmail(input.email)) {
@@ -129,7 +172,15 @@ export class AccountService {
       throw err;
     }
     if (differs) {
-      await this.audit({ action: 'sign_up', outcome: 'warned', userId, residence: input.country, ipCountry, reason: 'residence_differs_from_connection', message: `Signed up as a resident of ${regionName(input.country)} from a connection in ${regionName(ipCountry!)}.` });
+      await this.audit({
+        action: 'sign_up',
+        outcome: 'warned',
+        userId,
+        residence: input.country,
+        ipCountry,
+        reason: 'residence_differs_from_connection',
+        message: `Signed up as a resident of ${regionName(input.country)} from a connection in ${regionName(ipCountry)}.`,
+      });
     }
     return { me: await this.me(userId), headers };
   }
@@ -137,7 +188,17 @@ export class AccountService {
   async me(userId: string): Promise<Me> {
     const [profile, user] = await Promise.all([this.store.profile(userId), this.store.userById(userId)]);
     if (!profile || !user) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
-    return { id: user.id, email: user.email, name: user.name, country: profile.country, language: profile.language, currency: profile.currency, timeZone: profile.time_zone, role: profile.role, twoFactor: Boolean(user.twoFactorEnabled) };
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      country: profile.country,
+      language: profile.language,
+      currency: profile.currency,
+      timeZone: profile.time_zone,
+      role: profile.role,
+      twoFactor: Boolean(user.twoFactorEnabled),
+    };
   }
 
   async updatePreferences(userId: string, prefs: Preferences): Promise<Me> {
@@ -168,7 +229,14 @@ export class AccountService {
     if (twoFactorOn && !(session.session as { secondFactorAt?: Date | string | null }).secondFactorAt) return undefined;
     const profile = await this.store.profile(session.user.id);
     if (!profile) return undefined;
-    return { userId: session.user.id, email: session.user.email, name: session.user.name, profile, twoFactor: twoFactorOn, sessionId: session.session.id };
+    return {
+      userId: session.user.id,
+      email: session.user.email,
+      name: session.user.name,
+      profile,
+      twoFactor: twoFactorOn,
+      sessionId: session.session.id,
+    };
   }
 
   /** Country, currency and language used to price and describe games for this request. */
@@ -185,7 +253,15 @@ export class AccountService {
     if (existing) {
       const profile = await this.store.profile(existing.id);
       if (!profile) {
-        await this.store.insertProfile({ user_id: existing.id, country, language: this.defaults.language, currency: defaultCurrencyFor(country), time_zone: defaultTimeZoneFor(country), role: 'operator', created_at: this.clock.now() });
+        await this.store.insertProfile({
+          user_id: existing.id,
+          country,
+          language: this.defaults.language,
+          currency: defaultCurrencyFor(country),
+          time_zone: defaultTimeZoneFor(country),
+          role: 'operator',
+          created_at: this.clock.now(),
+        });
       } else await this.store.setRole(existing.id, 'operator');
       return { userId: existing.id, created: false };
     }

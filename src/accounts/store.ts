@@ -44,12 +44,20 @@ export class AccountStore {
   /** Creates the profile, or sets the chosen values on the default one the sign-up hook already made. */
   async insertProfile(p: Omit<ProfileRow, 'country_changed_at'>): Promise<void> {
     const { user_id: _id, created_at: _at, ...chosen } = p;
-    await this.db.insertInto('account_profiles').values(p).onConflict((oc) => oc.column('user_id').doUpdateSet(chosen)).execute();
+    await this.db
+      .insertInto('account_profiles')
+      .values(p)
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(chosen))
+      .execute();
   }
 
   /** A default profile for a user created without our sign-up form (social / OIDC); never overwrites. */
   async insertDefaultProfile(p: Omit<ProfileRow, 'country_changed_at'>): Promise<void> {
-    await this.db.insertInto('account_profiles').values(p).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+    await this.db
+      .insertInto('account_profiles')
+      .values(p)
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .execute();
   }
 
   async updatePreferences(userId: string, prefs: { language?: string; currency?: string; time_zone?: string }): Promise<void> {
@@ -79,7 +87,9 @@ export class AccountStore {
       .selectFrom('user')
       .select(['id', 'name'])
       .where('id', '!=', exceptId)
-      .where((eb) => eb.or([eb(sql`lower(name)`, 'like', `${prefix.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`), eb('email', '=', email.toLowerCase())]))
+      .where((eb) =>
+        eb.or([eb(sql`lower(name)`, 'like', `${prefix.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`), eb('email', '=', email.toLowerCase())]),
+      )
       .orderBy('name')
       .limit(limit)
       .execute();

@@ -18,7 +18,10 @@ describe('tokens for API clients and services (D2)', () => {
     expect(issued.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     const { accessToken } = issued.body;
     // Verified by a third party from the public key set alone.
-    const { payload } = await jwtVerify(accessToken, createRemoteJWKSet(new URL(`${t.url}/api/auth/jwks`)), { issuer: t.url, audience: t.url });
+    const { payload } = await jwtVerify(accessToken, createRemoteJWKSet(new URL(`${t.url}/api/auth/jwks`)), {
+      issuer: t.url,
+      audience: t.url,
+    });
     expect(payload).toMatchObject({ sub: me.id, country: 'KR', currency: 'KRW', role: 'player' });
     const lifetime = payload.exp! - Math.floor(Date.now() / 1000);
     expect(lifetime).toBeGreaterThan(880);
@@ -67,7 +70,10 @@ describe('tokens for API clients and services (D2)', () => {
     const there = (await other.post('/api/tokens')).body;
     const anonymous = new Client(t.url);
     expect((await anonymous.post('/api/tokens/refresh', { refreshToken: there.refreshToken })).status).toBe(200);
-    const changed = await client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'a brand new passphrase 7' });
+    const changed = await client.post('/api/auth/change-password', {
+      currentPassword: 'correct horse battery',
+      newPassword: 'a brand new passphrase 7',
+    });
     expect(changed.status).toBe(200);
     for (const token of [here.refreshToken, there.refreshToken]) {
       const r = await anonymous.post('/api/tokens/refresh', { refreshToken: token });
@@ -87,7 +93,9 @@ describe('tokens for API clients and services (D2)', () => {
     const reuse = await anonymous.post('/api/tokens/refresh', { refreshToken: first.refreshToken });
     expect(reuse.status).toBe(401);
     expect(reuse.body.error.code).toBe('refresh_token_reused');
-    expect((await anonymous.post('/api/tokens/refresh', { refreshToken: second.body.refreshToken })).body.error.code).toBe('invalid_refresh_token');
+    expect((await anonymous.post('/api/tokens/refresh', { refreshToken: second.body.refreshToken })).body.error.code).toBe(
+      'invalid_refresh_token',
+    );
     // Explicit revocation.
     const other = (await client.post('/api/tokens')).body;
     expect((await anonymous.post('/api/tokens/revoke', { refreshToken: other.refreshToken })).status).toBe(204);
@@ -122,7 +130,11 @@ describe('tokens for API clients and services (D2)', () => {
 
     const c = await signUp(t);
     const cTokens = (await c.client.post('/api/tokens')).body;
-    const changed = await c.client.post('/api/auth/change-password', { currentPassword: 'correct horse battery', newPassword: 'a brand new long passphrase', revokeOtherSessions: false });
+    const changed = await c.client.post('/api/auth/change-password', {
+      currentPassword: 'correct horse battery',
+      newPassword: 'a brand new long passphrase',
+      revokeOtherSessions: false,
+    });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     expect(await refreshable(cTokens.refreshToken)).toBe(401);
   });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -88,7 +88,8 @@ const ROLES = new Set(['player', 'operator']);
 const ACCESS_SECONDS = 15 * 60;
 const REFRESH_DAYS = 30;
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
-const invalid = () => new AppError(401, 'invalid_refresh_token', 'This refresh token is not valid (unknown, expired or revoked). Sign in again.');
+const invalid = () =>
+  new AppError(401, 'invalid_refresh_token', 'This refresh token is not valid (unknown, expired or revoked). Sign in again.');
 
 export class TokenService {
   private keys: { set: ReturnType<typeof createLocalJWKSet>; at: number } | undefined;
@@ -123,7 +124,11 @@ export class TokenService {
     if (reused) {
       // Someone presented a spent token: the family is compromised, end it for everyone holding it.
       await this.revokeFamily(reused);
-      throw new AppError(401, 'refresh_token_reused', 'This refresh token was already used, so every token of this sign-in is now revoked. Sign in again.');
+      throw new AppError(
+        401,
+        'refresh_token_reused',
+        'This refresh token was already used, so every token of this sign-in is now revoked. Sign in again.',
+      );
     }
     return pair!;
   }
@@ -136,26 +141,66 @@ export class TokenService {
 
   /** Sign-out everywhere, a password change: every refresh token of the user ends. */
   async revokeAllForUser(userId: string): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: this.clock.now() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /** A session signed out: the tokens issued to it end with it. */
   async revokeForSession(sessionId: string): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('session_id', '=', sessionId).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: this.clock.now() })
+      .where('session_id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   private async revokeFamily(family: string) {
-    await this.db.updateTable('refresh_tokens').set({ revoked_at: this.clock.now() }).where('family', '=', family).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: this.clock.now() })
+      .where('family', '=', family)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   private async mint(trx: Kysely<TokenTables>, userId: string, family: string, sessionId: string | null): Promise<TokenPair> {
     const me = await this.me(userId);
-    const claims: Omit<AccessClaims, 'sub'> = { token_use: TOKEN_USE, email: me.email, name: me.name, country: me.country, language: me.language, currency: me.currency, tz: me.timeZone, role: me.role, tfa: me.twoFactor };
-    const { token: accessToken } = await this.auth.api.signJWT({ body: { payload: { ...claims, sub: userId }, overrideOptions: { jwt: { expirationTime: `${ACCESS_SECONDS}s` } } } });
+    const claims: Omit<AccessClaims, 'sub'> = {
+      token_use: TOKEN_USE,
+      email: me.email,
+      name: me.name,
+      country: me.country,
+      language: me.language,
+      currency: me.currency,
+      tz: me.timeZone,
+      role: me.role,
+      tfa: me.twoFactor,
+    };
+    const { token: accessToken } = await this.auth.api.signJWT({
+      body: { payload: { ...claims, sub: userId }, overrideOptions: { jwt: { expirationTime: `${ACCESS_SECONDS}s` } } },
+    });
     const refreshToken = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + REFRESH_DAYS * 86_400_000);
-    await trx.insertInto('refresh_tokens').values({ id: newId(), family, user_id: userId, token_hash: hash(refreshToken), created_at: now, expires_at: expiresAt, used_at: null, revoked_at: null, session_id: sessionId }).execute();
+    await trx
+      .insertInto('refresh_tokens')
+      .values({
+        id: newId(),
+        family,
+        user_id: userId,
+        token_hash: hash(refreshToken),
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: null,
+        revoked_at: null,
+        session_id: sessionId,
+      })
+      .execute();
     return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_SECONDS, refreshToken, refreshExpiresAt: expiresAt.toISOString() };
   }
 
@@ -166,20 +211,34 @@ export class TokenService {
   async verify(token: string): Promise<AccessClaims> {
     const attempt = async (fresh: boolean) => {
       if (fresh || !this.keys || Date.now() - this.keys.at > 300_000) {
-        const jwks = (await this.auth.api.getJwks()) as unknown as JSONWebKeySet;
+        const jwks = await this.auth.api.getJwks();
         this.keys = { set: createLocalJWKSet(jwks), at: Date.now() };
       }
       return jwtVerify<AccessClaims>(token, this.keys.set, { issuer: this.issuer, audience: this.issuer });
     };
     let claims: AccessClaims;
     try {
-      claims = (await attempt(false).catch((err: { code?: string }) => (err.code === 'ERR_JWKS_NO_MATCHING_KEY' ? attempt(true) : Promise.reject(err)))).payload;
+      claims = (
+        await attempt(false).catch((err: { code?: string }) =>
+          err.code === 'ERR_JWKS_NO_MATCHING_KEY' ? attempt(true) : Promise.reject(err),
+        )
+      ).payload;
     } catch (err) {
       const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      throw new AppError(401, expired ? 'token_expired' : 'invalid_token', expired ? 'The access token has expired: get a new one with your refresh token.' : 'The access token is not valid.');
+      throw new AppError(
+        401,
+        expired ? 'token_expired' : 'invalid_token',
+        expired ? 'The access token has expired: get a new one with your refresh token.' : 'The access token is not valid.',
+      );
     }
     // Only the store's own tokens, and only whole ones: without a residence no region rule could be judged (R12).
-    if (claims.token_use !== TOKEN_USE || typeof claims.sub !== 'string' || !/^[A-Z]{2}$/.test(String(claims.country)) || !ROLES.has(claims.role) || typeof claims.currency !== 'string') {
+    if (
+      claims.token_use !== TOKEN_USE ||
+      typeof claims.sub !== 'string' ||
+      !/^[A-Z]{2}$/.test(String(claims.country)) ||
+      !ROLES.has(claims.role) ||
+      typeof claims.currency !== 'string'
+    ) {
       throw new AppError(401, 'invalid_token', 'The access token is not valid: use one from POST /api/tokens.');
     }
     return claims;

@@ -23,25 +23,41 @@ const view = (a: AlertRow) => ({
 export function alertRoutes(app: FastifyInstance, deps: { alerts: AlertService; guards: Guards }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['operator'];
-  r.get('/api/operator/alerts', {
-    schema: {
-      tags,
-      summary: 'Alerts for operators (payments the store could not settle by itself, stuck work), newest first',
-      querystring: Type.Object({ open: Type.Optional(Type.Boolean()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ open: Type.Integer(), items: Type.Array(AlertView) }), 401: ErrorBody, 403: ErrorBody },
+  r.get(
+    '/api/operator/alerts',
+    {
+      schema: {
+        tags,
+        summary: 'Alerts for operators (payments the store could not settle by itself, stuck work), newest first',
+        querystring: Type.Object(
+          { open: Type.Optional(Type.Boolean()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ open: Type.Integer(), items: Type.Array(AlertView) }), 401: ErrorBody, 403: ErrorBody },
+      },
     },
-  }, async (req) => {
-    await deps.guards.requireOperator(req);
-    const [items, open] = await Promise.all([deps.alerts.list(req.query.open, req.query.limit), deps.alerts.openCount()]);
-    return { open, items: items.map(view) };
-  });
+    async (req) => {
+      await deps.guards.requireOperator(req);
+      const [items, open] = await Promise.all([deps.alerts.list(req.query.open, req.query.limit), deps.alerts.openCount()]);
+      return { open, items: items.map(view) };
+    },
+  );
 
-  r.post('/api/operator/alerts/:id/resolve', {
-    schema: { tags, summary: 'Mark an alert handled', params: Type.Object({ id: Type.String() }), response: { 200: AlertView, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
-  }, async (req) => {
-    const v = await deps.guards.requireOperator(req);
-    const done = isUuid(req.params.id) ? await deps.alerts.resolve(req.params.id, v.userId) : undefined;
-    if (!done) throw notFound('This open alert', 'alert_not_found');
-    return view(done);
-  });
+  r.post(
+    '/api/operator/alerts/:id/resolve',
+    {
+      schema: {
+        tags,
+        summary: 'Mark an alert handled',
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: AlertView, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const v = await deps.guards.requireOperator(req);
+      const done = isUuid(req.params.id) ? await deps.alerts.resolve(req.params.id, v.userId) : undefined;
+      if (!done) throw notFound('This open alert', 'alert_not_found');
+      return view(done);
+    },
+  );
 }

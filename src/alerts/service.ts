@@ -40,7 +40,14 @@ export class AlertService {
     const { opened, id } = await this.store.raise(
       { id: newId(), kind: a.kind, subject: a.subject, message: a.message, details: a.details ?? {} },
       this.clock.now(),
-      this.opts.email ? (alertId) => ({ to: this.opts.email!, dedupeKey: `alert:${alertId}`, subject: `[store alert] ${a.kind}: ${a.subject}`, text: `${a.message}\n\n${JSON.stringify(a.details ?? {}, null, 2)}\n\nSee ${this.opts.publicUrl}/console/alerts\n` }) : undefined,
+      this.opts.email
+        ? (alertId) => ({
+            to: this.opts.email!,
+            dedupeKey: `alert:${alertId}`,
+            subject: `[store alert] ${a.kind}: ${a.subject}`,
+            text: `${a.message}\n\n${JSON.stringify(a.details ?? {}, null, 2)}\n\nSee ${this.opts.publicUrl}/console/alerts\n`,
+          })
+        : undefined,
       opts.once,
     );
     if (opened) this.opts.log.error({ alert: { id, ...a } }, `alert: ${a.message}`);

@@ -27,7 +27,12 @@ export class AlertStore {
    * `once`, a subject that ever had this kind of alert (open or resolved) is left alone: a fact that does not change
    * (a run that failed for good) is reported once, and stays resolved once an operator handled it.
    */
-  async raise(a: { id: string; kind: string; subject: string; message: string; details: unknown }, now: Date, mail?: (id: string) => Mail, once = false): Promise<{ opened: boolean; id: string | undefined }> {
+  async raise(
+    a: { id: string; kind: string; subject: string; message: string; details: unknown },
+    now: Date,
+    mail?: (id: string) => Mail,
+    once = false,
+  ): Promise<{ opened: boolean; id: string | undefined }> {
     return this.db.transaction().execute(async (trx) => {
       const row = once
         ? await sql<{ id: string; inserted: boolean }>`
@@ -55,7 +60,13 @@ export class AlertStore {
   }
 
   async resolve(id: string, by: string, now: Date): Promise<AlertRow | undefined> {
-    return this.db.updateTable('alerts').set({ resolved_at: now, resolved_by: by }).where('id', '=', id).where('resolved_at', 'is', null).returningAll().executeTakeFirst();
+    return this.db
+      .updateTable('alerts')
+      .set({ resolved_at: now, resolved_by: by })
+      .where('id', '=', id)
+      .where('resolved_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   byId(id: string) {
@@ -63,7 +74,11 @@ export class AlertStore {
   }
 
   async openCount(): Promise<number> {
-    const r = await this.db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('resolved_at', 'is', null).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('resolved_at', 'is', null)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 }

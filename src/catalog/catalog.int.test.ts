@@ -28,18 +28,29 @@ describe('operator registers and edits games (S1.1, D3, D4)', () => {
       releaseDate: '2026-12-20',
       coverUrl: '/covers/moonlight-saga?title=Moonlight%20Saga',
       editions: [
-        { code: 'standard', name: { en: 'Standard', ko: '스탠다드' }, prices: [
-          { country: '*', currency: 'USD', amountMinor: 4999 },
-          { country: 'KR', currency: 'KRW', amountMinor: 55000 },
-          { country: 'JP', currency: 'JPY', amountMinor: 6600 },
-        ] },
+        {
+          code: 'standard',
+          name: { en: 'Standard', ko: '스탠다드' },
+          prices: [
+            { country: '*', currency: 'USD', amountMinor: 4999 },
+            { country: 'KR', currency: 'KRW', amountMinor: 55000 },
+            { country: 'JP', currency: 'JPY', amountMinor: 6600 },
+          ],
+        },
         { code: 'deluxe', name: { en: 'Deluxe' }, prices: [{ country: '*', currency: 'USD', amountMinor: 6999 }] },
       ],
     });
     const created = await op.post('/api/operator/games', input);
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('"v1"');
-    expect(created.body).toMatchObject({ slug: 'moonlight-saga', version: 1, title: input.title, summary: input.summary, genres: input.genres, regions: input.regions });
+    expect(created.body).toMatchObject({
+      slug: 'moonlight-saga',
+      version: 1,
+      title: input.title,
+      summary: input.summary,
+      genres: input.genres,
+      regions: input.regions,
+    });
     // The price book comes back as stored: every entry, in a canonical order (by country, then currency).
     const byKey = (p: { country: string; currency: string }) => `${p.country}/${p.currency}`;
     expect(created.body.editions.map((e: { code: string }) => e.code)).toEqual(['standard', 'deluxe']);
@@ -47,7 +58,13 @@ describe('operator registers and edits games (S1.1, D3, D4)', () => {
 
     const kr = await visitor('KR', 'ko').get('/api/games/moonlight-saga');
     expect(kr.status).toBe(200);
-    expect(kr.body).toMatchObject({ title: '문라이트 사가', description: '긴 한국어 설명.', price: { amountMinor: 55000, currency: 'KRW' }, released: false, availability: { purchasable: true } });
+    expect(kr.body).toMatchObject({
+      title: '문라이트 사가',
+      description: '긴 한국어 설명.',
+      price: { amountMinor: 55000, currency: 'KRW' },
+      released: false,
+      availability: { purchasable: true },
+    });
     expect(kr.body.editions.map((e: { name: string }) => e.name)).toEqual(['스탠다드', 'Deluxe']);
     const jp = await visitor('JP', 'ja').get(`/api/games/${created.body.id}`);
     expect(jp.body).toMatchObject({ title: 'ムーンライト・サーガ', price: { amountMinor: 6600, currency: 'JPY' } });
@@ -59,10 +76,18 @@ describe('operator registers and edits games (S1.1, D3, D4)', () => {
   it('D4 a stale edit gets 409 with the current version, never a silent overwrite; a missing If-Match gets 428', async () => {
     const created = (await op.post('/api/operator/games', gameInput({ title: { en: 'Original' } }))).body;
     const other = await signInOperator(t);
-    const first = await other.put(`/api/operator/games/${created.id}`, { ...gameInput({ slug: created.slug }), title: { en: 'Edited by A' } }, { 'if-match': '"v1"' });
+    const first = await other.put(
+      `/api/operator/games/${created.id}`,
+      { ...gameInput({ slug: created.slug }), title: { en: 'Edited by A' } },
+      { 'if-match': '"v1"' },
+    );
     expect(first.status).toBe(200);
     expect(first.body.version).toBe(2);
-    const stale = await op.put(`/api/operator/games/${created.id}`, { ...gameInput({ slug: created.slug }), title: { en: 'Edited by B' } }, { 'if-match': '"v1"' });
+    const stale = await op.put(
+      `/api/operator/games/${created.id}`,
+      { ...gameInput({ slug: created.slug }), title: { en: 'Edited by B' } },
+      { 'if-match': '"v1"' },
+    );
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatchObject({ code: 'edit_conflict', details: { currentVersion: 2 } });
     expect(stale.body.error.message).toMatch(/Reload/);
@@ -76,17 +101,38 @@ describe('operator registers and edits games (S1.1, D3, D4)', () => {
   it('D4 two operators saving the same version at the same moment: exactly one wins', async () => {
     const created = (await op.post('/api/operator/games', gameInput())).body;
     const editors = await Promise.all(Array.from({ length: 6 }, () => signInOperator(t)));
-    const results = await Promise.all(editors.map((e, i) => e.put(`/api/operator/games/${created.id}`, gameInput({ slug: created.slug, title: { en: `Edit ${i}` } }), { 'if-match': '"v1"' })));
+    const results = await Promise.all(
+      editors.map((e, i) =>
+        e.put(`/api/operator/games/${created.id}`, gameInput({ slug: created.slug, title: { en: `Edit ${i}` } }), { 'if-match': '"v1"' }),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(5);
   });
 
   it('S1.1 bad game documents get 400 with a code and a sentence, never a 500', async () => {
     const cases: [object, string][] = [
-      [gameInput({ editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'KR', currency: 'XYZ', amountMinor: 100 }] }] }), 'unknown_currency'],
+      [
+        gameInput({ editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'KR', currency: 'XYZ', amountMinor: 100 }] }] }),
+        'unknown_currency',
+      ],
       [gameInput({ regions: { sale: { mode: 'only', countries: [] }, play: { mode: 'everywhere', countries: [] } } }), 'empty_region_list'],
       [gameInput({ title: { ko: '제목만' } }), 'title_required'],
-      [gameInput({ editions: [{ code: 'aa', name: { en: 'A' }, prices: [{ country: 'KR', currency: 'KRW', amountMinor: 1 }, { country: 'KR', currency: 'KRW', amountMinor: 2 }] }] }), 'duplicate_price'],
+      [
+        gameInput({
+          editions: [
+            {
+              code: 'aa',
+              name: { en: 'A' },
+              prices: [
+                { country: 'KR', currency: 'KRW', amountMinor: 1 },
+                { country: 'KR', currency: 'KRW', amountMinor: 2 },
+              ],
+            },
+          ],
+        }),
+        'duplicate_price',
+      ],
       [{ ...gameInput(), slug: 'Not A Slug' }, 'invalid_request'],
       [{ ...gameInput(), editions: [] }, 'invalid_request'],
       [{ ...gameInput(), unknownField: 1 }, 'invalid_request'],
@@ -106,7 +152,10 @@ describe('operator registers and edits games (S1.1, D3, D4)', () => {
   });
 
   it('S1.1 an operator uploads a cover image; a file that is not an image is refused', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5b1c3c70000000049454e44ae426082', 'hex');
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5b1c3c70000000049454e44ae426082',
+      'hex',
+    );
     const form = new FormData();
     form.append('file', new Blob([png], { type: 'image/png' }), 'cover.png');
     const up = await op.post('/api/operator/media', form);
@@ -127,12 +176,26 @@ describe('operator registers and edits games (S1.1, D3, D4)', () => {
 
 describe('region rules (R12, S1.4 groundwork)', () => {
   it('R12 S1.4 a game not sold in the residence country shows as unavailable with the reason, and the API refuses to price it', async () => {
-    const game = (await op.post('/api/operator/games', gameInput({
-      slug: 'korea-only',
-      title: { en: 'Korea Only' },
-      editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 999 }, { country: 'KR', currency: 'KRW', amountMinor: 12000 }] }],
-      regions: { sale: { mode: 'only', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } },
-    }))).body;
+    const game = (
+      await op.post(
+        '/api/operator/games',
+        gameInput({
+          slug: 'korea-only',
+          title: { en: 'Korea Only' },
+          editions: [
+            {
+              code: 'standard',
+              name: { en: 'Standard' },
+              prices: [
+                { country: '*', currency: 'USD', amountMinor: 999 },
+                { country: 'KR', currency: 'KRW', amountMinor: 12000 },
+              ],
+            },
+          ],
+          regions: { sale: { mode: 'only', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } },
+        }),
+      )
+    ).body;
     const { client: american } = await signUp(t, { country: 'US' });
     const page = await american.get('/api/games/korea-only');
     expect(page.status).toBe(200);
@@ -160,7 +223,14 @@ describe('region rules (R12, S1.4 groundwork)', () => {
     const created = (await op.post('/api/operator/games', gameInput({ slug: 'soon-locked' }))).body;
     const { client: german } = await signUp(t, { country: 'DE' });
     expect((await german.get(`/api/games/${created.id}/quote`)).status).toBe(200);
-    const edit = await op.put(`/api/operator/games/${created.id}`, gameInput({ slug: 'soon-locked', regions: { sale: { mode: 'except', countries: ['DE'] }, play: { mode: 'except', countries: ['DE'] } } }), { 'if-match': created.version.toString() });
+    const edit = await op.put(
+      `/api/operator/games/${created.id}`,
+      gameInput({
+        slug: 'soon-locked',
+        regions: { sale: { mode: 'except', countries: ['DE'] }, play: { mode: 'except', countries: ['DE'] } },
+      }),
+      { 'if-match': created.version.toString() },
+    );
     expect(edit.status).toBe(200);
     const refused = await german.get(`/api/games/${created.id}/quote`);
     expect(refused.status).toBe(403);
@@ -168,13 +238,22 @@ describe('region rules (R12, S1.4 groundwork)', () => {
   });
 
   it('R12 a game with no price for the country is not purchasable and says why', async () => {
-    await op.post('/api/operator/games', gameInput({ slug: 'japan-priced', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'JP', currency: 'JPY', amountMinor: 3000 }] }] }));
+    await op.post(
+      '/api/operator/games',
+      gameInput({
+        slug: 'japan-priced',
+        editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'JP', currency: 'JPY', amountMinor: 3000 }] }],
+      }),
+    );
     const page = await visitor('BR').get('/api/games/japan-priced');
     expect(page.body.availability).toMatchObject({ purchasable: false, reason: 'no_price_in_country' });
   });
 
   it('S1.1 draft games are invisible to visitors', async () => {
-    await op.post('/api/operator/games', gameInput({ slug: 'secret-draft', status: 'draft', editions: [{ code: 'standard', name: { en: 'S' }, prices: [] }] }));
+    await op.post(
+      '/api/operator/games',
+      gameInput({ slug: 'secret-draft', status: 'draft', editions: [{ code: 'standard', name: { en: 'S' }, prices: [] }] }),
+    );
     const res = await visitor('US').get('/api/games/secret-draft');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('game_not_found');
@@ -184,10 +263,40 @@ describe('region rules (R12, S1.4 groundwork)', () => {
 describe('search (R8, S1.3)', () => {
   beforeAll(async () => {
     const games = [
-      gameInput({ slug: 'dragon-quest-heroes', title: { en: 'Dragon Quest Heroes', ko: '드래곤 퀘스트 히어로즈', ja: 'ドラゴンクエストヒーローズ' }, genres: ['RPG'], tags: ['Fantasy'], releaseDate: '2025-03-01', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2999 }] }] }),
-      gameInput({ slug: 'space-trucker', title: { en: 'Space Trucker' }, description: { en: 'Haul cargo between stations in deep space.' }, genres: ['Simulation'], tags: ['Space'], releaseDate: '2027-02-01', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1499 }] }] }),
-      gameInput({ slug: 'racing-stars', title: { en: 'Racing Stars', ja: 'レーシングスターズ' }, genres: ['Racing'], tags: ['Cars'], releaseDate: '2024-06-01', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 999 }] }] }),
-      gameInput({ slug: 'seoul-kitchen', title: { en: 'Seoul Kitchen', ko: '서울의 부엌' }, summary: { ko: '포장마차 게임을 운영하세요' }, genres: ['Simulation'], tags: ['Cooking'], releaseDate: '2026-10-01', editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 499 }] }] }),
+      gameInput({
+        slug: 'dragon-quest-heroes',
+        title: { en: 'Dragon Quest Heroes', ko: '드래곤 퀘스트 히어로즈', ja: 'ドラゴンクエストヒーローズ' },
+        genres: ['RPG'],
+        tags: ['Fantasy'],
+        releaseDate: '2025-03-01',
+        editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2999 }] }],
+      }),
+      gameInput({
+        slug: 'space-trucker',
+        title: { en: 'Space Trucker' },
+        description: { en: 'Haul cargo between stations in deep space.' },
+        genres: ['Simulation'],
+        tags: ['Space'],
+        releaseDate: '2027-02-01',
+        editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1499 }] }],
+      }),
+      gameInput({
+        slug: 'racing-stars',
+        title: { en: 'Racing Stars', ja: 'レーシングスターズ' },
+        genres: ['Racing'],
+        tags: ['Cars'],
+        releaseDate: '2024-06-01',
+        editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 999 }] }],
+      }),
+      gameInput({
+        slug: 'seoul-kitchen',
+        title: { en: 'Seoul Kitchen', ko: '서울의 부엌' },
+        summary: { ko: '포장마차 게임을 운영하세요' },
+        genres: ['Simulation'],
+        tags: ['Cooking'],
+        releaseDate: '2026-10-01',
+        editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 499 }] }],
+      }),
     ];
     for (const g of games) expect((await op.post('/api/operator/games', g)).status).toBe(201);
   });
@@ -262,7 +371,9 @@ describe('platform', () => {
     const doc = await new Client(t.url).get('/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/games', '/api/games/{key}', '/api/operator/games/{id}', '/api/accounts']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/games', '/api/games/{key}', '/api/operator/games/{id}', '/api/accounts']),
+    );
     expect((await fetch(t.url + '/docs/')).status).toBe(200);
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+const escapeXml = (s: string) =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** Splits a title into at most three lines of roughly `width` characters. */
 function lines(title: string, width = 16): string[] {
@@ -13,7 +14,15 @@ function lines(title: string, width = 16): string[] {
     } else line = (line + ' ' + word).trim();
   }
   if (line) out.push(line);
-  return out.length > 3 ? [...out.slice(0, 2), out.slice(2).join(' ').slice(0, width - 1) + '…'] : out;
+  return out.length > 3
+    ? [
+        ...out.slice(0, 2),
+        out
+          .slice(2)
+          .join(' ')
+          .slice(0, width - 1) + '…',
+      ]
+    : out;
 }
 
 /**

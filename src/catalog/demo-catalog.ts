@@ -48,25 +48,231 @@ interface Builtin {
 }
 
 const BUILTIN: Builtin[] = [
-  { slug: 'starfall-odyssey', title: { en: 'Starfall Odyssey', ko: '스타폴 오디세이', ja: 'スターフォール・オデッセイ' }, summary: { en: 'Chart a course through a collapsing galaxy in this open-world space RPG.', ko: '무너져 가는 은하를 누비는 오픈 월드 우주 RPG.', ja: '崩壊する銀河を旅するオープンワールド宇宙RPG。' }, genres: ['RPG', 'Adventure'], tags: ['Space', 'Open World', 'Sci-fi'], developer: 'Nebula Forge', usd: 5999, releaseInDays: 21, deluxeUsd: 7999 },
-  { slug: 'dragon-hunter-legends', title: { en: 'Dragon Hunter Legends', ko: '드래곤 헌터 레전드', ja: 'ドラゴンハンター・レジェンズ' }, summary: { en: 'Hunt colossal dragons with friends in a four-player co-op action game.', ko: '친구와 함께 거대한 드래곤을 사냥하는 4인 협동 액션 게임.', ja: '仲間と巨大なドラゴンを狩る4人協力アクション。' }, genres: ['Action', 'RPG'], tags: ['Co-op', 'Fantasy', 'Dragons'], developer: 'Crimson Peak Studio', usd: 3999, releaseInDays: -120 },
-  { slug: 'neon-drift-tokyo', title: { en: 'Neon Drift Tokyo', ko: '네온 드리프트 도쿄', ja: 'ネオンドリフト東京' }, summary: { en: 'Street racing through a rain-soaked Tokyo at night.', ko: '비에 젖은 밤의 도쿄를 질주하는 스트리트 레이싱.', ja: '雨に濡れた夜の東京を駆け抜けるストリートレース。' }, genres: ['Racing'], tags: ['Cars', 'Arcade', 'Night City'], developer: 'Shibuya Motorworks', usd: 2999, releaseInDays: -30 },
-  { slug: 'kingdom-of-ashes', title: { en: 'Kingdom of Ashes', ko: '잿빛 왕국', ja: '灰の王国' }, summary: { en: 'Grand strategy: rebuild a fallen kingdom, one province at a time.', ko: '몰락한 왕국을 한 지역씩 재건하는 대전략 게임.', ja: '滅びた王国を一州ずつ再建する大戦略ゲーム。' }, genres: ['Strategy', 'Simulation'], tags: ['Medieval', 'Grand Strategy'], developer: 'Ironcrown Games', usd: 4999, releaseInDays: -400 },
-  { slug: 'pocket-farm-story', title: { en: 'Pocket Farm Story', ko: '포켓 농장 이야기', ja: 'ポケット農園物語' }, summary: { en: 'A cosy farming life sim with seasons, festivals and friends.', ko: '계절과 축제, 친구가 있는 아늑한 농장 생활 시뮬레이션.', ja: '季節と祭りと仲間がいる、のんびり農園生活シム。' }, genres: ['Simulation', 'Casual'], tags: ['Farming', 'Relaxing', 'Cute'], developer: 'Little Acorn', usd: 1499, releaseInDays: -800 },
-  { slug: 'shadow-protocol', title: { en: 'Shadow Protocol', ko: '섀도우 프로토콜', ja: 'シャドウ・プロトコル' }, summary: { en: 'Tactical stealth shooter; every mission has a dozen ways in.', ko: '모든 임무에 수십 가지 공략법이 있는 전술 잠입 슈터.', ja: 'あらゆる任務に無数の攻略法がある戦術ステルスシューター。' }, genres: ['Action'], tags: ['Stealth', 'Shooter', 'Tactical'], developer: 'Blackglass Interactive', usd: 4999, releaseInDays: 45,
-    regions: { sale: { mode: 'except', countries: ['CN', 'DE'] }, play: { mode: 'except', countries: ['CN', 'DE'] } } },
-  { slug: 'seoul-night-market', title: { en: 'Seoul Night Market', ko: '서울 야시장', ja: 'ソウル夜市' }, summary: { en: 'Run a street-food stall in a bustling Seoul night market.', ko: '북적이는 서울 야시장에서 포장마차를 운영하세요.', ja: '賑やかなソウルの夜市で屋台を切り盛りしよう。' }, genres: ['Simulation', 'Casual'], tags: ['Cooking', 'Management', 'Korea'], developer: 'Hangang Pixel', usd: 999, releaseInDays: -60,
-    regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'TW'] }, play: everywhere } },
-  { slug: 'abyssal-depths', title: { en: 'Abyssal Depths', ko: '어비설 뎁스', ja: 'アビサル・デプス' }, summary: { en: 'Survival horror on a research station at the bottom of the ocean.', ko: '심해 연구 기지에서 벌어지는 서바이벌 호러.', ja: '深海の研究基地で繰り広げられるサバイバルホラー。' }, genres: ['Action', 'Adventure'], tags: ['Horror', 'Survival', 'Underwater'], developer: 'Deepwell', usd: 3499, releaseInDays: 7 },
-  { slug: 'pixel-knights', title: { en: 'Pixel Knights', ko: '픽셀 나이츠', ja: 'ピクセルナイツ' }, summary: { en: 'A fast roguelike platformer with hand-drawn pixel art.', ko: '손으로 그린 픽셀 아트의 빠른 로그라이크 플랫포머.', ja: '手描きドット絵の高速ローグライク・プラットフォーマー。' }, genres: ['Action', 'Indie'], tags: ['Roguelike', 'Pixel Graphics', 'Platformer'], developer: 'Two Bit Castle', usd: 1999, releaseInDays: -15 },
-  { slug: 'galactic-football-manager', title: { en: 'Galactic Football Manager', ko: '갤럭틱 풋볼 매니저', ja: 'ギャラクティック・フットボール・マネージャー' }, summary: { en: 'Manage a football club in an interplanetary league.', ko: '행성 간 리그에서 축구 클럽을 운영하세요.', ja: '惑星間リーグでサッカークラブを経営しよう。' }, genres: ['Sports', 'Simulation'], tags: ['Football', 'Management'], developer: 'Orbit Sports', usd: 3999, releaseInDays: 90 },
-  { slug: 'mystic-academy', title: { en: 'Mystic Academy', ko: '미스틱 아카데미', ja: 'ミスティック・アカデミー' }, summary: { en: 'A visual novel about the first year at a school of magic.', ko: '마법 학교의 첫해를 그린 비주얼 노벨.', ja: '魔法学校での一年目を描くビジュアルノベル。' }, genres: ['Adventure'], tags: ['Visual Novel', 'Anime', 'Magic'], developer: 'Sakura Quill', usd: 1999, releaseInDays: -200 },
-  { slug: 'frontier-builders', title: { en: 'Frontier Builders', ko: '프런티어 빌더스', ja: 'フロンティア・ビルダーズ' }, summary: { en: 'City-building on a new planet: water, air, and politics.', ko: '새 행성의 도시 건설: 물, 공기, 그리고 정치.', ja: '新惑星での都市建設：水、空気、そして政治。' }, genres: ['Strategy', 'Simulation'], tags: ['City Builder', 'Sci-fi', 'Colony Sim'], developer: 'Outpost Nine', usd: 2999, releaseInDays: -5 },
-  { slug: 'blade-of-the-ronin', title: { en: 'Blade of the Ronin', ko: '로닌의 검', ja: '浪人の刃' }, summary: { en: 'Precise sword duels in feudal Japan.', ko: '봉건 시대 일본에서 펼쳐지는 정밀한 검술 대결.', ja: '戦国の世で繰り広げられる緻密な剣戟。' }, genres: ['Action'], tags: ['Samurai', 'Souls-like', 'Difficult'], developer: 'Kurogane Works', usd: 5999, releaseInDays: 180, deluxeUsd: 8999 },
-  { slug: 'puzzle-lanterns', title: { en: 'Puzzle Lanterns', ko: '퍼즐 랜턴', ja: 'パズルランタン' }, summary: { en: 'Light every lantern in 200 hand-made logic puzzles.', ko: '200개의 수제 논리 퍼즐 속 모든 등불을 밝히세요.', ja: '200の手作りロジックパズルで全ての灯籠を灯そう。' }, genres: ['Casual', 'Indie'], tags: ['Puzzle', 'Relaxing'], developer: 'Paper Lantern', usd: 799, releaseInDays: -300 },
-  { slug: 'warzone-command', title: { en: 'Warzone Command', ko: '워존 커맨드', ja: 'ウォーゾーン・コマンド' }, summary: { en: 'Real-time modern warfare strategy with huge battles.', ko: '거대한 전투가 펼쳐지는 실시간 현대전 전략.', ja: '大規模戦闘が繰り広げられるリアルタイム現代戦ストラテジー。' }, genres: ['Strategy'], tags: ['RTS', 'Military', 'War'], developer: 'Steel Division Labs', usd: 3999, releaseInDays: -45,
-    regions: { sale: { mode: 'except', countries: ['RU', 'BY'] }, play: { mode: 'except', countries: ['RU', 'BY'] } } },
-  { slug: 'free-arena-heroes', title: { en: 'Arena Heroes', ko: '아레나 히어로즈', ja: 'アリーナヒーローズ' }, summary: { en: 'Free-to-play 5v5 hero battles.', ko: '무료 5대5 영웅 대전.', ja: '基本プレイ無料の5対5ヒーローバトル。' }, genres: ['Action', 'Free to Play'], tags: ['MOBA', 'Multiplayer', 'Competitive'], developer: 'Arena Forge', usd: 0, releaseInDays: -700 },
+  {
+    slug: 'starfall-odyssey',
+    title: { en: 'Starfall Odyssey', ko: '스타폴 오디세이', ja: 'スターフォール・オデッセイ' },
+    summary: {
+      en: 'Chart a course through a collapsing galaxy in this open-world space RPG.',
+      ko: '무너져 가는 은하를 누비는 오픈 월드 우주 RPG.',
+      ja: '崩壊する銀河を旅するオープンワールド宇宙RPG。',
+    },
+    genres: ['RPG', 'Adventure'],
+    tags: ['Space', 'Open World', 'Sci-fi'],
+    developer: 'Nebula Forge',
+    usd: 5999,
+    releaseInDays: 21,
+    deluxeUsd: 7999,
+  },
+  {
+    slug: 'dragon-hunter-legends',
+    title: { en: 'Dragon Hunter Legends', ko: '드래곤 헌터 레전드', ja: 'ドラゴンハンター・レジェンズ' },
+    summary: {
+      en: 'Hunt colossal dragons with friends in a four-player co-op action game.',
+      ko: '친구와 함께 거대한 드래곤을 사냥하는 4인 협동 액션 게임.',
+      ja: '仲間と巨大なドラゴンを狩る4人協力アクション。',
+    },
+    genres: ['Action', 'RPG'],
+    tags: ['Co-op', 'Fantasy', 'Dragons'],
+    developer: 'Crimson Peak Studio',
+    usd: 3999,
+    releaseInDays: -120,
+  },
+  {
+    slug: 'neon-drift-tokyo',
+    title: { en: 'Neon Drift Tokyo', ko: '네온 드리프트 도쿄', ja: 'ネオンドリフト東京' },
+    summary: {
+      en: 'Street racing through a rain-soaked Tokyo at night.',
+      ko: '비에 젖은 밤의 도쿄를 질주하는 스트리트 레이싱.',
+      ja: '雨に濡れた夜の東京を駆け抜けるストリートレース。',
+    },
+    genres: ['Racing'],
+    tags: ['Cars', 'Arcade', 'Night City'],
+    developer: 'Shibuya Motorworks',
+    usd: 2999,
+    releaseInDays: -30,
+  },
+  {
+    slug: 'kingdom-of-ashes',
+    title: { en: 'Kingdom of Ashes', ko: '잿빛 왕국', ja: '灰の王国' },
+    summary: {
+      en: 'Grand strategy: rebuild a fallen kingdom, one province at a time.',
+      ko: '몰락한 왕국을 한 지역씩 재건하는 대전략 게임.',
+      ja: '滅びた王国を一州ずつ再建する大戦略ゲーム。',
+    },
+    genres: ['Strategy', 'Simulation'],
+    tags: ['Medieval', 'Grand Strategy'],
+    developer: 'Ironcrown Games',
+    usd: 4999,
+    releaseInDays: -400,
+  },
+  {
+    slug: 'pocket-farm-story',
+    title: { en: 'Pocket Farm Story', ko: '포켓 농장 이야기', ja: 'ポケット農園物語' },
+    summary: {
+      en: 'A cosy farming life sim with seasons, festivals and friends.',
+      ko: '계절과 축제, 친구가 있는 아늑한 농장 생활 시뮬레이션.',
+      ja: '季節と祭りと仲間がいる、のんびり農園生活シム。',
+    },
+    genres: ['Simulation', 'Casual'],
+    tags: ['Farming', 'Relaxing', 'Cute'],
+    developer: 'Little Acorn',
+    usd: 1499,
+    releaseInDays: -800,
+  },
+  {
+    slug: 'shadow-protocol',
+    title: { en: 'Shadow Protocol', ko: '섀도우 프로토콜', ja: 'シャドウ・プロトコル' },
+    summary: {
+      en: 'Tactical stealth shooter; every mission has a dozen ways in.',
+      ko: '모든 임무에 수십 가지 공략법이 있는 전술 잠입 슈터.',
+      ja: 'あらゆる任務に無数の攻略法がある戦術ステルスシューター。',
+    },
+    genres: ['Action'],
+    tags: ['Stealth', 'Shooter', 'Tactical'],
+    developer: 'Blackglass Interactive',
+    usd: 4999,
+    releaseInDays: 45,
+    regions: { sale: { mode: 'except', countries: ['CN', 'DE'] }, play: { mode: 'except', countries: ['CN', 'DE'] } },
+  },
+  {
+    slug: 'seoul-night-market',
+    title: { en: 'Seoul Night Market', ko: '서울 야시장', ja: 'ソウル夜市' },
+    summary: {
+      en: 'Run a street-food stall in a bustling Seoul night market.',
+      ko: '북적이는 서울 야시장에서 포장마차를 운영하세요.',
+      ja: '賑やかなソウルの夜市で屋台を切り盛りしよう。',
+    },
+    genres: ['Simulation', 'Casual'],
+    tags: ['Cooking', 'Management', 'Korea'],
+    developer: 'Hangang Pixel',
+    usd: 999,
+    releaseInDays: -60,
+    regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'TW'] }, play: everywhere },
+  },
+  {
+    slug: 'abyssal-depths',
+    title: { en: 'Abyssal Depths', ko: '어비설 뎁스', ja: 'アビサル・デプス' },
+    summary: {
+      en: 'Survival horror on a research station at the bottom of the ocean.',
+      ko: '심해 연구 기지에서 벌어지는 서바이벌 호러.',
+      ja: '深海の研究基地で繰り広げられるサバイバルホラー。',
+    },
+    genres: ['Action', 'Adventure'],
+    tags: ['Horror', 'Survival', 'Underwater'],
+    developer: 'Deepwell',
+    usd: 3499,
+    releaseInDays: 7,
+  },
+  {
+    slug: 'pixel-knights',
+    title: { en: 'Pixel Knights', ko: '픽셀 나이츠', ja: 'ピクセルナイツ' },
+    summary: {
+      en: 'A fast roguelike platformer with hand-drawn pixel art.',
+      ko: '손으로 그린 픽셀 아트의 빠른 로그라이크 플랫포머.',
+      ja: '手描きドット絵の高速ローグライク・プラットフォーマー。',
+    },
+    genres: ['Action', 'Indie'],
+    tags: ['Roguelike', 'Pixel Graphics', 'Platformer'],
+    developer: 'Two Bit Castle',
+    usd: 1999,
+    releaseInDays: -15,
+  },
+  {
+    slug: 'galactic-football-manager',
+    title: { en: 'Galactic Football Manager', ko: '갤럭틱 풋볼 매니저', ja: 'ギャラクティック・フットボール・マネージャー' },
+    summary: {
+      en: 'Manage a football club in an interplanetary league.',
+      ko: '행성 간 리그에서 축구 클럽을 운영하세요.',
+      ja: '惑星間リーグでサッカークラブを経営しよう。',
+    },
+    genres: ['Sports', 'Simulation'],
+    tags: ['Football', 'Management'],
+    developer: 'Orbit Sports',
+    usd: 3999,
+    releaseInDays: 90,
+  },
+  {
+    slug: 'mystic-academy',
+    title: { en: 'Mystic Academy', ko: '미스틱 아카데미', ja: 'ミスティック・アカデミー' },
+    summary: {
+      en: 'A visual novel about the first year at a school of magic.',
+      ko: '마법 학교의 첫해를 그린 비주얼 노벨.',
+      ja: '魔法学校での一年目を描くビジュアルノベル。',
+    },
+    genres: ['Adventure'],
+    tags: ['Visual Novel', 'Anime', 'Magic'],
+    developer: 'Sakura Quill',
+    usd: 1999,
+    releaseInDays: -200,
+  },
+  {
+    slug: 'frontier-builders',
+    title: { en: 'Frontier Builders', ko: '프런티어 빌더스', ja: 'フロンティア・ビルダーズ' },
+    summary: {
+      en: 'City-building on a new planet: water, air, and politics.',
+      ko: '새 행성의 도시 건설: 물, 공기, 그리고 정치.',
+      ja: '新惑星での都市建設：水、空気、そして政治。',
+    },
+    genres: ['Strategy', 'Simulation'],
+    tags: ['City Builder', 'Sci-fi', 'Colony Sim'],
+    developer: 'Outpost Nine',
+    usd: 2999,
+    releaseInDays: -5,
+  },
+  {
+    slug: 'blade-of-the-ronin',
+    title: { en: 'Blade of the Ronin', ko: '로닌의 검', ja: '浪人の刃' },
+    summary: {
+      en: 'Precise sword duels in feudal Japan.',
+      ko: '봉건 시대 일본에서 펼쳐지는 정밀한 검술 대결.',
+      ja: '戦国の世で繰り広げられる緻密な剣戟。',
+    },
+    genres: ['Action'],
+    tags: ['Samurai', 'Souls-like', 'Difficult'],
+    developer: 'Kurogane Works',
+    usd: 5999,
+    releaseInDays: 180,
+    deluxeUsd: 8999,
+  },
+  {
+    slug: 'puzzle-lanterns',
+    title: { en: 'Puzzle Lanterns', ko: '퍼즐 랜턴', ja: 'パズルランタン' },
+    summary: {
+      en: 'Light every lantern in 200 hand-made logic puzzles.',
+      ko: '200개의 수제 논리 퍼즐 속 모든 등불을 밝히세요.',
+      ja: '200の手作りロジックパズルで全ての灯籠を灯そう。',
+    },
+    genres: ['Casual', 'Indie'],
+    tags: ['Puzzle', 'Relaxing'],
+    developer: 'Paper Lantern',
+    usd: 799,
+    releaseInDays: -300,
+  },
+  {
+    slug: 'warzone-command',
+    title: { en: 'Warzone Command', ko: '워존 커맨드', ja: 'ウォーゾーン・コマンド' },
+    summary: {
+      en: 'Real-time modern warfare strategy with huge battles.',
+      ko: '거대한 전투가 펼쳐지는 실시간 현대전 전략.',
+      ja: '大規模戦闘が繰り広げられるリアルタイム現代戦ストラテジー。',
+    },
+    genres: ['Strategy'],
+    tags: ['RTS', 'Military', 'War'],
+    developer: 'Steel Division Labs',
+    usd: 3999,
+    releaseInDays: -45,
+    regions: { sale: { mode: 'except', countries: ['RU', 'BY'] }, play: { mode: 'except', countries: ['RU', 'BY'] } },
+  },
+  {
+    slug: 'free-arena-heroes',
+    title: { en: 'Arena Heroes', ko: '아레나 히어로즈', ja: 'アリーナヒーローズ' },
+    summary: { en: 'Free-to-play 5v5 hero battles.', ko: '무료 5대5 영웅 대전.', ja: '基本プレイ無料の5対5ヒーローバトル。' },
+    genres: ['Action', 'Free to Play'],
+    tags: ['MOBA', 'Multiplayer', 'Competitive'],
+    developer: 'Arena Forge',
+    usd: 0,
+    releaseInDays: -700,
+  },
 ];
 
 function builtinInputs(clock: Clock): { input: GameInput; popularity: number }[] {
@@ -78,7 +284,9 @@ function builtinInputs(clock: Clock): { input: GameInput; popularity: number }[]
       defaultLanguage: 'en',
       title: b.title,
       summary: b.summary,
-      description: Object.fromEntries(Object.entries(b.summary).map(([lang, text]) => [lang, `${text}\n\n${b.title[lang] ?? b.title.en} — ${b.developer}.`])),
+      description: Object.fromEntries(
+        Object.entries(b.summary).map(([lang, text]) => [lang, `${text}\n\n${b.title[lang] ?? b.title.en} — ${b.developer}.`]),
+      ),
       genres: b.genres,
       tags: b.tags,
       developer: b.developer,
@@ -87,8 +295,20 @@ function builtinInputs(clock: Clock): { input: GameInput; popularity: number }[]
       coverUrl: `/covers/${b.slug}?title=${encodeURIComponent(b.title.en!)}`,
       screenshots: [],
       editions: [
-        { code: 'standard', name: { en: 'Standard Edition', ko: '스탠다드 에디션', ja: 'スタンダードエディション' }, prices: regionalPrices(b.usd) },
-        ...(b.deluxeUsd ? [{ code: 'deluxe', name: { en: 'Deluxe Edition', ko: '디럭스 에디션', ja: 'デラックスエディション' }, prices: regionalPrices(b.deluxeUsd) }] : []),
+        {
+          code: 'standard',
+          name: { en: 'Standard Edition', ko: '스탠다드 에디션', ja: 'スタンダードエディション' },
+          prices: regionalPrices(b.usd),
+        },
+        ...(b.deluxeUsd
+          ? [
+              {
+                code: 'deluxe',
+                name: { en: 'Deluxe Edition', ko: '디럭스 에디션', ja: 'デラックスエディション' },
+                prices: regionalPrices(b.deluxeUsd),
+              },
+            ]
+          : []),
       ],
       regions: b.regions ?? { sale: everywhere, play: everywhere },
     },
@@ -103,12 +323,16 @@ export function* csvRows(text: string): Generator<string[]> {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
       yield row;
@@ -119,15 +343,41 @@ export function* csvRows(text: string): Generator<string[]> {
   if (field || row.length) yield [...row, field];
 }
 
-const slugify = (s: string) => s.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
-const SENTIMENT: Record<string, number> = { 'Overwhelmingly Positive': 9, 'Very Positive': 8, Positive: 7, 'Mostly Positive': 6, Mixed: 5, 'Mostly Negative': 3, Negative: 2, 'Very Negative': 1 };
+const slugify = (s: string) =>
+  s
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
+const SENTIMENT: Record<string, number> = {
+  'Overwhelmingly Positive': 9,
+  'Very Positive': 8,
+  Positive: 7,
+  'Mostly Positive': 6,
+  Mixed: 5,
+  'Mostly Negative': 3,
+  Negative: 2,
+  'Very Negative': 1,
+};
 
 /** Real Steam titles from ucsd-steam-games.csv (see ../shared/data/README.md), most reviewed first. */
 export function steamInputs(file: string, limit: number): { input: GameInput; popularity: number }[] {
   const rows = csvRows(readFileSync(file, 'utf8'));
   const header = rows.next().value as string[];
   const col = (name: string) => header.indexOf(name);
-  const [iId, iTitle, iDev, iPub, iDate, iPrice, iSent, iMeta, iGenres, iTags] = ['id', 'title', 'developer', 'publisher', 'release_date', 'price', 'sentiment', 'metascore', 'genres', 'tags'].map(col) as number[];
+  const [iId, iTitle, iDev, iPub, iDate, iPrice, iSent, iMeta, iGenres, iTags] = [
+    'id',
+    'title',
+    'developer',
+    'publisher',
+    'release_date',
+    'price',
+    'sentiment',
+    'metascore',
+    'genres',
+    'tags',
+  ].map(col);
   const out: { input: GameInput; popularity: number }[] = [];
   const slugs = new Set<string>();
   for (const r of rows) {
@@ -169,7 +419,11 @@ export function steamInputs(file: string, limit: number): { input: GameInput; po
   return out.sort((a, b) => b.popularity - a.popularity).slice(0, limit);
 }
 
-export async function importInBatches(catalog: CatalogService, games: { input: GameInput; popularity: number }[], batch = 500): Promise<number> {
+export async function importInBatches(
+  catalog: CatalogService,
+  games: { input: GameInput; popularity: number }[],
+  batch = 500,
+): Promise<number> {
   let n = 0;
   for (let i = 0; i < games.length; i += batch) n += await catalog.importGames(games.slice(i, i + batch));
   return n;
@@ -184,6 +438,12 @@ export async function seedDemoCatalog(
   if (opts.mode === 'off' || (await catalog.countGames()) > 0) return { builtin: 0, steam: 0 };
   const builtin = await importInBatches(catalog, builtinInputs(clock));
   const file = join(opts.dataDir, 'ucsd-steam-games.csv');
-  const steam = opts.mode === 'auto' && opts.size > 0 && existsSync(file) ? await importInBatches(catalog, steamInputs(file, opts.size).filter((g) => !BUILTIN.some((b) => b.slug === g.input.slug))) : 0;
+  const steam =
+    opts.mode === 'auto' && opts.size > 0 && existsSync(file)
+      ? await importInBatches(
+          catalog,
+          steamInputs(file, opts.size).filter((g) => !BUILTIN.some((b) => b.slug === g.input.slug)),
+        )
+      : 0;
   return { builtin, steam };
 }

@@ -25,25 +25,33 @@ export async function mediaRoutes(app: FastifyInstance, deps: { guards: Guards; 
   await app.register(multipart, { limits: { fileSize: deps.maxBytes, files: 1 } });
   await app.register(fastifyStatic, { root: dir, prefix: '/media/', decorateReply: false, immutable: true, maxAge: '365d' });
 
-  app.post('/api/operator/media', {
-    schema: {
-      tags: ['operator'],
-      summary: 'Upload a cover image or screenshot (PNG, JPEG, WebP or GIF); returns its URL',
-      consumes: ['multipart/form-data'],
-      response: { 201: Type.Object({ url: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
+  app.post(
+    '/api/operator/media',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Upload a cover image or screenshot (PNG, JPEG, WebP or GIF); returns its URL',
+        consumes: ['multipart/form-data'],
+        response: { 201: Type.Object({ url: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
+      },
     },
-  }, async (req, reply) => {
-    await deps.guards.requireOperator(req);
-    if (!req.isMultipart()) throw new AppError(400, 'multipart_required', 'Upload the image as multipart/form-data with one file field.');
-    const file = await req.file();
-    if (!file) throw new AppError(400, 'file_required', 'Attach one image file.');
-    const data = await file.toBuffer().catch(() => {
-      throw new AppError(413, 'file_too_large', `The image is larger than ${Math.round(deps.maxBytes / 1024 / 1024)} MB; upload a smaller one.`);
-    });
-    const type = imageType(data);
-    if (!type) throw new AppError(400, 'unsupported_image', 'Only PNG, JPEG, WebP and GIF images can be uploaded.');
-    const name = `${newId()}.${type}`;
-    await writeFile(join(dir, name), data);
-    return reply.status(201).send({ url: `/media/${name}` });
-  });
+    async (req, reply) => {
+      await deps.guards.requireOperator(req);
+      if (!req.isMultipart()) throw new AppError(400, 'multipart_required', 'Upload the image as multipart/form-data with one file field.');
+      const file = await req.file();
+      if (!file) throw new AppError(400, 'file_required', 'Attach one image file.');
+      const data = await file.toBuffer().catch(() => {
+        throw new AppError(
+          413,
+          'file_too_large',
+          `The image is larger than ${Math.round(deps.maxBytes / 1024 / 1024)} MB; upload a smaller one.`,
+        );
+      });
+      const type = imageType(data);
+      if (!type) throw new AppError(400, 'unsupported_image', 'Only PNG, JPEG, WebP and GIF images can be uploaded.');
+      const name = `${newId()}.${type}`;
+      await writeFile(join(dir, name), data);
+      return reply.status(201).send({ url: `/media/${name}` });
+    },
+  );
 }

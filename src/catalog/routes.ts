@@ -12,10 +12,19 @@ const etag = (version: number) => `"v${version}"`;
 /** Reads the optimistic-lock version from If-Match ("v3", W/"v3" or 3). */
 function expectedVersion(ifMatch: string | undefined): number {
   if (!ifMatch) {
-    throw new AppError(428, 'version_required', 'Send the version you edited in an If-Match header (the ETag you got when you loaded the game), so edits by others are not silently overwritten.');
+    throw new AppError(
+      428,
+      'version_required',
+      'Send the version you edited in an If-Match header (the ETag you got when you loaded the game), so edits by others are not silently overwritten.',
+    );
   }
   const m = /^(?:W\/)?"?v?(\d+)"?$/.exec(ifMatch.trim());
-  if (!m) throw new AppError(400, 'invalid_if_match', `If-Match "${ifMatch}" is not a version this API issued; use the ETag of the game you loaded.`);
+  if (!m)
+    throw new AppError(
+      400,
+      'invalid_if_match',
+      `If-Match "${ifMatch}" is not a version this API issued; use the ETag of the game you loaded.`,
+    );
   return Number(m[1]);
 }
 
@@ -25,80 +34,154 @@ export function catalogRoutes(app: FastifyInstance, deps: { catalog: CatalogServ
   const store = ['storefront'];
   const ops = ['operator'];
 
-  r.get('/api/store/home', { schema: { tags: store, summary: 'Storefront home: new releases, upcoming, popular, genres', response: { 200: HomePage } } },
-    async (req) => catalog.home(await guards.shopper(req)));
+  r.get(
+    '/api/store/home',
+    { schema: { tags: store, summary: 'Storefront home: new releases, upcoming, popular, genres', response: { 200: HomePage } } },
+    async (req) => catalog.home(await guards.shopper(req)),
+  );
 
-  r.get('/api/store/genres', {
-    schema: { tags: store, summary: 'Genres with the number of published games in each', response: { 200: Type.Array(Type.Object({ name: Type.String(), games: Type.Integer() })) } },
-  }, async () => catalog.genres());
-
-  r.get('/api/games', {
-    schema: { tags: store, summary: 'Search or browse games (R8): words in any language, typo-tolerant, with filters', querystring: SearchQuery, response: { 200: SearchResult, 400: ErrorBody } },
-  }, async (req) => catalog.search(req.query, await guards.shopper(req)));
-
-  r.get('/api/games/:key', {
-    schema: { tags: store, summary: "A game page by slug or id, priced for the visitor's country", params: Type.Object({ key: Type.String({ maxLength: 120 }) }), response: { 200: StoreGame, 404: ErrorBody } },
-  }, async (req) => catalog.storeGame(req.params.key, await guards.shopper(req)));
-
-  r.get('/api/games/:id/quote', {
-    schema: {
-      tags: store,
-      summary: 'The price this shopper would pay; refused (403 with a reason code) where the game is not sold (R12, S1.4)',
-      params: Type.Object({ id: Type.String() }),
-      querystring: Type.Object({ edition: Type.Optional(Type.String()) }),
-      response: { 200: Quote, 403: ErrorBody, 404: ErrorBody },
+  r.get(
+    '/api/store/genres',
+    {
+      schema: {
+        tags: store,
+        summary: 'Genres with the number of published games in each',
+        response: { 200: Type.Array(Type.Object({ name: Type.String(), games: Type.Integer() })) },
+      },
     },
-  }, async (req) => catalog.quote(req.params.id, req.query.edition, await guards.shopper(req)));
+    async () => catalog.genres(),
+  );
 
-  r.get('/covers/:seed', {
-    schema: { hide: true, params: Type.Object({ seed: Type.String({ maxLength: 120 }) }), querystring: Type.Object({ title: Type.String({ maxLength: 200 }) }) },
-  }, async (req, reply) => {
-    reply.header('content-type', 'image/svg+xml').header('cache-control', 'public, max-age=86400').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-    return coverSvg(req.params.seed, req.query.title);
-  });
+  r.get(
+    '/api/games',
+    {
+      schema: {
+        tags: store,
+        summary: 'Search or browse games (R8): words in any language, typo-tolerant, with filters',
+        querystring: SearchQuery,
+        response: { 200: SearchResult, 400: ErrorBody },
+      },
+    },
+    async (req) => catalog.search(req.query, await guards.shopper(req)),
+  );
+
+  r.get(
+    '/api/games/:key',
+    {
+      schema: {
+        tags: store,
+        summary: "A game page by slug or id, priced for the visitor's country",
+        params: Type.Object({ key: Type.String({ maxLength: 120 }) }),
+        response: { 200: StoreGame, 404: ErrorBody },
+      },
+    },
+    async (req) => catalog.storeGame(req.params.key, await guards.shopper(req)),
+  );
+
+  r.get(
+    '/api/games/:id/quote',
+    {
+      schema: {
+        tags: store,
+        summary: 'The price this shopper would pay; refused (403 with a reason code) where the game is not sold (R12, S1.4)',
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ edition: Type.Optional(Type.String()) }),
+        response: { 200: Quote, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => catalog.quote(req.params.id, req.query.edition, await guards.shopper(req)),
+  );
+
+  r.get(
+    '/covers/:seed',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ seed: Type.String({ maxLength: 120 }) }),
+        querystring: Type.Object({ title: Type.String({ maxLength: 200 }) }),
+      },
+    },
+    async (req, reply) => {
+      reply
+        .header('content-type', 'image/svg+xml')
+        .header('cache-control', 'public, max-age=86400')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return coverSvg(req.params.seed, req.query.title);
+    },
+  );
 
   // ---------- operator console API (S1.1, D3, D4) ----------
 
-  r.get('/api/operator/games', {
-    schema: {
-      tags: ops,
-      summary: 'Games for the operator console, most recently edited first',
-      querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), page: Type.Integer({ minimum: 1, default: 1 }), pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
-      response: { 200: Type.Array(OperatorGameRow), 401: ErrorBody, 403: ErrorBody },
+  r.get(
+    '/api/operator/games',
+    {
+      schema: {
+        tags: ops,
+        summary: 'Games for the operator console, most recently edited first',
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          page: Type.Integer({ minimum: 1, default: 1 }),
+          pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: { 200: Type.Array(OperatorGameRow), 401: ErrorBody, 403: ErrorBody },
+      },
     },
-  }, async (req) => {
-    await guards.requireOperator(req);
-    return catalog.operatorList(req.query.page, req.query.pageSize, req.query.q);
-  });
-
-  r.post('/api/operator/games', {
-    schema: { tags: ops, summary: 'Register a game (S1.1)', body: GameInput, response: { 201: OperatorGame, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } },
-  }, async (req, reply) => {
-    await guards.requireOperator(req);
-    const game = await catalog.createGame(req.body);
-    return reply.status(201).header('etag', etag(game.version)).send(game);
-  });
-
-  r.get('/api/operator/games/:id', {
-    schema: { tags: ops, summary: 'A game with every language, edition, price and region rule; ETag carries its version', params: Type.Object({ id: Type.String() }), response: { 200: OperatorGame, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
-  }, async (req, reply) => {
-    await guards.requireOperator(req);
-    const game = await catalog.operatorGame(req.params.id);
-    return reply.header('etag', etag(game.version)).send(game);
-  });
-
-  r.put('/api/operator/games/:id', {
-    schema: {
-      tags: ops,
-      summary: 'Replace a game (details, editions, prices, regions). Needs If-Match; a stale version gets 409 (D4)',
-      params: Type.Object({ id: Type.String() }),
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
-      body: GameInput,
-      response: { 200: OperatorGame, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 428: ErrorBody },
+    async (req) => {
+      await guards.requireOperator(req);
+      return catalog.operatorList(req.query.page, req.query.pageSize, req.query.q);
     },
-  }, async (req, reply) => {
-    await guards.requireOperator(req);
-    const game = await catalog.updateGame(req.params.id, req.body, expectedVersion(req.headers['if-match']));
-    return reply.header('etag', etag(game.version)).send(game);
-  });
+  );
+
+  r.post(
+    '/api/operator/games',
+    {
+      schema: {
+        tags: ops,
+        summary: 'Register a game (S1.1)',
+        body: GameInput,
+        response: { 201: OperatorGame, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await guards.requireOperator(req);
+      const game = await catalog.createGame(req.body);
+      return reply.status(201).header('etag', etag(game.version)).send(game);
+    },
+  );
+
+  r.get(
+    '/api/operator/games/:id',
+    {
+      schema: {
+        tags: ops,
+        summary: 'A game with every language, edition, price and region rule; ETag carries its version',
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: OperatorGame, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await guards.requireOperator(req);
+      const game = await catalog.operatorGame(req.params.id);
+      return reply.header('etag', etag(game.version)).send(game);
+    },
+  );
+
+  r.put(
+    '/api/operator/games/:id',
+    {
+      schema: {
+        tags: ops,
+        summary: 'Replace a game (details, editions, prices, regions). Needs If-Match; a stale version gets 409 (D4)',
+        params: Type.Object({ id: Type.String() }),
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+        body: GameInput,
+        response: { 200: OperatorGame, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 428: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await guards.requireOperator(req);
+      const game = await catalog.updateGame(req.params.id, req.body, expectedVersion(req.headers['if-match']));
+      return reply.header('etag', etag(game.version)).send(game);
+    },
+  );
 }

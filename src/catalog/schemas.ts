@@ -3,7 +3,10 @@ import { CountryCode, CurrencyCode, Money } from '../platform/schemas.ts';
 
 /** Route schemas are declared once here: Fastify validates with them, OpenAPI and the web client's types come from them. */
 
-export const PriceCountry = Type.String({ pattern: '^([A-Z]{2}|\\*)$', description: "ISO 3166-1 alpha-2 code, or '*' for every country without its own price" });
+export const PriceCountry = Type.String({
+  pattern: '^([A-Z]{2}|\\*)$',
+  description: "ISO 3166-1 alpha-2 code, or '*' for every country without its own price",
+});
 export const LocalizedText = Type.Record(Type.String({ pattern: '^[a-z]{2}$' }), Type.String({ maxLength: 20000 }), {
   description: 'Text per language (BCP 47 primary tag → text)',
 });
@@ -49,13 +52,22 @@ export const GameInput = Type.Object(
     coverUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
     screenshots: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 30 }),
     editions: Type.Array(EditionInput, { minItems: 1, maxItems: 10, description: 'The first edition is the standard one' }),
-    regions: Type.Object({
-      sale: RegionRule,
-      play: RegionRule,
-      ipMismatch: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('warn'), Type.Literal('block')], {
-        description: 'When a buyer connects from another country than their residence: allow, allow with a warning (default), or refuse',
-      })),
-    }, { description: 'R12: countries where the game may be sold (by residence) and played (owners included: remove a country from play to block downloads there)' }),
+    regions: Type.Object(
+      {
+        sale: RegionRule,
+        play: RegionRule,
+        ipMismatch: Type.Optional(
+          Type.Union([Type.Literal('allow'), Type.Literal('warn'), Type.Literal('block')], {
+            description:
+              'When a buyer connects from another country than their residence: allow, allow with a warning (default), or refuse',
+          }),
+        ),
+      },
+      {
+        description:
+          'R12: countries where the game may be sold (by residence) and played (owners included: remove a country from play to block downloads there)',
+      },
+    ),
     attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
@@ -112,7 +124,9 @@ export const StoreGame = Type.Intersect([
     developer: Type.String(),
     publisher: Type.String(),
     screenshots: Type.Array(Type.String()),
-    editions: Type.Array(Type.Object({ id: Type.String(), code: Type.String(), name: Type.String(), price: Type.Union([Money, Type.Null()]) })),
+    editions: Type.Array(
+      Type.Object({ id: Type.String(), code: Type.String(), name: Type.String(), price: Type.Union([Money, Type.Null()]) }),
+    ),
     country: CountryCode,
     language: Type.String(),
   }),

@@ -10,9 +10,19 @@ describe('search tokens (R8)', () => {
     expect(tokenize('게임')).toEqual(['게임']);
   });
   it('R8 Japanese without spaces becomes bigrams, mixed with Latin parts', () => {
-    expect(tokenize('ファイナルファンタジーXV')).toEqual(
-      ['ファ', 'ァイ', 'イナ', 'ナル', 'ルフ', 'ファ', 'ァン', 'ンタ', 'タジ', 'ジー', 'xv'],
-    );
+    expect(tokenize('ファイナルファンタジーXV')).toEqual([
+      'ファ',
+      'ァイ',
+      'イナ',
+      'ナル',
+      'ルフ',
+      'ファ',
+      'ァン',
+      'ンタ',
+      'タジ',
+      'ジー',
+      'xv',
+    ]);
   });
   it('R8 full-width characters fold to their normal form', () => {
     expect(tokenize('ＳＴＥＡＭ　２')).toEqual(['steam', '2']);

@@ -73,5 +73,7 @@ export function buildTsQuery(tokens: string[], lookup: Map<string, TokenLookup>)
 
 /** Text for trigram (typo-tolerant) matching of titles: normalised, punctuation folded to spaces. */
 export function trigramText(text: string): string {
-  return normalize(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return normalize(text)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }

@@ -7,7 +7,18 @@ import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
-import type { Availability, GameCard, GameInput, HomePage, Money, OperatorGame, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
+import type {
+  Availability,
+  GameCard,
+  GameInput,
+  HomePage,
+  Money,
+  OperatorGame,
+  Quote,
+  SearchQuery,
+  SearchResult,
+  StoreGame,
+} from './schemas.ts';
 import type { Shopper } from '../platform/shopper.ts';
 
 /** Who is looking: prices, availability and texts depend on it. */
@@ -20,8 +31,12 @@ const regionsOf = (g: GameRow): GameRegions => ({
 });
 
 /** Picks the price a shopper pays: their country's entry (their currency first), else the '*' entry. */
-export function resolvePrice(prices: Pick<PriceRow, 'country' | 'currency' | 'amount_minor'>[], shopper: Pick<Shopper, 'country' | 'currency'>): Money | null {
-  const rank = (p: (typeof prices)[number]) => (p.country === shopper.country ? 2 : p.country === '*' ? 0 : -10) + (p.currency === shopper.currency ? 1 : 0);
+export function resolvePrice(
+  prices: Pick<PriceRow, 'country' | 'currency' | 'amount_minor'>[],
+  shopper: Pick<Shopper, 'country' | 'currency'>,
+): Money | null {
+  const rank = (p: (typeof prices)[number]) =>
+    (p.country === shopper.country ? 2 : p.country === '*' ? 0 : -10) + (p.currency === shopper.currency ? 1 : 0);
   const best = prices.filter((p) => rank(p) >= 0).sort((a, b) => rank(b) - rank(a))[0];
   return best ? { amountMinor: best.amount_minor, currency: best.currency } : null;
 }
@@ -30,7 +45,12 @@ export function resolvePrice(prices: Pick<PriceRow, 'country' | 'currency' | 'am
 export function availabilityFor(g: GameRow, country: string, price: Money | null, action: 'buy' | 'gift' = 'buy'): Availability {
   const d = decide(action, { ...regionsOf(g), ipMismatch: 'allow' }, { residence: country });
   if (!d.allowed) return { purchasable: false, reason: d.reason, message: d.message };
-  if (!price) return { purchasable: false, reason: 'no_price_in_country', message: 'This game has no price for your country yet, so it cannot be bought here.' };
+  if (!price)
+    return {
+      purchasable: false,
+      reason: 'no_price_in_country',
+      message: 'This game has no price for your country yet, so it cannot be bought here.',
+    };
   return { purchasable: true };
 }
 
@@ -74,7 +94,9 @@ export class CatalogService {
     if (await this.store.slugTaken(input.slug, id)) {
       throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
     }
-    const saved = await this.store.transaction((s) => s.updateGame(this.toWrite(id, input, current.popularity), expectedVersion, this.clock.now()));
+    const saved = await this.store.transaction((s) =>
+      s.updateGame(this.toWrite(id, input, current.popularity), expectedVersion, this.clock.now()),
+    );
     if (!saved) {
       const latest = await this.existing(id);
       throw new AppError(
@@ -108,7 +130,9 @@ export class CatalogService {
       editions: editions.map((e) => ({
         code: e.code,
         name: e.name,
-        prices: prices.filter((p) => p.edition_id === e.id).map((p) => ({ country: p.country, currency: p.currency, amountMinor: p.amount_minor })),
+        prices: prices
+          .filter((p) => p.edition_id === e.id)
+          .map((p) => ({ country: p.country, currency: p.currency, amountMinor: p.amount_minor })),
       })),
       regions: regionsOf(g),
       attributes: g.attributes,
@@ -142,12 +166,16 @@ export class CatalogService {
       throw new AppError(400, code, message);
     };
     const texts = [input.title, input.summary ?? {}, input.description, ...input.editions.map((e) => e.name)];
-    for (const t of texts) for (const lang of Object.keys(t)) if (!isLanguage(lang)) bad('unsupported_language', `"${lang}" is not a supported language code. Use one such as en, ko or ja.`);
+    for (const t of texts)
+      for (const lang of Object.keys(t))
+        if (!isLanguage(lang)) bad('unsupported_language', `"${lang}" is not a supported language code. Use one such as en, ko or ja.`);
     if (!isLanguage(input.defaultLanguage)) bad('unsupported_language', `"${input.defaultLanguage}" is not a supported language code.`);
-    if (!input.title[input.defaultLanguage]?.trim()) bad('title_required', `Give the game a title in its default language (${input.defaultLanguage}).`);
+    if (!input.title[input.defaultLanguage]?.trim())
+      bad('title_required', `Give the game a title in its default language (${input.defaultLanguage}).`);
     for (const rule of [input.regions.sale, input.regions.play]) {
       for (const c of rule.countries) if (!isCountry(c)) bad('unknown_country', `"${c}" is not an ISO 3166-1 country code.`);
-      if (rule.mode === 'only' && rule.countries.length === 0) bad('empty_region_list', 'A region rule "only" needs at least one country; use "everywhere" to allow all.');
+      if (rule.mode === 'only' && rule.countries.length === 0)
+        bad('empty_region_list', 'A region rule "only" needs at least one country; use "everywhere" to allow all.');
     }
     const codes = new Set<string>();
     for (const e of input.editions) {
@@ -155,8 +183,10 @@ export class CatalogService {
       codes.add(e.code);
       const keys = new Set<string>();
       for (const p of e.prices) {
-        if (p.country !== '*' && !isCountry(p.country)) bad('unknown_country', `"${p.country}" in the price book of edition "${e.code}" is not an ISO 3166-1 country code.`);
-        if (!isCurrency(p.currency)) bad('unknown_currency', `"${p.currency}" in the price book of edition "${e.code}" is not an ISO 4217 currency code.`);
+        if (p.country !== '*' && !isCountry(p.country))
+          bad('unknown_country', `"${p.country}" in the price book of edition "${e.code}" is not an ISO 3166-1 country code.`);
+        if (!isCurrency(p.currency))
+          bad('unknown_currency', `"${p.currency}" in the price book of edition "${e.code}" is not an ISO 4217 currency code.`);
         const key = `${p.country}/${p.currency}`;
         if (keys.has(key)) bad('duplicate_price', `Edition "${e.code}" has two prices for ${key}; keep one.`);
         keys.add(key);
@@ -201,7 +231,13 @@ export class CatalogService {
       words: [...new Set(tokenize(`${titles} ${tagText} ${bodyText}`).filter((t) => !isCjk(t)))],
       editions,
       prices: input.editions.flatMap((e, i) =>
-        e.prices.map((p) => ({ edition_id: editions[i]!.id, game_id: id, country: p.country, currency: p.currency, amount_minor: p.amountMinor })),
+        e.prices.map((p) => ({
+          edition_id: editions[i]!.id,
+          game_id: id,
+          country: p.country,
+          currency: p.currency,
+          amount_minor: p.amountMinor,
+        })),
       ),
     };
   }
@@ -262,7 +298,15 @@ export class CatalogService {
     const words = q.q?.trim() ?? '';
     const offset = (page - 1) * pageSize;
     const tokens = [...new Set(tokenize(words))].slice(0, 12);
-    const tsquery = tokens.length ? buildTsQuery(tokens, await this.store.lookupWords(tokens.filter((t) => !isCjk(t)), tokens.filter(correctable))) : undefined;
+    const tsquery = tokens.length
+      ? buildTsQuery(
+          tokens,
+          await this.store.lookupWords(
+            tokens.filter((t) => !isCjk(t)),
+            tokens.filter(correctable),
+          ),
+        )
+      : undefined;
     const { rows, total } = tsquery
       ? await this.store.search(tsquery, trigramText(words), filter, ctx, pageSize, offset)
       : await this.store.browse(filter, q.sort === 'relevance' || !q.sort ? 'popular' : q.sort, ctx, pageSize, offset);
@@ -272,7 +316,11 @@ export class CatalogService {
   async storeGame(key: string, shopper: Shopper): Promise<StoreGame> {
     const g = await this.store.gameWithOffers(key, isUuid(key), shopper.country);
     if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
-    const priceOf = (editionId: string) => resolvePrice(g.prices.filter((p) => p.edition_id === editionId), shopper);
+    const priceOf = (editionId: string) =>
+      resolvePrice(
+        g.prices.filter((p) => p.edition_id === editionId),
+        shopper,
+      );
     const standard = g.editions[0];
     const price = standard ? priceOf(standard.id) : null;
     const card = this.card({ ...g, price_amount: price?.amountMinor ?? null, price_currency: price?.currency ?? null }, shopper);
@@ -294,7 +342,10 @@ export class CatalogService {
   }
 
   /** What other contexts need to know about a published game: its title, release date and whether it is out. */
-  async facts(gameId: string, language = 'en'): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; regions: GameRegions }> {
+  async facts(
+    gameId: string,
+    language = 'en',
+  ): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; regions: GameRegions }> {
     const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
     if (!g) throw notFound('This game', 'game_not_found');
     return {
@@ -316,7 +367,10 @@ export class CatalogService {
     if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
     const edition = editionId ? g.editions.find((e) => e.id === editionId) : g.editions[0];
     if (!edition) throw notFound('This edition', 'edition_not_found');
-    const price = resolvePrice(g.prices.filter((p) => p.edition_id === edition.id), shopper);
+    const price = resolvePrice(
+      g.prices.filter((p) => p.edition_id === edition.id),
+      shopper,
+    );
     const availability = availabilityFor(g, shopper.country, price, action);
     if (!availability.purchasable || !price) {
       throw new AppError(403, availability.reason ?? 'not_for_sale', availability.message ?? 'This game cannot be bought in your country.');

@@ -82,9 +82,31 @@ export interface ListFilter {
 type Db = Kysely<CatalogTables>;
 
 const gameColumns = [
-  'id', 'slug', 'status', 'default_language', 'title', 'summary', 'description', 'genres', 'tags', 'developer',
-  'publisher', 'release_date', 'cover_url', 'screenshots', 'sale_mode', 'sale_countries', 'play_mode',
-  'play_countries', 'ip_mismatch', 'popularity', 'attributes', 'search_title', 'version', 'created_at', 'updated_at',
+  'id',
+  'slug',
+  'status',
+  'default_language',
+  'title',
+  'summary',
+  'description',
+  'genres',
+  'tags',
+  'developer',
+  'publisher',
+  'release_date',
+  'cover_url',
+  'screenshots',
+  'sale_mode',
+  'sale_countries',
+  'play_mode',
+  'play_countries',
+  'ip_mismatch',
+  'popularity',
+  'attributes',
+  'search_title',
+  'version',
+  'created_at',
+  'updated_at',
 ] as const;
 
 /** Weighted search document: title A, tags/genres/developer B, summary and description C. */
@@ -167,12 +189,15 @@ export class CatalogStore {
     return this.db.selectFrom('games').select(gameColumns).where('id', '=', id).executeTakeFirst();
   }
 
-
   /**
    * A game page in one round trip: the game with its editions and the price entries that can apply to
    * one country (its own and the rest-of-world ones).
    */
-  async gameWithOffers(key: string, isId: boolean, country: string): Promise<(GameRow & { editions: EditionRow[]; prices: PriceRow[] }) | undefined> {
+  async gameWithOffers(
+    key: string,
+    isId: boolean,
+    country: string,
+  ): Promise<(GameRow & { editions: EditionRow[]; prices: PriceRow[] }) | undefined> {
     const r = await sql<GameRow & { editions: EditionRow[]; prices: PriceRow[] }>`
       select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))},
         (select coalesce(json_agg(json_build_object('id', e.id, 'game_id', e.game_id, 'code', e.code, 'name', e.name, 'position', e.position) order by e.position), '[]')
@@ -306,7 +331,10 @@ export class CatalogStore {
   }
 
   async countGames(): Promise<number> {
-    const r = await this.db.selectFrom('games').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('games')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 }

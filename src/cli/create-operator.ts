@@ -12,7 +12,7 @@ import { createStore } from '../app.ts';
  */
 const { values } = parseArgs({ options: { email: { type: 'string' }, password: { type: 'string' }, country: { type: 'string' } } });
 if (!values.email || !values.password) {
-  console.error("Usage: npm run operator:create -- --email <email> --password <at least 10 characters> [--country KR]");
+  console.error('Usage: npm run operator:create -- --email <email> --password <at least 10 characters> [--country KR]');
   process.exit(2);
 }
 const config = { ...loadConfig(), logLevel: 'warn' };
@@ -21,7 +21,9 @@ const database = await openDatabase(config, log);
 const store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config) });
 try {
   const result = await store.accounts.ensureOperator(values.email, values.password, values.country?.toUpperCase());
-  console.log(result.created ? `Operator ${values.email} created.` : `${values.email} already had an account; it now has the operator role.`);
+  console.log(
+    result.created ? `Operator ${values.email} created.` : `${values.email} already had an account; it now has the operator role.`,
+  );
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exitCode = 1;

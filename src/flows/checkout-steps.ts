@@ -36,7 +36,8 @@ const KEY_RETENTION_MARGIN_MS = 12 * 3_600_000;
  */
 export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPayment> {
   const key = `order:${c.orderId}`;
-  const earlier = c.placedAt && d.clock.now().getTime() - Date.parse(c.placedAt) > KEY_RETENTION_MARGIN_MS ? await paymentOf(d, c.orderId) : undefined;
+  const earlier =
+    c.placedAt && d.clock.now().getTime() - Date.parse(c.placedAt) > KEY_RETENTION_MARGIN_MS ? await paymentOf(d, c.orderId) : undefined;
   let p =
     earlier ??
     (await d.gateway.createPayment({
@@ -51,7 +52,9 @@ export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPa
   if (p.status === 'requires_approval') {
     // An operational limit (wall time), not business time: the buyer has this long on the PG's page, counted from the
     // first time they were sent there and kept with the order, so a crash does not give them a new one.
-    const deadline = (await d.orders.setApproval(c.orderId, p.approvalUrl ?? '', new Date(Date.now() + d.approvalTimeoutMs), d.clock.now())).getTime();
+    const deadline = (
+      await d.orders.setApproval(c.orderId, p.approvalUrl ?? '', new Date(Date.now() + d.approvalTimeoutMs), d.clock.now())
+    ).getTime();
     while (p.status === 'requires_approval' && Date.now() < deadline) {
       await d.payments.wait(p.id, 1000);
       p = await d.gateway.getPayment(p.id);
@@ -130,7 +133,10 @@ export async function earnPoints(d: FlowDeps, tx: Tx, p: Payment): Promise<numbe
  * The confirming step found its order cancelled although the PG captured the money (something cancelled the order
  * outside this saga): never silent — operators are alerted with what to refund.
  */
-export async function reportCaptureWithoutOrder(d: FlowDeps, p: { orderId: string; paymentId?: string | null; paidMinor: number; currency: string }): Promise<void> {
+export async function reportCaptureWithoutOrder(
+  d: FlowDeps,
+  p: { orderId: string; paymentId?: string | null; paidMinor: number; currency: string },
+): Promise<void> {
   await d.alerts.raise({
     kind: 'capture_without_order',
     subject: `order:${p.orderId}`,

@@ -13,7 +13,10 @@ import { loadConfig } from '../platform/config.ts';
 let t: TestStore;
 let op: Client;
 let db: pg.Client;
-const prices = [{ country: '*', currency: 'USD', amountMinor: 2000 }, { country: 'KR', currency: 'KRW', amountMinor: 30000 }];
+const prices = [
+  { country: '*', currency: 'USD', amountMinor: 2000 },
+  { country: 'KR', currency: 'KRW', amountMinor: 30000 },
+];
 
 beforeAll(async () => {
   // A buyer has 1 s on the wallet's page before the store cancels the payment.
@@ -29,7 +32,10 @@ afterAll(async () => {
 
 const key = () => `key-${randomBytes(8).toString('hex')}`;
 async function game(p = prices, releaseDate = '2026-10-01'): Promise<string> {
-  const g = await op.post('/api/operator/games', gameInput({ releaseDate, editions: [{ code: 'standard', name: { en: 'Standard' }, prices: p }] }));
+  const g = await op.post(
+    '/api/operator/games',
+    gameInput({ releaseDate, editions: [{ code: 'standard', name: { en: 'Standard' }, prices: p }] }),
+  );
   expect(g.status, JSON.stringify(g.body)).toBe(201);
   return g.body.id;
 }
@@ -39,12 +45,20 @@ async function buy(c: Client, gameId: string, body: Record<string, unknown> = {}
   return r.body as { id: string; status: string };
 }
 async function approve(c: Client, orderId: string) {
-  const url = await vi.waitFor(async () => {
-    const o = (await c.get(`/api/orders/${orderId}`)).body;
-    if (!o.approvalUrl) throw new Error('no approval link yet');
-    return o.approvalUrl as string;
-  }, { timeout: 10_000, interval: 50 });
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+  const url = await vi.waitFor(
+    async () => {
+      const o = (await c.get(`/api/orders/${orderId}`)).body;
+      if (!o.approvalUrl) throw new Error('no approval link yet');
+      return o.approvalUrl as string;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'decision=approve',
+    redirect: 'manual',
+  });
 }
 /** An order the PG declined: cancelled, nothing charged. */
 async function declinedOrder() {
@@ -58,7 +72,11 @@ async function declinedOrder() {
 }
 /** paysim's API, called as another system would (not through the store). */
 async function paysim(method: string, path: string, body?: unknown) {
-  const r = await fetch(`${t.paysimUrl}${path}`, { method, headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key() }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${t.paysimUrl}${path}`, {
+    method,
+    headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return (await r.json()) as { id: string; status: string; capturedMinor: number; refundedMinor: number };
 }
 /** A database outage that lasts `times` calls of one statement: a trigger that fails while a sequence is low. */
@@ -83,7 +101,12 @@ describe('money is never lost (D1)', () => {
     const order = await settle(client, (await buy(client, usdOnly)).id);
     expect(order.status).toBe('paid');
     const points = (await client.get('/api/points')).body;
-    expect(points.wallets).toEqual(expect.arrayContaining([{ currency: 'KRW', balance: 1500 }, { currency: 'USD', balance: 125 }]));
+    expect(points.wallets).toEqual(
+      expect.arrayContaining([
+        { currency: 'KRW', balance: 1500 },
+        { currency: 'USD', balance: 125 },
+      ]),
+    );
     // The USD checkout offers the USD points, not the KRW ones.
     const quote = (await client.get(`/api/checkout?gameId=${await game([{ country: '*', currency: 'USD', amountMinor: 900 }])}`)).body;
     expect(quote.points).toMatchObject({ balance: 125, usable: 125 });
@@ -93,11 +116,14 @@ describe('money is never lost (D1)', () => {
   it('D1 S1.7 the wallet approval deadline is kept with the order, so a re-run of the charge does not restart it', async () => {
     const { client } = await signUp(t, { country: 'KR' });
     const placed = await buy(client, await game(), { paymentMethod: 'kakaopay' });
-    const first = await vi.waitFor(async () => {
-      const o = (await client.get(`/api/orders/${placed.id}`)).body;
-      if (!o.approvalExpiresAt) throw new Error('no deadline yet');
-      return o.approvalExpiresAt as string;
-    }, { timeout: 10_000, interval: 50 });
+    const first = await vi.waitFor(
+      async () => {
+        const o = (await client.get(`/api/orders/${placed.id}`)).body;
+        if (!o.approvalExpiresAt) throw new Error('no deadline yet');
+        return o.approvalExpiresAt as string;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     // The PG stops answering status polls: the charge step fails and runs again, and keeps the first deadline, so
     // the order is given up on time (a new deadline per run would keep it waiting for as long as the PG fails).
     t.faults.only = /^GET \/v1\/payments\//;
@@ -183,18 +209,36 @@ describe('money is never lost (D1)', () => {
     expect((await sender.client.post('/api/friends/requests', { userId: friend.me.id })).status).toBe(201);
     expect((await friend.client.post(`/api/friends/requests/${sender.me.id}/accept`)).status).toBe(204);
     const g = await game();
-    const gift = await sender.client.post('/api/gifts', { gameId: g, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const gift = await sender.client.post(
+      '/api/gifts',
+      { gameId: g, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect(gift.status).toBe(202);
-    await vi.waitFor(async () => expect((await friend.client.get(`/api/gifts/${gift.body.id}`)).body.state).toBe('delivered'), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(async () => expect((await friend.client.get(`/api/gifts/${gift.body.id}`)).body.state).toBe('delivered'), {
+      timeout: 15_000,
+      interval: 50,
+    });
     expect((await friend.client.post(`/api/gifts/${gift.body.id}/accept`, {})).status).toBe(200);
-    const again = await friend.client.post('/api/orders', { gameId: g, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const again = await friend.client.post(
+      '/api/orders',
+      { gameId: g, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect(again.status, JSON.stringify(again.body)).toBe(409);
     expect(again.body.error.code).toBe('already_owned');
 
     // The other way round: the friend buys the game while a gift of it waits for an answer.
     const g2 = await game();
-    const gift2 = await sender.client.post('/api/gifts', { gameId: g2, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
-    await vi.waitFor(async () => expect((await friend.client.get(`/api/gifts/${gift2.body.id}`)).body.state).toBe('delivered'), { timeout: 15_000, interval: 50 });
+    const gift2 = await sender.client.post(
+      '/api/gifts',
+      { gameId: g2, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
+    await vi.waitFor(async () => expect((await friend.client.get(`/api/gifts/${gift2.body.id}`)).body.state).toBe('delivered'), {
+      timeout: 15_000,
+      interval: 50,
+    });
     expect((await settle(friend.client, (await buy(friend.client, g2)).id)).status).toBe('paid');
     const accept = await friend.client.post(`/api/gifts/${gift2.body.id}/accept`, {});
     expect(accept.status, JSON.stringify(accept.body)).toBe(409);
@@ -208,20 +252,33 @@ describe('money is never lost (D1)', () => {
     expect((await sender.client.post('/api/friends/requests', { userId: friend.me.id })).status).toBe(201);
     expect((await friend.client.post(`/api/friends/requests/${sender.me.id}/accept`)).status).toBe(204);
     const k = key();
-    const order = await sender.client.post('/api/orders', { gameId: await game(), pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': k });
+    const order = await sender.client.post(
+      '/api/orders',
+      { gameId: await game(), pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': k },
+    );
     expect(order.status).toBe(202);
-    const gift = await sender.client.post('/api/gifts', { gameId: await game(), recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': k });
+    const gift = await sender.client.post(
+      '/api/gifts',
+      { gameId: await game(), recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': k },
+    );
     expect(gift.status).toBe(202);
     expect(gift.body.id).not.toBe(order.body.id);
     expect((await settle(sender.client, order.body.id)).status).toBe('paid');
-    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${gift.body.id}`)).body.state).toBe('delivered'), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${gift.body.id}`)).body.state).toBe('delivered'), {
+      timeout: 15_000,
+      interval: 50,
+    });
     await invariantsHold(t);
   });
 
   it('D1 a second store process with the same NODE_ID on the same database is refused at start (it would run the same sagas twice)', async () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_CATALOG: 'off' });
     expect(config.nodeId).toBe('node-1'); // the running test store's id too
-    await expect(createStore({ config, databaseUrl: t.databaseUrl, clock: t.clock, authSecret: randomBytes(32).toString('hex'), durable: true })).rejects.toThrow(/NODE_ID=node-1/);
+    await expect(
+      createStore({ config, databaseUrl: t.databaseUrl, clock: t.clock, authSecret: randomBytes(32).toString('hex'), durable: true }),
+    ).rejects.toThrow(/NODE_ID=node-1/);
     // The running store is untouched.
     const { client } = await signUp(t, { country: 'KR' });
     expect((await settle(client, (await buy(client, await game())).id)).status).toBe('paid');
@@ -236,7 +293,10 @@ describe('money is never lost (D1)', () => {
     // The job runs on its durable timer: move the store's clock past the next run.
     t.clock.advance(301_000);
     t.store.timers.kick();
-    await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), {
+      timeout: 15_000,
+      interval: 100,
+    });
     const alerts = (await op.get('/api/operator/alerts')).body.items as { kind: string; subject: string; message: string }[];
     expect(alerts.find((a) => a.subject === `payment:${direct.id}`)).toMatchObject({ kind: 'capture_without_order' });
     await invariantsHold(t);
@@ -245,36 +305,63 @@ describe('money is never lost (D1)', () => {
   it('D1 a late payment.captured webhook for a cancelled order is refunded at once (forward recovery)', async () => {
     const order = await declinedOrder();
     expect(order.status).toBe('cancelled');
-    const direct = await paysim('POST', '/v1/payments', { orderRef: order.id, method: 'card', amountMinor: 30000, currency: 'KRW', webhookUrl: `${t.url}/api/payments/webhooks/paysim` });
-    await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), { timeout: 15_000, interval: 100 });
+    const direct = await paysim('POST', '/v1/payments', {
+      orderRef: order.id,
+      method: 'card',
+      amountMinor: 30000,
+      currency: 'KRW',
+      webhookUrl: `${t.url}/api/payments/webhooks/paysim`,
+    });
+    await vi.waitFor(async () => expect((await paysim('GET', `/v1/payments/${direct.id}`)).refundedMinor).toBe(30000), {
+      timeout: 15_000,
+      interval: 100,
+    });
     await invariantsHold(t);
   });
 
   it('D1 S1.7 money captured for an order cancelled outside its saga is never silent: no points earned, operators alerted, the capture refunded', async () => {
     const { client, me } = await signUp(t, { country: 'KR' });
     const placed = await buy(client, await game(), { paymentMethod: 'kakaopay' });
-    const url = await vi.waitFor(async () => {
-      const o = (await client.get(`/api/orders/${placed.id}`)).body;
-      if (!o.approvalUrl) throw new Error('no approval link yet');
-      return o.approvalUrl as string;
-    }, { timeout: 10_000, interval: 50 });
+    const url = await vi.waitFor(
+      async () => {
+        const o = (await client.get(`/api/orders/${placed.id}`)).body;
+        if (!o.approvalUrl) throw new Error('no approval link yet');
+        return o.approvalUrl as string;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     // Something outside the saga cancels the order while the buyer is on the wallet's page (a support tool, a bug).
     await db.query(`update orders set status = 'cancelled', failure_code = 'cancelled_by_support' where id = $1`, [placed.id]);
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
-    const alerts = await vi.waitFor(async () => {
-      const items = ((await op.get('/api/operator/alerts?open=true')).body.items as { kind: string; subject: string }[]).filter((a) => a.subject === `order:${placed.id}`);
-      if (!items.length) throw new Error('no alert yet');
-      return items;
-    }, { timeout: 15_000, interval: 100 });
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
+    const alerts = await vi.waitFor(
+      async () => {
+        const items = ((await op.get('/api/operator/alerts?open=true')).body.items as { kind: string; subject: string }[]).filter(
+          (a) => a.subject === `order:${placed.id}`,
+        );
+        if (!items.length) throw new Error('no alert yet');
+        return items;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(alerts[0]!.kind).toBe('capture_without_order');
-    const paymentId = await vi.waitFor(async () => {
-      const r = await paysim('GET', `/v1/payments?order_ref=${placed.id}`);
-      const p = (r as unknown as { data: { id: string; refundedMinor: number; capturedMinor: number }[] }).data[0]!;
-      expect(p.refundedMinor).toBe(p.capturedMinor);
-      return p.id;
-    }, { timeout: 15_000, interval: 100 });
+    const paymentId = await vi.waitFor(
+      async () => {
+        const r = await paysim('GET', `/v1/payments?order_ref=${placed.id}`);
+        const p = (r as unknown as { data: { id: string; refundedMinor: number; capturedMinor: number }[] }).data[0]!;
+        expect(p.refundedMinor).toBe(p.capturedMinor);
+        return p.id;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(paymentId).toMatch(/^pay_/);
-    expect((await db.query(`select count(*)::int as n from points_ledger where reference = $1`, [`order:${placed.id}:earn`])).rows[0].n).toBe(0);
+    expect(
+      (await db.query(`select count(*)::int as n from points_ledger where reference = $1`, [`order:${placed.id}:earn`])).rows[0].n,
+    ).toBe(0);
     expect((await t.store.points.balance(me.id, 'KRW')).balance).toBe(0);
     await invariantsHold(t);
   });
@@ -284,15 +371,22 @@ describe('money is never lost (D1)', () => {
     const paid = await settle(client, (await buy(client, await game())).id);
     const runId = `preorder-game:${paid.id}`;
     // What DBOS does to a run after 100 failed recoveries (a crash loop in one step): it stops and says so, nothing more.
-    await db.query(`update dbos.workflow_status set status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', updated_at = $2 where workflow_uuid = $1`, [runId, Date.now()]);
+    await db.query(`update dbos.workflow_status set status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', updated_at = $2 where workflow_uuid = $1`, [
+      runId,
+      Date.now(),
+    ]);
     try {
       const first = await t.store.reconciler.runOnce(t.clock.now());
       expect(first.unhealthyRuns).toBeGreaterThanOrEqual(1);
-      const alert = ((await op.get('/api/operator/alerts?open=true')).body.items as { id: string; kind: string; subject: string; message: string }[]).find((a) => a.subject === `workflow:${runId}`);
+      const alert = (
+        (await op.get('/api/operator/alerts?open=true')).body.items as { id: string; kind: string; subject: string; message: string }[]
+      ).find((a) => a.subject === `workflow:${runId}`);
       expect(alert).toMatchObject({ kind: 'saga_failed', message: expect.stringContaining('MAX_RECOVERY_ATTEMPTS_EXCEEDED') });
       expect((await op.post(`/api/operator/alerts/${alert!.id}/resolve`)).status).toBe(200);
       await t.store.reconciler.runOnce(t.clock.now());
-      const again = ((await op.get('/api/operator/alerts')).body.items as { subject: string; resolvedAt: string | null }[]).filter((a) => a.subject === `workflow:${runId}`);
+      const again = ((await op.get('/api/operator/alerts')).body.items as { subject: string; resolvedAt: string | null }[]).filter(
+        (a) => a.subject === `workflow:${runId}`,
+      );
       expect(again.map((a) => a.resolvedAt !== null)).toEqual([true]);
     } finally {
       await db.query(`update dbos.workflow_status set status = 'SUCCESS' where workflow_uuid = $1`, [runId]);
@@ -305,19 +399,26 @@ describe('money is never lost (D1)', () => {
     const paymentId = (await db.query('select payment_id from orders where id = $1', [paid.id])).rows[0].payment_id as string;
     // Someone refunded it in the PG's dashboard, behind the store's back. (Last in this file: the books disagree
     // with the PG from here until an operator settles it.)
-    const direct = await fetch(`${t.paysimUrl}/v1/payments/${paymentId}/refunds`, { method: 'POST', headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key() }, body: '{}' });
+    const direct = await fetch(`${t.paysimUrl}/v1/payments/${paymentId}/refunds`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key() },
+      body: '{}',
+    });
     expect(direct.status).toBe(201);
     const started = Date.now();
     const r = await client.post(`/api/orders/${paid.id}/refund`);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect([200, 202]).toContain(r.status);
     expect(r.body.status).toBe('refund_pending');
-    const alerts = await vi.waitFor(async () => {
-      const a = (await op.get('/api/operator/alerts')).body as { items: { kind: string; subject: string; message: string }[] };
-      const mine = a.items.filter((x) => x.subject === `order:${paid.id}`);
-      if (!mine.length) throw new Error('no alert yet');
-      return mine;
-    }, { timeout: 15_000, interval: 100 });
+    const alerts = await vi.waitFor(
+      async () => {
+        const a = (await op.get('/api/operator/alerts')).body as { items: { kind: string; subject: string; message: string }[] };
+        const mine = a.items.filter((x) => x.subject === `order:${paid.id}`);
+        if (!mine.length) throw new Error('no alert yet');
+        return mine;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(alerts[0]!.kind).toBe('payment_rejected');
     expect(alerts[0]!.message).toMatch(/refund/i);
   });
@@ -333,7 +434,14 @@ describe('money is never lost (D1)', () => {
     const r = await t.store.reconciler.runOnce(t.clock.now());
     expect(r.mismatches).toBeGreaterThanOrEqual(1);
     expect(r.settlement.store.KRW! - r.settlement.pg.KRW!).toBe(1000);
-    const alerts = (await op.get('/api/operator/alerts?open=true')).body.items as { kind: string; subject: string; details: Record<string, unknown> }[];
-    expect(alerts.find((a) => a.subject === `payment:${paymentId}`)).toMatchObject({ kind: 'settlement_mismatch', details: { pgMinor: 29000, storeMinor: 30000, currency: 'KRW' } });
+    const alerts = (await op.get('/api/operator/alerts?open=true')).body.items as {
+      kind: string;
+      subject: string;
+      details: Record<string, unknown>;
+    }[];
+    expect(alerts.find((a) => a.subject === `payment:${paymentId}`)).toMatchObject({
+      kind: 'settlement_mismatch',
+      details: { pgMinor: 29000, storeMinor: 30000, currency: 'KRW' },
+    });
   });
 });

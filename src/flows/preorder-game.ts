@@ -35,7 +35,8 @@ export function preorderGame(d: FlowDeps) {
   return defineSaga<PreorderContext>({
     name: 'preorder-game',
     subject: (c) => `order:${c.orderId}`,
-    summary: 'Pre-order (or buy) a game with points and a payment method of the buyer’s country. API: POST /api/orders (Idempotency-Key), then GET /api/orders/{id}.',
+    summary:
+      'Pre-order (or buy) a game with points and a payment method of the buyer’s country. API: POST /api/orders (Idempotency-Key), then GET /api/orders/{id}.',
     steps: [
       {
         kind: 'compensable',
@@ -50,13 +51,16 @@ export function preorderGame(d: FlowDeps) {
           return { placedAt: now.toISOString() };
         },
         refused: (c, failure, tx) => d.orders.insertRefused(tx, newOrder(c, d.clock.now()), failure, d.clock.now()),
-        compensation: 'orders + points: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo)',
+        compensation:
+          'orders + points: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo)',
         compensate: async (c, failure, tx) => {
           await returnPoints(d, tx, c);
           await d.orders.cancel(tx, c.orderId, failure, d.clock.now());
         },
       },
-      chargePayment<PreorderContext>(d, (c) => c, { call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture' }),
+      chargePayment<PreorderContext>(d, (c) => c, {
+        call: 'PaymentGateway.createPayment (Idempotency-Key order:{id}:charge) → buyer approval for wallets → capture',
+      }),
       {
         kind: 'retriable',
         local: true,

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { Tx } from '../platform/db/tx.ts';
 import { formatMoney } from '../platform/money.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -24,7 +23,10 @@ export interface ReconcileDeps {
   stuckAfterMs: number;
 }
 
-export const RECONCILE_TIMER = { handler: 'reconcile-payments', id: (slot: number) => `reconcile-payments:${new Date(slot).toISOString()}` } as const;
+export const RECONCILE_TIMER = {
+  handler: 'reconcile-payments',
+  id: (slot: number) => `reconcile-payments:${new Date(slot).toISOString()}`,
+} as const;
 
 /**
  * Reconciliation with the payment company (D1): whatever the sagas could not see is found here. Runs on a durable
@@ -148,7 +150,8 @@ export class PaymentReconciler {
     let why: string | undefined;
     if (!order) why = 'no order of this store has this reference';
     else if (order.status === 'cancelled') why = `order ${order.id} was cancelled`;
-    else if (order.status !== 'pending' && order.payment_id && order.payment_id !== p.id) why = `order ${order.id} was paid by another payment (${order.payment_id})`;
+    else if (order.status !== 'pending' && order.payment_id && order.payment_id !== p.id)
+      why = `order ${order.id} was paid by another payment (${order.payment_id})`;
     if (!why) return false;
     await this.d.gateway.refund(p.id, held, `reconcile:${p.id}:refund`);
     await this.d.alerts.raise({

@@ -21,7 +21,8 @@ export function refundOrder(d: FlowDeps) {
   return defineSaga<RefundContext>({
     name: 'refund-order',
     subject: (c) => `order:${c.orderId}`,
-    summary: 'Refund an order: cancel the pre-order and the payment together. API: POST /api/orders/{id}/refund (200 when done, 202 while the PG is still at it); a second request follows the same attempt; an attempt that was refused puts the order back to paid, and the next request is a new attempt (saga id refund-order:{id}:{attempt}).',
+    summary:
+      'Refund an order: cancel the pre-order and the payment together. API: POST /api/orders/{id}/refund (200 when done, 202 while the PG is still at it); a second request follows the same attempt; an attempt that was refused puts the order back to paid, and the next request is a new attempt (saga id refund-order:{id}:{attempt}).',
     steps: [
       {
         kind: 'compensable',
@@ -29,7 +30,8 @@ export function refundOrder(d: FlowDeps) {
         name: 'begin-refund',
         call: 'orders + points: paid → refund_pending (hides the download, blocks a second refund) and take back the points the purchase earned (order:{id}:revoke), reporting any already spent',
         run: async (c, tx) => {
-          if (!(await d.orders.beginRefund(tx, c.orderId, d.clock.now()))) throw new Refusal('not_refundable', 'This order is not paid, so it cannot be refunded.');
+          if (!(await d.orders.beginRefund(tx, c.orderId, d.clock.now())))
+            throw new Refusal('not_refundable', 'This order is not paid, so it cannot be refunded.');
           const { revoked, shortfall } = await d.points.revokeEarned(tx, c.userId, c.currency, c.pointsEarned, `order:${c.orderId}:revoke`);
           return { revoked, shortfall };
         },

@@ -16,7 +16,12 @@ export interface GiftDeps extends FlowDeps {
 }
 
 /** The gift's order, as the payment steps see it: the sender pays, back to the gift's page after approval. */
-const paymentOf = (d: FlowDeps, c: GiftContext): Payment => ({ ...c, orderId: c.giftId, userId: c.senderId, returnUrl: c.returnUrl ?? `${d.publicUrl}/gifts/${c.giftId}` });
+const paymentOf = (d: FlowDeps, c: GiftContext): Payment => ({
+  ...c,
+  orderId: c.giftId,
+  userId: c.senderId,
+  returnUrl: c.returnUrl ?? `${d.publicUrl}/gifts/${c.giftId}`,
+});
 
 /** The gift's order (the sender's, marked as a gift) and the gift itself, as the saga places them. */
 const giftOrder = (c: GiftContext, now: Date): NewOrder => ({
@@ -68,7 +73,8 @@ export function sendGift(d: GiftDeps) {
   return defineSaga<GiftContext>({
     name: 'send-gift',
     subject: (c) => `order:${c.giftId}`,
-    summary: 'Buy a game as a gift for a friend, delivered now or at a chosen time, with a message. API: POST /api/gifts (Idempotency-Key), then GET /api/gifts/{id}. Delivery, the 30-day limit and refunds follow on durable timers.',
+    summary:
+      'Buy a game as a gift for a friend, delivered now or at a chosen time, with a message. API: POST /api/gifts (Idempotency-Key), then GET /api/gifts/{id}. Delivery, the 30-day limit and refunds follow on durable timers.',
     steps: [
       {
         kind: 'compensable',
@@ -89,7 +95,8 @@ export function sendGift(d: GiftDeps) {
           await d.orders.insertRefused(tx, giftOrder(c, now), failure, now);
           await d.gifts.insertRefused(tx, newGift(c, now));
         },
-        compensation: 'orders + gifts + points: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned',
+        compensation:
+          'orders + gifts + points: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned',
         compensate: async (c, failure, tx) => {
           const now = d.clock.now();
           await returnPoints(d, tx, paymentOf(d, c));
@@ -131,7 +138,13 @@ export function sendGift(d: GiftDeps) {
             await d.gifts.move(tx, c.giftId, 'paying', 'scheduled', {}, now);
             // Sent "now": delivered in this same transaction, so nobody ever sees it scheduled (with a Cancel button).
             if (when === 'now') await deliverGift(d, tx, c.giftId, now);
-            else await d.timers.schedule(tx, { id: GIFT_TIMERS.deliver.id(c.giftId), handler: GIFT_TIMERS.deliver.handler, input: { giftId: c.giftId }, dueAt: deliverAt });
+            else
+              await d.timers.schedule(tx, {
+                id: GIFT_TIMERS.deliver.id(c.giftId),
+                handler: GIFT_TIMERS.deliver.handler,
+                input: { giftId: c.giftId },
+                dueAt: deliverAt,
+              });
           }
           return { pointsEarned };
         },

@@ -19,7 +19,9 @@ describe('friends (S2.4, S2.6)', () => {
     const yuki = await signUp(t, { name: 'Yuki Tanaka', country: 'JP' });
     const byName = await minji.client.get('/api/users?q=yuki');
     expect(byName.body).toEqual([{ id: yuki.me.id, name: 'Yuki Tanaka' }]);
-    expect((await minji.client.get(`/api/users?q=${encodeURIComponent(yuki.email)}`)).body).toEqual([{ id: yuki.me.id, name: 'Yuki Tanaka' }]);
+    expect((await minji.client.get(`/api/users?q=${encodeURIComponent(yuki.email)}`)).body).toEqual([
+      { id: yuki.me.id, name: 'Yuki Tanaka' },
+    ]);
     expect((await minji.client.get('/api/users?q=Minji')).body).toEqual([]); // never yourself
 
     const asked = await minji.client.post('/api/friends/requests', { userId: yuki.me.id });
@@ -27,7 +29,9 @@ describe('friends (S2.4, S2.6)', () => {
     expect(asked.body.status).toBe('requested');
     expect((await waitForMail(yuki.email)).map((m) => m.subject)).toEqual(['Minji Kim wants to be your friend']);
     const notes = (await yuki.client.get('/api/notifications')).body;
-    expect(notes).toEqual([expect.objectContaining({ kind: 'friend_request', payload: { from: { id: minji.me.id, name: 'Minji Kim' } }, read: false })]);
+    expect(notes).toEqual([
+      expect.objectContaining({ kind: 'friend_request', payload: { from: { id: minji.me.id, name: 'Minji Kim' } }, read: false }),
+    ]);
     expect((await yuki.client.post(`/api/notifications/${notes[0].id}/read`)).status).toBe(204);
     expect((await yuki.client.get('/api/notifications')).body[0].read).toBe(true);
     expect((await minji.client.post(`/api/notifications/${notes[0].id}/read`)).status).toBe(404);
@@ -54,7 +58,10 @@ describe('friends (S2.4, S2.6)', () => {
   it('S2.4 two users asking each other at the same time become friends once; a declined request leaves nothing', async () => {
     const a = await signUp(t, { name: 'Chris' });
     const b = await signUp(t, { name: 'Dana' });
-    const results = await Promise.all([a.client.post('/api/friends/requests', { userId: b.me.id }), b.client.post('/api/friends/requests', { userId: a.me.id })]);
+    const results = await Promise.all([
+      a.client.post('/api/friends/requests', { userId: b.me.id }),
+      b.client.post('/api/friends/requests', { userId: a.me.id }),
+    ]);
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(201);
     // Either the second request accepted the first, or it was refused as pending: never two rows.
@@ -91,7 +98,8 @@ describe('friends (S2.4, S2.6)', () => {
   it('S2.6 D2 looking users up by exact email is limited (30 an hour), so a list of addresses cannot be checked against the store', async () => {
     const prober = await signUp(t, { name: 'Prober' });
     const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) statuses.push((await prober.client.get(`/api/users?q=${encodeURIComponent(`someone${i}@example.test`)}`)).status);
+    for (let i = 0; i < 31; i++)
+      statuses.push((await prober.client.get(`/api/users?q=${encodeURIComponent(`someone${i}@example.test`)}`)).status);
     expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
     expect(statuses[30]).toBe(429);
     // Names still work.

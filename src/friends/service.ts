@@ -36,7 +36,10 @@ export class FriendService {
     const term = q.trim();
     if (term.length < 2) throw new AppError(400, 'query_too_short', 'Type at least two characters of a name, or a full email address.');
     const found = await this.accounts.searchPeople(term, me, 40);
-    const blockers = await this.store.blockersOf(me, found.map((p) => p.id));
+    const blockers = await this.store.blockersOf(
+      me,
+      found.map((p) => p.id),
+    );
     return found.filter((p) => !blockers.has(p.id)).slice(0, 20);
   }
 
@@ -53,16 +56,27 @@ export class FriendService {
     if (await this.store.blockedEitherWay(me, to)) throw new AppError(403, 'blocked', 'You cannot send a friend request to this user.');
     const existing = await this.store.between(me, to);
     if (existing?.status === 'accepted') throw new AppError(409, 'already_friends', `You and ${target.name} are already friends.`);
-    if (existing && existing.requested_by === me) throw new AppError(409, 'request_pending', `You already asked ${target.name}; they have not answered yet.`);
+    if (existing && existing.requested_by === me)
+      throw new AppError(409, 'request_pending', `You already asked ${target.name}; they have not answered yet.`);
     if (existing) {
       await this.accept(me, to);
       return 'accepted';
     }
     const now = this.clock.now();
     await this.transactions.run(async (tx) => {
-      if (!(await this.store.insertRequest(tx, me, to, now))) throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
+      if (!(await this.store.insertRequest(tx, me, to, now)))
+        throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
       await this.notifications.notify(to, 'friend_request', { from: { id: requester.id, name: requester.name } }, tx);
-      await enqueueMail(tx, { to: target.email, dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`, subject: `${requester.name} wants to be your friend`, text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n` }, now);
+      await enqueueMail(
+        tx,
+        {
+          to: target.email,
+          dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`,
+          subject: `${requester.name} wants to be your friend`,
+          text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n`,
+        },
+        now,
+      );
     });
     return 'requested';
   }
@@ -71,13 +85,15 @@ export class FriendService {
     const now = this.clock.now();
     const [accepter] = await Promise.all([this.person(me), this.person(from)]);
     await this.transactions.run(async (tx) => {
-      if (!(await this.store.accept(tx, me, from, now))) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
+      if (!(await this.store.accept(tx, me, from, now)))
+        throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
       await this.notifications.notify(from, 'friend_accepted', { by: { id: accepter.id, name: accepter.name } }, tx);
     });
   }
 
   async decline(me: string, from: string): Promise<void> {
-    if (!(await this.store.declineRequest(me, from))) throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
+    if (!(await this.store.declineRequest(me, from)))
+      throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
   }
 
   /** Removes a friend, or withdraws one's own pending request. */
@@ -107,9 +123,18 @@ export class FriendService {
     const person = (r: { other: string }) => ({ id: r.other, name: names.get(r.other) ?? '' });
     const byName = (x: Person, y: Person) => x.name.localeCompare(y.name);
     return {
-      friends: rows.filter((r) => r.status === 'accepted').map(person).sort(byName),
-      incoming: rows.filter((r) => r.status === 'pending' && r.requested_by !== me).map(person).sort(byName),
-      outgoing: rows.filter((r) => r.status === 'pending' && r.requested_by === me).map(person).sort(byName),
+      friends: rows
+        .filter((r) => r.status === 'accepted')
+        .map(person)
+        .sort(byName),
+      incoming: rows
+        .filter((r) => r.status === 'pending' && r.requested_by !== me)
+        .map(person)
+        .sort(byName),
+      outgoing: rows
+        .filter((r) => r.status === 'pending' && r.requested_by === me)
+        .map(person)
+        .sort(byName),
     };
   }
 }

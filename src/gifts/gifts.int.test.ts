@@ -12,15 +12,32 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
   op = await signInOperator(t);
-  const prices = [{ country: '*', currency: 'USD', amountMinor: 2000 }, { country: 'KR', currency: 'KRW', amountMinor: 30000 }, { country: 'JP', currency: 'JPY', amountMinor: 3000 }];
-  const a = await op.post('/api/operator/games', gameInput({
-    slug: 'star-orchard', title: { en: 'Star Orchard' }, releaseDate: '2026-10-01',
-    editions: [{ code: 'standard', name: { en: 'Standard' }, prices }],
-    regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'US'] }, play: { mode: 'except', countries: ['DE'] } },
-  }));
+  const prices = [
+    { country: '*', currency: 'USD', amountMinor: 2000 },
+    { country: 'KR', currency: 'KRW', amountMinor: 30000 },
+    { country: 'JP', currency: 'JPY', amountMinor: 3000 },
+  ];
+  const a = await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'star-orchard',
+      title: { en: 'Star Orchard' },
+      releaseDate: '2026-10-01',
+      editions: [{ code: 'standard', name: { en: 'Standard' }, prices }],
+      regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'US'] }, play: { mode: 'except', countries: ['DE'] } },
+    }),
+  );
   expect(a.status).toBe(201);
   released = a.body.id;
-  const b = await op.post('/api/operator/games', gameInput({ slug: 'nebula-gift', title: { en: 'Nebula Gift' }, releaseDate: '2026-12-20', editions: [{ code: 'standard', name: { en: 'Standard' }, prices }] }));
+  const b = await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'nebula-gift',
+      title: { en: 'Nebula Gift' },
+      releaseDate: '2026-12-20',
+      editions: [{ code: 'standard', name: { en: 'Standard' }, prices }],
+    }),
+  );
   expect(b.status).toBe(201);
   upcoming = b.body.id;
 });
@@ -30,7 +47,12 @@ const key = () => `gift-${randomBytes(8).toString('hex')}`;
 type User = Awaited<ReturnType<typeof signUp>>;
 
 async function user(name: string, country = 'KR', extra: { points?: number; timeZone?: string } = {}): Promise<User> {
-  const u = await signUp(t, { name: `${name} ${randomBytes(2).toString('hex')}`, country, language: 'en', ...(extra.timeZone ? { timeZone: extra.timeZone } : {}) });
+  const u = await signUp(t, {
+    name: `${name} ${randomBytes(2).toString('hex')}`,
+    country,
+    language: 'en',
+    ...(extra.timeZone ? { timeZone: extra.timeZone } : {}),
+  });
   if (extra.points) await t.store.points.earn(u.me.id, u.me.currency, extra.points, `grant:${u.me.id}`);
   return u;
 }
@@ -52,12 +74,17 @@ async function giftBecomes(who: User, id: string, until: (g: any) => boolean) {
 }
 
 async function mails(to: string, subject: RegExp, count = 1) {
-  for (let i = 0; i < 100 && t.mailbox.to(to).filter((m) => subject.test(m.subject)).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && t.mailbox.to(to).filter((m) => subject.test(m.subject)).length < count; i++)
+    await new Promise((r) => setTimeout(r, 50));
   return t.mailbox.to(to).filter((m) => subject.test(m.subject));
 }
 
 async function send(from: User, body: Record<string, unknown>) {
-  return from.client.post('/api/gifts', { gameId: released, message: '', pointsToUse: 0, paymentMethod: 'card', ...body }, { 'idempotency-key': key() });
+  return from.client.post(
+    '/api/gifts',
+    { gameId: released, message: '', pointsToUse: 0, paymentMethod: 'card', ...body },
+    { 'idempotency-key': key() },
+  );
 }
 
 /** Sends a gift and waits until it is paid: scheduled, or delivered when its time has come. */
@@ -89,13 +116,19 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     await befriend(sender, german);
     expect((await sender.client.post('/api/friends/requests', { userId: pendingFriend.me.id })).status).toBe(201); // not approved yet
     // Jun already owns the game.
-    const own = await owner.client.post('/api/orders', { gameId: released, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const own = await owner.client.post(
+      '/api/orders',
+      { gameId: released, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect((await settle(owner.client, own.body.id)).status).toBe('paid');
 
     const list = await sender.client.get(`/api/gifts/recipients?gameId=${released}`);
     expect(list.status).toBe(200);
     expect(list.body.recipients).toEqual([{ id: friend.me.id, name: friend.me.name, country: 'KR', timeZone: 'Asia/Seoul' }]);
-    expect(list.body.unavailable).toEqual([{ id: german.me.id, name: german.me.name, reason: 'not_playable_in_recipient_country', message: expect.stringContaining('Germany') }]);
+    expect(list.body.unavailable).toEqual([
+      { id: german.me.id, name: german.me.name, reason: 'not_playable_in_recipient_country', message: expect.stringContaining('Germany') },
+    ]);
     expect(list.body.leftOut).toBe(1);
     const ids = JSON.stringify(list.body);
     expect(ids).not.toContain(stranger.me.id);
@@ -132,23 +165,50 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     const friend = await user('Yuna', 'KR');
     await befriend(sender, friend);
     // S2.2: the sender owns the game; gifting it is a new purchase, their own copy stays.
-    const own = await sender.client.post('/api/orders', { gameId: released, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const own = await sender.client.post(
+      '/api/orders',
+      { gameId: released, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect((await settle(sender.client, own.body.id)).status).toBe('paid');
     const earnedOnOwn = 1500; // 5 % of 30,000
 
-    const r = await send(sender, { recipientId: friend.me.id, message: 'Happy birthday! 생일 축하해', pointsToUse: 4000, paymentMethod: 'kakaopay' });
+    const r = await send(sender, {
+      recipientId: friend.me.id,
+      message: 'Happy birthday! 생일 축하해',
+      pointsToUse: 4000,
+      paymentMethod: 'kakaopay',
+    });
     expect(r.status).toBe(202);
-    expect(r.body).toMatchObject({ role: 'sender', state: 'paying', game: { id: released, title: 'Star Orchard' }, to: { id: friend.me.id, timeZone: 'Asia/Seoul' } });
+    expect(r.body).toMatchObject({
+      role: 'sender',
+      state: 'paying',
+      game: { id: released, title: 'Star Orchard' },
+      to: { id: friend.me.id, timeZone: 'Asia/Seoul' },
+    });
     // KakaoPay needs the buyer's approval on the PG's page (S2.9): the sender approves there.
     const paying = await giftBecomes(sender, r.body.id, (g) => Boolean(g.payment?.approvalUrl));
-    const approve = await fetch(paying.payment.approvalUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const approve = await fetch(paying.payment.approvalUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
     expect(approve.status).toBe(303);
     expect(approve.headers.get('location')).toContain(`/gifts/${r.body.id}`);
     // Paid, then delivered in the same step: it is never "scheduled" (with a Cancel button) on the way, and no delivery timer is written for it.
     const delivered = await giftBecomes(sender, r.body.id, (g) => g.state !== 'paying');
     expect(delivered.state).toBe('delivered');
-    expect((await t.store.pool.query(`select count(*)::int as n from timers where id = $1`, [`gift-deliver:${r.body.id}`])).rows[0].n).toBe(0);
-    expect(delivered.payment).toMatchObject({ status: 'paid', price: { amountMinor: 30000, currency: 'KRW' }, paid: { amountMinor: 26000 }, pointsUsed: 4000, method: 'kakaopay' });
+    expect((await t.store.pool.query(`select count(*)::int as n from timers where id = $1`, [`gift-deliver:${r.body.id}`])).rows[0].n).toBe(
+      0,
+    );
+    expect(delivered.payment).toMatchObject({
+      status: 'paid',
+      price: { amountMinor: 30000, currency: 'KRW' },
+      paid: { amountMinor: 26000 },
+      pointsUsed: 4000,
+      method: 'kakaopay',
+    });
     expect(t.paysim.totals().KRW?.capturedMinor).toBeGreaterThanOrEqual(26000 + 30000);
     // The sender spent 4,000 points and earned 5 % of 26,000 on the gift, plus 1,500 on their own copy.
     expect(await pointsBecome(sender.client, 5000 - 4000 + 1300 + earnedOnOwn)).toBe(5000 - 4000 + 1300 + earnedOnOwn);
@@ -161,9 +221,21 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect(mail!.subject).toBe(`${sender.me.name} sent you a gift: Star Orchard`);
     expect(mail!.text).toContain('Happy birthday! 생일 축하해');
     const note = (await friend.client.get('/api/notifications')).body.find((n: { kind: string }) => n.kind === 'gift_received');
-    expect(note.payload).toMatchObject({ giftId: r.body.id, from: { name: sender.me.name }, game: { title: 'Star Orchard' }, message: 'Happy birthday! 생일 축하해' });
+    expect(note.payload).toMatchObject({
+      giftId: r.body.id,
+      from: { name: sender.me.name },
+      game: { title: 'Star Orchard' },
+      message: 'Happy birthday! 생일 축하해',
+    });
     const received = (await friend.client.get('/api/gifts')).body.received;
-    expect(received).toEqual([expect.objectContaining({ id: r.body.id, role: 'recipient', state: 'delivered', actions: { accept: true, decline: true, cancel: false } })]);
+    expect(received).toEqual([
+      expect.objectContaining({
+        id: r.body.id,
+        role: 'recipient',
+        state: 'delivered',
+        actions: { accept: true, decline: true, cancel: false },
+      }),
+    ]);
     expect(received[0].payment).toBeUndefined(); // what the sender paid is the sender's business
 
     // S2.11: accept → the game is in the friend's library and downloadable (it is released).
@@ -188,7 +260,13 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     await befriend(sender, friend);
     // Christmas morning, 09:00 in Tokyo = 00:00 UTC.
     const at = '2026-12-25T00:00:00.000Z';
-    const g = await sent(sender, { gameId: upcoming, recipientId: friend.me.id, message: 'Merry Christmas', deliverAt: at, paymentMethod: 'card' });
+    const g = await sent(sender, {
+      gameId: upcoming,
+      recipientId: friend.me.id,
+      message: 'Merry Christmas',
+      deliverAt: at,
+      paymentMethod: 'card',
+    });
     expect(g).toMatchObject({ state: 'scheduled', deliverAt: at, to: { timeZone: 'Asia/Tokyo' }, actions: { cancel: true } });
     const paidMail = (await mails(sender.email, /is paid/))[0]!;
     expect(paidMail.text).toContain('25 December 2026 at 09:00 (Asia/Tokyo)');
@@ -218,7 +296,11 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     const sender = await user('Dami', 'KR', { points: 1000 });
     const friend = await user('Bora');
     await befriend(sender, friend);
-    const g = await sent(sender, { recipientId: friend.me.id, deliverAt: new Date(t.clock.now().getTime() + 2 * DAY).toISOString(), pointsToUse: 1000 });
+    const g = await sent(sender, {
+      recipientId: friend.me.id,
+      deliverAt: new Date(t.clock.now().getTime() + 2 * DAY).toISOString(),
+      pointsToUse: 1000,
+    });
     expect(g.state).toBe('scheduled');
     expect((await friend.client.post(`/api/gifts/${g.id}/cancel`)).status).toBe(404); // the recipient does not know it exists
     const cancelled = await sender.client.post(`/api/gifts/${g.id}/cancel`);
@@ -306,8 +388,22 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect((await send(sender, { recipientId: friend.me.id, deliverAt: '2026-11-01T00:00:00Z' })).body.error.code).toBe('delivery_in_past');
     expect((await send(sender, { recipientId: friend.me.id, paymentMethod: 'paypay' })).body.error.code).toBe('payment_method_not_offered');
     expect((await send(sender, { recipientId: friend.me.id, pointsToUse: 500 })).body.error.code).toBe('insufficient_points');
-    expect((await sender.client.post('/api/gifts', { gameId: released, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' })).body.error.code).toBe('idempotency_key_required');
-    const unknown = await sender.client.post('/api/gifts', { gameId: released, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', wrapping: 'red' }, { 'idempotency-key': key() });
+    expect(
+      (
+        await sender.client.post('/api/gifts', {
+          gameId: released,
+          recipientId: friend.me.id,
+          message: '',
+          pointsToUse: 0,
+          paymentMethod: 'card',
+        })
+      ).body.error.code,
+    ).toBe('idempotency_key_required');
+    const unknown = await sender.client.post(
+      '/api/gifts',
+      { gameId: released, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', wrapping: 'red' },
+      { 'idempotency-key': key() },
+    );
     expect(unknown.status).toBe(400);
   });
 
@@ -323,7 +419,9 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect(await pointsBecome(sender.client, 500)).toBe(500);
     expect((await friend.client.get('/api/gifts')).body.received).toEqual([]);
     // The friend can receive the game from someone else now.
-    expect((await sender.client.get(`/api/gifts/recipients?gameId=${released}`)).body.recipients.map((p: { id: string }) => p.id)).toEqual([friend.me.id]);
+    expect((await sender.client.get(`/api/gifts/recipients?gameId=${released}`)).body.recipients.map((p: { id: string }) => p.id)).toEqual([
+      friend.me.id,
+    ]);
   });
 
   it('S2.11 S2.12 S2.13 accept, decline, the 30-day limit and the sender’s cancel racing: exactly one wins, the others get 409, many times', async () => {
@@ -338,15 +436,27 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
       if (i >= n && i < 2 * n) t.clock.advance(1000); // group 3 arrives a second apart, so its 30 days end a second apart
       gifts.push({ g: await sent(sender, { recipientId: f.me.id, deliverAt: i >= 2 * n ? tomorrow : undefined }), f });
     }
-    const answerTogether = ({ g, f }: (typeof gifts)[number]) => Promise.all([f.client.post(`/api/gifts/${g.id}/accept`), f.client.post(`/api/gifts/${g.id}/decline`)]).then((rs) => rs.map((r) => r.status));
-    const outcome = (id: string) => giftBecomes(sender, id, (x) => !['paying', 'scheduled', 'delivered'].includes(x.state) && (x.state === 'accepted' || x.payment.status === 'refunded'));
+    const answerTogether = ({ g, f }: (typeof gifts)[number]) =>
+      Promise.all([f.client.post(`/api/gifts/${g.id}/accept`), f.client.post(`/api/gifts/${g.id}/decline`)]).then((rs) =>
+        rs.map((r) => r.status),
+      );
+    const outcome = (id: string) =>
+      giftBecomes(
+        sender,
+        id,
+        (x) => !['paying', 'scheduled', 'delivered'].includes(x.state) && (x.state === 'accepted' || x.payment.status === 'refunded'),
+      );
 
     // 1. accept and decline together: one 200, one 409.
     const a = await Promise.all(gifts.slice(0, n).map(answerTogether));
     for (const [i, statuses] of a.entries()) {
       expect(statuses.sort(), `gift ${i}`).toEqual([200, 409]);
       const final = await outcome(gifts[i]!.g.id);
-      expect(final.state).toBe(statuses[0] === 200 && (await gifts[i]!.f.client.get(`/api/gifts/${gifts[i]!.g.id}`)).body.state === 'accepted' ? 'accepted' : 'declined');
+      expect(final.state).toBe(
+        statuses[0] === 200 && (await gifts[i]!.f.client.get(`/api/gifts/${gifts[i]!.g.id}`)).body.state === 'accepted'
+          ? 'accepted'
+          : 'declined',
+      );
     }
 
     // 2. the sender cancels while the delivery time passes: cancelled (refunded) or delivered, never both.
@@ -355,7 +465,11 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     moveClock(DAY);
     const cancelled = await cancels;
     for (const [i, { g, f }] of c.entries()) {
-      const now = await giftBecomes(sender, g.id, (x) => x.state === 'delivered' || (x.state === 'cancelled' && x.payment.status === 'refunded'));
+      const now = await giftBecomes(
+        sender,
+        g.id,
+        (x) => x.state === 'delivered' || (x.state === 'cancelled' && x.payment.status === 'refunded'),
+      );
       expect([200, 409]).toContain(cancelled[i]);
       expect(now.state).toBe(cancelled[i] === 200 ? 'cancelled' : 'delivered');
       expect((await f.client.get(`/api/gifts/${g.id}`)).status).toBe(now.state === 'delivered' ? 200 : 404);
@@ -376,7 +490,10 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     for (const [i, statuses] of results.entries()) {
       const final = await outcome(b[i]!.g.id);
       seen[final.state] = (seen[final.state] ?? 0) + 1;
-      expect(statuses.every((s) => s === 200 || s === 409), `gift ${i}: ${statuses}`).toBe(true);
+      expect(
+        statuses.every((s) => s === 200 || s === 409),
+        `gift ${i}: ${statuses}`,
+      ).toBe(true);
       expect(statuses.filter((s) => s === 200).length, `gift ${i}: ${statuses} → ${final.state}`).toBe(final.state === 'expired' ? 0 : 1);
     }
     expect(Object.values(seen).reduce((x, y) => x + y, 0)).toBe(n);
@@ -397,8 +514,20 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect(all.body.totals.count).toBe(all.body.rows.length);
     expect(all.body.perDay.find((d: { day: string }) => d.day === day).counts.delivered).toBeGreaterThanOrEqual(1);
     const mine = await op.get(`/api/operator/reports/gifts?state=delivered&senderCountry=KR&recipientCountry=JP&gameId=${released}`);
-    expect(mine.body.rows).toEqual([expect.objectContaining({ id: g.id, state: 'delivered', sender: expect.objectContaining({ country: 'KR' }), recipient: expect.objectContaining({ country: 'JP' }), paid: { amountMinor: 30000, currency: 'KRW' } })]);
-    expect(mine.body.totals).toMatchObject({ count: 1, byState: { delivered: 1 }, money: [{ currency: 'KRW', count: 1, paidMinor: 30000, refundedMinor: 0 }] });
+    expect(mine.body.rows).toEqual([
+      expect.objectContaining({
+        id: g.id,
+        state: 'delivered',
+        sender: expect.objectContaining({ country: 'KR' }),
+        recipient: expect.objectContaining({ country: 'JP' }),
+        paid: { amountMinor: 30000, currency: 'KRW' },
+      }),
+    ]);
+    expect(mine.body.totals).toMatchObject({
+      count: 1,
+      byState: { delivered: 1 },
+      money: [{ currency: 'KRW', count: 1, paidMinor: 30000, refundedMinor: 0 }],
+    });
     expect((await op.get('/api/operator/reports/gifts?from=2030-01-01')).body.totals.count).toBe(0);
     expect((await op.get('/api/operator/reports/gifts?from=2026-12-01&to=2026-11-01')).body.error.code).toBe('invalid_date_range');
     expect((await op.get('/api/operator/reports/gifts?state=lost')).status).toBe(400);
@@ -407,7 +536,9 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = String(csv.body).trim().split('\r\n');
-    expect(lines[0]).toBe('gift_id,created_at,state,order_status,game_id,game_title,sender_name,sender_country,recipient_name,recipient_country,deliver_at,delivered_at,settled_at,currency,paid_minor,points_used,refunded_minor');
+    expect(lines[0]).toBe(
+      'gift_id,created_at,state,order_status,game_id,game_title,sender_name,sender_country,recipient_name,recipient_country,deliver_at,delivered_at,settled_at,currency,paid_minor,points_used,refunded_minor',
+    );
     expect(lines.find((l) => l.startsWith(g.id))).toContain(',delivered,paid,');
     expect((await sender.client.get('/api/operator/reports/gifts')).status).toBe(403);
   });

@@ -41,7 +41,18 @@ export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, 
   const expiresAt = new Date(now.getTime() + ANSWER_WITHIN_MS);
   await d.gifts.move(tx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
   const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
-  await d.notifications.notify(g.recipient_id, 'gift_received', { giftId, from: { id: sender.id, name: sender.name }, game: { id: g.game_id, title: g.game_title }, message: g.message, expiresAt: expiresAt.toISOString() }, tx);
+  await d.notifications.notify(
+    g.recipient_id,
+    'gift_received',
+    {
+      giftId,
+      from: { id: sender.id, name: sender.name },
+      game: { id: g.game_id, title: g.game_title },
+      message: g.message,
+      expiresAt: expiresAt.toISOString(),
+    },
+    tx,
+  );
   await enqueueMail(
     tx,
     {
@@ -52,7 +63,12 @@ export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, 
     },
     now,
   );
-  await d.timers.schedule(tx, { id: GIFT_TIMERS.expire.id(giftId), handler: GIFT_TIMERS.expire.handler, input: { giftId }, dueAt: expiresAt });
+  await d.timers.schedule(tx, {
+    id: GIFT_TIMERS.expire.id(giftId),
+    handler: GIFT_TIMERS.expire.handler,
+    input: { giftId },
+    dueAt: expiresAt,
+  });
 }
 
 /** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
@@ -66,7 +82,14 @@ export async function expireGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, n
  * Declined, expired or cancelled: the gift moves (if it still is in `from`), and in the same transaction the
  * refund of its order is scheduled at once and the sender told. False when the gift had already moved.
  */
-export async function settleWithRefund(d: GiftLifecycleDeps, tx: Tx, giftId: string, from: GiftState, to: 'declined' | 'expired' | 'cancelled', now: Date): Promise<boolean> {
+export async function settleWithRefund(
+  d: GiftLifecycleDeps,
+  tx: Tx,
+  giftId: string,
+  from: GiftState,
+  to: 'declined' | 'expired' | 'cancelled',
+  now: Date,
+): Promise<boolean> {
   if (!(await d.gifts.move(tx, giftId, from, to, { settled_at: now }, now))) return false;
   const t = tablesOf<GiftTables>(tx);
   const row = await t
@@ -74,7 +97,17 @@ export async function settleWithRefund(d: GiftLifecycleDeps, tx: Tx, giftId: str
     .innerJoin('orders as o', 'o.id', 'g.id')
     .innerJoin('user as s', 's.id', 'g.sender_id')
     .innerJoin('user as r', 'r.id', 'g.recipient_id')
-    .select(['g.game_title', 'g.sender_id', 's.email as sender_email', 'r.name as recipient_name', 'o.currency', 'o.paid_minor', 'o.points_used', 'o.points_earned', 'o.payment_id'])
+    .select([
+      'g.game_title',
+      'g.sender_id',
+      's.email as sender_email',
+      'r.name as recipient_name',
+      'o.currency',
+      'o.paid_minor',
+      'o.points_used',
+      'o.points_earned',
+      'o.payment_id',
+    ])
     .where('g.id', '=', giftId)
     .executeTakeFirstOrThrow();
   const input: RefundContext = {
@@ -90,6 +123,12 @@ export async function settleWithRefund(d: GiftLifecycleDeps, tx: Tx, giftId: str
     gift: { recipientName: row.recipient_name, outcome: to },
   };
   await d.timers.schedule(tx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
-  if (to !== 'cancelled') await d.notifications.notify(row.sender_id, `gift_${to}`, { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } }, tx);
+  if (to !== 'cancelled')
+    await d.notifications.notify(
+      row.sender_id,
+      `gift_${to}`,
+      { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } },
+      tx,
+    );
   return true;
 }

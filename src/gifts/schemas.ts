@@ -31,7 +31,12 @@ export const SendGift = Type.Object(
     editionId: Type.Optional(Type.String({ format: 'uuid' })),
     recipientId: Type.String({ minLength: 1, maxLength: 100 }),
     message: Type.String({ maxLength: 1000, default: '' }),
-    deliverAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the gift arrives (S2.7); leave out to send it now. Show it in the recipient’s time zone.' })),
+    deliverAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'When the gift arrives (S2.7); leave out to send it now. Show it in the recipient’s time zone.',
+      }),
+    ),
     pointsToUse: Type.Integer({ minimum: 0 }),
     paymentMethod: Type.String({ maxLength: 40 }),
   },
@@ -58,7 +63,9 @@ export const GiftView = Type.Object({
   /** The sender's side: what was paid and what came back. Absent for the recipient. */
   payment: Type.Optional(
     Type.Object({
-      status: Type.String({ description: 'Status of the order that paid for the gift (pending, paid, cancelled, refund_pending, refunded)' }),
+      status: Type.String({
+        description: 'Status of the order that paid for the gift (pending, paid, cancelled, refund_pending, refunded)',
+      }),
       price: Money,
       paid: Money,
       pointsUsed: Type.Integer(),
@@ -110,7 +117,15 @@ export const GiftReport = Type.Object({
   totals: Type.Object({
     count: Type.Integer(),
     byState: Type.Record(Type.String(), Type.Integer()),
-    money: Type.Array(Type.Object({ currency: Type.String(), count: Type.Integer(), paidMinor: Type.Integer(), refundedMinor: Type.Integer(), pointsUsed: Type.Integer() })),
+    money: Type.Array(
+      Type.Object({
+        currency: Type.String(),
+        count: Type.Integer(),
+        paidMinor: Type.Integer(),
+        refundedMinor: Type.Integer(),
+        pointsUsed: Type.Integer(),
+      }),
+    ),
   }),
   perDay: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), counts: Type.Record(Type.String(), Type.Integer()) })),
 });

@@ -82,31 +82,50 @@ export class GiftService {
     const existing = await this.d.gifts.byId(giftId);
     if (existing) return this.view(existing, sender.userId);
 
-    if (req.recipientId === sender.userId) throw new AppError(400, 'cannot_gift_self', 'A gift is for a friend. To get the game yourself, buy it from its page.');
+    if (req.recipientId === sender.userId)
+      throw new AppError(400, 'cannot_gift_self', 'A gift is for a friend. To get the game yourself, buy it from its page.');
     if (!(await this.d.friends.areFriends(sender.userId, req.recipientId))) {
-      throw new AppError(403, 'not_a_friend', 'You can send gifts only to friends who accepted your friend request. Add them from the Friends page first.');
+      throw new AppError(
+        403,
+        'not_a_friend',
+        'You can send gifts only to friends who accepted your friend request. Add them from the Friends page first.',
+      );
     }
     const quote = await this.d.orderService.quote(sender, req.gameId, req.editionId, 'gift'); // 403 where not sold to the sender
     const facts = await this.d.catalog.facts(req.gameId, sender.shopper.language);
     const [recipient] = await this.d.gifts.profiles([req.recipientId]);
     if (!recipient) throw notFound('This user', 'user_not_found');
     const may = decide('receive', facts.regions, { residence: recipient.country });
-    if (!may.allowed) await this.d.regions.check('receive', facts.regions, { userId: sender.userId, residence: recipient.country }, req.gameId, { ...may, message: may.message.replace('the recipient', recipient.name) });
+    if (!may.allowed)
+      await this.d.regions.check('receive', facts.regions, { userId: sender.userId, residence: recipient.country }, req.gameId, {
+        ...may,
+        message: may.message.replace('the recipient', recipient.name),
+      });
     if ((await this.d.gifts.ownersOrPending([recipient.id], req.gameId)).size) {
       throw new AppError(409, 'recipient_has_game', `${recipient.name} already owns ${facts.title} or has it on its way as a gift.`);
     }
     if (!this.d.methods.offered(req.paymentMethod, sender.shopper.country)) {
-      throw new AppError(400, 'payment_method_not_offered', `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`);
+      throw new AppError(
+        400,
+        'payment_method_not_offered',
+        `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`,
+      );
     }
     if (req.pointsToUse > quote.points.usable) {
-      throw new AppError(409, 'insufficient_points', `You can use at most ${quote.points.usable} points for this gift (balance ${quote.points.balance}).`);
+      throw new AppError(
+        409,
+        'insufficient_points',
+        `You can use at most ${quote.points.usable} points for this gift (balance ${quote.points.balance}).`,
+      );
     }
     const now = this.d.clock.now();
     let deliverAt = now;
     if (req.deliverAt) {
       deliverAt = new Date(req.deliverAt);
-      if (deliverAt.getTime() < now.getTime() - 5 * 60_000) throw new AppError(400, 'delivery_in_past', 'The delivery time has already passed. Choose a later time, or send the gift now.');
-      if (deliverAt.getTime() > now.getTime() + 366 * 86_400_000) throw new AppError(400, 'delivery_too_far', 'A gift can be scheduled at most a year ahead.');
+      if (deliverAt.getTime() < now.getTime() - 5 * 60_000)
+        throw new AppError(400, 'delivery_in_past', 'The delivery time has already passed. Choose a later time, or send the gift now.');
+      if (deliverAt.getTime() > now.getTime() + 366 * 86_400_000)
+        throw new AppError(400, 'delivery_too_far', 'A gift can be scheduled at most a year ahead.');
       if (deliverAt < now) deliverAt = now;
     }
     await this.d.startSaga(`send-gift:${giftId}`, {
@@ -148,7 +167,8 @@ export class GiftService {
   /** Only the sender, and the recipient once it has arrived, can see a gift; to anyone else it does not exist. */
   private async visible(userId: string, giftId: string): Promise<GiftWithOrder> {
     const g = isUuid(giftId) ? await this.d.gifts.byId(giftId) : undefined;
-    if (!g || !(g.sender_id === userId || (g.recipient_id === userId && VISIBLE_TO_RECIPIENT.includes(g.state)))) throw notFound('This gift', 'gift_not_found');
+    if (!g || !(g.sender_id === userId || (g.recipient_id === userId && VISIBLE_TO_RECIPIENT.includes(g.state))))
+      throw notFound('This gift', 'gift_not_found');
     return g;
   }
 
@@ -161,12 +181,27 @@ export class GiftService {
     await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
       if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
       if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
-      if (!(await this.d.orders.grant(tx, { user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now }))) throw new AppError(409, 'already_owned', `You already own ${g.game_title}. Decline the gift so the sender gets their money back.`);
+      if (!(await this.d.orders.grant(tx, { user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now })))
+        throw new AppError(409, 'already_owned', `You already own ${g.game_title}. Decline the gift so the sender gets their money back.`);
       await this.d.gifts.move(tx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
       await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
       const { sender, recipient } = await this.d.gifts.people(g.sender_id, g.recipient_id);
-      await this.d.notifications.notify(g.sender_id, 'gift_accepted', { giftId: g.id, to: { name: recipient.name }, game: { title: g.game_title } }, tx);
-      await enqueueMail(tx, { to: sender.email, dedupeKey: `gift:${g.id}:accepted`, subject: `${recipient.name} accepted your gift of ${g.game_title}`, text: `${recipient.name} accepted ${g.game_title}. It is in their library now.\n` }, now);
+      await this.d.notifications.notify(
+        g.sender_id,
+        'gift_accepted',
+        { giftId: g.id, to: { name: recipient.name }, game: { title: g.game_title } },
+        tx,
+      );
+      await enqueueMail(
+        tx,
+        {
+          to: sender.email,
+          dedupeKey: `gift:${g.id}:accepted`,
+          subject: `${recipient.name} accepted your gift of ${g.game_title}`,
+          text: `${recipient.name} accepted ${g.game_title}. It is in their library now.\n`,
+        },
+        now,
+      );
     });
     return this.get(userId, giftId);
   }
@@ -186,7 +221,8 @@ export class GiftService {
   /** The sender cancels a gift that has not been delivered yet; it is refunded and the recipient never sees it. */
   async cancel(userId: string, giftId: string): Promise<GiftView> {
     await this.answer(userId, giftId, 'sender', async (tx, g, now) => {
-      if (g.state !== 'scheduled') throw new AppError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`, ALREADY[g.state]);
+      if (g.state !== 'scheduled')
+        throw new AppError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`, ALREADY[g.state]);
       await settleWithRefund(this.d, tx, g.id, 'scheduled', 'cancelled', now);
       await this.d.timers.cancel(tx, GIFT_TIMERS.deliver.id(g.id));
     });
@@ -195,11 +231,20 @@ export class GiftService {
   }
 
   /** One answer: the gift row is locked, so answers arriving together are decided one after another. */
-  private async answer(userId: string, giftId: string, as: 'sender' | 'recipient', change: (tx: Tx, g: NonNullable<Awaited<ReturnType<GiftStore['lock']>>>, now: Date) => Promise<void>) {
+  private async answer(
+    userId: string,
+    giftId: string,
+    as: 'sender' | 'recipient',
+    change: (tx: Tx, g: NonNullable<Awaited<ReturnType<GiftStore['lock']>>>, now: Date) => Promise<void>,
+  ) {
     const seen = await this.visible(userId, giftId);
     const role = seen.sender_id === userId ? 'sender' : 'recipient';
     if (role !== as) {
-      throw new AppError(403, as === 'sender' ? 'not_sender' : 'not_recipient', as === 'sender' ? 'Only the person who sent this gift can cancel it.' : 'Only the recipient can accept or decline this gift.');
+      throw new AppError(
+        403,
+        as === 'sender' ? 'not_sender' : 'not_recipient',
+        as === 'sender' ? 'Only the person who sent this gift can cancel it.' : 'Only the recipient can accept or decline this gift.',
+      );
     }
     await this.d.transactions.run(async (tx) => {
       const g = await this.d.gifts.lock(tx, giftId);
@@ -261,7 +306,13 @@ export class GiftService {
       totals: {
         count: totals.byState.reduce((n, r) => n + r.count, 0),
         byState,
-        money: totals.money.map((m) => ({ currency: m.currency, count: m.count, paidMinor: Number(m.paid), refundedMinor: Number(m.refunded), pointsUsed: Number(m.points) })),
+        money: totals.money.map((m) => ({
+          currency: m.currency,
+          count: m.count,
+          paidMinor: Number(m.paid),
+          refundedMinor: Number(m.refunded),
+          pointsUsed: Number(m.points),
+        })),
       },
       perDay: [...days].map(([day, counts]) => ({ day, counts })),
     };
@@ -270,9 +321,45 @@ export class GiftService {
   /** S2.14: the same report as CSV, every matching gift (up to 100,000 rows). */
   async reportCsv(q: GiftReportQuery): Promise<string> {
     const rows = await this.d.gifts.reportRows(this.filter(q), CSV_ROWS);
-    const head = ['gift_id', 'created_at', 'state', 'order_status', 'game_id', 'game_title', 'sender_name', 'sender_country', 'recipient_name', 'recipient_country', 'deliver_at', 'delivered_at', 'settled_at', 'currency', 'paid_minor', 'points_used', 'refunded_minor'];
+    const head = [
+      'gift_id',
+      'created_at',
+      'state',
+      'order_status',
+      'game_id',
+      'game_title',
+      'sender_name',
+      'sender_country',
+      'recipient_name',
+      'recipient_country',
+      'deliver_at',
+      'delivered_at',
+      'settled_at',
+      'currency',
+      'paid_minor',
+      'points_used',
+      'refunded_minor',
+    ];
     const lines = rows.map((g) =>
-      [g.id, g.created_at.toISOString(), g.state, g.order_status, g.game_id, g.game_title, g.sender_name, g.sender_country, g.recipient_name, g.recipient_country, g.deliver_at.toISOString(), g.delivered_at?.toISOString() ?? '', g.settled_at?.toISOString() ?? '', g.currency, g.paid_minor, g.points_used, g.refunded_minor ?? '']
+      [
+        g.id,
+        g.created_at.toISOString(),
+        g.state,
+        g.order_status,
+        g.game_id,
+        g.game_title,
+        g.sender_name,
+        g.sender_country,
+        g.recipient_name,
+        g.recipient_country,
+        g.deliver_at.toISOString(),
+        g.delivered_at?.toISOString() ?? '',
+        g.settled_at?.toISOString() ?? '',
+        g.currency,
+        g.paid_minor,
+        g.points_used,
+        g.refunded_minor ?? '',
+      ]
         .map(csvCell)
         .join(','),
     );
@@ -281,7 +368,14 @@ export class GiftService {
 
   private filter(q: GiftReportQuery): GiftReportFilter {
     if (q.from && q.to && q.from > q.to) throw new AppError(400, 'invalid_date_range', `"from" (${q.from}) is after "to" (${q.to}).`);
-    return { from: q.from, to: q.to, state: q.state, gameId: q.gameId, senderCountry: q.senderCountry, recipientCountry: q.recipientCountry };
+    return {
+      from: q.from,
+      to: q.to,
+      state: q.state,
+      gameId: q.gameId,
+      senderCountry: q.senderCountry,
+      recipientCountry: q.recipientCountry,
+    };
   }
 
   private reportRow(g: GiftWithOrder) {

@@ -9,7 +9,16 @@
  */
 export type GiftState = 'paying' | 'payment_failed' | 'scheduled' | 'delivered' | 'accepted' | 'declined' | 'expired' | 'cancelled';
 
-export const GIFT_STATES: GiftState[] = ['paying', 'payment_failed', 'scheduled', 'delivered', 'accepted', 'declined', 'expired', 'cancelled'];
+export const GIFT_STATES: GiftState[] = [
+  'paying',
+  'payment_failed',
+  'scheduled',
+  'delivered',
+  'accepted',
+  'declined',
+  'expired',
+  'cancelled',
+];
 
 const MOVES: Record<GiftState, GiftState[]> = {
   paying: ['scheduled', 'payment_failed'],

@@ -112,9 +112,21 @@ export class GiftStore {
   }
 
   /** Applies a state-machine move if the gift is still in `from`; false if someone else moved it first. */
-  async move(tx: Tx, id: string, from: GiftState, to: GiftState, patch: Omit<Updateable<GiftsTable>, 'id' | 'state'>, now: Date): Promise<boolean> {
+  async move(
+    tx: Tx,
+    id: string,
+    from: GiftState,
+    to: GiftState,
+    patch: Omit<Updateable<GiftsTable>, 'id' | 'state'>,
+    now: Date,
+  ): Promise<boolean> {
     if (!canMoveGift(from, to)) throw new Error(`gift ${id}: ${from} → ${to} is not a move of the gift state machine`);
-    const r = await tablesOf<GiftTables>(tx).updateTable('gifts').set({ ...patch, state: to, updated_at: now }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+    const r = await tablesOf<GiftTables>(tx)
+      .updateTable('gifts')
+      .set({ ...patch, state: to, updated_at: now })
+      .where('id', '=', id)
+      .where('state', '=', from)
+      .executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 
@@ -123,7 +135,13 @@ export class GiftStore {
     if (!recipients.length) return new Set();
     const [owners, pending] = await Promise.all([
       this.db.selectFrom('library').select('user_id').where('game_id', '=', gameId).where('user_id', 'in', recipients).execute(),
-      this.db.selectFrom('gifts').select('recipient_id as user_id').where('game_id', '=', gameId).where('recipient_id', 'in', recipients).where('state', 'in', PENDING).execute(),
+      this.db
+        .selectFrom('gifts')
+        .select('recipient_id as user_id')
+        .where('game_id', '=', gameId)
+        .where('recipient_id', 'in', recipients)
+        .where('state', 'in', PENDING)
+        .execute(),
     ]);
     return new Set([...owners, ...pending].map((r) => r.user_id));
   }
@@ -152,7 +170,13 @@ export class GiftStore {
   }
 
   listReceived(userId: string) {
-    return this.withOrder().where('g.recipient_id', '=', userId).where('g.state', 'in', VISIBLE_TO_RECIPIENT).orderBy('g.delivered_at', 'desc').orderBy('g.id').limit(200).execute();
+    return this.withOrder()
+      .where('g.recipient_id', '=', userId)
+      .where('g.state', 'in', VISIBLE_TO_RECIPIENT)
+      .orderBy('g.delivered_at', 'desc')
+      .orderBy('g.id')
+      .limit(200)
+      .execute();
   }
 
   /** S2.14: gifts created between `from` and `to` (dates, inclusive, UTC) matching the filters. */
@@ -175,7 +199,10 @@ export class GiftStore {
   async reportTotals(f: GiftReportFilter) {
     const q = this.reportQuery(f).clearSelect();
     const [byState, money, perDay] = await Promise.all([
-      q.select(['g.state', sql<number>`count(*)::int`.as('count')]).groupBy('g.state').execute(),
+      q
+        .select(['g.state', sql<number>`count(*)::int`.as('count')])
+        .groupBy('g.state')
+        .execute(),
       q
         .select([
           'o.currency',
@@ -188,7 +215,11 @@ export class GiftStore {
         .orderBy('o.currency')
         .execute(),
       q
-        .select([sql<string>`to_char(g.created_at at time zone 'UTC', 'YYYY-MM-DD')`.as('day'), 'g.state', sql<number>`count(*)::int`.as('count')])
+        .select([
+          sql<string>`to_char(g.created_at at time zone 'UTC', 'YYYY-MM-DD')`.as('day'),
+          'g.state',
+          sql<number>`count(*)::int`.as('count'),
+        ])
         .groupBy([sql`1`, 'g.state'])
         .orderBy(sql`1`)
         .execute(),

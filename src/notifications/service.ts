@@ -13,12 +13,21 @@ export class NotificationService {
 
   /** Adds a notification; pass a transaction to write it together with the change it announces. */
   async notify(userId: string, kind: string, payload: Record<string, unknown>, tx?: Tx): Promise<void> {
-    await this.store.insert({ id: newId(), user_id: userId, kind, payload: JSON.stringify(payload), created_at: this.clock.now(), read_at: null }, tx);
+    await this.store.insert(
+      { id: newId(), user_id: userId, kind, payload: JSON.stringify(payload), created_at: this.clock.now(), read_at: null },
+      tx,
+    );
   }
 
   async list(userId: string): Promise<NotificationView[]> {
     const rows = await this.store.newest(userId, 100);
-    return rows.map((r) => ({ id: r.id, kind: r.kind, payload: r.payload as unknown as Record<string, unknown>, createdAt: r.created_at.toISOString(), read: r.read_at !== null }));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      payload: r.payload as unknown as Record<string, unknown>,
+      createdAt: r.created_at.toISOString(),
+      read: r.read_at !== null,
+    }));
   }
 
   markRead(userId: string, id: string): Promise<boolean> {

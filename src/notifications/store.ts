@@ -24,11 +24,23 @@ export class NotificationStore {
   }
 
   newest(userId: string, limit: number): Promise<NotificationRow[]> {
-    return this.db.selectFrom('notifications').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    return this.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   async markRead(userId: string, id: string, at: Date): Promise<boolean> {
-    const r = await this.db.updateTable('notifications').set({ read_at: at }).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.db
+      .updateTable('notifications')
+      .set({ read_at: at })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 }

@@ -15,7 +15,13 @@ beforeAll(async () => {
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
   op = await signInOperator(t);
   for (let i = 0; i < 3 * FAULTS.length; i++) {
-    const g = await op.post('/api/operator/games', gameInput({ slug: `fault-game-${i}`, editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2000 + i }] }] }));
+    const g = await op.post(
+      '/api/operator/games',
+      gameInput({
+        slug: `fault-game-${i}`,
+        editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2000 + i }] }],
+      }),
+    );
     games.push(g.body.id);
   }
 });
@@ -46,7 +52,12 @@ async function approveWhenAsked(c: Client, orderId: string) {
     const o = (await c.get(`/api/orders/${orderId}`)).body;
     if (o.status !== 'pending') return;
     if (o.approvalUrl) {
-      await fetch(o.approvalUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+      await fetch(o.approvalUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=approve',
+        redirect: 'manual',
+      });
       return;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -57,7 +68,13 @@ describe('fault matrix against paysim (D1, S1.9, S1.12)', () => {
   FAULTS.forEach((fault, i) => {
     it(`D1 S1.9 card charge with ${fault}: the order ends paid or cancelled and the books agree`, async () => {
       const { client } = await signUp(t);
-      const order = await withFault(fault, async () => settle(client, (await client.post('/api/orders', { gameId: games[i], pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id));
+      const order = await withFault(fault, async () =>
+        settle(
+          client,
+          (await client.post('/api/orders', { gameId: games[i], pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body
+            .id,
+        ),
+      );
       expect(order.status).toBe(fault === 'decline' ? 'cancelled' : 'paid');
       // A definite refusal is never taken for a decline: the step was parked and operators were told.
       if (fault === 'reject') expect(await alertsAbout(order.id)).toContain('payment_rejected');
@@ -67,7 +84,13 @@ describe('fault matrix against paysim (D1, S1.9, S1.12)', () => {
     it(`D1 S1.7 wallet charge (PayPal approval) with ${fault}: the order ends paid or cancelled and the books agree`, async () => {
       const { client } = await signUp(t);
       const order = await withFault(fault, async () => {
-        const placed = (await client.post('/api/orders', { gameId: games[FAULTS.length + i], pointsToUse: 0, paymentMethod: 'paypal' }, { 'idempotency-key': key() })).body;
+        const placed = (
+          await client.post(
+            '/api/orders',
+            { gameId: games[FAULTS.length + i], pointsToUse: 0, paymentMethod: 'paypal' },
+            { 'idempotency-key': key() },
+          )
+        ).body;
         await approveWhenAsked(client, placed.id);
         return settle(client, placed.id);
       });
@@ -77,7 +100,16 @@ describe('fault matrix against paysim (D1, S1.9, S1.12)', () => {
 
     it(`D1 S1.12 refund with ${fault}: the refund completes once and the books agree`, async () => {
       const { client } = await signUp(t);
-      const paid = await settle(client, (await client.post('/api/orders', { gameId: games[2 * FAULTS.length + i], pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+      const paid = await settle(
+        client,
+        (
+          await client.post(
+            '/api/orders',
+            { gameId: games[2 * FAULTS.length + i], pointsToUse: 0, paymentMethod: 'card' },
+            { 'idempotency-key': key() },
+          )
+        ).body.id,
+      );
       expect(paid.status).toBe('paid');
       const refunded = await withFault(fault, () => client.post(`/api/orders/${paid.id}/refund`));
       expect(refunded.status, JSON.stringify(refunded.body)).toBe(200);

@@ -11,13 +11,25 @@ const RELEASE = '2026-12-20';
 beforeAll(async () => {
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
   op = await signInOperator(t);
-  const game = await op.post('/api/operator/games', gameInput({
-    slug: 'nebula-drift',
-    title: { en: 'Nebula Drift', ko: '네뷸라 드리프트' },
-    releaseDate: RELEASE,
-    editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 5000 }, { country: 'KR', currency: 'KRW', amountMinor: 60000 }] }],
-    regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'US'] }, play: { mode: 'everywhere', countries: [] } },
-  }));
+  const game = await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'nebula-drift',
+      title: { en: 'Nebula Drift', ko: '네뷸라 드리프트' },
+      releaseDate: RELEASE,
+      editions: [
+        {
+          code: 'standard',
+          name: { en: 'Standard' },
+          prices: [
+            { country: '*', currency: 'USD', amountMinor: 5000 },
+            { country: 'KR', currency: 'KRW', amountMinor: 60000 },
+          ],
+        },
+      ],
+      regions: { sale: { mode: 'only', countries: ['KR', 'JP', 'US'] }, play: { mode: 'everywhere', countries: [] } },
+    }),
+  );
   expect(game.status).toBe(201);
   gameId = game.body.id;
   expect((await op.put(`/api/operator/games/${gameId}/preorder-discount`, { percentOff: 10 })).status).toBe(200);
@@ -45,8 +57,17 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const { client } = await korean(3000);
     const q = await client.get(`/api/checkout?gameId=${gameId}`);
     expect(q.status).toBe(200);
-    expect(q.body).toMatchObject({ kind: 'preorder', listPrice: { amountMinor: 60000, currency: 'KRW' }, discountPercent: 10, discount: { amountMinor: 6000 }, price: { amountMinor: 54000, currency: 'KRW' }, points: { balance: 3000, usable: 3000 } });
-    expect(q.body.paymentMethods.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(['kakaopay', 'naverpay', 'tosspay', 'card']));
+    expect(q.body).toMatchObject({
+      kind: 'preorder',
+      listPrice: { amountMinor: 60000, currency: 'KRW' },
+      discountPercent: 10,
+      discount: { amountMinor: 6000 },
+      price: { amountMinor: 54000, currency: 'KRW' },
+      points: { balance: 3000, usable: 3000 },
+    });
+    expect(q.body.paymentMethods.map((m: { id: string }) => m.id)).toEqual(
+      expect.arrayContaining(['kakaopay', 'naverpay', 'tosspay', 'card']),
+    );
   });
 
   it('S1.3 S1.8 S1.9 S1.10 S1.11 a card pre-order with points completes: points credited, mail sent, refund button active', async () => {
@@ -54,7 +75,16 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const placed = await client.post('/api/orders', { gameId, pointsToUse: 2000, paymentMethod: 'card' }, { 'idempotency-key': key() });
     expect(placed.status).toBe(202);
     const order = await settle(client, placed.body.id);
-    expect(order).toMatchObject({ status: 'paid', kind: 'preorder', price: { amountMinor: 54000 }, pointsUsed: 2000, paid: { amountMinor: 52000, currency: 'KRW' }, pointsEarned: 2600, refundable: true, downloadable: false });
+    expect(order).toMatchObject({
+      status: 'paid',
+      kind: 'preorder',
+      price: { amountMinor: 54000 },
+      pointsUsed: 2000,
+      paid: { amountMinor: 52000, currency: 'KRW' },
+      pointsEarned: 2600,
+      refundable: true,
+      downloadable: false,
+    });
     expect(await pointsBecome(client, 3000 - 2000 + 2600)).toBe(3000 - 2000 + 2600);
     const list = await client.get('/api/orders');
     expect(list.body.map((o: { id: string; refundable: boolean }) => [o.id, o.refundable])).toEqual([[order.id, true]]);
@@ -78,7 +108,12 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     }
     expect(pending.status).toBe('pending');
     expect(pending.approvalUrl).toMatch(/\/approve\/pay_/);
-    const approve = await fetch(pending.approvalUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const approve = await fetch(pending.approvalUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
     expect(approve.status).toBe(303);
     expect(approve.headers.get('location')).toContain(`/orders/${placed.body.id}`);
     expect(await settle(client, placed.body.id)).toMatchObject({ status: 'paid', paymentMethod: 'kakaopay', paid: { amountMinor: 54000 } });
@@ -91,7 +126,13 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const order = await settle(client, placed.body.id);
     expect(await pointsBecome(client, 1000 + order.pointsEarned)).toBe(1000 + order.pointsEarned);
     const preview = await client.get(`/api/orders/${order.id}/refund`);
-    expect(preview.body).toMatchObject({ refundable: true, refund: { amountMinor: 50000 }, pointsReturned: 4000, pointsTakenBack: order.pointsEarned, pointsShortfall: 0 });
+    expect(preview.body).toMatchObject({
+      refundable: true,
+      refund: { amountMinor: 50000 },
+      pointsReturned: 4000,
+      pointsTakenBack: order.pointsEarned,
+      pointsShortfall: 0,
+    });
     const refunded = await client.post(`/api/orders/${order.id}/refund`);
     expect(refunded.status).toBe(200);
     expect(refunded.body).toMatchObject({ status: 'refunded', refunded: { amountMinor: 50000 }, refundable: false });
@@ -103,7 +144,10 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
 
   it('S1.14 earned points already spent are kept back from the money refunded, as the preview says', async () => {
     const { client, me } = await korean();
-    const first = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+    const first = await settle(
+      client,
+      (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id,
+    );
     expect(first.pointsEarned).toBe(2700);
     expect(await pointsBecome(client, 2700)).toBe(2700);
     await t.store.points.spend(me.id, 'KRW', 2000, `test:${me.id}:spend`);
@@ -117,7 +161,10 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
 
   it('S1.12 D4 two refund requests at once refund once and both get the result', async () => {
     const { client } = await korean();
-    const order = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+    const order = await settle(
+      client,
+      (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id,
+    );
     const before = t.paysim.totals().KRW!.refundedMinor;
     const [a, b] = await Promise.all([client.post(`/api/orders/${order.id}/refund`), client.post(`/api/orders/${order.id}/refund`)]);
     expect([a.status, b.status]).toEqual([200, 200]);
@@ -154,7 +201,12 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const idle = await follow(have.etag, 1);
     expect([idle.status, idle.etag, idle.ms >= 900]).toEqual([304, have.etag, true]);
     const pending = follow(have.etag);
-    await fetch(have.order.approvalUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    await fetch(have.order.approvalUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
     const paid = await pending;
     expect(paid.status).toBe(200);
     expect(paid.order.status).toBe('paid');
@@ -198,11 +250,24 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
   it('S1.8 D4 concurrent checkouts spending the same points: one gets them, the others are cancelled and charge nothing', async () => {
     const op2 = await signInOperator(t);
     const extra: string[] = [];
-    for (let i = 0; i < 3; i++) extra.push((await op2.post('/api/operator/games', gameInput({ slug: `points-race-${i}`, editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'KR', currency: 'KRW', amountMinor: 10000 }] }] }))).body.id);
+    for (let i = 0; i < 3; i++)
+      extra.push(
+        (
+          await op2.post(
+            '/api/operator/games',
+            gameInput({
+              slug: `points-race-${i}`,
+              editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: 'KR', currency: 'KRW', amountMinor: 10000 }] }],
+            }),
+          )
+        ).body.id,
+      );
     const { client } = await korean(1000);
     const capturedBefore = t.paysim.totals().KRW?.capturedMinor ?? 0;
     // 900 of 1,000 points each: what the winner earns back (5 % of 9,100) never lets a second one through.
-    const placed = await Promise.all(extra.map((g) => client.post('/api/orders', { gameId: g, pointsToUse: 900, paymentMethod: 'card' }, { 'idempotency-key': key() })));
+    const placed = await Promise.all(
+      extra.map((g) => client.post('/api/orders', { gameId: g, pointsToUse: 900, paymentMethod: 'card' }, { 'idempotency-key': key() })),
+    );
     // Whichever way the race goes: refused at the check (the points were already spent by then) or accepted
     // and then cancelled by the saga's use-points step — exactly one order gets the points.
     const refused = placed.filter((p) => p.status === 409);
@@ -211,7 +276,9 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const settled = await Promise.all(accepted.map((p) => settle(client, p.body.id)));
     const paid = settled.filter((o) => o.status === 'paid');
     expect(paid).toHaveLength(1);
-    expect(settled.filter((o) => o.status !== 'paid').every((o) => o.status === 'cancelled' && o.failure.code === 'insufficient_points')).toBe(true);
+    expect(
+      settled.filter((o) => o.status !== 'paid').every((o) => o.status === 'cancelled' && o.failure.code === 'insufficient_points'),
+    ).toBe(true);
     expect(refused.length + settled.length).toBe(3);
     expect(t.paysim.totals().KRW!.capturedMinor - capturedBefore).toBe(9100);
     expect(await pointsBecome(client, 100 + paid[0].pointsEarned)).toBe(100 + paid[0].pointsEarned);
@@ -220,8 +287,12 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
 
   it('S1.8 bad checkout requests are refused with codes: no key, a method of another country, too many points', async () => {
     const { client } = await korean(100);
-    expect((await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' })).body.error.code).toBe('idempotency_key_required');
-    expect((await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'paypay' }, { 'idempotency-key': key() })).body.error.code).toBe('payment_method_not_offered');
+    expect((await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' })).body.error.code).toBe(
+      'idempotency_key_required',
+    );
+    expect(
+      (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'paypay' }, { 'idempotency-key': key() })).body.error.code,
+    ).toBe('payment_method_not_offered');
     const tooMany = await client.post('/api/orders', { gameId, pointsToUse: 101, paymentMethod: 'card' }, { 'idempotency-key': key() });
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.error.code).toBe('insufficient_points');
@@ -230,7 +301,10 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
 
   it('S1.15 S1.16 on the release day the game downloads with a signed expiring link and sells at its normal price', async () => {
     const { client } = await korean();
-    const order = await settle(client, (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id);
+    const order = await settle(
+      client,
+      (await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() })).body.id,
+    );
     const early = await client.post(`/api/library/${gameId}/download`);
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('not_released');
@@ -244,14 +318,21 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
       expect(file.status).toBe(200);
       expect(file.headers.get('content-disposition')).toContain('nebula-drift.bin');
       expect(await file.text()).toContain('game: Nebula Drift');
-      for (const forged of [link.body.url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')), link.body.url.replace('/api/downloads/', '/api/downloads/x')]) {
+      for (const forged of [
+        link.body.url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')),
+        link.body.url.replace('/api/downloads/', '/api/downloads/x'),
+      ]) {
         expect((await fetch(t.url + forged)).status).toBe(403);
       }
       t.clock.set(`${RELEASE}T00:20:00Z`);
       expect((await fetch(t.url + link.body.url)).status).toBe(410);
 
       const { client: late } = await korean();
-      expect((await late.get(`/api/checkout?gameId=${gameId}`)).body).toMatchObject({ kind: 'purchase', discountPercent: 0, price: { amountMinor: 60000 } });
+      expect((await late.get(`/api/checkout?gameId=${gameId}`)).body).toMatchObject({
+        kind: 'purchase',
+        discountPercent: 0,
+        price: { amountMinor: 60000 },
+      });
       const stranger = await korean();
       expect((await stranger.client.post(`/api/library/${gameId}/download`)).status).toBe(404);
     } finally {

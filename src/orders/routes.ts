@@ -31,68 +31,152 @@ export function orderRoutes(
   };
   const Id = Type.Object({ id: Type.String() });
 
-  r.get('/api/checkout', {
-    schema: { tags, summary: 'Checkout: price with pre-order discount, points, payment methods of your country (S1.5–S1.8)', querystring: Type.Object({ gameId: Type.String(), editionId: Type.Optional(Type.String()) }), response: { 200: CheckoutQuote, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
-  }, async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId));
-
-  r.post('/api/orders', {
-    schema: {
-      tags,
-      summary: 'Pre-order or buy a game (S1.3–S1.9). Needs an Idempotency-Key header; a retry with the same key returns the same order',
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
-      body: PlaceOrder,
-      response: { 202: OrderView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+  r.get(
+    '/api/checkout',
+    {
+      schema: {
+        tags,
+        summary: 'Checkout: price with pre-order discount, points, payment methods of your country (S1.5–S1.8)',
+        querystring: Type.Object({ gameId: Type.String(), editionId: Type.Optional(Type.String()) }),
+        response: { 200: CheckoutQuote, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
     },
-  }, async (req, reply) => {
-    const order = await deps.orders.place(await buyer(req), req.headers['idempotency-key'], req.body);
-    return reply.status(202).header('etag', etagOf(order)).send(order);
-  });
-
-  r.get('/api/orders', {
-    schema: { tags, summary: 'Your purchase list (S1.11, S1.13); history=true adds cancelled and refunded orders', querystring: Type.Object({ history: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(OrderView), 401: ErrorBody } },
-  }, async (req) => deps.orders.list(await buyer(req), req.query.history));
-
-  r.get('/api/orders/:id', {
-    schema: {
-      tags,
-      summary: 'One of your orders, with an ETag. Following it: If-None-Match with the ETag you have and Prefer: wait=N (at most 25 s) answers as soon as the order changes — paid, cancelled, an approval link — or 304 when it did not within N seconds',
-      params: Id,
-      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 100 })), prefer: Type.Optional(Type.String({ maxLength: 100 })) }),
-      response: { 200: OrderView, 304: Type.Null({ description: 'Not modified: the order is still the version you have' }), 401: ErrorBody, 404: ErrorBody },
-    },
-  }, async (req, reply) => {
-    const etag = req.headers['if-none-match'];
-    const wait = preferredWait(req.headers.prefer, 25);
-    const order = await deps.orders.get(await buyer(req), req.params.id, etag && wait ? { etag, waitSeconds: wait } : undefined);
-    const now = etagOf(order);
-    reply.header('etag', now).header('cache-control', 'private, no-cache');
-    if (wait) reply.header('preference-applied', `wait=${wait}`);
-    return now === etag ? reply.status(304).send(null) : order;
-  });
-
-  r.get('/api/orders/:id/refund', { schema: { tags, summary: 'What a refund would give back (money, points) before you confirm', params: Id, response: { 200: RefundPreview, 401: ErrorBody, 404: ErrorBody } } }, async (req) =>
-    deps.orders.refundPreview(await buyer(req), req.params.id),
+    async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId),
   );
 
-  r.post('/api/orders/:id/refund', {
-    schema: { tags, summary: 'Request refund (S1.12–S1.14): cancels the order and the payment together. 200 when done; 202 with the order still refund_pending when the payment company takes longer (follow GET /api/orders/{id}); repeating it follows the same refund', params: Id, response: { 200: OrderView, 202: OrderView, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
-  }, async (req, reply) => {
-    const order = await deps.orders.refund(await buyer(req), req.params.id);
-    return reply.status(order.status === 'refunded' ? 200 : 202).send(order);
-  });
+  r.post(
+    '/api/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Pre-order or buy a game (S1.3–S1.9). Needs an Idempotency-Key header; a retry with the same key returns the same order',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        body: PlaceOrder,
+        response: { 202: OrderView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const order = await deps.orders.place(await buyer(req), req.headers['idempotency-key'], req.body);
+      return reply.status(202).header('etag', etagOf(order)).send(order);
+    },
+  );
 
-  r.get('/api/library', {
-    schema: { tags, summary: 'Your library: games you bought and gifts you accepted (S1.15, S2.11)', response: { 200: Type.Array(LibraryEntry), 401: ErrorBody } },
-  }, async (req) => deps.orders.library(await buyer(req)));
+  r.get(
+    '/api/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Your purchase list (S1.11, S1.13); history=true adds cancelled and refunded orders',
+        querystring: Type.Object({ history: Type.Optional(Type.Boolean()) }),
+        response: { 200: Type.Array(OrderView), 401: ErrorBody },
+      },
+    },
+    async (req) => deps.orders.list(await buyer(req), req.query.history),
+  );
 
-  r.post('/api/library/:gameId/download', {
-    schema: { tags, summary: 'A signed download link valid for 10 minutes, from the release day (S1.15)', params: Type.Object({ gameId: Type.String() }), response: { 200: DownloadLink, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
-  }, async (req) => deps.orders.downloadLink(await buyer(req), req.params.gameId));
+  r.get(
+    '/api/orders/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'One of your orders, with an ETag. Following it: If-None-Match with the ETag you have and Prefer: wait=N (at most 25 s) answers as soon as the order changes — paid, cancelled, an approval link — or 304 when it did not within N seconds',
+        params: Id,
+        headers: Type.Object({
+          'if-none-match': Type.Optional(Type.String({ maxLength: 100 })),
+          prefer: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+        response: {
+          200: OrderView,
+          304: Type.Null({ description: 'Not modified: the order is still the version you have' }),
+          401: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      const etag = req.headers['if-none-match'];
+      const wait = preferredWait(req.headers.prefer, 25);
+      const order = await deps.orders.get(await buyer(req), req.params.id, etag && wait ? { etag, waitSeconds: wait } : undefined);
+      const now = etagOf(order);
+      reply.header('etag', now).header('cache-control', 'private, no-cache');
+      if (wait) reply.header('preference-applied', `wait=${wait}`);
+      return now === etag ? reply.status(304).send(null) : order;
+    },
+  );
 
-  r.get('/api/downloads/:token', { schema: { tags, summary: 'Download a game build with a signed link', params: Type.Object({ token: Type.String({ maxLength: 1000 }) }) } }, async (req, reply) => {
-    const file = await deps.orders.download(req.params.token);
-    return reply.header('content-type', 'application/octet-stream').header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
-  });
+  r.get(
+    '/api/orders/:id/refund',
+    {
+      schema: {
+        tags,
+        summary: 'What a refund would give back (money, points) before you confirm',
+        params: Id,
+        response: { 200: RefundPreview, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => deps.orders.refundPreview(await buyer(req), req.params.id),
+  );
+
+  r.post(
+    '/api/orders/:id/refund',
+    {
+      schema: {
+        tags,
+        summary:
+          'Request refund (S1.12–S1.14): cancels the order and the payment together. 200 when done; 202 with the order still refund_pending when the payment company takes longer (follow GET /api/orders/{id}); repeating it follows the same refund',
+        params: Id,
+        response: { 200: OrderView, 202: OrderView, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const order = await deps.orders.refund(await buyer(req), req.params.id);
+      return reply.status(order.status === 'refunded' ? 200 : 202).send(order);
+    },
+  );
+
+  r.get(
+    '/api/library',
+    {
+      schema: {
+        tags,
+        summary: 'Your library: games you bought and gifts you accepted (S1.15, S2.11)',
+        response: { 200: Type.Array(LibraryEntry), 401: ErrorBody },
+      },
+    },
+    async (req) => deps.orders.library(await buyer(req)),
+  );
+
+  r.post(
+    '/api/library/:gameId/download',
+    {
+      schema: {
+        tags,
+        summary: 'A signed download link valid for 10 minutes, from the release day (S1.15)',
+        params: Type.Object({ gameId: Type.String() }),
+        response: { 200: DownloadLink, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => deps.orders.downloadLink(await buyer(req), req.params.gameId),
+  );
+
+  r.get(
+    '/api/downloads/:token',
+    {
+      schema: {
+        tags,
+        summary: 'Download a game build with a signed link',
+        params: Type.Object({ token: Type.String({ maxLength: 1000 }) }),
+      },
+    },
+    async (req, reply) => {
+      const file = await deps.orders.download(req.params.token);
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .send(file.body);
+    },
+  );
 
   // PG webhooks: verify the signature on the raw body, record the event once (duplicates and late
   // redeliveries are no-ops), wake the saga that waits for it, and acknowledge at once.

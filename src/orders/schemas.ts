@@ -24,11 +24,15 @@ export const CheckoutQuote = Type.Object({
   points: Type.Object({
     balance: Type.Integer({ description: 'Your points in the price’s currency (one wallet per currency)' }),
     usable: Type.Integer({ description: 'At most the price' }),
-    elsewhere: Type.Array(Type.Object({ currency: Type.String(), balance: Type.Integer() }), { description: 'Your points in other currencies: they pay only for prices in their own currency' }),
+    elsewhere: Type.Array(Type.Object({ currency: Type.String(), balance: Type.Integer() }), {
+      description: 'Your points in other currencies: they pay only for prices in their own currency',
+    }),
   }),
   pointsEarnRatePercent: Type.Number(),
   paymentMethods: Type.Array(PaymentMethodView),
-  regionWarning: Type.Optional(Type.String({ description: 'R12: shown when buying from another country than the residence (allowed with a warning)' })),
+  regionWarning: Type.Optional(
+    Type.String({ description: 'R12: shown when buying from another country than the residence (allowed with a warning)' }),
+  ),
 });
 export type CheckoutQuote = Static<typeof CheckoutQuote>;
 
@@ -56,7 +60,9 @@ export const OrderView = Type.Object({
   pointsEarned: Type.Integer(),
   paymentMethod: Type.String(),
   approvalUrl: Type.Union([Type.String(), Type.Null()], { description: 'While pending with a wallet: where the buyer approves' }),
-  approvalExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'While pending with a wallet: until when the buyer can approve' }),
+  approvalExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'While pending with a wallet: until when the buyer can approve',
+  }),
   failure: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
   refunded: Type.Union([Money, Type.Null()]),
   refundable: Type.Boolean({ description: 'S1.11: whether “Request refund” is active' }),

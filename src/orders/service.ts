@@ -40,7 +40,11 @@ export function orderIdFor(userId: string, key: string): string {
 
 export function requireIdempotencyKey(key: string | undefined): string {
   if (!key || !/^[\w-]{8,100}$/.test(key)) {
-    throw new AppError(400, 'idempotency_key_required', 'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.');
+    throw new AppError(
+      400,
+      'idempotency_key_required',
+      'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.',
+    );
   }
   return key;
 }
@@ -71,16 +75,26 @@ export class OrderService {
     // Read in parallel; the region decision is judged (and a refusal recorded) before the price's own refusal.
     const [facts, quoted, percent] = await Promise.all([
       this.d.catalog.facts(gameId, buyer.shopper.language),
-      this.d.catalog.quote(gameId, editionId, buyer.shopper, action).then((q) => ({ q }), (err: unknown) => ({ err })),
+      this.d.catalog.quote(gameId, editionId, buyer.shopper, action).then(
+        (q) => ({ q }),
+        (err: unknown) => ({ err }),
+      ),
       this.d.promotions.preorderPercent(gameId),
     ]);
-    const region = await this.d.regions.check(action, facts.regions, { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }, gameId);
+    const region = await this.d.regions.check(
+      action,
+      facts.regions,
+      { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry },
+      gameId,
+    );
     if ('err' in quoted) throw quoted.err;
     const q = quoted.q;
     const priced = applyPreorderDiscount(q.price, percent, facts.released);
     const wallets = await this.d.points.wallets(buyer.userId);
     const pts = { balance: Number(wallets.find((w) => w.currency === q.price.currency)?.balance ?? 0) };
-    const elsewhere = wallets.filter((w) => w.currency !== q.price.currency && Number(w.balance) > 0).map((w) => ({ currency: w.currency, balance: Number(w.balance) }));
+    const elsewhere = wallets
+      .filter((w) => w.currency !== q.price.currency && Number(w.balance) > 0)
+      .map((w) => ({ currency: w.currency, balance: Number(w.balance) }));
     const usable = Math.min(pts.balance, priced.price.amountMinor);
     return {
       gameId,
@@ -93,7 +107,9 @@ export class OrderService {
       price: priced.price,
       points: { balance: pts.balance, usable, elsewhere },
       pointsEarnRatePercent: this.d.points.earnRatePercent,
-      paymentMethods: this.d.methods.forCountry(buyer.shopper.country).map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
+      paymentMethods: this.d.methods
+        .forCountry(buyer.shopper.country)
+        .map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
       ...(region.warning ? { regionWarning: region.warning.message } : {}),
     };
   }
@@ -120,10 +136,18 @@ export class OrderService {
       throw new AppError(409, 'already_owned', 'This game is already in your library. See your library.');
     }
     if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
-      throw new AppError(400, 'payment_method_not_offered', `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`);
+      throw new AppError(
+        400,
+        'payment_method_not_offered',
+        `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`,
+      );
     }
     if (req.pointsToUse > quote.points.usable) {
-      throw new AppError(409, 'insufficient_points', `You can use at most ${quote.points.usable} points for this order (balance ${quote.points.balance}).`);
+      throw new AppError(
+        409,
+        'insufficient_points',
+        `You can use at most ${quote.points.usable} points for this order (balance ${quote.points.balance}).`,
+      );
     }
     const paidMinor = quote.price.amountMinor - req.pointsToUse;
     await this.d.sagas.preorder(`preorder-game:${orderId}`, {
@@ -146,14 +170,35 @@ export class OrderService {
       ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
     });
     // The answer describes the order the saga's first step wrote (placed, or refused with the reason).
-    const row = await this.d.orders.changes.until(orderId, () => this.d.orders.byId(orderId), (o) => o !== undefined, 2000, 200);
+    const row = await this.d.orders.changes.until(
+      orderId,
+      () => this.d.orders.byId(orderId),
+      (o) => o !== undefined,
+      2000,
+      200,
+    );
     return row ? this.view(row, buyer.shopper.language) : this.pendingView(orderId, req, quote, paidMinor);
   }
 
   private pendingView(orderId: string, req: PlaceOrder, q: CheckoutQuote, paidMinor: number): OrderView {
     return {
-      id: orderId, gameId: req.gameId, title: q.title, kind: q.kind, status: 'pending', price: q.price, discount: q.discount, pointsUsed: req.pointsToUse,
-      paid: { amountMinor: paidMinor, currency: q.price.currency }, pointsEarned: 0, paymentMethod: req.paymentMethod, approvalUrl: null, approvalExpiresAt: null, failure: null, refunded: null, refundable: false, downloadable: false,
+      id: orderId,
+      gameId: req.gameId,
+      title: q.title,
+      kind: q.kind,
+      status: 'pending',
+      price: q.price,
+      discount: q.discount,
+      pointsUsed: req.pointsToUse,
+      paid: { amountMinor: paidMinor, currency: q.price.currency },
+      pointsEarned: 0,
+      paymentMethod: req.paymentMethod,
+      approvalUrl: null,
+      approvalExpiresAt: null,
+      failure: null,
+      refunded: null,
+      refundable: false,
+      downloadable: false,
       createdAt: this.d.clock.now().toISOString(),
     };
   }
@@ -180,9 +225,15 @@ export class OrderService {
    * still being paid); with `history`, cancelled and refunded orders too.
    */
   async list(buyer: Buyer, history = false): Promise<OrderView[]> {
-    const rows = (await this.d.orders.listForUser(buyer.userId)).filter((r) => history || r.status === 'pending' || r.status === 'paid' || r.status === 'refund_pending');
+    const rows = (await this.d.orders.listForUser(buyer.userId)).filter(
+      (r) => history || r.status === 'pending' || r.status === 'paid' || r.status === 'refund_pending',
+    );
     // One catalog lookup per game, not per order.
-    const games = new Map(await Promise.all([...new Set(rows.map((r) => r.game_id))].map(async (id) => [id, await this.d.catalog.facts(id, buyer.shopper.language)] as const)));
+    const games = new Map(
+      await Promise.all(
+        [...new Set(rows.map((r) => r.game_id))].map(async (id) => [id, await this.d.catalog.facts(id, buyer.shopper.language)] as const),
+      ),
+    );
     return Promise.all(rows.map((r) => this.view(r, buyer.shopper.language, games.get(r.game_id))));
   }
 
@@ -190,7 +241,11 @@ export class OrderService {
     const o = await this.owned(buyer, orderId);
     const facts = await this.d.catalog.facts(o.game_id);
     const rule = o.gift
-      ? { refundable: false, message: 'A gift is refunded when the recipient declines it, does not answer within 30 days, or when you cancel it before delivery.' }
+      ? {
+          refundable: false,
+          message:
+            'A gift is refunded when the recipient declines it, does not answer within 30 days, or when you cancel it before delivery.',
+        }
       : refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
     const { balance } = await this.d.points.balance(buyer.userId, o.currency);
     const takeBack = Math.min(o.points_earned, balance);
@@ -213,7 +268,12 @@ export class OrderService {
    */
   async refund(buyer: Buyer, orderId: string): Promise<OrderView> {
     const o = await this.owned(buyer, orderId);
-    if (o.gift) throw new AppError(409, 'gift_order', 'This order paid for a gift: it is refunded when the recipient declines it or does not answer within 30 days, or when you cancel it before delivery (see your gifts).');
+    if (o.gift)
+      throw new AppError(
+        409,
+        'gift_order',
+        'This order paid for a gift: it is refunded when the recipient declines it or does not answer within 30 days, or when you cancel it before delivery (see your gifts).',
+      );
     const facts = await this.d.catalog.facts(o.game_id, buyer.shopper.language);
     if (o.status !== 'refund_pending' && o.status !== 'refunded') {
       const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
@@ -249,7 +309,9 @@ export class OrderService {
           source: r.gift ? ('gift' as const) : ('purchase' as const),
           orderId: r.bought_by === buyer.userId ? r.order_id : null,
           releaseDate: facts.releaseDate,
-          downloadable: facts.released && decide('download', facts.regions, { residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }).allowed,
+          downloadable:
+            facts.released &&
+            decide('download', facts.regions, { residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }).allowed,
         };
       }),
     );
@@ -259,8 +321,18 @@ export class OrderService {
   async downloadLink(buyer: Buyer, gameId: string): Promise<{ url: string; expiresAt: string }> {
     if (!isUuid(gameId) || !(await this.d.orders.owns(buyer.userId, gameId))) throw notFound('This game in your library', 'not_owned');
     const facts = await this.d.catalog.facts(gameId);
-    if (!facts.released) throw new AppError(409, 'not_released', `This game is released on ${facts.releaseDate ?? 'a date still to be announced'}; the download opens that day.`);
-    await this.d.regions.check('download', facts.regions, { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry }, gameId);
+    if (!facts.released)
+      throw new AppError(
+        409,
+        'not_released',
+        `This game is released on ${facts.releaseDate ?? 'a date still to be announced'}; the download opens that day.`,
+      );
+    await this.d.regions.check(
+      'download',
+      facts.regions,
+      { userId: buyer.userId, residence: buyer.shopper.country, ipCountry: buyer.shopper.ipCountry },
+      gameId,
+    );
     const exp = this.d.clock.now().getTime() + 10 * 60_000;
     const payload = Buffer.from(JSON.stringify({ u: buyer.userId, g: gameId, exp })).toString('base64url');
     const sig = createHmac('sha256', this.d.downloadSecret).update(payload).digest('base64url');
@@ -273,9 +345,11 @@ export class OrderService {
     // Compare the encoded text: decoding would ignore the spare bits of the last base64 character.
     const expected = Buffer.from(createHmac('sha256', this.d.downloadSecret).update(payload).digest('base64url'));
     const given = Buffer.from(sig);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError(403, 'invalid_download_link', 'This download link is not valid. Get a new one from your library.');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new AppError(403, 'invalid_download_link', 'This download link is not valid. Get a new one from your library.');
     const { u, g, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { u: string; g: string; exp: number };
-    if (this.d.clock.now().getTime() > exp) throw new AppError(410, 'download_link_expired', 'This download link has expired. Get a new one from your library.');
+    if (this.d.clock.now().getTime() > exp)
+      throw new AppError(410, 'download_link_expired', 'This download link has expired. Get a new one from your library.');
     if (!(await this.d.orders.owns(u, g))) throw new AppError(403, 'not_owned', 'This game is no longer in your library.');
     const facts = await this.d.catalog.facts(g);
     // The build is a small generated file in this demo store; a real one streams from object storage / a CDN.
@@ -285,7 +359,9 @@ export class OrderService {
 
   private async view(o: OrderRow, language: string, known?: GameFacts): Promise<OrderView> {
     const facts = known ?? (await this.d.catalog.facts(o.game_id, language));
-    const rule = o.gift ? { refundable: false } : refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
+    const rule = o.gift
+      ? { refundable: false }
+      : refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
     const money = (amountMinor: number) => ({ amountMinor, currency: o.currency });
     return {
       id: o.id,

@@ -41,7 +41,21 @@ export interface OrderTables {
   payment_events: { event_id: string; payment_id: string; type: string; received_at: Date };
 }
 export type OrderRow = Selectable<OrdersTable>;
-export type NewOrder = Omit<OrderRow, 'gift' | 'status' | 'points_earned' | 'payment_id' | 'approval_url' | 'approval_expires_at' | 'refund_attempts' | 'failure_code' | 'failure_message' | 'refunded_minor' | 'refund_points_shortfall' | 'updated_at'> & { gift?: boolean };
+export type NewOrder = Omit<
+  OrderRow,
+  | 'gift'
+  | 'status'
+  | 'points_earned'
+  | 'payment_id'
+  | 'approval_url'
+  | 'approval_expires_at'
+  | 'refund_attempts'
+  | 'failure_code'
+  | 'failure_message'
+  | 'refunded_minor'
+  | 'refund_points_shortfall'
+  | 'updated_at'
+> & { gift?: boolean };
 
 export class OrderStore {
   /** "Order <id> changed", after the change committed: wakes whoever waits for it (a buyer's page, a checkout's answer). */
@@ -61,12 +75,26 @@ export class OrderStore {
   }
 
   liveOrderFor(userId: string, gameId: string) {
-    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('game_id', '=', gameId).where('status', 'in', ['pending', ...LIVE]).executeTakeFirst();
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('game_id', '=', gameId)
+      .where('status', 'in', ['pending', ...LIVE])
+      .executeTakeFirst();
   }
 
   /** The user's own purchases (gifts they bought are listed with their gifts). */
   listForUser(userId: string) {
-    return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('gift', '=', false).orderBy('created_at', 'desc').orderBy('id').limit(200).execute();
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('gift', '=', false)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(200)
+      .execute();
   }
 
   owns(userId: string, gameId: string) {
@@ -89,7 +117,12 @@ export class OrderStore {
     const db = tablesOf<OrderTables>(tx);
     // No conflict target: a clash on the id (a re-run) or on orders_one_live_per_game (another live order of the
     // game) inserts nothing and is an answer, not an error that would end the caller's transaction.
-    const inserted = await db.insertInto('orders').values({ ...o, status: 'pending', updated_at: now }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+    const inserted = await db
+      .insertInto('orders')
+      .values({ ...o, status: 'pending', updated_at: now })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
     if (!inserted) return (await db.selectFrom('orders').select('id').where('id', '=', o.id).executeTakeFirst()) !== undefined;
     this.changed(tx, o.id);
     return true;
@@ -106,9 +139,21 @@ export class OrderStore {
   }
 
   /** Applies a state-machine move if the order is still in `from`; false if it was not (someone else moved it). */
-  async move(db: Kysely<OrderTables>, id: string, from: OrderStatus, to: OrderStatus, patch: Omit<Updateable<OrdersTable>, 'id' | 'status'>, now: Date): Promise<boolean> {
+  async move(
+    db: Kysely<OrderTables>,
+    id: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    patch: Omit<Updateable<OrdersTable>, 'id' | 'status'>,
+    now: Date,
+  ): Promise<boolean> {
     if (!canMove(from, to)) throw new Error(`order ${id}: ${from} → ${to} is not a move of the order state machine`);
-    const r = await db.updateTable('orders').set({ ...patch, status: to, updated_at: now }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+    const r = await db
+      .updateTable('orders')
+      .set({ ...patch, status: to, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 
@@ -132,7 +177,13 @@ export class OrderStore {
    * queued. A gift order goes to nobody's library here. `not_live` when the order was cancelled meanwhile (the caller
    * reports the capture); a re-run after an earlier confirmation changes nothing.
    */
-  async confirmPaid(tx: Tx, id: string, patch: { payment_id: string | null; points_earned: number }, mail: Mail, now: Date): Promise<'confirmed' | 'not_live' | 'already'> {
+  async confirmPaid(
+    tx: Tx,
+    id: string,
+    patch: { payment_id: string | null; points_earned: number },
+    mail: Mail,
+    now: Date,
+  ): Promise<'confirmed' | 'not_live' | 'already'> {
     const db = tablesOf<OrderTables>(tx);
     const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     if (order.status === 'cancelled') return 'not_live';
@@ -140,18 +191,38 @@ export class OrderStore {
     await this.move(db, id, 'pending', 'paid', patch, now);
     this.changed(tx, id);
     await enqueueMail(tx, mail, now);
-    if (!order.gift) await db.insertInto('library').values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now }).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).execute();
+    if (!order.gift)
+      await db
+        .insertInto('library')
+        .values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now })
+        .onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing())
+        .execute();
     return 'confirmed';
   }
 
   /** Adds a game to a user's library (a gift accepted); false when they own it already. */
   async grant(tx: Tx, entry: OrderTables['library']): Promise<boolean> {
-    const added = await tablesOf<OrderTables>(tx).insertInto('library').values(entry).onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing()).returning('order_id').executeTakeFirst();
+    const added = await tablesOf<OrderTables>(tx)
+      .insertInto('library')
+      .values(entry)
+      .onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing())
+      .returning('order_id')
+      .executeTakeFirst();
     return added !== undefined;
   }
 
   async cancel(tx: Tx, id: string, failure: { code: string; message: string }, now: Date): Promise<void> {
-    if (await this.move(tablesOf<OrderTables>(tx), id, 'pending', 'cancelled', { failure_code: failure.code, failure_message: failure.message }, now)) this.changed(tx, id);
+    if (
+      await this.move(
+        tablesOf<OrderTables>(tx),
+        id,
+        'pending',
+        'cancelled',
+        { failure_code: failure.code, failure_message: failure.message },
+        now,
+      )
+    )
+      this.changed(tx, id);
   }
 
   /** paid → refund_pending; `already` when this order is refund_pending already (a re-run), false when not paid. */
@@ -178,7 +249,13 @@ export class OrderStore {
   }
 
   /** Refund done, in the caller's transaction: the order is refunded, the game leaves the purchase list, the mail is queued. */
-  async closeRefund(tx: Tx, id: string, patch: { refunded_minor: number; refund_points_shortfall: number }, mail: Mail, now: Date): Promise<void> {
+  async closeRefund(
+    tx: Tx,
+    id: string,
+    patch: { refunded_minor: number; refund_points_shortfall: number },
+    mail: Mail,
+    now: Date,
+  ): Promise<void> {
     const db = tablesOf<OrderTables>(tx);
     const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     if (order.status !== 'refund_pending') return;
@@ -190,12 +267,24 @@ export class OrderStore {
 
   /** A webhook event is processed once: false when it was seen before (duplicate or late redelivery). */
   async recordEvent(e: { event_id: string; payment_id: string; type: string }, now: Date): Promise<boolean> {
-    const inserted = await this.db.insertInto('payment_events').values({ ...e, received_at: now }).onConflict((oc) => oc.column('event_id').doNothing()).returning('event_id').executeTakeFirst();
+    const inserted = await this.db
+      .insertInto('payment_events')
+      .values({ ...e, received_at: now })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
     return inserted !== undefined;
   }
 
   /** Orders still in flight since before `before` (reconciliation reports them). */
   stuck(before: Date) {
-    return this.db.selectFrom('orders').select(['id', 'status', 'updated_at', 'payment_id']).where('status', 'in', ['pending', 'refund_pending']).where('updated_at', '<', before).orderBy('updated_at').limit(500).execute();
+    return this.db
+      .selectFrom('orders')
+      .select(['id', 'status', 'updated_at', 'payment_id'])
+      .where('status', 'in', ['pending', 'refund_pending'])
+      .where('updated_at', '<', before)
+      .orderBy('updated_at')
+      .limit(500)
+      .execute();
   }
 }

@@ -101,4 +101,7 @@ export class InvalidWebhook extends Error {
 }
 
 /** The charge request's URLs, fixed when a saga starts: where the buyer returns after approval, where webhooks go. */
-export const chargeUrls = (publicUrl: string, returnPath: string) => ({ returnUrl: `${publicUrl}${returnPath}`, webhookUrl: `${publicUrl}/api/payments/webhooks/paysim` });
+export const chargeUrls = (publicUrl: string, returnPath: string) => ({
+  returnUrl: `${publicUrl}${returnPath}`,
+  webhookUrl: `${publicUrl}/api/payments/webhooks/paysim`,
+});

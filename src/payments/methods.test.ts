@@ -32,7 +32,9 @@ describe('payment methods per country (R10, S1.7, S2.8)', () => {
   });
 
   it('R10 the catalogue refuses unknown countries and duplicate ids', () => {
-    expect(() => new PaymentMethodCatalogue([{ id: 'x', name: 'X', kind: 'card', countries: ['XX'], laterCapture: true, approval: false }])).toThrow(/XX/);
+    expect(
+      () => new PaymentMethodCatalogue([{ id: 'x', name: 'X', kind: 'card', countries: ['XX'], laterCapture: true, approval: false }]),
+    ).toThrow(/XX/);
     const m = { id: 'x', name: 'X', kind: 'card' as const, countries: ['US'], laterCapture: true, approval: false };
     expect(() => new PaymentMethodCatalogue([m, m])).toThrow(/unique/);
   });

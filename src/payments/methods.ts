@@ -21,7 +21,8 @@ export class PaymentMethodCatalogue {
       if (!/^[a-z0-9]+$/.test(m.id) || ids.has(m.id)) throw new Error(`Payment method catalogue: "${m.id}" is not a unique lower-case id.`);
       ids.add(m.id);
       for (const c of [...m.countries, ...(m.exceptCountries ?? [])]) {
-        if (c !== '*' && !isCountry(c)) throw new Error(`Payment method catalogue: "${c}" (method ${m.id}) is not an ISO 3166-1 country code.`);
+        if (c !== '*' && !isCountry(c))
+          throw new Error(`Payment method catalogue: "${c}" (method ${m.id}) is not an ISO 3166-1 country code.`);
       }
     }
   }
@@ -32,7 +33,9 @@ export class PaymentMethodCatalogue {
 
   /** The methods offered to a resident of `country`: that country's own first, then the global ones. */
   forCountry(country: string): PaymentMethod[] {
-    const offered = this.methods.filter((m) => (m.countries.includes(country) || m.countries.includes('*')) && !m.exceptCountries?.includes(country));
+    const offered = this.methods.filter(
+      (m) => (m.countries.includes(country) || m.countries.includes('*')) && !m.exceptCountries?.includes(country),
+    );
     return [...offered.filter((m) => !m.countries.includes('*')), ...offered.filter((m) => m.countries.includes('*'))];
   }
 

@@ -1,6 +1,17 @@
 import type { Clock } from '../platform/clock.ts';
 import { SIGNATURE_HEADER, verify } from '../paysim/signature.ts';
-import { GatewayRejected, GatewayUnavailable, InvalidWebhook, PaymentDeclined, type GatewayEvent, type GatewayPayment, type ListedPayment, type PaymentGateway, type PaymentQuery, type PaymentRequest } from './gateway.ts';
+import {
+  GatewayRejected,
+  GatewayUnavailable,
+  InvalidWebhook,
+  PaymentDeclined,
+  type GatewayEvent,
+  type GatewayPayment,
+  type ListedPayment,
+  type PaymentGateway,
+  type PaymentQuery,
+  type PaymentRequest,
+} from './gateway.ts';
 
 interface SimPaymentBody {
   id: string;
@@ -35,29 +46,55 @@ export class PaysimGateway implements PaymentGateway {
   readonly name = 'paysim';
   constructor(private readonly opts: PaysimGatewayOptions) {}
 
-  private async call(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<SimPaymentBody & { payment?: SimPaymentBody }> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<SimPaymentBody & { payment?: SimPaymentBody }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.opts.apiKey}`, 'content-type': 'application/json' };
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     const fault = this.opts.faults?.(`${method} ${path}`);
     if (fault) headers['x-paysim-fault'] = fault;
     let res: Response;
     try {
-      res = await fetch(this.opts.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+      res = await fetch(this.opts.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      });
     } catch (err) {
       throw new GatewayUnavailable(`paysim did not answer ${method} ${path}: ${(err as Error).message}`);
     }
-    const json = (await res.json().catch(() => ({}))) as SimPaymentBody & { payment?: SimPaymentBody; error?: { code: string; message: string } };
+    const json = (await res.json().catch(() => ({}))) as SimPaymentBody & {
+      payment?: SimPaymentBody;
+      error?: { code: string; message: string };
+    };
     if (res.ok) return json;
     if (res.status === 402) throw new PaymentDeclined();
     // No answer yet: the request may or may not have taken effect; the same call with the same key will tell.
-    if (res.status >= 500 || res.status === 408 || res.status === 429) throw new GatewayUnavailable(`paysim answered ${res.status} to ${method} ${path}`);
+    if (res.status >= 500 || res.status === 408 || res.status === 429)
+      throw new GatewayUnavailable(`paysim answered ${res.status} to ${method} ${path}`);
     // A definite "no" that is not a decline: retrying the same request gets the same answer.
-    throw new GatewayRejected(res.status, json.error?.code ?? 'unknown', `paysim refused ${method} ${path}: ${res.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim());
+    throw new GatewayRejected(
+      res.status,
+      json.error?.code ?? 'unknown',
+      `paysim refused ${method} ${path}: ${res.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim(),
+    );
     return json;
   }
 
   async createPayment(req: PaymentRequest): Promise<GatewayPayment> {
-    const body = { orderRef: req.orderRef, method: req.method, amountMinor: req.amount.amountMinor, currency: req.amount.currency, capture: req.capture, returnUrl: req.returnUrl, webhookUrl: req.webhookUrl };
+    const body = {
+      orderRef: req.orderRef,
+      method: req.method,
+      amountMinor: req.amount.amountMinor,
+      currency: req.amount.currency,
+      capture: req.capture,
+      returnUrl: req.returnUrl,
+      webhookUrl: req.webhookUrl,
+    };
     return toPayment(await this.call('POST', '/v1/payments', body, req.idempotencyKey));
   }
   async getPayment(id: string): Promise<GatewayPayment> {
@@ -79,7 +116,10 @@ export class PaysimGateway implements PaymentGateway {
     if (q.orderRef) params.set('order_ref', q.orderRef);
     if (q.limit) params.set('limit', String(q.limit));
     if (q.startingAfter) params.set('starting_after', q.startingAfter);
-    const page = (await this.call('GET', `/v1/payments?${params}`)) as unknown as { data: (SimPaymentBody & { orderRef: string; createdAt: string })[]; hasMore: boolean };
+    const page = (await this.call('GET', `/v1/payments?${params}`)) as unknown as {
+      data: (SimPaymentBody & { orderRef: string; createdAt: string })[];
+      hasMore: boolean;
+    };
     return { items: page.data.map((p) => ({ ...toPayment(p), orderRef: p.orderRef, createdAt: p.createdAt })), hasMore: page.hasMore };
   }
 

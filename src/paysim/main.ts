@@ -1,4 +1,4 @@
-import { createPaysim, FAULTS, type Fault } from './server.ts';
+import { createPaysim, FAULTS } from './server.ts';
 
 /**
  * paysim as its own process: `node --import tsx src/paysim/main.ts`. npm start runs it beside the store.
@@ -8,7 +8,8 @@ import { createPaysim, FAULTS, type Fault } from './server.ts';
 const env = process.env;
 const port = Number(env.PAYSIM_PORT ?? 4010);
 const rates = JSON.parse(env.PAYSIM_FAULT_RATES ?? '{}') as Record<string, number>;
-for (const k of Object.keys(rates)) if (!(FAULTS as readonly string[]).includes(k)) throw new Error(`PAYSIM_FAULT_RATES: unknown fault "${k}"; known: ${FAULTS.join(', ')}`);
+for (const k of Object.keys(rates))
+  if (!(FAULTS as readonly string[]).includes(k)) throw new Error(`PAYSIM_FAULT_RATES: unknown fault "${k}"; known: ${FAULTS.join(', ')}`);
 if (!env.PAYSIM_API_KEY || !env.PAYSIM_WEBHOOK_SECRET) throw new Error('PAYSIM_API_KEY and PAYSIM_WEBHOOK_SECRET are required.');
 
 const { app } = createPaysim({
@@ -16,7 +17,7 @@ const { app } = createPaysim({
   webhookSecret: env.PAYSIM_WEBHOOK_SECRET,
   publicUrl: env.PAYSIM_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
   stateFile: env.PAYSIM_STATE_FILE,
-  faultRates: rates as Partial<Record<Fault, number>>,
+  faultRates: rates,
   timeoutMs: env.PAYSIM_TIMEOUT_MS ? Number(env.PAYSIM_TIMEOUT_MS) : undefined,
   lateWebhookMs: env.PAYSIM_LATE_WEBHOOK_MS ? Number(env.PAYSIM_LATE_WEBHOOK_MS) : undefined,
 });

@@ -9,14 +9,26 @@ import { SimState } from './state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paysim-'));
 const stateFile = join(dir, 'paysim.json');
-const sim = createPaysim({ apiKey: 'test-key', webhookSecret: 'whsec_test', publicUrl: 'http://paysim.test', stateFile, timeoutMs: 400, lateWebhookMs: 300 });
+const sim = createPaysim({
+  apiKey: 'test-key',
+  webhookSecret: 'whsec_test',
+  publicUrl: 'http://paysim.test',
+  stateFile,
+  timeoutMs: 400,
+  lateWebhookMs: 300,
+});
 const hooks: { type: string; paymentId: string; valid: boolean; at: number }[] = [];
 const receiver = Fastify();
 receiver.addContentTypeParser('application/json', { parseAs: 'string' }, (_r, body, done) => done(null, body));
 receiver.post('/hooks', async (req) => {
   const raw = String(req.body);
   const event = JSON.parse(raw);
-  hooks.push({ type: event.type, paymentId: event.data.id, valid: verify('whsec_test', raw, req.headers[SIGNATURE_HEADER] as string, new Date()), at: Date.now() });
+  hooks.push({
+    type: event.type,
+    paymentId: event.data.id,
+    valid: verify('whsec_test', raw, req.headers[SIGNATURE_HEADER] as string, new Date()),
+    at: Date.now(),
+  });
   return { ok: true };
 });
 let base = '';
@@ -39,12 +51,17 @@ const call = async (method: string, path: string, body?: unknown, headers: Recor
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
   });
-  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  return { status: res.status, body: await res.json(), headers: res.headers };
 };
 const pay = (body: Record<string, unknown>, key = `key-${++n}-xxxxxxxx`, fault?: string) =>
-  call('POST', '/v1/payments', { orderRef: `order-${n}`, method: 'card', amountMinor: 5000, currency: 'USD', webhookUrl: hookUrl, ...body }, { 'idempotency-key': key, ...(fault ? { 'x-paysim-fault': fault } : {}) });
+  call(
+    'POST',
+    '/v1/payments',
+    { orderRef: `order-${n}`, method: 'card', amountMinor: 5000, currency: 'USD', webhookUrl: hookUrl, ...body },
+    { 'idempotency-key': key, ...(fault ? { 'x-paysim-fault': fault } : {}) },
+  );
 const waitFor = async (check: () => boolean, ms = 3000) => {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -88,9 +105,20 @@ describe('paysim, the payment gateway sandbox (R10, S1.5, S1.7, S2.9)', () => {
   });
 
   it('R10 injected timeout: the charge happens although the client gave up; the retry with the same key learns the result', async () => {
-    const firstTry = await call('POST', '/v1/payments', { orderRef: 'order-t', method: 'card', amountMinor: 6600, currency: 'CHF' }, { 'idempotency-key': 'timeout-chf-key', 'x-paysim-fault': 'timeout' }, 100).catch((e: Error) => e);
+    const firstTry = await call(
+      'POST',
+      '/v1/payments',
+      { orderRef: 'order-t', method: 'card', amountMinor: 6600, currency: 'CHF' },
+      { 'idempotency-key': 'timeout-chf-key', 'x-paysim-fault': 'timeout' },
+      100,
+    ).catch((e: Error) => e);
     expect(firstTry).toBeInstanceOf(Error);
-    const retry = await call('POST', '/v1/payments', { orderRef: 'order-t', method: 'card', amountMinor: 6600, currency: 'CHF' }, { 'idempotency-key': 'timeout-chf-key' });
+    const retry = await call(
+      'POST',
+      '/v1/payments',
+      { orderRef: 'order-t', method: 'card', amountMinor: 6600, currency: 'CHF' },
+      { 'idempotency-key': 'timeout-chf-key' },
+    );
     expect(retry.body.status).toBe('captured');
     expect(sim.state.totals().CHF!.capturedMinor).toBe(6600);
   });
@@ -109,11 +137,21 @@ describe('paysim, the payment gateway sandbox (R10, S1.5, S1.7, S2.9)', () => {
   });
 
   it('S1.7 S1.5 an easy-pay wallet (KakaoPay) needs the buyer approval page, then redirects back with the result', async () => {
-    const res = await pay({ method: 'kakaopay', currency: 'KRW', amountMinor: 44000, returnUrl: 'http://store.test/checkout/return?order=o9' });
+    const res = await pay({
+      method: 'kakaopay',
+      currency: 'KRW',
+      amountMinor: 44000,
+      returnUrl: 'http://store.test/checkout/return?order=o9',
+    });
     expect(res.body).toMatchObject({ status: 'requires_approval', approvalUrl: `http://paysim.test/approve/${res.body.id}` });
     const page = await fetch(`${base}/approve/${res.body.id}`);
     expect(await page.text()).toContain('₩44,000');
-    const approved = await fetch(`${base}/approve/${res.body.id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve', redirect: 'manual' });
+    const approved = await fetch(`${base}/approve/${res.body.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+      redirect: 'manual',
+    });
     expect(approved.status).toBe(303);
     const back = new URL(approved.headers.get('location')!);
     expect(back.searchParams.get('paymentId')).toBe(res.body.id);
@@ -132,7 +170,9 @@ describe('paysim, the payment gateway sandbox (R10, S1.5, S1.7, S2.9)', () => {
 
     const auth = (await pay({ currency: 'BRL', capture: 'manual' })).body;
     expect(auth.status).toBe('authorized');
-    expect((await call('POST', `/v1/payments/${auth.id}/capture`, {}, { 'idempotency-key': 'capture-key-1' })).body.status).toBe('captured');
+    expect((await call('POST', `/v1/payments/${auth.id}/capture`, {}, { 'idempotency-key': 'capture-key-1' })).body.status).toBe(
+      'captured',
+    );
     const other = (await pay({ currency: 'BRL', capture: 'manual' })).body;
     expect((await call('POST', `/v1/payments/${other.id}/cancel`, {}, { 'idempotency-key': 'cancel-key-1' })).body.status).toBe('canceled');
     expect(sim.state.totals().BRL).toEqual({ capturedMinor: 5000, refundedMinor: 0 });

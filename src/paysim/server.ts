@@ -20,7 +20,25 @@ export const FAULTS = ['decline', 'timeout', 'error500', 'reject', 'duplicate_we
 export type Fault = (typeof FAULTS)[number];
 
 /** Methods that need the buyer to approve on the provider's page (wallets, bank redirects, vouchers). */
-const APPROVAL_METHODS = new Set(['kakaopay', 'naverpay', 'tosspay', 'paypay', 'konbini', 'alipay', 'wechatpay', 'paypal', 'klarna', 'sepa', 'pix', 'boleto', 'upi', 'ideal', 'blik', 'applepay', 'googlepay']);
+const APPROVAL_METHODS = new Set([
+  'kakaopay',
+  'naverpay',
+  'tosspay',
+  'paypay',
+  'konbini',
+  'alipay',
+  'wechatpay',
+  'paypal',
+  'klarna',
+  'sepa',
+  'pix',
+  'boleto',
+  'upi',
+  'ideal',
+  'blik',
+  'applepay',
+  'googlepay',
+]);
 
 export interface PaysimOptions {
   apiKey: string;
@@ -54,7 +72,10 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
   };
 
   const faultsOf = (req: FastifyRequest): Set<Fault> => {
-    const asked = String(req.headers['x-paysim-fault'] ?? '').split(',').map((s) => s.trim()).filter((f): f is Fault => (FAULTS as readonly string[]).includes(f));
+    const asked = String(req.headers['x-paysim-fault'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((f): f is Fault => (FAULTS as readonly string[]).includes(f));
     for (const [fault, rate] of Object.entries(opts.faultRates ?? {})) if (rate && random() < rate) asked.push(fault as Fault);
     return new Set(asked);
   };
@@ -65,7 +86,12 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     if (!p.webhookUrl || p.webhookFaults.includes('lost_webhook')) return;
     const body = JSON.stringify({ id: id('evt'), type, created: new Date().toISOString(), data: p });
     const send = (n: number): void => {
-      fetch(p.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(opts.webhookSecret, body, new Date()) }, body, signal: AbortSignal.timeout(10_000) })
+      fetch(p.webhookUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(opts.webhookSecret, body, new Date()) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
         .then((res) => {
           if (!res.ok) throw new Error(String(res.status));
           deliveries--;
@@ -85,7 +111,8 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
   };
 
   const auth = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return reply.status(401).send({ error: { code: 'unauthorized', message: 'Missing or wrong API key.' } });
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`)
+      return reply.status(401).send({ error: { code: 'unauthorized', message: 'Missing or wrong API key.' } });
   };
 
   /**
@@ -94,19 +121,28 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
    */
   const idempotent = async (req: FastifyRequest, reply: FastifyReply, work: (faults: Set<Fault>) => { status: number; body: unknown }) => {
     const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || key.length < 8) return reply.status(400).send({ error: { code: 'idempotency_key_required', message: 'Send an Idempotency-Key header (8+ characters).' } });
-    const fingerprint = createHash('sha256').update(`${req.method} ${req.url} ${JSON.stringify(req.body ?? {})}`).digest('hex');
+    if (typeof key !== 'string' || key.length < 8)
+      return reply
+        .status(400)
+        .send({ error: { code: 'idempotency_key_required', message: 'Send an Idempotency-Key header (8+ characters).' } });
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.url} ${JSON.stringify(req.body ?? {})}`)
+      .digest('hex');
     const scoped = `${req.method} ${req.routeOptions.url} ${key}`;
     const seen = state.idempotency.get(scoped);
     if (seen) {
-      if (seen.fingerprint !== fingerprint) return reply.status(422).send({ error: { code: 'idempotency_key_reused', message: 'This Idempotency-Key was used for a different request.' } });
+      if (seen.fingerprint !== fingerprint)
+        return reply
+          .status(422)
+          .send({ error: { code: 'idempotency_key_reused', message: 'This Idempotency-Key was used for a different request.' } });
       return reply.status(seen.status).header('idempotent-replayed', 'true').send(seen.body);
     }
     const faults = faultsOf(req);
     if (faults.has('error500')) return reply.status(500).send({ error: { code: 'internal_error', message: 'paysim failed (injected).' } });
     // A definite refusal before the request ran (validation, an account setting): like a real PG, nothing is kept for
     // the key, so the same request succeeds once the cause is fixed.
-    if (faults.has('reject')) return reply.status(422).send({ error: { code: 'request_rejected', message: 'paysim refused the request (injected).' } });
+    if (faults.has('reject'))
+      return reply.status(422).send({ error: { code: 'request_rejected', message: 'paysim refused the request (injected).' } });
     const result = work(faults);
     state.idempotency.set(scoped, { fingerprint, ...result });
     state.save();
@@ -117,44 +153,63 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
   const find = (pid: string) => state.payments.get(pid);
   const notFound = { status: 404, body: { error: { code: 'payment_not_found', message: 'No such payment.' } } };
 
-  app.post<{ Body: { orderRef: string; method: string; amountMinor: number; currency: string; capture?: 'automatic' | 'manual'; returnUrl?: string; webhookUrl?: string } }>(
-    '/v1/payments',
-    { preHandler: auth },
-    (req, reply) =>
-      idempotent(req, reply, (faults) => {
-        const b = req.body;
-        if (!b || !Number.isInteger(b.amountMinor) || b.amountMinor <= 0 || !/^[A-Z]{3}$/.test(b.currency ?? '') || !b.method || !b.orderRef) {
-          return { status: 400, body: { error: { code: 'invalid_request', message: 'orderRef, method, a positive integer amountMinor and a currency are required.' } } };
-        }
-        const p: SimPayment = {
-          id: id('pay'),
-          orderRef: b.orderRef,
-          method: b.method,
-          amountMinor: b.amountMinor,
-          currency: b.currency,
-          captureMode: b.capture ?? 'automatic',
-          status: 'authorized',
-          capturedMinor: 0,
-          refundedMinor: 0,
-          refunds: [],
-          returnUrl: b.returnUrl,
-          webhookUrl: b.webhookUrl,
-          webhookFaults: [...faults].filter((f) => f.endsWith('_webhook')),
-          createdAt: new Date().toISOString(),
+  app.post<{
+    Body: {
+      orderRef: string;
+      method: string;
+      amountMinor: number;
+      currency: string;
+      capture?: 'automatic' | 'manual';
+      returnUrl?: string;
+      webhookUrl?: string;
+    };
+  }>('/v1/payments', { preHandler: auth }, (req, reply) =>
+    idempotent(req, reply, (faults) => {
+      const b = req.body;
+      if (
+        !b ||
+        !Number.isInteger(b.amountMinor) ||
+        b.amountMinor <= 0 ||
+        !/^[A-Z]{3}$/.test(b.currency ?? '') ||
+        !b.method ||
+        !b.orderRef
+      ) {
+        return {
+          status: 400,
+          body: {
+            error: { code: 'invalid_request', message: 'orderRef, method, a positive integer amountMinor and a currency are required.' },
+          },
         };
-        state.payments.set(p.id, p);
-        if (faults.has('decline')) {
-          p.status = 'declined';
-          deliver(p, 'payment.declined');
-          return { status: 402, body: { ...p, error: { code: 'payment_declined', message: 'The payment method was declined.' } } };
-        }
-        if (APPROVAL_METHODS.has(b.method)) {
-          p.status = 'requires_approval';
-          return { status: 201, body: { ...p, approvalUrl: `${opts.publicUrl}/approve/${p.id}` } };
-        }
-        settle(p);
-        return { status: 201, body: p };
-      }),
+      }
+      const p: SimPayment = {
+        id: id('pay'),
+        orderRef: b.orderRef,
+        method: b.method,
+        amountMinor: b.amountMinor,
+        currency: b.currency,
+        captureMode: b.capture ?? 'automatic',
+        status: 'authorized',
+        capturedMinor: 0,
+        refundedMinor: 0,
+        refunds: [],
+        returnUrl: b.returnUrl,
+        webhookUrl: b.webhookUrl,
+        webhookFaults: [...faults].filter((f) => f.endsWith('_webhook')),
+        createdAt: new Date().toISOString(),
+      };
+      state.payments.set(p.id, p);
+      if (faults.has('decline')) {
+        p.status = 'declined';
+        deliver(p, 'payment.declined');
+        return { status: 402, body: { ...p, error: { code: 'payment_declined', message: 'The payment method was declined.' } } };
+      }
+      if (APPROVAL_METHODS.has(b.method)) {
+        p.status = 'requires_approval';
+        return { status: 201, body: { ...p, approvalUrl: `${opts.publicUrl}/approve/${p.id}` } };
+      }
+      settle(p);
+      return { status: 201, body: p };
+    }),
   );
 
   /** Authorized → captured when the payment asked for automatic capture. */
@@ -167,15 +222,19 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
   }
 
   // The list API reconciliation reads (like Stripe's GET /v1/payments): oldest first, filtered, a page at a time.
-  app.get<{ Querystring: { created_gte?: string; order_ref?: string; limit?: string; starting_after?: string } }>('/v1/payments', { preHandler: auth }, async (req) => {
-    const q = req.query;
-    const from = q.created_gte ? Date.parse(q.created_gte) : -Infinity;
-    const limit = Math.min(Math.max(Number(q.limit) || 100, 1), 100);
-    let all = [...state.payments.values()].filter((p) => Date.parse(p.createdAt) >= from && (!q.order_ref || p.orderRef === q.order_ref));
-    all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    if (q.starting_after) all = all.slice(all.findIndex((p) => p.id === q.starting_after) + 1);
-    return { data: all.slice(0, limit), hasMore: all.length > limit };
-  });
+  app.get<{ Querystring: { created_gte?: string; order_ref?: string; limit?: string; starting_after?: string } }>(
+    '/v1/payments',
+    { preHandler: auth },
+    async (req) => {
+      const q = req.query;
+      const from = q.created_gte ? Date.parse(q.created_gte) : -Infinity;
+      const limit = Math.min(Math.max(Number(q.limit) || 100, 1), 100);
+      let all = [...state.payments.values()].filter((p) => Date.parse(p.createdAt) >= from && (!q.order_ref || p.orderRef === q.order_ref));
+      all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      if (q.starting_after) all = all.slice(all.findIndex((p) => p.id === q.starting_after) + 1);
+      return { data: all.slice(0, limit), hasMore: all.length > limit };
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/v1/payments/:id', { preHandler: auth }, async (req, reply) => {
     const p = find(req.params.id);
@@ -186,7 +245,8 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     idempotent(req, reply, () => {
       const p = find(req.params.id);
       if (!p) return notFound;
-      if (p.status !== 'authorized') return { status: 409, body: { error: { code: 'not_capturable', message: `A ${p.status} payment cannot be captured.` } } };
+      if (p.status !== 'authorized')
+        return { status: 409, body: { error: { code: 'not_capturable', message: `A ${p.status} payment cannot be captured.` } } };
       p.status = 'captured';
       p.capturedMinor = p.amountMinor;
       deliver(p, 'payment.captured');
@@ -198,7 +258,11 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     idempotent(req, reply, () => {
       const p = find(req.params.id);
       if (!p) return notFound;
-      if (p.status !== 'authorized' && p.status !== 'requires_approval') return { status: 409, body: { error: { code: 'not_cancelable', message: `A ${p.status} payment cannot be canceled; refund it instead.` } } };
+      if (p.status !== 'authorized' && p.status !== 'requires_approval')
+        return {
+          status: 409,
+          body: { error: { code: 'not_cancelable', message: `A ${p.status} payment cannot be canceled; refund it instead.` } },
+        };
       p.status = 'canceled';
       deliver(p, 'payment.canceled');
       return { status: 200, body: p };
@@ -210,9 +274,13 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
       const p = find(req.params.id);
       if (!p) return notFound;
       const amount = req.body?.amountMinor ?? p.capturedMinor - p.refundedMinor;
-      if (p.status !== 'captured') return { status: 409, body: { error: { code: 'not_refundable', message: `A ${p.status} payment cannot be refunded.` } } };
+      if (p.status !== 'captured')
+        return { status: 409, body: { error: { code: 'not_refundable', message: `A ${p.status} payment cannot be refunded.` } } };
       if (!Number.isInteger(amount) || amount <= 0 || amount > p.capturedMinor - p.refundedMinor) {
-        return { status: 400, body: { error: { code: 'invalid_refund_amount', message: `At most ${p.capturedMinor - p.refundedMinor} can be refunded.` } } };
+        return {
+          status: 400,
+          body: { error: { code: 'invalid_refund_amount', message: `At most ${p.capturedMinor - p.refundedMinor} can be refunded.` } },
+        };
       }
       const refund = { id: id('re'), amountMinor: amount, createdAt: new Date().toISOString() };
       p.refunds.push(refund);
@@ -228,7 +296,10 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
   app.get<{ Params: { id: string } }>('/approve/:id', async (req, reply) => {
     const p = find(req.params.id);
     if (!p) return reply.status(404).type('text/html').send('<p>No such payment.</p>');
-    const amount = new Intl.NumberFormat('en', { style: 'currency', currency: p.currency }).format(p.amountMinor / 10 ** (new Intl.NumberFormat('en', { style: 'currency', currency: p.currency }).resolvedOptions().maximumFractionDigits ?? 2));
+    const amount = new Intl.NumberFormat('en', { style: 'currency', currency: p.currency }).format(
+      p.amountMinor /
+        10 ** (new Intl.NumberFormat('en', { style: 'currency', currency: p.currency }).resolvedOptions().maximumFractionDigits ?? 2),
+    );
     const esc = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
     return reply.type('text/html').send(`<!doctype html><html><head><meta charset="utf-8"><title>${esc(p.method)} — approve payment</title>
 <style>body{font-family:system-ui,sans-serif;background:#fee500;display:grid;place-items:center;height:100vh;margin:0}
@@ -241,7 +312,9 @@ ${p.status === 'requires_approval' ? `<form method="post"><button class="ok" nam
 </main></body></html>`);
   });
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
   app.post<{ Params: { id: string }; Body: { decision?: string } }>('/approve/:id', async (req, reply) => {
     const p = find(req.params.id);
     if (!p) return reply.status(404).type('text/html').send('<p>No such payment.</p>');

@@ -2,7 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Starts paysim as its own process (npm start does); it exits by itself if this process dies. */
-export async function spawnPaysim(opts: { port: number; apiKey: string; webhookSecret: string; stateFile: string }): Promise<{ url: string; stop(): Promise<void> }> {
+export async function spawnPaysim(opts: {
+  port: number;
+  apiKey: string;
+  webhookSecret: string;
+  stateFile: string;
+}): Promise<{ url: string; stop(): Promise<void> }> {
   // A paysim left by a store that was just killed exits within a second; wait for its port rather than fail.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -14,7 +19,12 @@ export async function spawnPaysim(opts: { port: number; apiKey: string; webhookS
   }
 }
 
-async function startOnce(opts: { port: number; apiKey: string; webhookSecret: string; stateFile: string }): Promise<{ url: string; stop(): Promise<void> }> {
+async function startOnce(opts: {
+  port: number;
+  apiKey: string;
+  webhookSecret: string;
+  stateFile: string;
+}): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./main.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     env: {
@@ -32,7 +42,9 @@ async function startOnce(opts: { port: number; apiKey: string; webhookSecret: st
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`paysim exited with code ${code} before it was ready (is port ${opts.port} free? set PAYSIM_PORT):\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`paysim exited with code ${code} before it was ready (is port ${opts.port} free? set PAYSIM_PORT):\n${stderr}`)),
+    );
   });
   child.removeAllListeners('exit');
   return {

@@ -4,7 +4,13 @@ import { ConfigError, loadConfig } from './config.ts';
 describe('configuration from the environment', () => {
   it('R2 defaults start a development store on port 3000 with the embedded database', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, databaseUrl: undefined, defaultCountry: 'US', demoCatalog: 'auto', publicUrl: 'http://localhost:3000' });
+    expect(c).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      defaultCountry: 'US',
+      demoCatalog: 'auto',
+      publicUrl: 'http://localhost:3000',
+    });
   });
 
   it('R2 DATABASE_URL switches to an external PostgreSQL', () => {
@@ -20,6 +26,15 @@ describe('configuration from the environment', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const part of ['PORT=abc', 'DATABASE_URL', 'DEFAULT_COUNTRY=ZZ', 'AUTH_SECRET is required', 'OPERATOR_PASSWORD', 'PAYMENT_GATEWAY_URL is required', 'SMTP_URL is required']) expect(message).toContain(part);
+    for (const part of [
+      'PORT=abc',
+      'DATABASE_URL',
+      'DEFAULT_COUNTRY=ZZ',
+      'AUTH_SECRET is required',
+      'OPERATOR_PASSWORD',
+      'PAYMENT_GATEWAY_URL is required',
+      'SMTP_URL is required',
+    ])
+      expect(message).toContain(part);
   });
 });

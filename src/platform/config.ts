@@ -78,7 +78,10 @@ function trustProxy(raw: string | undefined): boolean | number | string[] {
   // entry would let a client pick its own address (and its own rate-limit budget and country) by writing one.
   if (v === 'true') return 1;
   if (/^\d+$/.test(v)) return Number(v);
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 type Env = Record<string, string | undefined>;
@@ -194,9 +197,12 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (config.geoipMmdbFile && !existsSync(config.geoipMmdbFile)) problems.push(`GEOIP_MMDB_FILE=${config.geoipMmdbFile} does not exist.`);
   // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
-  if (nodeEnv === 'production' && !config.paymentGatewayUrl) problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');
-  if (nodeEnv === 'production' && !env.PAYSIM_WEBHOOK_SECRET) problems.push('PAYSIM_WEBHOOK_SECRET (the gateway webhook secret) must be set when NODE_ENV=production.');
-  if (nodeEnv === 'production' && !config.smtpUrl) problems.push('SMTP_URL is required when NODE_ENV=production (the local mail sink is for development only).');
+  if (nodeEnv === 'production' && !config.paymentGatewayUrl)
+    problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');
+  if (nodeEnv === 'production' && !env.PAYSIM_WEBHOOK_SECRET)
+    problems.push('PAYSIM_WEBHOOK_SECRET (the gateway webhook secret) must be set when NODE_ENV=production.');
+  if (nodeEnv === 'production' && !config.smtpUrl)
+    problems.push('SMTP_URL is required when NODE_ENV=production (the local mail sink is for development only).');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
@@ -232,10 +238,22 @@ export function parseOidcProviders(raw: string | undefined, problems: string[]):
   const out: OidcProviderConfig[] = [];
   for (const [i, p] of parsed.entries()) {
     const e = p as Partial<OidcProviderConfig>;
-    if (!e || typeof e.id !== 'string' || !/^[a-z0-9-]{2,40}$/.test(e.id)) problems.push(`AUTH_OIDC_PROVIDERS[${i}].id must be 2–40 lowercase letters, digits or dashes.`);
-    else if (typeof e.issuer !== 'string' || !/^https?:\/\//.test(e.issuer)) problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): issuer must be an http(s) URL.`);
+    if (!e || typeof e.id !== 'string' || !/^[a-z0-9-]{2,40}$/.test(e.id))
+      problems.push(`AUTH_OIDC_PROVIDERS[${i}].id must be 2–40 lowercase letters, digits or dashes.`);
+    else if (typeof e.issuer !== 'string' || !/^https?:\/\//.test(e.issuer))
+      problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): issuer must be an http(s) URL.`);
     else if (typeof e.clientId !== 'string' || !e.clientId) problems.push(`AUTH_OIDC_PROVIDERS[${i}] (${e.id}): clientId is required.`);
-    else out.push({ id: e.id, name: typeof e.name === 'string' ? e.name : e.id, issuer: e.issuer.replace(/\/$/, ''), discoveryUrl: e.discoveryUrl, clientId: e.clientId, clientSecret: e.clientSecret, scopes: e.scopes, countries: e.countries });
+    else
+      out.push({
+        id: e.id,
+        name: typeof e.name === 'string' ? e.name : e.id,
+        issuer: e.issuer.replace(/\/$/, ''),
+        discoveryUrl: e.discoveryUrl,
+        clientId: e.clientId,
+        clientSecret: e.clientSecret,
+        scopes: e.scopes,
+        countries: e.countries,
+      });
   }
   return out;
 }

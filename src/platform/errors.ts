@@ -15,8 +15,7 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, code = 'not_found') =>
-  new AppError(404, code, `${what} does not exist or is not visible to you.`);
+export const notFound = (what: string, code = 'not_found') => new AppError(404, code, `${what} does not exist or is not visible to you.`);
 
 export const ErrorBody = {
   type: 'object',
@@ -43,8 +42,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (err.validation) {
       const first = err.validation[0];
-      const where = first?.instancePath ? `${err.validationContext ?? 'request'}${first.instancePath}` : (err.validationContext ?? 'request');
-      const extra = first?.keyword === 'additionalProperties' ? String((first.params as { additionalProperty?: string }).additionalProperty) : undefined;
+      const where = first?.instancePath
+        ? `${err.validationContext ?? 'request'}${first.instancePath}`
+        : (err.validationContext ?? 'request');
+      const extra =
+        first?.keyword === 'additionalProperties'
+          ? String((first.params as { additionalProperty?: string }).additionalProperty)
+          : undefined;
       return reply.status(400).send({
         error: {
           code: 'invalid_request',
@@ -60,6 +64,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ error: { code: err.code?.toLowerCase() ?? 'bad_request', message: err.message } });
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: { code: 'internal_error', message: 'Something went wrong on our side. It has been logged; please try again.' } });
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal_error', message: 'Something went wrong on our side. It has been logged; please try again.' } });
   });
 }

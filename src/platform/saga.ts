@@ -22,7 +22,7 @@ export interface SagaFailure {
   message: string;
 }
 
-interface StepBase<C> {
+interface StepBase {
   name: string;
   /** The API or service call this step makes, for the generated D1 table. */
   call: string;
@@ -64,13 +64,13 @@ type Undo<C> =
       /** Undoes `run`; told why the saga failed. Retried until it succeeds, so it must be idempotent too. */
       compensate(context: C, failure: SagaFailure): Promise<void>;
     };
-export type CompensableStep<C> = StepBase<C> & {
+export type CompensableStep<C> = StepBase & {
   kind: 'compensable';
   /** What the compensation does, for the generated D1 table. */
   compensation: string;
 } & Undo<C>;
-export type PivotStep<C> = StepBase<C> & { kind: 'pivot' } & Work<C>;
-export type RetriableStep<C> = StepBase<C> & { kind: 'retriable' } & Work<C>;
+export type PivotStep<C> = StepBase & { kind: 'pivot' } & Work<C>;
+export type RetriableStep<C> = StepBase & { kind: 'retriable' } & Work<C>;
 export type SagaStep<C> = CompensableStep<C> | PivotStep<C> | RetriableStep<C>;
 
 export interface Saga<C> {
@@ -119,7 +119,8 @@ export class NeedsAttention extends Error {
     super(message);
   }
 }
-export const isNeedsAttention = (err: unknown): err is NeedsAttention => err instanceof NeedsAttention || (err as { name?: string } | null)?.name === 'NeedsAttention';
+export const isNeedsAttention = (err: unknown): err is NeedsAttention =>
+  err instanceof NeedsAttention || (err as { name?: string } | null)?.name === 'NeedsAttention';
 
 /** Also true for a Refusal that DBOS recorded and re-threw on recovery (serialized, so not the same class). */
 export const isRefusal = (err: unknown): err is Refusal => err instanceof Refusal || (err as { name?: string } | null)?.name === 'Refusal';
@@ -142,7 +143,9 @@ export function defineSaga<C>(saga: Saga<C>): Saga<C> {
     if (!(step.kind in ORDER)) fail(`step "${step.name}" has unknown kind "${String(step.kind)}".`);
     const previous = saga.steps[i - 1];
     if (previous && ORDER[step.kind] < ORDER[previous.kind]) {
-      fail(`${step.kind} step "${step.name}" comes after ${previous.kind} step "${previous.name}"; the order is compensable, then the pivot, then retriable.`);
+      fail(
+        `${step.kind} step "${step.name}" comes after ${previous.kind} step "${previous.name}"; the order is compensable, then the pivot, then retriable.`,
+      );
     }
     if (step.kind === 'compensable' && (typeof step.compensate !== 'function' || !step.compensation)) {
       fail(`compensable step "${step.name}" has no compensation.`);
@@ -154,6 +157,18 @@ export function defineSaga<C>(saga: Saga<C>): Saga<C> {
 
 /** The D1 table of one saga, in Markdown: each step's call, its type and its compensation. */
 export function sagaTable<C>(saga: Saga<C>): string {
-  const rows = saga.steps.map((s, i) => `| ${i + 1} | ${s.name} | ${s.call}${s.local ? ' — one local transaction with its checkpoint' : ''} | ${s.kind} | ${s.kind === 'compensable' ? s.compensation : s.kind === 'pivot' ? '— (go/no-go point)' : '— (retried until it succeeds)'} |`);
-  return [`### ${saga.name}`, '', saga.summary, '', '| # | Step | API / service call | Type | Compensation |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+  const rows = saga.steps.map(
+    (s, i) =>
+      `| ${i + 1} | ${s.name} | ${s.call}${s.local ? ' — one local transaction with its checkpoint' : ''} | ${s.kind} | ${s.kind === 'compensable' ? s.compensation : s.kind === 'pivot' ? '— (go/no-go point)' : '— (retried until it succeeds)'} |`,
+  );
+  return [
+    `### ${saga.name}`,
+    '',
+    saga.summary,
+    '',
+    '| # | Step | API / service call | Type | Compensation |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
 }

@@ -30,7 +30,10 @@ const node = (name: string, clock: ManualClock, fail?: (id: string) => boolean) 
   t.register('record', {
     kind: 'local',
     run: async (tx, input: { id: string }) => {
-      await tablesOf<{ fired: { timer_id: string; node: string } }>(tx).insertInto('fired').values({ timer_id: input.id, node: name }).execute();
+      await tablesOf<{ fired: { timer_id: string; node: string } }>(tx)
+        .insertInto('fired')
+        .values({ timer_id: input.id, node: name })
+        .execute();
       if (fail?.(input.id)) throw new Error(`handler failed for ${input.id}`);
     },
   });
@@ -42,7 +45,13 @@ describe('durable timers (S2.7, S2.13: delivery and the 30-day limit)', () => {
     const clock = new ManualClock('2026-11-24T00:00:00Z');
     const [a, b] = [node('a', clock), node('b', clock)];
     const at = clock.now().getTime();
-    for (let i = 0; i < 200; i++) await a.schedule(asTx(k), { id: `t-${i}`, handler: 'record', input: { id: `t-${i}` }, dueAt: new Date(at + (i % 2 ? 30 * 86_400_000 : 3_600_000)) });
+    for (let i = 0; i < 200; i++)
+      await a.schedule(asTx(k), {
+        id: `t-${i}`,
+        handler: 'record',
+        input: { id: `t-${i}` },
+        dueAt: new Date(at + (i % 2 ? 30 * 86_400_000 : 3_600_000)),
+      });
     await a.schedule(asTx(k), { id: 't-0', handler: 'record', input: { id: 'dup' }, dueAt: new Date(at) }); // same id again: a no-op
     a.start();
     b.start();
@@ -57,7 +66,8 @@ describe('durable timers (S2.7, S2.13: delivery and the 30-day limit)', () => {
     for (let i = 0; i < 100 && (await a.pending()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     await Promise.all([a.stop(), b.stop()]);
 
-    const rows = (await sql<{ timer_id: string; n: number }>`select timer_id, count(*)::int as n from fired group by timer_id`.execute(k)).rows;
+    const rows = (await sql<{ timer_id: string; n: number }>`select timer_id, count(*)::int as n from fired group by timer_id`.execute(k))
+      .rows;
     expect(rows).toHaveLength(200);
     expect(rows.filter((r) => r.n !== 1)).toEqual([]);
     const byNode = (await sql<{ node: string; n: number }>`select node, count(*)::int as n from fired group by node`.execute(k)).rows;

@@ -42,7 +42,16 @@ export const timerMigrations: Record<string, Migration> = {
 };
 
 export interface TimerTables {
-  timers: { id: string; handler: string; input: string; due_at: Date; created_at: Date; fired_at: Date | null; attempts: number; last_error: string | null };
+  timers: {
+    id: string;
+    handler: string;
+    input: string;
+    due_at: Date;
+    created_at: Date;
+    fired_at: Date | null;
+    attempts: number;
+    last_error: string | null;
+  };
 }
 
 export type TimerHandler =
@@ -80,7 +89,16 @@ export class Timers {
     if (!this.handlers.has(t.handler)) throw new Error(`no timer handler "${t.handler}" is registered`);
     await tablesOf<TimerTables>(tx)
       .insertInto('timers')
-      .values({ id: t.id, handler: t.handler, input: JSON.stringify(t.input), due_at: t.dueAt, created_at: this.clock.now(), fired_at: null, attempts: 0, last_error: null })
+      .values({
+        id: t.id,
+        handler: t.handler,
+        input: JSON.stringify(t.input),
+        due_at: t.dueAt,
+        created_at: this.clock.now(),
+        fired_at: null,
+        attempts: 0,
+        last_error: null,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
@@ -91,7 +109,9 @@ export class Timers {
    * deadlock against a handler that locks the row the caller holds — and its handler finds nothing to do.
    */
   async cancel(tx: Tx, id: string): Promise<void> {
-    await sql`delete from timers where id in (select id from timers where id = ${id} and fired_at is null for update skip locked)`.execute(tablesOf<TimerTables>(tx));
+    await sql`delete from timers where id in (select id from timers where id = ${id} and fired_at is null for update skip locked)`.execute(
+      tablesOf<TimerTables>(tx),
+    );
   }
 
   /** Looks for due timers now instead of at the next poll (after scheduling one due at once, or moving a test clock). */
@@ -139,7 +159,13 @@ export class Timers {
   async drain(): Promise<void> {
     for (;;) {
       if (await this.fireNext()) continue;
-      const due = await this.db.selectFrom('timers').select('id').where('fired_at', 'is', null).where('due_at', '<=', this.clock.now()).limit(1).executeTakeFirst();
+      const due = await this.db
+        .selectFrom('timers')
+        .select('id')
+        .where('fired_at', 'is', null)
+        .where('due_at', '<=', this.clock.now())
+        .limit(1)
+        .executeTakeFirst();
       if (!due) return;
       await new Promise((r) => setTimeout(r, 20)); // another node's poller is firing it: wait for its commit
     }
@@ -175,12 +201,20 @@ export class Timers {
             throw err;
           }
         } else await handler.start(t.id, input);
-        await trx.updateTable('timers').set({ fired_at: now, attempts: t.attempts + 1, last_error: null }).where('id', '=', t.id).execute();
+        await trx
+          .updateTable('timers')
+          .set({ fired_at: now, attempts: t.attempts + 1, last_error: null })
+          .where('id', '=', t.id)
+          .execute();
       } catch (err) {
         failed = { id: t.id, attempts: t.attempts + 1, error: err instanceof Error ? err.message : String(err) };
         // Back off: 1 s, 2 s, 4 s … up to 10 minutes, counted from the store's clock.
         const delay = Math.min(1000 * 2 ** t.attempts, 600_000);
-        await trx.updateTable('timers').set({ attempts: t.attempts + 1, last_error: failed.error, due_at: new Date(now.getTime() + delay) }).where('id', '=', t.id).execute();
+        await trx
+          .updateTable('timers')
+          .set({ attempts: t.attempts + 1, last_error: failed.error, due_at: new Date(now.getTime() + delay) })
+          .where('id', '=', t.id)
+          .execute();
       }
       return true;
     });
@@ -190,6 +224,12 @@ export class Timers {
 
   /** Timers not fired yet (tests, diagnostics). */
   pending(prefix = '') {
-    return this.db.selectFrom('timers').select(['id', 'handler', 'due_at', 'attempts', 'last_error']).where('fired_at', 'is', null).where('id', 'like', `${prefix}%`).orderBy('due_at').execute();
+    return this.db
+      .selectFrom('timers')
+      .select(['id', 'handler', 'due_at', 'attempts', 'last_error'])
+      .where('fired_at', 'is', null)
+      .where('id', 'like', `${prefix}%`)
+      .orderBy('due_at')
+      .execute();
   }
 }

@@ -17,7 +17,14 @@ const saga = defineSaga<C>({
   name: 'test-checkout',
   summary: 'A saga shaped like a pre-order.',
   steps: [
-    { kind: 'compensable', name: 'reserve', call: 'orders.reserve', run: async (c) => void calls.push(`reserve ${c.orderId}`), compensation: 'orders.release', compensate: async (c) => void calls.push(`release ${c.orderId}`) },
+    {
+      kind: 'compensable',
+      name: 'reserve',
+      call: 'orders.reserve',
+      run: async (c) => void calls.push(`reserve ${c.orderId}`),
+      compensation: 'orders.release',
+      compensate: async (c) => void calls.push(`release ${c.orderId}`),
+    },
     {
       kind: 'compensable',
       name: 'use-points',
@@ -56,7 +63,10 @@ const workflow = registerSaga(saga);
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
   db = await createTestDatabase();
-  await launchWorkflows({ databaseUrl: db.url, applicationVersion: 'test', executorId: 'test-node', log: { info() {}, warn() {}, error() {} } }, { intervalSeconds: 0.05, maxIntervalSeconds: 0.1 });
+  await launchWorkflows(
+    { databaseUrl: db.url, applicationVersion: 'test', executorId: 'test-node', log: { info() {}, warn() {}, error() {} } },
+    { intervalSeconds: 0.05, maxIntervalSeconds: 0.1 },
+  );
 });
 afterAll(async () => {
   await shutdownWorkflows();
@@ -78,7 +88,12 @@ describe('durable sagas on DBOS (D1)', () => {
     flakyCompensationFailures = 2;
     try {
       const outcome = await (await startSaga(workflow, 'order-2', { orderId: 'o2' })).getResult();
-      expect(outcome).toMatchObject({ status: 'compensated', failedStep: 'charge', code: 'card_declined', message: 'The card was declined.' });
+      expect(outcome).toMatchObject({
+        status: 'compensated',
+        failedStep: 'charge',
+        code: 'card_declined',
+        message: 'The card was declined.',
+      });
       expect(calls).toEqual(['reserve o2', 'use-points', 'refund-points', 'release o2']);
     } finally {
       refuse = false;
@@ -95,7 +110,10 @@ describe('durable sagas on DBOS (D1)', () => {
 
   it('D1 D4 starting the same saga id twice runs it once (a double click does not pay twice)', async () => {
     calls.length = 0;
-    const [a, b] = await Promise.all([startSaga(workflow, 'order-3', { orderId: 'o3' }), startSaga(workflow, 'order-3', { orderId: 'o3' })]);
+    const [a, b] = await Promise.all([
+      startSaga(workflow, 'order-3', { orderId: 'o3' }),
+      startSaga(workflow, 'order-3', { orderId: 'o3' }),
+    ]);
     expect(await a.getResult()).toEqual(await b.getResult());
     expect(calls.filter((c) => c === 'charge')).toHaveLength(1);
   });
@@ -103,7 +121,9 @@ describe('durable sagas on DBOS (D1)', () => {
   it('D1 R4 a process killed with SIGKILL in the middle of the pivot resumes after a redeploy with changed code, without re-running completed steps', async () => {
     const crashDb = await createTestDatabase();
     const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], { env: { ...process.env, SAGA_DB: crashDb.url, ...env } });
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
+        env: { ...process.env, SAGA_DB: crashDb.url, ...env },
+      });
     try {
       await expect(run({ START: '1', CRASH_IN_STEP: '2' })).rejects.toMatchObject({ signal: 'SIGKILL' });
       // The restart is a new deploy with changed code; the pinned version still recovers the pending saga.
@@ -124,7 +144,9 @@ describe('durable sagas on DBOS (D1)', () => {
   it('D1 a process killed inside a local step’s transaction: the step’s write and its checkpoint are gone together, and it runs once on recovery', async () => {
     const crashDb = await createTestDatabase();
     const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], { env: { ...process.env, SAGA_DB: crashDb.url, ...env } });
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
+        env: { ...process.env, SAGA_DB: crashDb.url, ...env },
+      });
     try {
       await expect(run({ START: '1', CRASH_IN_STEP: '3' })).rejects.toMatchObject({ signal: 'SIGKILL' });
       const { stdout } = await run({});
@@ -144,11 +166,15 @@ describe('durable sagas on DBOS (D1)', () => {
   it('D1 R4 a deploy that changed a saga’s steps refuses to start while runs of the old shape are unfinished; the old version drains them', async () => {
     const crashDb = await createTestDatabase();
     const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], { env: { ...process.env, SAGA_DB: crashDb.url, ...env } });
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
+        env: { ...process.env, SAGA_DB: crashDb.url, ...env },
+      });
     try {
       await expect(run({ START: '1', CRASH_IN_STEP: '2' })).rejects.toMatchObject({ signal: 'SIGKILL' });
       // The new shape would replay the old run against other steps: refused, naming the run.
-      await expect(run({ SHAPE_CHANGED: '1' })).rejects.toMatchObject({ stderr: expect.stringMatching(/crash-test crash-saga-1 \(version [0-9a-f]{12}\)[^]*Start the version that started them/) });
+      await expect(run({ SHAPE_CHANGED: '1' })).rejects.toMatchObject({
+        stderr: expect.stringMatching(/crash-test crash-saga-1 \(version [0-9a-f]{12}\)[^]*Start the version that started them/),
+      });
       // The previous version finishes it; then the new one starts.
       const { stdout } = await run({});
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });

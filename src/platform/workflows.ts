@@ -2,7 +2,16 @@ import { DBOS, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
 import { sql, type Kysely, type Migration } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { isNeedsAttention, isRefusal, Refusal, type NeedsAttention, type Saga, type SagaStep, type CompensableStep, type SagaFailure } from './saga.ts';
+import {
+  isNeedsAttention,
+  isRefusal,
+  Refusal,
+  type NeedsAttention,
+  type Saga,
+  type SagaStep,
+  type CompensableStep,
+  type SagaFailure,
+} from './saga.ts';
 import { tablesOf, type Transactions, type Tx } from './db/tx.ts';
 
 /**
@@ -32,7 +41,12 @@ export interface RetryPolicy {
 let retry: RetryPolicy = { intervalSeconds: 1, maxIntervalSeconds: 300 };
 
 /** Where a parked step's alert goes (the alerts context, wired by the composition root). */
-export type AlertHook = (a: { kind: NeedsAttention['kind']; subject: string; message: string; details: Record<string, unknown> }) => Promise<void>;
+export type AlertHook = (a: {
+  kind: NeedsAttention['kind'];
+  subject: string;
+  message: string;
+  details: Record<string, unknown>;
+}) => Promise<void>;
 let alertHook: AlertHook = async () => undefined;
 
 let executorLock: pg.Client | undefined;
@@ -49,12 +63,17 @@ export async function claimExecutorId(databaseUrl: string, executorId: string, w
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   // A process restarted right after a kill may find its predecessor's session not yet gone: wait a little.
-  for (const until = Date.now() + waitMs; ; ) {
-    const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('game-store:executor'), hashtext($1)) as ok`, [executorId]);
+  for (const until = Date.now() + waitMs; ;) {
+    const { rows } = await client.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(hashtext('game-store:executor'), hashtext($1)) as ok`,
+      [executorId],
+    );
     if (rows[0]?.ok) break;
     if (Date.now() >= until) {
       await client.end();
-      throw new Error(`Another store process is running with NODE_ID=${executorId} on this database. Give every node its own NODE_ID (it names the sagas that node recovers).`);
+      throw new Error(
+        `Another store process is running with NODE_ID=${executorId} on this database. Give every node its own NODE_ID (it names the sagas that node recovers).`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -95,12 +114,13 @@ export async function releaseExecutorId(): Promise<void> {
 }
 
 export type SagaOutcome<C> =
-  | { status: 'completed'; context: C }
-  | { status: 'compensated'; failedStep: string; code: string; message: string; context: C };
+  { status: 'completed'; context: C } | { status: 'compensated'; failedStep: string; code: string; message: string; context: C };
 
 /** Why a saga compensated, as the buyer may read it: a refusal's own sentence; never an internal error's text. */
 const describe = (err: unknown): SagaFailure =>
-  isRefusal(err) ? { code: err.code, message: err.message } : { code: 'step_failed', message: 'Something went wrong on our side; nothing was charged. Please try again.' };
+  isRefusal(err)
+    ? { code: err.code, message: err.message }
+    : { code: 'step_failed', message: 'Something went wrong on our side; nothing was charged. Please try again.' };
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -120,7 +140,13 @@ async function untilItSucceeds<T>(name: string, work: () => Promise<T>): Promise
   let wait = retry.intervalSeconds;
   for (let round = 0; ; round++) {
     try {
-      return await DBOS.runStep(work, { name: round ? `${name}#${round}` : name, retriesAllowed: true, maxAttempts: 5, intervalSeconds: retry.intervalSeconds, backoffRate: 2 });
+      return await DBOS.runStep(work, {
+        name: round ? `${name}#${round}` : name,
+        retriesAllowed: true,
+        maxAttempts: 5,
+        intervalSeconds: retry.intervalSeconds,
+        backoffRate: 2,
+      });
     } catch (err) {
       rethrowControl(err);
       DBOS.logger.warn(`step ${name} still failing after round ${round + 1}: ${reason(err)}`);
@@ -142,20 +168,40 @@ async function untilDecided<T>(name: string, work: () => Promise<T>, subject: st
   let alerted = false;
   for (let round = 0; ; round++) {
     try {
-      return await DBOS.runStep(work, { name: round ? `${name}#${round}` : name, retriesAllowed: true, maxAttempts: 5, intervalSeconds: retry.intervalSeconds, backoffRate: 2, shouldRetry: (err) => !isRefusal(err) && !isNeedsAttention(err) });
+      return await DBOS.runStep(work, {
+        name: round ? `${name}#${round}` : name,
+        retriesAllowed: true,
+        maxAttempts: 5,
+        intervalSeconds: retry.intervalSeconds,
+        backoffRate: 2,
+        shouldRetry: (err) => !isRefusal(err) && !isNeedsAttention(err),
+      });
     } catch (err) {
       rethrowControl(err);
       if (isRefusal(err)) throw err;
       if (isNeedsAttention(err)) {
         if (!alerted) {
-          const e = err as NeedsAttention;
-          await DBOS.runStep(() => alertHook({ kind: e.kind, subject, message: e.message, details: { ...e.details, step: name, workflowId: DBOS.workflowID } }), { name: `${name}:alert` });
+          const e = err;
+          await DBOS.runStep(
+            () =>
+              alertHook({ kind: e.kind, subject, message: e.message, details: { ...e.details, step: name, workflowId: DBOS.workflowID } }),
+            { name: `${name}:alert` },
+          );
           alerted = true;
         }
         wait = retry.maxIntervalSeconds;
       } else if (round === STUCK_AFTER_ROUNDS && !alerted) {
         // Transient errors that do not pass (a bug, a constraint, a dependency down for long): someone must look.
-        await DBOS.runStep(() => alertHook({ kind: 'stuck', subject, message: `Step ${name} has failed for ${round + 1} rounds of retries: ${reason(err)}`, details: { step: name, workflowId: DBOS.workflowID } }), { name: `${name}:stuck` });
+        await DBOS.runStep(
+          () =>
+            alertHook({
+              kind: 'stuck',
+              subject,
+              message: `Step ${name} has failed for ${round + 1} rounds of retries: ${reason(err)}`,
+              details: { step: name, workflowId: DBOS.workflowID },
+            }),
+          { name: `${name}:stuck` },
+        );
         alerted = true;
       }
       DBOS.logger.warn(`step ${name} has no answer yet after round ${round + 1}: ${reason(err)}`);
@@ -215,14 +261,22 @@ export class WorkflowHealth {
         if (err.code === '42P01' || err.code === '3F000') return { rows: [] }; // DBOS not launched on this database yet
         throw err;
       });
-    return r.rows.map((row) => ({ workflowId: row.workflow_uuid, name: row.name, status: row.status, since: new Date(Number(row.at)), error: row.error }));
+    return r.rows.map((row) => ({
+      workflowId: row.workflow_uuid,
+      name: row.name,
+      status: row.status,
+      since: new Date(Number(row.at)),
+      error: row.error,
+    }));
   }
 
   /** Checkpoints of runs that ended before `before` (finished: DBOS will not run them again). */
   async pruneCheckpoints(before: Date): Promise<number> {
     const r = await sql`
       delete from saga_steps s where s.done_at < ${before}
-        and exists (select 1 from dbos.workflow_status w where w.workflow_uuid = s.workflow_id and w.status in ('SUCCESS', 'ERROR', 'CANCELLED'))`.execute(this.db);
+        and exists (select 1 from dbos.workflow_status w where w.workflow_uuid = s.workflow_id and w.status in ('SUCCESS', 'ERROR', 'CANCELLED'))`.execute(
+      this.db,
+    );
     return Number(r.numAffectedRows ?? 0);
   }
 }
@@ -249,7 +303,12 @@ async function localStep(
 ): Promise<Record<string, unknown>> {
   const workflowId = DBOS.workflowID!;
   const recorded = async (tx: Tx) => {
-    const row = await tablesOf<SagaStepTables>(tx).selectFrom('saga_steps').select('outcome').where('workflow_id', '=', workflowId).where('step', '=', name).executeTakeFirst();
+    const row = await tablesOf<SagaStepTables>(tx)
+      .selectFrom('saga_steps')
+      .select('outcome')
+      .where('workflow_id', '=', workflowId)
+      .where('step', '=', name)
+      .executeTakeFirst();
     return row?.outcome;
   };
   const record = async (tx: Tx, outcome: StepOutcome) => {
@@ -288,7 +347,12 @@ async function localStep(
         throw held && 'refusal' in held ? new Refusal(held.refusal.code, held.refusal.message) : err;
       }
       if (attempt === STUCK_AFTER_ROUNDS * 5 && !alerted) {
-        await alertHook({ kind: 'stuck', subject, message: `Step ${name} has failed ${attempt} times: ${reason(err)}`, details: { step: name, workflowId } }).catch(() => undefined);
+        await alertHook({
+          kind: 'stuck',
+          subject,
+          message: `Step ${name} has failed ${attempt} times: ${reason(err)}`,
+          details: { step: name, workflowId },
+        }).catch(() => undefined);
         alerted = true;
       }
       DBOS.logger.warn(`local step ${name} failed (attempt ${attempt}), trying again: ${reason(err)}`);
@@ -300,9 +364,14 @@ async function localStep(
 
 /** One step's work, wherever it runs: local steps in a checkpointed transaction, remote ones as DBOS steps. */
 function runner<C>(transactions: Transactions | undefined, subject: string) {
-  const inTx = (name: string, work: (tx: Tx) => Promise<Partial<C> | void>, mayRefuse: boolean, refused?: (failure: SagaFailure, tx: Tx) => Promise<void>) => {
+  const inTx = (
+    name: string,
+    work: (tx: Tx) => Promise<Partial<C> | void>,
+    mayRefuse: boolean,
+    refused?: (failure: SagaFailure, tx: Tx) => Promise<void>,
+  ) => {
     if (!transactions) throw new Error(`local step ${name} needs registerSaga(…, transactions)`);
-    return localStep(transactions, name, work as (tx: Tx) => Promise<Record<string, unknown> | void>, subject, mayRefuse, refused) as Promise<Partial<C>>;
+    return localStep(transactions, name, work, subject, mayRefuse, refused) as Promise<Partial<C>>;
   };
   return {
     decide: (step: SagaStep<C>, c: C): Promise<Partial<C> | void> => {
@@ -330,13 +399,16 @@ function runner<C>(transactions: Transactions | undefined, subject: string) {
  * executed with this code: `assertNoRunsOfOtherVersions` refuses to start a process that would recover one.
  */
 export function registerSaga<C extends object>(saga: Saga<C>, transactions?: Transactions): SagaWorkflow<C> {
-  if (saga.steps.some((s) => s.local) && !transactions) throw new Error(`Saga ${saga.name} has local steps: register it with the store's transactions.`);
+  if (saga.steps.some((s) => s.local) && !transactions)
+    throw new Error(`Saga ${saga.name} has local steps: register it with the store's transactions.`);
   const version = saga.version ?? 'unversioned';
   registered.set(saga.name, version);
   const workflow = DBOS.registerWorkflow(
     async (input: C, startedUnder?: string): Promise<SagaOutcome<C>> => {
       if ((startedUnder ?? 'unversioned') !== version) {
-        throw new Error(`Saga ${saga.name} run ${DBOS.workflowID} was started by version ${startedUnder ?? 'unversioned'} of the saga; this process has ${version}. Finish it with the code that started it.`);
+        throw new Error(
+          `Saga ${saga.name} run ${DBOS.workflowID} was started by version ${startedUnder ?? 'unversioned'} of the saga; this process has ${version}. Finish it with the code that started it.`,
+        );
       }
       let context = input;
       const subject = saga.subject?.(input) ?? `workflow:${DBOS.workflowID}`;
@@ -394,8 +466,13 @@ export async function assertNoRunsOfOtherVersions(databaseUrl: string, executorI
       });
     const stale = rows.filter((r) => runVersion(r.inputs) !== registered.get(r.name));
     if (stale.length) {
-      const list = stale.slice(0, 10).map((r) => `${r.name} ${r.workflow_uuid} (version ${runVersion(r.inputs) ?? 'unversioned'})`).join(', ');
-      throw new Error(`${stale.length} saga run(s) on NODE_ID=${executorId} were started by another version of their saga and are not finished: ${list}. Start the version that started them until they finish, then this one.`);
+      const list = stale
+        .slice(0, 10)
+        .map((r) => `${r.name} ${r.workflow_uuid} (version ${runVersion(r.inputs) ?? 'unversioned'})`)
+        .join(', ');
+      throw new Error(
+        `${stale.length} saga run(s) on NODE_ID=${executorId} were started by another version of their saga and are not finished: ${list}. Start the version that started them until they finish, then this one.`,
+      );
     }
   } finally {
     await client.end();
@@ -424,7 +501,7 @@ export async function startSaga<C>(saga: SagaWorkflow<C>, workflowId: string, in
  * row — so that the HTTP answer can describe it; undefined if it did not appear within `timeoutMs`.
  */
 export async function firstStepResult<T>(read: () => Promise<T | undefined>, timeoutMs = 2000): Promise<T | undefined> {
-  for (const until = Date.now() + timeoutMs; ; ) {
+  for (const until = Date.now() + timeoutMs; ;) {
     const row = await read();
     if (row || Date.now() >= until) return row;
     await new Promise((r) => setTimeout(r, 20));

@@ -42,10 +42,12 @@ describe('points ledger (S1.8, S1.10, S1.14, D4)', () => {
 
   it('D4 S1.8 fifty concurrent spends of the same points never take the balance below zero', async () => {
     await points.earn('race', 'USD', 1000, 'grant:race');
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => points.spend('race', 'USD', 70, `order:race-${i}:spend`)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => points.spend('race', 'USD', 70, `order:race-${i}:spend`)),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     expect(ok).toBe(14); // 14 × 70 = 980 ≤ 1000 < 15 × 70
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.code === 'insufficient_points')).toBe(true);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'insufficient_points')).toBe(true);
     expect((await points.balance('race', 'USD')).balance).toBe(20);
     expect(await ledgerMismatches(pool)).toEqual([]);
   });
@@ -73,7 +75,10 @@ describe('points ledger (S1.8, S1.10, S1.14, D4)', () => {
     await points.earn('u1', 'USD', 40, 'order:y:earn');
     expect(await points.spend('u1', 'USD', 10, 'order:z:spend')).toBe(30);
     expect(await points.balance('u1', 'KRW')).toEqual({ balance: krw, currency: 'KRW' });
-    expect(await points.wallets('u1')).toEqual([{ currency: 'KRW', balance: krw }, { currency: 'USD', balance: 30 }]);
+    expect(await points.wallets('u1')).toEqual([
+      { currency: 'KRW', balance: krw },
+      { currency: 'USD', balance: 30 },
+    ]);
     expect(await ledgerMismatches(pool)).toEqual([]);
   });
 

@@ -72,7 +72,14 @@ export class PointsService {
   async undo(reference: string, undoReference: string, tx?: Tx): Promise<void> {
     const done = await this.store.byReference(reference, tx);
     if (!done) return;
-    await this.post(done.user_id, done.currency, -done.delta, done.delta < 0 && done.kind === 'spend' ? 'return_spent' : 'earn', undoReference, tx);
+    await this.post(
+      done.user_id,
+      done.currency,
+      -done.delta,
+      done.delta < 0 && done.kind === 'spend' ? 'return_spent' : 'earn',
+      undoReference,
+      tx,
+    );
   }
 
   async earn(userId: string, currency: string, points: number, reference: string, tx?: Tx): Promise<void> {
@@ -84,7 +91,13 @@ export class PointsService {
    * there (the wallet locked while it decides) and reports the shortfall, which the refund then keeps back from the
    * money (the user is told before confirming).
    */
-  async revokeEarned(tx: Tx, userId: string, currency: string, points: number, reference: string): Promise<{ revoked: number; shortfall: number }> {
+  async revokeEarned(
+    tx: Tx,
+    userId: string,
+    currency: string,
+    points: number,
+    reference: string,
+  ): Promise<{ revoked: number; shortfall: number }> {
     if (points <= 0) return { revoked: 0, shortfall: 0 };
     const done = await this.store.byReference(reference, tx);
     if (done) return { revoked: -done.delta, shortfall: points + done.delta };

@@ -18,7 +18,12 @@ export function applyPreorderDiscount(list: Money, percentOff: number | undefine
   const pct = !released && percentOff ? percentOff : 0;
   // Rounded down in the shopper's favour to a whole minor unit.
   const off = Math.floor((list.amountMinor * pct) / 100);
-  return { list, percentOff: pct, discount: { amountMinor: off, currency: list.currency }, price: { amountMinor: list.amountMinor - off, currency: list.currency } };
+  return {
+    list,
+    percentOff: pct,
+    discount: { amountMinor: off, currency: list.currency },
+    price: { amountMinor: list.amountMinor - off, currency: list.currency },
+  };
 }
 
 export class PromotionService {
@@ -28,7 +33,8 @@ export class PromotionService {
   ) {}
 
   async preorderPercent(gameId: string): Promise<number | undefined> {
-    return (await this.db.selectFrom('preorder_discounts').select('percent_off').where('game_id', '=', gameId).executeTakeFirst())?.percent_off;
+    return (await this.db.selectFrom('preorder_discounts').select('percent_off').where('game_id', '=', gameId).executeTakeFirst())
+      ?.percent_off;
   }
 
   async setPreorderDiscount(gameId: string, percentOff: number): Promise<void> {

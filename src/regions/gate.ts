@@ -38,19 +38,54 @@ export class RegionGate {
   ) {}
 
   /** Decides and records; throws 403 `<reason>` when refused, returns the warning when there is one. */
-  async check(action: RegionAction | 'change_residence', regions: GameRegions | undefined, who: Actor, gameId: string | null, decided?: RegionDecision): Promise<RegionDecision & { allowed: true }> {
+  async check(
+    action: RegionAction | 'change_residence',
+    regions: GameRegions | undefined,
+    who: Actor,
+    gameId: string | null,
+    decided?: RegionDecision,
+  ): Promise<RegionDecision & { allowed: true }> {
     const d = decided ?? decide(action as RegionAction, regions!, { residence: who.residence, ipCountry: who.ipCountry });
     if (!d.allowed || d.warning) {
-      await this.record({ action, userId: who.userId, gameId, residence: who.residence, ipCountry: who.ipCountry, outcome: d.allowed ? 'warned' : 'refused', reason: d.allowed ? d.warning!.reason : d.reason, message: d.allowed ? d.warning!.message : d.message });
+      await this.record({
+        action,
+        userId: who.userId,
+        gameId,
+        residence: who.residence,
+        ipCountry: who.ipCountry,
+        outcome: d.allowed ? 'warned' : 'refused',
+        reason: d.allowed ? d.warning!.reason : d.reason,
+        message: d.allowed ? d.warning!.message : d.message,
+      });
     }
     if (!d.allowed) throw new AppError(403, d.reason, d.message);
     return d;
   }
 
-  async record(e: { action: string; userId: string | null; gameId: string | null; residence?: string; ipCountry?: string; outcome: 'refused' | 'warned'; reason: string; message: string }): Promise<void> {
+  async record(e: {
+    action: string;
+    userId: string | null;
+    gameId: string | null;
+    residence?: string;
+    ipCountry?: string;
+    outcome: 'refused' | 'warned';
+    reason: string;
+    message: string;
+  }): Promise<void> {
     await this.db
       .insertInto('region_decisions')
-      .values({ id: newId(), at: this.clock.now(), user_id: e.userId, game_id: e.gameId, action: e.action, residence: e.residence ?? null, ip_country: e.ipCountry ?? null, outcome: e.outcome, reason: e.reason, message: e.message })
+      .values({
+        id: newId(),
+        at: this.clock.now(),
+        user_id: e.userId,
+        game_id: e.gameId,
+        action: e.action,
+        residence: e.residence ?? null,
+        ip_country: e.ipCountry ?? null,
+        outcome: e.outcome,
+        reason: e.reason,
+        message: e.message,
+      })
       .execute();
   }
 
@@ -62,6 +97,17 @@ export class RegionGate {
     if (f.action) q = q.where('action', '=', f.action);
     if (f.outcome) q = q.where('outcome', '=', f.outcome);
     const rows = await q.orderBy('at', 'desc').orderBy('id').limit(f.limit).execute();
-    return rows.map((r) => ({ id: r.id, at: r.at.toISOString(), userId: r.user_id, gameId: r.game_id, action: r.action, residence: r.residence, ipCountry: r.ip_country, outcome: r.outcome, reason: r.reason, message: r.message }));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at.toISOString(),
+      userId: r.user_id,
+      gameId: r.game_id,
+      action: r.action,
+      residence: r.residence,
+      ipCountry: r.ip_country,
+      outcome: r.outcome,
+      reason: r.reason,
+      message: r.message,
+    }));
   }
 }

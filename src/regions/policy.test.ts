@@ -24,7 +24,8 @@ describe('region policy (R12)', () => {
   });
 
   // Sold in KR/JP/US; playable everywhere except DE (say, by law). Residence × IP country × game setting × action.
-  const regions = (ip: IpMismatchPolicy) => game({ mode: 'only', countries: ['KR', 'JP', 'US'] }, { mode: 'except', countries: ['DE'] }, ip);
+  const regions = (ip: IpMismatchPolicy) =>
+    game({ mode: 'only', countries: ['KR', 'JP', 'US'] }, { mode: 'except', countries: ['DE'] }, ip);
   const table: [RegionAction, string, string | undefined, IpMismatchPolicy, string][] = [
     // buy: residence decides; the IP country only per the game's setting
     ['buy', 'KR', undefined, 'block', 'allowed'],
@@ -51,12 +52,15 @@ describe('region policy (R12)', () => {
     ['play', 'KR', 'DE', 'allow', 'refused:not_playable_here'],
     ['play', 'DE', 'KR', 'allow', 'refused:not_playable_in_country'],
   ];
-  it.each(table)('R12 %s by a resident of %s connecting from %s (game: %s on IP mismatch) → %s', (action, residence, ipCountry, ip, expected) => {
-    const d = decide(action, regions(ip), { residence, ipCountry });
-    const got = !d.allowed ? `refused:${d.reason}` : d.warning ? `warned:${d.warning.reason}` : 'allowed';
-    expect(got).toBe(expected);
-    if (!d.allowed) expect(d.message.length).toBeGreaterThan(20);
-  });
+  it.each(table)(
+    'R12 %s by a resident of %s connecting from %s (game: %s on IP mismatch) → %s',
+    (action, residence, ipCountry, ip, expected) => {
+      const d = decide(action, regions(ip), { residence, ipCountry });
+      const got = !d.allowed ? `refused:${d.reason}` : d.warning ? `warned:${d.warning.reason}` : 'allowed';
+      expect(got).toBe(expected);
+      if (!d.allowed) expect(d.message.length).toBeGreaterThan(20);
+    },
+  );
 
   it('R12 a game that may not be played in a country is not sold there either', () => {
     const regions = game(everywhere, { mode: 'except', countries: ['DE'] });

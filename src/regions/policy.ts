@@ -41,7 +41,8 @@ export interface Where {
   ipCountry?: string;
 }
 
-export type RefusalReason = 'not_sold_in_country' | 'not_playable_in_country' | 'not_playable_in_recipient_country' | 'not_playable_here' | 'ip_country_mismatch';
+export type RefusalReason =
+  'not_sold_in_country' | 'not_playable_in_country' | 'not_playable_in_recipient_country' | 'not_playable_here' | 'ip_country_mismatch';
 
 export type RegionDecision =
   | { allowed: true; warning?: { reason: 'ip_country_mismatch'; message: string } }
@@ -66,8 +67,12 @@ const refuse = (reason: RefusalReason, message: string): RegionDecision => ({ al
 function ipCheck(regions: GameRegions, where: Where): RegionDecision {
   if (!where.ipCountry || where.ipCountry === where.residence || regions.ipMismatch === 'allow') return { allowed: true };
   const message = `You are connecting from ${countryName(where.ipCountry)}, but your country of residence is ${countryName(where.residence)}.`;
-  if (regions.ipMismatch === 'block') return refuse('ip_country_mismatch', `${message} The publisher allows buying this game only from your country of residence.`);
-  return { allowed: true, warning: { reason: 'ip_country_mismatch', message: `${message} Prices and availability follow your residence.` } };
+  if (regions.ipMismatch === 'block')
+    return refuse('ip_country_mismatch', `${message} The publisher allows buying this game only from your country of residence.`);
+  return {
+    allowed: true,
+    warning: { reason: 'ip_country_mismatch', message: `${message} Prices and availability follow your residence.` },
+  };
 }
 
 export function decide(action: RegionAction, regions: GameRegions, where: Where): RegionDecision {
@@ -76,7 +81,10 @@ export function decide(action: RegionAction, regions: GameRegions, where: Where)
     case 'buy':
     case 'gift':
       if (!ruleCovers(regions.sale, residence)) {
-        return refuse('not_sold_in_country', `This game is not sold in ${countryName(residence)}, your country of residence, because of the publisher's or local rules.`);
+        return refuse(
+          'not_sold_in_country',
+          `This game is not sold in ${countryName(residence)}, your country of residence, because of the publisher's or local rules.`,
+        );
       }
       // A buyer must be able to play what they buy; a gift's giver need not (the recipient is checked with 'receive').
       if (action === 'buy' && !ruleCovers(regions.play, residence)) {
@@ -86,14 +94,23 @@ export function decide(action: RegionAction, regions: GameRegions, where: Where)
     case 'receive':
       return ruleCovers(regions.play, residence)
         ? { allowed: true }
-        : refuse('not_playable_in_recipient_country', `This game may not be played in ${countryName(residence)}, where the recipient lives, so it cannot be given to them.`);
+        : refuse(
+            'not_playable_in_recipient_country',
+            `This game may not be played in ${countryName(residence)}, where the recipient lives, so it cannot be given to them.`,
+          );
     case 'download':
     case 'play':
       if (!ruleCovers(regions.play, residence)) {
-        return refuse('not_playable_in_country', `This game may no longer be ${action === 'play' ? 'played' : 'downloaded'} in ${countryName(residence)}, your country of residence, because of the publisher's contract or local law.`);
+        return refuse(
+          'not_playable_in_country',
+          `This game may no longer be ${action === 'play' ? 'played' : 'downloaded'} in ${countryName(residence)}, your country of residence, because of the publisher's contract or local law.`,
+        );
       }
       if (ipCountry && !ruleCovers(regions.play, ipCountry)) {
-        return refuse('not_playable_here', `This game may not be ${action === 'play' ? 'played' : 'downloaded'} in ${countryName(ipCountry)}, where you are connecting from.`);
+        return refuse(
+          'not_playable_here',
+          `This game may not be ${action === 'play' ? 'played' : 'downloaded'} in ${countryName(ipCountry)}, where you are connecting from.`,
+        );
       }
       return { allowed: true };
   }

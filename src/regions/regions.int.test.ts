@@ -18,7 +18,23 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function createGame(regions: Record<string, unknown>, releaseDate = '2026-10-01') {
-  const r = await op.post('/api/operator/games', gameInput({ releaseDate, regions: regions as never, editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1500 }, { country: 'KR', currency: 'KRW', amountMinor: 20000 }] }] }));
+  const r = await op.post(
+    '/api/operator/games',
+    gameInput({
+      releaseDate,
+      regions: regions as never,
+      editions: [
+        {
+          code: 'standard',
+          name: { en: 'Standard' },
+          prices: [
+            { country: '*', currency: 'USD', amountMinor: 1500 },
+            { country: 'KR', currency: 'KRW', amountMinor: 20000 },
+          ],
+        },
+      ],
+    }),
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as { id: string; slug: string };
 }
@@ -28,17 +44,34 @@ describe('region policy over HTTP (R12)', () => {
     const g = await createGame({ sale: { mode: 'only', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } }, '2027-03-01');
     const { client, me } = await signUp(t, { country: 'US' });
     // Connecting from Korea does not make a US resident a Korean buyer.
-    const r = await client.post('/api/orders', { gameId: g.id, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key(), ...from('KR') });
+    const r = await client.post(
+      '/api/orders',
+      { gameId: g.id, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key(), ...from('KR') },
+    );
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('not_sold_in_country');
     const log = await op.get(`/api/operator/region-decisions?gameId=${g.id}`);
-    expect(log.body).toEqual([expect.objectContaining({ userId: me.id, action: 'buy', residence: 'US', ipCountry: 'KR', outcome: 'refused', reason: 'not_sold_in_country' })]);
+    expect(log.body).toEqual([
+      expect.objectContaining({
+        userId: me.id,
+        action: 'buy',
+        residence: 'US',
+        ipCountry: 'KR',
+        outcome: 'refused',
+        reason: 'not_sold_in_country',
+      }),
+    ]);
     expect((await client.get('/api/operator/region-decisions')).status).toBe(403);
   });
 
   it('R12 buying from another country than the residence: warned by default, refused where the game says so', async () => {
     const warn = await createGame({ sale: { mode: 'everywhere', countries: [] }, play: { mode: 'everywhere', countries: [] } });
-    const block = await createGame({ sale: { mode: 'everywhere', countries: [] }, play: { mode: 'everywhere', countries: [] }, ipMismatch: 'block' });
+    const block = await createGame({
+      sale: { mode: 'everywhere', countries: [] },
+      play: { mode: 'everywhere', countries: [] },
+      ipMismatch: 'block',
+    });
     const { client, me } = await signUp(t, { country: 'KR' });
     const home = await client.get(`/api/checkout?gameId=${block.id}`, from('KR'));
     expect(home.status).toBe(200);
@@ -46,14 +79,25 @@ describe('region policy over HTTP (R12)', () => {
     const abroad = await client.get(`/api/checkout?gameId=${warn.id}`, from('JP'));
     expect(abroad.status).toBe(200);
     expect(abroad.body.regionWarning).toContain('Japan');
-    const placed = await client.post('/api/orders', { gameId: warn.id, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key(), ...from('JP') });
+    const placed = await client.post(
+      '/api/orders',
+      { gameId: warn.id, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key(), ...from('JP') },
+    );
     expect((await settle(client, placed.body.id)).status).toBe('paid');
-    const refused = await client.post('/api/orders', { gameId: block.id, pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key(), ...from('JP') });
+    const refused = await client.post(
+      '/api/orders',
+      { gameId: block.id, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key(), ...from('JP') },
+    );
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('ip_country_mismatch');
     const log = (await op.get(`/api/operator/region-decisions?userId=${me.id}`)).body;
     expect(log.map((d: { outcome: string; reason: string; gameId: string }) => [d.outcome, d.reason, d.gameId])).toEqual(
-      expect.arrayContaining([['refused', 'ip_country_mismatch', block.id], ['warned', 'ip_country_mismatch', warn.id]]),
+      expect.arrayContaining([
+        ['refused', 'ip_country_mismatch', block.id],
+        ['warned', 'ip_country_mismatch', warn.id],
+      ]),
     );
     expect((await client.get('/api/region', from('JP'))).body).toEqual({ ipCountry: 'JP' });
     expect((await client.get('/api/region')).body).toEqual({ ipCountry: null }); // loopback: unknown
@@ -68,16 +112,30 @@ describe('region policy over HTTP (R12)', () => {
       await sender.client.post('/api/friends/requests', { userId: friend.me.id });
       await friend.client.post(`/api/friends/requests/${sender.me.id}/accept`);
     }
-    const toDe = await sender.client.post('/api/gifts', { gameId: g.id, recipientId: german.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const toDe = await sender.client.post(
+      '/api/gifts',
+      { gameId: g.id, recipientId: german.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect(toDe.status).toBe(403);
     expect(toDe.body.error).toMatchObject({ code: 'not_playable_in_recipient_country', message: expect.stringContaining('Lena') });
     // A French resident may receive it (playable in France) though it is not sold there.
-    const toFr = await sender.client.post('/api/gifts', { gameId: g.id, recipientId: french.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const toFr = await sender.client.post(
+      '/api/gifts',
+      { gameId: g.id, recipientId: french.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect(toFr.status).toBe(202);
     // The French friend cannot buy it as a gift for anyone: not sold where they live.
-    const fromFr = await french.client.post('/api/gifts', { gameId: g.id, recipientId: sender.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' }, { 'idempotency-key': key() });
+    const fromFr = await french.client.post(
+      '/api/gifts',
+      { gameId: g.id, recipientId: sender.me.id, message: '', pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': key() },
+    );
     expect(fromFr.body.error.code).toBe('not_sold_in_country');
-    const log = (await op.get(`/api/operator/region-decisions?gameId=${g.id}`)).body.map((d: { action: string; reason: string }) => `${d.action}:${d.reason}`);
+    const log = (await op.get(`/api/operator/region-decisions?gameId=${g.id}`)).body.map(
+      (d: { action: string; reason: string }) => `${d.action}:${d.reason}`,
+    );
     expect(log).toEqual(expect.arrayContaining(['receive:not_playable_in_recipient_country', 'gift:not_sold_in_country']));
   });
 
@@ -93,7 +151,14 @@ describe('region policy over HTTP (R12)', () => {
 
     // The operator takes Korea out of sale and play (a court order), effective at once.
     const current = await op.get(`/api/operator/games/${g.id}`);
-    const edited = await op.put(`/api/operator/games/${g.id}`, { ...gameInput({ slug: current.body.slug, releaseDate: current.body.releaseDate, editions: current.body.editions }), regions: { sale: { mode: 'except', countries: ['KR'] }, play: { mode: 'except', countries: ['KR'] } } }, { 'if-match': current.headers.get('etag')! });
+    const edited = await op.put(
+      `/api/operator/games/${g.id}`,
+      {
+        ...gameInput({ slug: current.body.slug, releaseDate: current.body.releaseDate, editions: current.body.editions }),
+        regions: { sale: { mode: 'except', countries: ['KR'] }, play: { mode: 'except', countries: ['KR'] } },
+      },
+      { 'if-match': current.headers.get('etag')! },
+    );
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
 
     const blocked = await kr.client.post(`/api/library/${g.id}/download`);
@@ -105,7 +170,9 @@ describe('region policy over HTTP (R12)', () => {
     expect((await us.client.post(`/api/library/${g.id}/download`, undefined, from('US'))).status).toBe(200);
     const travelling = await us.client.post(`/api/library/${g.id}/download`, undefined, from('KR'));
     expect(travelling.body.error.code).toBe('not_playable_here');
-    const log = (await op.get(`/api/operator/region-decisions?gameId=${g.id}&action=download`)).body.map((d: { reason: string }) => d.reason);
+    const log = (await op.get(`/api/operator/region-decisions?gameId=${g.id}&action=download`)).body.map(
+      (d: { reason: string }) => d.reason,
+    );
     expect(log.sort()).toEqual(['not_playable_here', 'not_playable_in_country']);
   });
 
@@ -124,20 +191,42 @@ describe('region policy over HTTP (R12)', () => {
     expect(again.body.error.code).toBe('residence_change_too_soon');
     t.clock.advance(61 * 86_400_000);
     expect((await client.put('/api/me/residence', { country: 'US' }, from('US'))).body.country).toBe('US');
-    const log = (await op.get(`/api/operator/region-decisions?userId=${me.id}&action=change_residence`)).body.map((d: { reason: string }) => d.reason);
+    const log = (await op.get(`/api/operator/region-decisions?userId=${me.id}&action=change_residence`)).body.map(
+      (d: { reason: string }) => d.reason,
+    );
     expect(log.sort()).toEqual(['residence_change_too_soon', 'residence_proof_required', 'same_residence']);
     t.clock.set('2026-11-24T09:00:00Z');
   });
 
   it('R12 D2 a sign-up declaring another country than the connection’s is recorded as evidence for operators', async () => {
     const email = `declared-${randomBytes(3).toString('hex')}@example.test`;
-    const r = await new Client(t.url).post('/api/accounts', { email, password: 'correct horse battery', name: 'Declared', country: 'KR', language: 'en' }, from('US'));
+    const r = await new Client(t.url).post(
+      '/api/accounts',
+      { email, password: 'correct horse battery', name: 'Declared', country: 'KR', language: 'en' },
+      from('US'),
+    );
     expect(r.status).toBe(201);
-    const evidence = (await op.get('/api/operator/region-decisions?action=sign_up')).body as { userId: string; residence: string; ipCountry: string; outcome: string; reason: string }[];
-    expect(evidence.find((d) => d.userId === r.body.id)).toMatchObject({ residence: 'KR', ipCountry: 'US', outcome: 'warned', reason: 'residence_differs_from_connection' });
+    const evidence = (await op.get('/api/operator/region-decisions?action=sign_up')).body as {
+      userId: string;
+      residence: string;
+      ipCountry: string;
+      outcome: string;
+      reason: string;
+    }[];
+    expect(evidence.find((d) => d.userId === r.body.id)).toMatchObject({
+      residence: 'KR',
+      ipCountry: 'US',
+      outcome: 'warned',
+      reason: 'residence_differs_from_connection',
+    });
     // Declared where the connection is: nothing to record.
-    const same = await new Client(t.url).post('/api/accounts', { email: `same-${email}`, password: 'correct horse battery', name: 'Same', country: 'US', language: 'en' }, from('US'));
-    expect((await op.get('/api/operator/region-decisions?action=sign_up')).body.find((d: { userId: string }) => d.userId === same.body.id)).toBeUndefined();
-
+    const same = await new Client(t.url).post(
+      '/api/accounts',
+      { email: `same-${email}`, password: 'correct horse battery', name: 'Same', country: 'US', language: 'en' },
+      from('US'),
+    );
+    expect(
+      (await op.get('/api/operator/region-decisions?action=sign_up')).body.find((d: { userId: string }) => d.userId === same.body.id),
+    ).toBeUndefined();
   });
 });

@@ -13,13 +13,26 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
   op = await signInOperator(t);
-  const game = await op.post('/api/operator/games', gameInput({
-    slug: 'lantern-bay',
-    title: { en: 'Lantern Bay' },
-    releaseDate: '2026-10-02',
-    coverUrl: '/covers/lantern-bay?title=Lantern%20Bay',
-    editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2499 }, { country: 'KR', currency: 'KRW', amountMinor: 25000 }, { country: 'JP', currency: 'JPY', amountMinor: 2800 }] }],
-  }));
+  const game = await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'lantern-bay',
+      title: { en: 'Lantern Bay' },
+      releaseDate: '2026-10-02',
+      coverUrl: '/covers/lantern-bay?title=Lantern%20Bay',
+      editions: [
+        {
+          code: 'standard',
+          name: { en: 'Standard' },
+          prices: [
+            { country: '*', currency: 'USD', amountMinor: 2499 },
+            { country: 'KR', currency: 'KRW', amountMinor: 25000 },
+            { country: 'JP', currency: 'JPY', amountMinor: 2800 },
+          ],
+        },
+      ],
+    }),
+  );
   expect(game.status).toBe(201);
   browser = await launchChromium();
 });
@@ -74,7 +87,8 @@ describe('gifting in Chromium', () => {
     await b.page.waitForSelector('text=No gifts received yet.');
     t.clock.set('2026-11-30T23:00:01Z');
     t.store.timers.kick();
-    for (let i = 0; i < 100 && (await haruto.client.get(`/api/gifts/${giftId}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await haruto.client.get(`/api/gifts/${giftId}`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 50));
     await b.page.reload();
     await b.page.click('[data-testid=gift-recipient] a');
     await b.page.waitForSelector('[data-testid=gift][data-state=delivered]');

@@ -13,7 +13,13 @@ const shots = 'test-results/screenshots';
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   t = await startTestStore({
-    env: { AUTH_SOCIAL_PROVIDERS: JSON.stringify({ google: { clientId: 'g', clientSecret: 'g' }, kakao: { clientId: 'k', clientSecret: 'k' }, line: { clientId: 'l', clientSecret: 'l' } }) },
+    env: {
+      AUTH_SOCIAL_PROVIDERS: JSON.stringify({
+        google: { clientId: 'g', clientSecret: 'g' },
+        kakao: { clientId: 'k', clientSecret: 'k' },
+        line: { clientId: 'l', clientSecret: 'l' },
+      }),
+    },
   });
   browser = await launchChromium();
 });

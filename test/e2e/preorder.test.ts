@@ -14,16 +14,36 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   t = await startTestStore({ now: '2026-11-24T09:00:00Z', durable: true });
   op = await signInOperator(t);
-  const game = await op.post('/api/operator/games', gameInput({
-    slug: 'moon-garden',
-    title: { en: 'Moon Garden', ko: '달의 정원' },
-    releaseDate: '2026-12-24',
-    coverUrl: '/covers/moon-garden?title=Moon%20Garden',
-    editions: [{ code: 'standard', name: { en: 'Standard', ko: '스탠다드' }, prices: [{ country: '*', currency: 'USD', amountMinor: 3999 }, { country: 'KR', currency: 'KRW', amountMinor: 40000 }] }],
-  }));
+  const game = await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'moon-garden',
+      title: { en: 'Moon Garden', ko: '달의 정원' },
+      releaseDate: '2026-12-24',
+      coverUrl: '/covers/moon-garden?title=Moon%20Garden',
+      editions: [
+        {
+          code: 'standard',
+          name: { en: 'Standard', ko: '스탠다드' },
+          prices: [
+            { country: '*', currency: 'USD', amountMinor: 3999 },
+            { country: 'KR', currency: 'KRW', amountMinor: 40000 },
+          ],
+        },
+      ],
+    }),
+  );
   await op.put(`/api/operator/games/${game.body.id}/preorder-discount`, { percentOff: 20 });
   // Priced only in US dollars everywhere.
-  await op.post('/api/operator/games', gameInput({ slug: 'dollar-drift', title: { en: 'Dollar Drift' }, releaseDate: '2026-10-01', editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1999 }] }] }));
+  await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'dollar-drift',
+      title: { en: 'Dollar Drift' },
+      releaseDate: '2026-10-01',
+      editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1999 }] }],
+    }),
+  );
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -72,7 +92,9 @@ describe('pre-order in Chromium', () => {
     await page.click('[data-testid=buy]');
     await page.waitForSelector('[data-testid=amount-due]');
     expect(await page.textContent('[data-testid=amount-due]')).toBe('$19.99');
-    expect(await page.textContent('[data-testid=points-elsewhere]')).toContain('5,000 KRW points pay only for prices in KRW; this price is in USD');
+    expect(await page.textContent('[data-testid=points-elsewhere]')).toContain(
+      '5,000 KRW points pay only for prices in KRW; this price is in USD',
+    );
     expect(await page.isDisabled('button:text("use all")')).toBe(true);
     await page.screenshot({ path: `${shots}/checkout-points-elsewhere.png`, fullPage: true });
     await ctx.close();
@@ -100,7 +122,13 @@ describe('pre-order in Chromium', () => {
     const charged = await fetch(`${t.paysimUrl}/v1/payments`, {
       method: 'POST',
       headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ orderRef: randomUUID(), method: 'card', amountMinor: 4200, currency: 'USD', webhookUrl: `${t.url}/api/payments/webhooks/paysim` }),
+      body: JSON.stringify({
+        orderRef: randomUUID(),
+        method: 'card',
+        amountMinor: 4200,
+        currency: 'USD',
+        webhookUrl: `${t.url}/api/payments/webhooks/paysim`,
+      }),
     });
     const payment = (await charged.json()) as { id: string };
     const o = await signedIn(browser, t.url, op, 'en-US');

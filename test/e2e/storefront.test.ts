@@ -13,13 +13,35 @@ beforeAll(async () => {
   t = await startTestStore({ now: '2026-11-24T09:00:00Z' });
   const op = await signInOperator(t);
   const games = [
-    gameInput({ slug: 'starlight-raiders', title: { en: 'Starlight Raiders', ko: '스타라이트 레이더스' }, summary: { en: 'Space pirates.', ko: '우주 해적 게임.' }, description: { en: 'Raid the stars.', ko: '별을 습격하세요.' }, genres: ['Action'], releaseDate: '2026-12-24',
+    gameInput({
+      slug: 'starlight-raiders',
+      title: { en: 'Starlight Raiders', ko: '스타라이트 레이더스' },
+      summary: { en: 'Space pirates.', ko: '우주 해적 게임.' },
+      description: { en: 'Raid the stars.', ko: '별을 습격하세요.' },
+      genres: ['Action'],
+      releaseDate: '2026-12-24',
       coverUrl: '/covers/starlight-raiders?title=Starlight%20Raiders',
-      editions: [{ code: 'standard', name: { en: 'Standard', ko: '스탠다드' }, prices: [{ country: '*', currency: 'USD', amountMinor: 4999 }, { country: 'KR', currency: 'KRW', amountMinor: 55000 }] }] }),
+      editions: [
+        {
+          code: 'standard',
+          name: { en: 'Standard', ko: '스탠다드' },
+          prices: [
+            { country: '*', currency: 'USD', amountMinor: 4999 },
+            { country: 'KR', currency: 'KRW', amountMinor: 55000 },
+          ],
+        },
+      ],
+    }),
     // No cover at all, and a cover URL that is gone.
     gameInput({ slug: 'bare-bones', title: { en: 'Bare Bones' }, genres: ['Puzzle'], coverUrl: null }),
     gameInput({ slug: 'lost-cover', title: { en: 'Lost Cover' }, genres: ['Puzzle'], coverUrl: '/media/does-not-exist.png' }),
-    gameInput({ slug: 'mountain-farm', title: { en: 'Mountain Farm' }, genres: ['Simulation'], coverUrl: '/covers/mountain-farm?title=Mountain%20Farm', regions: { sale: { mode: 'except', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } } }),
+    gameInput({
+      slug: 'mountain-farm',
+      title: { en: 'Mountain Farm' },
+      genres: ['Simulation'],
+      coverUrl: '/covers/mountain-farm?title=Mountain%20Farm',
+      regions: { sale: { mode: 'except', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } },
+    }),
   ];
   for (const g of games) expect((await op.post('/api/operator/games', g)).status).toBe(201);
   browser = await launchChromium();
@@ -122,12 +144,17 @@ describe('storefront in Chromium', () => {
     for (const slug of ['bare-bones', 'lost-cover']) {
       await page.goto(`${t.url}/games/${slug}`);
       await page.waitForSelector('[data-testid=game-cover]');
-      await page.waitForFunction(() => { const i = document.querySelector('[data-testid=game-cover]') as HTMLImageElement; return i.complete && i.naturalWidth > 0; });
+      await page.waitForFunction(() => {
+        const i = document.querySelector('[data-testid=game-cover]') as HTMLImageElement;
+        return i.complete && i.naturalWidth > 0;
+      });
       expect(await page.getAttribute('[data-testid=game-cover]', 'src')).toContain(`/covers/${slug}`);
     }
     await page.goto(`${t.url}/search?q=Puzzle`);
     await page.waitForSelector('text=Bare Bones');
-    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.getAttribute('src') && i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('img')].every((i) => i.getAttribute('src') && i.complete && i.naturalWidth > 0),
+    );
     await ctx.close();
   });
 

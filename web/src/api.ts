@@ -4,12 +4,39 @@ import type { CheckoutQuote, LibraryEntry, OrderView } from '../../src/orders/sc
 import { observeStoreTime } from './clock.ts';
 import type { GiftRecipients, GiftReport, GiftView } from '../../src/gifts/schemas.ts';
 
-export type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame, Me, CheckoutQuote, OrderView, GiftRecipients, GiftReport, GiftView, LibraryEntry };
-export type OperatorGameRow = { id: string; slug: string; title: string; status: string; releaseDate: string | null; version: number; updatedAt: string };
+export type {
+  GameCard,
+  GameInput,
+  HomePage,
+  OperatorGame,
+  SearchResult,
+  StoreGame,
+  Me,
+  CheckoutQuote,
+  OrderView,
+  GiftRecipients,
+  GiftReport,
+  GiftView,
+  LibraryEntry,
+};
+export type OperatorGameRow = {
+  id: string;
+  slug: string;
+  title: string;
+  status: string;
+  releaseDate: string | null;
+  version: number;
+  updatedAt: string;
+};
 
 /** An error the API explained: a code to branch on and a sentence to show. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -37,13 +64,17 @@ async function read<T>(res: Response): Promise<{ data: T; headers: Headers }> {
   return { data: data as T, headers: res.headers };
 }
 
-export const get = async <T,>(path: string) => (await api<T>(path)).data;
+export const get = async <T>(path: string) => (await api<T>(path)).data;
 
 /**
  * A long poll (conditional GET with `Prefer: wait`): from the version `etag` the page has, the next version as soon
  * as there is one; the same one back when nothing changed within `waitSeconds` (the server's 304).
  */
-export async function nextVersion<T>(path: string, have: { data: T; etag: string } | undefined, waitSeconds = 20): Promise<{ data: T; etag: string }> {
+export async function nextVersion<T>(
+  path: string,
+  have: { data: T; etag: string } | undefined,
+  waitSeconds = 20,
+): Promise<{ data: T; etag: string }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (have) Object.assign(headers, { 'if-none-match': have.etag, prefer: `wait=${waitSeconds}` });
   const res = await fetch(path, { headers, credentials: 'same-origin', cache: 'no-store' });

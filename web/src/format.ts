@@ -3,7 +3,8 @@ export interface Money {
   currency: string;
 }
 
-const digits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+const digits = (currency: string) =>
+  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
 /** Formats integer minor units for the reader's locale: ₩55,000 · ￥6,600 · 49,99 € · $49.99. */
 export function formatMoney(m: Money, locale: string): string {
@@ -16,14 +17,18 @@ export const fromMinor = (minor: number, currency: string) => (minor / 10 ** dig
 
 export function formatDate(iso: string | null, locale: string): string {
   if (!iso) return 'TBA';
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
 }
 
-export const countryName = (code: string, locale: string) => (code === '*' ? 'Rest of world' : new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code);
+export const countryName = (code: string, locale: string) =>
+  code === '*' ? 'Rest of world' : (new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code);
 
 /** A game's cover, or the store's generated one when it has none (never an empty or broken image). */
 export const coverOf = (g: { slug: string; title: string; coverUrl?: string | null }) => g.coverUrl || generatedCover(g);
-export const generatedCover = (g: { slug: string; title: string }) => `/covers/${encodeURIComponent(g.slug)}?title=${encodeURIComponent(g.title)}`;
+export const generatedCover = (g: { slug: string; title: string }) =>
+  `/covers/${encodeURIComponent(g.slug)}?title=${encodeURIComponent(g.title)}`;
 /** onError for cover images: a cover URL that breaks (an external image gone) falls back to the generated one. */
 export const coverFallback = (g: { slug: string; title: string }) => (e: { currentTarget: HTMLImageElement }) => {
   const fallback = generatedCover(g);

@@ -47,11 +47,46 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
             <Route path="/account" element={<Account />} />
-            <Route path="/console" element={<OperatorOnly><ConsoleGameList /></OperatorOnly>} />
-            <Route path="/console/games/new" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
-            <Route path="/console/games/:id" element={<OperatorOnly><ConsoleGameEditor /></OperatorOnly>} />
-            <Route path="/console/reports/gifts" element={<OperatorOnly><ConsoleGiftReport /></OperatorOnly>} />
-            <Route path="/console/alerts" element={<OperatorOnly><ConsoleAlerts /></OperatorOnly>} />
+            <Route
+              path="/console"
+              element={
+                <OperatorOnly>
+                  <ConsoleGameList />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/games/new"
+              element={
+                <OperatorOnly>
+                  <ConsoleGameEditor />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/games/:id"
+              element={
+                <OperatorOnly>
+                  <ConsoleGameEditor />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/reports/gifts"
+              element={
+                <OperatorOnly>
+                  <ConsoleGiftReport />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/alerts"
+              element={
+                <OperatorOnly>
+                  <ConsoleAlerts />
+                </OperatorOnly>
+              }
+            />
             <Route path="*" element={<p className="error">This page does not exist.</p>} />
           </Routes>
         </Layout>

@@ -15,11 +15,18 @@ interface Session {
 
 const Ctx = createContext<Session | null>(null);
 
-const cookie = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(name + '='))?.split('=')[1];
+const cookie = (name: string) =>
+  document.cookie
+    .split('; ')
+    .find((c) => c.startsWith(name + '='))
+    ?.split('=')[1];
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [visitor, setVisitor] = useState(() => ({ country: cookie('store_country') ?? 'US', language: cookie('store_language') ?? (navigator.language.slice(0, 2) || 'en') }));
+  const [visitor, setVisitor] = useState(() => ({
+    country: cookie('store_country') ?? 'US',
+    language: cookie('store_language') ?? (navigator.language.slice(0, 2) || 'en'),
+  }));
 
   const refresh = useCallback(async () => {
     try {

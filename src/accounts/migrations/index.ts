@@ -31,7 +31,9 @@ export const accountMigrations: Record<string, Migration> = {
   '2026-12-02-08-accounts-totp-code-uses': {
     async up(db: Kysely<unknown>) {
       // A TOTP code signs in once: codes that succeeded, per user, kept past their validity (at most 90 s).
-      await sql`create table totp_code_uses (user_id text not null, code text not null, used_at timestamptz not null, primary key (user_id, code))`.execute(db);
+      await sql`create table totp_code_uses (user_id text not null, code text not null, used_at timestamptz not null, primary key (user_id, code))`.execute(
+        db,
+      );
     },
   },
 };

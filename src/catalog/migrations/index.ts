@@ -75,7 +75,9 @@ export const catalogMigrations: Record<string, Migration> = {
   '2026-11-24-14-games-ip-mismatch': {
     async up(db: Kysely<unknown>) {
       // R12: buying from another country than one's residence — allowed, allowed with a warning, or refused.
-      await sql`alter table games add column ip_mismatch text not null default 'warn' check (ip_mismatch in ('allow', 'warn', 'block'))`.execute(db);
+      await sql`alter table games add column ip_mismatch text not null default 'warn' check (ip_mismatch in ('allow', 'warn', 'block'))`.execute(
+        db,
+      );
     },
   },
 };

@@ -25,7 +25,9 @@ export const giftMigrations: Record<string, Migration> = {
           check (sender_id <> recipient_id)
         )`.execute(db);
       // S2.5: at most one gift of a game on its way to a recipient, whoever sends it.
-      await sql`create unique index gifts_one_pending on gifts (recipient_id, game_id) where state in ('paying', 'scheduled', 'delivered')`.execute(db);
+      await sql`create unique index gifts_one_pending on gifts (recipient_id, game_id) where state in ('paying', 'scheduled', 'delivered')`.execute(
+        db,
+      );
       await sql`create index gifts_sender on gifts (sender_id, created_at desc)`.execute(db);
       await sql`create index gifts_recipient on gifts (recipient_id, created_at desc)`.execute(db);
       await sql`create index gifts_created on gifts (created_at)`.execute(db);

@@ -32,7 +32,9 @@ export const orderMigrations: Record<string, Migration> = {
           unique (user_id, idempotency_key)
         )`.execute(db);
       // D4: at most one live order of a game per user, whatever races the clicks run into.
-      await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending')`.execute(db);
+      await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending')`.execute(
+        db,
+      );
       await sql`create index orders_user on orders (user_id, created_at desc)`.execute(db);
       await sql`
         create table library (
@@ -57,7 +59,9 @@ export const orderMigrations: Record<string, Migration> = {
       // the sender's "live orders of a game", so a player may gift a game they own, or gift it to two friends.
       await sql`alter table orders add column gift boolean not null default false`.execute(db);
       await sql`drop index orders_one_live_per_game`.execute(db);
-      await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending') and not gift`.execute(db);
+      await sql`create unique index orders_one_live_per_game on orders (user_id, game_id) where status in ('pending', 'paid', 'refund_pending') and not gift`.execute(
+        db,
+      );
     },
   },
   '2026-12-02-03-orders-approval-deadline-refund-attempts': {

@@ -125,6 +125,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     throw new Error(
       `Embedded PostgreSQL did not start in ${dir} on port ${opts.port}. Check that the port is free and that the folder and its parents ` +
         `can be entered by the OS user running PostgreSQL. Its last log lines:\n${logLines.join('').trim() || String(err)}`,
+      { cause: err },
     );
   }
   const pid = postmasterPid(dir);

@@ -12,7 +12,17 @@ const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 describe('the edge refuses malformed input (D2)', () => {
   it('D2 a NUL character in any text field is a 400, not a database error', async () => {
-    const r = await fetch(`${t.url}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nul@example.test', password: 'correct horse battery', name: 'Nul\u0000Name', country: 'US', language: 'en' }) });
+    const r = await fetch(`${t.url}/api/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'nul@example.test',
+        password: 'correct horse battery',
+        name: 'Nul\u0000Name',
+        country: 'US',
+        language: 'en',
+      }),
+    });
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid_text');
     const { client } = await signUp(t);
@@ -26,13 +36,21 @@ describe('the edge refuses malformed input (D2)', () => {
   it('D2 JSON nested 5,000 deep is a 400 on every kind of endpoint', async () => {
     const { client } = await signUp(t);
     for (const path of ['/api/accounts', '/api/orders', '/api/auth/sign-in/email', '/api/friends/requests']) {
-      const r = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: `{"a":${deep(5000)}}` });
+      const r = await fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        body: `{"a":${deep(5000)}}`,
+      });
       expect(r.status, path).toBe(400);
     }
   });
 
   it('D2 __proto__ in a body is refused', async () => {
-    const r = await fetch(`${t.url}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"__proto__":{"role":"operator"},"email":"p@example.test"}' });
+    const r = await fetch(`${t.url}/api/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"__proto__":{"role":"operator"},"email":"p@example.test"}',
+    });
     expect(r.status).toBe(400);
   });
 
@@ -54,7 +72,15 @@ describe('the edge refuses malformed input (D2)', () => {
       expect(r.body.error.code).toBe('number_out_of_range');
     }
     const { client } = await signUp(t);
-    const r = await fetch(`${t.url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'edge-test-key-1', cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: '{"gameId":"00000000-0000-4000-a000-000000000000","pointsToUse":1e309,"paymentMethod":"card"}' });
+    const r = await fetch(`${t.url}/api/orders`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': 'edge-test-key-1',
+        cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+      body: '{"gameId":"00000000-0000-4000-a000-000000000000","pointsToUse":1e309,"paymentMethod":"card"}',
+    });
     expect(r.status).toBe(400);
     // Ordinary numbers still pass.
     expect((await op.get('/api/operator/games?page=2&pageSize=20')).status).toBe(200);
@@ -62,7 +88,11 @@ describe('the edge refuses malformed input (D2)', () => {
 
   it('D2 an uploaded GIF that is also an HTML page is served as an image that can never run', async () => {
     const op = await signInOperator(t);
-    const polyglot = Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.from('<html><script>alert(document.cookie)</script></html>')]);
+    const polyglot = Buffer.concat([
+      Buffer.from('GIF89a'),
+      Buffer.from([1, 0, 1, 0, 0, 0, 0]),
+      Buffer.from('<html><script>alert(document.cookie)</script></html>'),
+    ]);
     const form = new FormData();
     form.append('file', new Blob([polyglot], { type: 'text/html' }), 'cover.html');
     const up = await op.request('POST', '/api/operator/media', form);

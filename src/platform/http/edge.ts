@@ -12,7 +12,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
       continue;
     }
@@ -23,8 +24,10 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
+// eslint-disable-next-line no-control-regex -- finding NUL bytes is the point
 const NUL = /\u0000|\\u0000/i;
-const outOfRange = () => new AppError(400, 'number_out_of_range', 'A number in this request is too large (at most 9007199254740991) or not finite.');
+const outOfRange = () =>
+  new AppError(400, 'number_out_of_range', 'A number in this request is too large (at most 9007199254740991) or not finite.');
 
 /** Numbers the API can take: finite, and integers within ±(2^53 − 1). JSON and query strings can spell others. */
 const unsafeNumber = (n: number) => !Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n));
@@ -49,9 +52,12 @@ export function edgeGuards(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = String(body);
-    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new AppError(400, 'json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`), undefined);
+    if (jsonDepth(text) > MAX_JSON_DEPTH)
+      return done(new AppError(400, 'json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`), undefined);
     if (NUL.test(text)) return done(invalidText(), undefined);
-    parse(req, text, (err: Error | null, value?: unknown) => (err ? done(err, undefined) : hasUnsafeNumber(value) ? done(outOfRange(), undefined) : done(null, value)));
+    void parse(req, text, (err: Error | null, value?: unknown) =>
+      err ? done(err, undefined) : hasUnsafeNumber(value) ? done(outOfRange(), undefined) : done(null, value),
+    );
   });
   app.addHook('onRequest', async (req) => {
     // Query strings are coerced to numbers by the schemas, and "1e309" or "Infinity" would pass as one.
@@ -79,7 +85,18 @@ export function edgeGuards(app: FastifyInstance): void {
  */
 export function securityHeaders(app: FastifyInstance, publicUrl: string): void {
   const https = publicUrl.startsWith('https:');
-  const csp = ["default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob: https:", "connect-src 'self'", "font-src 'self' data:", "object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'"].join('; ');
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: https:",
+    "connect-src 'self'",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');

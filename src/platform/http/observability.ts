@@ -26,7 +26,10 @@ export function observability(app: FastifyInstance, ready: () => Promise<void>, 
     registers: [registry],
   });
   app.addHook('onResponse', async (req, reply) => {
-    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -38,5 +41,7 @@ export function observability(app: FastifyInstance, ready: () => Promise<void>, 
       return reply.status(503).send({ error: { code: 'not_ready', message: 'The database does not answer yet.' } });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.header('content-type', registry.contentType).send(await registry.metrics()),
+  );
 }

@@ -15,9 +15,13 @@ export const rateLimitMigrations: Record<string, Migration> = {
  * before it is made, so attempts arriving together cannot all be checked against the same old count (40 parallel
  * guesses against a budget of 10 get 10 tries). Database wall time, like the other operational limits.
  */
+export interface RateLimitTables {
+  rate_limits: { key: string; window_start: Date; count: number };
+}
+
 export class SharedRateLimiter {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<RateLimitTables>,
     private readonly max: number,
     private readonly windowSeconds: number,
   ) {}
@@ -29,9 +33,12 @@ export class SharedRateLimiter {
       on conflict (key) do update set
         count = case when rate_limits.window_start < now() - make_interval(secs => ${this.windowSeconds}) then 1 else rate_limits.count + 1 end,
         window_start = case when rate_limits.window_start < now() - make_interval(secs => ${this.windowSeconds}) then now() else rate_limits.window_start end
-      returning count, ceil(extract(epoch from window_start + make_interval(secs => ${this.windowSeconds}) - now()))::int as wait`.execute(this.db);
+      returning count, ceil(extract(epoch from window_start + make_interval(secs => ${this.windowSeconds}) - now()))::int as wait`.execute(
+      this.db,
+    );
     const row = r.rows[0]!;
-    if (row.count > this.max) throw new AppError(429, 'too_many_attempts', `Too many ${what}. Try again in ${Math.max(1, row.wait)} seconds.`);
+    if (row.count > this.max)
+      throw new AppError(429, 'too_many_attempts', `Too many ${what}. Try again in ${Math.max(1, row.wait)} seconds.`);
   }
 
   /** Forgets a key (a successful sign-in clears its attempts). */

@@ -70,7 +70,18 @@ export interface Mail {
 export async function enqueueMail(tx: Tx, mail: Mail, now: Date): Promise<void> {
   await tablesOf<OutboxTables>(tx)
     .insertInto('mail_outbox')
-    .values({ id: newId(), dedupe_key: mail.dedupeKey, to_address: mail.to, subject: mail.subject, body_text: mail.text, created_at: now, next_attempt_at: now, attempts: 0, last_error: null, sent_at: null })
+    .values({
+      id: newId(),
+      dedupe_key: mail.dedupeKey,
+      to_address: mail.to,
+      subject: mail.subject,
+      body_text: mail.text,
+      created_at: now,
+      next_attempt_at: now,
+      attempts: 0,
+      last_error: null,
+      sent_at: null,
+    })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .execute();
 }
@@ -94,7 +105,12 @@ export class MailDelivery {
     private readonly opts: MailDeliveryOptions,
   ) {
     // Timeouts shorter than the claim's lease (deliverDue), so a send never outlives its claim.
-    this.transport = nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 });
+    this.transport = nodemailer.createTransport({
+      url: opts.smtpUrl,
+      connectionTimeout: 5_000,
+      greetingTimeout: 5_000,
+      socketTimeout: 10_000,
+    });
   }
 
   start(): void {
@@ -144,13 +160,33 @@ export class MailDelivery {
       const row = await this.claim(leaseSeconds);
       if (!row) return sent;
       try {
-        await this.transport.sendMail({ from: this.opts.from, to: row.to_address, subject: row.subject, text: row.body_text, messageId: this.messageId(row.id), headers: { 'X-Outbox-Id': row.id } });
+        await this.transport.sendMail({
+          from: this.opts.from,
+          to: row.to_address,
+          subject: row.subject,
+          text: row.body_text,
+          messageId: this.messageId(row.id),
+          headers: { 'X-Outbox-Id': row.id },
+        });
       } catch (err) {
         const wait = Math.min(2 ** row.attempts * 1000, 3_600_000);
-        await this.db.updateTable('mail_outbox').set({ attempts: row.attempts + 1, last_error: String((err as Error).message), next_attempt_at: new Date(this.clock.now().getTime() + wait), lease_until: null }).where('id', '=', row.id).execute();
+        await this.db
+          .updateTable('mail_outbox')
+          .set({
+            attempts: row.attempts + 1,
+            last_error: String((err as Error).message),
+            next_attempt_at: new Date(this.clock.now().getTime() + wait),
+            lease_until: null,
+          })
+          .where('id', '=', row.id)
+          .execute();
         continue;
       }
-      await this.db.updateTable('mail_outbox').set({ sent_at: this.clock.now(), attempts: row.attempts + 1, last_error: null, lease_until: null }).where('id', '=', row.id).execute();
+      await this.db
+        .updateTable('mail_outbox')
+        .set({ sent_at: this.clock.now(), attempts: row.attempts + 1, last_error: null, lease_until: null })
+        .where('id', '=', row.id)
+        .execute();
       sent++;
     }
   }

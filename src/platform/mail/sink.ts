@@ -30,7 +30,15 @@ export class MailSink {
         simpleParser(stream)
           .then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
-            this.mails.push({ id: this.mails.length + 1, to, from: m.from?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', messageId: m.messageId ?? '', receivedAt: new Date().toISOString() });
+            this.mails.push({
+              id: this.mails.length + 1,
+              to,
+              from: m.from?.text ?? '',
+              subject: m.subject ?? '',
+              text: m.text ?? '',
+              messageId: m.messageId ?? '',
+              receivedAt: new Date().toISOString(),
+            });
             if (this.mails.length > this.keep) this.mails.shift();
             done();
           })

@@ -27,7 +27,9 @@ export const pointsMigrations: Record<string, Migration> = {
       await sql`
         create function points_ledger_append_only() returns trigger language plpgsql as $$
         begin raise exception 'points_ledger is append-only'; end $$`.execute(db);
-      await sql`create trigger points_ledger_no_change before update or delete on points_ledger for each row execute function points_ledger_append_only()`.execute(db);
+      await sql`create trigger points_ledger_no_change before update or delete on points_ledger for each row execute function points_ledger_append_only()`.execute(
+        db,
+      );
     },
   },
   '2026-12-02-01-points-wallets': {

@@ -14,5 +14,9 @@ export function Field({ label, children, hint }: { label: string; children: Reac
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof ApiError ? error.message : error instanceof Error ? error.message : String(error);
-  return <div className="error" role="alert">{message}</div>;
+  return (
+    <div className="error" role="alert">
+      {message}
+    </div>
+  );
 }

@@ -5,7 +5,12 @@ import { useSession } from '../session.tsx';
 
 export function PriceTag({ game }: { game: Pick<Card, 'price' | 'availability'> }) {
   const { locale, t } = useSession();
-  if (!game.availability.purchasable) return <span className="price unavailable" title={game.availability.message}>{t('unavailable')}</span>;
+  if (!game.availability.purchasable)
+    return (
+      <span className="price unavailable" title={game.availability.message}>
+        {t('unavailable')}
+      </span>
+    );
   return <span className="price">{game.price ? formatMoney(game.price, locale) : ''}</span>;
 }
 
@@ -17,7 +22,9 @@ export function GameCard({ game }: { game: Card }) {
       <div className="card-body">
         <div className="card-title">{game.title}</div>
         <div className="card-meta">
-          <span>{game.released ? formatDate(game.releaseDate, locale) : `${t('comingSoon')} · ${formatDate(game.releaseDate, locale)}`}</span>
+          <span>
+            {game.released ? formatDate(game.releaseDate, locale) : `${t('comingSoon')} · ${formatDate(game.releaseDate, locale)}`}
+          </span>
           <PriceTag game={game} />
         </div>
       </div>
@@ -30,7 +37,11 @@ export function Shelf({ title, games }: { title: string; games: Card[] }) {
   return (
     <section className="shelf">
       <h2>{title}</h2>
-      <div className="grid">{games.map((g) => <GameCard key={g.id} game={g} />)}</div>
+      <div className="grid">
+        {games.map((g) => (
+          <GameCard key={g.id} game={g} />
+        ))}
+      </div>
     </section>
   );
 }

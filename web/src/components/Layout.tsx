@@ -11,7 +11,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const [q, setQ] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    navigate(`/search?q=${encodeURIComponent(q)}`);
+    void navigate(`/search?q=${encodeURIComponent(q)}`);
   };
   return (
     <div className="app">
@@ -28,12 +28,16 @@ export function Layout({ children }: { children: ReactNode }) {
             <label className="shopping-from" title={t('shoppingFrom')}>
               <select aria-label={t('shoppingFrom')} value={country} onChange={(e) => setVisitorPrefs({ country: e.target.value })}>
                 {COUNTRY_CODES.map((c) => (
-                  <option key={c} value={c}>{countryName(c, locale)}</option>
+                  <option key={c} value={c}>
+                    {countryName(c, locale)}
+                  </option>
                 ))}
               </select>
               <select aria-label={t('language')} value={language} onChange={(e) => setVisitorPrefs({ language: e.target.value })}>
                 {LANGUAGES.map((l) => (
-                  <option key={l} value={l}>{new Intl.DisplayNames([l], { type: 'language' }).of(l)}</option>
+                  <option key={l} value={l}>
+                    {new Intl.DisplayNames([l], { type: 'language' }).of(l)}
+                  </option>
                 ))}
               </select>
             </label>
@@ -43,11 +47,26 @@ export function Layout({ children }: { children: ReactNode }) {
           {me && <Link to="/gifts">Gifts</Link>}
           {me && <Link to="/friends">Friends</Link>}
           {me?.role === 'operator' && <Link to="/console">{t('console')}</Link>}
-          {me ? <Link to="/account" className="account-link">{me.name}</Link> : me === null && <><Link to="/login">{t('signIn')}</Link><Link to="/signup" className="button small">{t('signUp')}</Link></>}
+          {me ? (
+            <Link to="/account" className="account-link">
+              {me.name}
+            </Link>
+          ) : (
+            me === null && (
+              <>
+                <Link to="/login">{t('signIn')}</Link>
+                <Link to="/signup" className="button small">
+                  {t('signUp')}
+                </Link>
+              </>
+            )
+          )}
         </nav>
       </header>
       <main>{children}</main>
-      <footer className="footer">Prices shown for {countryName(country, locale)} · <a href="/docs">API</a></footer>
+      <footer className="footer">
+        Prices shown for {countryName(country, locale)} · <a href="/docs">API</a>
+      </footer>
     </div>
   );
 }

@@ -4,22 +4,52 @@ import { get, nextVersion } from '../api.ts';
 import { formatMoney } from '../format.ts';
 
 /** The points rows of a checkout (buying or gifting): how many to use, and what is left to pay. */
-export function PointsAndDue({ quote, points, setPoints, locale }: { quote: CheckoutQuote; points: number; setPoints(n: number): void; locale: string }) {
+export function PointsAndDue({
+  quote,
+  points,
+  setPoints,
+  locale,
+}: {
+  quote: CheckoutQuote;
+  points: number;
+  setPoints(n: number): void;
+  locale: string;
+}) {
   const due = { amountMinor: quote.price.amountMinor - points, currency: quote.price.currency };
   return (
     <>
-      <dt>Points (balance {quote.points.balance.toLocaleString(locale)} {quote.price.currency})</dt>
+      <dt>
+        Points (balance {quote.points.balance.toLocaleString(locale)} {quote.price.currency})
+      </dt>
       <dd>
-        <input type="number" name="points" min={0} max={quote.points.usable} value={points} aria-label="Points to use" disabled={quote.points.usable === 0} onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))} />
-        <button type="button" className="link" disabled={quote.points.usable === 0} onClick={() => setPoints(quote.points.usable)}>use all</button>
+        <input
+          type="number"
+          name="points"
+          min={0}
+          max={quote.points.usable}
+          value={points}
+          aria-label="Points to use"
+          disabled={quote.points.usable === 0}
+          onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))}
+        />
+        <button type="button" className="link" disabled={quote.points.usable === 0} onClick={() => setPoints(quote.points.usable)}>
+          use all
+        </button>
         {quote.points.elsewhere.length > 0 && (
           <small className="muted points-note" data-testid="points-elsewhere">
-            Your {quote.points.elsewhere.map((w) => `${w.balance.toLocaleString(locale)} ${w.currency}`).join(', ')} points pay only for prices in {quote.points.elsewhere.length > 1 ? 'their own currencies' : w0(quote)}; this price is in {quote.price.currency}.
+            Your {quote.points.elsewhere.map((w) => `${w.balance.toLocaleString(locale)} ${w.currency}`).join(', ')} points pay only for
+            prices in {quote.points.elsewhere.length > 1 ? 'their own currencies' : w0(quote)}; this price is in {quote.price.currency}.
           </small>
         )}
       </dd>
-      <dt><strong>To pay</strong></dt>
-      <dd><strong className="price" data-testid="amount-due">{formatMoney(due, locale)}</strong></dd>
+      <dt>
+        <strong>To pay</strong>
+      </dt>
+      <dd>
+        <strong className="price" data-testid="amount-due">
+          {formatMoney(due, locale)}
+        </strong>
+      </dd>
     </>
   );
 }
@@ -27,7 +57,17 @@ export function PointsAndDue({ quote, points, setPoints, locale }: { quote: Chec
 const w0 = (q: CheckoutQuote) => q.points.elsewhere[0]!.currency;
 
 /** The payment methods of the buyer's country (S1.7, S2.8); nothing to choose when points cover it all. */
-export function PaymentMethods({ quote, dueMinor, method, setMethod }: { quote: CheckoutQuote; dueMinor: number; method: string; setMethod(id: string): void }) {
+export function PaymentMethods({
+  quote,
+  dueMinor,
+  method,
+  setMethod,
+}: {
+  quote: CheckoutQuote;
+  dueMinor: number;
+  method: string;
+  setMethod(id: string): void;
+}) {
   if (dueMinor <= 0) return null;
   return (
     <fieldset className="methods">
@@ -71,7 +111,6 @@ export function useFollowPayment<T>(url: string, follow: (t: T) => { busy: boole
       stop = true;
     };
     // `follow` is a pure description of the thing followed; re-run only when the URL changes.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [url]);
   return { data, setData, error, setError };
 }

@@ -20,7 +20,7 @@ function useSessionForm(path: string) {
   const [challenge, setChallenge] = useState(false);
   const done = async () => {
     await refresh();
-    navigate(safeNext(location.search));
+    void navigate(safeNext(location.search));
   };
   const submit = (body: unknown) => async (e: FormEvent) => {
     e.preventDefault();
@@ -39,7 +39,10 @@ function useSessionForm(path: string) {
     try {
       // Six digits: the authenticator's code; anything longer: one of the backup codes.
       const backup = code.replace(/\s/g, '').length > 6;
-      await api(backup ? '/api/auth/two-factor/verify-backup-code' : '/api/auth/two-factor/verify-totp', { method: 'POST', json: { code: code.trim() } });
+      await api(backup ? '/api/auth/two-factor/verify-backup-code' : '/api/auth/two-factor/verify-totp', {
+        method: 'POST',
+        json: { code: code.trim() },
+      });
       await done();
     } catch (err) {
       setError(err);
@@ -66,7 +69,14 @@ function ProviderButtons({ intent }: { intent: 'sign-in' | 'link' }) {
   const go = async (id: string) => {
     try {
       const path = intent === 'link' ? '/api/auth/link-social' : '/api/auth/sign-in/social';
-      const { data } = await api<{ url: string }>(path, { method: 'POST', json: { provider: id, callbackURL: intent === 'link' ? '/account' : safeNext(location.search), errorCallbackURL: intent === 'link' ? '/account' : '/login' } });
+      const { data } = await api<{ url: string }>(path, {
+        method: 'POST',
+        json: {
+          provider: id,
+          callbackURL: intent === 'link' ? '/account' : safeNext(location.search),
+          errorCallbackURL: intent === 'link' ? '/account' : '/login',
+        },
+      });
       location.assign(data.url);
     } catch (err) {
       setError(err);
@@ -85,7 +95,8 @@ function ProviderButtons({ intent }: { intent: 'sign-in' | 'link' }) {
 }
 
 const SIGN_IN_ERRORS: Record<string, string> = {
-  account_not_linked: 'An account with this email already exists. Sign in with your password, then link this provider from your account page.',
+  account_not_linked:
+    'An account with this email already exists. Sign in with your password, then link this provider from your account page.',
   two_factor_password_sign_in: 'This account has two-factor authentication: sign in with your password and your code.',
 };
 
@@ -101,22 +112,52 @@ export function SignIn() {
       <form className="panel auth" onSubmit={verify(code)} data-testid="two-factor-challenge">
         <h1>Two-factor authentication</h1>
         <p className="muted">Enter the 6-digit code from your authenticator app, or one of your backup codes.</p>
-        <Field label="Code"><input name="code" autoComplete="one-time-code" inputMode="numeric" required value={code} onChange={(e) => setCode(e.target.value)} /></Field>
+        <Field label="Code">
+          <input
+            name="code"
+            autoComplete="one-time-code"
+            inputMode="numeric"
+            required
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+        </Field>
         <ErrorNote error={error} />
-        <button type="submit" className="button">Verify</button>
+        <button type="submit" className="button">
+          Verify
+        </button>
       </form>
     );
   }
   return (
     <form className="panel auth" onSubmit={submit({ email, password })}>
       <h1>{t('signIn')}</h1>
-      {providerError && <p className="error" role="alert">{SIGN_IN_ERRORS[providerError] ?? 'Signing in with that provider did not work. Try again.'}</p>}
+      {providerError && (
+        <p className="error" role="alert">
+          {SIGN_IN_ERRORS[providerError] ?? 'Signing in with that provider did not work. Try again.'}
+        </p>
+      )}
       <ProviderButtons intent="sign-in" />
-      <Field label={t('email')}><input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} /></Field>
-      <Field label={t('password')}><input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} /></Field>
+      <Field label={t('email')}>
+        <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </Field>
+      <Field label={t('password')}>
+        <input
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </Field>
       <ErrorNote error={error} />
-      <button type="submit" className="button">{t('signIn')}</button>
-      <p className="muted"><Link to="/signup">{t('signUp')}</Link></p>
+      <button type="submit" className="button">
+        {t('signIn')}
+      </button>
+      <p className="muted">
+        <Link to="/signup">{t('signUp')}</Link>
+      </p>
     </form>
   );
 }
@@ -124,28 +165,61 @@ export function SignIn() {
 export function SignUp() {
   const { t, country: guessCountry, language: guessLanguage, locale } = useSession();
   // The browser knows its time zone: gifts scheduled for this user arrive at their local time (S2.7).
-  const [form, setForm] = useState({ email: '', password: '', name: '', country: guessCountry, language: guessLanguage, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+  const [form, setForm] = useState({
+    email: '',
+    password: '',
+    name: '',
+    country: guessCountry,
+    language: guessLanguage,
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  });
   const { error, submit } = useSessionForm('/api/accounts');
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   return (
     <form className="panel auth" onSubmit={submit(form)}>
       <h1>{t('signUp')}</h1>
-      <Field label={t('email')}><input type="email" name="email" autoComplete="email" required value={form.email} onChange={set('email')} /></Field>
-      <Field label={t('password')} hint="10+"><input type="password" name="password" autoComplete="new-password" minLength={10} required value={form.password} onChange={set('password')} /></Field>
-      <Field label={t('name')}><input name="name" required maxLength={100} value={form.name} onChange={set('name')} /></Field>
+      <Field label={t('email')}>
+        <input type="email" name="email" autoComplete="email" required value={form.email} onChange={set('email')} />
+      </Field>
+      <Field label={t('password')} hint="10+">
+        <input
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          minLength={10}
+          required
+          value={form.password}
+          onChange={set('password')}
+        />
+      </Field>
+      <Field label={t('name')}>
+        <input name="name" required maxLength={100} value={form.name} onChange={set('name')} />
+      </Field>
       <Field label={t('country')} hint={t('residenceNote')}>
         <select name="country" value={form.country} onChange={set('country')}>
-          {COUNTRY_CODES.map((c) => <option key={c} value={c}>{countryName(c, locale)}</option>)}
+          {COUNTRY_CODES.map((c) => (
+            <option key={c} value={c}>
+              {countryName(c, locale)}
+            </option>
+          ))}
         </select>
       </Field>
       <Field label={t('language')}>
         <select name="language" value={form.language} onChange={set('language')}>
-          {LANGUAGES.map((l) => <option key={l} value={l}>{new Intl.DisplayNames([l], { type: 'language' }).of(l)}</option>)}
+          {LANGUAGES.map((l) => (
+            <option key={l} value={l}>
+              {new Intl.DisplayNames([l], { type: 'language' }).of(l)}
+            </option>
+          ))}
         </select>
       </Field>
-      <p className="muted">{t('currency')}: {defaultCurrencyFor(form.country)}</p>
+      <p className="muted">
+        {t('currency')}: {defaultCurrencyFor(form.country)}
+      </p>
       <ErrorNote error={error} />
-      <button type="submit" className="button">{t('signUp')}</button>
+      <button type="submit" className="button">
+        {t('signUp')}
+      </button>
     </form>
   );
 }
@@ -157,19 +231,30 @@ function TwoFactorSetup() {
   const [setup, setSetup] = useState<{ totpURI: string; backupCodes: string[] }>();
   const [qr, setQr] = useState<string>();
   useEffect(() => {
-    if (setup) QRCode.toString(setup.totpURI, { type: 'svg', margin: 2 }).then((svg) => setQr(`data:image/svg+xml;utf8,${encodeURIComponent(svg)}`), () => setQr(undefined));
+    if (setup)
+      QRCode.toString(setup.totpURI, { type: 'svg', margin: 2 }).then(
+        (svg) => setQr(`data:image/svg+xml;utf8,${encodeURIComponent(svg)}`),
+        () => setQr(undefined),
+      );
   }, [setup]);
   /** The key inside the otpauth:// URI, in groups of four, for apps where it is typed in. */
   const key = setup ? (new URL(setup.totpURI).searchParams.get('secret') ?? '').replace(/(.{4})/g, '$1 ').trim() : '';
   const [code, setCode] = useState('');
   const [error, setError] = useState<unknown>();
   if (!me) return null;
-  if (me.twoFactor) return <p className="ok" data-testid="two-factor-on">Two-factor authentication is on.</p>;
+  if (me.twoFactor)
+    return (
+      <p className="ok" data-testid="two-factor-on">
+        Two-factor authentication is on.
+      </p>
+    );
   const start = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
     try {
-      setSetup((await api<{ totpURI: string; backupCodes: string[] }>('/api/auth/two-factor/enable', { method: 'POST', json: { password } })).data);
+      setSetup(
+        (await api<{ totpURI: string; backupCodes: string[] }>('/api/auth/two-factor/enable', { method: 'POST', json: { password } })).data,
+      );
     } catch (err) {
       setError(err);
     }
@@ -190,23 +275,69 @@ function TwoFactorSetup() {
       {me.role === 'operator' && <p className="error">Operators must turn this on before the console works.</p>}
       {!setup ? (
         <form onSubmit={start} className="row">
-          <label className="sr-only" htmlFor="tfa-password">Your password</label>
-          <input id="tfa-password" type="password" name="tfaPassword" placeholder="Your password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-          <button className="button" type="submit">Set up an authenticator</button>
+          <label className="sr-only" htmlFor="tfa-password">
+            Your password
+          </label>
+          <input
+            id="tfa-password"
+            type="password"
+            name="tfaPassword"
+            placeholder="Your password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <button className="button" type="submit">
+            Set up an authenticator
+          </button>
         </form>
       ) : (
         <form onSubmit={confirm}>
           <p>Scan this code with your authenticator app, or type the key into it, then enter the code it shows.</p>
-          {qr && <img className="totp-qr" src={qr} alt="QR code to add this account to an authenticator app" width={180} height={180} data-testid="totp-qr" />}
-          <p>Key: <code className="secret" data-testid="totp-key">{key}</code></p>
+          {qr && (
+            <img
+              className="totp-qr"
+              src={qr}
+              alt="QR code to add this account to an authenticator app"
+              width={180}
+              height={180}
+              data-testid="totp-qr"
+            />
+          )}
+          <p>
+            Key:{' '}
+            <code className="secret" data-testid="totp-key">
+              {key}
+            </code>
+          </p>
           <details>
             <summary>Setup link</summary>
-            <code className="secret" data-testid="totp-uri">{setup.totpURI}</code>
+            <code className="secret" data-testid="totp-uri">
+              {setup.totpURI}
+            </code>
           </details>
           <p>Backup codes — each works once if you lose your phone. Keep them somewhere safe:</p>
-          <ul className="backup-codes">{setup.backupCodes.map((c) => <li key={c}><code>{c}</code></li>)}</ul>
-          <Field label="Code from the app"><input name="totpCode" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} /></Field>
-          <button className="button" type="submit">Turn on</button>
+          <ul className="backup-codes">
+            {setup.backupCodes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+          <Field label="Code from the app">
+            <input
+              name="totpCode"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </Field>
+          <button className="button" type="submit">
+            Turn on
+          </button>
         </form>
       )}
       <ErrorNote error={error} />
@@ -236,7 +367,11 @@ function LinkedAccounts() {
         {accounts?.map((a) => (
           <li key={a.id} className="row">
             <span>{a.providerId === 'credential' ? 'Email and password' : a.providerId}</span>
-            {accounts.length > 1 && <button type="button" className="link" onClick={() => unlink(a.id)}>Unlink</button>}
+            {accounts.length > 1 && (
+              <button type="button" className="link" onClick={() => unlink(a.id)}>
+                Unlink
+              </button>
+            )}
           </li>
         ))}
       </ul>
@@ -253,7 +388,7 @@ export function Account() {
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (me === null) navigate(loginFor(here()));
+    if (me === null) void navigate(loginFor(here()));
     if (me) setPrefs({ language: me.language, currency: me.currency, timeZone: me.timeZone });
   }, [me, navigate]);
   if (!me) return null;
@@ -271,40 +406,55 @@ export function Account() {
   const signOut = async () => {
     await api('/api/auth/sign-out', { method: 'POST', json: {} });
     await refresh();
-    navigate('/');
+    void navigate('/');
   };
   return (
     <>
-    <form className="panel" onSubmit={save}>
-      <h1>{t('account')}</h1>
-      <dl className="facts">
-        <dt>{t('email')}</dt><dd>{me.email}</dd>
-        <dt>{t('name')}</dt><dd>{me.name}</dd>
-        <dt>{t('country')}</dt><dd>{countryName(me.country, locale)}</dd>
-      </dl>
-      <p className="muted">{t('residenceNote')}</p>
-      <Field label={t('language')}>
-        <select value={prefs.language} onChange={(e) => setPrefs({ ...prefs, language: e.target.value })}>
-          {LANGUAGES.map((l) => <option key={l} value={l}>{new Intl.DisplayNames([l], { type: 'language' }).of(l)}</option>)}
-        </select>
-      </Field>
-      <Field label={t('currency')}>
-        <input value={prefs.currency} maxLength={3} onChange={(e) => setPrefs({ ...prefs, currency: e.target.value.toUpperCase() })} />
-      </Field>
-      <Field label="Time zone" hint="Gifts scheduled for you arrive at this zone's local time.">
-        <select name="timeZone" value={prefs.timeZone} onChange={(e) => setPrefs({ ...prefs, timeZone: e.target.value })}>
-          {[...new Set([prefs.timeZone, ...Intl.supportedValuesOf('timeZone')])].map((z) => <option key={z} value={z}>{z}</option>)}
-        </select>
-      </Field>
-      <ErrorNote error={error} />
-      {saved && <p className="ok">✓</p>}
-      <div className="row">
-        <button type="submit" className="button">{t('save')}</button>
-        <button type="button" className="button secondary" onClick={signOut}>{t('signOut')}</button>
-      </div>
-    </form>
-    <TwoFactorSetup />
-    <LinkedAccounts />
+      <form className="panel" onSubmit={save}>
+        <h1>{t('account')}</h1>
+        <dl className="facts">
+          <dt>{t('email')}</dt>
+          <dd>{me.email}</dd>
+          <dt>{t('name')}</dt>
+          <dd>{me.name}</dd>
+          <dt>{t('country')}</dt>
+          <dd>{countryName(me.country, locale)}</dd>
+        </dl>
+        <p className="muted">{t('residenceNote')}</p>
+        <Field label={t('language')}>
+          <select value={prefs.language} onChange={(e) => setPrefs({ ...prefs, language: e.target.value })}>
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {new Intl.DisplayNames([l], { type: 'language' }).of(l)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('currency')}>
+          <input value={prefs.currency} maxLength={3} onChange={(e) => setPrefs({ ...prefs, currency: e.target.value.toUpperCase() })} />
+        </Field>
+        <Field label="Time zone" hint="Gifts scheduled for you arrive at this zone's local time.">
+          <select name="timeZone" value={prefs.timeZone} onChange={(e) => setPrefs({ ...prefs, timeZone: e.target.value })}>
+            {[...new Set([prefs.timeZone, ...Intl.supportedValuesOf('timeZone')])].map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <ErrorNote error={error} />
+        {saved && <p className="ok">✓</p>}
+        <div className="row">
+          <button type="submit" className="button">
+            {t('save')}
+          </button>
+          <button type="button" className="button secondary" onClick={signOut}>
+            {t('signOut')}
+          </button>
+        </div>
+      </form>
+      <TwoFactorSetup />
+      <LinkedAccounts />
     </>
   );
 }

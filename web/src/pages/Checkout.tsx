@@ -20,7 +20,7 @@ export function Checkout() {
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
   useEffect(() => {
-    if (me === null) navigate(`/login`);
+    if (me === null) void navigate(`/login`);
     if (!me) return;
     get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`)
       .then((g) => get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`))
@@ -38,8 +38,12 @@ export function Checkout() {
     setBusy(true);
     setError(undefined);
     try {
-      const { data } = await api<OrderView>('/api/orders', { method: 'POST', json: { gameId: quote.gameId, editionId: quote.editionId, pointsToUse: points, paymentMethod: method }, headers: { 'idempotency-key': idempotencyKey } });
-      navigate(`/orders/${data.id}`);
+      const { data } = await api<OrderView>('/api/orders', {
+        method: 'POST',
+        json: { gameId: quote.gameId, editionId: quote.editionId, pointsToUse: points, paymentMethod: method },
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+      void navigate(`/orders/${data.id}`);
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -47,8 +51,14 @@ export function Checkout() {
   };
   return (
     <form className="panel checkout" onSubmit={submit}>
-      <h1>{quote.kind === 'preorder' ? 'Pre-order' : 'Buy'} {quote.title}</h1>
-      {quote.regionWarning && <p className="warning" role="note" data-testid="region-warning">{quote.regionWarning}</p>}
+      <h1>
+        {quote.kind === 'preorder' ? 'Pre-order' : 'Buy'} {quote.title}
+      </h1>
+      {quote.regionWarning && (
+        <p className="warning" role="note" data-testid="region-warning">
+          {quote.regionWarning}
+        </p>
+      )}
       <dl className="facts totals">
         <dt>Price</dt>
         <dd>{formatMoney(quote.listPrice, locale)}</dd>

@@ -26,7 +26,7 @@ export function Friends() {
   const [sent, setSent] = useState<string>();
   const load = useCallback(() => get<FriendsView>('/api/friends').then(setView, setError), []);
   useEffect(() => {
-    if (me === null) navigate(loginFor(here()));
+    if (me === null) void navigate(loginFor(here()));
     if (me) void load();
   }, [me, navigate, load]);
 
@@ -52,9 +52,15 @@ export function Friends() {
 
   return (
     <div className="console friends">
-      <div className="console-head"><h1>Friends</h1></div>
+      <div className="console-head">
+        <h1>Friends</h1>
+      </div>
       <ErrorNote error={error} />
-      {sent && <p className="ok" role="status">{sent}</p>}
+      {sent && (
+        <p className="ok" role="status">
+          {sent}
+        </p>
+      )}
       {view && view.incoming.length > 0 && (
         <section>
           <h2>Friend requests</h2>
@@ -62,7 +68,9 @@ export function Friends() {
             <div className="row person" key={p.id} data-testid="incoming">
               <span>{p.name}</span>
               <button onClick={() => act(`/api/friends/requests/${p.id}/accept`)}>Accept</button>
-              <button className="button secondary" onClick={() => act(`/api/friends/requests/${p.id}/decline`)}>Decline</button>
+              <button className="button secondary" onClick={() => act(`/api/friends/requests/${p.id}/decline`)}>
+                Decline
+              </button>
             </div>
           ))}
         </section>
@@ -73,14 +81,20 @@ export function Friends() {
         {view?.friends.map((p) => (
           <div className="row person" key={p.id} data-testid="friend">
             <span>{p.name}</span>
-            <button className="button secondary" onClick={() => act(`/api/friends/${p.id}`, 'DELETE')}>Remove</button>
-            <button className="link danger" onClick={() => act(`/api/blocks/${p.id}`, 'PUT')}>Block</button>
+            <button className="button secondary" onClick={() => act(`/api/friends/${p.id}`, 'DELETE')}>
+              Remove
+            </button>
+            <button className="link danger" onClick={() => act(`/api/blocks/${p.id}`, 'PUT')}>
+              Block
+            </button>
           </div>
         ))}
         {view?.outgoing.map((p) => (
           <div className="row person muted" key={p.id}>
             <span>{p.name} — waiting for their answer</span>
-            <button className="link" onClick={() => act(`/api/friends/${p.id}`, 'DELETE')}>Withdraw</button>
+            <button className="link" onClick={() => act(`/api/friends/${p.id}`, 'DELETE')}>
+              Withdraw
+            </button>
           </div>
         ))}
       </section>

@@ -15,7 +15,8 @@ export function Game() {
   const navigate = useNavigate();
   // The reservation link in mails (/games/{id}?preorder=1) goes straight to the checkout once the game is known.
   useEffect(() => {
-    if (game && params.get('preorder') === '1' && game.availability.purchasable) navigate(me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`), { replace: true });
+    if (game && params.get('preorder') === '1' && game.availability.purchasable)
+      void navigate(me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`), { replace: true });
   }, [game, params, me, navigate]);
   useEffect(() => {
     if (me === undefined) return;
@@ -33,13 +34,22 @@ export function Game() {
           <p className="summary">{game.summary}</p>
           <dl className="facts">
             <dt>{t('release')}</dt>
-            <dd>{formatDate(game.releaseDate, locale)}{!game.released && <span className="badge">{t('comingSoon')}</span>}</dd>
+            <dd>
+              {formatDate(game.releaseDate, locale)}
+              {!game.released && <span className="badge">{t('comingSoon')}</span>}
+            </dd>
             <dt>{t('developer')}</dt>
             <dd>{game.developer}</dd>
             <dt>{t('publisher')}</dt>
             <dd>{game.publisher}</dd>
           </dl>
-          <div className="chips">{game.genres.map((g) => <span key={g} className="chip">{g}</span>)}</div>
+          <div className="chips">
+            {game.genres.map((g) => (
+              <span key={g} className="chip">
+                {g}
+              </span>
+            ))}
+          </div>
           <div className="buy-box" data-testid="buy-box">
             {game.availability.purchasable ? (
               <>
@@ -48,14 +58,24 @@ export function Game() {
                   {game.editions.map((e) => (
                     <li key={e.id}>
                       <span>{e.name}</span>
-                      <strong className="price" data-testid="edition-price">{e.price ? formatMoney(e.price, locale) : '—'}</strong>
+                      <strong className="price" data-testid="edition-price">
+                        {e.price ? formatMoney(e.price, locale) : '—'}
+                      </strong>
                     </li>
                   ))}
                 </ul>
-                <Link className="button buy" to={me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`)} data-testid="buy">
+                <Link
+                  className="button buy"
+                  to={me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`)}
+                  data-testid="buy"
+                >
                   {game.released ? 'Buy' : 'Pre-order'}
                 </Link>
-                <Link className="button secondary gift" to={me ? `/games/${game.slug}/gift` : loginFor(`/games/${game.slug}/gift`)} data-testid="buy-as-gift">
+                <Link
+                  className="button secondary gift"
+                  to={me ? `/games/${game.slug}/gift` : loginFor(`/games/${game.slug}/gift`)}
+                  data-testid="buy-as-gift"
+                >
                   Buy as a gift
                 </Link>
               </>
@@ -70,11 +90,19 @@ export function Game() {
       </div>
       <section className="about">
         <h2>{t('about')}</h2>
-        {game.description.split('\n').map((p, i) => <p key={i}>{p}</p>)}
+        {game.description.split('\n').map((p, i) => (
+          <p key={i}>{p}</p>
+        ))}
         {game.tags.length > 0 && (
           <>
             <h3>{t('tags')}</h3>
-            <div className="chips">{game.tags.map((tag) => <span key={tag} className="chip subtle">{tag}</span>)}</div>
+            <div className="chips">
+              {game.tags.map((tag) => (
+                <span key={tag} className="chip subtle">
+                  {tag}
+                </span>
+              ))}
+            </div>
           </>
         )}
       </section>

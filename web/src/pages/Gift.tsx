@@ -42,10 +42,12 @@ export function GiftCheckout() {
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
   useEffect(() => {
-    if (me === null) navigate(loginFor(here()));
+    if (me === null) void navigate(loginFor(here()));
     if (!me) return;
     get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`)
-      .then((g) => Promise.all([get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`), get<GiftRecipients>(`/api/gifts/recipients?gameId=${g.id}`)]))
+      .then((g) =>
+        Promise.all([get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`), get<GiftRecipients>(`/api/gifts/recipients?gameId=${g.id}`)]),
+      )
       .then(([q, r]) => {
         setQuote(q);
         setFriends(r);
@@ -67,10 +69,18 @@ export function GiftCheckout() {
       const deliverAt = when === 'later' ? zonedToInstant(local, recipient.timeZone).toISOString() : undefined;
       const { data } = await api<GiftView>('/api/gifts', {
         method: 'POST',
-        json: { gameId: quote.gameId, editionId: quote.editionId, recipientId, message, ...(deliverAt ? { deliverAt } : {}), pointsToUse: points, paymentMethod: method },
+        json: {
+          gameId: quote.gameId,
+          editionId: quote.editionId,
+          recipientId,
+          message,
+          ...(deliverAt ? { deliverAt } : {}),
+          pointsToUse: points,
+          paymentMethod: method,
+        },
         headers: { 'idempotency-key': idempotencyKey },
       });
-      navigate(`/gifts/${data.id}`);
+      void navigate(`/gifts/${data.id}`);
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -81,7 +91,11 @@ export function GiftCheckout() {
       <h1>Gift {quote.title}</h1>
       <fieldset className="methods">
         <legend>To</legend>
-        {friends.recipients.length === 0 && <p className="empty">No friend can receive this game yet. <Link to="/friends">Add a friend</Link> first.</p>}
+        {friends.recipients.length === 0 && (
+          <p className="empty">
+            No friend can receive this game yet. <Link to="/friends">Add a friend</Link> first.
+          </p>
+        )}
         {friends.recipients.map((f) => (
           <label key={f.id} className={`method ${recipientId === f.id ? 'chosen' : ''}`}>
             <input type="radio" name="recipient" value={f.id} checked={recipientId === f.id} onChange={() => setRecipientId(f.id)} />
@@ -89,20 +103,40 @@ export function GiftCheckout() {
           </label>
         ))}
         {friends.unavailable.map((f) => (
-          <p key={f.id} className="muted" data-testid="gift-unavailable">{f.name}: {f.message}</p>
+          <p key={f.id} className="muted" data-testid="gift-unavailable">
+            {f.name}: {f.message}
+          </p>
         ))}
-        {friends.leftOut > 0 && <p className="muted">{friends.leftOut} friend{friends.leftOut > 1 ? 's' : ''} already own{friends.leftOut > 1 ? '' : 's'} this game or {friends.leftOut > 1 ? 'have' : 'has'} it on the way.</p>}
+        {friends.leftOut > 0 && (
+          <p className="muted">
+            {friends.leftOut} friend{friends.leftOut > 1 ? 's' : ''} already own{friends.leftOut > 1 ? '' : 's'} this game or{' '}
+            {friends.leftOut > 1 ? 'have' : 'has'} it on the way.
+          </p>
+        )}
       </fieldset>
       <Field label="Message">
         <textarea name="message" maxLength={1000} rows={3} value={message} onChange={(e) => setMessage(e.target.value)} />
       </Field>
       <fieldset className="methods">
         <legend>Delivery</legend>
-        <label className="method"><input type="radio" name="when" value="now" checked={when === 'now'} onChange={() => setWhen('now')} /> Send now</label>
+        <label className="method">
+          <input type="radio" name="when" value="now" checked={when === 'now'} onChange={() => setWhen('now')} /> Send now
+        </label>
         <label className="method">
           <input type="radio" name="when" value="later" checked={when === 'later'} onChange={() => setWhen('later')} /> On
-          <input type="datetime-local" name="deliverAt" value={local} disabled={when !== 'later'} min={recipient ? instantToZoned(storeNow(), recipient.timeZone) : undefined} onChange={(e) => setLocal(e.target.value)} />
-          {recipient && <small className="muted zone-hint">in {recipient.name}'s time zone, {recipient.timeZone}</small>}
+          <input
+            type="datetime-local"
+            name="deliverAt"
+            value={local}
+            disabled={when !== 'later'}
+            min={recipient ? instantToZoned(storeNow(), recipient.timeZone) : undefined}
+            onChange={(e) => setLocal(e.target.value)}
+          />
+          {recipient && (
+            <small className="muted zone-hint">
+              in {recipient.name}'s time zone, {recipient.timeZone}
+            </small>
+          )}
         </label>
       </fieldset>
       <dl className="facts totals">
@@ -113,7 +147,11 @@ export function GiftCheckout() {
       <PaymentMethods quote={quote} dueMinor={due.amountMinor} method={method} setMethod={setMethod} />
       <p className="muted">If your friend declines, or does not answer within 30 days, you are refunded automatically.</p>
       <ErrorNote error={error} />
-      <button type="submit" className="button" disabled={busy || !recipient || (when === 'later' && !local) || (due.amountMinor > 0 && !method)}>
+      <button
+        type="submit"
+        className="button"
+        disabled={busy || !recipient || (when === 'later' && !local) || (due.amountMinor > 0 && !method)}
+      >
         Buy as a gift · {formatMoney(due, locale)}
       </button>
     </form>
@@ -124,14 +162,29 @@ export function GiftCheckout() {
 export function GiftPage() {
   const { id = '' } = useParams();
   const { locale } = useSession();
-  const { data: gift, setData: setGift, error, setError } = useFollowPayment<GiftView>(`/api/gifts/${id}`, (g) => ({
+  const {
+    data: gift,
+    setData: setGift,
+    error,
+    setError,
+  } = useFollowPayment<GiftView>(`/api/gifts/${id}`, (g) => ({
     approvalUrl: g.state === 'paying' ? g.payment?.approvalUrl : null,
     // Paying, or refunding after a decline, expiry or cancel.
-    busy: g.state === 'paying' || (['declined', 'expired', 'cancelled'].includes(g.state) && g.payment !== undefined && g.payment.status !== 'refunded'),
+    busy:
+      g.state === 'paying' ||
+      (['declined', 'expired', 'cancelled'].includes(g.state) && g.payment !== undefined && g.payment.status !== 'refunded'),
   }));
   const [busy, setBusy] = useState(false);
   const act = async (action: 'accept' | 'decline' | 'cancel') => {
-    if (action !== 'accept' && !confirm(action === 'decline' ? 'Decline this gift? The sender gets their money back.' : 'Cancel this gift? You get your money and points back.')) return;
+    if (
+      action !== 'accept' &&
+      !confirm(
+        action === 'decline'
+          ? 'Decline this gift? The sender gets their money back.'
+          : 'Cancel this gift? You get your money and points back.',
+      )
+    )
+      return;
     setBusy(true);
     setError(undefined);
     try {
@@ -149,27 +202,66 @@ export function GiftPage() {
       <h1>{gift.game.title}</h1>
       <p className={`status-line ${gift.state}`}>{GIFT_STATE[gift.state]}</p>
       <dl className="facts">
-        <dt>From</dt><dd>{gift.from.name}</dd>
-        <dt>To</dt><dd>{gift.to.name}</dd>
-        {gift.message && <><dt>Message</dt><dd className="gift-message">{gift.message}</dd></>}
-        <dt>{gift.deliveredAt ? 'Delivered' : 'Arrives'}</dt><dd>{inZone(gift.deliveredAt ?? gift.deliverAt, gift.to.timeZone, locale)}</dd>
-        {gift.state === 'delivered' && gift.expiresAt && <><dt>Answer by</dt><dd>{inZone(gift.expiresAt, gift.to.timeZone, locale)}</dd></>}
+        <dt>From</dt>
+        <dd>{gift.from.name}</dd>
+        <dt>To</dt>
+        <dd>{gift.to.name}</dd>
+        {gift.message && (
+          <>
+            <dt>Message</dt>
+            <dd className="gift-message">{gift.message}</dd>
+          </>
+        )}
+        <dt>{gift.deliveredAt ? 'Delivered' : 'Arrives'}</dt>
+        <dd>{inZone(gift.deliveredAt ?? gift.deliverAt, gift.to.timeZone, locale)}</dd>
+        {gift.state === 'delivered' && gift.expiresAt && (
+          <>
+            <dt>Answer by</dt>
+            <dd>{inZone(gift.expiresAt, gift.to.timeZone, locale)}</dd>
+          </>
+        )}
         {gift.payment && (
           <>
             <dt>Paid</dt>
-            <dd>{formatMoney(gift.payment.paid, locale)}{gift.payment.pointsUsed > 0 && ` + ${gift.payment.pointsUsed.toLocaleString(locale)} points`}</dd>
-            {gift.payment.refunded && <><dt>Refunded</dt><dd>{formatMoney(gift.payment.refunded, locale)}</dd></>}
+            <dd>
+              {formatMoney(gift.payment.paid, locale)}
+              {gift.payment.pointsUsed > 0 && ` + ${gift.payment.pointsUsed.toLocaleString(locale)} points`}
+            </dd>
+            {gift.payment.refunded && (
+              <>
+                <dt>Refunded</dt>
+                <dd>{formatMoney(gift.payment.refunded, locale)}</dd>
+              </>
+            )}
           </>
         )}
       </dl>
       {gift.payment?.failure && <p className="error">{gift.payment.failure.message}</p>}
       <ErrorNote error={error} />
       <div className="row">
-        {gift.actions.accept && <button className="button" disabled={busy} onClick={() => act('accept')}>Accept</button>}
-        {gift.actions.decline && <button className="button secondary" disabled={busy} onClick={() => act('decline')}>Decline</button>}
-        {gift.actions.cancel && <button className="button secondary" disabled={busy} onClick={() => act('cancel')}>Cancel gift</button>}
-        {gift.state === 'accepted' && gift.role === 'recipient' && <Link className="button secondary" to="/library">Go to your library</Link>}
-        <Link className="button secondary" to="/gifts">All gifts</Link>
+        {gift.actions.accept && (
+          <button className="button" disabled={busy} onClick={() => act('accept')}>
+            Accept
+          </button>
+        )}
+        {gift.actions.decline && (
+          <button className="button secondary" disabled={busy} onClick={() => act('decline')}>
+            Decline
+          </button>
+        )}
+        {gift.actions.cancel && (
+          <button className="button secondary" disabled={busy} onClick={() => act('cancel')}>
+            Cancel gift
+          </button>
+        )}
+        {gift.state === 'accepted' && gift.role === 'recipient' && (
+          <Link className="button secondary" to="/library">
+            Go to your library
+          </Link>
+        )}
+        <Link className="button secondary" to="/gifts">
+          All gifts
+        </Link>
       </div>
     </div>
   );
@@ -183,26 +275,35 @@ export function Gifts() {
   const [error, setError] = useState<unknown>();
   const load = useCallback(() => get<{ sent: GiftView[]; received: GiftView[] }>('/api/gifts').then(setList, setError), []);
   useEffect(() => {
-    if (me === null) navigate(loginFor(here()));
+    if (me === null) void navigate(loginFor(here()));
     if (me) void load();
   }, [me, navigate, load]);
   const row = (g: GiftView) => (
     <tr key={g.id} data-testid={`gift-${g.role}`} data-state={g.state}>
-      <td><Link to={`/gifts/${g.id}`}>{g.game.title}</Link><div className="muted">{g.role === 'sender' ? `to ${g.to.name}` : `from ${g.from.name}`}</div></td>
+      <td>
+        <Link to={`/gifts/${g.id}`}>{g.game.title}</Link>
+        <div className="muted">{g.role === 'sender' ? `to ${g.to.name}` : `from ${g.from.name}`}</div>
+      </td>
       <td>{GIFT_STATE[g.state]}</td>
       <td className="muted">{inZone(g.deliveredAt ?? g.deliverAt, g.to.timeZone, locale)}</td>
     </tr>
   );
   return (
     <div className="console">
-      <div className="console-head"><h1>Gifts</h1></div>
+      <div className="console-head">
+        <h1>Gifts</h1>
+      </div>
       <ErrorNote error={error} />
       <h2>Received</h2>
       {list?.received.length === 0 && <p className="empty">No gifts received yet.</p>}
-      <table className="table"><tbody>{list?.received.map(row)}</tbody></table>
+      <table className="table">
+        <tbody>{list?.received.map(row)}</tbody>
+      </table>
       <h2>Sent</h2>
       {list?.sent.length === 0 && <p className="empty">You have not sent a gift yet. Open a game and choose “Buy as a gift”.</p>}
-      <table className="table"><tbody>{list?.sent.map(row)}</tbody></table>
+      <table className="table">
+        <tbody>{list?.sent.map(row)}</tbody>
+      </table>
     </div>
   );
 }

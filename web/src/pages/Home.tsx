@@ -23,7 +23,9 @@ export function Home() {
         <Link to={`/games/${hero.slug}`} className="hero">
           <img src={coverOf(hero)} onError={coverFallback(hero)} alt="" />
           <div className="hero-text">
-            <span className="eyebrow">{hero.released ? t('newReleases') : `${t('comingSoon')} · ${formatDate(hero.releaseDate, locale)}`}</span>
+            <span className="eyebrow">
+              {hero.released ? t('newReleases') : `${t('comingSoon')} · ${formatDate(hero.releaseDate, locale)}`}
+            </span>
             <h1>{hero.title}</h1>
             <p>{hero.summary}</p>
             <PriceTag game={hero} />

@@ -34,10 +34,14 @@ const AMOUNT_LABEL: Record<OrderView['status'], string> = {
 export function OrderPage() {
   const { id = '' } = useParams();
   const { locale } = useSession();
-  const { data: order, error } = useFollowPayment<OrderView>(`/api/orders/${id}`, (o) => ({
-    approvalUrl: o.status === 'pending' ? o.approvalUrl : null,
-    busy: o.status === 'pending' || o.status === 'refund_pending',
-  }), true);
+  const { data: order, error } = useFollowPayment<OrderView>(
+    `/api/orders/${id}`,
+    (o) => ({
+      approvalUrl: o.status === 'pending' ? o.approvalUrl : null,
+      busy: o.status === 'pending' || o.status === 'refund_pending',
+    }),
+    true,
+  );
   if (error) return <ErrorNote error={error} />;
   if (!order) return <div className="loading">…</div>;
   return (
@@ -48,11 +52,16 @@ export function OrderPage() {
       <dl className="facts">
         {/* What is true in each state: money is "paid" only once it was; before, it is due; after a cancel, nothing was taken. */}
         <dt data-testid="amount-label">{AMOUNT_LABEL[order.status]}</dt>
-        <dd>{formatMoney(order.paid, locale)}{order.pointsUsed > 0 && ` + ${order.pointsUsed.toLocaleString(locale)} points`}</dd>
+        <dd>
+          {formatMoney(order.paid, locale)}
+          {order.pointsUsed > 0 && ` + ${order.pointsUsed.toLocaleString(locale)} points`}
+        </dd>
         {order.status === 'pending' && order.approvalExpiresAt && (
           <>
             <dt>Approve by</dt>
-            <dd>{new Intl.DateTimeFormat(locale, { timeStyle: 'short', dateStyle: 'medium' }).format(new Date(order.approvalExpiresAt))}</dd>
+            <dd>
+              {new Intl.DateTimeFormat(locale, { timeStyle: 'short', dateStyle: 'medium' }).format(new Date(order.approvalExpiresAt))}
+            </dd>
           </>
         )}
         {order.refunded && (
@@ -68,7 +77,9 @@ export function OrderPage() {
           </>
         )}
       </dl>
-      <Link to="/purchases" className="button secondary">Purchase list</Link>
+      <Link to="/purchases" className="button secondary">
+        Purchase list
+      </Link>
     </div>
   );
 }
@@ -82,14 +93,25 @@ export function Purchases() {
   const [busy, setBusy] = useState<string>();
   const load = useCallback(() => get<OrderView[]>('/api/orders').then(setOrders, setError), []);
   useEffect(() => {
-    if (me === null) navigate(loginFor(here()));
+    if (me === null) void navigate(loginFor(here()));
     if (me) void load();
   }, [me, navigate, load]);
 
   const refund = async (o: OrderView) => {
-    const preview = (await api<{ refund: { amountMinor: number; currency: string }; pointsReturned: number; pointsTakenBack: number; pointsShortfall: number }>(`/api/orders/${o.id}/refund`)).data;
-    const lines = [`Refund ${formatMoney(preview.refund, locale)} and cancel the order?`, `${preview.pointsReturned} points used come back; ${preview.pointsTakenBack} points earned are taken back.`];
-    if (preview.pointsShortfall) lines.push(`${preview.pointsShortfall} earned points were already spent, so ${preview.pointsShortfall} is kept back from the money.`);
+    const preview = (
+      await api<{
+        refund: { amountMinor: number; currency: string };
+        pointsReturned: number;
+        pointsTakenBack: number;
+        pointsShortfall: number;
+      }>(`/api/orders/${o.id}/refund`)
+    ).data;
+    const lines = [
+      `Refund ${formatMoney(preview.refund, locale)} and cancel the order?`,
+      `${preview.pointsReturned} points used come back; ${preview.pointsTakenBack} points earned are taken back.`,
+    ];
+    if (preview.pointsShortfall)
+      lines.push(`${preview.pointsShortfall} earned points were already spent, so ${preview.pointsShortfall} is kept back from the money.`);
     if (!confirm(lines.join('\n'))) return;
     setBusy(o.id);
     setError(undefined);
@@ -112,18 +134,34 @@ export function Purchases() {
 
   return (
     <div className="console">
-      <div className="console-head"><h1>Purchase list</h1></div>
+      <div className="console-head">
+        <h1>Purchase list</h1>
+      </div>
       <ErrorNote error={error} />
-      {orders && orders.length === 0 && <p className="empty" data-testid="no-purchases">No purchases yet.</p>}
+      {orders && orders.length === 0 && (
+        <p className="empty" data-testid="no-purchases">
+          No purchases yet.
+        </p>
+      )}
       <table className="table">
         <tbody>
           {orders?.map((o) => (
             <tr key={o.id} data-testid="purchase">
-              <td><Link to={`/orders/${o.id}`}>{o.title}</Link><div className="muted">{o.kind === 'preorder' ? 'Pre-order' : 'Purchase'} · {STATUS[o.status]}</div></td>
-              <td>{formatMoney(o.paid, locale)}{o.pointsUsed > 0 && <div className="muted">+ {o.pointsUsed} points</div>}</td>
+              <td>
+                <Link to={`/orders/${o.id}`}>{o.title}</Link>
+                <div className="muted">
+                  {o.kind === 'preorder' ? 'Pre-order' : 'Purchase'} · {STATUS[o.status]}
+                </div>
+              </td>
+              <td>
+                {formatMoney(o.paid, locale)}
+                {o.pointsUsed > 0 && <div className="muted">+ {o.pointsUsed} points</div>}
+              </td>
               <td className="row">
                 {o.downloadable && <button onClick={() => download(o)}>Download</button>}
-                <button className="button secondary" disabled={!o.refundable || busy === o.id} onClick={() => refund(o)}>Request refund</button>
+                <button className="button secondary" disabled={!o.refundable || busy === o.id} onClick={() => refund(o)}>
+                  Request refund
+                </button>
               </td>
             </tr>
           ))}
@@ -140,22 +178,33 @@ export function Library() {
   const [games, setGames] = useState<LibraryEntry[]>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
-    if (me === null) navigate(loginFor(here()));
+    if (me === null) void navigate(loginFor(here()));
     if (me) get<LibraryEntry[]>('/api/library').then(setGames, setError);
   }, [me, navigate]);
   const download = (g: LibraryEntry) => downloadGame(g.gameId).catch(setError);
   return (
     <div className="console">
-      <div className="console-head"><h1>Library</h1></div>
+      <div className="console-head">
+        <h1>Library</h1>
+      </div>
       <ErrorNote error={error} />
       {games && games.length === 0 && <p className="empty">Your library is empty.</p>}
       <table className="table">
         <tbody>
           {games?.map((g) => (
             <tr key={g.gameId} data-testid="library-game">
-              <td><Link to={`/games/${g.slug}`}>{g.title}</Link><div className="muted">{g.source === 'gift' ? 'Gift' : 'Purchase'} · {new Date(g.acquiredAt).toLocaleDateString(locale)}</div></td>
+              <td>
+                <Link to={`/games/${g.slug}`}>{g.title}</Link>
+                <div className="muted">
+                  {g.source === 'gift' ? 'Gift' : 'Purchase'} · {new Date(g.acquiredAt).toLocaleDateString(locale)}
+                </div>
+              </td>
               <td className="row">
-                {g.downloadable ? <button onClick={() => download(g)}>Download</button> : <span className="muted">Available on {formatDate(g.releaseDate, locale)}</span>}
+                {g.downloadable ? (
+                  <button onClick={() => download(g)}>Download</button>
+                ) : (
+                  <span className="muted">Available on {formatDate(g.releaseDate, locale)}</span>
+                )}
               </td>
             </tr>
           ))}

@@ -39,7 +39,10 @@ export function Search() {
   const applyPrice = (e: FormEvent) => {
     e.preventDefault();
     const next = new URLSearchParams(params);
-    for (const [key, v] of [['minPrice', min], ['maxPrice', max]] as const) {
+    for (const [key, v] of [
+      ['minPrice', min],
+      ['maxPrice', max],
+    ] as const) {
       if (v) next.set(key, String(toMinor(v, currency)));
       else next.delete(key);
     }
@@ -53,7 +56,11 @@ export function Search() {
         <h3>{t('genre')}</h3>
         <select aria-label={t('genre')} value={params.get('genre') ?? ''} onChange={(e) => set('genre', e.target.value)}>
           <option value="">{t('any')}</option>
-          {genres.map((g) => <option key={g} value={g}>{g}</option>)}
+          {genres.map((g) => (
+            <option key={g} value={g}>
+              {g}
+            </option>
+          ))}
         </select>
         <h3>{t('released')}</h3>
         <select aria-label={t('released')} value={params.get('release') ?? ''} onChange={(e) => set('release', e.target.value)}>
@@ -61,7 +68,9 @@ export function Search() {
           <option value="released">{t('released')}</option>
           <option value="upcoming">{t('comingSoon')}</option>
         </select>
-        <h3>{t('priceRange')} ({currency})</h3>
+        <h3>
+          {t('priceRange')} ({currency})
+        </h3>
         <form onSubmit={applyPrice} className="price-range">
           <input aria-label={t('min')} placeholder={t('min')} inputMode="decimal" value={min} onChange={(e) => setMin(e.target.value)} />
           <input aria-label={t('max')} placeholder={t('max')} inputMode="decimal" value={max} onChange={(e) => setMax(e.target.value)} />
@@ -86,12 +95,28 @@ export function Search() {
               {params.get('q') && <strong>“{params.get('q')}” · </strong>}
               {result.total.toLocaleString()} {t('results')}
             </p>
-            {result.items.length === 0 ? <p className="empty">{t('noResults')}</p> : <div className="grid">{result.items.map((g) => <GameCard key={g.id} game={g} />)}</div>}
+            {result.items.length === 0 ? (
+              <p className="empty">{t('noResults')}</p>
+            ) : (
+              <div className="grid">
+                {result.items.map((g) => (
+                  <GameCard key={g.id} game={g} />
+                ))}
+              </div>
+            )}
             {result.total > result.page * result.pageSize && (
               <div className="pager">
                 {page > 1 && <button onClick={() => set('page', String(page - 1))}>‹</button>}
                 <span>{page}</span>
-                <button onClick={() => { const n = new URLSearchParams(params); n.set('page', String(page + 1)); setParams(n); }}>›</button>
+                <button
+                  onClick={() => {
+                    const n = new URLSearchParams(params);
+                    n.set('page', String(page + 1));
+                    setParams(n);
+                  }}
+                >
+                  ›
+                </button>
               </div>
             )}
           </>

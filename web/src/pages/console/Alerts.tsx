@@ -20,10 +20,10 @@ export function ConsoleAlerts() {
   const [showResolved, setShowResolved] = useState(false);
   const [data, setData] = useState<{ open: number; items: AlertView[] }>();
   const [error, setError] = useState<unknown>();
-  const load = () => get<{ open: number; items: AlertView[] }>(`/api/operator/alerts?limit=200${showResolved ? '' : '&open=true'}`).then(setData, setError);
+  const load = () =>
+    get<{ open: number; items: AlertView[] }>(`/api/operator/alerts?limit=200${showResolved ? '' : '&open=true'}`).then(setData, setError);
   useEffect(() => {
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [showResolved]);
   const resolve = async (id: string) => {
     try {
@@ -42,22 +42,56 @@ export function ConsoleAlerts() {
         <label>
           <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> Show resolved
         </label>
-        <Link to="/console" className="button secondary">Games</Link>
+        <Link to="/console" className="button secondary">
+          Games
+        </Link>
       </div>
       <ErrorNote error={error} />
       {data && !data.items.length && <p className="muted">Nothing needs you right now.</p>}
       <table className="table">
         <thead>
-          <tr><th>Kind</th><th>About</th><th>What happened</th><th>Seen</th><th /></tr>
+          <tr>
+            <th>Kind</th>
+            <th>About</th>
+            <th>What happened</th>
+            <th>Seen</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
           {data?.items.map((a) => (
             <tr key={a.id} data-testid="alert" data-kind={a.kind}>
-              <td><span className={`status ${a.resolvedAt ? 'resolved' : 'open'}`}>{a.kind}</span><div className="muted">{KIND[a.kind] ?? ''}</div></td>
-              <td><code>{a.subject}</code></td>
-              <td>{a.message}{Object.keys(a.details).length > 0 && <details><summary>Details</summary><pre>{JSON.stringify(a.details, null, 2)}</pre></details>}</td>
-              <td>{when(a.lastRaisedAt)}{a.count > 1 && <div className="muted">{a.count} times since {when(a.raisedAt)}</div>}</td>
-              <td>{a.resolvedAt ? <span className="muted">Resolved {when(a.resolvedAt)}</span> : <button onClick={() => void resolve(a.id)}>Resolve</button>}</td>
+              <td>
+                <span className={`status ${a.resolvedAt ? 'resolved' : 'open'}`}>{a.kind}</span>
+                <div className="muted">{KIND[a.kind] ?? ''}</div>
+              </td>
+              <td>
+                <code>{a.subject}</code>
+              </td>
+              <td>
+                {a.message}
+                {Object.keys(a.details).length > 0 && (
+                  <details>
+                    <summary>Details</summary>
+                    <pre>{JSON.stringify(a.details, null, 2)}</pre>
+                  </details>
+                )}
+              </td>
+              <td>
+                {when(a.lastRaisedAt)}
+                {a.count > 1 && (
+                  <div className="muted">
+                    {a.count} times since {when(a.raisedAt)}
+                  </div>
+                )}
+              </td>
+              <td>
+                {a.resolvedAt ? (
+                  <span className="muted">Resolved {when(a.resolvedAt)}</span>
+                ) : (
+                  <button onClick={() => void resolve(a.id)}>Resolve</button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -28,7 +28,11 @@ const blank = (): GameInput => ({
   regions: { sale: { mode: 'everywhere', countries: [] }, play: { mode: 'everywhere', countries: [] } },
 });
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const fromGame = ({ id: _id, version: _v, createdAt: _c, updatedAt: _u, ...input }: OperatorGame): GameInput => input;
 
 async function upload(file: File): Promise<string> {
@@ -62,7 +66,8 @@ export function ConsoleGameEditor() {
   }, [id]);
 
   const update = (patch: Partial<GameInput>) => setGame((g) => ({ ...g, ...patch }));
-  const setText = (field: 'title' | 'summary' | 'description', value: string) => setGame((g) => ({ ...g, [field]: { ...(g[field] ?? {}), [lang]: value } }));
+  const setText = (field: 'title' | 'summary' | 'description', value: string) =>
+    setGame((g) => ({ ...g, [field]: { ...(g[field] ?? {}), [lang]: value } }));
   const setEdition = (i: number, e: Edition) => setGame((g) => ({ ...g, editions: g.editions.map((x, j) => (j === i ? e : x)) }));
   const languages = [...new Set([game.defaultLanguage, ...Object.keys(game.title), ...Object.keys(game.description)])];
 
@@ -71,14 +76,23 @@ export function ConsoleGameEditor() {
     setError(undefined);
     setSaved(undefined);
     try {
-      const clean: GameInput = { ...game, title: prune(game.title), summary: prune(game.summary ?? {}), description: prune(game.description) };
+      const clean: GameInput = {
+        ...game,
+        title: prune(game.title),
+        summary: prune(game.summary ?? {}),
+        description: prune(game.description),
+      };
       if (id) {
-        const { data } = await api<OperatorGame>(`/api/operator/games/${id}`, { method: 'PUT', json: clean, headers: { 'if-match': `"v${version}"` } });
+        const { data } = await api<OperatorGame>(`/api/operator/games/${id}`, {
+          method: 'PUT',
+          json: clean,
+          headers: { 'if-match': `"v${version}"` },
+        });
         setVersion(data.version);
         setSaved(`Saved as version ${data.version}.`);
       } else {
         const { data } = await api<OperatorGame>('/api/operator/games', { method: 'POST', json: clean });
-        navigate(`/console/games/${data.id}`, { replace: true });
+        void navigate(`/console/games/${data.id}`, { replace: true });
       }
     } catch (err) {
       setConflict(err instanceof ApiError && err.code === 'edit_conflict');
@@ -91,16 +105,34 @@ export function ConsoleGameEditor() {
       <div className="console-head">
         <h1>{id ? game.title[game.defaultLanguage] || game.slug : 'Register a game'}</h1>
         {version !== undefined && <span className="muted">version {version}</span>}
-        <button type="submit" className="button">Save</button>
+        <button type="submit" className="button">
+          Save
+        </button>
       </div>
       <ErrorNote error={error} />
-      {conflict && <button type="button" className="button secondary" onClick={() => load().catch(setError)}>Reload the latest version</button>}
-      {saved && <p className="ok" role="status">{saved}</p>}
+      {conflict && (
+        <button type="button" className="button secondary" onClick={() => load().catch(setError)}>
+          Reload the latest version
+        </button>
+      )}
+      {saved && (
+        <p className="ok" role="status">
+          {saved}
+        </p>
+      )}
 
       <fieldset>
         <legend>Basics</legend>
         <div className="cols">
-          <Field label="Slug (address)"><input name="slug" required value={game.slug} onChange={(e) => update({ slug: e.target.value })} pattern="[a-z0-9]+(-[a-z0-9]+)*" /></Field>
+          <Field label="Slug (address)">
+            <input
+              name="slug"
+              required
+              value={game.slug}
+              onChange={(e) => update({ slug: e.target.value })}
+              pattern="[a-z0-9]+(-[a-z0-9]+)*"
+            />
+          </Field>
           <Field label="Status">
             <select name="status" value={game.status} onChange={(e) => update({ status: e.target.value as GameInput['status'] })}>
               <option value="draft">Draft (hidden)</option>
@@ -109,31 +141,67 @@ export function ConsoleGameEditor() {
           </Field>
           <Field label="Default language">
             <select value={game.defaultLanguage} onChange={(e) => update({ defaultLanguage: e.target.value })}>
-              {LANGUAGES.map((l) => <option key={l} value={l}>{l}</option>)}
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
             </select>
           </Field>
           <Field label="Release date" hint="Empty = to be announced">
-            <input type="date" name="releaseDate" value={game.releaseDate ?? ''} onChange={(e) => update({ releaseDate: e.target.value || null })} />
+            <input
+              type="date"
+              name="releaseDate"
+              value={game.releaseDate ?? ''}
+              onChange={(e) => update({ releaseDate: e.target.value || null })}
+            />
           </Field>
-          <Field label="Developer"><input name="developer" required value={game.developer} onChange={(e) => update({ developer: e.target.value })} /></Field>
-          <Field label="Publisher"><input name="publisher" required value={game.publisher} onChange={(e) => update({ publisher: e.target.value })} /></Field>
-          <Field label="Genres" hint="Comma-separated"><input name="genres" value={game.genres.join(', ')} onChange={(e) => update({ genres: list(e.target.value) })} /></Field>
-          <Field label="Tags" hint="Comma-separated"><input name="tags" value={game.tags.join(', ')} onChange={(e) => update({ tags: list(e.target.value) })} /></Field>
+          <Field label="Developer">
+            <input name="developer" required value={game.developer} onChange={(e) => update({ developer: e.target.value })} />
+          </Field>
+          <Field label="Publisher">
+            <input name="publisher" required value={game.publisher} onChange={(e) => update({ publisher: e.target.value })} />
+          </Field>
+          <Field label="Genres" hint="Comma-separated">
+            <input name="genres" value={game.genres.join(', ')} onChange={(e) => update({ genres: list(e.target.value) })} />
+          </Field>
+          <Field label="Tags" hint="Comma-separated">
+            <input name="tags" value={game.tags.join(', ')} onChange={(e) => update({ tags: list(e.target.value) })} />
+          </Field>
         </div>
       </fieldset>
 
       <fieldset>
         <legend>Texts per language</legend>
         <div className="tabs">
-          {languages.map((l) => <button type="button" key={l} className={l === lang ? 'tab active' : 'tab'} onClick={() => setLang(l)}>{l}</button>)}
+          {languages.map((l) => (
+            <button type="button" key={l} className={l === lang ? 'tab active' : 'tab'} onClick={() => setLang(l)}>
+              {l}
+            </button>
+          ))}
           <select aria-label="Add a language" value="" onChange={(e) => e.target.value && setLang(e.target.value)}>
             <option value="">+ language</option>
-            {LANGUAGES.filter((l) => !languages.includes(l)).map((l) => <option key={l} value={l}>{new Intl.DisplayNames([locale], { type: 'language' }).of(l)}</option>)}
+            {LANGUAGES.filter((l) => !languages.includes(l)).map((l) => (
+              <option key={l} value={l}>
+                {new Intl.DisplayNames([locale], { type: 'language' }).of(l)}
+              </option>
+            ))}
           </select>
         </div>
-        <Field label={`Title (${lang})`}><input name={`title-${lang}`} value={game.title[lang] ?? ''} onChange={(e) => setText('title', e.target.value)} /></Field>
-        <Field label={`Summary (${lang})`}><input name={`summary-${lang}`} value={game.summary?.[lang] ?? ''} onChange={(e) => setText('summary', e.target.value)} /></Field>
-        <Field label={`Description (${lang})`}><textarea name={`description-${lang}`} rows={6} value={game.description[lang] ?? ''} onChange={(e) => setText('description', e.target.value)} /></Field>
+        <Field label={`Title (${lang})`}>
+          <input name={`title-${lang}`} value={game.title[lang] ?? ''} onChange={(e) => setText('title', e.target.value)} />
+        </Field>
+        <Field label={`Summary (${lang})`}>
+          <input name={`summary-${lang}`} value={game.summary?.[lang] ?? ''} onChange={(e) => setText('summary', e.target.value)} />
+        </Field>
+        <Field label={`Description (${lang})`}>
+          <textarea
+            name={`description-${lang}`}
+            rows={6}
+            value={game.description[lang] ?? ''}
+            onChange={(e) => setText('description', e.target.value)}
+          />
+        </Field>
       </fieldset>
 
       <fieldset>
@@ -141,12 +209,29 @@ export function ConsoleGameEditor() {
         <div className="media-row">
           {game.coverUrl && <img src={game.coverUrl} alt="Cover" className="cover-preview" />}
           <div>
-            <Field label="Cover image URL"><input name="coverUrl" value={game.coverUrl ?? ''} onChange={(e) => update({ coverUrl: e.target.value || null })} /></Field>
+            <Field label="Cover image URL">
+              <input name="coverUrl" value={game.coverUrl ?? ''} onChange={(e) => update({ coverUrl: e.target.value || null })} />
+            </Field>
             <Field label="…or upload a cover">
-              <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then((url) => update({ coverUrl: url }), setError)} />
+              <input
+                type="file"
+                accept="image/png,image/jpeg,image/webp,image/gif"
+                onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then((url) => update({ coverUrl: url }), setError)}
+              />
             </Field>
             <Field label="Screenshot URLs" hint="One per line">
-              <textarea rows={3} value={game.screenshots.join('\n')} onChange={(e) => update({ screenshots: e.target.value.split('\n').map((s) => s.trim()).filter(Boolean) })} />
+              <textarea
+                rows={3}
+                value={game.screenshots.join('\n')}
+                onChange={(e) =>
+                  update({
+                    screenshots: e.target.value
+                      .split('\n')
+                      .map((s) => s.trim())
+                      .filter(Boolean),
+                  })
+                }
+              />
             </Field>
           </div>
         </div>
@@ -155,22 +240,58 @@ export function ConsoleGameEditor() {
       <fieldset>
         <legend>Editions and prices</legend>
         {game.editions.map((ed, i) => (
-          <EditionEditor key={i} edition={ed} language={game.defaultLanguage} locale={locale} onChange={(e) => setEdition(i, e)}
-            onRemove={game.editions.length > 1 ? () => update({ editions: game.editions.filter((_, j) => j !== i) }) : undefined} />
+          <EditionEditor
+            key={i}
+            edition={ed}
+            language={game.defaultLanguage}
+            locale={locale}
+            onChange={(e) => setEdition(i, e)}
+            onRemove={game.editions.length > 1 ? () => update({ editions: game.editions.filter((_, j) => j !== i) }) : undefined}
+          />
         ))}
-        <button type="button" className="button secondary" onClick={() => update({ editions: [...game.editions, { code: `edition-${game.editions.length + 1}`, name: { [game.defaultLanguage]: 'New edition' }, prices: [] }] })}>Add an edition</button>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() =>
+            update({
+              editions: [
+                ...game.editions,
+                { code: `edition-${game.editions.length + 1}`, name: { [game.defaultLanguage]: 'New edition' }, prices: [] },
+              ],
+            })
+          }
+        >
+          Add an edition
+        </button>
       </fieldset>
 
       <fieldset>
         <legend>Regions (where it may be sold and played)</legend>
         <div className="cols">
-          <RuleEditor label="Sold to residents of" rule={game.regions.sale} locale={locale} onChange={(sale) => update({ regions: { ...game.regions, sale } })} />
-          <RuleEditor label="Playable in" rule={game.regions.play} locale={locale} onChange={(play) => update({ regions: { ...game.regions, play } })} />
+          <RuleEditor
+            label="Sold to residents of"
+            rule={game.regions.sale}
+            locale={locale}
+            onChange={(sale) => update({ regions: { ...game.regions, sale } })}
+          />
+          <RuleEditor
+            label="Playable in"
+            rule={game.regions.play}
+            locale={locale}
+            onChange={(play) => update({ regions: { ...game.regions, play } })}
+          />
         </div>
-        <p className="muted">Removing a country from “Playable in” also stops owners there from downloading (use it for legal blocks); removing it only from “Sold to” stops new purchases.</p>
+        <p className="muted">
+          Removing a country from “Playable in” also stops owners there from downloading (use it for legal blocks); removing it only from
+          “Sold to” stops new purchases.
+        </p>
         <label className="field">
           <span className="field-label">Buyer connecting from another country than their residence</span>
-          <select name="ipMismatch" value={game.regions.ipMismatch ?? 'warn'} onChange={(e) => update({ regions: { ...game.regions, ipMismatch: e.target.value as 'allow' | 'warn' | 'block' } })}>
+          <select
+            name="ipMismatch"
+            value={game.regions.ipMismatch ?? 'warn'}
+            onChange={(e) => update({ regions: { ...game.regions, ipMismatch: e.target.value as 'allow' | 'warn' | 'block' } })}
+          >
             <option value="allow">Allow</option>
             <option value="warn">Allow with a warning (recorded)</option>
             <option value="block">Refuse</option>
@@ -183,46 +304,134 @@ export function ConsoleGameEditor() {
 
 const prune = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([, v]) => v.trim()));
 
-function EditionEditor({ edition, language, locale, onChange, onRemove }: { edition: Edition; language: string; locale: string; onChange(e: Edition): void; onRemove?: () => void }) {
-  const setPrice = (i: number, p: Edition['prices'][number]) => onChange({ ...edition, prices: edition.prices.map((x, j) => (j === i ? p : x)) });
+function EditionEditor({
+  edition,
+  language,
+  locale,
+  onChange,
+  onRemove,
+}: {
+  edition: Edition;
+  language: string;
+  locale: string;
+  onChange(e: Edition): void;
+  onRemove?: () => void;
+}) {
+  const setPrice = (i: number, p: Edition['prices'][number]) =>
+    onChange({ ...edition, prices: edition.prices.map((x, j) => (j === i ? p : x)) });
   return (
     <div className="edition">
       <div className="cols">
-        <Field label="Edition code"><input value={edition.code} onChange={(e) => onChange({ ...edition, code: e.target.value })} /></Field>
-        <Field label={`Edition name (${language})`}><input value={edition.name[language] ?? ''} onChange={(e) => onChange({ ...edition, name: { ...edition.name, [language]: e.target.value } })} /></Field>
-        {onRemove && <button type="button" className="link danger" onClick={onRemove}>Remove edition</button>}
+        <Field label="Edition code">
+          <input value={edition.code} onChange={(e) => onChange({ ...edition, code: e.target.value })} />
+        </Field>
+        <Field label={`Edition name (${language})`}>
+          <input
+            value={edition.name[language] ?? ''}
+            onChange={(e) => onChange({ ...edition, name: { ...edition.name, [language]: e.target.value } })}
+          />
+        </Field>
+        {onRemove && (
+          <button type="button" className="link danger" onClick={onRemove}>
+            Remove edition
+          </button>
+        )}
       </div>
       <table className="table prices">
-        <thead><tr><th>Country</th><th>Currency</th><th>Price</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Country</th>
+            <th>Currency</th>
+            <th>Price</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {edition.prices.map((p, i) => (
             <tr key={i}>
               <td>
-                <select aria-label="Price country" value={p.country} onChange={(e) => setPrice(i, { ...p, country: e.target.value, currency: e.target.value === '*' ? p.currency : defaultCurrencyFor(e.target.value) })}>
+                <select
+                  aria-label="Price country"
+                  value={p.country}
+                  onChange={(e) =>
+                    setPrice(i, {
+                      ...p,
+                      country: e.target.value,
+                      currency: e.target.value === '*' ? p.currency : defaultCurrencyFor(e.target.value),
+                    })
+                  }
+                >
                   <option value="*">Rest of world (*)</option>
-                  {COUNTRY_CODES.map((c) => <option key={c} value={c}>{countryName(c, locale)}</option>)}
+                  {COUNTRY_CODES.map((c) => (
+                    <option key={c} value={c}>
+                      {countryName(c, locale)}
+                    </option>
+                  ))}
                 </select>
               </td>
-              <td><input aria-label="Currency" value={p.currency} maxLength={3} size={4} onChange={(e) => setPrice(i, { ...p, currency: e.target.value.toUpperCase() })} /></td>
-              <td><PriceInput minor={p.amountMinor} currency={p.currency} onChange={(amountMinor) => setPrice(i, { ...p, amountMinor })} /></td>
-              <td><button type="button" className="link danger" onClick={() => onChange({ ...edition, prices: edition.prices.filter((_, j) => j !== i) })}>✕</button></td>
+              <td>
+                <input
+                  aria-label="Currency"
+                  value={p.currency}
+                  maxLength={3}
+                  size={4}
+                  onChange={(e) => setPrice(i, { ...p, currency: e.target.value.toUpperCase() })}
+                />
+              </td>
+              <td>
+                <PriceInput minor={p.amountMinor} currency={p.currency} onChange={(amountMinor) => setPrice(i, { ...p, amountMinor })} />
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="link danger"
+                  onClick={() => onChange({ ...edition, prices: edition.prices.filter((_, j) => j !== i) })}
+                >
+                  ✕
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <button type="button" className="link" onClick={() => onChange({ ...edition, prices: [...edition.prices, { country: 'US', currency: 'USD', amountMinor: 0 }] })}>+ price for a country</button>
+      <button
+        type="button"
+        className="link"
+        onClick={() => onChange({ ...edition, prices: [...edition.prices, { country: 'US', currency: 'USD', amountMinor: 0 }] })}
+      >
+        + price for a country
+      </button>
     </div>
   );
 }
 
 /** Edits a price as the decimal people type (19.99, 55000) and keeps integer minor units in the document. */
 function PriceInput({ minor, currency, onChange }: { minor: number; currency: string; onChange(minor: number): void }) {
-  const valid = /^[A-Z]{3}$/.test(currency) && (() => { try { new Intl.NumberFormat('en', { style: 'currency', currency }); return true; } catch { return false; } })();
+  const valid =
+    /^[A-Z]{3}$/.test(currency) &&
+    (() => {
+      try {
+        new Intl.NumberFormat('en', { style: 'currency', currency });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
   const [text, setText] = useState(valid ? fromMinor(minor, currency) : String(minor));
   useEffect(() => {
     if (valid) setText(fromMinor(minor, currency));
   }, [currency]);
-  return <input aria-label="Amount" inputMode="decimal" value={text} onChange={(e) => { setText(e.target.value); if (valid && e.target.value && !Number.isNaN(Number(e.target.value))) onChange(toMinor(e.target.value, currency)); }} />;
+  return (
+    <input
+      aria-label="Amount"
+      inputMode="decimal"
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        if (valid && e.target.value && !Number.isNaN(Number(e.target.value))) onChange(toMinor(e.target.value, currency));
+      }}
+    />
+  );
 }
 
 function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Rule; locale: string; onChange(r: Rule): void }) {
@@ -240,12 +449,32 @@ function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Ru
         <>
           <div className="chips">
             {rule.countries.map((c) => (
-              <button type="button" key={c} className="chip removable" title="Remove" onClick={() => onChange({ ...rule, countries: rule.countries.filter((x) => x !== c) })}>{countryName(c, locale)} ✕</button>
+              <button
+                type="button"
+                key={c}
+                className="chip removable"
+                title="Remove"
+                onClick={() => onChange({ ...rule, countries: rule.countries.filter((x) => x !== c) })}
+              >
+                {countryName(c, locale)} ✕
+              </button>
             ))}
           </div>
-          <select aria-label={`${label}: add a country`} value={adding} onChange={(e) => { setAdding(''); if (e.target.value && !rule.countries.includes(e.target.value)) onChange({ ...rule, countries: [...rule.countries, e.target.value] }); }}>
+          <select
+            aria-label={`${label}: add a country`}
+            value={adding}
+            onChange={(e) => {
+              setAdding('');
+              if (e.target.value && !rule.countries.includes(e.target.value))
+                onChange({ ...rule, countries: [...rule.countries, e.target.value] });
+            }}
+          >
             <option value="">+ country</option>
-            {COUNTRY_CODES.filter((c) => !rule.countries.includes(c)).map((c) => <option key={c} value={c}>{countryName(c, locale)}</option>)}
+            {COUNTRY_CODES.filter((c) => !rule.countries.includes(c)).map((c) => (
+              <option key={c} value={c}>
+                {countryName(c, locale)}
+              </option>
+            ))}
           </select>
         </>
       )}

@@ -9,8 +9,14 @@ import { GIFT_STATE } from '../Gift.tsx';
 
 const STATES = Object.keys(GIFT_STATE) as (keyof typeof GIFT_STATE)[];
 const COLORS: Record<string, string> = {
-  paying: '#8a8f98', payment_failed: '#5b5f66', scheduled: '#6aa9ff', delivered: '#f5c451',
-  accepted: '#4cc38a', declined: '#ef6a6a', expired: '#c77dff', cancelled: '#ff9f43',
+  paying: '#8a8f98',
+  payment_failed: '#5b5f66',
+  scheduled: '#6aa9ff',
+  delivered: '#f5c451',
+  accepted: '#4cc38a',
+  declined: '#ef6a6a',
+  expired: '#c77dff',
+  cancelled: '#ff9f43',
 };
 
 /** Gifts per day, stacked by state: one bar per day, one colour per state. */
@@ -23,7 +29,9 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
     <figure className="chart" data-testid="gift-chart">
       <svg width={w} height={h + 40} role="img" aria-label="Gifts per day by state">
         <line x1={30} y1={h} x2={w} y2={h} stroke="currentColor" opacity={0.3} />
-        <text x={0} y={12} fontSize={11} fill="currentColor">{max}</text>
+        <text x={0} y={12} fontSize={11} fill="currentColor">
+          {max}
+        </text>
         {perDay.map((d, i) => {
           let y = h;
           const x = 36 + i * (barW + 8);
@@ -32,15 +40,25 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
               {STATES.filter((s) => d.counts[s]).map((s) => {
                 const bh = ((d.counts[s] ?? 0) / max) * (h - 10);
                 y -= bh;
-                return <rect key={s} x={x} y={y} width={barW} height={bh} fill={COLORS[s]}><title>{`${d.day} · ${GIFT_STATE[s]}: ${d.counts[s]}`}</title></rect>;
+                return (
+                  <rect key={s} x={x} y={y} width={barW} height={bh} fill={COLORS[s]}>
+                    <title>{`${d.day} · ${GIFT_STATE[s]}: ${d.counts[s]}`}</title>
+                  </rect>
+                );
               })}
-              <text x={x + barW / 2} y={h + 14} fontSize={10} textAnchor="middle" fill="currentColor">{d.day.slice(5)}</text>
+              <text x={x + barW / 2} y={h + 14} fontSize={10} textAnchor="middle" fill="currentColor">
+                {d.day.slice(5)}
+              </text>
             </g>
           );
         })}
       </svg>
       <figcaption className="chips">
-        {STATES.map((s) => <span key={s} className="chip"><span style={{ color: COLORS[s] }}>■</span> {GIFT_STATE[s]}</span>)}
+        {STATES.map((s) => (
+          <span key={s} className="chip">
+            <span style={{ color: COLORS[s] }}>■</span> {GIFT_STATE[s]}
+          </span>
+        ))}
       </figcaption>
     </figure>
   );
@@ -59,28 +77,71 @@ export function ConsoleGiftReport() {
     return () => clearTimeout(timer);
   }, [query]);
   const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value });
-  const when = (iso: string | null) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—');
+  const when = (iso: string | null) =>
+    iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—';
   return (
     <div className="console" data-testid="gift-report">
       <div className="console-head">
         <h1>Gift report</h1>
-        <Link to="/console" className="button secondary">Games</Link>
-        <a className="button" href={`/api/operator/reports/gifts?${query}${query ? '&' : ''}format=csv`} download data-testid="gift-csv">Export CSV</a>
+        <Link to="/console" className="button secondary">
+          Games
+        </Link>
+        <a className="button" href={`/api/operator/reports/gifts?${query}${query ? '&' : ''}format=csv`} download data-testid="gift-csv">
+          Export CSV
+        </a>
       </div>
       <div className="row filters-row">
-        <label>From <input type="date" name="from" value={filter.from} onChange={set('from')} /></label>
-        <label>To <input type="date" name="to" value={filter.to} onChange={set('to')} /></label>
-        <label>State <select name="state" value={filter.state} onChange={set('state')}><option value="">All</option>{STATES.map((s) => <option key={s} value={s}>{GIFT_STATE[s]}</option>)}</select></label>
-        <label>Game id <input name="gameId" placeholder="any" value={filter.gameId} onChange={set('gameId')} size={12} /></label>
-        <label>Sender country <select name="senderCountry" value={filter.senderCountry} onChange={set('senderCountry')}><option value="">Any</option>{COUNTRY_CODES.map((c) => <option key={c}>{c}</option>)}</select></label>
-        <label>Recipient country <select name="recipientCountry" value={filter.recipientCountry} onChange={set('recipientCountry')}><option value="">Any</option>{COUNTRY_CODES.map((c) => <option key={c}>{c}</option>)}</select></label>
+        <label>
+          From <input type="date" name="from" value={filter.from} onChange={set('from')} />
+        </label>
+        <label>
+          To <input type="date" name="to" value={filter.to} onChange={set('to')} />
+        </label>
+        <label>
+          State{' '}
+          <select name="state" value={filter.state} onChange={set('state')}>
+            <option value="">All</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {GIFT_STATE[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Game id <input name="gameId" placeholder="any" value={filter.gameId} onChange={set('gameId')} size={12} />
+        </label>
+        <label>
+          Sender country{' '}
+          <select name="senderCountry" value={filter.senderCountry} onChange={set('senderCountry')}>
+            <option value="">Any</option>
+            {COUNTRY_CODES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Recipient country{' '}
+          <select name="recipientCountry" value={filter.recipientCountry} onChange={set('recipientCountry')}>
+            <option value="">Any</option>
+            {COUNTRY_CODES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
       </div>
       <ErrorNote error={error} />
       {report && (
         <>
           <div className="chips" data-testid="gift-totals">
-            <span className="chip">Gifts <strong>{report.totals.count}</strong></span>
-            {Object.entries(report.totals.byState).map(([s, n]) => <span key={s} className="chip">{GIFT_STATE[s as keyof typeof GIFT_STATE] ?? s} <strong>{n}</strong></span>)}
+            <span className="chip">
+              Gifts <strong>{report.totals.count}</strong>
+            </span>
+            {Object.entries(report.totals.byState).map(([s, n]) => (
+              <span key={s} className="chip">
+                {GIFT_STATE[s as keyof typeof GIFT_STATE] ?? s} <strong>{n}</strong>
+              </span>
+            ))}
             {report.totals.money.map((m) => (
               <span key={m.currency} className="chip">
                 {m.currency}: paid {formatMoney({ amountMinor: m.paidMinor, currency: m.currency }, locale)}
@@ -90,22 +151,41 @@ export function ConsoleGiftReport() {
           </div>
           <PerDayChart perDay={report.perDay} />
           <table className="table">
-            <thead><tr><th>Bought</th><th>Game</th><th>From</th><th>To</th><th>State</th><th>Delivery</th><th>Paid</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Bought</th>
+                <th>Game</th>
+                <th>From</th>
+                <th>To</th>
+                <th>State</th>
+                <th>Delivery</th>
+                <th>Paid</th>
+              </tr>
+            </thead>
             <tbody>
               {report.rows.map((r) => (
                 <tr key={r.id} data-testid="gift-report-row">
                   <td>{when(r.createdAt)}</td>
                   <td>{r.game.title}</td>
-                  <td>{r.sender.name} <span className="muted">{r.sender.country}</span></td>
-                  <td>{r.recipient.name} <span className="muted">{r.recipient.country}</span></td>
+                  <td>
+                    {r.sender.name} <span className="muted">{r.sender.country}</span>
+                  </td>
+                  <td>
+                    {r.recipient.name} <span className="muted">{r.recipient.country}</span>
+                  </td>
                   <td>{GIFT_STATE[r.state]}</td>
                   <td>{when(r.deliveredAt ?? r.deliverAt)}</td>
-                  <td>{formatMoney(r.paid, locale)}{r.refunded && <div className="muted">refunded {formatMoney(r.refunded, locale)}</div>}</td>
+                  <td>
+                    {formatMoney(r.paid, locale)}
+                    {r.refunded && <div className="muted">refunded {formatMoney(r.refunded, locale)}</div>}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {report.truncated && <p className="muted">Showing the latest {report.rows.length} gifts; the totals, the chart and the CSV cover all of them.</p>}
+          {report.truncated && (
+            <p className="muted">Showing the latest {report.rows.length} gifts; the totals, the chart and the CSV cover all of them.</p>
+          )}
         </>
       )}
     </div>
