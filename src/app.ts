@@ -18,7 +18,7 @@ import { AccountStore, type AccountTables } from './accounts/store.ts';
 import { AccountService } from './accounts/service.ts';
 import { Guards } from './accounts/guards.ts';
 import { accountRoutes } from './accounts/routes.ts';
-import { tokenMigrations, TokenService, type TokenTables } from './accounts/tokens.ts';
+import { TokenService, type TokenTables } from './accounts/tokens.ts';
 import { providerSettings } from './accounts/providers.ts';
 import { BreachedPasswords } from './accounts/breached.ts';
 import { catalogMigrations } from './catalog/migrations/index.ts';
@@ -96,7 +96,7 @@ export const migrations = {
   ...timerMigrations,
   ...giftMigrations,
   ...regionMigrations,
-  ...tokenMigrations,
+
   ...alertMigrations,
   ...rateLimitMigrations,
   ...sagaMigrations,

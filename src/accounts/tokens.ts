@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely } from 'kysely';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
@@ -16,32 +16,6 @@ import type { Me } from './schemas.ts';
  * Web pages keep cookie sessions (CSRF-guarded by the Origin check); tokens are for `Authorization: Bearer`.
  * Token lifetimes follow the wall clock, like webhook signatures: they are transport, not business time.
  */
-export const tokenMigrations: Record<string, Migration> = {
-  '2026-11-24-16-accounts-refresh-tokens': {
-    async up(db: Kysely<unknown>) {
-      await sql`
-        create table refresh_tokens (
-          id uuid primary key,
-          family uuid not null,
-          user_id text not null references "user" (id) on delete cascade,
-          token_hash text not null unique,
-          created_at timestamptz not null,
-          expires_at timestamptz not null,
-          used_at timestamptz,
-          revoked_at timestamptz
-        )`.execute(db);
-      await sql`create index refresh_tokens_family on refresh_tokens (family)`.execute(db);
-      await sql`create index refresh_tokens_user on refresh_tokens (user_id)`.execute(db);
-    },
-  },
-  '2026-12-02-06-accounts-refresh-tokens-session': {
-    async up(db: Kysely<unknown>) {
-      // The session a family was issued to: signing that session out ends the family.
-      await sql`alter table refresh_tokens add column session_id text`.execute(db);
-      await sql`create index refresh_tokens_session on refresh_tokens (session_id) where revoked_at is null`.execute(db);
-    },
-  },
-};
 
 interface RefreshTokensTable {
   id: string;
