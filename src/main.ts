@@ -24,19 +24,34 @@ async function main() {
   const log = pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
 
-  const database = await openDatabase(config, log);
-  // The payment gateway sandbox runs as its own process unless a gateway is configured.
-  const paysim = config.paymentGatewayUrl
-    ? undefined
-    : await spawnPaysim({
-        port: config.paysimPort,
-        apiKey: config.paysimApiKey,
-        webhookSecret: config.paysimWebhookSecret,
-        stateFile: join(config.dataDir, 'paysim', 'state.json'),
-      });
-  // Without an SMTP server, mail goes to a local sink shown at /dev/mailbox.
+  // PostgreSQL, the payment gateway sandbox (its own process, unless a gateway is configured) and, without an SMTP
+  // server, the local mail sink shown at /dev/mailbox start side by side; if one fails, the others are stopped.
   const mailbox = config.smtpUrl ? undefined : new MailSink();
-  const smtpUrl = config.smtpUrl ?? `smtp://127.0.0.1:${await mailbox!.start(config.smtpSinkPort)}`;
+  const started = await Promise.allSettled([
+    openDatabase(config, log),
+    config.paymentGatewayUrl
+      ? Promise.resolve(undefined)
+      : spawnPaysim({
+          port: config.paysimPort,
+          apiKey: config.paysimApiKey,
+          webhookSecret: config.paysimWebhookSecret,
+          stateFile: join(config.dataDir, 'paysim', 'state.json'),
+        }),
+    mailbox ? mailbox.start(config.smtpSinkPort) : Promise.resolve(undefined),
+  ] as const);
+  const [db, sim, sink] = started;
+  const value = <T>(r: PromiseSettledResult<T>): T | undefined => (r.status === 'fulfilled' ? r.value : undefined);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await value(db)?.stop();
+    await value(sim)?.stop();
+    if (sink.status === 'fulfilled') await mailbox?.stop();
+    throw failed.reason;
+  }
+  const sidecarsMs = Math.round(performance.now());
+  const database = value(db)!;
+  const paysim = value(sim);
+  const smtpUrl = config.smtpUrl ?? `smtp://127.0.0.1:${value(sink)}`;
   const stopSidecars = async () => {
     await paysim?.stop();
     await mailbox?.stop();
@@ -85,6 +100,7 @@ async function main() {
     if (seeded.builtin || seeded.steam) log.info(seeded, 'demo catalog seeded');
     await store.app.listen({ host: config.host, port: config.port });
     log.info(
+      { startMs: { sidecars: sidecarsMs, ready: Math.round(performance.now()) } },
       `Game store running at ${config.publicUrl} (API docs at ${config.publicUrl}/docs${mailbox ? `, mailbox at ${config.publicUrl}/dev/mailbox` : ''})`,
     );
   } catch (err) {

@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,5 +95,22 @@ describe('npm start', () => {
     await new Promise((r) => second.once('exit', r));
     expect(second.exitCode, output.get(second)).toBe(0);
     expect(alive(pg2)).toBe(false);
+  });
+
+  it('R2 R4 a side process that cannot start (paysim’s port taken) ends start-up with the reason, and the PostgreSQL started beside it is stopped', async () => {
+    const [port, pgPort] = [await freePort(), await freePort()];
+    const sidecars = { paysim: await freePort(), smtp: await freePort() };
+    const squatter = createServer().listen(sidecars.paysim, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    try {
+      await expect(start(port, pgPort, sidecars)).rejects.toThrow(/exited with 1[^]*paysim exited[^]*is port \d+ free\?/);
+      // The embedded server it had started meanwhile does not outlive it.
+      await vi.waitFor(() => expect(existsSync(join(dataDir, 'pg', 'postmaster.pid')) ? alive(postmaster()) : false).toBe(false), {
+        timeout: 15_000,
+        interval: 100,
+      });
+    } finally {
+      squatter.close();
+    }
   });
 });

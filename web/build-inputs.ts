@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+
+/**
+ * What a web build was made from: every module the bundle read (web sources and the src/ files they import) plus
+ * the files that decide how it is built, each with a hash of its content. `npm start` rebuilds the web client
+ * only when one of them changed (or the build is missing) — a second start does not pay for a build.
+ */
+export const ROOT = resolve(import.meta.dirname, '..');
+export const INPUTS_FILE = resolve(ROOT, 'web/dist/.build-inputs.json');
+/** Files that change the build without being modules of it. */
+export const ALWAYS = ['web/index.html', 'web/vite.config.ts', 'web/build-inputs.ts', 'package-lock.json', 'tsconfig.json'];
+
+const hashOf = (file: string) => (existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'missing');
+
+/** file (relative to the repository) → content hash. */
+export function fingerprint(files: Iterable<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of [...new Set([...files, ...ALWAYS])].sort()) out[f] = hashOf(resolve(ROOT, f));
+  return out;
+}
+
+/** The module ids a Rollup build reports, as repository paths (no node_modules, no virtual modules). */
+export function ownModules(ids: Iterable<string>): string[] {
+  return [...ids]
+    .filter((id) => !id.startsWith('\0') && !id.includes('/node_modules/') && id.startsWith(ROOT))
+    .map((id) => relative(ROOT, id.split('?')[0]!));
+}
+
+/** Why a rebuild is needed, or undefined when the last build's inputs are all unchanged. */
+export function staleBecause(): string | undefined {
+  if (!existsSync(INPUTS_FILE)) return 'no earlier build';
+  const recorded = JSON.parse(readFileSync(INPUTS_FILE, 'utf8')) as Record<string, string>;
+  const now = fingerprint(Object.keys(recorded));
+  const changed = Object.keys(now).find((f) => now[f] !== recorded[f]);
+  return changed ? `${changed} changed` : undefined;
+}
