@@ -1,25 +1,26 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { Client, TestStore } from './harness.ts';
 import pg from 'pg';
 import { createPool } from '../src/platform/db/database.ts';
 
 /** Follows an order until it leaves the in-flight states (or `until` says so). */
 export async function settle(c: Client, orderId: string, until = (s: string) => s !== 'pending' && s !== 'refund_pending') {
-  for (let i = 0; i < 300; i++) {
-    const o = await c.get(`/api/orders/${orderId}`);
-    if (until(o.body.status)) return o.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`order ${orderId} did not settle`);
+  return vi.waitFor(
+    async () => {
+      const o = await c.get(`/api/orders/${orderId}`);
+      if (!until(o.body.status)) throw new Error(`order ${orderId} is still ${o.body.status}`);
+      return o.body;
+    },
+    { timeout: 30_000, interval: 50 },
+  );
 }
 
 /** Points are credited by the step after the order is marked paid: wait until the balance shows them. */
 export async function pointsBecome(c: Client, expected: number) {
-  for (let i = 0; i < 100; i++) {
-    const balance = (await c.get('/api/points')).body.balance;
-    if (balance === expected) return balance;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // Waited for; when it never comes, the balance there is is returned for the caller's assertion to show.
+  await vi
+    .waitFor(async () => expect((await c.get('/api/points')).body.balance).toBe(expected), { timeout: 5_000, interval: 50 })
+    .catch(() => undefined);
   return (await c.get('/api/points')).body.balance;
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 
 let t: TestStore;
@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function waitForMail(to: string) {
-  for (let i = 0; i < 100 && t.mailbox.to(to).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await vi.waitFor(() => expect(t.mailbox.to(to).length).toBeGreaterThan(0), { timeout: 5_000, interval: 50 }).catch(() => undefined);
   return t.mailbox.to(to);
 }
 

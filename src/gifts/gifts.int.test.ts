@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 import { invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
@@ -64,19 +64,20 @@ async function befriend(a: User, b: User) {
 
 /** Follows a gift (as `who` sees it) until `until` holds. */
 async function giftBecomes(who: User, id: string, until: (g: any) => boolean) {
-  let g: any;
-  for (let i = 0; i < 300; i++) {
-    g = (await who.client.get(`/api/gifts/${id}`)).body;
-    if (until(g)) return g;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gift ${id} stayed ${JSON.stringify(g)}`);
+  return vi.waitFor(
+    async () => {
+      const g = (await who.client.get(`/api/gifts/${id}`)).body;
+      if (!until(g)) throw new Error(`gift ${id} is ${JSON.stringify(g)}`);
+      return g;
+    },
+    { timeout: 30_000, interval: 50 },
+  );
 }
 
 async function mails(to: string, subject: RegExp, count = 1) {
-  for (let i = 0; i < 100 && t.mailbox.to(to).filter((m) => subject.test(m.subject)).length < count; i++)
-    await new Promise((r) => setTimeout(r, 50));
-  return t.mailbox.to(to).filter((m) => subject.test(m.subject));
+  const matching = () => t.mailbox.to(to).filter((m) => subject.test(m.subject));
+  await vi.waitFor(() => expect(matching().length).toBeGreaterThanOrEqual(count), { timeout: 5_000, interval: 50 }).catch(() => undefined);
+  return matching();
 }
 
 async function send(from: User, body: Record<string, unknown>) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 import { invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
@@ -89,7 +89,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const list = await client.get('/api/orders');
     expect(list.body.map((o: { id: string; refundable: boolean }) => [o.id, o.refundable])).toEqual([[order.id, true]]);
     // The outbox delivery loop sends it over SMTP to the sink.
-    for (let i = 0; i < 100 && t.mailbox.to(email).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(t.mailbox.to(email).length).toBeGreaterThan(0), { timeout: 5_000, interval: 50 });
     const mails = t.mailbox.to(email);
     // In the buyer's language: the Korean title.
     expect(mails.map((m) => m.subject)).toEqual(['Pre-order confirmed: 네뷸라 드리프트']);
@@ -101,11 +101,14 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
   it('S1.7 S1.5 KakaoPay: the order waits for approval on the provider page, then completes', async () => {
     const { client } = await korean();
     const placed = await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'kakaopay' }, { 'idempotency-key': key() });
-    let pending;
-    for (let i = 0; i < 100 && !pending?.approvalUrl; i++) {
-      pending = (await client.get(`/api/orders/${placed.body.id}`)).body;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const pending = await vi.waitFor(
+      async () => {
+        const o = (await client.get(`/api/orders/${placed.body.id}`)).body;
+        if (!o.approvalUrl) throw new Error('no approval link yet');
+        return o;
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     expect(pending.status).toBe('pending');
     expect(pending.approvalUrl).toMatch(/\/approve\/pay_/);
     const approve = await fetch(pending.approvalUrl, {

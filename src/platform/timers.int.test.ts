@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import pino from 'pino';
 import { createTestDatabase } from '../../test/harness.ts';
@@ -61,9 +61,9 @@ describe('durable timers (S2.7, S2.13: delivery and the 30-day limit)', () => {
     clock.advance(3_600_000); // the even ones are due
     a.kick();
     b.kick();
-    for (let i = 0; i < 100 && (await a.pending()).length > 100; i++) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(async () => expect((await a.pending()).length).toBeLessThanOrEqual(100), { timeout: 5_000, interval: 50 });
     clock.advance(30 * 86_400_000); // and the odd ones
-    for (let i = 0; i < 100 && (await a.pending()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(async () => expect(await a.pending()).toEqual([]), { timeout: 5_000, interval: 50 });
     await Promise.all([a.stop(), b.stop()]);
 
     const rows = (await sql<{ timer_id: string; n: number }>`select timer_id, count(*)::int as n from fired group by timer_id`.execute(k))

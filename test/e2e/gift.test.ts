@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
@@ -87,8 +87,10 @@ describe('gifting in Chromium', () => {
     await b.page.waitForSelector('text=No gifts received yet.');
     t.clock.set('2026-11-30T23:00:01Z');
     t.store.timers.kick();
-    for (let i = 0; i < 100 && (await haruto.client.get(`/api/gifts/${giftId}`)).status !== 200; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(async () => expect((await haruto.client.get(`/api/gifts/${giftId}`)).status).toBe(200), {
+      timeout: 5_000,
+      interval: 50,
+    });
     await b.page.reload();
     await b.page.click('[data-testid=gift-recipient] a');
     await b.page.waitForSelector('[data-testid=gift][data-state=delivered]');
