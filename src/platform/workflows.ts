@@ -329,7 +329,9 @@ async function localStep(
         if (seen) return seen;
         const output = (await work(tx)) ?? {};
         const done: StepOutcome = { output };
-        await record(tx, done);
+        // Recorded or nothing: had another run of this workflow recorded the step meanwhile, this transaction's
+        // work must not commit beside it — it rolls back and the retry returns what that run recorded.
+        if (!(await record(tx, done))) throw new Error(`step ${name} of ${workflowId} was recorded by another run meanwhile`);
         return done;
       });
       if ('refusal' in outcome) throw new Refusal(outcome.refusal.code, outcome.refusal.message);
