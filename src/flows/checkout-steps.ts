@@ -2,6 +2,8 @@ import type { PivotStep } from '../platform/saga.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { GatewayUnavailable, PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
 import type { FlowDeps } from './deps.ts';
+import type { NewOrder } from '../orders/store.ts';
+import type { Purchase } from '../orders/sagas.ts';
 
 /** What a charge needs to know about the order it pays for. */
 export interface Chargeable {
@@ -104,6 +106,25 @@ export function chargePayment<C extends Paid>(d: FlowDeps, payment: (c: C) => Pa
     },
   };
 }
+
+/** The pending order a checkout saga places: what is bought and how it is paid, for whom, from where. */
+export const orderRow = (c: Purchase, who: { id: string; userId: string; country: string }, now: Date): NewOrder => ({
+  id: who.id,
+  user_id: who.userId,
+  idempotency_key: c.idempotencyKey,
+  game_id: c.gameId,
+  edition_id: c.editionId,
+  kind: c.kind,
+  currency: c.currency,
+  list_minor: c.listMinor,
+  discount_minor: c.discountMinor,
+  price_minor: c.priceMinor,
+  points_used: c.pointsUsed,
+  paid_minor: c.paidMinor,
+  payment_method: c.paymentMethod,
+  store_country: who.country,
+  created_at: now,
+});
 
 /** Ledger references of one order's points: derived from the order id, so a re-run posts nothing twice. */
 export const pointsRef = {

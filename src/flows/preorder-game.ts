@@ -1,28 +1,11 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
-import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints } from './checkout-steps.ts';
+import { orderRow, chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints } from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
-import type { NewOrder } from '../orders/store.ts';
 import type { PreorderContext } from '../orders/sagas.ts';
 
 /** The order row the saga places. */
-const newOrder = (c: PreorderContext, now: Date): NewOrder => ({
-  id: c.orderId,
-  user_id: c.userId,
-  idempotency_key: c.idempotencyKey,
-  game_id: c.gameId,
-  edition_id: c.editionId,
-  kind: c.kind,
-  currency: c.currency,
-  list_minor: c.listMinor,
-  discount_minor: c.discountMinor,
-  price_minor: c.priceMinor,
-  points_used: c.pointsUsed,
-  paid_minor: c.paidMinor,
-  payment_method: c.paymentMethod,
-  store_country: c.storeCountry,
-  created_at: now,
-});
+const newOrder = (c: PreorderContext, now: Date) => orderRow(c, { id: c.orderId, userId: c.userId, country: c.storeCountry }, now);
 
 /**
  * Pre-order (or purchase) of a game, S1.5–S1.11 (D1). Checks with no side effects — sign-in, region,

@@ -5,9 +5,16 @@ import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore } from '../gifts/store.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
 import { deliverGift, formatIn, GIFT_TIMERS } from '../gifts/lifecycle.ts';
-import { chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints, type Payment } from './checkout-steps.ts';
+import {
+  orderRow,
+  chargePayment,
+  earnPoints,
+  reportCaptureWithoutOrder,
+  returnPoints,
+  spendPoints,
+  type Payment,
+} from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
-import type { NewOrder } from '../orders/store.ts';
 
 export interface GiftDeps extends FlowDeps {
   gifts: GiftStore;
@@ -24,23 +31,9 @@ const paymentOf = (d: FlowDeps, c: GiftContext): Payment => ({
 });
 
 /** The gift's order (the sender's, marked as a gift) and the gift itself, as the saga places them. */
-const giftOrder = (c: GiftContext, now: Date): NewOrder => ({
-  id: c.giftId,
-  user_id: c.senderId,
-  idempotency_key: c.idempotencyKey,
-  game_id: c.gameId,
-  edition_id: c.editionId,
-  kind: c.kind,
-  currency: c.currency,
-  list_minor: c.listMinor,
-  discount_minor: c.discountMinor,
-  price_minor: c.priceMinor,
-  points_used: c.pointsUsed,
-  paid_minor: c.paidMinor,
-  payment_method: c.paymentMethod,
-  store_country: c.senderCountry,
+const giftOrder = (c: GiftContext, now: Date) => ({
+  ...orderRow(c, { id: c.giftId, userId: c.senderId, country: c.senderCountry }, now),
   gift: true,
-  created_at: now,
 });
 const newGift = (c: GiftContext, now: Date) => ({
   id: c.giftId,

@@ -4,13 +4,9 @@
  * contexts they compose and never the other way round.
  */
 
-/** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
-export interface PreorderContext {
-  orderId: string;
+/** What every checkout saga (pre-order, purchase, gift) knows about what is bought and how it is paid. */
+export interface Purchase {
   idempotencyKey: string;
-  userId: string;
-  email: string;
-  storeCountry: string;
   gameId: string;
   editionId: string;
   gameTitle: string;
@@ -25,10 +21,18 @@ export interface PreorderContext {
   /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
   returnUrl?: string;
   webhookUrl?: string;
-  /** Set by place-order: when the order was placed (store time, ISO). */
+  /** Set by the placing step: when the order was placed (store time, ISO). */
   placedAt?: string;
   paymentId?: string | null;
   pointsEarned?: number;
+}
+
+/** Everything the pre-order saga knows; each step adds what it learned. Plain JSON: DBOS records it. */
+export interface PreorderContext extends Purchase {
+  orderId: string;
+  userId: string;
+  email: string;
+  storeCountry: string;
 }
 
 /** Everything the refund saga knows about the order it refunds. */

@@ -60,6 +60,34 @@ const saga = defineSaga<C>({
 });
 const workflow = registerSaga(saga);
 
+/**
+ * The crash fixture (test/fixtures/crash-saga.ts) as separate processes on a database of their own: `run` starts
+ * one with the given environment; `query` reads the `step` column of what the runs left behind.
+ */
+async function withCrashProcess(
+  test: (run: (env: Record<string, string>) => Promise<{ stdout: string }>, query: (sql: string) => Promise<string[]>) => Promise<void>,
+) {
+  const crashDb = await createTestDatabase();
+  const run = (env: Record<string, string>) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
+      env: { ...process.env, SAGA_DB: crashDb.url, ...env },
+    });
+  const query = async (sql: string) => {
+    const client = new pg.Client({ connectionString: crashDb.url });
+    await client.connect();
+    try {
+      return (await client.query<{ step: string }>(sql)).rows.map((r) => r.step);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await test(run, query);
+  } finally {
+    await crashDb.drop();
+  }
+}
+
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -119,57 +147,32 @@ describe('durable sagas on DBOS (D1)', () => {
   });
 
   it('D1 R4 a process killed with SIGKILL in the middle of the pivot resumes after a redeploy with changed code, without re-running completed steps', async () => {
-    const crashDb = await createTestDatabase();
-    const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
-        env: { ...process.env, SAGA_DB: crashDb.url, ...env },
-      });
-    try {
+    await withCrashProcess(async (run, query) => {
       await expect(run({ START: '1', CRASH_IN_STEP: '2' })).rejects.toMatchObject({ signal: 'SIGKILL' });
       // The restart is a new deploy with changed code; the pinned version still recovers the pending saga.
       const { stdout } = await run({ CODE_CHANGED: '1' });
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
-      const client = new pg.Client({ connectionString: crashDb.url });
-      await client.connect();
-      const steps = (await client.query<{ step: string }>('select step from step_log order by seq')).rows.map((r) => r.step);
-      await client.end();
+      const steps = await query('select step from step_log order by seq');
       // reserve (local: its checkpoint committed with it) ran once although the workflow was replayed from the start;
       // the remote step running at the kill ran again (hence idempotency keys on external calls); mail once.
       expect(steps).toEqual(['reserve', 'charge', 'charge', 'mail']);
-    } finally {
-      await crashDb.drop();
-    }
+    });
   });
 
   it('D1 a process killed inside a local step’s transaction: the step’s write and its checkpoint are gone together, and it runs once on recovery', async () => {
-    const crashDb = await createTestDatabase();
-    const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
-        env: { ...process.env, SAGA_DB: crashDb.url, ...env },
-      });
-    try {
+    await withCrashProcess(async (run, query) => {
       await expect(run({ START: '1', CRASH_IN_STEP: '3' })).rejects.toMatchObject({ signal: 'SIGKILL' });
       const { stdout } = await run({});
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
-      const client = new pg.Client({ connectionString: crashDb.url });
-      await client.connect();
-      const steps = (await client.query<{ step: string }>('select step from step_log order by seq')).rows.map((r) => r.step);
-      const checkpoints = (await client.query<{ step: string }>('select step from saga_steps order by done_at')).rows.map((r) => r.step);
-      await client.end();
+      const steps = await query('select step from step_log order by seq');
+      const checkpoints = await query('select step from saga_steps order by done_at');
       expect(steps).toEqual(['reserve', 'charge', 'mail']);
       expect(checkpoints).toEqual(['reserve', 'mail']);
-    } finally {
-      await crashDb.drop();
-    }
+    });
   });
 
   it('D1 R4 a deploy that changed a saga’s steps refuses to start while runs of the old shape are unfinished; the old version drains them', async () => {
-    const crashDb = await createTestDatabase();
-    const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-saga.ts'], {
-        env: { ...process.env, SAGA_DB: crashDb.url, ...env },
-      });
-    try {
+    await withCrashProcess(async (run) => {
       await expect(run({ START: '1', CRASH_IN_STEP: '2' })).rejects.toMatchObject({ signal: 'SIGKILL' });
       // The new shape would replay the old run against other steps: refused, naming the run.
       await expect(run({ SHAPE_CHANGED: '1' })).rejects.toMatchObject({
@@ -179,8 +182,6 @@ describe('durable sagas on DBOS (D1)', () => {
       const { stdout } = await run({});
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'completed', context: { id: 'x', charged: true } });
       await expect(run({ SHAPE_CHANGED: '1' })).resolves.toBeDefined();
-    } finally {
-      await crashDb.drop();
-    }
+    });
   });
 });
