@@ -71,6 +71,7 @@ import { RegionGate, type RegionTables } from './regions/gate.ts';
 import { ipCountryLookup } from './regions/ip-country.ts';
 import { regionRoutes } from './regions/routes.ts';
 import { timerMigrations, Timers, type TimerTables } from './platform/timers.ts';
+import { EventLog, eventMigrations, type EventTables } from './platform/events.ts';
 import { giftMigrations } from './gifts/migrations/index.ts';
 import { GiftStore, type GiftTables } from './gifts/store.ts';
 import { GiftService } from './gifts/service.ts';
@@ -82,6 +83,15 @@ import { alertMigrations } from './alerts/migrations/index.ts';
 import { AlertStore, type AlertTables } from './alerts/store.ts';
 import { AlertService } from './alerts/service.ts';
 import { alertRoutes } from './alerts/routes.ts';
+import { activityMigrations } from './activity/migrations/index.ts';
+import { ActivityStore, type ActivityTables } from './activity/store.ts';
+import { ActivityService } from './activity/service.ts';
+import { activityRoutes } from './activity/routes.ts';
+import { recommendationMigrations } from './recommendations/migrations/index.ts';
+import { RecommendationStore, type RecommendationTables } from './recommendations/store.ts';
+import { RecommendationService, REC_TRAIN_TIMER } from './recommendations/service.ts';
+import { recommendationRoutes } from './recommendations/routes.ts';
+import { trainInWorker } from './recommendations/training.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
 export const migrations = {
@@ -94,8 +104,11 @@ export const migrations = {
   ...notificationMigrations,
   ...friendMigrations,
   ...timerMigrations,
+  ...eventMigrations,
   ...giftMigrations,
   ...regionMigrations,
+  ...activityMigrations,
+  ...recommendationMigrations,
 
   ...alertMigrations,
   ...rateLimitMigrations,
@@ -136,6 +149,9 @@ export interface Store {
   timers: Timers;
   mail: MailDelivery;
   reconciler: PaymentReconciler;
+  events: EventLog;
+  activity: ActivityService;
+  recommendations: RecommendationService;
   close(): Promise<void>;
 }
 
@@ -306,6 +322,32 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       regions: regionGate,
       startSaga: (id, input) => startSaga(giftSaga, id, input),
     });
+    const events = new EventLog(kyselyFor<EventTables>(pool), transactions, app.log, config.eventPollMs);
+    const activity = new ActivityService({
+      store: new ActivityStore(kyselyFor<ActivityTables>(pool)),
+      clock,
+      owns: async (userId, gameId) => (await orderStore.owns(userId, gameId)) !== undefined,
+      published: (gameId) => catalog.isPublished(gameId),
+      heartbeatSeconds: config.playHeartbeatSeconds,
+    });
+    const recommendations = new RecommendationService({
+      store: new RecommendationStore(kyselyFor<RecommendationTables>(pool)),
+      clock,
+      log: app.log,
+      cards: (ids, shopper) => catalog.cards(ids, shopper),
+      popular: async () =>
+        (await catalog.features()).sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1)).map((g) => g.id),
+      train: trainInWorker,
+    });
+    recommendations.subscribe(events);
+    const recTrainMs = config.recTrainIntervalMinutes * 60_000;
+    timers.register(REC_TRAIN_TIMER.handler, {
+      kind: 'local',
+      run: async (tx, _input, now) => {
+        await timers.schedule(tx, REC_TRAIN_TIMER.next(now, recTrainMs));
+        await recommendations.trainNow();
+      },
+    });
     const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, {
       smtpUrl: deps.smtpUrl ?? config.smtpUrl ?? `smtp://127.0.0.1:${config.smtpSinkPort}`,
       from: config.mailFrom,
@@ -318,7 +360,11 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         (a) => alerts.raise(a),
       );
       mail.start();
-      await transactions.run((tx) => reconciler.scheduleNext(tx, clock.now()));
+      events.start();
+      await transactions.run(async (tx) => {
+        await reconciler.scheduleNext(tx, clock.now());
+        await timers.schedule(tx, REC_TRAIN_TIMER.next(clock.now(), recTrainMs));
+      });
       timers.start();
     }
 
@@ -358,6 +404,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'friends', description: 'Friends, friend requests and blocks' },
           { name: 'notifications', description: 'In-app notifications' },
           { name: 'gifts', description: 'Gifts to friends: buy, schedule, accept, decline, cancel (saga: docs/sagas.md)' },
+          { name: 'wishlist', description: 'Games a player wants (a recommendation signal)' },
+          { name: 'play', description: 'Launcher API: play sessions with heartbeats, playtime and recently played' },
         ],
       },
     });
@@ -416,6 +464,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     giftRoutes(app, { gifts, guards, now: () => clock.now() });
     regionRoutes(app, { gate: regionGate, guards });
     alertRoutes(app, { alerts, guards });
+    activityRoutes(app, { activity, guards });
+    recommendationRoutes(app, { recommendations, guards });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);
@@ -435,6 +485,9 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       timers,
       mail,
       reconciler,
+      events,
+      activity,
+      recommendations,
       async close() {
         const closing = app.close();
         orderStore.changes.wakeAll();
@@ -442,6 +495,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         if (deps.durable) {
           await timers.stop();
+          await events.stop();
           await mail.stop();
           await shutdownWorkflows();
         }

@@ -15,7 +15,7 @@ type User = Awaited<ReturnType<typeof signUp>>;
 let owner: User; // A: has an order, a sent gift, a notification
 let friend: User; // C: A's friend, the gift's recipient
 let intruder: User; // B: a signed-in stranger
-const ids = { game: '', slug: '', edition: '', order: '', gift: '', notification: '' };
+const ids = { game: '', slug: '', edition: '', order: '', gift: '', notification: '', session: '' };
 
 /** What anyone may call without signing in. */
 const PUBLIC = new Set([
@@ -30,9 +30,11 @@ const PUBLIC = new Set([
   'GET /api/games/{key}',
   'GET /api/games/{id}/quote',
   'GET /api/region',
+  'GET /api/recommendations',
+  'GET /api/games/{id}/similar',
 ]);
 /** Operations on one player's own things, by the path parameter that names the thing. */
-const OWNED_TAGS = new Set(['orders', 'gifts', 'notifications']);
+const OWNED_TAGS = new Set(['orders', 'gifts', 'notifications', 'play']);
 
 const uuid = (field: string) =>
   field === 'gameId'
@@ -52,6 +54,7 @@ function param(o: Op) {
     if (name === 'id' && tag === 'orders') return ids.order;
     if (name === 'id' && tag === 'gifts') return ids.gift;
     if (name === 'id' && tag === 'notifications') return ids.notification;
+    if (name === 'id' && tag === 'play') return ids.session;
     if (name === 'id' && o.path.startsWith('/api/operator/games')) return ids.game;
     return crypto.randomUUID();
   };
@@ -111,6 +114,9 @@ beforeAll(async () => {
     },
     { timeout: 20_000, interval: 100 },
   );
+  const session = await owner.client.post('/api/play/sessions', { gameId: ids.game });
+  expect(session.status).toBe(201);
+  ids.session = session.body.id;
 }, 120_000);
 afterAll(() => t?.close());
 
@@ -141,7 +147,7 @@ describe('the access matrix, from the OpenAPI document (D2)', () => {
     expect(operatorOps.length).toBeGreaterThan(8);
   });
 
-  it('D2 a player can neither see nor change another player’s orders, gifts or notifications: they do not exist for them', async () => {
+  it('D2 R9 a player can neither see nor change another player’s orders, gifts, notifications or play sessions: they do not exist for them', async () => {
     const owned = ops.filter((o) => OWNED_TAGS.has(o.op.tags?.[0] ?? '') && /\{id\}/.test(o.path));
     const wrong: string[] = [];
     for (const o of owned) {
@@ -149,10 +155,11 @@ describe('the access matrix, from the OpenAPI document (D2)', () => {
       if (r.status !== 404) wrong.push(`${name(o)} → ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
     }
     expect(wrong).toEqual([]);
-    expect(owned.length).toBeGreaterThanOrEqual(8);
+    expect(owned.length).toBeGreaterThanOrEqual(10);
     // Nothing changed for the owner.
     expect((await owner.client.get(`/api/orders/${ids.order}`)).body.status).toBe('paid');
     expect((await owner.client.get(`/api/gifts/${ids.gift}`)).body.state).toBe('delivered');
     expect((await owner.client.get('/api/notifications')).body.find((n: { id: string }) => n.id === ids.notification).read).toBe(false);
+    expect((await owner.client.post(`/api/play/sessions/${ids.session}/heartbeat`)).status).toBe(200);
   });
 });

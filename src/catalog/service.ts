@@ -341,6 +341,27 @@ export class CatalogService {
     };
   }
 
+  /**
+   * Cards for published games in the order of `ids` (unknown or unpublished ids are left out), priced for the
+   * shopper. Whether a card can be bought there is in its `availability`.
+   */
+  async cards(ids: readonly string[], shopper: Shopper): Promise<GameCard[]> {
+    const valid = ids.filter(isUuid);
+    const rows = new Map((await this.store.listedByIds(valid, shopper)).map((g) => [g.id, g]));
+    return valid.flatMap((id) => {
+      const g = rows.get(id);
+      return g ? [this.card(g, shopper)] : [];
+    });
+  }
+
+  features() {
+    return this.store.features();
+  }
+
+  async isPublished(gameId: string): Promise<boolean> {
+    return isUuid(gameId) && (await this.store.gameById(gameId))?.status === 'published';
+  }
+
   /** What other contexts need to know about a published game: its title, release date and whether it is out. */
   async facts(
     gameId: string,

@@ -323,6 +323,25 @@ export class CatalogStore {
     return { rows: r.rows, total: r.rows[0]?.total ?? 0 };
   }
 
+  /** Published games by id with the price that applies in one country, in no particular order. */
+  async listedByIds(ids: readonly string[], ctx: { country: string; currency: string }): Promise<ListedGameRow[]> {
+    if (!ids.length) return [];
+    const r =
+      await sql<ListedGameRow>`select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, price.price_amount, price.price_currency
+      from games g ${this.priceJoin(ctx.country, ctx.currency)}
+      where g.id = any(${ids}::uuid[]) and g.status = 'published'`.execute(this.db);
+    return r.rows;
+  }
+
+  /** What the recommender needs of every published game: features for taste, popularity for cold start. */
+  async features(): Promise<{ id: string; genres: string[]; tags: string[]; developer: string; popularity: number }[]> {
+    return this.db
+      .selectFrom('games')
+      .select(['id', 'genres', 'tags', 'developer', 'popularity'])
+      .where('status', '=', 'published')
+      .execute();
+  }
+
   async genreCounts(): Promise<{ name: string; games: number }[]> {
     const r = await sql<{ name: string; games: number }>`
       select genre as name, count(*)::int as games from games, unnest(genres) genre

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Selectable, type Updateable, type ColumnType } f
 import { enqueueMail, type Mail } from '../platform/mail/outbox.ts';
 import { afterCommit, tablesOf, type Tx } from '../platform/db/tx.ts';
 import { Signals } from '../platform/signals.ts';
+import { publish } from '../platform/events.ts';
+import './events.ts';
 import { canMove, LIVE, type OrderStatus } from './state.ts';
 
 export interface OrdersTable {
@@ -191,12 +193,31 @@ export class OrderStore {
     await this.move(db, id, 'pending', 'paid', patch, now);
     this.changed(tx, id);
     await enqueueMail(tx, mail, now);
-    if (!order.gift)
-      await db
+    await publish(
+      tx,
+      'order.paid',
+      {
+        orderId: id,
+        userId: order.user_id,
+        gameId: order.game_id,
+        kind: order.kind,
+        gift: order.gift,
+        currency: order.currency,
+        paidMinor: order.paid_minor,
+        pointsUsed: order.points_used,
+        country: order.store_country,
+      },
+      now,
+    );
+    if (!order.gift) {
+      const added = await db
         .insertInto('library')
         .values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now })
         .onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing())
-        .execute();
+        .returning('order_id')
+        .executeTakeFirst();
+      if (added) await publish(tx, 'library.added', { userId: order.user_id, gameId: order.game_id, orderId: id, source: order.kind }, now);
+    }
     return 'confirmed';
   }
 
@@ -208,6 +229,13 @@ export class OrderStore {
       .onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing())
       .returning('order_id')
       .executeTakeFirst();
+    if (added)
+      await publish(
+        tx,
+        'library.added',
+        { userId: entry.user_id, gameId: entry.game_id, orderId: entry.order_id, source: 'gift' },
+        entry.acquired_at,
+      );
     return added !== undefined;
   }
 
@@ -261,7 +289,14 @@ export class OrderStore {
     if (order.status !== 'refund_pending') return;
     await this.move(db, id, 'refund_pending', 'refunded', patch, now);
     this.changed(tx, id);
-    await db.deleteFrom('library').where('order_id', '=', id).execute();
+    const removed = await db.deleteFrom('library').where('order_id', '=', id).returning(['user_id', 'game_id']).execute();
+    for (const r of removed) await publish(tx, 'library.removed', { userId: r.user_id, gameId: r.game_id, orderId: id }, now);
+    await publish(
+      tx,
+      'order.refunded',
+      { orderId: id, userId: order.user_id, gameId: order.game_id, currency: order.currency, refundedMinor: patch.refunded_minor },
+      now,
+    );
     await enqueueMail(tx, mail, now);
   }
 

@@ -45,6 +45,12 @@ export interface Config {
   friendRequestsPerHour: number;
   /** Reconciliation with the PG: how often, how far back, and when an in-flight order counts as stuck. */
   reconcileIntervalSeconds: number;
+  /** How often the recommendation model retrains on the event log's projection. */
+  recTrainIntervalMinutes: number;
+  /** A play session without a heartbeat for this long is over (at its last heartbeat). */
+  playHeartbeatSeconds: number;
+  /** How often event-log consumers poll (commits on this node wake them at once). */
+  eventPollMs: number;
   reconcileLookbackHours: number;
   stuckOrderMinutes: number;
   /** Stable id of this node: it recovers its own unfinished sagas after a crash. */
@@ -178,6 +184,9 @@ export function loadConfig(env: Env = process.env): Config {
     friendRequestsPerHour: int('FRIEND_REQUESTS_PER_HOUR', 50, 1, 10_000),
     reconcileIntervalSeconds: int('RECONCILE_INTERVAL_SECONDS', 300, 10, 86_400),
     reconcileLookbackHours: int('RECONCILE_LOOKBACK_HOURS', 48, 1, 24 * 90),
+    recTrainIntervalMinutes: int('REC_TRAIN_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
+    playHeartbeatSeconds: int('PLAY_HEARTBEAT_SECONDS', 300, 10, 3600),
+    eventPollMs: int('EVENT_POLL_MS', 1000, 20, 60_000),
     stuckOrderMinutes: int('STUCK_ORDER_MINUTES', 60, 1, 7 * 24 * 60),
     pointsEarnRatePercent: int('POINTS_EARN_RATE_PERCENT', 5, 0, 100),
     smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),

@@ -11,7 +11,7 @@ function clusters(): Interaction[] {
   const rows: Interaction[] = [];
   for (let u = 0; u < 40; u++) {
     const kind = u % 2 ? 's' : 'f';
-    for (let i = 0; i < 3; i++) rows.push({ user: `u${u}`, game: `${kind}${((u + i) % 4) + 1}`, hours: 5 + u });
+    for (let i = 0; i < 3; i++) rows.push({ user: `u${u}`, game: `${kind}${((Math.floor(u / 2) + i) % 4) + 1}`, hours: 5 + u });
   }
   return rows;
 }

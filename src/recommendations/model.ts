@@ -278,6 +278,14 @@ export class Recommender {
     return rankTop(scores, k, (g) => have.has(g));
   }
 
+  /** Games most like one game ("More like this"): the model's scores for a history of that game alone. */
+  similarTo(game: number, k: number): { game: number; score: number }[] {
+    const scores = this.scores([game], [1]);
+    return rankTop(scores, k, (g) => g === game)
+      .filter((g) => scores[g]! > 1e-6)
+      .map((g) => ({ game: g, score: scores[g]! }));
+  }
+
   /** The game of the history that contributed most to a game's score: "because you played X". */
   because(owned: ArrayLike<number>, weight: ArrayLike<number>, game: number): number | undefined {
     let best: number | undefined;

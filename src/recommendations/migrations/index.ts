@@ -1,0 +1,53 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const recommendationMigrations: Record<string, Migration> = {
+  '2026-12-02-12-recommendations': {
+    async up(db: Kysely<unknown>) {
+      // The recommender's own projection of the event log: what each user has, wants and plays.
+      await sql`
+        create table rec_signals (
+          user_id text not null,
+          game_id uuid not null,
+          owned boolean not null default false,
+          wishlisted boolean not null default false,
+          play_seconds bigint not null default 0,
+          updated_at timestamptz not null,
+          primary key (user_id, game_id)
+        )`.execute(db);
+      await sql`create index rec_signals_recent on rec_signals (user_id, updated_at desc)`.execute(db);
+      await sql`
+        create table rec_country_sales (
+          country text not null,
+          game_id uuid not null,
+          sales integer not null,
+          primary key (country, game_id)
+        )`.execute(db);
+      await sql`
+        create table rec_models (
+          id uuid primary key,
+          status text not null check (status in ('running', 'done', 'failed')),
+          started_at timestamptz not null,
+          finished_at timestamptz,
+          users integer,
+          games integer,
+          interactions integer,
+          train_ms integer,
+          metrics jsonb,
+          error text
+        )`.execute(db);
+      await sql`
+        create table rec_lists (
+          user_id text primary key,
+          model_id uuid not null,
+          trained_at timestamptz not null,
+          items jsonb not null
+        )`.execute(db);
+      await sql`
+        create table rec_similar (
+          game_id uuid primary key,
+          model_id uuid not null,
+          items jsonb not null
+        )`.execute(db);
+    },
+  },
+};

@@ -1,0 +1,239 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../platform/clock.ts';
+import type { Tx } from '../platform/db/tx.ts';
+import type { EventLog, EventOf } from '../platform/events.ts';
+import { newId } from '../platform/ids.ts';
+import type { Shopper } from '../platform/shopper.ts';
+import type { GameCard } from '../catalog/schemas.ts';
+import type { RecommendationStore, ListedItem } from './store.ts';
+import type { TrainingInput, TrainingOutput } from './training.ts';
+import '../orders/events.ts';
+import '../activity/events.ts';
+
+/** Why a game is recommended: shown beside it ("Because you played Hades", "Popular in Korea"). */
+export type Reason =
+  | { kind: 'because_played' | 'because_wishlisted' | 'because_owned'; gameId: string; title: string }
+  | { kind: 'popular_in_country'; country: string }
+  | { kind: 'popular' };
+
+export interface Recommendation {
+  game: GameCard;
+  reason: Reason;
+}
+
+export interface RecommendationDeps {
+  store: RecommendationStore;
+  clock: Clock;
+  log: Pick<Logger, 'info' | 'warn'>;
+  /** Published games as cards for a shopper, in the order asked (catalog context). */
+  cards: (ids: readonly string[], shopper: Shopper) => Promise<GameCard[]>;
+  /** Published games, most popular first, for cold start (catalog context). */
+  popular: () => Promise<string[]>;
+  /** Runs training (default: in a worker thread). */
+  train: (input: TrainingInput) => Promise<TrainingOutput>;
+}
+
+/** The durable training schedule (platform timers): one timer per slot, the handler schedules the next. */
+export const REC_TRAIN_TIMER = {
+  handler: 'train-recommendations',
+  next: (now: Date, intervalMs: number) => {
+    const slot = Math.floor(now.getTime() / intervalMs + 1) * intervalMs;
+    return {
+      id: `train-recommendations:${new Date(slot).toISOString()}`,
+      handler: 'train-recommendations',
+      input: {},
+      dueAt: new Date(slot),
+    };
+  },
+} as const;
+
+const LIST_LENGTH = 60;
+const SIMILAR_LENGTH = 20;
+/** A signal newer than the user's list adds its game's neighbours with this weight next to the list's own scores. */
+const FRESH_WEIGHT = 2;
+
+type RecEvent = EventOf<
+  'library.added' | 'library.removed' | 'wishlist.added' | 'wishlist.removed' | 'play.started' | 'play.ended' | 'order.paid'
+>;
+
+/**
+ * Personal recommendations (R8, R9): a projection of the event log (what each user has, wants and plays), a model
+ * trained on it off the event loop, precomputed lists, and serving that re-ranks those lists with the signals that
+ * arrived since training — a wishlist or a play session changes the next page view, not the next training run.
+ */
+export class RecommendationService {
+  private training?: Promise<string>;
+  private popularCache?: { at: number; ids: Promise<string[]> };
+
+  constructor(private readonly d: RecommendationDeps) {}
+
+  /** Subscribes the projection to the event log. */
+  subscribe(events: EventLog): void {
+    events.consumer({
+      name: 'recommendations.signals',
+      types: ['library.added', 'library.removed', 'wishlist.added', 'wishlist.removed', 'play.started', 'play.ended', 'order.paid'],
+      handle: (tx, batch) => this.apply(tx, batch),
+    });
+  }
+
+  private async apply(tx: Tx, batch: RecEvent[]): Promise<void> {
+    const s = this.d.store;
+    for (const e of batch) {
+      const at = e.occurredAt;
+      switch (e.type) {
+        case 'library.added':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { owned: true, wishlisted: false }, at);
+          break;
+        case 'library.removed':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { owned: false }, at);
+          break;
+        case 'wishlist.added':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { wishlisted: true }, at);
+          break;
+        case 'wishlist.removed':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { wishlisted: false }, at);
+          break;
+        case 'play.started':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, {}, at);
+          break;
+        case 'play.ended':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { addSeconds: e.payload.seconds }, at);
+          break;
+        case 'order.paid':
+          await s.sale(tx, e.payload.country, e.payload.gameId);
+          break;
+      }
+    }
+  }
+
+  /** Trains a model and stores its lists; one run at a time per node. Resolves to the model id. */
+  trainNow(): Promise<string> {
+    this.training ??= this.runTraining().finally(() => (this.training = undefined));
+    return this.training;
+  }
+
+  private async runTraining(): Promise<string> {
+    const id = newId();
+    await this.d.store.startModel(id, this.d.clock.now());
+    try {
+      const rows = await this.d.store.interactions();
+      const out = await this.d.train({
+        // Playtime in hours; a game wished for but not owned counts like one owned and not played.
+        interactions: rows.map((r) => ({ user: r.user_id, game: r.game_id, hours: r.play_seconds / 3600 })),
+        listLength: LIST_LENGTH,
+        similarLength: SIMILAR_LENGTH,
+      });
+      await this.d.store.saveModel(id, out, this.d.clock.now());
+      this.d.log.info(
+        { model: id, users: out.users, games: out.games, trainMs: out.trainMs, metrics: out.metrics },
+        'recommendation model trained',
+      );
+      return id;
+    } catch (err) {
+      await this.d.store.failModel(id, err instanceof Error ? err.message : String(err), this.d.clock.now());
+      throw err;
+    }
+  }
+
+  /** The catalogue's popularity order, read at most once a minute (it changes with imports and sales, not per request). */
+  private popular(): Promise<string[]> {
+    const now = Date.now();
+    if (!this.popularCache || now - this.popularCache.at > 60_000) {
+      const ids = this.d.popular();
+      this.popularCache = { at: now, ids };
+      ids.catch(() => (this.popularCache = undefined));
+    }
+    return this.popularCache.ids;
+  }
+
+  models() {
+    return this.d.store.models(20);
+  }
+
+  /**
+   * Up to `limit` games for a user (or a visitor: `userId` undefined), each with its reason. Never a game the user
+   * owns or has on their wishlist, never one that cannot be bought in the shopper's country (R12).
+   */
+  async forUser(userId: string | undefined, shopper: Shopper, limit: number): Promise<Recommendation[]> {
+    const signals = userId ? await this.d.store.signalsOf(userId) : [];
+    const bySignal = new Map(signals.map((s) => [s.game_id, s]));
+    const excluded = new Set(signals.filter((s) => s.owned || s.wishlisted).map((s) => s.game_id));
+    const list = userId ? await this.d.store.list(userId) : undefined;
+    const scored = new Map<string, { score: number; because?: string; fresh?: boolean }>();
+    for (const item of list?.items ?? []) scored.set(item.gameId, { score: item.score, because: item.because });
+    // Signals since the list was trained: their games' neighbours join the ranking at once.
+    const fresh = signals
+      .filter((s) => (!list || s.updated_at > list.trainedAt) && (s.owned || s.wishlisted || s.play_seconds > 0))
+      .slice(0, 20);
+    const neighbours = await this.d.store.similar(fresh.map((s) => s.game_id));
+    for (const s of fresh) {
+      for (const n of neighbours.get(s.game_id) ?? []) {
+        const now = scored.get(n.gameId) ?? { score: 0 };
+        const boost = FRESH_WEIGHT * n.score;
+        scored.set(n.gameId, { score: now.score + boost, because: boost >= now.score ? s.game_id : now.because, fresh: true });
+      }
+    }
+    const personal = [...scored].filter(([g]) => !excluded.has(g)).sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
+    const picks: { gameId: string; because?: string; popularIn?: string }[] = personal.map(([gameId, s]) => ({
+      gameId,
+      because: s.because,
+    }));
+    // Cold start and filling: what sells in the shopper's country, then what is popular everywhere.
+    const taken = new Set([...excluded, ...picks.map((p) => p.gameId)]);
+    for (const g of await this.d.store.topSellers(shopper.country, limit * 2)) {
+      if (taken.has(g)) continue;
+      picks.push({ gameId: g, popularIn: shopper.country });
+      taken.add(g);
+    }
+    for (const g of await this.popular()) {
+      if (picks.length >= limit * 4) break;
+      if (taken.has(g)) continue;
+      picks.push({ gameId: g });
+      taken.add(g);
+    }
+    const candidates = picks.slice(0, limit * 4);
+    const becauseIds = [...new Set(candidates.flatMap((p) => (p.because ? [p.because] : [])))];
+    const [cards, becauseCards] = await Promise.all([
+      this.d.cards(
+        candidates.map((p) => p.gameId),
+        shopper,
+      ),
+      this.d.cards(becauseIds, shopper),
+    ]);
+    const cardOf = new Map(cards.map((c) => [c.id, c]));
+    const titleOf = new Map(becauseCards.map((c) => [c.id, c.title]));
+    const out: Recommendation[] = [];
+    for (const p of candidates) {
+      const game = cardOf.get(p.gameId);
+      if (!game || !game.availability.purchasable) continue;
+      out.push({ game, reason: this.reason(p, bySignal.get(p.because ?? ''), titleOf) });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  private reason(
+    p: { because?: string; popularIn?: string },
+    signal: { wishlisted: boolean; play_seconds: number } | undefined,
+    titles: Map<string, string>,
+  ): Reason {
+    const title = p.because ? titles.get(p.because) : undefined;
+    if (p.because && title) {
+      const kind = signal?.play_seconds ? 'because_played' : signal?.wishlisted ? 'because_wishlisted' : 'because_owned';
+      return { kind, gameId: p.because, title };
+    }
+    if (p.popularIn) return { kind: 'popular_in_country', country: p.popularIn };
+    return { kind: 'popular' };
+  }
+
+  /** "More like this" for a game page: its neighbours that the shopper can buy. */
+  async similar(gameId: string, userId: string | undefined, shopper: Shopper, limit: number): Promise<GameCard[]> {
+    const items: ListedItem[] = (await this.d.store.similar([gameId])).get(gameId) ?? [];
+    const excluded = new Set(userId ? (await this.d.store.signalsOf(userId)).filter((s) => s.owned).map((s) => s.game_id) : []);
+    const cards = await this.d.cards(
+      items.filter((i) => !excluded.has(i.gameId)).map((i) => i.gameId),
+      shopper,
+    );
+    return cards.filter((c) => c.availability.purchasable).slice(0, limit);
+  }
+}
