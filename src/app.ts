@@ -87,11 +87,12 @@ import { activityMigrations } from './activity/migrations/index.ts';
 import { ActivityStore, type ActivityTables } from './activity/store.ts';
 import { ActivityService } from './activity/service.ts';
 import { activityRoutes } from './activity/routes.ts';
-import { recommendationMigrations } from './recommendations/migrations/index.ts';
+import { recommendationMigrations, releaseMailMigrations } from './recommendations/migrations/index.ts';
 import { RecommendationStore, type RecommendationTables } from './recommendations/store.ts';
 import { RecommendationService, REC_TRAIN_TIMER } from './recommendations/service.ts';
-import { recommendationRoutes } from './recommendations/routes.ts';
+import { recommendationRoutes, releaseMailRoutes } from './recommendations/routes.ts';
 import { trainInWorker } from './recommendations/training.ts';
+import { ReleaseMailer, type ReleaseMailDb } from './recommendations/release-mail.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
 export const migrations = {
@@ -109,6 +110,7 @@ export const migrations = {
   ...regionMigrations,
   ...activityMigrations,
   ...recommendationMigrations,
+  ...releaseMailMigrations,
 
   ...alertMigrations,
   ...rateLimitMigrations,
@@ -340,6 +342,23 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       train: trainInWorker,
     });
     recommendations.subscribe(events);
+    const releaseMailer = new ReleaseMailer({
+      db: kyselyFor<ReleaseMailDb>(pool),
+      timers,
+      publicUrl: config.publicUrl,
+      secret: `${deps.authSecret}:mail-links`,
+      features: (alsoId) => catalog.features(alsoId),
+      contacts: (ids) => accounts.contacts(ids),
+      cards: (ids, shopper, opts) => catalog.cards(ids, shopper, opts),
+      options: {
+        minTaste: config.releaseMail.minTastePercent / 100,
+        maxPerGame: config.releaseMail.maxPerGame,
+        maxPerWeek: config.releaseMail.maxPerWeek,
+        batch: config.releaseMail.batch,
+      },
+    });
+    releaseMailer.subscribe(events);
+    releaseMailer.registerTimers(timers);
     const recTrainMs = config.recTrainIntervalMinutes * 60_000;
     timers.register(REC_TRAIN_TIMER.handler, {
       kind: 'local',
@@ -466,6 +485,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     alertRoutes(app, { alerts, guards });
     activityRoutes(app, { activity, guards });
     recommendationRoutes(app, { recommendations, guards });
+    releaseMailRoutes(app, { mailer: releaseMailer, guards, now: () => clock.now() });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);

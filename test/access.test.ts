@@ -32,6 +32,9 @@ const PUBLIC = new Set([
   'GET /api/region',
   'GET /api/recommendations',
   'GET /api/games/{id}/similar',
+  'GET /api/mail/unsubscribe/{token}',
+  'POST /api/mail/unsubscribe/{token}',
+  'GET /api/mail/release/{token}',
 ]);
 /** Operations on one player's own things, by the path parameter that names the thing. */
 const OWNED_TAGS = new Set(['orders', 'gifts', 'notifications', 'play']);

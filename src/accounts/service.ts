@@ -55,6 +55,11 @@ export class AccountService {
     return this.store.searchPeople(term, term, exceptId, limit);
   }
 
+  /** Mail recipients: address, name, residence, language and currency of each user (unknown ids are left out). */
+  contacts(ids: string[]): Promise<{ id: string; name: string; email: string; country: string; language: string; currency: string }[]> {
+    return this.store.contacts([...new Set(ids)]);
+  }
+
   people(ids: string[]): Promise<{ id: string; name: string; email: string }[]> {
     return this.store.people([...new Set(ids)]);
   }

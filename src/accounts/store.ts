@@ -101,6 +101,17 @@ export class AccountStore {
     return this.db.selectFrom('user').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
   }
 
+  /** Who to write to and in which language: users with their profile (residence, language, currency). */
+  contacts(ids: string[]) {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db
+      .selectFrom('user as u')
+      .innerJoin('account_profiles as p', 'p.user_id', 'u.id')
+      .select(['u.id', 'u.name', 'u.email', 'p.country', 'p.language', 'p.currency'])
+      .where('u.id', 'in', ids)
+      .execute();
+  }
+
   async deleteUser(userId: string): Promise<void> {
     await this.db.deleteFrom('user').where('id', '=', userId).execute();
   }

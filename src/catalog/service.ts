@@ -20,6 +20,9 @@ import type {
   StoreGame,
 } from './schemas.ts';
 import type { Shopper } from '../platform/shopper.ts';
+import type { Tx } from '../platform/db/tx.ts';
+import { publish } from '../platform/events.ts';
+import './events.ts';
 
 /** Who is looking: prices, availability and texts depend on it. */
 export type { Shopper } from '../platform/shopper.ts';
@@ -68,7 +71,10 @@ export class CatalogService {
       throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
     }
     const id = newId();
-    await this.store.transaction((s) => s.insertGames([this.toWrite(id, input)], this.clock.now()));
+    await this.store.transaction(async (s, tx) => {
+      await s.insertGames([this.toWrite(id, input)], this.clock.now());
+      if (input.status === 'published') await this.announce(tx, id, input);
+    });
     return this.operatorGame(id);
   }
 
@@ -94,9 +100,11 @@ export class CatalogService {
     if (await this.store.slugTaken(input.slug, id)) {
       throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
     }
-    const saved = await this.store.transaction((s) =>
-      s.updateGame(this.toWrite(id, input, current.popularity), expectedVersion, this.clock.now()),
-    );
+    const saved = await this.store.transaction(async (s, tx) => {
+      const ok = await s.updateGame(this.toWrite(id, input, current.popularity), expectedVersion, this.clock.now());
+      if (ok && current.status !== 'published' && input.status === 'published') await this.announce(tx, id, input);
+      return ok;
+    });
     if (!saved) {
       const latest = await this.existing(id);
       throw new AppError(
@@ -107,6 +115,12 @@ export class CatalogService {
       );
     }
     return this.operatorGame(id);
+  }
+
+  /** A game became visible in the store: the event log carries it to whoever cares (the new-release mail). */
+  private announce(tx: Tx, id: string, input: GameInput): Promise<void> {
+    const { slug, releaseDate, genres, tags, developer } = input;
+    return publish(tx, 'game.published', { gameId: id, slug, releaseDate: releaseDate ?? null, genres, tags, developer }, this.clock.now());
   }
 
   async operatorGame(id: string): Promise<OperatorGame> {
@@ -345,17 +359,18 @@ export class CatalogService {
    * Cards for published games in the order of `ids` (unknown or unpublished ids are left out), priced for the
    * shopper. Whether a card can be bought there is in its `availability`.
    */
-  async cards(ids: readonly string[], shopper: Shopper): Promise<GameCard[]> {
+  async cards(ids: readonly string[], shopper: Shopper, opts: { drafts?: boolean } = {}): Promise<GameCard[]> {
     const valid = ids.filter(isUuid);
-    const rows = new Map((await this.store.listedByIds(valid, shopper)).map((g) => [g.id, g]));
+    const rows = new Map((await this.store.listedByIds(valid, shopper, opts.drafts)).map((g) => [g.id, g]));
     return valid.flatMap((id) => {
       const g = rows.get(id);
       return g ? [this.card(g, shopper)] : [];
     });
   }
 
-  features() {
-    return this.store.features();
+  /** Features of every published game (and of `alsoId`, a draft being previewed). */
+  features(alsoId?: string) {
+    return this.store.features(alsoId && isUuid(alsoId) ? alsoId : undefined);
   }
 
   async isPublished(gameId: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction, type Selectable, type Insertable, type ColumnType } from 'kysely';
 import type { IpMismatchPolicy, RegionMode } from '../regions/policy.ts';
+import { asTx, type Tx } from '../platform/db/tx.ts';
 
 type Json<T> = ColumnType<T, string, string>;
 type Ts = ColumnType<Date, Date, Date>;
@@ -116,8 +117,8 @@ const searchDoc = (s: GameWrite['search']) =>
 export class CatalogStore {
   constructor(readonly db: Db) {}
 
-  transaction<T>(fn: (store: CatalogStore) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new CatalogStore(trx)));
+  transaction<T>(fn: (store: CatalogStore, tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new CatalogStore(trx), asTx(trx)));
   }
 
   /** Inserts games with their editions and prices; many at once for imports (demo catalog, benchmarks). */
@@ -324,21 +325,21 @@ export class CatalogStore {
   }
 
   /** Published games by id with the price that applies in one country, in no particular order. */
-  async listedByIds(ids: readonly string[], ctx: { country: string; currency: string }): Promise<ListedGameRow[]> {
+  async listedByIds(ids: readonly string[], ctx: { country: string; currency: string }, drafts = false): Promise<ListedGameRow[]> {
     if (!ids.length) return [];
     const r =
       await sql<ListedGameRow>`select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, price.price_amount, price.price_currency
       from games g ${this.priceJoin(ctx.country, ctx.currency)}
-      where g.id = any(${ids}::uuid[]) and g.status = 'published'`.execute(this.db);
+      where g.id = any(${ids}::uuid[]) and (g.status = 'published' or ${drafts})`.execute(this.db);
     return r.rows;
   }
 
   /** What the recommender needs of every published game: features for taste, popularity for cold start. */
-  async features(): Promise<{ id: string; genres: string[]; tags: string[]; developer: string; popularity: number }[]> {
+  async features(alsoId?: string): Promise<{ id: string; genres: string[]; tags: string[]; developer: string; popularity: number }[]> {
     return this.db
       .selectFrom('games')
       .select(['id', 'genres', 'tags', 'developer', 'popularity'])
-      .where('status', '=', 'published')
+      .where((eb) => (alsoId ? eb.or([eb('status', '=', 'published'), eb('id', '=', alsoId)]) : eb('status', '=', 'published')))
       .execute();
   }
 

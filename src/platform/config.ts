@@ -51,6 +51,8 @@ export interface Config {
   playHeartbeatSeconds: number;
   /** How often event-log consumers poll (commits on this node wake them at once). */
   eventPollMs: number;
+  /** The new-release mail (S1.2): minimum taste match (percent), most mails per game, per user per week, batch size. */
+  releaseMail: { minTastePercent: number; maxPerGame: number; maxPerWeek: number; batch: number };
   reconcileLookbackHours: number;
   stuckOrderMinutes: number;
   /** Stable id of this node: it recovers its own unfinished sagas after a crash. */
@@ -187,6 +189,12 @@ export function loadConfig(env: Env = process.env): Config {
     recTrainIntervalMinutes: int('REC_TRAIN_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
     playHeartbeatSeconds: int('PLAY_HEARTBEAT_SECONDS', 300, 10, 3600),
     eventPollMs: int('EVENT_POLL_MS', 1000, 20, 60_000),
+    releaseMail: {
+      minTastePercent: int('RELEASE_MAIL_MIN_TASTE_PERCENT', 20, 0, 100),
+      maxPerGame: int('RELEASE_MAIL_MAX_PER_GAME', 10_000, 0, 10_000_000),
+      maxPerWeek: int('RELEASE_MAIL_MAX_PER_WEEK', 2, 0, 100),
+      batch: int('RELEASE_MAIL_BATCH', 200, 1, 10_000),
+    },
     stuckOrderMinutes: int('STUCK_ORDER_MINUTES', 60, 1, 7 * 24 * 60),
     pointsEarnRatePercent: int('POINTS_EARN_RATE_PERCENT', 5, 0, 100),
     smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),

@@ -58,6 +58,17 @@ export function audienceScores(
   asOf: Date,
   opts: AudienceOptions = DEFAULT_AUDIENCE,
 ): Map<string, number> {
+  return new Map([...audience(events, games, target, asOf, opts)].map(([u, a]) => [u, a.score]));
+}
+
+/** Per user: the score, and its taste part alone (0–1: how close the user's profile is to the game's features). */
+export function audience(
+  events: Iterable<AudienceEvent>,
+  games: ReadonlyMap<string, GameFacts>,
+  target: GameFacts,
+  asOf: Date,
+  opts: AudienceOptions = DEFAULT_AUDIENCE,
+): Map<string, { score: number; taste: number }> {
   const cutoff = asOf.getTime();
   const halfLifeMs = opts.halfLifeDays * 86_400_000;
   const featureCache = new Map<string, string[]>();
@@ -96,7 +107,7 @@ export function audienceScores(
   let targetNorm = 0;
   for (const v of targetVec.values()) targetNorm += v * v;
   targetNorm = Math.sqrt(targetNorm) || 1;
-  const scores = new Map<string, number>();
+  const scores = new Map<string, { score: number; taste: number }>();
   for (const [user, p] of profiles) {
     if (p.owns) continue;
     let dot = 0;
@@ -108,7 +119,7 @@ export function audienceScores(
       if (tv) dot += w * tv;
     }
     const taste = norm > 0 ? Math.max(0, dot) / (Math.sqrt(norm) * targetNorm) : 0;
-    scores.set(user, taste + opts.appetiteWeight * Math.log1p(p.appetite) * (0.5 + taste));
+    scores.set(user, { score: taste + opts.appetiteWeight * Math.log1p(p.appetite) * (0.5 + taste), taste });
   }
   return scores;
 }

@@ -6,6 +6,7 @@ import { isUuid } from '../platform/ids.ts';
 import type { Guards } from '../accounts/guards.ts';
 import { GameCard } from '../catalog/schemas.ts';
 import type { RecommendationService } from './service.ts';
+import type { ReleaseMailer } from './release-mail.ts';
 
 const Reason = Type.Union([
   Type.Object({
@@ -99,6 +100,167 @@ export function recommendationRoutes(app: FastifyInstance, deps: { recommendatio
     async (req) => {
       await guards.requireOperator(req);
       return { modelId: await recommendations.trainNow() };
+    },
+  );
+}
+
+/** The new-release mail's public links (unsubscribe, tracked click), the player's preference and the operator's view. */
+export function releaseMailRoutes(app: FastifyInstance, deps: { mailer: ReleaseMailer; guards: Guards; now: () => Date }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { mailer, guards } = deps;
+  const Preferences = Type.Object({ releaseMails: Type.Boolean({ description: 'Mails about new games that match your taste (S1.2)' }) });
+  r.get(
+    '/api/me/mail-preferences',
+    { schema: { tags: ['accounts'], summary: 'Which optional mails you get', response: { 200: Preferences, 401: ErrorBody } } },
+    async (req) => ({ releaseMails: await mailer.releaseMails((await guards.requireUser(req)).userId) }),
+  );
+  r.put(
+    '/api/me/mail-preferences',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Choose which optional mails you get',
+        body: Preferences,
+        response: { 200: Preferences, 401: ErrorBody },
+      },
+    },
+    async (req) => {
+      const { userId } = await guards.requireUser(req);
+      await mailer.setReleaseMails(userId, req.body.releaseMails, deps.now());
+      return { releaseMails: req.body.releaseMails };
+    },
+  );
+  const Token = Type.Object({ token: Type.String() });
+  const badLink = {
+    error: {
+      code: 'invalid_link',
+      message: 'This link is not valid. Open it again from the mail, or change your mail settings on your account page.',
+    },
+  };
+  r.get(
+    '/api/mail/unsubscribe/:token',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'The unsubscribe page of a new-release mail (asks before it changes anything)',
+        params: Token,
+        querystring: Type.Object({ done: Type.Optional(Type.String()) }),
+      },
+    },
+    async (req, reply) => {
+      const userId = mailer.unsubscriber(req.params.token);
+      if (!userId) return reply.status(404).send(badLink);
+      if (req.query.done && !(await mailer.releaseMails(userId))) {
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(
+            '<!doctype html><html lang="en"><meta charset="utf-8"><title>Unsubscribed</title><main style="font-family:sans-serif;max-width:32rem;margin:4rem auto"><h1>You are unsubscribed</h1><p>You will get no more new-release mails. You can turn them on again on your account page.</p></main></html>',
+          );
+      }
+      const action = `/api/mail/unsubscribe/${encodeURIComponent(req.params.token)}`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><html lang="en"><meta charset="utf-8"><title>Unsubscribe</title><main style="font-family:sans-serif;max-width:32rem;margin:4rem auto"><h1>Stop new-release mails?</h1><p>You will no longer get mails about new games that match your taste. Order and gift mails are not affected.</p><form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form></main></html>`,
+        );
+    },
+  );
+  // One-click unsubscribe (RFC 8058): mail clients POST `List-Unsubscribe=One-Click` as a form, without cookies.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/api/mail/unsubscribe/:token',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Unsubscribe from new-release mails (one click, from the mail)',
+          params: Token,
+          response: { 200: Type.Object({ releaseMails: Type.Boolean() }), 404: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const userId = mailer.unsubscriber(req.params.token);
+        if (!userId) return reply.status(404).send(badLink);
+        await mailer.setReleaseMails(userId, false, deps.now());
+        // A browser (the form on the page above) is sent back to the page, which now confirms it.
+        if ((req.headers.accept ?? '').includes('text/html'))
+          return reply.redirect(`/api/mail/unsubscribe/${encodeURIComponent(req.params.token)}?done=1`, 303);
+        return { releaseMails: false };
+      },
+    );
+  });
+  r.get(
+    '/api/mail/release/:token',
+    {
+      schema: {
+        tags: ['storefront'],
+        summary: 'The link of a new-release mail: counts the click, then opens the game’s pre-order page',
+        params: Token,
+      },
+    },
+    async (req, reply) => {
+      const to = await mailer.click(req.params.token, deps.now());
+      if (!to) return reply.status(404).send(badLink);
+      return reply.redirect(to, 302);
+    },
+  );
+  r.get(
+    '/api/operator/games/:id/release-audience',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Before publishing: how many users the new-release mail would reach now',
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: Type.Object({ scored: Type.Integer(), wouldMail: Type.Integer() }), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (req) => {
+      await guards.requireOperator(req);
+      return isUuid(req.params.id) ? mailer.preview(req.params.id, deps.now()) : { scored: 0, wouldMail: 0 };
+    },
+  );
+  r.get(
+    '/api/operator/release-mails',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'New-release mail campaigns: scored, chosen, sent, skipped and clicked per game',
+        response: {
+          200: Type.Array(
+            Type.Object({
+              gameId: Type.String(),
+              slug: Type.String(),
+              status: Type.String(),
+              scored: Type.Union([Type.Integer(), Type.Null()]),
+              chosen: Type.Union([Type.Integer(), Type.Null()]),
+              sent: Type.Integer(),
+              skipped: Type.Integer(),
+              clicked: Type.Integer(),
+              createdAt: Type.String(),
+              finishedAt: Type.Union([Type.String(), Type.Null()]),
+            }),
+          ),
+          401: ErrorBody,
+          403: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      await guards.requireOperator(req);
+      return (await mailer.campaigns()).map((c) => ({
+        gameId: c.game_id,
+        slug: c.slug,
+        status: c.status,
+        scored: c.scored,
+        chosen: c.chosen,
+        sent: c.sent,
+        skipped: c.skipped,
+        clicked: c.clicked,
+        createdAt: c.created_at.toISOString(),
+        finishedAt: c.finished_at?.toISOString() ?? null,
+      }));
     },
   );
 }

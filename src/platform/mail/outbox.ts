@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type ColumnType, type Kysely, type Migration } from 'kysely';
 import { tablesOf, type Tx } from '../db/tx.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
@@ -40,6 +40,12 @@ export const outboxMigrations: Record<string, Migration> = {
       await sql`alter table mail_outbox add column lease_until timestamptz`.execute(db);
     },
   },
+  '2026-12-02-13-platform-mail-outbox-headers': {
+    async up(db: Kysely<unknown>) {
+      // Extra headers a mail carries (List-Unsubscribe on marketing mail).
+      await sql`alter table mail_outbox add column headers jsonb`.execute(db);
+    },
+  },
 };
 
 export interface OutboxTables {
@@ -55,6 +61,7 @@ export interface OutboxTables {
     last_error: string | null;
     sent_at: Date | null;
     lease_until: Date | null;
+    headers: ColumnType<Record<string, string> | null, string | null, string | null>;
   };
 }
 
@@ -64,6 +71,8 @@ export interface Mail {
   text: string;
   /** One mail per key, ever: e.g. `order:<id>:confirmation`. */
   dedupeKey: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 /** Writes a mail into the outbox inside the caller's transaction. */
@@ -81,6 +90,7 @@ export async function enqueueMail(tx: Tx, mail: Mail, now: Date): Promise<void> 
       attempts: 0,
       last_error: null,
       sent_at: null,
+      headers: mail.headers ? JSON.stringify(mail.headers) : null,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .execute();
@@ -166,7 +176,7 @@ export class MailDelivery {
           subject: row.subject,
           text: row.body_text,
           messageId: this.messageId(row.id),
-          headers: { 'X-Outbox-Id': row.id },
+          headers: { ...row.headers, 'X-Outbox-Id': row.id },
         });
       } catch (err) {
         const wait = Math.min(2 ** row.attempts * 1000, 3_600_000);

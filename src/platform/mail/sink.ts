@@ -11,7 +11,23 @@ export interface SunkMail {
   text: string;
   /** The sender's Message-ID: copies of one mail share it. */
   messageId: string;
+  /** List-Unsubscribe and List-Unsubscribe-Post, when the mail has them. */
+  listUnsubscribe?: string;
+  listUnsubscribePost?: string;
   receivedAt: string;
+}
+
+/** A header's raw value as `{ [field]: value }`, or nothing (mailparser folds List-* headers into one object). */
+function headerText(lines: readonly { key: string; line: string }[], key: string, field: string): Record<string, string> {
+  const line = lines.find((l) => l.key === key)?.line;
+  return line
+    ? {
+        [field]: line
+          .slice(line.indexOf(':') + 1)
+          .replace(/\r?\n\s+/g, ' ')
+          .trim(),
+      }
+    : {};
 }
 
 export class MailSink {
@@ -37,6 +53,8 @@ export class MailSink {
               subject: m.subject ?? '',
               text: m.text ?? '',
               messageId: m.messageId ?? '',
+              ...headerText(m.headerLines, 'list-unsubscribe', 'listUnsubscribe'),
+              ...headerText(m.headerLines, 'list-unsubscribe-post', 'listUnsubscribePost'),
               receivedAt: new Date().toISOString(),
             });
             if (this.mails.length > this.keep) this.mails.shift();

@@ -51,3 +51,36 @@ export const recommendationMigrations: Record<string, Migration> = {
     },
   },
 };
+
+export const releaseMailMigrations: Record<string, Migration> = {
+  '2026-12-02-14-recommendations-release-mail': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table release_campaigns (
+          game_id uuid primary key,
+          slug text not null,
+          status text not null check (status in ('choosing', 'sending', 'done')),
+          scored integer,
+          chosen integer,
+          created_at timestamptz not null,
+          finished_at timestamptz
+        )`.execute(db);
+      // One row per chosen user: the mail is enqueued and sent_at set in one transaction (no duplicate, no miss).
+      await sql`
+        create table release_recipients (
+          game_id uuid not null,
+          user_id text not null,
+          score double precision not null,
+          sent_at timestamptz,
+          skipped text,
+          clicked_at timestamptz,
+          primary key (game_id, user_id)
+        )`.execute(db);
+      await sql`create index release_recipients_pending on release_recipients (game_id, score desc) where sent_at is null and skipped is null`.execute(
+        db,
+      );
+      await sql`create index release_recipients_user_sent on release_recipients (user_id, sent_at) where sent_at is not null`.execute(db);
+      await sql`create table release_mail_optouts (user_id text primary key, at timestamptz not null)`.execute(db);
+    },
+  },
+};
