@@ -330,6 +330,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       clock,
       owns: async (userId, gameId) => (await orderStore.owns(userId, gameId)) !== undefined,
       published: (gameId) => catalog.isPublished(gameId),
+      cards: (ids, shopper) => catalog.cards(ids, shopper),
       heartbeatSeconds: config.playHeartbeatSeconds,
     });
     const recommendations = new RecommendationService({

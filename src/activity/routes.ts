@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { ActivityService } from './service.ts';
+import { GameCard } from '../catalog/schemas.ts';
 
 const GameId = Type.Object({ gameId: Type.String({ description: 'Game id (UUID)' }) });
 const SessionId = Type.Object({ id: Type.String({ description: 'Play session id (UUID)' }) });
@@ -27,10 +28,13 @@ export function activityRoutes(app: FastifyInstance, deps: { activity: ActivityS
       schema: {
         tags: wishTags,
         summary: 'Your wishlist, newest first',
-        response: { 200: Type.Array(Type.Object({ gameId: Type.String(), addedAt: Type.String() })), 401: ErrorBody },
+        response: {
+          200: Type.Array(Type.Object({ gameId: Type.String(), addedAt: Type.String(), game: Type.Union([GameCard, Type.Null()]) })),
+          401: ErrorBody,
+        },
       },
     },
-    async (req) => deps.activity.wishlist(await me(req)),
+    async (req) => deps.activity.wishlist(await me(req), await deps.guards.shopper(req)),
   );
   r.put(
     '/api/wishlist/:gameId',

@@ -1,6 +1,8 @@
 import type { Clock } from '../platform/clock.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { isUuid, newId } from '../platform/ids.ts';
+import type { Shopper } from '../platform/shopper.ts';
+import type { GameCard } from '../catalog/schemas.ts';
 import { sessionSeconds, type ActivityStore } from './store.ts';
 
 export interface ActivityDeps {
@@ -10,6 +12,8 @@ export interface ActivityDeps {
   owns: (userId: string, gameId: string) => Promise<boolean>;
   /** Whether the game is published (catalog context). */
   published: (gameId: string) => Promise<boolean>;
+  /** Published games as a shopper sees them, in the order asked (catalog context). */
+  cards: (ids: readonly string[], shopper: Shopper) => Promise<GameCard[]>;
   /** A session without a heartbeat for this long is over (at its last heartbeat). */
   heartbeatSeconds: number;
 }
@@ -59,8 +63,18 @@ export class ActivityService {
     await this.d.store.removeFromWishlist(userId, gameId, this.d.clock.now());
   }
 
-  async wishlist(userId: string): Promise<{ gameId: string; addedAt: string }[]> {
-    return (await this.d.store.wishlist(userId)).map((w) => ({ gameId: w.game_id, addedAt: w.added_at.toISOString() }));
+  /** The wishlist, newest first, each game as the shopper sees it now (price, sale, availability). */
+  async wishlist(userId: string, shopper: Shopper): Promise<{ gameId: string; addedAt: string; game: GameCard | null }[]> {
+    const rows = await this.d.store.wishlist(userId);
+    const cards = new Map(
+      (
+        await this.d.cards(
+          rows.map((w) => w.game_id),
+          shopper,
+        )
+      ).map((c) => [c.id, c]),
+    );
+    return rows.map((w) => ({ gameId: w.game_id, addedAt: w.added_at.toISOString(), game: cards.get(w.game_id) ?? null }));
   }
 
   /** A launcher starts the game: only an owner can play. Starting again while a session is open resumes it. */

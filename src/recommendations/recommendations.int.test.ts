@@ -78,7 +78,10 @@ describe('recommendations (R8, R9, R12)', () => {
     const { client, me } = await signUp(t, { country: 'KR', language: 'en' });
     expect((await client.put(`/api/wishlist/${games.f1}`)).status).toBe(204);
     expect((await client.put(`/api/wishlist/${games.f1}`)).status).toBe(204); // again: no change
-    expect((await client.get('/api/wishlist')).body.map((w: { gameId: string }) => w.gameId)).toEqual([games.f1]);
+    const wishlist = (await client.get('/api/wishlist')).body;
+    expect(wishlist).toEqual([
+      { gameId: games.f1, addedAt: expect.any(String), game: expect.objectContaining({ id: games.f1, title: 'Game F1' }) },
+    ]);
     await t.store.events.drain();
     const afterWish = (await client.get('/api/recommendations?limit=4')).body;
     expect(afterWish[0].reason).toEqual({ kind: 'because_wishlisted', gameId: games.f1, title: 'Game F1' });

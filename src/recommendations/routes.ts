@@ -5,19 +5,10 @@ import { ErrorBody } from '../platform/errors.ts';
 import { isUuid } from '../platform/ids.ts';
 import type { Guards } from '../accounts/guards.ts';
 import { GameCard } from '../catalog/schemas.ts';
+import { Recommendation } from './schemas.ts';
 import type { RecommendationService } from './service.ts';
 import type { ReleaseMailer } from './release-mail.ts';
 
-const Reason = Type.Union([
-  Type.Object({
-    kind: Type.Union([Type.Literal('because_played'), Type.Literal('because_wishlisted'), Type.Literal('because_owned')]),
-    gameId: Type.String(),
-    title: Type.String(),
-  }),
-  Type.Object({ kind: Type.Literal('popular_in_country'), country: Type.String() }),
-  Type.Object({ kind: Type.Literal('popular') }),
-]);
-const Recommendation = Type.Object({ game: GameCard, reason: Reason });
 const Model = Type.Object({
   id: Type.String(),
   status: Type.String(),

@@ -5,21 +5,11 @@ import type { EventLog, EventOf } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
 import type { Shopper } from '../platform/shopper.ts';
 import type { GameCard } from '../catalog/schemas.ts';
+import type { Reason, Recommendation } from './schemas.ts';
 import type { RecommendationStore, ListedItem } from './store.ts';
 import type { TrainingInput, TrainingOutput } from './training.ts';
 import '../orders/events.ts';
 import '../activity/events.ts';
-
-/** Why a game is recommended: shown beside it ("Because you played Hades", "Popular in Korea"). */
-export type Reason =
-  | { kind: 'because_played' | 'because_wishlisted' | 'because_owned'; gameId: string; title: string }
-  | { kind: 'popular_in_country'; country: string }
-  | { kind: 'popular' };
-
-export interface Recommendation {
-  game: GameCard;
-  reason: Reason;
-}
 
 export interface RecommendationDeps {
   store: RecommendationStore;

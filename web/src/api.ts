@@ -3,6 +3,7 @@ import type { Me } from '../../src/accounts/schemas.ts';
 import type { CheckoutQuote, LibraryEntry, OrderView } from '../../src/orders/schemas.ts';
 import { observeStoreTime } from './clock.ts';
 import type { GiftRecipients, GiftReport, GiftView } from '../../src/gifts/schemas.ts';
+import type { Reason, Recommendation } from '../../src/recommendations/schemas.ts';
 
 export type {
   GameCard,
@@ -18,7 +19,10 @@ export type {
   GiftReport,
   GiftView,
   LibraryEntry,
+  Reason,
+  Recommendation,
 };
+export type WishlistEntry = { gameId: string; addedAt: string; game: GameCard | null };
 export type OperatorGameRow = {
   id: string;
   slug: string;

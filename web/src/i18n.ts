@@ -42,6 +42,18 @@ const en = {
   about: 'About this game',
   tags: 'Tags',
   residenceNote: 'Your country of residence decides which games you can buy and in which currency.',
+  recommended: 'Recommended for you',
+  moreLikeThis: 'More like this',
+  wishlist: 'Wishlist',
+  addToWishlist: 'Add to wishlist',
+  onWishlist: 'On your wishlist ✓',
+  wishlistEmpty: 'Your wishlist is empty. Add games from their pages and we will recommend games like them.',
+  becausePlayed: 'Because you played {title}',
+  becauseWishlisted: 'Because you wishlisted {title}',
+  becauseOwned: 'Because you own {title}',
+  popularIn: 'Popular in {country}',
+  popularNow: 'Popular now',
+  releaseMails: 'Mail me when a new game that matches my taste comes out',
 };
 type Dict = typeof en;
 const ko: Partial<Dict> = {
@@ -84,6 +96,18 @@ const ko: Partial<Dict> = {
   shoppingFrom: '쇼핑 국가',
   about: '게임 소개',
   tags: '태그',
+  recommended: '추천 게임',
+  moreLikeThis: '비슷한 게임',
+  wishlist: '찜 목록',
+  addToWishlist: '찜하기',
+  onWishlist: '찜 목록에 있음 ✓',
+  wishlistEmpty: '찜 목록이 비어 있습니다. 게임 페이지에서 찜하면 비슷한 게임을 추천해 드립니다.',
+  becausePlayed: '{title}을(를) 플레이하셔서',
+  becauseWishlisted: '{title}을(를) 찜하셔서',
+  becauseOwned: '{title}을(를) 보유하셔서',
+  popularIn: '{country}에서 인기',
+  popularNow: '지금 인기',
+  releaseMails: '취향에 맞는 신작이 나오면 메일로 알려 주세요',
 };
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
@@ -125,6 +149,18 @@ const ja: Partial<Dict> = {
   shoppingFrom: 'ショップの国',
   about: 'このゲームについて',
   tags: 'タグ',
+  recommended: 'あなたへのおすすめ',
+  moreLikeThis: '似たゲーム',
+  wishlist: 'ウィッシュリスト',
+  addToWishlist: 'ウィッシュリストに追加',
+  onWishlist: 'ウィッシュリストにあります ✓',
+  wishlistEmpty: 'ウィッシュリストは空です。ゲームのページから追加すると、似たゲームをおすすめします。',
+  becausePlayed: '{title} をプレイしたあなたに',
+  becauseWishlisted: '{title} をウィッシュリストに入れたあなたに',
+  becauseOwned: '{title} を持っているあなたに',
+  popularIn: '{country}で人気',
+  popularNow: '人気',
+  releaseMails: '好みに合う新作が出たらメールで知らせる',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
 

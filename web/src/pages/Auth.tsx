@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { here, loginFor, safeNext } from '../next.ts';
 import QRCode from 'qrcode';
 import { useNavigate, Link } from 'react-router';
-import { api } from '../api.ts';
+import { api, get } from '../api.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { COUNTRY_CODES, defaultCurrencyFor } from '../../../src/platform/countries.ts';
@@ -453,8 +453,38 @@ export function Account() {
           </button>
         </div>
       </form>
+      <MailPreferences />
       <TwoFactorSetup />
       <LinkedAccounts />
     </>
+  );
+}
+
+/** Optional mails (S1.2): the new-release mail can be turned off here or with one click in the mail itself. */
+function MailPreferences() {
+  const { t } = useSession();
+  const [releaseMails, setReleaseMails] = useState<boolean>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    get<{ releaseMails: boolean }>('/api/me/mail-preferences').then((p) => setReleaseMails(p.releaseMails), setError);
+  }, []);
+  const change = async (wanted: boolean) => {
+    try {
+      const r = await api<{ releaseMails: boolean }>('/api/me/mail-preferences', { method: 'PUT', json: { releaseMails: wanted } });
+      setReleaseMails(r.data.releaseMails);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  if (releaseMails === undefined) return <ErrorNote error={error} />;
+  return (
+    <section className="panel">
+      <h2>Mail</h2>
+      <label className="check">
+        <input type="checkbox" checked={releaseMails} onChange={(e) => void change(e.target.checked)} data-testid="release-mails" />{' '}
+        {t('releaseMails')}
+      </label>
+      <ErrorNote error={error} />
+    </section>
   );
 }

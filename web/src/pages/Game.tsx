@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { loginFor } from '../next.ts';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { get, type StoreGame } from '../api.ts';
+import { api, get, type GameCard, type StoreGame, type WishlistEntry } from '../api.ts';
+import { Shelf } from '../components/GameCard.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate, formatMoney } from '../format.ts';
@@ -18,11 +19,31 @@ export function Game() {
     if (game && params.get('preorder') === '1' && game.availability.purchasable)
       void navigate(me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`), { replace: true });
   }, [game, params, me, navigate]);
+  const [similar, setSimilar] = useState<GameCard[]>([]);
+  const [wished, setWished] = useState<boolean>();
   useEffect(() => {
     if (me === undefined) return;
     setGame(undefined);
     get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`).then(setGame, setError);
   }, [slug, country, language, me]);
+  useEffect(() => {
+    if (!game) return;
+    get<GameCard[]>(`/api/games/${game.id}/similar`).then(setSimilar, () => setSimilar([]));
+    if (me)
+      get<WishlistEntry[]>('/api/wishlist').then(
+        (w) => setWished(w.some((x) => x.gameId === game.id)),
+        () => setWished(undefined),
+      );
+  }, [game, me]);
+  const toggleWish = async () => {
+    if (!game) return;
+    try {
+      await api(`/api/wishlist/${game.id}`, { method: wished ? 'DELETE' : 'PUT' });
+      setWished(!wished);
+    } catch (err) {
+      setError(err);
+    }
+  };
   if (error) return <ErrorNote error={error} />;
   if (!game) return <div className="loading">…</div>;
   return (
@@ -78,6 +99,17 @@ export function Game() {
                 >
                   Buy as a gift
                 </Link>
+                {me && wished !== undefined && (
+                  <button
+                    type="button"
+                    className="button secondary wish"
+                    onClick={() => void toggleWish()}
+                    data-testid="wishlist-toggle"
+                    aria-pressed={wished}
+                  >
+                    {wished ? t('onWishlist') : t('addToWishlist')}
+                  </button>
+                )}
               </>
             ) : (
               <div className="availability blocked" data-testid="unavailable" data-reason={game.availability.reason}>
@@ -106,6 +138,7 @@ export function Game() {
           </>
         )}
       </section>
+      <Shelf title={t('moreLikeThis')} games={similar} />
     </article>
   );
 }

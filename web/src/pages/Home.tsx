@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { get, type HomePage } from '../api.ts';
 import { Shelf, PriceTag } from '../components/GameCard.tsx';
 import { ErrorNote } from '../components/Form.tsx';
+import { RecommendedShelf } from '../components/Recommendations.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate } from '../format.ts';
 
@@ -32,6 +33,7 @@ export function Home() {
           </div>
         </Link>
       )}
+      <RecommendedShelf />
       <Shelf title={t('upcoming')} games={home.upcoming} />
       <Shelf title={t('newReleases')} games={home.newReleases} />
       <Shelf title={t('popular')} games={home.popular} />
