@@ -3,12 +3,16 @@
  * five played games loses one, chosen at random), full ranking over all games the user has not played. Popularity,
  * item-kNN and the store's hybrid are trained on the same split in the same run. Last line: JSON.
  *
+ * Then serving: the recommendations endpoint's p99 under load as a ratio to the game page's (rec-serving.ts;
+ * BENCH_REC_SERVING=off skips it).
+ *
  *   npm run bench:rec [-- --seed 42]
  */
 import { parseArgs } from 'node:util';
 import { buildMatrix, itemKnn, popularity, rankTop, Recommender, scoreThrough, type Matrix } from '../src/recommendations/model.ts';
 import { leaveOneOut, steamRows } from './rec-data.ts';
 import { audienceBench } from './rec-audience.ts';
+import { servingBench } from './rec-serving.ts';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '42' } } });
 const seed = Number(values.seed);
@@ -74,6 +78,9 @@ console.log('hybrid', hybridQ);
 const [audience, audienceSeconds] = timed(() => audienceBench());
 console.log('audience (S1.2) ROC-AUC', audience, `${audienceSeconds} s`);
 
+const serving = process.env.BENCH_REC_SERVING === 'off' ? null : await servingBench();
+console.log('serving', serving);
+
 console.log(
   JSON.stringify({
     bench: 'rec',
@@ -91,6 +98,7 @@ console.log(
       appetiteOnlyRocAuc: Math.round(audience.appetiteOnly * 1000) / 1000,
       genreShareRocAuc: Math.round(audience.genreShare * 1000) / 1000,
     },
+    serving,
     goal: { ndcg10: 0.26, coverage: 0.3, trainSeconds: 60, audienceRocAuc: 0.75 },
   }),
 );

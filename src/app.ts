@@ -338,6 +338,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       clock,
       log: app.log,
       cards: (ids, shopper) => catalog.cards(ids, shopper),
+      friendsOf: (userId) => friends.friendIds(userId),
       popular: async () =>
         (await catalog.features()).sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1)).map((g) => g.id),
       train: trainInWorker,

@@ -117,6 +117,11 @@ export class FriendService {
     return (await this.store.between(a, b))?.status === 'accepted';
   }
 
+  /** The ids of a user's friends (accepted both ways). */
+  async friendIds(me: string): Promise<string[]> {
+    return (await this.store.of(me)).filter((r) => r.status === 'accepted').map((r) => r.other);
+  }
+
   async list(me: string): Promise<FriendsView> {
     const rows = await this.store.of(me);
     const names = new Map((await this.accounts.people(rows.map((r) => r.other))).map((p) => [p.id, p.name]));

@@ -167,6 +167,28 @@ describe('recommendations (R8, R9, R12)', () => {
     expect((await a.client.post(`/api/play/sessions/${s.body.id}/stop`)).body.seconds).toBe(0);
   });
 
+  it('R9 what friends own and play is recommended, with "2 friends play this"', async () => {
+    const me = await signUp(t, { country: 'KR' });
+    const tx = new Transactions(t.store.pool);
+    for (let i = 0; i < 2; i++) {
+      const friend = await signUp(t, { country: 'KR' });
+      expect((await me.client.post('/api/friends/requests', { userId: friend.me.id })).status).toBe(201);
+      expect((await friend.client.post(`/api/friends/requests/${me.me.id}/accept`)).status).toBe(204);
+      await tx.run((x) =>
+        publish(x, 'library.added', { userId: friend.me.id, gameId: games.f3!, orderId: `friend-${i}`, source: 'purchase' }, t.clock.now()),
+      );
+    }
+    // A stranger owning a game counts for nothing.
+    const stranger = await signUp(t, { country: 'KR' });
+    await tx.run((x) =>
+      publish(x, 'library.added', { userId: stranger.me.id, gameId: games.s4!, orderId: 'stranger', source: 'purchase' }, t.clock.now()),
+    );
+    await t.store.events.drain();
+    const recs = (await me.client.get('/api/recommendations?limit=5')).body;
+    expect(recs[0]).toMatchObject({ game: { id: games.f3 }, reason: { kind: 'friends_play', friends: 2 } });
+    expect(recs.filter((r: { reason: { kind: string } }) => r.reason.kind === 'friends_play')).toHaveLength(1);
+  });
+
   it('R8 the console shows the trained models with their offline metrics; only operators may train', async () => {
     const models = await op.get('/api/operator/recommendations/models');
     expect(models.status).toBe(200);

@@ -8,6 +8,7 @@ export const Reason = Type.Union([
     gameId: Type.String(),
     title: Type.String(),
   }),
+  Type.Object({ kind: Type.Literal('friends_play'), friends: Type.Integer({ minimum: 1 }) }),
   Type.Object({ kind: Type.Literal('popular_in_country'), country: Type.String() }),
   Type.Object({ kind: Type.Literal('popular') }),
 ]);

@@ -19,6 +19,8 @@ export interface RecommendationDeps {
   cards: (ids: readonly string[], shopper: Shopper) => Promise<GameCard[]>;
   /** Published games, most popular first, for cold start (catalog context). */
   popular: () => Promise<string[]>;
+  /** The user's friends (friends context): what they own and play counts for the user. */
+  friendsOf: (userId: string) => Promise<string[]>;
   /** Runs training (default: in a worker thread). */
   train: (input: TrainingInput) => Promise<TrainingOutput>;
 }
@@ -41,6 +43,8 @@ const LIST_LENGTH = 60;
 const SIMILAR_LENGTH = 20;
 /** A signal newer than the user's list adds its game's neighbours with this weight next to the list's own scores. */
 const FRESH_WEIGHT = 2;
+/** Friends who own or play a game add this much per friend (with diminishing returns) to its score. */
+const FRIEND_WEIGHT = 0.5;
 
 type RecEvent = EventOf<
   'library.added' | 'library.removed' | 'wishlist.added' | 'wishlist.removed' | 'play.started' | 'play.ended' | 'order.paid'
@@ -163,10 +167,18 @@ export class RecommendationService {
         scored.set(n.gameId, { score: now.score + boost, because: boost >= now.score ? s.game_id : now.because, fresh: true });
       }
     }
+    // Social signal: what the user's friends own and play.
+    const friends = userId ? await this.d.store.amongFriends(await this.d.friendsOf(userId), 100) : [];
+    const friendCount = new Map(friends.map((f) => [f.gameId, f.friends]));
+    for (const f of friends) {
+      const now = scored.get(f.gameId) ?? { score: 0 };
+      scored.set(f.gameId, { ...now, score: now.score + FRIEND_WEIGHT * Math.log2(1 + f.friends) });
+    }
     const personal = [...scored].filter(([g]) => !excluded.has(g)).sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
-    const picks: { gameId: string; because?: string; popularIn?: string }[] = personal.map(([gameId, s]) => ({
+    const picks: { gameId: string; because?: string; popularIn?: string; friends?: number }[] = personal.map(([gameId, s]) => ({
       gameId,
       because: s.because,
+      friends: friendCount.get(gameId),
     }));
     // Cold start and filling: what sells in the shopper's country, then what is popular everywhere.
     const taken = new Set([...excluded, ...picks.map((p) => p.gameId)]);
@@ -203,11 +215,13 @@ export class RecommendationService {
   }
 
   private reason(
-    p: { because?: string; popularIn?: string },
+    p: { because?: string; popularIn?: string; friends?: number },
     signal: { wishlisted: boolean; play_seconds: number } | undefined,
     titles: Map<string, string>,
   ): Reason {
     const title = p.because ? titles.get(p.because) : undefined;
+    // Several friends are the stronger argument; one friend only when nothing of the player's own explains it.
+    if (p.friends && (p.friends >= 2 || !title)) return { kind: 'friends_play', friends: p.friends };
     if (p.because && title) {
       const kind = signal?.play_seconds ? 'because_played' : signal?.wishlisted ? 'because_wishlisted' : 'because_owned';
       return { kind, gameId: p.because, title };

@@ -85,6 +85,22 @@ export class RecommendationStore {
     return rows.map((r) => ({ ...r, play_seconds: Number(r.play_seconds) }));
   }
 
+  /** Per game: how many of these users own or play it (the social signal), most first. */
+  async amongFriends(userIds: readonly string[], limit: number): Promise<{ gameId: string; friends: number }[]> {
+    if (!userIds.length) return [];
+    const rows = await this.db
+      .selectFrom('rec_signals')
+      .select(['game_id', (eb) => eb.fn.count<string>('user_id').distinct().as('n')])
+      .where('user_id', 'in', userIds)
+      .where((eb) => eb.or([eb('owned', '=', true), eb('play_seconds', '>', 0)]))
+      .groupBy('game_id')
+      .orderBy('n', 'desc')
+      .orderBy('game_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ gameId: r.game_id, friends: Number(r.n) }));
+  }
+
   async topSellers(country: string, limit: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('rec_country_sales')

@@ -53,6 +53,8 @@ const en = {
   becauseOwned: 'Because you own {title}',
   popularIn: 'Popular in {country}',
   popularNow: 'Popular now',
+  friendPlays: 'A friend plays this',
+  friendsPlay: '{count} friends play this',
   releaseMails: 'Mail me when a new game that matches my taste comes out',
 };
 type Dict = typeof en;
@@ -107,6 +109,8 @@ const ko: Partial<Dict> = {
   becauseOwned: '{title}을(를) 보유하셔서',
   popularIn: '{country}에서 인기',
   popularNow: '지금 인기',
+  friendPlays: '친구 1명이 플레이 중',
+  friendsPlay: '친구 {count}명이 플레이 중',
   releaseMails: '취향에 맞는 신작이 나오면 메일로 알려 주세요',
 };
 const ja: Partial<Dict> = {
@@ -160,6 +164,8 @@ const ja: Partial<Dict> = {
   becauseOwned: '{title} を持っているあなたに',
   popularIn: '{country}で人気',
   popularNow: '人気',
+  friendPlays: 'フレンド1人がプレイ中',
+  friendsPlay: 'フレンド{count}人がプレイ中',
   releaseMails: '好みに合う新作が出たらメールで知らせる',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };

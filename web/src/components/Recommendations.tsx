@@ -13,6 +13,8 @@ export function reasonText(r: Reason, t: T, locale: string): string {
       return t('becauseWishlisted').replace('{title}', r.title);
     case 'because_owned':
       return t('becauseOwned').replace('{title}', r.title);
+    case 'friends_play':
+      return (r.friends === 1 ? t('friendPlays') : t('friendsPlay')).replace('{count}', String(r.friends));
     case 'popular_in_country':
       return t('popularIn').replace('{country}', new Intl.DisplayNames([locale], { type: 'region' }).of(r.country) ?? r.country);
     case 'popular':
