@@ -70,7 +70,7 @@ export async function servingBench() {
         },
       });
       if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
-      rename.set(donor, (res.json() as { id: string }).id);
+      rename.set(donor, res.json<{ id: string }>().id);
       cookies.push(res.cookies.map((c) => `${c.name}=${c.value}`).join('; '));
     }
     const tx = new Transactions(seed.pool);
