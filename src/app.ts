@@ -87,7 +87,11 @@ import { activityMigrations } from './activity/migrations/index.ts';
 import { ActivityStore, type ActivityTables } from './activity/store.ts';
 import { ActivityService } from './activity/service.ts';
 import { activityRoutes } from './activity/routes.ts';
-import { recommendationMigrations, releaseMailMigrations } from './recommendations/migrations/index.ts';
+import { recommendationMigrations, releaseMailMigrations, reviewSignalMigrations } from './recommendations/migrations/index.ts';
+import { reviewMigrations } from './reviews/migrations/index.ts';
+import { ReviewStore, type ReviewTables } from './reviews/store.ts';
+import { ReviewService } from './reviews/service.ts';
+import { reviewRoutes } from './reviews/routes.ts';
 import { RecommendationStore, type RecommendationTables } from './recommendations/store.ts';
 import { RecommendationService, REC_TRAIN_TIMER } from './recommendations/service.ts';
 import { recommendationRoutes, releaseMailRoutes } from './recommendations/routes.ts';
@@ -111,6 +115,8 @@ export const migrations = {
   ...activityMigrations,
   ...recommendationMigrations,
   ...releaseMailMigrations,
+  ...reviewMigrations,
+  ...reviewSignalMigrations,
 
   ...alertMigrations,
   ...rateLimitMigrations,
@@ -333,6 +339,14 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       cards: (ids, shopper) => catalog.cards(ids, shopper),
       heartbeatSeconds: config.playHeartbeatSeconds,
     });
+    const reviews = new ReviewService({
+      store: new ReviewStore(kyselyFor<ReviewTables>(pool)),
+      clock,
+      owns: async (userId, gameId) => (await orderStore.owns(userId, gameId)) !== undefined,
+      published: (gameId) => catalog.isPublished(gameId),
+      playtimeMinutes: (userId, gameId) => activity.minutesPlayed(userId, gameId),
+      names: async (ids) => new Map((await accounts.people(ids)).map((p) => [p.id, p.name])),
+    });
     const recommendations = new RecommendationService({
       store: new RecommendationStore(kyselyFor<RecommendationTables>(pool)),
       clock,
@@ -426,6 +440,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'notifications', description: 'In-app notifications' },
           { name: 'gifts', description: 'Gifts to friends: buy, schedule, accept, decline, cancel (saga: docs/sagas.md)' },
           { name: 'wishlist', description: 'Games a player wants (a recommendation signal)' },
+          { name: 'reviews', description: 'Ratings and reviews by owners, helpful/funny votes' },
           { name: 'play', description: 'Launcher API: play sessions with heartbeats, playtime and recently played' },
         ],
       },
@@ -487,6 +502,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     alertRoutes(app, { alerts, guards });
     activityRoutes(app, { activity, guards });
     recommendationRoutes(app, { recommendations, guards });
+    reviewRoutes(app, { reviews, guards });
     releaseMailRoutes(app, { mailer: releaseMailer, guards, now: () => clock.now() });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });

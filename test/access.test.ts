@@ -32,6 +32,7 @@ const PUBLIC = new Set([
   'GET /api/region',
   'GET /api/recommendations',
   'GET /api/games/{id}/similar',
+  'GET /api/games/{id}/reviews',
   'GET /api/mail/unsubscribe/{token}',
   'POST /api/mail/unsubscribe/{token}',
   'GET /api/mail/release/{token}',

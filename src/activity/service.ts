@@ -114,6 +114,10 @@ export class ActivityService {
     return this.view((await this.d.store.stop(sessionId, userId, end)) ?? (await this.own(userId, sessionId)));
   }
 
+  async minutesPlayed(userId: string, gameId: string): Promise<number> {
+    return Math.round((await this.d.store.secondsPlayed(userId, gameId)) / 60);
+  }
+
   /** Recently played: per game, total playtime and the last time, newest first. */
   async recentlyPlayed(userId: string, limit = 20) {
     return (await this.d.store.playtime(userId, limit)).map((p) => ({

@@ -130,6 +130,13 @@ export class ActivityStore {
     });
   }
 
+  async secondsPlayed(userId: string, gameId: string): Promise<number> {
+    const r = await sql<{ seconds: string | null }>`
+      select sum(extract(epoch from (last_beat_at - started_at)))::bigint as seconds
+      from play_sessions where user_id = ${userId} and game_id = ${gameId}`.execute(this.db);
+    return Number(r.rows[0]?.seconds ?? 0);
+  }
+
   /** Per game the user played: total seconds and when they last played, most recent first. */
   async playtime(userId: string, limit: number) {
     const r = await sql<{ game_id: string; seconds: string; last_played_at: Date }>`

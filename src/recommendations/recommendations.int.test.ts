@@ -189,6 +189,35 @@ describe('recommendations (R8, R9, R12)', () => {
     expect(recs.filter((r: { reason: { kind: string } }) => r.reason.kind === 'friends_play')).toHaveLength(1);
   });
 
+  it('R9 a player’s verdict outweighs their hours: a game reviewed as not recommended stops driving their list', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    for (const [g, minutes] of [
+      ['s1', 600],
+      ['f1', 60],
+    ] as const) {
+      const placed = await client.post(
+        '/api/orders',
+        { gameId: games[g], pointsToUse: 0, paymentMethod: 'card' },
+        { 'idempotency-key': randomBytes(8).toString('hex') },
+      );
+      expect((await settle(client, placed.body.id)).status).toBe('paid');
+      const s = await client.post('/api/play/sessions', { gameId: games[g] });
+      for (let m = 0; m < minutes; m += 4) {
+        t.clock.advance(4 * 60_000);
+        await client.post(`/api/play/sessions/${s.body.id}/heartbeat`);
+      }
+      await client.post(`/api/play/sessions/${s.body.id}/stop`);
+    }
+    await t.store.events.drain();
+    await t.store.recommendations.trainNow();
+    const kind = async () => named((await client.get('/api/recommendations?limit=1')).body[0].game.id)?.[0];
+    expect(await kind()).toBe('s'); // ten hours of the shooter
+    expect((await client.put(`/api/games/${games.s1}/reviews/mine`, { recommended: false, body: 'Got bored of it.' })).status).toBe(200);
+    await t.store.events.drain();
+    await t.store.recommendations.trainNow();
+    expect(await kind()).toBe('f');
+  });
+
   it('R8 the console shows the trained models with their offline metrics; only operators may train', async () => {
     const models = await op.get('/api/operator/recommendations/models');
     expect(models.status).toBe(200);

@@ -162,11 +162,17 @@ export class ReleaseMailer {
     if (!target) return { scored: 0, chosen: [] };
     const signals = await db
       .selectFrom('rec_signals')
-      .select(['user_id', 'game_id', 'owned', 'wishlisted', 'play_seconds', 'updated_at'])
+      .select(['user_id', 'game_id', 'owned', 'wishlisted', 'play_seconds', 'updated_at', 'recommended'])
       .execute();
     const events: AudienceEvent[] = signals
       .filter((s) => s.game_id === gameId || s.owned || s.wishlisted || Number(s.play_seconds) > 0)
-      .map((s) => ({ user: s.user_id, game: s.game_id, at: s.updated_at, hours: Number(s.play_seconds) / 3600 }));
+      .map((s) => ({
+        user: s.user_id,
+        game: s.game_id,
+        at: s.updated_at,
+        hours: Number(s.play_seconds) / 3600,
+        recommend: s.recommended ?? undefined,
+      }));
     // Wishlisting the game itself is the strongest interest there is; `audience` leaves owners out.
     const wishers = new Set(signals.filter((s) => s.game_id === gameId && s.wishlisted && !s.owned).map((s) => s.user_id));
     const scores = audience(

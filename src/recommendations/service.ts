@@ -10,6 +10,7 @@ import type { RecommendationStore, ListedItem } from './store.ts';
 import type { TrainingInput, TrainingOutput } from './training.ts';
 import '../orders/events.ts';
 import '../activity/events.ts';
+import '../reviews/events.ts';
 
 export interface RecommendationDeps {
   store: RecommendationStore;
@@ -47,7 +48,15 @@ const FRESH_WEIGHT = 2;
 const FRIEND_WEIGHT = 0.5;
 
 type RecEvent = EventOf<
-  'library.added' | 'library.removed' | 'wishlist.added' | 'wishlist.removed' | 'play.started' | 'play.ended' | 'order.paid'
+  | 'library.added'
+  | 'library.removed'
+  | 'wishlist.added'
+  | 'wishlist.removed'
+  | 'play.started'
+  | 'play.ended'
+  | 'order.paid'
+  | 'review.posted'
+  | 'review.removed'
 >;
 
 /**
@@ -65,7 +74,17 @@ export class RecommendationService {
   subscribe(events: EventLog): void {
     events.consumer({
       name: 'recommendations.signals',
-      types: ['library.added', 'library.removed', 'wishlist.added', 'wishlist.removed', 'play.started', 'play.ended', 'order.paid'],
+      types: [
+        'library.added',
+        'library.removed',
+        'wishlist.added',
+        'wishlist.removed',
+        'play.started',
+        'play.ended',
+        'order.paid',
+        'review.posted',
+        'review.removed',
+      ],
       handle: (tx, batch) => this.apply(tx, batch),
     });
   }
@@ -96,6 +115,12 @@ export class RecommendationService {
         case 'order.paid':
           await s.sale(tx, e.payload.country, e.payload.gameId);
           break;
+        case 'review.posted':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { recommended: e.payload.recommended }, at);
+          break;
+        case 'review.removed':
+          await s.signal(tx, e.payload.userId, e.payload.gameId, { recommended: null }, at);
+          break;
       }
     }
   }
@@ -112,8 +137,9 @@ export class RecommendationService {
     try {
       const rows = await this.d.store.interactions();
       const out = await this.d.train({
-        // Playtime in hours; a game wished for but not owned counts like one owned and not played.
-        interactions: rows.map((r) => ({ user: r.user_id, game: r.game_id, hours: r.play_seconds / 3600 })),
+        // Playtime in hours; a game wished for but not owned counts like one owned and not played, and so does one the
+        // player reviewed as not recommended, however long they played it (R9: the verdict outweighs the hours).
+        interactions: rows.map((r) => ({ user: r.user_id, game: r.game_id, hours: r.recommended === false ? 0 : r.play_seconds / 3600 })),
         listLength: LIST_LENGTH,
         similarLength: SIMILAR_LENGTH,
       });

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnType, type Kysely } from 'kysely';
 import { tablesOf, type Tx } from '../platform/db/tx.ts';
 
 /** A precomputed entry: a game, its score and the owned game that led to it. */
@@ -9,7 +9,15 @@ export interface ListedItem {
 }
 
 export interface RecommendationTables {
-  rec_signals: { user_id: string; game_id: string; owned: boolean; wishlisted: boolean; play_seconds: string | number; updated_at: Date };
+  rec_signals: {
+    user_id: string;
+    game_id: string;
+    owned: boolean;
+    wishlisted: boolean;
+    play_seconds: string | number;
+    updated_at: Date;
+    recommended: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  };
   rec_country_sales: { country: string; game_id: string; sales: number };
   rec_models: {
     id: string;
@@ -27,7 +35,7 @@ export interface RecommendationTables {
   rec_similar: { game_id: string; model_id: string; items: unknown };
 }
 
-export type SignalPatch = { owned?: boolean; wishlisted?: boolean; addSeconds?: number };
+export type SignalPatch = { owned?: boolean; wishlisted?: boolean; addSeconds?: number; recommended?: boolean | null };
 
 export class RecommendationStore {
   constructor(private readonly db: Kysely<RecommendationTables>) {}
@@ -43,12 +51,14 @@ export class RecommendationStore {
         wishlisted: patch.wishlisted ?? false,
         play_seconds: patch.addSeconds ?? 0,
         updated_at: at,
+        recommended: patch.recommended ?? null,
       })
       .onConflict((oc) =>
         oc.columns(['user_id', 'game_id']).doUpdateSet((eb) => ({
           owned: patch.owned ?? eb.ref('rec_signals.owned'),
           wishlisted: patch.wishlisted ?? eb.ref('rec_signals.wishlisted'),
           play_seconds: sql`rec_signals.play_seconds + ${patch.addSeconds ?? 0}`,
+          recommended: patch.recommended === undefined ? eb.ref('rec_signals.recommended') : patch.recommended,
           updated_at: sql`greatest(rec_signals.updated_at, ${at})`,
         })),
       )
@@ -64,10 +74,12 @@ export class RecommendationStore {
   }
 
   /** Every interaction the model trains on: owned, wished for or played. */
-  async interactions(): Promise<{ user_id: string; game_id: string; owned: boolean; wishlisted: boolean; play_seconds: number }[]> {
+  async interactions(): Promise<
+    { user_id: string; game_id: string; owned: boolean; wishlisted: boolean; play_seconds: number; recommended: boolean | null }[]
+  > {
     const rows = await this.db
       .selectFrom('rec_signals')
-      .select(['user_id', 'game_id', 'owned', 'wishlisted', 'play_seconds'])
+      .select(['user_id', 'game_id', 'owned', 'wishlisted', 'play_seconds', 'recommended'])
       .where((eb) => eb.or([eb('owned', '=', true), eb('wishlisted', '=', true), eb('play_seconds', '>', 0)]))
       .execute();
     return rows.map((r) => ({ ...r, play_seconds: Number(r.play_seconds) }));

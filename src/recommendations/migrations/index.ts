@@ -52,6 +52,15 @@ export const recommendationMigrations: Record<string, Migration> = {
   },
 };
 
+export const reviewSignalMigrations: Record<string, Migration> = {
+  '2026-12-02-16-recommendations-review-verdict': {
+    async up(db: Kysely<unknown>) {
+      // The player's review verdict on the game, when they wrote one (R9: ratings weigh in).
+      await sql`alter table rec_signals add column recommended boolean`.execute(db);
+    },
+  },
+};
+
 export const releaseMailMigrations: Record<string, Migration> = {
   '2026-12-02-14-recommendations-release-mail': {
     async up(db: Kysely<unknown>) {
