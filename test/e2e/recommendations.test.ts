@@ -78,7 +78,7 @@ const reasons = async (page: import('playwright-core').Page) => {
 };
 
 describe('recommendations and the new-release mail in Chromium', () => {
-  it('R8 R9 S1.2 S1.3 wishlist and play change the home page with their reasons; the new-release mail opens the pre-order', async () => {
+  it('R8 R9 S1.2 S1.3 wishlist and play change the home page with their reasons; a review shows its playtime; the new-release mail opens the pre-order', async () => {
     const player = await signUp(t, { country: 'KR', language: 'en', name: 'Jisoo' });
     const { ctx, page } = await signedIn(browser, t.url, player.client);
 
@@ -126,6 +126,17 @@ describe('recommendations and the new-release mail in Chromium', () => {
     expect(played.map((r) => r.reason)).toContain('Because you played Iron Comet');
     expect(played.map((r) => r.game)).not.toContain(games.s1!.slug);
     await page.screenshot({ path: `${shots}/recommended-after-play.png`, fullPage: true });
+
+    // R9: the player reviews the game they played, on its page; the review shows their playtime.
+    await page.goto(`${t.url}/games/${games.s1!.slug}`);
+    await page.waitForSelector('[data-testid=review-form]');
+    expect(await page.textContent('[data-testid=score-line]')).toBe('No reviews yet');
+    await page.fill('[data-testid=review-form] textarea', 'Tight shooting, short campaign.');
+    await page.click('[data-testid=review-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=review]');
+    expect(await page.textContent('[data-testid=review]')).toContain('Tight shooting, short campaign.');
+    expect(await page.textContent('[data-testid=review]')).toContain('0.7 h on record');
+    expect(await page.textContent('[data-testid=score-line]')).toBe('1 review');
 
     // S1.2: an operator announces a new farming game; the player gets the mail; its link opens the pre-order.
     const announced = await op.post(

@@ -4,6 +4,7 @@ import type { CheckoutQuote, LibraryEntry, OrderView } from '../../src/orders/sc
 import { observeStoreTime } from './clock.ts';
 import type { GiftRecipients, GiftReport, GiftView } from '../../src/gifts/schemas.ts';
 import type { Reason, Recommendation } from '../../src/recommendations/schemas.ts';
+import type { ReviewPage, ReviewView } from '../../src/reviews/schemas.ts';
 
 export type {
   GameCard,
@@ -21,6 +22,8 @@ export type {
   LibraryEntry,
   Reason,
   Recommendation,
+  ReviewPage,
+  ReviewView,
 };
 export type WishlistEntry = { gameId: string; addedAt: string; game: GameCard | null };
 export type OperatorGameRow = {

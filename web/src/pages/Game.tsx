@@ -3,6 +3,7 @@ import { loginFor } from '../next.ts';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, get, type GameCard, type StoreGame, type WishlistEntry } from '../api.ts';
 import { Shelf } from '../components/GameCard.tsx';
+import { Reviews } from '../components/Reviews.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate, formatMoney } from '../format.ts';
@@ -138,6 +139,7 @@ export function Game() {
           </>
         )}
       </section>
+      <Reviews gameId={game.id} />
       <Shelf title={t('moreLikeThis')} games={similar} />
     </article>
   );
