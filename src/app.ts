@@ -87,7 +87,12 @@ import { activityMigrations } from './activity/migrations/index.ts';
 import { ActivityStore, type ActivityTables } from './activity/store.ts';
 import { ActivityService } from './activity/service.ts';
 import { activityRoutes } from './activity/routes.ts';
-import { recommendationMigrations, releaseMailMigrations, reviewSignalMigrations } from './recommendations/migrations/index.ts';
+import {
+  genrePickMigrations,
+  recommendationMigrations,
+  releaseMailMigrations,
+  reviewSignalMigrations,
+} from './recommendations/migrations/index.ts';
 import { reviewMigrations } from './reviews/migrations/index.ts';
 import { ReviewStore, type ReviewTables } from './reviews/store.ts';
 import { ReviewService } from './reviews/service.ts';
@@ -117,6 +122,7 @@ export const migrations = {
   ...releaseMailMigrations,
   ...reviewMigrations,
   ...reviewSignalMigrations,
+  ...genrePickMigrations,
 
   ...alertMigrations,
   ...rateLimitMigrations,
@@ -354,7 +360,10 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       cards: (ids, shopper) => catalog.cards(ids, shopper),
       friendsOf: (userId) => friends.friendIds(userId),
       popular: async () =>
-        (await catalog.features()).sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1)).map((g) => g.id),
+        (await catalog.features())
+          .sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1))
+          .map((g) => ({ id: g.id, genres: g.genres })),
+      genres: async () => (await catalog.genres()).map((g) => g.name),
       train: trainInWorker,
     });
     recommendations.subscribe(events);

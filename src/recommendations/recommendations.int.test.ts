@@ -74,6 +74,18 @@ describe('recommendations (R8, R9, R12)', () => {
     for (const rec of r.body) expect(['popular', 'popular_in_country']).toContain(rec.reason.kind);
   });
 
+  it('R8 a new player who picks genres gets their popular games first, with that reason; an unknown genre is refused', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    const bad = await client.put('/api/me/genres', { genres: ['Simulation', 'Polka'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('unknown_genre');
+    expect((await client.put('/api/me/genres', { genres: ['Simulation'] })).body).toEqual({ genres: ['Simulation'] });
+    expect((await client.get('/api/me/genres')).body).toEqual({ genres: ['Simulation'] });
+    const recs = (await client.get('/api/recommendations?limit=6')).body;
+    expect(recs.slice(0, 4).map((r: { game: { id: string } }) => named(r.game.id)?.[0])).toEqual(['f', 'f', 'f', 'f']);
+    expect(recs[0].reason).toEqual({ kind: 'liked_genre', genre: 'Simulation' });
+  });
+
   it('R8 R9 wishlisting a game and playing one change the next page view, with "because you …" reasons', async () => {
     const { client, me } = await signUp(t, { country: 'KR', language: 'en' });
     expect((await client.put(`/api/wishlist/${games.f1}`)).status).toBe(204);

@@ -38,6 +38,27 @@ export function recommendationRoutes(app: FastifyInstance, deps: { recommendatio
     },
     async (req) => recommendations.forUser((await guards.viewer(req))?.userId, await guards.shopper(req), req.query.limit ?? 12),
   );
+  const Genres = Type.Object(
+    { genres: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 10, description: 'Genres you like (cold start)' }) },
+    { additionalProperties: false },
+  );
+  r.get(
+    '/api/me/genres',
+    { schema: { tags: ['storefront'], summary: 'The genres you said you like', response: { 200: Genres, 401: ErrorBody } } },
+    async (req) => ({ genres: await recommendations.genrePicks((await guards.requireUser(req)).userId) }),
+  );
+  r.put(
+    '/api/me/genres',
+    {
+      schema: {
+        tags: ['storefront'],
+        summary: 'Say which genres you like: new players get recommendations from them at once',
+        body: Genres,
+        response: { 200: Genres, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req) => ({ genres: await recommendations.pickGenres((await guards.requireUser(req)).userId, req.body.genres) }),
+  );
   r.get(
     '/api/games/:id/similar',
     {

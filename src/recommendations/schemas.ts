@@ -9,6 +9,7 @@ export const Reason = Type.Union([
     title: Type.String(),
   }),
   Type.Object({ kind: Type.Literal('friends_play'), friends: Type.Integer({ minimum: 1 }) }),
+  Type.Object({ kind: Type.Literal('liked_genre'), genre: Type.String() }),
   Type.Object({ kind: Type.Literal('popular_in_country'), country: Type.String() }),
   Type.Object({ kind: Type.Literal('popular') }),
 ]);

@@ -3,6 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import type { EventLog, EventOf } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
+import { AppError } from '../platform/errors.ts';
 import type { Shopper } from '../platform/shopper.ts';
 import type { GameCard } from '../catalog/schemas.ts';
 import type { Reason, Recommendation } from './schemas.ts';
@@ -18,8 +19,10 @@ export interface RecommendationDeps {
   log: Pick<Logger, 'info' | 'warn'>;
   /** Published games as cards for a shopper, in the order asked (catalog context). */
   cards: (ids: readonly string[], shopper: Shopper) => Promise<GameCard[]>;
-  /** Published games, most popular first, for cold start (catalog context). */
-  popular: () => Promise<string[]>;
+  /** Published games with their genres, most popular first, for cold start (catalog context). */
+  popular: () => Promise<{ id: string; genres: string[] }[]>;
+  /** The catalogue's genres, for the genre picks (catalog context). */
+  genres: () => Promise<string[]>;
   /** The user's friends (friends context): what they own and play counts for the user. */
   friendsOf: (userId: string) => Promise<string[]>;
   /** Runs training (default: in a worker thread). */
@@ -66,7 +69,7 @@ type RecEvent = EventOf<
  */
 export class RecommendationService {
   private training?: Promise<string>;
-  private popularCache?: { at: number; ids: Promise<string[]> };
+  private popularCache?: { at: number; ids: Promise<{ id: string; genres: string[] }[]> };
 
   constructor(private readonly d: RecommendationDeps) {}
 
@@ -156,7 +159,7 @@ export class RecommendationService {
   }
 
   /** The catalogue's popularity order, read at most once a minute (it changes with imports and sales, not per request). */
-  private popular(): Promise<string[]> {
+  private popular(): Promise<{ id: string; genres: string[] }[]> {
     const now = Date.now();
     if (!this.popularCache || now - this.popularCache.at > 60_000) {
       const ids = this.d.popular();
@@ -164,6 +167,26 @@ export class RecommendationService {
       ids.catch(() => (this.popularCache = undefined));
     }
     return this.popularCache.ids;
+  }
+
+  /** The genres a player picked (cold start: sign-up or the home page). */
+  genrePicks(userId: string): Promise<string[]> {
+    return this.d.store.genrePicks(userId);
+  }
+
+  async pickGenres(userId: string, genres: string[]): Promise<string[]> {
+    const known = new Set(await this.d.genres());
+    const unknown = genres.filter((g) => !known.has(g));
+    if (unknown.length) {
+      throw new AppError(
+        400,
+        'unknown_genre',
+        `The store has no genre ${unknown.map((g) => `"${g}"`).join(', ')}. Pick from the genres the store lists.`,
+      );
+    }
+    const unique = [...new Set(genres)];
+    await this.d.store.setGenrePicks(userId, unique, this.d.clock.now());
+    return unique;
   }
 
   models() {
@@ -201,23 +224,36 @@ export class RecommendationService {
       scored.set(f.gameId, { ...now, score: now.score + FRIEND_WEIGHT * Math.log2(1 + f.friends) });
     }
     const personal = [...scored].filter(([g]) => !excluded.has(g)).sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
-    const picks: { gameId: string; because?: string; popularIn?: string; friends?: number }[] = personal.map(([gameId, s]) => ({
-      gameId,
-      because: s.because,
-      friends: friendCount.get(gameId),
-    }));
-    // Cold start and filling: what sells in the shopper's country, then what is popular everywhere.
+    const picks: { gameId: string; because?: string; popularIn?: string; friends?: number; genre?: string }[] = personal.map(
+      ([gameId, s]) => ({
+        gameId,
+        because: s.because,
+        friends: friendCount.get(gameId),
+      }),
+    );
+    // Cold start and filling: popular games of the genres the player picked, what sells in the shopper's country, then
+    // what is popular everywhere.
     const taken = new Set([...excluded, ...picks.map((p) => p.gameId)]);
+    const liked = new Set(userId ? await this.d.store.genrePicks(userId) : []);
+    if (liked.size) {
+      for (const g of await this.popular()) {
+        if (picks.length >= limit * 2) break;
+        const genre = g.genres.find((x) => liked.has(x));
+        if (!genre || taken.has(g.id)) continue;
+        picks.push({ gameId: g.id, genre });
+        taken.add(g.id);
+      }
+    }
     for (const g of await this.d.store.topSellers(shopper.country, limit * 2)) {
       if (taken.has(g)) continue;
       picks.push({ gameId: g, popularIn: shopper.country });
       taken.add(g);
     }
-    for (const g of await this.popular()) {
+    for (const { id } of await this.popular()) {
       if (picks.length >= limit * 4) break;
-      if (taken.has(g)) continue;
-      picks.push({ gameId: g });
-      taken.add(g);
+      if (taken.has(id)) continue;
+      picks.push({ gameId: id });
+      taken.add(id);
     }
     const candidates = picks.slice(0, limit * 4);
     const becauseIds = [...new Set(candidates.flatMap((p) => (p.because ? [p.because] : [])))];
@@ -241,7 +277,7 @@ export class RecommendationService {
   }
 
   private reason(
-    p: { because?: string; popularIn?: string; friends?: number },
+    p: { because?: string; popularIn?: string; friends?: number; genre?: string },
     signal: { wishlisted: boolean; play_seconds: number } | undefined,
     titles: Map<string, string>,
   ): Reason {
@@ -252,6 +288,7 @@ export class RecommendationService {
       const kind = signal?.play_seconds ? 'because_played' : signal?.wishlisted ? 'because_wishlisted' : 'because_owned';
       return { kind, gameId: p.because, title };
     }
+    if (p.genre) return { kind: 'liked_genre', genre: p.genre };
     if (p.popularIn) return { kind: 'popular_in_country', country: p.popularIn };
     return { kind: 'popular' };
   }

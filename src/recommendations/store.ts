@@ -19,6 +19,7 @@ export interface RecommendationTables {
     recommended: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   };
   rec_country_sales: { country: string; game_id: string; sales: number };
+  rec_genre_picks: { user_id: string; genres: string[]; updated_at: Date };
   rec_models: {
     id: string;
     status: 'running' | 'done' | 'failed';
@@ -111,6 +112,18 @@ export class RecommendationStore {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ gameId: r.game_id, friends: Number(r.n) }));
+  }
+
+  async genrePicks(userId: string): Promise<string[]> {
+    return (await this.db.selectFrom('rec_genre_picks').select('genres').where('user_id', '=', userId).executeTakeFirst())?.genres ?? [];
+  }
+
+  async setGenrePicks(userId: string, genres: string[], now: Date): Promise<void> {
+    await this.db
+      .insertInto('rec_genre_picks')
+      .values({ user_id: userId, genres, updated_at: now })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ genres, updated_at: now }))
+      .execute();
   }
 
   async topSellers(country: string, limit: number): Promise<string[]> {

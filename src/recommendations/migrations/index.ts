@@ -61,6 +61,17 @@ export const reviewSignalMigrations: Record<string, Migration> = {
   },
 };
 
+export const genrePickMigrations: Record<string, Migration> = {
+  '2026-12-02-17-recommendations-genre-picks': {
+    async up(db: Kysely<unknown>) {
+      // Cold start: the genres a new player says they like.
+      await sql`create table rec_genre_picks (user_id text primary key, genres text[] not null, updated_at timestamptz not null)`.execute(
+        db,
+      );
+    },
+  },
+};
+
 export const releaseMailMigrations: Record<string, Migration> = {
   '2026-12-02-14-recommendations-release-mail': {
     async up(db: Kysely<unknown>) {

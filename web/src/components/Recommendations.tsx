@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
 import { get, type Reason, type Recommendation } from '../api.ts';
 import { GameCard } from './GameCard.tsx';
 import { useSession } from '../session.tsx';
@@ -15,6 +16,8 @@ export function reasonText(r: Reason, t: T, locale: string): string {
       return t('becauseOwned').replace('{title}', r.title);
     case 'friends_play':
       return (r.friends === 1 ? t('friendPlays') : t('friendsPlay')).replace('{count}', String(r.friends));
+    case 'liked_genre':
+      return t('likedGenre').replace('{genre}', r.genre);
     case 'popular_in_country':
       return t('popularIn').replace('{country}', new Intl.DisplayNames([locale], { type: 'region' }).of(r.country) ?? r.country);
     case 'popular':
@@ -26,14 +29,18 @@ export function reasonText(r: Reason, t: T, locale: string): string {
 export function RecommendedShelf() {
   const { t, locale, country, language, me } = useSession();
   const [recs, setRecs] = useState<Recommendation[]>([]);
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     if (me === undefined) return;
     get<Recommendation[]>('/api/recommendations?limit=8').then(setRecs, () => setRecs([]));
-  }, [country, language, me]);
+  }, [country, language, me, version]);
   if (!recs.length) return null;
+  // A player the store knows nothing about yet is asked for the genres they like (cold start).
+  const cold = me && recs.every((r) => ['popular', 'popular_in_country', 'liked_genre'].includes(r.reason.kind));
   return (
     <section className="shelf" data-testid="recommended">
       <h2>{t('recommended')}</h2>
+      {cold && <GenrePicker onSaved={() => setVersion((v) => v + 1)} />}
       <div className="grid">
         {recs.map((r) => (
           <div key={r.game.id} className="recommendation" data-testid="recommendation" data-game={r.game.slug}>
@@ -45,5 +52,37 @@ export function RecommendedShelf() {
         ))}
       </div>
     </section>
+  );
+}
+
+function GenrePicker({ onSaved }: { onSaved: () => void }) {
+  const { t } = useSession();
+  const [genres, setGenres] = useState<{ name: string; games: number }[]>([]);
+  const [picked, setPicked] = useState<string[]>([]);
+  useEffect(() => {
+    get<{ name: string; games: number }[]>('/api/store/genres').then(setGenres, () => setGenres([]));
+    get<{ genres: string[] }>('/api/me/genres').then(
+      (r) => setPicked(r.genres),
+      () => setPicked([]),
+    );
+  }, []);
+  const toggle = async (name: string) => {
+    const next = picked.includes(name) ? picked.filter((g) => g !== name) : [...picked, name];
+    setPicked(next);
+    await api('/api/me/genres', { method: 'PUT', json: { genres: next } });
+    onSaved();
+  };
+  if (!genres.length) return null;
+  return (
+    <div className="genre-picker" data-testid="genre-picker">
+      <p>{t('pickGenres')}</p>
+      <div className="chips">
+        {genres.map((g) => (
+          <button key={g.name} type="button" className="chip" aria-pressed={picked.includes(g.name)} onClick={() => void toggle(g.name)}>
+            {g.name}
+          </button>
+        ))}
+      </div>
+    </div>
   );
 }
