@@ -10,7 +10,12 @@
  */
 import { parseArgs } from 'node:util';
 import { buildMatrix, itemKnn, popularity, rankTop, Recommender, scoreThrough, type Matrix } from '../src/recommendations/model.ts';
-import { leaveOneOut, steamRows } from './rec-data.ts';
+import { leaveOneOut, SHARED_DATA, steamRows } from './rec-data.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCsv } from '../src/recommendations/csv.ts';
+import { sentimentOf } from '../src/recommendations/sns.ts';
+import { rocAuc } from '../src/recommendations/audience.ts';
 import { audienceBench } from './rec-audience.ts';
 import { servingBench } from './rec-serving.ts';
 
@@ -78,6 +83,15 @@ console.log('hybrid', hybridQ);
 const [audience, audienceSeconds] = timed(() => audienceBench());
 console.log('audience (S1.2) ROC-AUC', audience, `${audienceSeconds} s`);
 
+// SNS sentiment (R9): the library the store uses, on labelled Steam reviews (recommended or not).
+const reviews = ['train.csv', 'test.csv'].flatMap((f) =>
+  readCsv(f, readFileSync(join(SHARED_DATA, 'steam-review-aspect', f), 'utf8'), ['review', 'label_recommended']),
+);
+const sentimentScores = new Map(reviews.map((r, i) => [String(i), sentimentOf(r.review)]));
+const sentimentAuc =
+  Math.round(rocAuc(sentimentScores, new Set(reviews.flatMap((r, i) => (r.label_recommended === '1' ? [String(i)] : [])))) * 1000) / 1000;
+console.log('sentiment ROC-AUC on', reviews.length, 'labelled reviews:', sentimentAuc);
+
 const serving = process.env.BENCH_REC_SERVING === 'off' ? null : await servingBench();
 console.log('serving', serving);
 
@@ -98,6 +112,7 @@ console.log(
       appetiteOnlyRocAuc: Math.round(audience.appetiteOnly * 1000) / 1000,
       genreShareRocAuc: Math.round(audience.genreShare * 1000) / 1000,
     },
+    sentiment: { reviews: reviews.length, rocAuc: sentimentAuc },
     serving,
     goal: { ndcg10: 0.26, coverage: 0.3, trainSeconds: 60, audienceRocAuc: 0.75 },
   }),

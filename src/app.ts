@@ -89,6 +89,7 @@ import { ActivityService } from './activity/service.ts';
 import { activityRoutes } from './activity/routes.ts';
 import {
   genrePickMigrations,
+  socialMigrations,
   recommendationMigrations,
   releaseMailMigrations,
   reviewSignalMigrations,
@@ -102,6 +103,8 @@ import { RecommendationService, REC_TRAIN_TIMER } from './recommendations/servic
 import { recommendationRoutes, releaseMailRoutes } from './recommendations/routes.ts';
 import { trainInWorker } from './recommendations/training.ts';
 import { ReleaseMailer, type ReleaseMailDb } from './recommendations/release-mail.ts';
+import { JsonLinesFileFeed, JsonLinesHttpFeed, SnsIngest, socialTrends, SNS_TIMER, type SnsTables } from './recommendations/sns.ts';
+import { pickText } from './platform/languages.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
 export const migrations = {
@@ -123,6 +126,7 @@ export const migrations = {
   ...reviewMigrations,
   ...reviewSignalMigrations,
   ...genrePickMigrations,
+  ...socialMigrations,
 
   ...alertMigrations,
   ...rateLimitMigrations,
@@ -166,6 +170,8 @@ export interface Store {
   events: EventLog;
   activity: ActivityService;
   recommendations: RecommendationService;
+  /** The social-network feed reader, when SNS_FEED_URL or SNS_FEED_FILE is set. */
+  sns?: SnsIngest;
   close(): Promise<void>;
 }
 
@@ -353,6 +359,16 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       playtimeMinutes: (userId, gameId) => activity.minutesPlayed(userId, gameId),
       names: async (ids) => new Map((await accounts.people(ids)).map((p) => [p.id, p.name])),
     });
+    const snsFeed = config.snsFeedUrl
+      ? new JsonLinesHttpFeed(config.snsFeedUrl)
+      : config.snsFeedFile
+        ? new JsonLinesFileFeed(config.snsFeedFile)
+        : undefined;
+    const sns = snsFeed
+      ? new SnsIngest(kyselyFor<SnsTables>(pool), snsFeed, async () =>
+          (await catalog.features()).map((g) => ({ id: g.id, title: pickText(g.title, 'en', g.default_language) })),
+        )
+      : undefined;
     const recommendations = new RecommendationService({
       store: new RecommendationStore(kyselyFor<RecommendationTables>(pool)),
       clock,
@@ -365,7 +381,19 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           .map((g) => ({ id: g.id, genres: g.genres })),
       genres: async () => (await catalog.genres()).map((g) => g.name),
       train: trainInWorker,
+      trends: sns ? () => socialTrends(kyselyFor<SnsTables>(pool), new Date(clock.now().getTime() - 30 * 86_400_000), 50) : undefined,
     });
+    const snsPollMs = config.snsPollMinutes * 60_000;
+    if (sns) {
+      timers.register(SNS_TIMER.handler, {
+        kind: 'local',
+        run: async (tx, _input, now) => {
+          await timers.schedule(tx, SNS_TIMER.next(now, snsPollMs));
+          const r = await sns.runOnce();
+          if (r.posts) app.log.info({ sns: r }, 'social posts ingested');
+        },
+      });
+    }
     recommendations.subscribe(events);
     const releaseMailer = new ReleaseMailer({
       db: kyselyFor<ReleaseMailDb>(pool),
@@ -408,6 +436,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       await transactions.run(async (tx) => {
         await reconciler.scheduleNext(tx, clock.now());
         await timers.schedule(tx, REC_TRAIN_TIMER.next(clock.now(), recTrainMs));
+        if (sns) await timers.schedule(tx, SNS_TIMER.next(clock.now(), snsPollMs));
       });
       timers.start();
     }
@@ -535,6 +564,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       events,
       activity,
       recommendations,
+      sns,
       async close() {
         const closing = app.close();
         orderStore.changes.wakeAll();

@@ -335,10 +335,20 @@ export class CatalogStore {
   }
 
   /** What the recommender needs of every published game: features for taste, popularity for cold start. */
-  async features(alsoId?: string): Promise<{ id: string; genres: string[]; tags: string[]; developer: string; popularity: number }[]> {
+  async features(alsoId?: string): Promise<
+    {
+      id: string;
+      genres: string[];
+      tags: string[];
+      developer: string;
+      popularity: number;
+      title: Record<string, string>;
+      default_language: string;
+    }[]
+  > {
     return this.db
       .selectFrom('games')
-      .select(['id', 'genres', 'tags', 'developer', 'popularity'])
+      .select(['id', 'genres', 'tags', 'developer', 'popularity', 'title', 'default_language'])
       .where((eb) => (alsoId ? eb.or([eb('status', '=', 'published'), eb('id', '=', alsoId)]) : eb('status', '=', 'published')))
       .execute();
   }

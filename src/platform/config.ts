@@ -51,6 +51,10 @@ export interface Config {
   playHeartbeatSeconds: number;
   /** How often event-log consumers poll (commits on this node wake them at once). */
   eventPollMs: number;
+  /** A social-network feed of public posts (JSON Lines) over HTTP or from a file, read every `snsPollMinutes`. */
+  snsFeedUrl: string | undefined;
+  snsFeedFile: string | undefined;
+  snsPollMinutes: number;
   /** The new-release mail (S1.2): minimum taste match (percent), most mails per game, per user per week, batch size. */
   releaseMail: { minTastePercent: number; maxPerGame: number; maxPerWeek: number; batch: number };
   reconcileLookbackHours: number;
@@ -189,6 +193,9 @@ export function loadConfig(env: Env = process.env): Config {
     recTrainIntervalMinutes: int('REC_TRAIN_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
     playHeartbeatSeconds: int('PLAY_HEARTBEAT_SECONDS', 300, 10, 3600),
     eventPollMs: int('EVENT_POLL_MS', 1000, 20, 60_000),
+    snsFeedUrl: url('SNS_FEED_URL', undefined, ['http:', 'https:']),
+    snsFeedFile: env.SNS_FEED_FILE?.trim() || undefined,
+    snsPollMinutes: int('SNS_POLL_MINUTES', 10, 1, 24 * 60),
     releaseMail: {
       minTastePercent: int('RELEASE_MAIL_MIN_TASTE_PERCENT', 20, 0, 100),
       maxPerGame: int('RELEASE_MAIL_MAX_PER_GAME', 10_000, 0, 10_000_000),

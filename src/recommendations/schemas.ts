@@ -10,6 +10,10 @@ export const Reason = Type.Union([
   }),
   Type.Object({ kind: Type.Literal('friends_play'), friends: Type.Integer({ minimum: 1 }) }),
   Type.Object({ kind: Type.Literal('liked_genre'), genre: Type.String() }),
+  Type.Object({
+    kind: Type.Literal('trending_social'),
+    mentions: Type.Integer({ description: 'Posts about it on social networks in the last 30 days' }),
+  }),
   Type.Object({ kind: Type.Literal('popular_in_country'), country: Type.String() }),
   Type.Object({ kind: Type.Literal('popular') }),
 ]);

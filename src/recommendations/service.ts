@@ -25,6 +25,8 @@ export interface RecommendationDeps {
   genres: () => Promise<string[]>;
   /** The user's friends (friends context): what they own and play counts for the user. */
   friendsOf: (userId: string) => Promise<string[]>;
+  /** Social-network trends per game (sns.ts), when a feed is configured. */
+  trends?: () => Promise<{ gameId: string; mentions: number; trend: number }[]>;
   /** Runs training (default: in a worker thread). */
   train: (input: TrainingInput) => Promise<TrainingOutput>;
 }
@@ -49,6 +51,8 @@ const SIMILAR_LENGTH = 20;
 const FRESH_WEIGHT = 2;
 /** Friends who own or play a game add this much per friend (with diminishing returns) to its score. */
 const FRIEND_WEIGHT = 0.5;
+/** The most talked-about game on social networks adds this much to its score, others in proportion. */
+const SOCIAL_WEIGHT = 0.3;
 
 type RecEvent = EventOf<
   | 'library.added'
@@ -223,14 +227,23 @@ export class RecommendationService {
       const now = scored.get(f.gameId) ?? { score: 0 };
       scored.set(f.gameId, { ...now, score: now.score + FRIEND_WEIGHT * Math.log2(1 + f.friends) });
     }
+    // Social networks: games people are talking about (positively) get a lift.
+    const trends = this.d.trends ? await this.d.trends() : [];
+    const topTrend = trends[0]?.trend ?? 0;
+    const mentions = new Map(trends.map((x) => [x.gameId, x.mentions]));
+    if (topTrend > 0) {
+      for (const x of trends) {
+        const now = scored.get(x.gameId);
+        if (now) scored.set(x.gameId, { ...now, score: now.score + (SOCIAL_WEIGHT * x.trend) / topTrend });
+      }
+    }
     const personal = [...scored].filter(([g]) => !excluded.has(g)).sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
-    const picks: { gameId: string; because?: string; popularIn?: string; friends?: number; genre?: string }[] = personal.map(
-      ([gameId, s]) => ({
+    const picks: { gameId: string; because?: string; popularIn?: string; friends?: number; genre?: string; trending?: number }[] =
+      personal.map(([gameId, s]) => ({
         gameId,
         because: s.because,
         friends: friendCount.get(gameId),
-      }),
-    );
+      }));
     // Cold start and filling: popular games of the genres the player picked, what sells in the shopper's country, then
     // what is popular everywhere.
     const taken = new Set([...excluded, ...picks.map((p) => p.gameId)]);
@@ -243,6 +256,12 @@ export class RecommendationService {
         picks.push({ gameId: g.id, genre });
         taken.add(g.id);
       }
+    }
+    for (const x of trends) {
+      if (picks.length >= limit * 2) break;
+      if (taken.has(x.gameId) || x.trend <= 0) continue;
+      picks.push({ gameId: x.gameId, trending: x.mentions });
+      taken.add(x.gameId);
     }
     for (const g of await this.d.store.topSellers(shopper.country, limit * 2)) {
       if (taken.has(g)) continue;
@@ -277,7 +296,7 @@ export class RecommendationService {
   }
 
   private reason(
-    p: { because?: string; popularIn?: string; friends?: number; genre?: string },
+    p: { because?: string; popularIn?: string; friends?: number; genre?: string; trending?: number },
     signal: { wishlisted: boolean; play_seconds: number } | undefined,
     titles: Map<string, string>,
   ): Reason {
@@ -289,6 +308,7 @@ export class RecommendationService {
       return { kind, gameId: p.because, title };
     }
     if (p.genre) return { kind: 'liked_genre', genre: p.genre };
+    if (p.trending) return { kind: 'trending_social', mentions: p.trending };
     if (p.popularIn) return { kind: 'popular_in_country', country: p.popularIn };
     return { kind: 'popular' };
   }

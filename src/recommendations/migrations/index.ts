@@ -72,6 +72,25 @@ export const genrePickMigrations: Record<string, Migration> = {
   },
 };
 
+export const socialMigrations: Record<string, Migration> = {
+  '2026-12-02-18-recommendations-sns': {
+    async up(db: Kysely<unknown>) {
+      // Mentions of games in public social posts (R9), once per post and game, and each feed's cursor.
+      await sql`
+        create table rec_sns_mentions (
+          game_id uuid not null,
+          post_id text not null,
+          feed text not null,
+          sentiment real not null,
+          at timestamptz not null,
+          primary key (game_id, post_id)
+        )`.execute(db);
+      await sql`create index rec_sns_mentions_at on rec_sns_mentions (at)`.execute(db);
+      await sql`create table rec_sns_cursors (feed text primary key, since text not null)`.execute(db);
+    },
+  },
+};
+
 export const releaseMailMigrations: Record<string, Migration> = {
   '2026-12-02-14-recommendations-release-mail': {
     async up(db: Kysely<unknown>) {

@@ -16,6 +16,8 @@ export function reasonText(r: Reason, t: T, locale: string): string {
       return t('becauseOwned').replace('{title}', r.title);
     case 'friends_play':
       return (r.friends === 1 ? t('friendPlays') : t('friendsPlay')).replace('{count}', String(r.friends));
+    case 'trending_social':
+      return t('trendingSocial').replace('{n}', String(r.mentions));
     case 'liked_genre':
       return t('likedGenre').replace('{genre}', r.genre);
     case 'popular_in_country':

@@ -1,0 +1,7 @@
+declare module 'wink-sentiment' {
+  interface Result {
+    score: number;
+    normalizedScore: number;
+  }
+  export default function sentiment(text: string): Result;
+}
