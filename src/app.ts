@@ -389,8 +389,11 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         kind: 'local',
         run: async (tx, _input, now) => {
           await timers.schedule(tx, SNS_TIMER.next(now, snsPollMs));
-          const r = await sns.runOnce();
-          if (r.posts) app.log.info({ sns: r }, 'social posts ingested');
+          // Not awaited, like training: a feed that answers slowly must not hold a transaction open.
+          void sns.runOnce().then(
+            (r) => r.posts && app.log.info({ sns: r }, 'social posts ingested'),
+            (err: unknown) => app.log.warn({ err }, 'social feed read failed'),
+          );
         },
       });
     }
@@ -417,7 +420,10 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       kind: 'local',
       run: async (tx, _input, now) => {
         await timers.schedule(tx, REC_TRAIN_TIMER.next(now, recTrainMs));
-        await recommendations.trainNow();
+        // Not awaited: a transaction held open for the whole training would hold back every event-log reader
+        // (they read only what is older than the oldest open transaction). A crash mid-training loses one run; the
+        // next slot trains again.
+        void recommendations.trainNow().catch((err: unknown) => app.log.warn({ err }, 'recommendation training failed'));
       },
     });
     const mail = new MailDelivery(kyselyFor<OutboxTables>(pool), clock, {

@@ -157,7 +157,11 @@ export class EventLog {
     });
   };
 
-  /** Runs every consumer until none has anything left to read. Tests call it to wait for the projections. */
+  /**
+   * Runs every consumer until none has anything left to read. Tests call it to wait for the projections. "Left to
+   * read" is what is older than the oldest transaction still open anywhere: keep transactions short, or every
+   * reader waits for them (timers therefore never hold one open for long work).
+   */
   async drain(): Promise<void> {
     for (let busy = true; busy;) {
       busy = false;

@@ -72,7 +72,8 @@ type RecEvent = EventOf<
  * arrived since training — a wishlist or a play session changes the next page view, not the next training run.
  */
 export class RecommendationService {
-  private training?: Promise<string>;
+  /** The last training started on this node; a new one waits for it (one at a time, each sees what came before). */
+  private training: Promise<unknown> = Promise.resolve();
   private popularCache?: { at: number; ids: Promise<{ id: string; genres: string[] }[]> };
 
   constructor(private readonly d: RecommendationDeps) {}
@@ -134,8 +135,11 @@ export class RecommendationService {
 
   /** Trains a model and stores its lists; one run at a time per node. Resolves to the model id. */
   trainNow(): Promise<string> {
-    this.training ??= this.runTraining().finally(() => (this.training = undefined));
-    return this.training;
+    // A training already running may have read the interactions before the caller's latest change: this one runs
+    // after it, so what the caller did is in the lists it answers with.
+    const run = this.training.catch(() => undefined).then(() => this.runTraining());
+    this.training = run;
+    return run;
   }
 
   private async runTraining(): Promise<string> {
@@ -144,9 +148,12 @@ export class RecommendationService {
     try {
       const rows = await this.d.store.interactions();
       const out = await this.d.train({
-        // Playtime in hours; a game wished for but not owned counts like one owned and not played, and so does one the
-        // player reviewed as not recommended, however long they played it (R9: the verdict outweighs the hours).
-        interactions: rows.map((r) => ({ user: r.user_id, game: r.game_id, hours: r.recommended === false ? 0 : r.play_seconds / 3600 })),
+        // Playtime in hours; a game wished for but not owned counts like one owned and not played. A game the player
+        // reviewed as not recommended is no evidence of their taste, however long they played it (R9: the verdict
+        // outweighs the hours); serving still never offers it back, as they own it.
+        interactions: rows
+          .filter((r) => r.recommended !== false)
+          .map((r) => ({ user: r.user_id, game: r.game_id, hours: r.play_seconds / 3600 })),
         listLength: LIST_LENGTH,
         similarLength: SIMILAR_LENGTH,
       });
@@ -243,6 +250,7 @@ export class RecommendationService {
         gameId,
         because: s.because,
         friends: friendCount.get(gameId),
+        trending: s.because || friendCount.has(gameId) ? undefined : mentions.get(gameId),
       }));
     // Cold start and filling: popular games of the genres the player picked, what sells in the shopper's country, then
     // what is popular everywhere.
