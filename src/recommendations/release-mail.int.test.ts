@@ -159,10 +159,20 @@ describe('the new-release mail (S1.2)', () => {
       clicked: 1,
     });
 
-    // Published again after an edit: no second campaign, no second mail.
+    // Unpublished and published again: no second campaign, no second mail.
+    const hidden = await op.put(`/api/operator/games/${gameId}`, newGame(draft.body.slug, 'draft'), {
+      'if-match': `"v${published.body.version}"`,
+    });
+    expect(hidden.status).toBe(200);
+    const again = await op.put(`/api/operator/games/${gameId}`, newGame(draft.body.slug, 'published'), {
+      'if-match': `"v${hidden.body.version}"`,
+    });
+    expect(again.status).toBe(200);
     await t.store.events.drain();
     await t.store.timers.drain();
+    expect(await t.store.timers.pending('release-mail')).toEqual([]);
     expect(releaseMails()).toHaveLength(4);
+    expect((await op.get('/api/operator/release-mails')).body.filter((c: { gameId: string }) => c.gameId === gameId)).toHaveLength(1);
     await sql`drop trigger fail_victim_once on mail_outbox`.execute(db);
   });
 
