@@ -209,10 +209,16 @@ export class RecommendationService {
    * owns or has on their wishlist, never one that cannot be bought in the shopper's country (R12).
    */
   async forUser(userId: string | undefined, shopper: Shopper, limit: number): Promise<Recommendation[]> {
-    const signals = userId ? await this.d.store.signalsOf(userId) : [];
+    // Everything that depends only on who is asking, read side by side (one round trip's latency, not five).
+    const [signals, list, friends, genrePicks, sellers] = await Promise.all([
+      userId ? this.d.store.signalsOf(userId) : [],
+      userId ? this.d.store.list(userId) : undefined,
+      userId ? this.d.friendsOf(userId).then((ids) => this.d.store.amongFriends(ids, 100)) : [],
+      userId ? this.d.store.genrePicks(userId) : [],
+      this.d.store.topSellers(shopper.country, limit * 2),
+    ]);
     const bySignal = new Map(signals.map((s) => [s.game_id, s]));
     const excluded = new Set(signals.filter((s) => s.owned || s.wishlisted).map((s) => s.game_id));
-    const list = userId ? await this.d.store.list(userId) : undefined;
     const scored = new Map<string, { score: number; because?: string; fresh?: boolean }>();
     for (const item of list?.items ?? []) scored.set(item.gameId, { score: item.score, because: item.because });
     // Signals since the list was trained: their games' neighbours join the ranking at once.
@@ -228,7 +234,6 @@ export class RecommendationService {
       }
     }
     // Social signal: what the user's friends own and play.
-    const friends = userId ? await this.d.store.amongFriends(await this.d.friendsOf(userId), 100) : [];
     const friendCount = new Map(friends.map((f) => [f.gameId, f.friends]));
     for (const f of friends) {
       const now = scored.get(f.gameId) ?? { score: 0 };
@@ -255,7 +260,7 @@ export class RecommendationService {
     // Cold start and filling: popular games of the genres the player picked, what sells in the shopper's country, then
     // what is popular everywhere.
     const taken = new Set([...excluded, ...picks.map((p) => p.gameId)]);
-    const liked = new Set(userId ? await this.d.store.genrePicks(userId) : []);
+    const liked = new Set(genrePicks);
     if (liked.size) {
       for (const g of await this.popular()) {
         if (picks.length >= limit * 2) break;
@@ -271,7 +276,7 @@ export class RecommendationService {
       picks.push({ gameId: x.gameId, trending: x.mentions });
       taken.add(x.gameId);
     }
-    for (const g of await this.d.store.topSellers(shopper.country, limit * 2)) {
+    for (const g of sellers) {
       if (taken.has(g)) continue;
       picks.push({ gameId: g, popularIn: shopper.country });
       taken.add(g);
