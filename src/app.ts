@@ -89,6 +89,7 @@ import { ActivityService } from './activity/service.ts';
 import { activityRoutes } from './activity/routes.ts';
 import {
   genrePickMigrations,
+  discoveryMigrations,
   socialMigrations,
   recommendationMigrations,
   releaseMailMigrations,
@@ -126,6 +127,7 @@ export const migrations = {
   ...reviewMigrations,
   ...reviewSignalMigrations,
   ...genrePickMigrations,
+  ...discoveryMigrations,
   ...socialMigrations,
 
   ...alertMigrations,
@@ -375,6 +377,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       log: app.log,
       cards: (ids, shopper) => catalog.cards(ids, shopper),
       friendsOf: (userId) => friends.friendIds(userId),
+      published: (gameId) => catalog.isPublished(gameId),
       popular: async () =>
         (await catalog.features())
           .sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1))

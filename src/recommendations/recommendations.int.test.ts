@@ -230,6 +230,28 @@ describe('recommendations (R8, R9, R12)', () => {
     expect(await kind()).toBe('f');
   });
 
+  it('R8 the discovery queue steps past seen games for a week and never shows a game the player is not interested in again', async () => {
+    const { client } = await signUp(t, { country: 'KR' });
+    expect((await client.put('/api/me/genres', { genres: ['Simulation'] })).status).toBe(200);
+    const first = (await client.get('/api/discovery-queue')).body;
+    expect(first.length).toBeGreaterThan(4);
+    const [a, b] = first.map((r: { game: { id: string } }) => r.game.id);
+    expect((await client.post(`/api/discovery-queue/${a}`, { mark: 'seen' })).status).toBe(204);
+    expect((await client.post(`/api/discovery-queue/${b}`, { mark: 'not_interested' })).status).toBe(204);
+    expect((await client.post(`/api/discovery-queue/${b}`, { mark: 'seen' })).status).toBe(204); // stays "not interested"
+    expect((await client.post(`/api/discovery-queue/${randomBytes(4).toString('hex')}`, { mark: 'seen' })).status).toBe(404);
+    const queue = async () => (await client.get('/api/discovery-queue')).body.map((r: { game: { id: string } }) => r.game.id);
+    const recs = async () => (await client.get('/api/recommendations?limit=20')).body.map((r: { game: { id: string } }) => r.game.id);
+    expect(await queue()).not.toContain(a);
+    expect(await queue()).not.toContain(b);
+    expect(await recs()).toContain(a); // seen in the queue is still a recommendation
+    expect(await recs()).not.toContain(b);
+    t.clock.advance(8 * 86_400_000);
+    expect(await queue()).toContain(a);
+    expect(await queue()).not.toContain(b);
+    expect((await new Client(t.url).get('/api/discovery-queue')).status).toBe(401);
+  });
+
   it('R8 the console shows the trained models with their offline metrics; only operators may train', async () => {
     const models = await op.get('/api/operator/recommendations/models');
     expect(models.status).toBe(200);

@@ -60,6 +60,36 @@ export function recommendationRoutes(app: FastifyInstance, deps: { recommendatio
     async (req) => ({ genres: await recommendations.pickGenres((await guards.requireUser(req)).userId, req.body.genres) }),
   );
   r.get(
+    '/api/discovery-queue',
+    {
+      schema: {
+        tags: ['storefront'],
+        summary: 'Your discovery queue: up to 12 recommended games you have not stepped past this week, each with its reason',
+        response: { 200: Type.Array(Recommendation), 401: ErrorBody },
+      },
+    },
+    async (req) => recommendations.queue((await guards.requireUser(req)).userId, await guards.shopper(req)),
+  );
+  r.post(
+    '/api/discovery-queue/:gameId',
+    {
+      schema: {
+        tags: ['storefront'],
+        summary: 'Step past a game in your queue (seen) or say you are not interested (never recommended again)',
+        params: Type.Object({ gameId: Type.String() }),
+        body: Type.Object({ mark: Type.Union([Type.Literal('seen'), Type.Literal('not_interested')]) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const { userId } = await guards.requireUser(req);
+      if (!isUuid(req.params.gameId))
+        return reply.status(404).send({ error: { code: 'game_not_found', message: 'This game does not exist or is not visible to you.' } });
+      await recommendations.markInQueue(userId, req.params.gameId, req.body.mark);
+      return reply.status(204).send(null);
+    },
+  );
+  r.get(
     '/api/games/:id/similar',
     {
       schema: {

@@ -21,6 +21,8 @@ export interface RecommendationDeps {
   cards: (ids: readonly string[], shopper: Shopper) => Promise<GameCard[]>;
   /** Published games with their genres, most popular first, for cold start (catalog context). */
   popular: () => Promise<{ id: string; genres: string[] }[]>;
+  /** Whether a game is published (catalog context). */
+  published: (gameId: string) => Promise<boolean>;
   /** The catalogue's genres, for the genre picks (catalog context). */
   genres: () => Promise<string[]>;
   /** The user's friends (friends context): what they own and play counts for the user. */
@@ -47,6 +49,8 @@ export const REC_TRAIN_TIMER = {
 
 const LIST_LENGTH = 60;
 const SIMILAR_LENGTH = 20;
+/** A game seen in the discovery queue stays out of the queue this long. */
+const QUEUE_SEEN_MS = 7 * 86_400_000;
 /** A signal newer than the user's list adds its game's neighbours with this weight next to the list's own scores. */
 const FRESH_WEIGHT = 2;
 /** Friends who own or play a game add this much per friend (with diminishing returns) to its score. */
@@ -180,6 +184,21 @@ export class RecommendationService {
     return this.popularCache.ids;
   }
 
+  /**
+   * The discovery queue (Steam's): up to 12 recommended games the player has not stepped past this week, one at a
+   * time in the UI; "not interested" keeps a game out of every recommendation for good.
+   */
+  queue(userId: string, shopper: Shopper): Promise<Recommendation[]> {
+    return this.forUser(userId, shopper, 12, { queue: true });
+  }
+
+  async markInQueue(userId: string, gameId: string, mark: 'seen' | 'not_interested'): Promise<void> {
+    if (!(await this.d.published(gameId))) {
+      throw new AppError(404, 'game_not_found', 'This game does not exist or is not visible to you.');
+    }
+    await this.d.store.mark(userId, gameId, mark, this.d.clock.now());
+  }
+
   /** The genres a player picked (cold start: sign-up or the home page). */
   genrePicks(userId: string): Promise<string[]> {
     return this.d.store.genrePicks(userId);
@@ -208,17 +227,20 @@ export class RecommendationService {
    * Up to `limit` games for a user (or a visitor: `userId` undefined), each with its reason. Never a game the user
    * owns or has on their wishlist, never one that cannot be bought in the shopper's country (R12).
    */
-  async forUser(userId: string | undefined, shopper: Shopper, limit: number): Promise<Recommendation[]> {
+  async forUser(userId: string | undefined, shopper: Shopper, limit: number, opts: { queue?: boolean } = {}): Promise<Recommendation[]> {
     // Everything that depends only on who is asking, read side by side (one round trip's latency, not five).
-    const [signals, list, friends, genrePicks, sellers] = await Promise.all([
+    const [signals, list, friends, genrePicks, sellers, marks] = await Promise.all([
       userId ? this.d.store.signalsOf(userId) : [],
       userId ? this.d.store.list(userId) : undefined,
       userId ? this.d.friendsOf(userId).then((ids) => this.d.store.amongFriends(ids, 100)) : [],
       userId ? this.d.store.genrePicks(userId) : [],
       this.d.store.topSellers(shopper.country, limit * 2),
+      userId ? this.d.store.marked(userId, new Date(this.d.clock.now().getTime() - QUEUE_SEEN_MS)) : undefined,
     ]);
     const bySignal = new Map(signals.map((s) => [s.game_id, s]));
     const excluded = new Set(signals.filter((s) => s.owned || s.wishlisted).map((s) => s.game_id));
+    for (const g of marks?.notInterested ?? []) excluded.add(g);
+    if (opts.queue) for (const g of marks?.seen ?? []) excluded.add(g);
     const scored = new Map<string, { score: number; because?: string; fresh?: boolean }>();
     for (const item of list?.items ?? []) scored.set(item.gameId, { score: item.score, because: item.because });
     // Signals since the list was trained: their games' neighbours join the ranking at once.

@@ -20,6 +20,7 @@ export interface RecommendationTables {
   };
   rec_country_sales: { country: string; game_id: string; sales: number };
   rec_genre_picks: { user_id: string; genres: string[]; updated_at: Date };
+  rec_queue_marks: { user_id: string; game_id: string; mark: 'seen' | 'not_interested'; at: Date };
   rec_models: {
     id: string;
     status: 'running' | 'done' | 'failed';
@@ -112,6 +113,29 @@ export class RecommendationStore {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ gameId: r.game_id, friends: Number(r.n) }));
+  }
+
+  /** Marks a game in the player's discovery queue; "not interested" is never downgraded to "seen". */
+  async mark(userId: string, gameId: string, mark: 'seen' | 'not_interested', now: Date): Promise<void> {
+    await this.db
+      .insertInto('rec_queue_marks')
+      .values({ user_id: userId, game_id: gameId, mark, at: now })
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'game_id']).doUpdateSet({
+          mark: sql`case when rec_queue_marks.mark = 'not_interested' then rec_queue_marks.mark else excluded.mark end`,
+          at: now,
+        }),
+      )
+      .execute();
+  }
+
+  /** Games to leave out for this player: not interested ever, seen in the queue since `seenSince`. */
+  async marked(userId: string, seenSince: Date): Promise<{ notInterested: Set<string>; seen: Set<string> }> {
+    const rows = await this.db.selectFrom('rec_queue_marks').select(['game_id', 'mark', 'at']).where('user_id', '=', userId).execute();
+    return {
+      notInterested: new Set(rows.filter((r) => r.mark === 'not_interested').map((r) => r.game_id)),
+      seen: new Set(rows.filter((r) => r.mark === 'seen' && r.at >= seenSince).map((r) => r.game_id)),
+    };
   }
 
   async genrePicks(userId: string): Promise<string[]> {

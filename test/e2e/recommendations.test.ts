@@ -138,6 +138,15 @@ describe('recommendations and the new-release mail in Chromium', () => {
     expect(await page.textContent('[data-testid=review]')).toContain('0.7 h on record');
     expect(await page.textContent('[data-testid=score-line]')).toBe('1 review');
 
+    // R8: the discovery queue, one game at a time; "not interested" keeps a game out of the home page for good.
+    await page.goto(`${t.url}/discovery`);
+    await page.waitForSelector('[data-testid=queue-item]');
+    const dismissed = await page.getAttribute('[data-testid=queue-item]', 'data-game');
+    await page.click('[data-testid=queue-not-interested]');
+    await page.waitForFunction((slug) => document.querySelector('[data-testid=queue-item]')?.getAttribute('data-game') !== slug, dismissed);
+    await page.goto(t.url);
+    expect((await reasons(page)).map((r) => r.game)).not.toContain(dismissed);
+
     // S1.2: an operator announces a new farming game; the player gets the mail; its link opens the pre-order.
     const announced = await op.post(
       '/api/operator/games',

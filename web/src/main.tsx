@@ -2,6 +2,7 @@ import { StrictMode, type ReactNode } from 'react';
 import { here, loginFor } from './next.ts';
 import { createRoot } from 'react-dom/client';
 import { Wishlist } from './pages/Wishlist.tsx';
+import { Discovery } from './pages/Discovery.tsx';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { SessionProvider, useSession } from './session.tsx';
 import { Layout } from './components/Layout.tsx';
@@ -46,6 +47,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/gifts/:id" element={<GiftPage />} />
             <Route path="/friends" element={<Friends />} />
             <Route path="/wishlist" element={<Wishlist />} />
+            <Route path="/discovery" element={<Discovery />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
             <Route path="/account" element={<Account />} />

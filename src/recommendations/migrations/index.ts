@@ -91,6 +91,22 @@ export const socialMigrations: Record<string, Migration> = {
   },
 };
 
+export const discoveryMigrations: Record<string, Migration> = {
+  '2026-12-02-19-recommendations-discovery-queue': {
+    async up(db: Kysely<unknown>) {
+      // The discovery queue's marks: seen (skipped for a week) or not interested (never recommended again).
+      await sql`
+        create table rec_queue_marks (
+          user_id text not null,
+          game_id uuid not null,
+          mark text not null check (mark in ('seen', 'not_interested')),
+          at timestamptz not null,
+          primary key (user_id, game_id)
+        )`.execute(db);
+    },
+  },
+};
+
 export const releaseMailMigrations: Record<string, Migration> = {
   '2026-12-02-14-recommendations-release-mail': {
     async up(db: Kysely<unknown>) {

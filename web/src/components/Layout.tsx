@@ -44,6 +44,7 @@ export function Layout({ children }: { children: ReactNode }) {
           )}
           {me && <Link to="/library">Library</Link>}
           {me && <Link to="/wishlist">{t('wishlist')}</Link>}
+          {me && <Link to="/discovery">{t('discoveryQueue')}</Link>}
           {me && <Link to="/purchases">Purchases</Link>}
           {me && <Link to="/gifts">Gifts</Link>}
           {me && <Link to="/friends">Friends</Link>}
