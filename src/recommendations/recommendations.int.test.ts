@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 import { settle } from '../../test/checkout.ts';
@@ -253,8 +253,13 @@ describe('recommendations (R8, R9, R12)', () => {
   });
 
   it('R8 the console shows the trained models with their offline metrics; only operators may train', async () => {
-    const models = await op.get('/api/operator/recommendations/models');
-    expect(models.status).toBe(200);
+    // The scheduled training may be running right now (the clock moved a week above): wait for the newest to finish.
+    const models = await vi.waitFor(async () => {
+      const r = await op.get('/api/operator/recommendations/models');
+      expect(r.status).toBe(200);
+      expect(r.body[0].status).toBe('done');
+      return r;
+    });
     expect(models.body[0]).toMatchObject({ status: 'done', users: expect.any(Number), games: 9 });
     expect(models.body[0].metrics).toMatchObject({
       ndcg10: expect.any(Number),
