@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Interaction } from '../src/recommendations/model.ts';
-import { readCsv } from '../src/recommendations/csv.ts';
+import { readCsv } from '../src/platform/csv.ts';
 
 export const SHARED_DATA = process.env.SHARED_DATA ?? join(import.meta.dirname, '../../shared/data');
 

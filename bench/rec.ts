@@ -13,7 +13,7 @@ import { buildMatrix, itemKnn, popularity, rankTop, Recommender, scoreThrough, t
 import { leaveOneOut, SHARED_DATA, steamRows } from './rec-data.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCsv } from '../src/recommendations/csv.ts';
+import { readCsv } from '../src/platform/csv.ts';
 import { sentimentOf } from '../src/recommendations/sns.ts';
 import { rocAuc } from '../src/recommendations/audience.ts';
 import { audienceBench } from './rec-audience.ts';

@@ -1,3 +1,4 @@
+import { csvRows } from '../platform/csv.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../platform/clock.ts';
@@ -313,34 +314,6 @@ function builtinInputs(clock: Clock): { input: GameInput; popularity: number }[]
       regions: b.regions ?? { sale: everywhere, play: everywhere },
     },
   }));
-}
-
-/** RFC 4180 CSV rows (quoted fields may hold commas, quotes and newlines). */
-export function* csvRows(text: string): Generator<string[]> {
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      yield row;
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) yield [...row, field];
 }
 
 const slugify = (s: string) =>

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { audienceScores, type AudienceEvent, type GameFacts } from '../audience.ts';
-import { csvField, readCsv } from '../csv.ts';
+import { csvField, readCsv } from '../../platform/csv.ts';
 
 const { values } = parseArgs({
   options: {

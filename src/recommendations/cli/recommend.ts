@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildMatrix, Recommender } from '../model.ts';
-import { readCsv } from '../csv.ts';
+import { readCsv } from '../../platform/csv.ts';
 
 const { values } = parseArgs({
   options: { interactions: { type: 'string' }, out: { type: 'string' }, k: { type: 'string', default: '10' } },

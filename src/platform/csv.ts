@@ -1,11 +1,12 @@
-/** A small RFC 4180 CSV reader for the recommender's offline files (quoted fields, "" escapes, CRLF). */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let field = '';
+/** CSV for data files (demo catalogue, the recommender's offline files): RFC 4180 rows, and records by header. */
+
+/** RFC 4180 CSV rows (quoted fields may hold commas, quotes and newlines). */
+export function* csvRows(text: string): Generator<string[]> {
   let row: string[] = [];
+  let field = '';
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i]!;
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
@@ -19,15 +20,17 @@ export function parseCsv(text: string): Record<string, string>[] {
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
+      yield row;
       row = [];
+      field = '';
     } else field += c;
   }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
+  if (field || row.length) yield [...row, field];
+}
+
+/** Records keyed by the header row; blank lines are skipped. */
+export function parseCsv(text: string): Record<string, string>[] {
+  const rows = [...csvRows(text)].filter((r) => r.length > 1 || r[0] !== '');
   const [header, ...body] = rows;
   if (!header) return [];
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), r[i] ?? ''])));
