@@ -44,7 +44,9 @@ import { PointsStore, type PointsTables } from './points/store.ts';
 import { PointsService } from './points/service.ts';
 import { pointsRoutes } from './points/routes.ts';
 import { promotionMigrations } from './promotions/migrations/index.ts';
-import { PromotionService, type PromotionTables } from './promotions/service.ts';
+import { PromotionService } from './promotions/service.ts';
+import { PromotionStore, type PromotionTables } from './promotions/store.ts';
+import { LivePromotions } from './promotions/live.ts';
 import { promotionRoutes } from './promotions/routes.ts';
 import { orderMigrations } from './orders/migrations/index.ts';
 import { OrderStore, type OrderTables } from './orders/store.ts';
@@ -106,6 +108,7 @@ import { trainInWorker } from './recommendations/training.ts';
 import { ReleaseMailer, type ReleaseMailDb } from './recommendations/release-mail.ts';
 import { JsonLinesFileFeed, JsonLinesHttpFeed, SnsIngest, socialTrends, SNS_TIMER, type SnsTables } from './recommendations/sns.ts';
 import { pickText } from './platform/languages.ts';
+import { defaultCurrencyFor } from './platform/countries.ts';
 
 /** Every context's migrations; names start with a date, so they apply in one global order. */
 export const migrations = {
@@ -209,6 +212,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   let claimed = false;
+  let stopLive: (() => Promise<void>) | undefined;
   try {
     // Before anything registers with DBOS: a second process with this NODE_ID is refused here.
     if (deps.durable) {
@@ -249,14 +253,51 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           message: e.message,
         }),
     );
-    const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock);
+    // The storefront prices through the promotions in memory (built below; the closure reads it at call time).
+    const priced: { by?: PromotionService } = {};
+    const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock, {
+      offer: (item, country) => priced.by?.offer(item, country) ?? { price: item.list, percentOff: 0, endsAt: null },
+    });
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);
     onSessionsEnded = (e) => (e.sessionId ? tokens.revokeForSession(e.sessionId) : tokens.revokeAllForUser(e.userId));
     const guards = new Guards(accounts, ipCountry, tokens, { operatorRequire2fa: config.operatorRequire2fa });
     const points = new PointsService(new PointsStore(kyselyFor<PointsTables>(pool)), clock, config.pointsEarnRatePercent);
-    const promotions = new PromotionService(kyselyFor<PromotionTables>(pool), clock);
     const orderStore = new OrderStore(kyselyFor<OrderTables>(pool));
+    const promotionStore = new PromotionStore(kyselyFor<PromotionTables>(pool));
+    const livePromotions = new LivePromotions(promotionStore, {
+      databaseUrl: deps.databaseUrl,
+      pollMs: config.promotionsPollMs,
+      timeoutMs: 2000,
+      log: app.log,
+    });
+    const promotions = new PromotionService({
+      store: promotionStore,
+      live: livePromotions,
+      clock,
+      quoteSecret: `${deps.authSecret}:quotes`,
+      quoteTtlMs: config.quoteTtlMinutes * 60_000,
+      ports: {
+        buyerFacts: async (userId) => {
+          const [createdAt, owned, wallets] = await Promise.all([
+            accounts.createdAt(userId),
+            orderStore.libraryOf(userId),
+            points.wallets(userId),
+          ]);
+          return {
+            accountCreatedAt: createdAt ?? new Date(0),
+            ownedGameIds: new Set(owned.map((o) => o.game_id)),
+            points: Object.fromEntries(wallets.map((w) => [w.currency, Number(w.balance)])),
+          };
+        },
+        existingGames: (ids) => catalog.existingIds(ids),
+        itemFor: async (gameId, editionId, country, currency) =>
+          (await catalog.priceItem(gameId, editionId, { country, currency: currency ?? defaultCurrencyFor(country), language: 'en' })).item,
+      },
+    });
+    priced.by = promotions;
+    stopLive = () => livePromotions.stop();
+    await livePromotions.start();
     const transactions = new Transactions(pool);
     const notifications = new NotificationService(new NotificationStore(kyselyFor<NotificationTables>(pool)), clock);
     const friends = new FriendService(
@@ -281,6 +322,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       orders: orderStore,
       transactions,
       points,
+      promotions: promotionStore,
       gateway,
       clock,
       publicUrl: config.publicUrl,
@@ -579,6 +621,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         orderStore.changes.wakeAll();
         await closing;
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+        await livePromotions.stop();
         if (deps.durable) {
           await timers.stop();
           await events.stop();
@@ -589,6 +632,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       },
     };
   } catch (err) {
+    await stopLive?.().catch(() => undefined);
     await app.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     if (claimed) await releaseExecutorId();

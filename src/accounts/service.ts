@@ -190,6 +190,11 @@ export class AccountService {
     return { me: await this.me(userId), headers };
   }
 
+  /** When the account was created (promotions for new accounts). */
+  async createdAt(userId: string): Promise<Date | undefined> {
+    return (await this.store.profile(userId))?.created_at;
+  }
+
   async me(userId: string): Promise<Me> {
     const [profile, user] = await Promise.all([this.store.profile(userId), this.store.userById(userId)]);
     if (!profile || !user) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');

@@ -1,32 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, ErrorBody } from '../platform/errors.ts';
+import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { CatalogService } from './service.ts';
 import { coverSvg } from './covers.ts';
+import { expectedVersion, versionTag } from '../platform/http/etag.ts';
 import { GameInput, HomePage, OperatorGame, OperatorGameRow, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
 
-const etag = (version: number) => `"v${version}"`;
-
-/** Reads the optimistic-lock version from If-Match ("v3", W/"v3" or 3). */
-function expectedVersion(ifMatch: string | undefined): number {
-  if (!ifMatch) {
-    throw new AppError(
-      428,
-      'version_required',
-      'Send the version you edited in an If-Match header (the ETag you got when you loaded the game), so edits by others are not silently overwritten.',
-    );
-  }
-  const m = /^(?:W\/)?"?v?(\d+)"?$/.exec(ifMatch.trim());
-  if (!m)
-    throw new AppError(
-      400,
-      'invalid_if_match',
-      `If-Match "${ifMatch}" is not a version this API issued; use the ETag of the game you loaded.`,
-    );
-  return Number(m[1]);
-}
+const etag = versionTag;
 
 export function catalogRoutes(app: FastifyInstance, deps: { catalog: CatalogService; guards: Guards }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

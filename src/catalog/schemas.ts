@@ -102,6 +102,12 @@ export const Availability = Type.Object({
 });
 export type Availability = Static<typeof Availability>;
 
+export const Offer = Type.Object({
+  listPrice: Money,
+  percentOff: Type.Integer(),
+  endsAt: Type.Union([Type.String(), Type.Null()], { description: 'When the promotion ends (the countdown), if it does' }),
+});
+
 export const GameCard = Type.Object({
   id: Type.String(),
   slug: Type.String(),
@@ -112,7 +118,10 @@ export const GameCard = Type.Object({
   coverUrl: Type.Union([Type.String(), Type.Null()]),
   releaseDate: Type.Union([Type.String(), Type.Null()]),
   released: Type.Boolean(),
+  /** What is paid: after the promotions live in the shopper's country. */
   price: Type.Union([Money, Type.Null()]),
+  /** Present when a promotion discounts the price: the strike-through price, the badge and the countdown. */
+  offer: Type.Optional(Offer),
   availability: Availability,
 });
 export type GameCard = Static<typeof GameCard>;
@@ -125,7 +134,13 @@ export const StoreGame = Type.Intersect([
     publisher: Type.String(),
     screenshots: Type.Array(Type.String()),
     editions: Type.Array(
-      Type.Object({ id: Type.String(), code: Type.String(), name: Type.String(), price: Type.Union([Money, Type.Null()]) }),
+      Type.Object({
+        id: Type.String(),
+        code: Type.String(),
+        name: Type.String(),
+        price: Type.Union([Money, Type.Null()]),
+        offer: Type.Optional(Offer),
+      }),
     ),
     country: CountryCode,
     language: Type.String(),

@@ -57,10 +57,41 @@ export function availabilityFor(g: GameRow, country: string, price: Money | null
   return { purchasable: true };
 }
 
+/** A game as promotions see it: what their targets can name, and its list price. */
+export interface OfferItem {
+  gameId: string;
+  editionId?: string;
+  genres: readonly string[];
+  tags: readonly string[];
+  developer: string;
+  publisher: string;
+  released: boolean;
+  list: Money;
+}
+
+/**
+ * The storefront's price after promotions (R5), implemented by the promotions context from its rules in memory: the
+ * catalogue never waits on it, and a price it cannot compute is the list price.
+ */
+export interface OfferPricer {
+  offer(item: OfferItem, country: string): { price: Money; percentOff: number; endsAt: Date | null };
+}
+
+/** What a sale names, for the sale page. */
+export interface SaleTargets {
+  everything: boolean;
+  games: string[];
+  genres: string[];
+  tags: string[];
+  developers: string[];
+  publishers: string[];
+}
+
 export class CatalogService {
   constructor(
     private readonly store: CatalogStore,
     private readonly clock: Clock,
+    private readonly offers?: OfferPricer,
   ) {}
 
   // ---------- operator side (S1.1, D3, D4) ----------
@@ -262,9 +293,35 @@ export class CatalogService {
     return isoDate(this.clock.now());
   }
 
+  /** The list price after the promotions live for this shopper's country; `offer` when it is discounted. */
+  private offerFor(g: GameRow, list: Money, shopper: Shopper, editionId?: string): { price: Money; offer?: GameCard['offer'] } {
+    if (!this.offers) return { price: list };
+    let o: ReturnType<OfferPricer['offer']>;
+    try {
+      o = this.offers.offer(
+        {
+          gameId: g.id,
+          ...(editionId ? { editionId } : {}),
+          genres: g.genres,
+          tags: g.tags,
+          developer: g.developer,
+          publisher: g.publisher,
+          released: g.release_date !== null && g.release_date <= this.today(),
+          list,
+        },
+        shopper.country,
+      );
+    } catch {
+      return { price: list };
+    }
+    if (o.price.amountMinor >= list.amountMinor) return { price: list };
+    return { price: o.price, offer: { listPrice: list, percentOff: o.percentOff, endsAt: o.endsAt?.toISOString() ?? null } };
+  }
+
   private card(g: ListedGameRow, shopper: Shopper): GameCard {
-    const price = g.price_amount === null || g.price_currency === null ? null : { amountMinor: g.price_amount, currency: g.price_currency };
-    const availability = availabilityFor(g, shopper.country, price);
+    const list = g.price_amount === null || g.price_currency === null ? null : { amountMinor: g.price_amount, currency: g.price_currency };
+    const availability = availabilityFor(g, shopper.country, list);
+    const offered = list && availability.purchasable ? this.offerFor(g, list, shopper) : undefined;
     return {
       id: g.id,
       slug: g.slug,
@@ -276,7 +333,8 @@ export class CatalogService {
       releaseDate: g.release_date,
       released: g.release_date !== null && g.release_date <= this.today(),
       // No price is shown where the game cannot be bought: the API never prices a game for a country it is not sold in.
-      price: availability.purchasable ? price : null,
+      price: offered?.price ?? null,
+      ...(offered?.offer ? { offer: offered.offer } : {}),
       availability,
     };
   }
@@ -344,12 +402,17 @@ export class CatalogService {
       developer: g.developer,
       publisher: g.publisher,
       screenshots: g.screenshots,
-      editions: g.editions.map((e) => ({
-        id: e.id,
-        code: e.code,
-        name: pickText(e.name, shopper.language, g.default_language),
-        price: card.availability.purchasable ? priceOf(e.id) : null,
-      })),
+      editions: g.editions.map((e) => {
+        const list = card.availability.purchasable ? priceOf(e.id) : null;
+        const offered = list ? this.offerFor(g, list, shopper, e.id) : undefined;
+        return {
+          id: e.id,
+          code: e.code,
+          name: pickText(e.name, shopper.language, g.default_language),
+          price: offered?.price ?? null,
+          ...(offered?.offer ? { offer: offered.offer } : {}),
+        };
+      }),
       country: shopper.country,
       language: shopper.language,
     };
@@ -399,6 +462,16 @@ export class CatalogService {
    * Checkout and gifting call this; it is the server-side lock, whatever the storefront shows.
    */
   async quote(gameId: string, editionId: string | undefined, shopper: Shopper, action: 'buy' | 'gift' = 'buy'): Promise<Quote> {
+    return (await this.priceItem(gameId, editionId, shopper, action)).quote;
+  }
+
+  /** The list price a shopper would pay (or the refusal), with the game as promotions see it (checkout prices it). */
+  async priceItem(
+    gameId: string,
+    editionId: string | undefined,
+    shopper: Shopper,
+    action: 'buy' | 'gift' = 'buy',
+  ): Promise<{ quote: Quote; item: OfferItem }> {
     const g = isUuid(gameId) ? await this.store.gameWithOffers(gameId, true, shopper.country) : undefined;
     if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
     const edition = editionId ? g.editions.find((e) => e.id === editionId) : g.editions[0];
@@ -411,6 +484,35 @@ export class CatalogService {
     if (!availability.purchasable || !price) {
       throw new AppError(403, availability.reason ?? 'not_for_sale', availability.message ?? 'This game cannot be bought in your country.');
     }
-    return { gameId: g.id, editionId: edition.id, country: shopper.country, price };
+    return {
+      quote: { gameId: g.id, editionId: edition.id, country: shopper.country, price },
+      item: {
+        gameId: g.id,
+        editionId: edition.id,
+        genres: g.genres,
+        tags: g.tags,
+        developer: g.developer,
+        publisher: g.publisher,
+        released: g.release_date !== null && g.release_date <= this.today(),
+        list: price,
+      },
+    };
+  }
+
+  /** Which of these ids are games of the catalogue. */
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(await this.store.existingIds(ids));
+  }
+
+  /** The sale page (R5): games the live promotions discount in the shopper's country, most popular first. */
+  async onSale(targets: SaleTargets, shopper: Shopper, limit = 48): Promise<GameCard[]> {
+    const nothing =
+      !targets.everything && ![targets.games, targets.genres, targets.tags, targets.developers, targets.publishers].some((x) => x.length);
+    if (nothing) return [];
+    const rows = await this.store.saleCandidates(targets, shopper, 500);
+    return rows
+      .map((g) => this.card(g, shopper))
+      .filter((c) => c.offer)
+      .slice(0, limit);
   }
 }

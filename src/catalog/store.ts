@@ -334,6 +334,37 @@ export class CatalogStore {
     return r.rows;
   }
 
+  /** Which of these ids are games (drafts too): promotions refuse to name a game that does not exist. */
+  async existingIds(ids: readonly string[]): Promise<string[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (!valid.length) return [];
+    return (await this.db.selectFrom('games').select('id').where('id', 'in', valid).execute()).map((r) => r.id);
+  }
+
+  /**
+   * Published games a sale's targets name (the sale page): by id, genre, tag, developer or publisher, most popular
+   * first, priced for the country. The caller prices each through the promotions and keeps the discounted ones.
+   */
+  async saleCandidates(
+    t: { everything: boolean; games: string[]; genres: string[]; tags: string[]; developers: string[]; publishers: string[] },
+    ctx: { country: string; currency: string },
+    limit: number,
+  ): Promise<ListedGameRow[]> {
+    const any = [
+      sql`g.id = any(${t.games}::uuid[])`,
+      sql`g.genres && ${t.genres}::text[]`,
+      sql`g.tags && ${t.tags}::text[]`,
+      sql`g.developer = any(${t.developers}::text[])`,
+      sql`g.publisher = any(${t.publishers}::text[])`,
+    ];
+    const where = t.everything ? sql`true` : sql.join(any, sql` or `);
+    const r =
+      await sql<ListedGameRow>`select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, price.price_amount, price.price_currency
+      from games g ${this.priceJoin(ctx.country, ctx.currency)}
+      where g.status = 'published' and (${where}) order by g.popularity desc, g.id limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
   /** What the recommender needs of every published game: features for taste, popularity for cold start. */
   async features(alsoId?: string): Promise<
     {

@@ -1,4 +1,4 @@
-import type { PivotStep } from '../platform/saga.ts';
+import { Refusal, type PivotStep } from '../platform/saga.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { GatewayUnavailable, PaymentDeclined, type GatewayPayment } from '../payments/gateway.ts';
 import type { FlowDeps } from './deps.ts';
@@ -136,6 +136,20 @@ export const pointsRef = {
 /** Spends the points used, in the placing step's transaction; a refusal (not enough) rolls the order back with it. */
 export async function spendPoints(d: FlowDeps, tx: Tx, p: Payment): Promise<void> {
   await d.points.spend(p.userId, p.currency, p.pointsUsed, pointsRef.spend(p.orderId), tx);
+}
+
+/**
+ * Counts the promotion budgets and coupon uses the order's price depends on, in the placing step's transaction. Used
+ * up meanwhile (the last copies went to concurrent buyers): the order is refused with the reason and nothing is
+ * charged — the buyer sees the new price when they check out again.
+ */
+export async function redeemPromotions(d: FlowDeps, tx: Tx, c: Purchase & { orderId: string; userId: string }, now: Date): Promise<void> {
+  if (!c.redemptions?.length) return;
+  const refused = await d.promotions.redeem(tx, { orderId: c.orderId, userId: c.userId, at: now, promotions: c.redemptions });
+  if (refused?.reason === 'budget_used_up') {
+    throw new Refusal('promotion_sold_out', 'The discounted copies of this offer are all gone. Check out again to see the current price.');
+  }
+  if (refused) throw new Refusal('coupon_used_up', 'This coupon code has no uses left. Check out again without it or with another code.');
 }
 
 /** Compensation: returns what the spend recorded, if it was recorded. */

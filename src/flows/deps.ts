@@ -5,6 +5,7 @@ import type { PointsService } from '../points/service.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { Transactions } from '../platform/db/tx.ts';
+import type { PromotionStore } from '../promotions/store.ts';
 
 /** What the checkout sagas use from the contexts they compose. */
 export interface FlowDeps {
@@ -12,6 +13,8 @@ export interface FlowDeps {
   /** Transactions across the contexts a step writes (orders, points, gifts, timers, mail). */
   transactions: Transactions;
   points: PointsService;
+  /** Budgets and coupons a price depends on: counted when an order is placed, given back when it is undone. */
+  promotions: Pick<PromotionStore, 'redeem' | 'release'>;
   gateway: PaymentGateway;
   clock: Clock;
   publicUrl: string;

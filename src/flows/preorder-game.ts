@@ -1,6 +1,14 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
 import { formatMoney } from '../platform/money.ts';
-import { orderRow, chargePayment, earnPoints, reportCaptureWithoutOrder, returnPoints, spendPoints } from './checkout-steps.ts';
+import {
+  orderRow,
+  chargePayment,
+  earnPoints,
+  redeemPromotions,
+  reportCaptureWithoutOrder,
+  returnPoints,
+  spendPoints,
+} from './checkout-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import type { PreorderContext } from '../orders/sagas.ts';
 
@@ -25,19 +33,21 @@ export function preorderGame(d: FlowDeps) {
         kind: 'compensable',
         local: true,
         name: 'place-order',
-        call: 'orders + points: insert the pending order (one live order per user and game) and spend the points used (ledger order:{id}:spend)',
+        call: 'orders + points + promotions: insert the pending order (one live order per user and game), spend the points used (ledger order:{id}:spend), count the promotion budgets and coupons its price used',
         run: async (c, tx) => {
           const now = d.clock.now();
           const created = await d.orders.insertPending(tx, newOrder(c, now), now);
           if (!created) throw new Refusal('already_owned', 'You already own this game or have an order of it in progress.');
+          await redeemPromotions(d, tx, c, now);
           await spendPoints(d, tx, c);
           return { placedAt: now.toISOString() };
         },
         refused: (c, failure, tx) => d.orders.insertRefused(tx, newOrder(c, d.clock.now()), failure, d.clock.now()),
         compensation:
-          'orders + points: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo)',
+          'orders + points + promotions: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo), its budget and coupon uses given back',
         compensate: async (c, failure, tx) => {
           await returnPoints(d, tx, c);
+          await d.promotions.release(tx, c.orderId);
           await d.orders.cancel(tx, c.orderId, failure, d.clock.now());
         },
       },

@@ -36,12 +36,16 @@ export function orderRoutes(
     {
       schema: {
         tags,
-        summary: 'Checkout: price with pre-order discount, points, payment methods of your country (S1.5–S1.8)',
-        querystring: Type.Object({ gameId: Type.String(), editionId: Type.Optional(Type.String()) }),
+        summary: 'Checkout: price after promotions (and a coupon), points, payment methods of your country (S1.5–S1.8, R5)',
+        querystring: Type.Object({
+          gameId: Type.String(),
+          editionId: Type.Optional(Type.String()),
+          coupon: Type.Optional(Type.String({ maxLength: 32 })),
+        }),
         response: { 200: CheckoutQuote, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId),
+    async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId, 'buy', req.query.coupon),
   );
 
   r.post(

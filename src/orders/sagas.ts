@@ -18,6 +18,8 @@ export interface Purchase {
   pointsUsed: number;
   paidMinor: number;
   paymentMethod: string;
+  /** Promotions with a budget or a coupon in the price: counted in the placing step, given back if it is undone (R5). */
+  redemptions?: { id: string; budget: number | null; couponCode?: string }[];
   /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
   returnUrl?: string;
   webhookUrl?: string;

@@ -18,9 +18,31 @@ export const CheckoutQuote = Type.Object({
   title: Type.String(),
   kind: Type.Union([Type.Literal('preorder'), Type.Literal('purchase')]),
   listPrice: Money,
-  discountPercent: Type.Integer({ description: 'Pre-order discount (S1.6); 0 after release (S1.16)' }),
+  discountPercent: Type.Integer({
+    description: 'All promotions together, rounded down (the pre-order discount, S1.6, ends on release day, S1.16)',
+  }),
   discount: Money,
   price: Money,
+  promotions: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), off: Money }), {
+    description: 'The promotions in the price, in the order they apply (R5)',
+  }),
+  offerEndsAt: Type.Union([Type.String(), Type.Null()], { description: 'When the earliest of those promotions ends' }),
+  coupon: Type.Optional(
+    Type.Object({
+      code: Type.String(),
+      status: Type.Union([
+        Type.Literal('applied'),
+        Type.Literal('unknown'),
+        Type.Literal('used_up'),
+        Type.Literal('not_applicable'),
+        Type.Literal('unavailable'),
+      ]),
+    }),
+  ),
+  quoteToken: Type.String({
+    description: 'Send it with the order: this price is honoured until quoteExpiresAt, even if a promotion ends meanwhile',
+  }),
+  quoteExpiresAt: Type.String({ format: 'date-time' }),
   points: Type.Object({
     balance: Type.Integer({ description: 'Your points in the price’s currency (one wallet per currency)' }),
     usable: Type.Integer({ description: 'At most the price' }),
@@ -42,6 +64,10 @@ export const PlaceOrder = Type.Object(
     editionId: Type.Optional(Type.String({ format: 'uuid' })),
     pointsToUse: Type.Integer({ minimum: 0 }),
     paymentMethod: Type.String({ maxLength: 40 }),
+    coupon: Type.Optional(Type.String({ maxLength: 32 })),
+    quoteToken: Type.Optional(
+      Type.String({ maxLength: 4000, description: 'The quote this order accepts (its price is honoured while valid)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -8,7 +8,6 @@ import { etagOf } from '../platform/http/etag.ts';
 import type { CatalogService, Shopper } from '../catalog/service.ts';
 import type { PointsService } from '../points/service.ts';
 import type { PromotionService } from '../promotions/service.ts';
-import { applyPreorderDiscount } from '../promotions/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import type { PreorderContext, RefundContext } from './sagas.ts';
 import type { OrderRow, OrderStore } from './store.ts';
@@ -71,15 +70,19 @@ export class OrderService {
    * S1.5–S1.8: what the checkout page shows. The region policy (R12) decides first — by residence, and by the
    * request's country per the game's setting — and refuses with 403 and its reason (recorded for operators).
    */
-  async quote(buyer: Buyer, gameId: string, editionId?: string, action: 'buy' | 'gift' = 'buy'): Promise<CheckoutQuote> {
+  async quote(buyer: Buyer, gameId: string, editionId?: string, action: 'buy' | 'gift' = 'buy', coupon?: string): Promise<CheckoutQuote> {
+    return (await this.priced(buyer, gameId, editionId, action, coupon)).quote;
+  }
+
+  /** The checkout quote, and the redemptions its price depends on (the saga counts them). */
+  private async priced(buyer: Buyer, gameId: string, editionId: string | undefined, action: 'buy' | 'gift', coupon?: string) {
     // Read in parallel; the region decision is judged (and a refusal recorded) before the price's own refusal.
-    const [facts, quoted, percent] = await Promise.all([
+    const [facts, quoted] = await Promise.all([
       this.d.catalog.facts(gameId, buyer.shopper.language),
-      this.d.catalog.quote(gameId, editionId, buyer.shopper, action).then(
+      this.d.catalog.priceItem(gameId, editionId, buyer.shopper, action).then(
         (q) => ({ q }),
         (err: unknown) => ({ err }),
       ),
-      this.d.promotions.preorderPercent(gameId),
     ]);
     const region = await this.d.regions.check(
       action,
@@ -88,15 +91,30 @@ export class OrderService {
       gameId,
     );
     if ('err' in quoted) throw quoted.err;
-    const q = quoted.q;
-    const priced = applyPreorderDiscount(q.price, percent, facts.released);
+    const q = quoted.q.quote;
+    const priced = await this.d.promotions.quote({
+      userId: buyer.userId,
+      item: quoted.q.item,
+      country: buyer.shopper.country,
+      action,
+      coupon,
+    });
+    const signed = this.d.promotions.sign({
+      userId: buyer.userId,
+      gameId,
+      editionId: q.editionId,
+      action,
+      list: priced.list,
+      price: priced.price,
+      redemptions: priced.redemptions,
+    });
     const wallets = await this.d.points.wallets(buyer.userId);
     const pts = { balance: Number(wallets.find((w) => w.currency === q.price.currency)?.balance ?? 0) };
     const elsewhere = wallets
       .filter((w) => w.currency !== q.price.currency && Number(w.balance) > 0)
       .map((w) => ({ currency: w.currency, balance: Number(w.balance) }));
     const usable = Math.min(pts.balance, priced.price.amountMinor);
-    return {
+    const quote: CheckoutQuote = {
       gameId,
       editionId: q.editionId,
       title: facts.title,
@@ -105,12 +123,46 @@ export class OrderService {
       discountPercent: priced.percentOff,
       discount: priced.discount,
       price: priced.price,
+      promotions: priced.applied.map((a) => ({ id: a.id, name: a.name, off: a.off })),
+      offerEndsAt: priced.endsAt?.toISOString() ?? null,
+      ...(priced.coupon ? { coupon: priced.coupon } : {}),
+      quoteToken: signed.token,
+      quoteExpiresAt: signed.expiresAt,
       points: { balance: pts.balance, usable, elsewhere },
       pointsEarnRatePercent: this.d.points.earnRatePercent,
       paymentMethods: this.d.methods
         .forCountry(buyer.shopper.country)
         .map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
       ...(region.warning ? { regionWarning: region.warning.message } : {}),
+    };
+    return { quote, redemptions: priced.redemptions };
+  }
+
+  /**
+   * The price an order is placed at. A quote token the buyer accepted is honoured while it is valid (S1.5: the price
+   * shown is the price charged), even if a promotion ended meanwhile; a lower price now wins. A budget or coupon the
+   * price depends on is still counted by the saga (and refuses the order when used up).
+   */
+  private async orderPrice(buyer: Buyer, req: PlaceOrder, action: 'buy' | 'gift') {
+    const now = await this.priced(buyer, req.gameId, req.editionId, action, req.coupon);
+    const promised = this.d.promotions.verify(req.quoteToken, { userId: buyer.userId, gameId: req.gameId, action });
+    const honour =
+      promised &&
+      promised.editionId === now.quote.editionId &&
+      promised.price.currency === now.quote.price.currency &&
+      promised.price.amountMinor < now.quote.price.amountMinor;
+    if (!honour) return now;
+    const q = now.quote;
+    const usable = Math.min(q.points.balance, promised.price.amountMinor);
+    return {
+      quote: {
+        ...q,
+        listPrice: promised.list,
+        price: promised.price,
+        discount: { amountMinor: promised.list.amountMinor - promised.price.amountMinor, currency: promised.list.currency },
+        points: { ...q.points, usable },
+      },
+      redemptions: promised.redemptions,
     };
   }
 
@@ -124,7 +176,7 @@ export class OrderService {
     const existing = await this.d.orders.byId(orderId);
     if (existing) return this.view(existing, buyer.shopper.language);
 
-    const quote = await this.quote(buyer, req.gameId, req.editionId);
+    const { quote, redemptions } = await this.orderPrice(buyer, req, 'buy');
     const live = await this.d.orders.liveOrderFor(buyer.userId, req.gameId);
     // The same request racing itself (a double click) finds its own order: answer with it.
     if (live?.id === orderId) return this.view(live, buyer.shopper.language);
@@ -167,6 +219,7 @@ export class OrderService {
       pointsUsed: req.pointsToUse,
       paidMinor,
       paymentMethod: req.paymentMethod,
+      ...(redemptions.length ? { redemptions } : {}),
       ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
     });
     // The answer describes the order the saga's first step wrote (placed, or refused with the reason).

@@ -65,6 +65,10 @@ export interface Config {
   workflowVersion: string;
   /** How often a node looks for due durable timers (gift delivery, 30-day limits). */
   timerPollMs: number;
+  /** How often each node checks the promotions' version (LISTEN/NOTIFY is the fast path; this is the fallback). */
+  promotionsPollMs: number;
+  /** How long a checkout quote's price is honoured. */
+  quoteTtlMinutes: number;
   /** Which proxies' X-Forwarded-For to believe for the client IP (R12 request country): false, true, hop count or addresses. */
   trustProxy: boolean | number | string[];
   /** A user may change their country of residence once per this many days (R12). */
@@ -211,6 +215,8 @@ export function loadConfig(env: Env = process.env): Config {
     nodeId: str('NODE_ID', 'node-1'),
     workflowVersion: str('WORKFLOW_VERSION', '1'),
     timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),
+    promotionsPollMs: int('PROMOTIONS_POLL_MS', 1000, 50, 60_000),
+    quoteTtlMinutes: int('QUOTE_TTL_MINUTES', 15, 1, 1440),
     trustProxy: trustProxy(env.TRUST_PROXY),
     residenceChangeDays: int('RESIDENCE_CHANGE_DAYS', 90, 0, 3650),
     signUpCountryCheck: oneOf('SIGNUP_COUNTRY_CHECK', ['warn', 'block', 'off'] as const, 'warn'),

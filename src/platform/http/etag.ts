@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AppError } from '../errors.ts';
 
 /** A strong ETag for a JSON answer: equal exactly when what the client would see is equal. */
 export const etagOf = (value: unknown): string => `"${createHash('sha1').update(JSON.stringify(value)).digest('base64url').slice(0, 22)}"`;
@@ -7,4 +8,22 @@ export const etagOf = (value: unknown): string => `"${createHash('sha1').update(
 export function preferredWait(prefer: string | undefined, max: number): number | undefined {
   const m = /(?:^|[,;\s])wait\s*=\s*(\d+)/i.exec(prefer ?? '');
   return m ? Math.min(Number(m[1]), max) : undefined;
+}
+
+/** The ETag of a versioned record (optimistic locking, D4): "v3". */
+export const versionTag = (version: number) => `"v${version}"`;
+
+/** Reads the optimistic-lock version from If-Match ("v3", W/"v3" or 3). */
+export function expectedVersion(ifMatch: string | undefined): number {
+  if (!ifMatch) {
+    throw new AppError(
+      428,
+      'version_required',
+      'Send the version you edited in an If-Match header (the ETag you got when you loaded it), so edits by others are not silently overwritten.',
+    );
+  }
+  const m = /^(?:W\/)?"?v?(\d+)"?$/.exec(ifMatch.trim());
+  if (!m)
+    throw new AppError(400, 'invalid_if_match', `If-Match "${ifMatch}" is not a version this API issued; use the ETag of what you loaded.`);
+  return Number(m[1]);
 }
