@@ -25,6 +25,7 @@ const PUBLIC = new Set([
   'POST /api/tokens/revoke',
   'GET /api/downloads/{token}',
   'GET /api/store/home',
+  'GET /api/store/sale',
   'GET /api/store/genres',
   'GET /api/games',
   'GET /api/games/{key}',

@@ -21,6 +21,7 @@ export interface TestStore {
   store: Store;
   clock: ManualClock;
   databaseUrl: string;
+  authSecret: string;
   /** paysim's own books (durable stores only). */
   paysim: SimState;
   /** Webhooks paysim has not finished delivering (late, duplicate and retried ones included). */
@@ -63,7 +64,12 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 
 /** A real store over HTTP on a random port, on a fresh database of the run's PostgreSQL, with a movable clock. */
 export async function startTestStore(
-  opts: { now?: string; env?: Record<string, string>; durable?: boolean; port?: number } = {},
+  opts: {
+    now?: string;
+    env?: Record<string, string>;
+    durable?: boolean;
+    port?: number;
+  } = {},
 ): Promise<TestStore> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'store-test-'));
@@ -106,11 +112,13 @@ export async function startTestStore(
       return faults.next;
     },
   });
+  // Exposed so that another node of this store (a child process) can share it: sessions, signed links and quotes.
+  const authSecret = randomBytes(32).toString('hex');
   const store = await createStore({
     config,
     databaseUrl: database.url,
     clock,
-    authSecret: randomBytes(32).toString('hex'),
+    authSecret,
     gateway,
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     mailbox,
@@ -123,6 +131,7 @@ export async function startTestStore(
     store,
     clock,
     databaseUrl: database.url,
+    authSecret,
     paysim: sim.state,
     webhooksInFlight: sim.webhooksInFlight,
     paysimUrl,

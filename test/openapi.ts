@@ -15,6 +15,7 @@ export interface Schema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  examples?: unknown[];
   minItems?: number;
 }
 export interface Operation {
@@ -41,6 +42,7 @@ export async function operations(baseUrl: string): Promise<Op[]> {
 export function example(s: Schema | undefined, uuid: (field: string) => string, field = ''): unknown {
   if (!s) return undefined;
   if (s.const !== undefined) return s.const;
+  if (s.examples?.length) return s.examples[0];
   if (s.enum) return s.enum[0];
   if (s.anyOf) return example(s.anyOf.find((x) => x.type !== 'null') ?? s.anyOf[0], uuid, field);
   const type = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;

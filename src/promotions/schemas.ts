@@ -9,6 +9,7 @@ const Words = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minIte
 const Local = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$',
   description: 'Wall-clock time in `timeZone`, YYYY-MM-DDTHH:mm',
+  examples: ['2026-12-24T20:00'],
 });
 
 export const Effect = Type.Union([
