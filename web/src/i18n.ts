@@ -87,6 +87,18 @@ const en = {
   friendPlays: 'A friend plays this',
   friendsPlay: '{count} friends play this',
   releaseMails: 'Mail me when a new game that matches my taste comes out',
+  sale: 'On sale',
+  saleEmpty: 'Nothing is on sale in your country right now. Check back during the next sale.',
+  offerEndsIn: 'Offer ends in {time}',
+  offerEnded: 'This offer has ended',
+  coupon: 'Coupon code',
+  applyCoupon: 'Apply',
+  couponApplied: 'Coupon applied',
+  couponUnknown: 'There is no coupon with this code. Check the spelling.',
+  couponUsedUp: 'This coupon has no uses left.',
+  couponNotApplicable: 'This coupon does not apply to this game here.',
+  couponUnavailable: 'Coupons cannot be checked right now; you can buy at the price shown.',
+  priceHeld: 'This price is held for you until {time}.',
 };
 type Dict = typeof en;
 const ko: Partial<Dict> = {
@@ -174,6 +186,18 @@ const ko: Partial<Dict> = {
   friendPlays: '친구 1명이 플레이 중',
   friendsPlay: '친구 {count}명이 플레이 중',
   releaseMails: '취향에 맞는 신작이 나오면 메일로 알려 주세요',
+  sale: '할인 중',
+  saleEmpty: '지금 이 나라에서 할인 중인 게임이 없습니다. 다음 세일에 다시 확인해 주세요.',
+  offerEndsIn: '할인 종료까지 {time}',
+  offerEnded: '할인이 끝났습니다',
+  coupon: '쿠폰 코드',
+  applyCoupon: '적용',
+  couponApplied: '쿠폰이 적용되었습니다',
+  couponUnknown: '이 코드의 쿠폰이 없습니다. 철자를 확인해 주세요.',
+  couponUsedUp: '이 쿠폰은 사용 횟수가 모두 소진되었습니다.',
+  couponNotApplicable: '이 쿠폰은 이 게임에 적용되지 않습니다.',
+  couponUnavailable: '지금은 쿠폰을 확인할 수 없습니다. 표시된 가격으로 구매할 수 있습니다.',
+  priceHeld: '이 가격은 {time}까지 유지됩니다.',
 };
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
@@ -260,6 +284,18 @@ const ja: Partial<Dict> = {
   friendPlays: 'フレンド1人がプレイ中',
   friendsPlay: 'フレンド{count}人がプレイ中',
   releaseMails: '好みに合う新作が出たらメールで知らせる',
+  sale: 'セール中',
+  saleEmpty: '現在この国でセール中のゲームはありません。次のセールをお待ちください。',
+  offerEndsIn: 'セール終了まで {time}',
+  offerEnded: 'このセールは終了しました',
+  coupon: 'クーポンコード',
+  applyCoupon: '適用',
+  couponApplied: 'クーポンを適用しました',
+  couponUnknown: 'このコードのクーポンはありません。つづりをご確認ください。',
+  couponUsedUp: 'このクーポンは使用回数の上限に達しました。',
+  couponNotApplicable: 'このクーポンはこのゲームには使えません。',
+  couponUnavailable: '現在クーポンを確認できません。表示中の価格で購入できます。',
+  priceHeld: 'この価格は {time} まで確保されています。',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
 

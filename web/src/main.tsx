@@ -17,6 +17,8 @@ import { Library, OrderPage, Purchases } from './pages/Orders.tsx';
 import { GiftCheckout, GiftPage, Gifts } from './pages/Gift.tsx';
 import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
 import { ConsoleAlerts } from './pages/console/Alerts.tsx';
+import { ConsolePromotions } from './pages/console/Promotions.tsx';
+import { Sale } from './pages/Sale.tsx';
 import { Friends } from './pages/Friends.tsx';
 import './styles.css';
 
@@ -47,6 +49,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/gifts/:id" element={<GiftPage />} />
             <Route path="/friends" element={<Friends />} />
             <Route path="/wishlist" element={<Wishlist />} />
+            <Route path="/sale" element={<Sale />} />
             <Route path="/discovery" element={<Discovery />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
@@ -80,6 +83,14 @@ createRoot(document.getElementById('root')!).render(
               element={
                 <OperatorOnly>
                   <ConsoleGiftReport />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/promotions"
+              element={
+                <OperatorOnly>
+                  <ConsolePromotions />
                 </OperatorOnly>
               }
             />

@@ -1,17 +1,61 @@
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { GameCard as Card } from '../api.ts';
 import { coverFallback, coverOf, formatDate, formatMoney } from '../format.ts';
 import { useSession } from '../session.tsx';
+import { storeNow } from '../clock.ts';
 
-export function PriceTag({ game }: { game: Pick<Card, 'price' | 'availability'> }) {
-  const { locale, t } = useSession();
+/** The price paid; on sale, the percent badge and the list price struck through before it (R5). */
+export function OfferPrice({ price, offer, testId }: { price: Card['price']; offer?: Card['offer']; testId?: string }) {
+  const { locale } = useSession();
+  if (!price) return <span className="price">—</span>;
+  return (
+    <span className="offer-price">
+      {offer && (
+        <>
+          <span className="sale-badge" data-testid="sale-badge">
+            −{offer.percentOff}%
+          </span>
+          <s className="list-price" data-testid="list-price">
+            {formatMoney(offer.listPrice, locale)}
+          </s>
+        </>
+      )}
+      <strong className={offer ? 'price on-sale' : 'price'} data-testid={testId}>
+        {formatMoney(price, locale)}
+      </strong>
+    </span>
+  );
+}
+
+/** "Offer ends in 1 d 02:03:04", counted on the store's clock (not the visitor's), ticking every second. */
+export function Countdown({ endsAt }: { endsAt: string }) {
+  const { t } = useSession();
+  const [now, setNow] = useState(() => storeNow().getTime());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(storeNow().getTime()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Date.parse(endsAt) - now);
+  const s = Math.floor(left / 1000);
+  const d = Math.floor(s / 86_400);
+  const hms = [Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  return (
+    <span className="countdown" data-testid="countdown">
+      {left > 0 ? t('offerEndsIn').replace('{time}', d ? `${d} d ${hms}` : hms) : t('offerEnded')}
+    </span>
+  );
+}
+
+export function PriceTag({ game }: { game: Pick<Card, 'price' | 'availability' | 'offer'> }) {
+  const { t } = useSession();
   if (!game.availability.purchasable)
     return (
       <span className="price unavailable" title={game.availability.message}>
         {t('unavailable')}
       </span>
     );
-  return <span className="price">{game.price ? formatMoney(game.price, locale) : ''}</span>;
+  return <OfferPrice price={game.price} offer={game.offer} />;
 }
 
 export function GameCard({ game }: { game: Card }) {

@@ -42,6 +42,9 @@ export function Layout({ children }: { children: ReactNode }) {
               </select>
             </label>
           )}
+          <Link to="/sale" data-testid="sale-link">
+            {t('sale')}
+          </Link>
           {me && <Link to="/library">Library</Link>}
           {me && <Link to="/wishlist">{t('wishlist')}</Link>}
           {me && <Link to="/discovery">{t('discoveryQueue')}</Link>}

@@ -1,12 +1,16 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, get, type CheckoutQuote, type OrderView, type StoreGame } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { PaymentMethods, PointsAndDue } from '../components/Payment.tsx';
+import { Countdown } from '../components/GameCard.tsx';
 import { useSession } from '../session.tsx';
 import { formatMoney } from '../format.ts';
 
-/** S1.5–S1.8: price after the pre-order discount, points, and the payment methods of the buyer's country. */
+/**
+ * S1.5–S1.8, R5: the price after promotions (each one named), a coupon, points, and the payment methods of the buyer's
+ * country. The quote's signed price travels with the order, so the price shown is the price charged while it holds.
+ */
 export function Checkout() {
   const { slug = '' } = useParams();
   const { me, locale, t } = useSession();
@@ -16,6 +20,8 @@ export function Checkout() {
   const [method, setMethod] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const [code, setCode] = useState('');
+  const [gameId, setGameId] = useState<string>();
   // One key per checkout visit: a double click or a retry lands on the same order.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
@@ -23,12 +29,28 @@ export function Checkout() {
     if (me === null) void navigate(`/login`);
     if (!me) return;
     get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`)
-      .then((g) => get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`))
+      .then((g) => {
+        setGameId(g.id);
+        return get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`);
+      })
       .then((q) => {
         setQuote(q);
         setMethod(q.paymentMethods[0]?.id ?? '');
       }, setError);
   }, [slug, me, navigate]);
+  const applyCoupon = async () => {
+    if (!gameId) return;
+    setError(undefined);
+    try {
+      const q = await get<CheckoutQuote>(
+        `/api/checkout?gameId=${gameId}${code.trim() ? `&coupon=${encodeURIComponent(code.trim())}` : ''}`,
+      );
+      setQuote(q);
+      setPoints((p) => Math.min(p, q.points.usable));
+    } catch (err) {
+      setError(err);
+    }
+  };
 
   if (error && !quote) return <ErrorNote error={error} />;
   if (!quote) return <div className="loading">…</div>;
@@ -40,7 +62,14 @@ export function Checkout() {
     try {
       const { data } = await api<OrderView>('/api/orders', {
         method: 'POST',
-        json: { gameId: quote.gameId, editionId: quote.editionId, pointsToUse: points, paymentMethod: method },
+        json: {
+          gameId: quote.gameId,
+          editionId: quote.editionId,
+          pointsToUse: points,
+          paymentMethod: method,
+          quoteToken: quote.quoteToken,
+          ...(quote.coupon?.status === 'applied' ? { coupon: quote.coupon.code } : {}),
+        },
         headers: { 'idempotency-key': idempotencyKey },
       });
       void navigate(`/orders/${data.id}`);
@@ -62,14 +91,63 @@ export function Checkout() {
       <dl className="facts totals">
         <dt>Price</dt>
         <dd>{formatMoney(quote.listPrice, locale)}</dd>
+        {quote.promotions.map((p) => (
+          <Fragment key={p.id}>
+            <dt data-testid="promotion-line">{p.name}</dt>
+            <dd className="ok">−{formatMoney(p.off, locale)}</dd>
+          </Fragment>
+        ))}
         {quote.discountPercent > 0 && (
           <>
-            <dt>Pre-order discount ({quote.discountPercent}%)</dt>
-            <dd className="ok">−{formatMoney(quote.discount, locale)}</dd>
+            <dt>
+              {t('sale')} (−{quote.discountPercent}%)
+            </dt>
+            <dd className="ok" data-testid="checkout-price">
+              {formatMoney(quote.price, locale)}
+            </dd>
           </>
         )}
         <PointsAndDue quote={quote} points={points} setPoints={setPoints} locale={locale} />
       </dl>
+      {quote.offerEndsAt && <Countdown endsAt={quote.offerEndsAt} />}
+      {quote.discountPercent > 0 && (
+        <p className="muted" data-testid="price-held">
+          {t('priceHeld').replace('{time}', new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(new Date(quote.quoteExpiresAt)))}
+        </p>
+      )}
+      <div className="coupon">
+        <input
+          aria-label={t('coupon')}
+          placeholder={t('coupon')}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter applies the code; it must not place the order.
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              void applyCoupon();
+            }
+          }}
+          maxLength={32}
+          data-testid="coupon-input"
+        />
+        <button type="button" className="button secondary small" onClick={() => void applyCoupon()}>
+          {t('applyCoupon')}
+        </button>
+        {quote.coupon && (
+          <span className={quote.coupon.status === 'applied' ? 'ok' : 'warning'} data-testid="coupon-status">
+            {
+              {
+                applied: t('couponApplied'),
+                unknown: t('couponUnknown'),
+                used_up: t('couponUsedUp'),
+                not_applicable: t('couponNotApplicable'),
+                unavailable: t('couponUnavailable'),
+              }[quote.coupon.status]
+            }
+          </span>
+        )}
+      </div>
       <PaymentMethods quote={quote} dueMinor={due.amountMinor} method={method} setMethod={setMethod} />
       <p className="muted">You earn {quote.pointsEarnRatePercent}% of the amount paid as points.</p>
       <ErrorNote error={error} />

@@ -2,11 +2,11 @@ import { useEffect, useState } from 'react';
 import { loginFor } from '../next.ts';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, get, type GameCard, type StoreGame, type WishlistEntry } from '../api.ts';
-import { Shelf } from '../components/GameCard.tsx';
+import { Countdown, OfferPrice, Shelf } from '../components/GameCard.tsx';
 import { Reviews } from '../components/Reviews.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
-import { coverFallback, coverOf, formatDate, formatMoney } from '../format.ts';
+import { coverFallback, coverOf, formatDate } from '../format.ts';
 
 export function Game() {
   const { slug = '' } = useParams();
@@ -76,13 +76,12 @@ export function Game() {
             {game.availability.purchasable ? (
               <>
                 <div className="availability ok">{t('available')}</div>
+                {game.offer?.endsAt && <Countdown endsAt={game.offer.endsAt} />}
                 <ul className="editions">
                   {game.editions.map((e) => (
                     <li key={e.id}>
                       <span>{e.name}</span>
-                      <strong className="price" data-testid="edition-price">
-                        {e.price ? formatMoney(e.price, locale) : '—'}
-                      </strong>
+                      <OfferPrice price={e.price} offer={e.offer} testId="edition-price" />
                     </li>
                   ))}
                 </ul>

@@ -32,6 +32,9 @@ export function ConsoleGameList() {
         <Link to="/console/alerts" className="button secondary" data-testid="alerts-link">
           Alerts{openAlerts ? ` (${openAlerts})` : ''}
         </Link>
+        <Link to="/console/promotions" className="button secondary" data-testid="promotions-link">
+          Promotions
+        </Link>
         <Link to="/console/reports/gifts" className="button secondary">
           Gift report
         </Link>

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { gameInput, signInOperator, signUp, startTestStore, type Client, type TestStore } from '../harness.ts';
+import { launchChromium, signedIn } from '../browser.ts';
+import { instantToZoned } from '../../src/platform/zoned-time.ts';
+
+let t: TestStore;
+let browser: Browser;
+let op: Awaited<ReturnType<typeof signInOperator>>;
+let gameId: string;
+const shots = 'test-results/screenshots';
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  t = await startTestStore({ now: '2026-12-10T02:00:00Z', durable: true });
+  op = await signInOperator(t);
+  const g = await op.post(
+    '/api/operator/games',
+    gameInput({
+      slug: 'night-runner',
+      title: { en: 'Night Runner' },
+      releaseDate: '2026-10-01',
+      editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2000 }] }],
+    }),
+  );
+  gameId = g.body.id;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('a flash sale in Chromium (R5)', () => {
+  it('R5 S1.5 the operator schedules a flash sale in the console (Tokyo time); at its start the storefront shows the struck-through price and a countdown; a buyer pays the sale price', async () => {
+    // The operator, in the console: 30 % off Night Runner from 10 minutes from now to 2 hours later, Tokyo time.
+    const console = await signedIn(browser, t.url, op as Client);
+    const at = (minutes: number) => instantToZoned(new Date(t.clock.now().getTime() + minutes * 60_000), 'Asia/Tokyo');
+    await console.page.goto(`${t.url}/console`);
+    await console.page.click('[data-testid=promotions-link]');
+    await console.page.waitForSelector('[data-testid=promotion-form]');
+    const form = console.page.locator('[data-testid=promotion-form]');
+    await form.getByLabel('Name').fill('Flash sale');
+    await form.getByLabel('Percent off').fill('30');
+    await form.locator('select[aria-label=Games]').selectOption([gameId]);
+    await form.locator('input[aria-label="Time zone"]').fill('Asia/Tokyo');
+    await form.locator('input[aria-label=Starts]').fill(at(10));
+    await form.locator('input[aria-label=Ends]').fill(at(130));
+    await form.locator('button[type=submit]').click();
+    await console.page.waitForSelector(
+      '[data-testid=promotion-row][data-name="Flash sale"] [data-testid=promotion-state]:text("scheduled")',
+    );
+    await console.page.screenshot({ path: `${shots}/console-promotions.png`, fullPage: true });
+
+    // Before the start: the normal price.
+    const { client } = await signUp(t, { country: 'US' });
+    const buyer = await signedIn(browser, t.url, client);
+    await buyer.page.goto(`${t.url}/games/night-runner`);
+    await buyer.page.waitForSelector('[data-testid=edition-price]');
+    expect(await buyer.page.textContent('[data-testid=edition-price]')).toBe('$20.00');
+    expect(await buyer.page.locator('[data-testid=sale-badge]').count()).toBe(0);
+
+    // The sale starts (the store's clock moves; the page judges time by it, not by the browser's).
+    t.clock.advance(10 * 60_000 + 1000);
+    await buyer.page.reload();
+    await buyer.page.waitForSelector('[data-testid=sale-badge]');
+    expect(await buyer.page.textContent('[data-testid=sale-badge]')).toBe('−30%');
+    expect(await buyer.page.textContent('[data-testid=list-price]')).toBe('$20.00');
+    expect(await buyer.page.textContent('[data-testid=edition-price]')).toBe('$14.00');
+    expect(await buyer.page.textContent('[data-testid=countdown]')).toMatch(/^Offer ends in 01:59:\d\d$/);
+    await buyer.page.screenshot({ path: `${shots}/game-on-sale.png`, fullPage: true });
+
+    // It is on the sale page.
+    await buyer.page.click('[data-testid=sale-link]');
+    await buyer.page.waitForSelector('[data-testid=sale] [data-testid=game-card]');
+    expect(await buyer.page.textContent('[data-testid=sale]')).toContain('Night Runner');
+
+    // Checkout names the promotion and charges the sale price.
+    await buyer.page.goto(`${t.url}/games/night-runner/checkout`);
+    await buyer.page.waitForSelector('[data-testid=promotion-line]');
+    expect(await buyer.page.textContent('[data-testid=promotion-line]')).toBe('Flash sale');
+    expect(await buyer.page.textContent('[data-testid=amount-due]')).toBe('$14.00');
+    await buyer.page.check('input[value=card]');
+    await buyer.page.click('form.checkout button[type=submit]');
+    await buyer.page.waitForSelector('[data-testid=order][data-status=paid]', { timeout: 20_000 });
+    const orders = (await client.get('/api/orders')).body as { gameId: string; paid: { amountMinor: number } }[];
+    expect(orders.find((o) => o.gameId === gameId)?.paid.amountMinor).toBe(1400);
+    await buyer.ctx.close();
+    await console.ctx.close();
+  });
+});
