@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { gameInput, signInOperator, signUp, startTestStore, type Client, type TestStore } from '../harness.ts';
+import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
 import { launchChromium, signedIn } from '../browser.ts';
 import { instantToZoned } from '../../src/platform/zoned-time.ts';
 
@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('a flash sale in Chromium (R5)', () => {
   it('R5 S1.5 the operator schedules a flash sale in the console (Tokyo time); at its start the storefront shows the struck-through price and a countdown; a buyer pays the sale price', async () => {
     // The operator, in the console: 30 % off Night Runner from 10 minutes from now to 2 hours later, Tokyo time.
-    const console = await signedIn(browser, t.url, op as Client);
+    const console = await signedIn(browser, t.url, op);
     const at = (minutes: number) => instantToZoned(new Date(t.clock.now().getTime() + minutes * 60_000), 'Asia/Tokyo');
     await console.page.goto(`${t.url}/console`);
     await console.page.click('[data-testid=promotions-link]');
