@@ -11,6 +11,7 @@ import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/d
 import { Transactions } from './platform/db/tx.ts';
 import { observability } from './platform/http/observability.ts';
 import { edgeGuards, securityHeaders } from './platform/http/edge.ts';
+import { loadShedding } from './platform/http/shedding.ts';
 import { rateLimitMigrations, SharedRateLimiter } from './platform/http/rate-limit.ts';
 import { createAuth, loopbackAliases, migrateAuth, type Auth } from './accounts/auth.ts';
 import { accountMigrations } from './accounts/migrations/index.ts';
@@ -47,6 +48,10 @@ import { promotionMigrations } from './promotions/migrations/index.ts';
 import { PromotionService } from './promotions/service.ts';
 import { PromotionStore, type PromotionTables } from './promotions/store.ts';
 import { LivePromotions } from './promotions/live.ts';
+import { waitingRoomMigrations } from './waiting-room/migrations/index.ts';
+import { WaitingRoomStore, type WaitingRoomTables } from './waiting-room/store.ts';
+import { WaitingRoomService } from './waiting-room/service.ts';
+import { waitingRoomRoutes } from './waiting-room/routes.ts';
 import { promotionRoutes } from './promotions/routes.ts';
 import { orderMigrations } from './orders/migrations/index.ts';
 import { OrderStore, type OrderTables } from './orders/store.ts';
@@ -117,6 +122,7 @@ export const migrations = {
   ...pointsMigrations,
   ...outboxMigrations,
   ...promotionMigrations,
+  ...waitingRoomMigrations,
   ...orderMigrations,
   ...notificationMigrations,
   ...friendMigrations,
@@ -296,6 +302,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       },
     });
     priced.by = promotions;
+    const roomStore = new WaitingRoomStore(kyselyFor<WaitingRoomTables>(pool));
+    const waitingRooms = new WaitingRoomService({
+      store: roomStore,
+      clock,
+      secret: `${deps.authSecret}:admission`,
+      gameExists: async (id) => (await catalog.existingIds([id])).has(id),
+    });
     stopLive = () => livePromotions.stop();
     await livePromotions.start();
     const transactions = new Transactions(pool);
@@ -323,6 +336,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       transactions,
       points,
       promotions: promotionStore,
+      admission: roomStore,
       gateway,
       clock,
       publicUrl: config.publicUrl,
@@ -371,6 +385,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       promotions,
       methods,
       regions: regionGate,
+      admission: waitingRooms,
       clock,
       downloadSecret: `${deps.authSecret}:downloads`,
       publicUrl: config.publicUrl,
@@ -494,6 +509,19 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
 
     installErrorHandler(app);
     edgeGuards(app);
+    loadShedding(app, {
+      eventLoopDelayMs: config.shedEventLoopDelayMs,
+      classes: [
+        {
+          name: 'checkout',
+          routes: ['POST /api/orders', 'POST /api/gifts', 'GET /api/checkout', 'POST /api/orders/:id/refund'],
+          max: config.checkoutConcurrency,
+          queue: config.checkoutQueue,
+          maxWaitMs: 5000,
+        },
+        { name: 'queue', routes: ['POST /api/waiting-rooms/:id/ticket'], max: 8, queue: 1000, maxWaitMs: 5000 },
+      ],
+    });
     securityHeaders(app, config.publicUrl);
     // Graceful shutdown (close() below): stop accepting requests, let those in flight finish, then close the pool.
     let inFlight = 0;
@@ -528,6 +556,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'friends', description: 'Friends, friend requests and blocks' },
           { name: 'notifications', description: 'In-app notifications' },
           { name: 'gifts', description: 'Gifts to friends: buy, schedule, accept, decline, cancel (saga: docs/sagas.md)' },
+          { name: 'waiting-room', description: 'The queue in front of a launch or a sale: join, position, ETA, admission (R6)' },
           { name: 'wishlist', description: 'Games a player wants (a recommendation signal)' },
           { name: 'reviews', description: 'Ratings and reviews by owners, helpful/funny votes' },
           { name: 'play', description: 'Launcher API: play sessions with heartbeats, playtime and recently played' },
@@ -569,6 +598,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });
+    waitingRoomRoutes(app, { rooms: waitingRooms, guards });
     pointsRoutes(app, { points, guards });
     orderRoutes(app, {
       orders,

@@ -26,6 +26,7 @@ const PUBLIC = new Set([
   'GET /api/downloads/{token}',
   'GET /api/store/home',
   'GET /api/store/sale',
+  'GET /api/games/{id}/waiting-room',
   'GET /api/store/genres',
   'GET /api/games',
   'GET /api/games/{key}',

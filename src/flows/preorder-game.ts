@@ -42,12 +42,16 @@ export function preorderGame(d: FlowDeps) {
           await spendPoints(d, tx, c);
           return { placedAt: now.toISOString() };
         },
-        refused: (c, failure, tx) => d.orders.insertRefused(tx, newOrder(c, d.clock.now()), failure, d.clock.now()),
+        refused: async (c, failure, tx) => {
+          await d.orders.insertRefused(tx, newOrder(c, d.clock.now()), failure, d.clock.now());
+          await d.admission.release(tx, c.orderId);
+        },
         compensation:
-          'orders + points + promotions: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo), its budget and coupon uses given back',
+          'orders + points + promotions + waiting room: the order cancelled with the reason, the points the spend recorded returned (order:{id}:spend-undo), its budget and coupon uses and its admission given back',
         compensate: async (c, failure, tx) => {
           await returnPoints(d, tx, c);
           await d.promotions.release(tx, c.orderId);
+          await d.admission.release(tx, c.orderId);
           await d.orders.cancel(tx, c.orderId, failure, d.clock.now());
         },
       },

@@ -87,12 +87,14 @@ export function sendGift(d: GiftDeps) {
           const now = d.clock.now();
           await d.orders.insertRefused(tx, giftOrder(c, now), failure, now);
           await d.gifts.insertRefused(tx, newGift(c, now));
+          await d.admission.release(tx, c.giftId);
         },
         compensation:
-          'orders + gifts + points: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned',
+          'orders + gifts + points + waiting room: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned; its admission given back',
         compensate: async (c, failure, tx) => {
           const now = d.clock.now();
           await returnPoints(d, tx, paymentOf(d, c));
+          await d.admission.release(tx, c.giftId);
           await d.orders.cancel(tx, c.giftId, failure, now);
           await d.gifts.move(tx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
         },

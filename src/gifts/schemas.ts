@@ -39,6 +39,9 @@ export const SendGift = Type.Object(
     ),
     pointsToUse: Type.Integer({ minimum: 0 }),
     paymentMethod: Type.String({ maxLength: 40 }),
+    admission: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'While a waiting room is on for the game: the admission it gave you (R6)' }),
+    ),
   },
   { additionalProperties: false },
 );

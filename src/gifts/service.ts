@@ -128,6 +128,7 @@ export class GiftService {
         throw new AppError(400, 'delivery_too_far', 'A gift can be scheduled at most a year ahead.');
       if (deliverAt < now) deliverAt = now;
     }
+    await this.d.orderService.admit({ gameId: req.gameId, userId: sender.userId, orderId: giftId, admission: req.admission });
     await this.d.startSaga(`send-gift:${giftId}`, {
       giftId,
       idempotencyKey: `gift:${key}`,

@@ -68,6 +68,9 @@ export const PlaceOrder = Type.Object(
     quoteToken: Type.Optional(
       Type.String({ maxLength: 4000, description: 'The quote this order accepts (its price is honoured while valid)' }),
     ),
+    admission: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'While a waiting room is on for the game: the admission it gave you (R6)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -25,6 +25,11 @@ export interface Buyer {
   shopper: Shopper;
 }
 
+/** The waiting room's gate (R6): while one is on for a game, an order needs the buyer's admission, used once. */
+export interface AdmissionGate {
+  admit(q: { gameId: string; userId: string; orderId: string; admission?: string }): Promise<void>;
+}
+
 /** Starts sagas under a deterministic id: the same id twice is one saga. */
 export interface SagaStarter {
   preorder(workflowId: string, input: PreorderContext): Promise<unknown>;
@@ -58,6 +63,7 @@ export class OrderService {
       methods: PaymentMethodCatalogue;
       sagas: SagaStarter;
       regions: RegionGate;
+      admission: AdmissionGate;
       clock: Clock;
       downloadSecret: string;
       publicUrl: string;
@@ -202,6 +208,8 @@ export class OrderService {
       );
     }
     const paidMinor = quote.price.amountMinor - req.pointsToUse;
+    // Last before the saga: an admission is used only by an order that passed every other check.
+    await this.admit({ gameId: req.gameId, userId: buyer.userId, orderId, admission: req.admission });
     await this.d.sagas.preorder(`preorder-game:${orderId}`, {
       orderId,
       idempotencyKey: key,
@@ -231,6 +239,11 @@ export class OrderService {
       200,
     );
     return row ? this.view(row, buyer.shopper.language) : this.pendingView(orderId, req, quote, paidMinor);
+  }
+
+  /** The waiting room's gate, for every checkout (purchases here, gifts in their context). */
+  admit(q: { gameId: string; userId: string; orderId: string; admission?: string }): Promise<void> {
+    return this.d.admission.admit(q);
   }
 
   private pendingView(orderId: string, req: PlaceOrder, q: CheckoutQuote, paidMinor: number): OrderView {

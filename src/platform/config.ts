@@ -69,6 +69,10 @@ export interface Config {
   promotionsPollMs: number;
   /** How long a checkout quote's price is honoured. */
   quoteTtlMinutes: number;
+  /** Load shedding (R6): checkouts in flight per node, how many may wait, and the event-loop stall that sheds all. */
+  checkoutConcurrency: number;
+  checkoutQueue: number;
+  shedEventLoopDelayMs: number;
   /** Which proxies' X-Forwarded-For to believe for the client IP (R12 request country): false, true, hop count or addresses. */
   trustProxy: boolean | number | string[];
   /** A user may change their country of residence once per this many days (R12). */
@@ -217,6 +221,9 @@ export function loadConfig(env: Env = process.env): Config {
     timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),
     promotionsPollMs: int('PROMOTIONS_POLL_MS', 1000, 50, 60_000),
     quoteTtlMinutes: int('QUOTE_TTL_MINUTES', 15, 1, 1440),
+    checkoutConcurrency: int('CHECKOUT_CONCURRENCY', 16, 1, 10_000),
+    checkoutQueue: int('CHECKOUT_QUEUE', 256, 0, 1_000_000),
+    shedEventLoopDelayMs: int('SHED_EVENT_LOOP_DELAY_MS', 2000, 0, 60_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
     residenceChangeDays: int('RESIDENCE_CHANGE_DAYS', 90, 0, 3650),
     signUpCountryCheck: oneOf('SIGNUP_COUNTRY_CHECK', ['warn', 'block', 'off'] as const, 'warn'),
