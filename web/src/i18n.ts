@@ -99,6 +99,14 @@ const en = {
   couponNotApplicable: 'This coupon does not apply to this game here.',
   couponUnavailable: 'Coupons cannot be checked right now; you can buy at the price shown.',
   priceHeld: 'This price is held for you until {time}.',
+  waitingRoomNote: 'Checkout for this game goes through a waiting room from {time}.',
+  queueTitle: 'Waiting room',
+  queueBefore: 'You are in. At {time} everyone here gets a random place in the queue — coming earlier gives no advantage.',
+  queuePosition: 'Your place: {position} · {ahead} ahead of you',
+  queueEta: 'Your turn at about {time}. This page moves on by itself.',
+  queueAdmitted: 'It is your turn! Taking you to checkout…',
+  queueExpired: 'Your turn has passed.',
+  queueRejoin: 'Join the queue again',
 };
 type Dict = typeof en;
 const ko: Partial<Dict> = {
@@ -198,6 +206,14 @@ const ko: Partial<Dict> = {
   couponNotApplicable: '이 쿠폰은 이 게임에 적용되지 않습니다.',
   couponUnavailable: '지금은 쿠폰을 확인할 수 없습니다. 표시된 가격으로 구매할 수 있습니다.',
   priceHeld: '이 가격은 {time}까지 유지됩니다.',
+  waitingRoomNote: '이 게임의 결제는 {time}부터 대기실을 거칩니다.',
+  queueTitle: '대기실',
+  queueBefore: '대기열에 들어왔습니다. {time}에 이곳의 모든 분께 무작위로 순번이 정해집니다. 일찍 와도 유리하지 않습니다.',
+  queuePosition: '내 순번: {position} · 앞에 {ahead}명',
+  queueEta: '약 {time}에 차례가 옵니다. 이 페이지는 자동으로 넘어갑니다.',
+  queueAdmitted: '차례가 되었습니다! 결제 화면으로 이동합니다…',
+  queueExpired: '차례가 지났습니다.',
+  queueRejoin: '대기열에 다시 들어가기',
 };
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
@@ -296,6 +312,14 @@ const ja: Partial<Dict> = {
   couponNotApplicable: 'このクーポンはこのゲームには使えません。',
   couponUnavailable: '現在クーポンを確認できません。表示中の価格で購入できます。',
   priceHeld: 'この価格は {time} まで確保されています。',
+  waitingRoomNote: 'このゲームの購入は {time} から待合室を通ります。',
+  queueTitle: '待合室',
+  queueBefore: '列に並びました。{time} に、ここにいる全員の順番がランダムに決まります。早く来ても有利にはなりません。',
+  queuePosition: 'あなたの順番: {position} · 前に {ahead} 人',
+  queueEta: '{time} ごろに順番が来ます。このページは自動で進みます。',
+  queueAdmitted: '順番が来ました！購入画面へ移動します…',
+  queueExpired: '順番が過ぎました。',
+  queueRejoin: 'もう一度並ぶ',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
 

@@ -19,6 +19,7 @@ import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
 import { ConsoleAlerts } from './pages/console/Alerts.tsx';
 import { ConsolePromotions } from './pages/console/Promotions.tsx';
 import { Sale } from './pages/Sale.tsx';
+import { Queue } from './pages/Queue.tsx';
 import { Friends } from './pages/Friends.tsx';
 import './styles.css';
 
@@ -50,6 +51,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/friends" element={<Friends />} />
             <Route path="/wishlist" element={<Wishlist />} />
             <Route path="/sale" element={<Sale />} />
+            <Route path="/games/:slug/queue" element={<Queue />} />
             <Route path="/discovery" element={<Discovery />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />

@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { api, get, type CheckoutQuote, type OrderView, type StoreGame } from '../api.ts';
+import { api, ApiError, get, type CheckoutQuote, type OrderView, type StoreGame } from '../api.ts';
+import { admissionKey } from './Queue.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { PaymentMethods, PointsAndDue } from '../components/Payment.tsx';
 import { Countdown } from '../components/GameCard.tsx';
@@ -68,12 +69,20 @@ export function Checkout() {
           pointsToUse: points,
           paymentMethod: method,
           quoteToken: quote.quoteToken,
+          ...(sessionStorage.getItem(admissionKey(quote.gameId)) ? { admission: sessionStorage.getItem(admissionKey(quote.gameId)) } : {}),
           ...(quote.coupon?.status === 'applied' ? { coupon: quote.coupon.code } : {}),
         },
         headers: { 'idempotency-key': idempotencyKey },
       });
+      sessionStorage.removeItem(admissionKey(quote.gameId));
       void navigate(`/orders/${data.id}`);
     } catch (err) {
+      // Behind a waiting room without (or with a spent) admission: to the queue.
+      const room = err instanceof ApiError ? (err.details as { roomId?: string } | undefined)?.roomId : undefined;
+      if (room) {
+        void navigate(`/games/${slug}/queue?room=${room}`);
+        return;
+      }
       setError(err);
       setBusy(false);
     }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { loginFor } from '../next.ts';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, get, type GameCard, type StoreGame, type WishlistEntry } from '../api.ts';
+import type { RoomView } from '../../../src/waiting-room/schemas.ts';
 import { Countdown, OfferPrice, Shelf } from '../components/GameCard.tsx';
 import { Reviews } from '../components/Reviews.tsx';
 import { ErrorNote } from '../components/Form.tsx';
@@ -22,6 +23,7 @@ export function Game() {
   }, [game, params, me, navigate]);
   const [similar, setSimilar] = useState<GameCard[]>([]);
   const [wished, setWished] = useState<boolean>();
+  const [room, setRoom] = useState<RoomView | null>(null);
   useEffect(() => {
     if (me === undefined) return;
     setGame(undefined);
@@ -30,6 +32,7 @@ export function Game() {
   useEffect(() => {
     if (!game) return;
     get<GameCard[]>(`/api/games/${game.id}/similar`).then(setSimilar, () => setSimilar([]));
+    get<RoomView | null>(`/api/games/${game.id}/waiting-room`).then(setRoom, () => setRoom(null));
     if (me)
       get<WishlistEntry[]>('/api/wishlist').then(
         (w) => setWished(w.some((x) => x.gameId === game.id)),
@@ -77,6 +80,14 @@ export function Game() {
               <>
                 <div className="availability ok">{t('available')}</div>
                 {game.offer?.endsAt && <Countdown endsAt={game.offer.endsAt} />}
+                {room && (
+                  <p className="muted" data-testid="waiting-room-note">
+                    {t('waitingRoomNote').replace(
+                      '{time}',
+                      new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(room.startsAtUtc)),
+                    )}
+                  </p>
+                )}
                 <ul className="editions">
                   {game.editions.map((e) => (
                     <li key={e.id}>
@@ -87,7 +98,11 @@ export function Game() {
                 </ul>
                 <Link
                   className="button buy"
-                  to={me ? `/games/${game.slug}/checkout` : loginFor(`/games/${game.slug}/checkout`)}
+                  to={(() => {
+                    // Behind a waiting room, Buy goes to the queue first (R6).
+                    const next = room ? `/games/${game.slug}/queue?room=${room.id}` : `/games/${game.slug}/checkout`;
+                    return me ? next : loginFor(next);
+                  })()}
                   data-testid="buy"
                 >
                   {game.released ? 'Buy' : 'Pre-order'}

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, get, type OperatorGameRow } from '../../api.ts';
 import type { PricePreview, Promotion, PromotionInput } from '../../../../src/promotions/schemas.ts';
+import type { RoomView } from '../../../../src/waiting-room/schemas.ts';
 import { ErrorNote, Field } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
 import { countryName, formatMoney, toMinor } from '../../format.ts';
@@ -144,7 +145,128 @@ export function ConsolePromotions() {
         <PromotionForm games={games} onSaved={() => void load()} />
         <PreviewForm games={games} />
       </div>
+      <WaitingRooms games={games} />
     </div>
+  );
+}
+
+type RoomRow = RoomView & { joined: number; used: number };
+
+/** R6: put a launch or a sale behind a waiting room from an instant, letting visitors in at a rate. */
+function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const [rows, setRows] = useState<RoomRow[]>();
+  const [gameId, setGameId] = useState('');
+  const [name, setName] = useState('Launch');
+  const [timeZone, setTimeZone] = useState(zone);
+  const [startsAt, setStartsAt] = useState(() => instantToZoned(storeNow(), zone));
+  const [endsAt, setEndsAt] = useState('');
+  const [rate, setRate] = useState('600');
+  const [error, setError] = useState<unknown>();
+  const titles = new Map(games.map((g) => [g.id, g.title]));
+  const load = () => get<RoomRow[]>('/api/operator/waiting-rooms').then(setRows, setError);
+  useEffect(() => {
+    void load();
+  }, []);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api('/api/operator/waiting-rooms', {
+        method: 'POST',
+        json: { gameId: gameId || games[0]?.id, name, timeZone, startsAt, ...(endsAt ? { endsAt } : {}), ratePerMinute: Number(rate) },
+      });
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const end = async (id: string) => {
+    try {
+      await api(`/api/operator/waiting-rooms/${id}/end`, { method: 'POST' });
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="panel" data-testid="waiting-rooms">
+      <h2>Waiting rooms</h2>
+      <p className="muted">
+        From its start, checkout of the game needs an admission. Who arrives before the start gets a random place at the start, later
+        arrivals queue in order; visitors are let in at the rate you set.
+      </p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Game</th>
+            <th>Opens</th>
+            <th>Rate</th>
+            <th>Joined / bought</th>
+            <th>State</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows?.map((r) => (
+            <tr key={r.id} data-testid="room-row">
+              <td>
+                {titles.get(r.gameId) ?? r.gameId.slice(0, 8)}
+                <div className="muted">{r.name}</div>
+              </td>
+              <td>
+                {r.startsAt.replace('T', ' ')}
+                <div className="muted">{r.timeZone}</div>
+              </td>
+              <td>{r.ratePerMinute}/min</td>
+              <td>
+                {r.joined} / {r.used}
+              </td>
+              <td>
+                <span className={`status ${r.state}`}>{r.state}</span>
+              </td>
+              <td>
+                {r.state !== 'ended' && (
+                  <button type="button" className="button secondary small" onClick={() => void end(r.id)}>
+                    Close
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form onSubmit={submit} className="row" data-testid="room-form">
+        <Field label="Game">
+          <select value={gameId} onChange={(e) => setGameId(e.target.value)} aria-label="Room game">
+            {games.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.title}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Name">
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} aria-label="Room name" />
+        </Field>
+        <Field label="Time zone">
+          <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required aria-label="Room time zone" />
+        </Field>
+        <Field label="Opens">
+          <input type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} required aria-label="Room opens" />
+        </Field>
+        <Field label="Closes">
+          <input type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} aria-label="Room closes" />
+        </Field>
+        <Field label="Let in per minute">
+          <input type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} required aria-label="Rate per minute" />
+        </Field>
+        <ErrorNote error={error} />
+        <button type="submit" className="button">
+          Open a waiting room
+        </button>
+      </form>
+    </section>
   );
 }
 
