@@ -103,7 +103,7 @@ export interface Priced {
   list: Money;
   price: Money;
   discount: Money;
-  /** Rounded down: what the badge shows. */
+  /** What the badge shows: the discount as a whole percent of the list price, rounded (5 % of 19.99 is 0.99 off: "−5 %"). */
   percentOff: number;
   applied: Applied[];
   /** The earliest end of the promotions applied: the countdown. */
@@ -259,7 +259,7 @@ export function compile(rules: readonly Rule[], version = 0): RuleSet {
       list,
       price: { amountMinor: from, currency: list.currency },
       discount: { amountMinor: discount, currency: list.currency },
-      percentOff: list.amountMinor > 0 ? Math.floor((discount * 100) / list.amountMinor) : 0,
+      percentOff: list.amountMinor > 0 ? Math.round((discount * 100) / list.amountMinor) : 0,
       applied,
       endsAt: ends.length ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null,
     };
