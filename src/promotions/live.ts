@@ -41,6 +41,7 @@ export class LivePromotions {
       listening: this.#listener?.connected ?? false,
       lastError: this.#lastError ?? null,
       evaluationErrors: this.#set.errors,
+      evaluationsOverBudget: this.#set.overBudget,
     };
   }
 

@@ -145,6 +145,69 @@ describe('promotion engine (R5)', () => {
     expect(price([budget], item(), { withoutLimited: true }).applied).toEqual([]);
   });
 
+  it('R5 a price has a time budget: a pathologically slow rule set stops matching when it is spent, and the price never goes above the list', () => {
+    const slowPaused = {
+      get() {
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+        return false;
+      },
+    };
+    const rules = [0, 1, 2, 3].map((i) => Object.defineProperty(rule(`r${i}`, {}), 'paused', slowPaused));
+    rules.push(rule('r4', { effect: { kind: 'percent_off', percent: 50 } }));
+    const set = compile(rules, 0, 5);
+    const p = set.price(item(), { country: 'KR', at });
+    expect(set.overBudget).toBe(1);
+    expect(p.price.amountMinor).toBeLessThanOrEqual(10000);
+    expect(p.applied.some((a) => a.id === 'r4')).toBe(false);
+  });
+
+  it('R5 stacking matrix against an oracle: every triple of modes × overlapping or disjoint targets × in or out of country × before or after a Tokyo start', () => {
+    const modes: Rule['stacking'][] = ['exclusive', 'best', 'priority'];
+    const tokyoStart = zonedToInstant('2026-12-10T20:00', 'Asia/Tokyo');
+    let cases = 0;
+    for (const m1 of modes)
+      for (const m2 of modes)
+        for (const m3 of modes)
+          for (const overlap of [true, false])
+            for (const inCountry of [true, false])
+              for (const afterStart of [true, false]) {
+                const rs: Rule[] = [
+                  rule('a', { stacking: m1, effect: { kind: 'percent_off', percent: 30 }, priority: 1, targets: { games: [G1] } }),
+                  rule('b', {
+                    stacking: m2,
+                    effect: { kind: 'amount_off', amounts: { KRW: 2500 } },
+                    priority: 3,
+                    targets: { games: [overlap ? G1 : G2], countries: ['KR'] },
+                  }),
+                  rule('c', {
+                    stacking: m3,
+                    effect: { kind: 'percent_off', percent: 15 },
+                    priority: 2,
+                    targets: { genres: ['RPG'] },
+                    startsAt: tokyoStart,
+                  }),
+                ];
+                const ctx = { country: inCountry ? 'KR' : 'JP', at: new Date(tokyoStart.getTime() + (afterStart ? 1 : -1) * 60_000) };
+                // The oracle: which rules apply, then every allowed combination; the cheapest wins.
+                const applies = rs.filter((r) => (r.id !== 'b' || (overlap && inCountry)) && (r.id !== 'c' || afterStart));
+                const step = (from: number, r: Rule) =>
+                  r.effect.kind === 'percent_off' ? from - Math.floor((from * r.effect.percent) / 100) : Math.max(0, from - 2500);
+                const candidates: number[] = [10000];
+                for (const r of applies.filter((r) => r.stacking === 'exclusive')) candidates.push(step(10000, r));
+                const stackers = applies.filter((r) => r.stacking === 'priority').sort((x, y) => y.priority - x.priority);
+                for (const best of [undefined, ...applies.filter((r) => r.stacking === 'best')]) {
+                  let p = best ? step(10000, best) : 10000;
+                  for (const st of stackers) p = step(p, st);
+                  candidates.push(p);
+                }
+                const got = compile(rs).price(item(), ctx).price.amountMinor;
+                expect(got, `${m1}/${m2}/${m3} overlap=${overlap} KR=${inCountry} after=${afterStart}`).toBe(Math.min(...candidates));
+                cases++;
+              }
+    expect(cases).toBe(216);
+  });
+
   it('R5 a rule that throws is skipped and counted; the price stands', () => {
     const evil = rule('evil', { effect: { kind: 'amount_off', amounts: {} } });
     Object.defineProperty(evil.effect, 'amounts', {

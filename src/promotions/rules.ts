@@ -128,6 +128,8 @@ export interface RuleSet {
   live(at: Date): Rule[];
   /** Rules that threw while evaluating since the set was compiled (each skipped, never failing a price). */
   readonly errors: number;
+  /** Prices whose evaluation ran out of its time budget (the remaining rules were not considered). */
+  readonly overBudget: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -195,9 +197,10 @@ function compileOne(rule: Rule): Compiled {
 }
 
 /** Compiles a rule set; `version` is the promotions' version it was read at (for the console and the hot-apply test). */
-export function compile(rules: readonly Rule[], version = 0): RuleSet {
+export function compile(rules: readonly Rule[], version = 0, budgetMs = 5): RuleSet {
   const compiled = rules.map(compileOne);
   let errors = 0;
+  let overBudget = 0;
   const safely = <T>(f: () => T, fallback: T): T => {
     try {
       return f();
@@ -210,7 +213,17 @@ export function compile(rules: readonly Rule[], version = 0): RuleSet {
 
   const price = (item: Item, ctx: Context): Priced => {
     const list = item.list;
-    const live = compiled.filter((c) => safely(() => c.matches(item, ctx), false));
+    // A time budget per price: matching stops when it is spent, and the price is computed from what matched so far
+    // (never more than the list price). Matching is set lookups, so this trips only on a pathological rule set.
+    const started = performance.now();
+    const live: Compiled[] = [];
+    for (const c of compiled) {
+      if (performance.now() - started > budgetMs) {
+        overBudget += 1;
+        break;
+      }
+      if (safely(() => c.matches(item, ctx), false)) live.push(c);
+    }
     type Step = { c: Compiled; after: number };
     const stepFrom = (c: Compiled, from: number): Step | undefined => {
       const after = safely(() => c.apply({ amountMinor: from, currency: list.currency }, item, ctx), undefined);
@@ -273,6 +286,9 @@ export function compile(rules: readonly Rule[], version = 0): RuleSet {
     live: (at) => rules.filter((r) => !r.paused && !r.exhausted && r.startsAt <= at && (!r.endsAt || at < r.endsAt)),
     get errors() {
       return errors;
+    },
+    get overBudget() {
+      return overBudget;
     },
   };
 }
