@@ -444,13 +444,23 @@ export class CatalogService {
   async facts(
     gameId: string,
     language = 'en',
-  ): Promise<{ id: string; slug: string; title: string; releaseDate: string | null; released: boolean; regions: GameRegions }> {
+  ): Promise<{
+    id: string;
+    slug: string;
+    title: string;
+    /** The title in every language the game has. */
+    titles: Record<string, string>;
+    releaseDate: string | null;
+    released: boolean;
+    regions: GameRegions;
+  }> {
     const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
     if (!g) throw notFound('This game', 'game_not_found');
     return {
       id: g.id,
       slug: g.slug,
       title: pickText(g.title, language, g.default_language),
+      titles: { ...g.title, ...(g.title[g.default_language] ? { en: g.title.en ?? g.title[g.default_language]! } : {}) },
       releaseDate: g.release_date,
       released: g.release_date !== null && g.release_date <= this.today(),
       regions: regionsOf(g),

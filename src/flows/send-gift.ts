@@ -41,6 +41,7 @@ const newGift = (c: GiftContext, now: Date) => ({
   recipient_id: c.recipientId,
   game_id: c.gameId,
   game_title: c.gameTitle,
+  game_titles: c.gameTitles ?? {},
   message: c.message,
   deliver_at: new Date(c.deliverAt),
   sender_country: c.senderCountry,

@@ -544,3 +544,37 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect((await sender.client.get('/api/operator/reports/gifts')).status).toBe(403);
   });
 });
+
+describe('gift titles in the reader’s language (S2, storefront issue bug 3)', () => {
+  it('S2.10 S2.14 a Japanese sender’s gift reaches a Korean recipient in Korean (list, page, notification, mail) and the operator’s report in the operator’s language', async () => {
+    const g = await op.post(
+      '/api/operator/games',
+      gameInput({
+        slug: `moon-garden-${randomBytes(2).toString('hex')}`,
+        title: { en: 'Moon Garden', ko: '달의 정원', ja: '月の庭' },
+        releaseDate: '2026-10-01',
+        editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 1500 }] }],
+      }),
+    );
+    const sender = await signUp(t, { name: 'Aoi', country: 'JP', language: 'ja' });
+    const recipient = await signUp(t, { name: 'Minji', country: 'KR', language: 'ko' });
+    await befriend(sender, recipient);
+    const gift = await sent(sender, { gameId: g.body.id, recipientId: recipient.me.id });
+    expect(gift.game.title).toBe('月の庭');
+    const seen = await giftBecomes(recipient, gift.id, (x) => x.state === 'delivered');
+    expect(seen.game.title).toBe('달의 정원');
+    expect((await recipient.client.get('/api/gifts')).body.received.find((x: { id: string }) => x.id === gift.id).game.title).toBe(
+      '달의 정원',
+    );
+    const note = (await recipient.client.get('/api/notifications')).body.find(
+      (n: { kind: string; payload: { giftId: string } }) => n.kind === 'gift_received' && n.payload.giftId === gift.id,
+    );
+    expect(note.payload.game.title).toBe('달의 정원');
+    const [mail] = await mails(recipient.email, /달의 정원/);
+    expect(mail?.subject).toContain('달의 정원');
+    // The sender still reads it in Japanese; the operator (English) in English.
+    expect((await sender.client.get(`/api/gifts/${gift.id}`)).body.game.title).toBe('月の庭');
+    const report = await op.get(`/api/operator/reports/gifts?gameId=${g.body.id}`);
+    expect(report.body.rows.map((r: { game: { title: string } }) => r.game.title)).toEqual(['Moon Garden']);
+  });
+});

@@ -3,7 +3,7 @@ import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { RefundContext } from '../orders/sagas.ts';
-import type { GiftStore, GiftTables } from './store.ts';
+import { giftTitle, type GiftStore, type GiftTables } from './store.ts';
 import { ANSWER_WITHIN_MS, type GiftState } from './state.ts';
 
 /**
@@ -47,7 +47,7 @@ export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, 
     {
       giftId,
       from: { id: sender.id, name: sender.name },
-      game: { id: g.game_id, title: g.game_title },
+      game: { id: g.game_id, title: giftTitle(g, recipient.language) },
       message: g.message,
       expiresAt: expiresAt.toISOString(),
     },
@@ -58,8 +58,8 @@ export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, 
     {
       to: recipient.email,
       dedupeKey: `gift:${giftId}:delivered`,
-      subject: `${sender.name} sent you a gift: ${g.game_title}`,
-      text: `${sender.name} sent you ${g.game_title} as a gift.${g.message ? `\n\nTheir message:\n${g.message}` : ''}\n\nAccept it to add it to your library, or decline it: ${d.publicUrl}/gifts/${giftId}\nIf you do not answer by ${formatIn(expiresAt, recipient.time_zone)}, it goes back to ${sender.name}.\n`,
+      subject: `${sender.name} sent you a gift: ${giftTitle(g, recipient.language)}`,
+      text: `${sender.name} sent you ${giftTitle(g, recipient.language)} as a gift.${g.message ? `\n\nTheir message:\n${g.message}` : ''}\n\nAccept it to add it to your library, or decline it: ${d.publicUrl}/gifts/${giftId}\nIf you do not answer by ${formatIn(expiresAt, recipient.time_zone)}, it goes back to ${sender.name}.\n`,
     },
     now,
   );

@@ -13,7 +13,10 @@ export function giftRoutes(app: FastifyInstance, deps: { gifts: GiftService; gua
     const v = await deps.guards.requireUser(req);
     return { userId: v.userId, email: v.email, name: v.name, shopper: await deps.guards.shopper(req) };
   };
-  const me = async (req: FastifyRequest) => (await deps.guards.requireUser(req)).userId;
+  const me = async (req: FastifyRequest) => {
+    const v = await deps.guards.requireUser(req);
+    return { userId: v.userId, language: v.profile.language };
+  };
   const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
   const answer = { params: Id, response: { 200: GiftView, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } };
 
@@ -95,15 +98,16 @@ export function giftRoutes(app: FastifyInstance, deps: { gifts: GiftService; gua
       },
     },
     async (req, reply) => {
-      await deps.guards.requireOperator(req);
+      const op = await deps.guards.requireOperator(req);
+      const language = op.profile.language;
       if (req.query.format === 'csv') {
         const day = deps.now().toISOString().slice(0, 10);
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="gifts-${day}.csv"`)
-          .send(await deps.gifts.reportCsv(req.query));
+          .send(await deps.gifts.reportCsv(req.query, language));
       }
-      return deps.gifts.report(req.query);
+      return deps.gifts.report(req.query, language);
     },
   );
 }

@@ -14,6 +14,8 @@ export interface GiftContext extends Purchase {
   recipientCountry: string;
   recipientTimeZone: string;
   message: string;
+  /** The game's title per language, so the recipient reads it in theirs. */
+  gameTitles?: Record<string, string>;
   /** ISO instant; "send now" is the time of purchase. */
   deliverAt: string;
 }

@@ -10,7 +10,7 @@ import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from
 import { chargeUrls } from '../payments/gateway.ts';
 import { GIFT_TIMERS, settleWithRefund, type GiftLifecycleDeps } from './lifecycle.ts';
 import type { GiftContext } from './sagas.ts';
-import type { GiftStore } from './store.ts';
+import { giftTitle, type GiftStore } from './store.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Transactions } from '../platform/db/tx.ts';
@@ -39,6 +39,12 @@ const CSV_ROWS = 100_000;
  * Gifting (S2.1–S2.14). Checks without side effects happen here, then the send-gift saga pays; answers
  * (accept, decline, cancel) are one locked state change each, so racing answers get one winner and 409s.
  */
+/** Who reads a gift: their id, and the language its texts are shown in. */
+export interface Reader {
+  userId: string;
+  language: string;
+}
+
 export class GiftService {
   constructor(
     private readonly d: GiftLifecycleDeps & {
@@ -80,7 +86,7 @@ export class GiftService {
     // Its own id space: the same key sent to POST /api/orders is another purchase.
     const giftId = orderIdFor(sender.userId, `gift:${key}`);
     const existing = await this.d.gifts.byId(giftId);
-    if (existing) return this.view(existing, sender.userId);
+    if (existing) return this.view(existing, sender.userId, sender.shopper.language);
 
     if (req.recipientId === sender.userId)
       throw new AppError(400, 'cannot_gift_self', 'A gift is for a friend. To get the game yourself, buy it from its page.');
@@ -143,6 +149,7 @@ export class GiftService {
       gameId: req.gameId,
       editionId: quote.editionId,
       gameTitle: quote.title,
+      gameTitles: facts.titles,
       kind: quote.kind,
       currency: quote.price.currency,
       listMinor: quote.listPrice.amountMinor,
@@ -156,13 +163,17 @@ export class GiftService {
       ...chargeUrls(this.d.publicUrl, `/gifts/${giftId}`),
     });
     const row = await firstStepResult(() => this.d.gifts.byId(giftId), 5000);
-    if (row) return this.view(row, sender.userId);
+    if (row) return this.view(row, sender.userId, sender.shopper.language);
     throw new AppError(503, 'gift_starting', 'Your gift is being created; look for it in your gifts in a moment.');
   }
 
-  async list(userId: string): Promise<{ sent: GiftView[]; received: GiftView[] }> {
+  async list(reader: Reader): Promise<{ sent: GiftView[]; received: GiftView[] }> {
+    const userId = reader.userId;
     const [sent, received] = await Promise.all([this.d.gifts.listSent(userId), this.d.gifts.listReceived(userId)]);
-    return { sent: sent.map((g) => this.view(g, userId)), received: received.map((g) => this.view(g, userId)) };
+    return {
+      sent: sent.map((g) => this.view(g, userId, reader.language)),
+      received: received.map((g) => this.view(g, userId, reader.language)),
+    };
   }
 
   /** Only the sender, and the recipient once it has arrived, can see a gift; to anyone else it does not exist. */
@@ -173,24 +184,30 @@ export class GiftService {
     return g;
   }
 
-  async get(userId: string, giftId: string): Promise<GiftView> {
-    return this.view(await this.visible(userId, giftId), userId);
+  async get(reader: Reader, giftId: string): Promise<GiftView> {
+    const userId = reader.userId;
+    return this.view(await this.visible(userId, giftId), userId, reader.language);
   }
 
   /** S2.11: the recipient accepts; the game enters their library (downloadable from its release day). */
-  async accept(userId: string, giftId: string): Promise<GiftView> {
+  async accept(reader: Reader, giftId: string): Promise<GiftView> {
+    const userId = reader.userId;
     await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
       if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
       if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
       if (!(await this.d.orders.grant(tx, { user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now })))
-        throw new AppError(409, 'already_owned', `You already own ${g.game_title}. Decline the gift so the sender gets their money back.`);
+        throw new AppError(
+          409,
+          'already_owned',
+          `You already own ${giftTitle(g, reader.language)}. Decline the gift so the sender gets their money back.`,
+        );
       await this.d.gifts.move(tx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
       await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
       const { sender, recipient } = await this.d.gifts.people(g.sender_id, g.recipient_id);
       await this.d.notifications.notify(
         g.sender_id,
         'gift_accepted',
-        { giftId: g.id, to: { name: recipient.name }, game: { title: g.game_title } },
+        { giftId: g.id, to: { name: recipient.name }, game: { title: giftTitle(g, sender.language) } },
         tx,
       );
       await enqueueMail(
@@ -198,17 +215,18 @@ export class GiftService {
         {
           to: sender.email,
           dedupeKey: `gift:${g.id}:accepted`,
-          subject: `${recipient.name} accepted your gift of ${g.game_title}`,
-          text: `${recipient.name} accepted ${g.game_title}. It is in their library now.\n`,
+          subject: `${recipient.name} accepted your gift of ${giftTitle(g, sender.language)}`,
+          text: `${recipient.name} accepted ${giftTitle(g, sender.language)}. It is in their library now.\n`,
         },
         now,
       );
     });
-    return this.get(userId, giftId);
+    return this.get(reader, giftId);
   }
 
   /** S2.12: the recipient declines; the sender is refunded at once (money and points) and told by mail. */
-  async decline(userId: string, giftId: string): Promise<GiftView> {
+  async decline(reader: Reader, giftId: string): Promise<GiftView> {
+    const userId = reader.userId;
     await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
       if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
       if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
@@ -216,11 +234,12 @@ export class GiftService {
       await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
     });
     this.d.timers.kick();
-    return this.get(userId, giftId);
+    return this.get(reader, giftId);
   }
 
   /** The sender cancels a gift that has not been delivered yet; it is refunded and the recipient never sees it. */
-  async cancel(userId: string, giftId: string): Promise<GiftView> {
+  async cancel(reader: Reader, giftId: string): Promise<GiftView> {
+    const userId = reader.userId;
     await this.answer(userId, giftId, 'sender', async (tx, g, now) => {
       if (g.state !== 'scheduled')
         throw new AppError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`, ALREADY[g.state]);
@@ -228,7 +247,7 @@ export class GiftService {
       await this.d.timers.cancel(tx, GIFT_TIMERS.deliver.id(g.id));
     });
     this.d.timers.kick();
-    return this.get(userId, giftId);
+    return this.get(reader, giftId);
   }
 
   /** One answer: the gift row is locked, so answers arriving together are decided one after another. */
@@ -254,7 +273,7 @@ export class GiftService {
     });
   }
 
-  private view(g: GiftWithOrder, userId: string): GiftView {
+  private view(g: GiftWithOrder, userId: string, language: string): GiftView {
     const role = g.sender_id === userId ? 'sender' : 'recipient';
     const money = (amountMinor: number) => ({ amountMinor, currency: g.currency });
     const now = this.d.clock.now();
@@ -262,7 +281,8 @@ export class GiftService {
     return {
       id: g.id,
       role,
-      game: { id: g.game_id, title: g.game_title },
+      // In the reader's language: the recipient's may differ from the sender's (S2).
+      game: { id: g.game_id, title: giftTitle(g, language) },
       from: { id: g.sender_id, name: g.sender_name },
       to: { id: g.recipient_id, name: g.recipient_name, timeZone: g.recipient_time_zone },
       message: g.message,
@@ -295,14 +315,14 @@ export class GiftService {
   }
 
   /** S2.14: the operators' gift report. */
-  async report(q: GiftReportQuery): Promise<GiftReport> {
+  async report(q: GiftReportQuery, language = 'en'): Promise<GiftReport> {
     const f = this.filter(q);
     const [rows, totals] = await Promise.all([this.d.gifts.reportRows(f, REPORT_ROWS + 1), this.d.gifts.reportTotals(f)]);
     const byState = Object.fromEntries(totals.byState.map((r) => [r.state, r.count]));
     const days = new Map<string, Record<string, number>>();
     for (const r of totals.perDay) days.set(r.day, { ...days.get(r.day), [r.state]: r.count });
     return {
-      rows: rows.slice(0, REPORT_ROWS).map((g) => this.reportRow(g)),
+      rows: rows.slice(0, REPORT_ROWS).map((g) => this.reportRow(g, language)),
       truncated: rows.length > REPORT_ROWS,
       totals: {
         count: totals.byState.reduce((n, r) => n + r.count, 0),
@@ -320,7 +340,7 @@ export class GiftService {
   }
 
   /** S2.14: the same report as CSV, every matching gift (up to 100,000 rows). */
-  async reportCsv(q: GiftReportQuery): Promise<string> {
+  async reportCsv(q: GiftReportQuery, language = 'en'): Promise<string> {
     const rows = await this.d.gifts.reportRows(this.filter(q), CSV_ROWS);
     const head = [
       'gift_id',
@@ -348,7 +368,7 @@ export class GiftService {
         g.state,
         g.order_status,
         g.game_id,
-        g.game_title,
+        giftTitle(g, language),
         g.sender_name,
         g.sender_country,
         g.recipient_name,
@@ -379,14 +399,14 @@ export class GiftService {
     };
   }
 
-  private reportRow(g: GiftWithOrder) {
+  private reportRow(g: GiftWithOrder, language: string) {
     const money = (amountMinor: number) => ({ amountMinor, currency: g.currency });
     return {
       id: g.id,
       createdAt: g.created_at.toISOString(),
       state: g.state,
       orderStatus: g.order_status,
-      game: { id: g.game_id, title: g.game_title },
+      game: { id: g.game_id, title: giftTitle(g, language) },
       sender: { id: g.sender_id, name: g.sender_name, country: g.sender_country },
       recipient: { id: g.recipient_id, name: g.recipient_name, country: g.recipient_country },
       deliverAt: g.deliver_at.toISOString(),

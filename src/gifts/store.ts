@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type ColumnType, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { pickText } from '../platform/languages.ts';
 import { tablesOf, type Tx } from '../platform/db/tx.ts';
 import type { OrderTables } from '../orders/store.ts';
 import { canMoveGift, PENDING, VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
@@ -9,6 +10,8 @@ export interface GiftsTable {
   recipient_id: string;
   game_id: string;
   game_title: string;
+  /** The title per language when the gift was bought (empty for older gifts: `game_title` then). */
+  game_titles: ColumnType<Record<string, string>, string | undefined, string>;
   message: string;
   state: GiftState;
   deliver_at: Date;
@@ -95,7 +98,15 @@ export class GiftStore {
     // No conflict target: a clash on the id (a re-run) or on gifts_one_pending inserts nothing and is an answer.
     const inserted = await db
       .insertInto('gifts')
-      .values({ ...g, state: 'paying', delivered_at: null, expires_at: null, settled_at: null, updated_at: g.created_at })
+      .values({
+        ...g,
+        game_titles: JSON.stringify(g.game_titles),
+        state: 'paying',
+        delivered_at: null,
+        expires_at: null,
+        settled_at: null,
+        updated_at: g.created_at,
+      })
       .onConflict((oc) => oc.doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -106,7 +117,15 @@ export class GiftStore {
   async insertRefused(tx: Tx, g: Omit<GiftRow, 'state' | 'delivered_at' | 'expires_at' | 'settled_at' | 'updated_at'>): Promise<void> {
     await tablesOf<GiftTables>(tx)
       .insertInto('gifts')
-      .values({ ...g, state: 'payment_failed', delivered_at: null, expires_at: null, settled_at: g.created_at, updated_at: g.created_at })
+      .values({
+        ...g,
+        game_titles: JSON.stringify(g.game_titles),
+        state: 'payment_failed',
+        delivered_at: null,
+        expires_at: null,
+        settled_at: g.created_at,
+        updated_at: g.created_at,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
@@ -226,4 +245,9 @@ export class GiftStore {
     ]);
     return { byState, money, perDay };
   }
+}
+
+/** The gift's game title in a reader's language (the sender's title for gifts bought before titles were kept). */
+export function giftTitle(g: { game_title: string; game_titles: Record<string, string> | null }, language: string): string {
+  return g.game_titles && Object.keys(g.game_titles).length ? pickText(g.game_titles, language, 'en') : g.game_title;
 }

@@ -33,4 +33,11 @@ export const giftMigrations: Record<string, Migration> = {
       await sql`create index gifts_created on gifts (created_at)`.execute(db);
     },
   },
+  '2026-12-03-03-gifts-game-titles': {
+    async up(db: Kysely<unknown>) {
+      // The game's title in every language at the time of purchase: each reader sees it in their own (issue: gift
+      // titles reached recipients in the sender's language). Older gifts keep the one title they have.
+      await sql`alter table gifts add column game_titles jsonb not null default '{}'::jsonb`.execute(db);
+    },
+  },
 };
