@@ -49,6 +49,22 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     }
   });
 
+  it('R1 country pickers are in the order of their names in the reader’s language, not of their ISO codes', async () => {
+    for (const language of ['ko', 'ja', 'en']) {
+      const ctx = await browser.newContext();
+      await ctx.addCookies([{ name: 'store_language', value: language, url: t.url }]);
+      const page = await ctx.newPage();
+      await page.goto(`${t.url}/signup`);
+      const select = page.locator('select[name=country]');
+      await select.waitFor();
+      const names = await select.locator('option').allTextContents();
+      const collator = new Intl.Collator(language);
+      expect(names.length).toBeGreaterThan(100);
+      expect(names, language).toEqual([...names].sort((a, b) => collator.compare(a, b)));
+      await ctx.close();
+    }
+  });
+
   it('R1 on a desktop the price filter stays inside its panel', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await ctx.newPage();

@@ -1,3 +1,4 @@
+import { COUNTRY_CODES } from '../../src/platform/countries.ts';
 export interface Money {
   amountMinor: number;
   currency: string;
@@ -24,6 +25,18 @@ export function formatDate(iso: string | null, locale: string): string {
 
 export const countryName = (code: string, locale: string) =>
   code === '*' ? 'Rest of world' : (new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code);
+
+const byName = new Map<string, string[]>();
+/** Country codes in the order a reader of `locale` looks for them: by their localised name (대한민국 under ㄷ). */
+export function countriesByName(locale: string): string[] {
+  let sorted = byName.get(locale);
+  if (!sorted) {
+    const collator = new Intl.Collator(locale);
+    sorted = [...COUNTRY_CODES].sort((a, b) => collator.compare(countryName(a, locale), countryName(b, locale)));
+    byName.set(locale, sorted);
+  }
+  return sorted;
+}
 
 /** A game's cover, or the store's generated one when it has none (never an empty or broken image). */
 export const coverOf = (g: { slug: string; title: string; coverUrl?: string | null }) => g.coverUrl || generatedCover(g);

@@ -1,9 +1,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../session.tsx';
-import { COUNTRY_CODES } from '../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
-import { countryName } from '../format.ts';
+import { countriesByName, countryName } from '../format.ts';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, t, country, language, locale, setVisitorPrefs } = useSession();
@@ -27,7 +26,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {me === null && (
             <label className="shopping-from" title={t('shoppingFrom')}>
               <select aria-label={t('shoppingFrom')} value={country} onChange={(e) => setVisitorPrefs({ country: e.target.value })}>
-                {COUNTRY_CODES.map((c) => (
+                {countriesByName(locale).map((c) => (
                   <option key={c} value={c}>
                     {countryName(c, locale)}
                   </option>

@@ -5,9 +5,9 @@ import { useNavigate, Link } from 'react-router';
 import { api, get } from '../api.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
-import { COUNTRY_CODES, defaultCurrencyFor } from '../../../src/platform/countries.ts';
+import { defaultCurrencyFor } from '../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
-import { countryName } from '../format.ts';
+import { countriesByName, countryName } from '../format.ts';
 
 /**
  * Posts credentials, then reloads the session and goes home; an API refusal is shown in the form. When the
@@ -197,7 +197,7 @@ export function SignUp() {
       </Field>
       <Field label={t('country')} hint={t('residenceNote')}>
         <select name="country" value={form.country} onChange={set('country')}>
-          {COUNTRY_CODES.map((c) => (
+          {countriesByName(locale).map((c) => (
             <option key={c} value={c}>
               {countryName(c, locale)}
             </option>

@@ -2,9 +2,9 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, ApiError, type GameInput, type OperatorGame } from '../../api.ts';
 import { ErrorNote, Field } from '../../components/Form.tsx';
-import { COUNTRY_CODES, defaultCurrencyFor } from '../../../../src/platform/countries.ts';
+import { defaultCurrencyFor } from '../../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../../src/platform/languages.ts';
-import { countryName, fromMinor, toMinor } from '../../format.ts';
+import { countriesByName, countryName, fromMinor, toMinor } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 
 type Edition = GameInput['editions'][number];
@@ -362,7 +362,7 @@ function EditionEditor({
                   }
                 >
                   <option value="*">Rest of world (*)</option>
-                  {COUNTRY_CODES.map((c) => (
+                  {countriesByName(locale).map((c) => (
                     <option key={c} value={c}>
                       {countryName(c, locale)}
                     </option>
@@ -470,11 +470,13 @@ function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Ru
             }}
           >
             <option value="">+ country</option>
-            {COUNTRY_CODES.filter((c) => !rule.countries.includes(c)).map((c) => (
-              <option key={c} value={c}>
-                {countryName(c, locale)}
-              </option>
-            ))}
+            {countriesByName(locale)
+              .filter((c) => !rule.countries.includes(c))
+              .map((c) => (
+                <option key={c} value={c}>
+                  {countryName(c, locale)}
+                </option>
+              ))}
           </select>
         </>
       )}

@@ -3,8 +3,7 @@ import { Link } from 'react-router';
 import { get, type GiftReport } from '../../api.ts';
 import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
-import { formatMoney } from '../../format.ts';
-import { COUNTRY_CODES } from '../../../../src/platform/countries.ts';
+import { countriesByName, countryName, formatMoney } from '../../format.ts';
 import { GIFT_STATE } from '../Gift.tsx';
 
 const STATES = Object.keys(GIFT_STATE) as (keyof typeof GIFT_STATE)[];
@@ -115,8 +114,10 @@ export function ConsoleGiftReport() {
           Sender country{' '}
           <select name="senderCountry" value={filter.senderCountry} onChange={set('senderCountry')}>
             <option value="">Any</option>
-            {COUNTRY_CODES.map((c) => (
-              <option key={c}>{c}</option>
+            {countriesByName(locale).map((c) => (
+              <option key={c} value={c}>
+                {countryName(c, locale)}
+              </option>
             ))}
           </select>
         </label>
@@ -124,8 +125,10 @@ export function ConsoleGiftReport() {
           Recipient country{' '}
           <select name="recipientCountry" value={filter.recipientCountry} onChange={set('recipientCountry')}>
             <option value="">Any</option>
-            {COUNTRY_CODES.map((c) => (
-              <option key={c}>{c}</option>
+            {countriesByName(locale).map((c) => (
+              <option key={c} value={c}>
+                {countryName(c, locale)}
+              </option>
             ))}
           </select>
         </label>
@@ -168,10 +171,10 @@ export function ConsoleGiftReport() {
                   <td>{when(r.createdAt)}</td>
                   <td>{r.game.title}</td>
                   <td>
-                    {r.sender.name} <span className="muted">{r.sender.country}</span>
+                    {r.sender.name} <span className="muted">{countryName(r.sender.country, locale)}</span>
                   </td>
                   <td>
-                    {r.recipient.name} <span className="muted">{r.recipient.country}</span>
+                    {r.recipient.name} <span className="muted">{countryName(r.recipient.country, locale)}</span>
                   </td>
                   <td>{GIFT_STATE[r.state]}</td>
                   <td>{when(r.deliveredAt ?? r.deliverAt)}</td>

@@ -5,10 +5,10 @@ import type { PricePreview, Promotion, PromotionInput } from '../../../../src/pr
 import type { RoomView } from '../../../../src/waiting-room/schemas.ts';
 import { ErrorNote, Field } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
-import { countryName, formatMoney, toMinor } from '../../format.ts';
+import { countriesByName, countryName, formatMoney, toMinor } from '../../format.ts';
 import { storeNow } from '../../clock.ts';
 import { instantToZoned } from '../../../../src/platform/zoned-time.ts';
-import { COUNTRY_CODES, defaultCurrencyFor } from '../../../../src/platform/countries.ts';
+import { defaultCurrencyFor } from '../../../../src/platform/countries.ts';
 
 type Kind = 'percent_off' | 'amount_off' | 'fixed_price';
 const list = (s: string) =>
@@ -271,6 +271,7 @@ function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
 }
 
 function PromotionForm({ games, onSaved }: { games: OperatorGameRow[]; onSaved: () => void }) {
+  const { locale } = useSession();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const [timeZone, setTimeZone] = useState(zone);
   const [name, setName] = useState('');
@@ -354,9 +355,9 @@ function PromotionForm({ games, onSaved }: { games: OperatorGameRow[]; onSaved: 
                   setCurrency(defaultCurrencyFor(e.target.value));
                 }}
               >
-                {COUNTRY_CODES.map((c) => (
+                {countriesByName(locale).map((c) => (
                   <option key={c} value={c}>
-                    {c}
+                    {countryName(c, locale)}
                   </option>
                 ))}
               </select>
@@ -473,7 +474,7 @@ function PreviewForm({ games }: { games: OperatorGameRow[] }) {
       <div className="row">
         <Field label="Country">
           <select value={country} onChange={(e) => setCountry(e.target.value)} aria-label="Preview country">
-            {COUNTRY_CODES.map((c) => (
+            {countriesByName(locale).map((c) => (
               <option key={c} value={c}>
                 {countryName(c, locale)}
               </option>
