@@ -1,5 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { formatMoney } from '../platform/money.ts';
+import { formatCount, formatMoney } from '../platform/money.ts';
 import {
   orderRow,
   chargePayment,
@@ -76,7 +76,7 @@ export function preorderGame(d: FlowDeps) {
               to: c.email,
               dedupeKey: `order:${c.orderId}:confirmation`,
               subject: `${c.kind === 'preorder' ? 'Pre-order' : 'Purchase'} confirmed: ${c.gameTitle}`,
-              text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
+              text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${formatCount(c.pointsUsed)} points` : ''}\nPoints earned: ${formatCount(pointsEarned)}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
             },
             now,
           );

@@ -1,5 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { formatMoney } from '../platform/money.ts';
+import { formatCount, formatMoney } from '../platform/money.ts';
 import type { FlowDeps } from './deps.ts';
 import type { RefundContext } from '../orders/sagas.ts';
 
@@ -68,7 +68,7 @@ export function refundOrder(d: FlowDeps) {
               to: c.email,
               dedupeKey: `order:${c.orderId}:refunded`,
               subject: c.gift ? GIFT_SUBJECT[c.gift.outcome](c) : `Refund completed: ${c.gameTitle}`,
-              text: `${c.gift ? `Your gift of ${c.gameTitle} to ${c.gift.recipientName} was ${c.gift.outcome}; its payment is refunded.` : `Your order of ${c.gameTitle} is cancelled and refunded.`}\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${c.pointsUsed}\nEarned points taken back: ${c.revoked ?? 0}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${c.shortfall}` : ''}\n`,
+              text: `${c.gift ? `Your gift of ${c.gameTitle} to ${c.gift.recipientName} was ${c.gift.outcome}; its payment is refunded.` : `Your order of ${c.gameTitle} is cancelled and refunded.`}\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${formatCount(c.pointsUsed)}\nEarned points taken back: ${formatCount(c.revoked ?? 0)}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${formatCount(c.shortfall)}` : ''}\n`,
             },
             d.clock.now(),
           );

@@ -1,5 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { formatMoney } from '../platform/money.ts';
+import { formatCount, formatMoney } from '../platform/money.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore } from '../gifts/store.ts';
@@ -121,7 +121,7 @@ export function sendGift(d: GiftDeps) {
               to: c.senderEmail,
               dedupeKey: `gift:${c.giftId}:paid`,
               subject: `Your gift of ${c.gameTitle} to ${c.recipientName} is paid`,
-              text: `Thank you! ${c.gameTitle} is on its way to ${c.recipientName}${when === 'now' ? '.' : `, to arrive on ${when}.`}\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${c.pointsUsed} points` : ''}\nPoints earned: ${pointsEarned}\n\nIf they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: ${d.publicUrl}/gifts\n`,
+              text: `Thank you! ${c.gameTitle} is on its way to ${c.recipientName}${when === 'now' ? '.' : `, to arrive on ${when}.`}\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${formatCount(c.pointsUsed)} points` : ''}\nPoints earned: ${formatCount(pointsEarned)}\n\nIf they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: ${d.publicUrl}/gifts\n`,
             },
             now,
           );

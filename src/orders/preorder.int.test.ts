@@ -93,7 +93,7 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     const mails = t.mailbox.to(email);
     // In the buyer's language: the Korean title.
     expect(mails.map((m) => m.subject)).toEqual(['Pre-order confirmed: 네뷸라 드리프트']);
-    expect(mails[0]!.text).toContain('Points earned: 2600');
+    expect(mails[0]!.text).toContain('Points earned: 2,600');
     expect(me.country).toBe('KR');
     await invariantsHold(t);
   });

@@ -26,3 +26,8 @@ export function toMinor(decimal: string | number, currency: string): number {
 export function formatMoney(m: Money, locale = 'en'): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.amountMinor / 10 ** minorDigits(m.currency));
 }
+
+/** A count for people (points, copies): grouped the way the reader's locale groups digits — 1,145 / 1.145. */
+export function formatCount(n: number, locale = 'en'): string {
+  return new Intl.NumberFormat(locale).format(n);
+}

@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/Form.tsx';
 import { useFollowPayment } from '../components/Payment.tsx';
 import { useSession } from '../session.tsx';
 import { formatDate, formatMoney } from '../format.ts';
+import { formatCount } from '../../../src/platform/money.ts';
 
 /** S1.15: asks for a signed link and follows it (the browser downloads the build). */
 async function downloadGame(gameId: string): Promise<void> {
@@ -108,10 +109,12 @@ export function Purchases() {
     ).data;
     const lines = [
       `Refund ${formatMoney(preview.refund, locale)} and cancel the order?`,
-      `${preview.pointsReturned} points used come back; ${preview.pointsTakenBack} points earned are taken back.`,
+      `${formatCount(preview.pointsReturned, locale)} points used come back; ${formatCount(preview.pointsTakenBack, locale)} points earned are taken back.`,
     ];
-    if (preview.pointsShortfall)
-      lines.push(`${preview.pointsShortfall} earned points were already spent, so ${preview.pointsShortfall} is kept back from the money.`);
+    if (preview.pointsShortfall) {
+      const n = formatCount(preview.pointsShortfall, locale);
+      lines.push(`${n} earned points were already spent, so ${n} is kept back from the money.`);
+    }
     if (!confirm(lines.join('\n'))) return;
     setBusy(o.id);
     setError(undefined);
