@@ -576,5 +576,11 @@ describe('gift titles in the reader’s language (S2, storefront issue bug 3)', 
     expect((await sender.client.get(`/api/gifts/${gift.id}`)).body.game.title).toBe('月の庭');
     const report = await op.get(`/api/operator/reports/gifts?gameId=${g.body.id}`);
     expect(report.body.rows.map((r: { game: { title: string } }) => r.game.title)).toEqual(['Moon Garden']);
+    // The report finds games by a part of their title in any language (not only by id).
+    for (const q of ['garden', '달의', '月の'])
+      expect(
+        (await op.get(`/api/operator/reports/gifts?game=${encodeURIComponent(q)}`)).body.rows.map((r: { id: string }) => r.id),
+      ).toContain(gift.id);
+    expect((await op.get(`/api/operator/reports/gifts?game=${encodeURIComponent('100%')}`)).body.rows).toEqual([]);
   });
 });

@@ -90,6 +90,7 @@ export const GiftReportQuery = Type.Object(
     to: Type.Optional(Type.String({ format: 'date', description: 'Last day (UTC), inclusive' })),
     state: Type.Optional(GiftStateSchema),
     gameId: Type.Optional(Type.String({ format: 'uuid' })),
+    game: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the game’s title, in any of its languages' })),
     senderCountry: Type.Optional(CountryCode),
     recipientCountry: Type.Optional(CountryCode),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),

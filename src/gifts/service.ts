@@ -394,6 +394,7 @@ export class GiftService {
       to: q.to,
       state: q.state,
       gameId: q.gameId,
+      game: q.game?.trim() || undefined,
       senderCountry: q.senderCountry,
       recipientCountry: q.recipientCountry,
     };

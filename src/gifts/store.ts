@@ -53,6 +53,8 @@ export interface GiftReportFilter {
   to?: string;
   state?: GiftState;
   gameId?: string;
+  /** Part of the game's title in any language it was bought with. */
+  game?: string;
   senderCountry?: string;
   recipientCountry?: string;
 }
@@ -205,6 +207,10 @@ export class GiftStore {
     if (f.to) q = q.where('g.created_at', '<', new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000));
     if (f.state) q = q.where('g.state', '=', f.state);
     if (f.gameId) q = q.where('g.game_id', '=', f.gameId);
+    if (f.game) {
+      const like = `%${f.game.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) => eb.or([eb('g.game_title', 'ilike', like), eb(sql<string>`g.game_titles::text`, 'ilike', like)]));
+    }
     if (f.senderCountry) q = q.where('g.sender_country', '=', f.senderCountry);
     if (f.recipientCountry) q = q.where('g.recipient_country', '=', f.recipientCountry);
     return q;

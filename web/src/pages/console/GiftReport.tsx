@@ -66,7 +66,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
 /** S2.14: the gift report — filters, totals, a chart per day by state, the rows and a CSV export. */
 export function ConsoleGiftReport() {
   const { locale } = useSession();
-  const [filter, setFilter] = useState({ from: '', to: '', state: '', gameId: '', senderCountry: '', recipientCountry: '' });
+  const [filter, setFilter] = useState({ from: '', to: '', state: '', game: '', senderCountry: '', recipientCountry: '' });
   const [report, setReport] = useState<GiftReport>();
   const [error, setError] = useState<unknown>();
   const query = useMemo(() => new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString(), [filter]);
@@ -108,7 +108,7 @@ export function ConsoleGiftReport() {
           </select>
         </label>
         <label>
-          Game id <input name="gameId" placeholder="any" value={filter.gameId} onChange={set('gameId')} size={12} />
+          Game <input name="game" placeholder="title, any language" value={filter.game} onChange={set('game')} size={16} />
         </label>
         <label>
           Sender country{' '}
