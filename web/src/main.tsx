@@ -20,6 +20,7 @@ import { ConsoleAlerts } from './pages/console/Alerts.tsx';
 import { ConsolePromotions } from './pages/console/Promotions.tsx';
 import { Sale } from './pages/Sale.tsx';
 import { Queue } from './pages/Queue.tsx';
+import { PointsPage } from './pages/Points.tsx';
 import { Friends } from './pages/Friends.tsx';
 import './styles.css';
 
@@ -51,6 +52,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/friends" element={<Friends />} />
             <Route path="/wishlist" element={<Wishlist />} />
             <Route path="/sale" element={<Sale />} />
+            <Route path="/points" element={<PointsPage />} />
             <Route path="/games/:slug/queue" element={<Queue />} />
             <Route path="/discovery" element={<Discovery />} />
             <Route path="/login" element={<SignIn />} />

@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { useSession } from '../session.tsx';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countriesByName, countryName } from '../format.ts';
+import { NotificationBell } from './Notifications.tsx';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, t, country, language, locale, setVisitorPrefs } = useSession();
@@ -50,6 +51,12 @@ export function Layout({ children }: { children: ReactNode }) {
           {me && <Link to="/purchases">Purchases</Link>}
           {me && <Link to="/gifts">Gifts</Link>}
           {me && <Link to="/friends">Friends</Link>}
+          {me && (
+            <Link to="/points" data-testid="points-link">
+              {t('points')}
+            </Link>
+          )}
+          {me && <NotificationBell />}
           {me?.role === 'operator' && <Link to="/console">{t('console')}</Link>}
           {me ? (
             <Link to="/account" className="account-link">
