@@ -52,6 +52,13 @@ import { waitingRoomMigrations } from './waiting-room/migrations/index.ts';
 import { WaitingRoomStore, type WaitingRoomTables } from './waiting-room/store.ts';
 import { WaitingRoomService } from './waiting-room/service.ts';
 import { waitingRoomRoutes } from './waiting-room/routes.ts';
+import websocket from '@fastify/websocket';
+import { chatMigrations } from './chat/migrations/index.ts';
+import { ChatStore, type ChatTables } from './chat/store.ts';
+import { ChatService } from './chat/service.ts';
+import { chatRoutes } from './chat/routes.ts';
+import { chatGateway } from './chat/gateway.ts';
+import { LocalFanout, RedisFanout, type Fanout } from './platform/realtime.ts';
 import { promotionRoutes } from './promotions/routes.ts';
 import { orderMigrations } from './orders/migrations/index.ts';
 import { OrderStore, type OrderTables } from './orders/store.ts';
@@ -123,6 +130,7 @@ export const migrations = {
   ...outboxMigrations,
   ...promotionMigrations,
   ...waitingRoomMigrations,
+  ...chatMigrations,
   ...orderMigrations,
   ...notificationMigrations,
   ...friendMigrations,
@@ -219,6 +227,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
   });
   let claimed = false;
   let stopLive: (() => Promise<void>) | undefined;
+  let closeFanout: (() => Promise<void>) | undefined;
   try {
     // Before anything registers with DBOS: a second process with this NODE_ID is refused here.
     if (deps.durable) {
@@ -310,6 +319,9 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       gameExists: async (id) => (await catalog.existingIds([id])).has(id),
     });
     stopLive = () => livePromotions.stop();
+    // Chat's fan-out: Redis across nodes when REDIS_URL is set, in process otherwise (R14, R3).
+    const fanout: Fanout = config.redisUrl ? new RedisFanout(config.redisUrl) : new LocalFanout();
+    closeFanout = () => fanout.close();
     await livePromotions.start();
     const transactions = new Transactions(pool);
     const notifications = new NotificationService(new NotificationStore(kyselyFor<NotificationTables>(pool)), clock);
@@ -556,6 +568,10 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'friends', description: 'Friends, friend requests and blocks' },
           { name: 'notifications', description: 'In-app notifications' },
           { name: 'gifts', description: 'Gifts to friends: buy, schedule, accept, decline, cancel (saga: docs/sagas.md)' },
+          {
+            name: 'chat',
+            description: 'Chat between friends: conversations, history, messages; live over the WebSocket at /api/chat/ws (R14)',
+          },
           { name: 'waiting-room', description: 'The queue in front of a launch or a sale: join, position, ETA, admission (R6)' },
           { name: 'wishlist', description: 'Games a player wants (a recommendation signal)' },
           { name: 'reviews', description: 'Ratings and reviews by owners, helpful/funny votes' },
@@ -599,6 +615,19 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     catalogRoutes(app, { catalog, guards });
     promotionRoutes(app, { promotions, catalog, guards });
     waitingRoomRoutes(app, { rooms: waitingRooms, guards });
+    const chat = new ChatService({
+      store: new ChatStore(kyselyFor<ChatTables>(pool)),
+      fanout,
+      clock,
+      people: {
+        areFriends: (a, b) => friends.areFriends(a, b),
+        blockedEitherWay: (a, b) => friends.blockedEitherWay(a, b),
+        names: async (ids) => new Map((await accounts.people(ids)).map((p) => [p.id, p.name])),
+      },
+    });
+    chatRoutes(app, { chat, guards });
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    chatGateway(app, { chat, guards, trustedOrigins });
     pointsRoutes(app, { points, guards });
     orderRoutes(app, {
       orders,
@@ -652,6 +681,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         await closing;
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         await livePromotions.stop();
+        await fanout.close();
         if (deps.durable) {
           await timers.stop();
           await events.stop();
@@ -663,6 +693,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     };
   } catch (err) {
     await stopLive?.().catch(() => undefined);
+    await closeFanout?.().catch(() => undefined);
     await app.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     if (claimed) await releaseExecutorId();

@@ -112,6 +112,11 @@ export class FriendService {
     await this.store.unblock(me, other);
   }
 
+  /** Whether either user blocked the other (chat, presence and requests honour it). */
+  blockedEitherWay(a: string, b: string): Promise<boolean> {
+    return this.store.blockedEitherWay(a, b);
+  }
+
   /** Whether the two users are friends (an approved friendship, S2.4). */
   async areFriends(a: string, b: string): Promise<boolean> {
     return (await this.store.between(a, b))?.status === 'accepted';

@@ -69,6 +69,8 @@ export interface Config {
   promotionsPollMs: number;
   /** How long a checkout quote's price is honoured. */
   quoteTtlMinutes: number;
+  /** Redis for fan-out across nodes (chat); unset: one node, in process. */
+  redisUrl: string | undefined;
   /** Load shedding (R6): checkouts in flight per node, how many may wait, and the event-loop stall that sheds all. */
   checkoutConcurrency: number;
   checkoutQueue: number;
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     timerPollMs: int('TIMER_POLL_MS', 1000, 10, 60_000),
     promotionsPollMs: int('PROMOTIONS_POLL_MS', 1000, 50, 60_000),
     quoteTtlMinutes: int('QUOTE_TTL_MINUTES', 15, 1, 1440),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
     checkoutConcurrency: int('CHECKOUT_CONCURRENCY', 16, 1, 10_000),
     checkoutQueue: int('CHECKOUT_QUEUE', 256, 0, 1_000_000),
     shedEventLoopDelayMs: int('SHED_EVENT_LOOP_DELAY_MS', 2000, 0, 60_000),

@@ -1,0 +1,38 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const chatMigrations: Record<string, Migration> = {
+  '2026-12-03-04-chat': {
+    async up(db: Kysely<unknown>) {
+      // Conversations: 1:1 between two friends (pair_key keeps one per pair) or a group with an owner (R14).
+      await sql`
+        create table chat_conversations (
+          id uuid primary key,
+          kind text not null check (kind in ('direct', 'group')),
+          name text,
+          owner_id text,
+          pair_key text unique,
+          created_at timestamptz not null
+        )`.execute(db);
+      await sql`
+        create table chat_members (
+          conversation_id uuid not null references chat_conversations (id),
+          user_id text not null,
+          joined_at timestamptz not null,
+          last_read_seq bigint not null default 0,
+          primary key (conversation_id, user_id)
+        )`.execute(db);
+      await sql`create index chat_members_user on chat_members (user_id)`.execute(db);
+      // Messages: `seq` orders everything a client has seen (one resume cursor per client); `id` is what is exposed.
+      await sql`
+        create table chat_messages (
+          seq bigserial primary key,
+          id uuid not null unique,
+          conversation_id uuid not null references chat_conversations (id),
+          sender_id text not null,
+          body text not null check (length(body) between 1 and 4000),
+          created_at timestamptz not null
+        )`.execute(db);
+      await sql`create index chat_messages_conversation on chat_messages (conversation_id, seq)`.execute(db);
+    },
+  },
+};

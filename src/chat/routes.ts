@@ -1,0 +1,134 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorBody } from '../platform/errors.ts';
+import type { Guards } from '../accounts/guards.ts';
+import type { ChatService } from './service.ts';
+import { ConversationView, MessageView } from './schemas.ts';
+
+export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guards: Guards }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { chat, guards } = deps;
+  const tags = ['chat'];
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+  const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
+  const me = async (req: Parameters<typeof guards.requireUser>[0]) => (await guards.requireUser(req)).userId;
+
+  r.get(
+    '/api/chat/conversations',
+    {
+      schema: { tags, summary: 'Your conversations with unread counts (R14)', response: { 200: Type.Array(ConversationView), ...errors } },
+    },
+    async (req) => chat.list(await me(req)),
+  );
+
+  r.post(
+    '/api/chat/direct',
+    {
+      schema: {
+        tags,
+        summary: 'The conversation with a friend (created the first time)',
+        body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        response: { 200: ConversationView, ...errors },
+      },
+    },
+    async (req) => chat.direct(await me(req), req.body.userId),
+  );
+
+  r.post(
+    '/api/chat/groups',
+    {
+      schema: {
+        tags,
+        summary: 'A group chat with friends; you own it',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 80 }),
+            memberIds: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 49 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ConversationView, ...errors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await chat.createGroup(await me(req), req.body.name, req.body.memberIds)),
+  );
+
+  r.post(
+    '/api/chat/conversations/:id/members',
+    {
+      schema: {
+        tags,
+        summary: 'Add a friend to your group',
+        params: Id,
+        body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        response: { 200: ConversationView, ...errors },
+      },
+    },
+    async (req) => chat.invite(await me(req), req.params.id, req.body.userId),
+  );
+
+  r.delete(
+    '/api/chat/conversations/:id/members/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Remove someone from your group, or leave a group (your own id)',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), userId: Type.String({ maxLength: 100 }) }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await chat.remove(await me(req), req.params.id, req.params.userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/chat/conversations/:id/messages',
+    {
+      schema: {
+        tags,
+        summary: 'History, newest first; page with ?before=<seq of the oldest you have>',
+        params: Id,
+        querystring: Type.Object({
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+        }),
+        response: { 200: Type.Array(MessageView), ...errors },
+      },
+    },
+    async (req) => chat.history(await me(req), req.params.id, req.query.before, req.query.limit ?? 50),
+  );
+
+  r.post(
+    '/api/chat/conversations/:id/messages',
+    {
+      schema: {
+        tags,
+        summary: 'Send a message (the WebSocket does the same with {"type":"send"})',
+        params: Id,
+        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false }),
+        response: { 201: MessageView, ...errors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await chat.send(await me(req), req.params.id, req.body.body)),
+  );
+
+  r.post(
+    '/api/chat/conversations/:id/read',
+    {
+      schema: {
+        tags,
+        summary: 'Read receipt: you have read up to this message',
+        params: Id,
+        body: Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await chat.markRead(await me(req), req.params.id, req.body.seq);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,25 @@
+import { Type, type Static } from 'typebox';
+
+/** Route schemas of chat (R14); the WebSocket protocol is documented in gateway.ts and docs/chat-protocol.md. */
+
+export const MessageView = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer({ description: 'Position in everything you can see: resume after the last one you saw' }),
+  conversationId: Type.String(),
+  senderId: Type.String(),
+  senderName: Type.String(),
+  body: Type.String(),
+  createdAt: Type.String(),
+});
+export type MessageView = Static<typeof MessageView>;
+
+export const ConversationView = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  ownerId: Type.Union([Type.String(), Type.Null()]),
+  members: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  unread: Type.Integer(),
+  lastSeq: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type ConversationView = Static<typeof ConversationView>;

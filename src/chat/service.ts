@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, notFound } from '../platform/errors.ts';
+import type { Clock } from '../platform/clock.ts';
+import { isUuid } from '../platform/ids.ts';
+import type { Fanout } from '../platform/realtime.ts';
+import type { ChatStore, MessageRow } from './store.ts';
+import type { ConversationView, MessageView } from './schemas.ts';
+
+/** What chat asks of the friends and accounts contexts (wired in app.ts). */
+export interface ChatPeople {
+  areFriends(a: string, b: string): Promise<boolean>;
+  blockedEitherWay(a: string, b: string): Promise<boolean>;
+  names(ids: string[]): Promise<Map<string, string>>;
+}
+
+/** What a connection receives on its user's channel. */
+export type ChatEvent =
+  | { type: 'message'; message: MessageView }
+  | { type: 'typing'; conversationId: string; userId: string; name: string }
+  | { type: 'read'; conversationId: string; userId: string; seq: number }
+  | { type: 'conversation'; conversationId: string };
+
+export const userChannel = (userId: string) => `chat:user:${userId}`;
+
+/**
+ * Chat between friends (R14): conversations and messages in PostgreSQL (the record), delivered live through the
+ * fan-out (in process, or Redis across nodes) on one channel per user. Delivery is at most once by design; a
+ * client that reconnects asks for what came after the last position it saw (`since`), so nothing is lost.
+ * Chat shares no table, lock or pool budget that checkout needs: the fan-out failing only delays messages.
+ */
+export class ChatService {
+  readonly #sent = new Map<string, number[]>();
+
+  constructor(
+    private readonly d: {
+      store: ChatStore;
+      fanout: Fanout;
+      clock: Clock;
+      people: ChatPeople;
+      /** Messages one user may send per 10 seconds on one node. */
+      perTenSeconds?: number;
+    },
+  ) {}
+
+  async direct(me: string, other: string): Promise<ConversationView> {
+    if (me === other) throw new AppError(400, 'chat_with_self', 'Pick a friend to talk to.');
+    await this.mayTalk(me, other);
+    const id = await this.d.store.direct(me, other, randomUUID(), this.d.clock.now());
+    return this.conversation(me, id);
+  }
+
+  private async mayTalk(me: string, other: string): Promise<void> {
+    if (await this.d.people.blockedEitherWay(me, other)) throw new AppError(403, 'blocked', 'You cannot message this user.');
+    if (!(await this.d.people.areFriends(me, other)))
+      throw new AppError(403, 'not_a_friend', 'You can chat with friends only. Send a friend request first.');
+  }
+
+  async createGroup(me: string, name: string, memberIds: string[]): Promise<ConversationView> {
+    const members = [...new Set(memberIds.filter((m) => m !== me))];
+    if (members.length > 49) throw new AppError(400, 'group_too_large', 'A group chat has at most 50 members.');
+    for (const m of members) await this.mayTalk(me, m);
+    const id = randomUUID();
+    await this.d.store.group(id, name.trim(), me, members, this.d.clock.now());
+    for (const m of members)
+      await this.d.fanout.publish(userChannel(m), { type: 'conversation', conversationId: id }).catch(() => undefined);
+    return this.conversation(me, id);
+  }
+
+  /** The owner adds a friend of theirs to a group. */
+  async invite(me: string, conversationId: string, userId: string): Promise<ConversationView> {
+    const c = await this.visible(me, conversationId);
+    if (c.kind !== 'group') throw new AppError(400, 'not_a_group', 'People can be added to group chats only.');
+    if (c.owner_id !== me) throw new AppError(403, 'owner_only', 'Only the group’s owner can add people.');
+    await this.mayTalk(me, userId);
+    await this.d.store.addMember(conversationId, userId, this.d.clock.now());
+    await this.d.fanout.publish(userChannel(userId), { type: 'conversation', conversationId }).catch(() => undefined);
+    return this.conversation(me, conversationId);
+  }
+
+  /** The owner removes someone; anyone may leave. An owner who leaves hands the group to the longest member. */
+  async remove(me: string, conversationId: string, userId: string): Promise<void> {
+    const c = await this.visible(me, conversationId);
+    if (c.kind !== 'group')
+      throw new AppError(400, 'not_a_group', 'A conversation between two people cannot be left; block the user instead.');
+    if (userId !== me && c.owner_id !== me) throw new AppError(403, 'owner_only', 'Only the group’s owner can remove people.');
+    await this.d.store.removeMember(conversationId, userId);
+    if (userId === c.owner_id) {
+      const [next] = await this.d.store.members(conversationId);
+      if (next) await this.d.store.setOwner(conversationId, next);
+    }
+  }
+
+  /** A conversation exists only for its members: anyone else gets 404, as if it did not exist. */
+  private async visible(me: string, conversationId: string) {
+    const c = isUuid(conversationId) ? await this.d.store.conversation(conversationId) : undefined;
+    if (!c || !(await this.d.store.isMember(conversationId, me))) throw notFound('This conversation', 'conversation_not_found');
+    return c;
+  }
+
+  async list(me: string): Promise<ConversationView[]> {
+    const rows = await this.d.store.listFor(me);
+    const members = await Promise.all(rows.map((r) => this.d.store.members(r.id)));
+    const names = await this.d.people.names([...new Set(members.flat())]);
+    return rows.map((r, i) => ({
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      ownerId: r.owner_id,
+      members: members[i]!.map((id) => ({ id, name: names.get(id) ?? '' })),
+      unread: r.unread,
+      lastSeq: r.last_seq,
+    }));
+  }
+
+  private async conversation(me: string, id: string): Promise<ConversationView> {
+    const found = (await this.list(me)).find((c) => c.id === id);
+    if (!found) throw notFound('This conversation', 'conversation_not_found');
+    return found;
+  }
+
+  async history(me: string, conversationId: string, before: number | undefined, limit: number): Promise<MessageView[]> {
+    await this.visible(me, conversationId);
+    return this.views(await this.d.store.history(conversationId, before, limit));
+  }
+
+  /** What a reconnecting client missed in all its conversations, oldest first (at most `limit`; ask again for more). */
+  async since(me: string, after: number, limit = 500): Promise<MessageView[]> {
+    return this.views(await this.d.store.since(me, after, limit));
+  }
+
+  async send(me: string, conversationId: string, body: string): Promise<MessageView> {
+    const c = await this.visible(me, conversationId);
+    const text = body.trim();
+    if (!text) throw new AppError(400, 'message_empty', 'Write something first.');
+    if (text.length > 4000) throw new AppError(400, 'message_too_long', 'A message has at most 4,000 characters.');
+    const members = await this.d.store.members(conversationId);
+    if (c.kind === 'direct') {
+      const other = members.find((m) => m !== me);
+      if (other) await this.mayTalk(me, other);
+    }
+    this.limit(me);
+    const row = await this.d.store.insertMessage({
+      id: randomUUID(),
+      conversation_id: conversationId,
+      sender_id: me,
+      body: text,
+      created_at: this.d.clock.now(),
+    });
+    const [message] = await this.views([row]);
+    // Stored first, then fanned out: a member who misses the live copy gets it on reconnect.
+    await Promise.all(members.map((m) => this.d.fanout.publish(userChannel(m), { type: 'message', message }).catch(() => undefined)));
+    return message!;
+  }
+
+  async markRead(me: string, conversationId: string, seq: number): Promise<void> {
+    await this.visible(me, conversationId);
+    await this.d.store.markRead(conversationId, me, seq);
+    const members = await this.d.store.members(conversationId);
+    await Promise.all(
+      members
+        .filter((m) => m !== me)
+        .map((m) => this.d.fanout.publish(userChannel(m), { type: 'read', conversationId, userId: me, seq }).catch(() => undefined)),
+    );
+  }
+
+  async typing(me: string, conversationId: string): Promise<void> {
+    await this.visible(me, conversationId);
+    const members = await this.d.store.members(conversationId);
+    const name = (await this.d.people.names([me])).get(me) ?? '';
+    await Promise.all(
+      members
+        .filter((m) => m !== me)
+        .map((m) => this.d.fanout.publish(userChannel(m), { type: 'typing', conversationId, userId: me, name }).catch(() => undefined)),
+    );
+  }
+
+  subscribe(userId: string, handler: (e: ChatEvent) => void): () => void {
+    return this.d.fanout.subscribe(userChannel(userId), (m) => handler(m as ChatEvent));
+  }
+
+  get connected(): boolean {
+    return this.d.fanout.healthy;
+  }
+
+  /** Per user and node: at most `perTenSeconds` messages in any 10 s (a sliding window). */
+  private limit(me: string): void {
+    const now = Date.now();
+    const max = this.d.perTenSeconds ?? 20;
+    const recent = (this.#sent.get(me) ?? []).filter((t) => now - t < 10_000);
+    if (recent.length >= max) {
+      throw new AppError(429, 'chat_rate_limited', 'You are sending messages too fast. Wait a few seconds.', {
+        retryAfterSeconds: Math.ceil((10_000 - (now - recent[0]!)) / 1000),
+      });
+    }
+    recent.push(now);
+    this.#sent.set(me, recent);
+  }
+
+  private async views(rows: MessageRow[]): Promise<MessageView[]> {
+    const names = await this.d.people.names([...new Set(rows.map((r) => r.sender_id))]);
+    return rows.map((r) => ({
+      id: r.id,
+      seq: Number(r.seq),
+      conversationId: r.conversation_id,
+      senderId: r.sender_id,
+      senderName: names.get(r.sender_id) ?? '',
+      body: r.body,
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+}

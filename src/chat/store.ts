@@ -1,0 +1,154 @@
+import { sql, type Generated, type Kysely } from 'kysely';
+
+export interface ChatTables {
+  chat_conversations: {
+    id: string;
+    kind: 'direct' | 'group';
+    name: string | null;
+    owner_id: string | null;
+    pair_key: string | null;
+    created_at: Date;
+  };
+  chat_members: { conversation_id: string; user_id: string; joined_at: Date; last_read_seq: Generated<number> };
+  chat_messages: { seq: Generated<number>; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
+}
+
+export type MessageRow = { seq: number; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
+type Db = Kysely<ChatTables>;
+
+/** The two users of a direct conversation, in a fixed order: one conversation per pair (UNIQUE pair_key). */
+export const pairKey = (a: string, b: string) => [a, b].sort().join(':');
+
+export class ChatStore {
+  constructor(private readonly db: Db) {}
+
+  /** The direct conversation of two users, created once (a race of two creates leaves one: ON CONFLICT). */
+  async direct(a: string, b: string, id: string, now: Date): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('chat_conversations')
+        .values({ id, kind: 'direct', name: null, owner_id: null, pair_key: pairKey(a, b), created_at: now })
+        .onConflict((oc) => oc.column('pair_key').doNothing())
+        .execute();
+      const conv = await trx.selectFrom('chat_conversations').select('id').where('pair_key', '=', pairKey(a, b)).executeTakeFirstOrThrow();
+      await trx
+        .insertInto('chat_members')
+        .values([a, b].map((user_id) => ({ conversation_id: conv.id, user_id, joined_at: now })))
+        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+        .execute();
+      return conv.id;
+    });
+  }
+
+  async group(id: string, name: string, ownerId: string, members: string[], now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('chat_conversations')
+        .values({ id, kind: 'group', name, owner_id: ownerId, pair_key: null, created_at: now })
+        .execute();
+      await trx
+        .insertInto('chat_members')
+        .values([ownerId, ...members.filter((m) => m !== ownerId)].map((user_id) => ({ conversation_id: id, user_id, joined_at: now })))
+        .execute();
+    });
+  }
+
+  conversation(id: string) {
+    return this.db.selectFrom('chat_conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async members(conversationId: string): Promise<string[]> {
+    return (
+      await this.db
+        .selectFrom('chat_members')
+        .select('user_id')
+        .where('conversation_id', '=', conversationId)
+        .orderBy('joined_at')
+        .execute()
+    ).map((r) => r.user_id);
+  }
+
+  async isMember(conversationId: string, userId: string): Promise<boolean> {
+    return Boolean(
+      await this.db
+        .selectFrom('chat_members')
+        .select('user_id')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst(),
+    );
+  }
+
+  async addMember(conversationId: string, userId: string, now: Date): Promise<void> {
+    await this.db
+      .insertInto('chat_members')
+      .values({ conversation_id: conversationId, user_id: userId, joined_at: now })
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+      .execute();
+  }
+
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('chat_members').where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
+  }
+
+  async setOwner(conversationId: string, userId: string): Promise<void> {
+    await this.db.updateTable('chat_conversations').set({ owner_id: userId }).where('id', '=', conversationId).execute();
+  }
+
+  /** A user's conversations with the newest message and how many they have not read. */
+  async listFor(userId: string) {
+    const r = await sql<{
+      id: string;
+      kind: 'direct' | 'group';
+      name: string | null;
+      owner_id: string | null;
+      last_seq: number | null;
+      unread: number;
+    }>`
+      select c.id, c.kind, c.name, c.owner_id,
+             (select max(seq) from chat_messages x where x.conversation_id = c.id) as last_seq,
+             (select count(*)::int from chat_messages x
+               where x.conversation_id = c.id and x.seq > m.last_read_seq and x.sender_id <> ${userId}) as unread
+        from chat_members m join chat_conversations c on c.id = m.conversation_id
+       where m.user_id = ${userId}
+       order by last_seq desc nulls last, c.created_at desc`.execute(this.db);
+    return r.rows.map((x) => ({ ...x, last_seq: x.last_seq === null ? null : Number(x.last_seq) }));
+  }
+
+  insertMessage(m: Omit<MessageRow, 'seq'>): Promise<MessageRow> {
+    return this.db.insertInto('chat_messages').values(m).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /** One page of a conversation's history, newest first, before a position (cursor pagination). */
+  history(conversationId: string, beforeSeq: number | undefined, limit: number): Promise<MessageRow[]> {
+    let q = this.db.selectFrom('chat_messages').selectAll().where('conversation_id', '=', conversationId);
+    if (beforeSeq !== undefined) q = q.where('seq', '<', beforeSeq);
+    return q.orderBy('seq', 'desc').limit(limit).execute();
+  }
+
+  /** Everything after a position in every conversation the user is in, oldest first: what a reconnecting client missed. */
+  since(userId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
+    return this.db
+      .selectFrom('chat_messages as x')
+      .innerJoin('chat_members as m', (j) => j.onRef('m.conversation_id', '=', 'x.conversation_id').on('m.user_id', '=', userId))
+      .selectAll('x')
+      .where('x.seq', '>', afterSeq)
+      .orderBy('x.seq')
+      .limit(limit)
+      .execute();
+  }
+
+  async markRead(conversationId: string, userId: string, seq: number): Promise<void> {
+    await this.db
+      .updateTable('chat_members')
+      .set({ last_read_seq: sql<number>`greatest(last_read_seq, ${seq})` })
+      .where('conversation_id', '=', conversationId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /** Read receipts: how far each member has read. */
+  readers(conversationId: string) {
+    return this.db.selectFrom('chat_members').select(['user_id', 'last_read_seq']).where('conversation_id', '=', conversationId).execute();
+  }
+}
