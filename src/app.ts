@@ -55,7 +55,7 @@ import { waitingRoomRoutes } from './waiting-room/routes.ts';
 import websocket from '@fastify/websocket';
 import { chatMigrations } from './chat/migrations/index.ts';
 import { ChatStore, type ChatTables } from './chat/store.ts';
-import { ChatService } from './chat/service.ts';
+import { ChatService, userChannel } from './chat/service.ts';
 import { chatRoutes } from './chat/routes.ts';
 import { chatGateway } from './chat/gateway.ts';
 import { LocalFanout, RedisFanout, type Fanout } from './platform/realtime.ts';
@@ -623,8 +623,23 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         areFriends: (a, b) => friends.areFriends(a, b),
         blockedEitherWay: (a, b) => friends.blockedEitherWay(a, b),
         names: async (ids) => new Map((await accounts.people(ids)).map((p) => [p.id, p.name])),
+        friendIds: (id) => friends.friendIds(id),
+        playing: async (ids) => {
+          const now = await activity.playingNow(ids);
+          if (!now.size) return new Map();
+          const cards = await catalog.cards([...new Set(now.values())], {
+            country: config.defaultCountry,
+            currency: 'USD',
+            language: 'en',
+          });
+          const titles = new Map(cards.map((c) => [c.id, c.title]));
+          return new Map([...now].map(([user, gameId]) => [user, { gameId, title: titles.get(gameId) ?? '' }]));
+        },
       },
     });
+    notifications.pushTo(
+      (userId, notification) => void fanout.publish(userChannel(userId), { type: 'notification', notification }).catch(() => undefined),
+    );
     chatRoutes(app, { chat, guards });
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     chatGateway(app, { chat, guards, trustedOrigins });
@@ -681,6 +696,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         await closing;
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         await livePromotions.stop();
+        chat.stop();
         await fanout.close();
         if (deps.durable) {
           await timers.stop();

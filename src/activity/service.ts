@@ -118,6 +118,12 @@ export class ActivityService {
     return Math.round((await this.d.store.secondsPlayed(userId, gameId)) / 60);
   }
 
+  /** What each of these users is playing now: an open session with a recent heartbeat (presence, R14). */
+  async playingNow(userIds: string[]): Promise<Map<string, string>> {
+    const since = new Date(this.d.clock.now().getTime() - this.d.heartbeatSeconds * 1000);
+    return new Map((await this.d.store.openSessions(userIds, since)).map((s) => [s.user_id, s.game_id]));
+  }
+
   /** Recently played: per game, total playtime and the last time, newest first. */
   async recentlyPlayed(userId: string, limit = 20) {
     return (await this.d.store.playtime(userId, limit)).map((p) => ({

@@ -17,6 +17,21 @@ export const sessionSeconds = (s: Pick<SessionRow, 'started_at' | 'last_beat_at'
 export class ActivityStore {
   constructor(private readonly db: Kysely<ActivityTables>) {}
 
+  /** Sessions still open with a heartbeat since `since`, newest first per user. */
+  openSessions(userIds: string[], since: Date) {
+    if (!userIds.length) return Promise.resolve([]);
+    return this.db
+      .selectFrom('play_sessions')
+      .select(['user_id', 'game_id'])
+      .distinctOn('user_id')
+      .where('user_id', 'in', userIds)
+      .where('ended_at', 'is', null)
+      .where('last_beat_at', '>=', since)
+      .orderBy('user_id')
+      .orderBy('last_beat_at', 'desc')
+      .execute();
+  }
+
   private tx<T>(work: (db: Kysely<ActivityTables>, tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute((trx) => work(trx, asTx(trx)));
   }

@@ -201,6 +201,48 @@ const redisUp = await new Promise<boolean>((resolve) => {
   s.connect(6379, '127.0.0.1');
 });
 
+describe('presence and live notifications (R14)', () => {
+  it('R14 friends see each other come online and go offline live, with what they play; "nobody" hides it; notifications arrive over the same connection', async () => {
+    const [a, b, c] = await users(3);
+    await friends(a!, b!);
+    const op = await signInOperator(t);
+    const game = await op.post('/api/operator/games', gameInput({ title: { en: 'Star Courier' }, releaseDate: '2026-10-01' }));
+    const placed = await b!.client.post(
+      '/api/orders',
+      { gameId: game.body.id, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': randomBytes(8).toString('hex') },
+    );
+    expect((await settle(b!.client, placed.body.id)).status).toBe('paid');
+
+    const ca = new ChatClient(t.url, a);
+    await ca.opened();
+    await ca.hello();
+    const stateOfB = async () => (await a!.client.get('/api/chat/presence')).body.find((p: { id: string }) => p.id === b!.me.id);
+    expect((await stateOfB()).state).toBe('offline');
+    expect((await b!.client.post('/api/play/sessions', { gameId: game.body.id })).status).toBe(201);
+    const cb = new ChatClient(t.url, b);
+    await cb.opened();
+    await cb.hello();
+    await ca.until((x) => x.frames.some((f) => f.type === 'presence' && (f as { state?: string }).state === 'online'));
+    expect(await stateOfB()).toMatchObject({ state: 'online', playing: { gameId: game.body.id, title: 'Star Courier' } });
+    // B hides their presence: A sees them offline at once.
+    expect((await b!.client.put('/api/chat/presence/privacy', { privacy: 'nobody' })).status).toBe(204);
+    expect(await stateOfB()).toMatchObject({ state: 'offline', playing: null });
+    await b!.client.put('/api/chat/presence/privacy', { privacy: 'friends' });
+    cb.close();
+    await ca.until((x) => x.frames.filter((f) => f.type === 'presence' && (f as { state?: string }).state === 'offline').length >= 2);
+    expect((await stateOfB()).state).toBe('offline');
+
+    // A friend request to A is pushed over A's connection, not only polled.
+    expect((await c!.client.post('/api/friends/requests', { userId: a!.me.id })).status).toBe(201);
+    await ca.until((x) => x.frames.some((f) => f.type === 'notification'));
+    expect((ca.frames.find((f) => f.type === 'notification') as { notification?: { kind: string } }).notification?.kind).toBe(
+      'friend_request',
+    );
+    ca.close();
+  });
+});
+
 describe('chat across nodes (R14, R3)', () => {
   it.skipIf(!redisUp)(
     'R14 R3 two nodes share Redis: a message sent to one reaches a client on the other; with Redis gone chat still stores and purchases still work',

@@ -19,9 +19,10 @@ import type { MessageView } from './schemas.ts';
  *   {"type":"read","conversationId","seq"}        read receipt
  * Server → client: {"type":"ready","v":1}, {"type":"message","message"}, {"type":"typing",…}, {"type":"read",…},
  *   {"type":"conversation","conversationId"} (added to one), {"type":"error","ref"?,"code","message"}.
- * Messages carry `seq`, increasing; a client keeps the highest it has seen and sends it as `after` when it reconnects:
- * it gets what it missed, once, in order — the live copies that arrive while the backlog is being sent are held back
- * and only those after the backlog's last `seq` are passed on.
+ * Messages carry `seq`, increasing, and commit in `seq` order (store.ts); a client keeps the highest it has seen and
+ * sends it as `after` when it reconnects. The gateway never forwards the fanned-out copy itself: a live message only
+ * tells it to read what came after the last `seq` it sent, from PostgreSQL (coalesced: one read for a burst). So a
+ * client gets every message once, in order, whether it arrived live, during the backlog or while it was away.
  */
 export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; guards: Guards; trustedOrigins: string[] }) {
   app.get('/api/chat/ws', { websocket: true, schema: { hide: true } }, async (socket: WebSocket, req: FastifyRequest) => {
@@ -45,23 +46,54 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
     };
     let lastSent = 0;
     let live = false;
-    const held: MessageView[] = [];
+    let reading: Promise<void> | undefined;
+    let again = false;
+    /** Sends what came after `lastSent`, in order; one read at a time, and one more if poked meanwhile. */
+    const pull = (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return reading;
+      }
+      reading = (async () => {
+        do {
+          again = false;
+          for (;;) {
+            const page: MessageView[] = await deps.chat.since(me, lastSent, 500);
+            for (const message of page) send({ type: 'message', message });
+            if (page.length) lastSent = page[page.length - 1]!.seq;
+            if (page.length < 500) break;
+          }
+        } while (again);
+      })().finally(() => {
+        reading = undefined;
+      });
+      return reading;
+    };
     const unsubscribe = deps.chat.subscribe(me, (e: ChatEvent) => {
       if (e.type !== 'message') return send(e);
-      if (!live) held.push(e.message);
-      else if (e.message.seq > lastSent) {
-        lastSent = e.message.seq;
-        send(e);
-      }
+      if (live) void pull().catch(() => undefined);
     });
-    socket.on('close', unsubscribe);
+    await deps.chat.connected(me).catch(() => undefined);
+    socket.on('close', () => {
+      unsubscribe();
+      void deps.chat.disconnected(me).catch(() => undefined);
+    });
     const fail = (err: unknown, ref?: string) => {
       const e = err instanceof AppError ? err : new AppError(500, 'internal', 'Something went wrong; try again.');
       send({ type: 'error', ...(ref ? { ref } : {}), code: e.code, message: e.message });
     };
     const handle = (on.frame = (raw: unknown) => {
       void (async () => {
-        let m: { type?: string; v?: number; after?: number; conversationId?: string; body?: string; ref?: string; seq?: number };
+        let m: {
+          type?: string;
+          v?: number;
+          after?: number;
+          conversationId?: string;
+          body?: string;
+          ref?: string;
+          seq?: number;
+          state?: string;
+        };
         try {
           m = JSON.parse(String(raw)) as typeof m;
         } catch {
@@ -70,22 +102,11 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
         try {
           switch (m.type) {
             case 'hello': {
-              live = false;
-              let after = Number.isSafeInteger(m.after) ? Number(m.after) : 0;
-              for (;;) {
-                const page = await deps.chat.since(me, after, 500);
-                for (const msg of page) send({ type: 'message', message: msg });
-                if (page.length) after = page[page.length - 1]!.seq;
-                if (page.length < 500) break;
-              }
-              lastSent = Math.max(lastSent, after);
+              await reading;
+              // A first connection (no position) starts now: history is read page by page over REST.
+              lastSent = Number.isSafeInteger(m.after) && Number(m.after) > 0 ? Number(m.after) : await deps.chat.latestSeq(me);
               live = true;
-              for (const msg of held.splice(0).sort((a, b) => a.seq - b.seq)) {
-                if (msg.seq > lastSent) {
-                  lastSent = msg.seq;
-                  send({ type: 'message', message: msg });
-                }
-              }
+              await pull();
               return send({ type: 'ready', v: 1 });
             }
             case 'send': {
@@ -96,6 +117,8 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
               return await deps.chat.typing(me, String(m.conversationId ?? ''));
             case 'read':
               return await deps.chat.markRead(me, String(m.conversationId ?? ''), Number(m.seq ?? 0));
+            case 'presence':
+              return await deps.chat.setState(me, m.state === 'away' ? 'away' : 'online');
             default:
               return fail(new AppError(400, 'unknown_frame', `Unknown frame type "${m.type}".`), m.ref);
           }

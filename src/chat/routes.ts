@@ -22,6 +22,42 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guar
     async (req) => chat.list(await me(req)),
   );
 
+  const Presence = Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    state: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
+    playing: Type.Union([Type.Object({ gameId: Type.String(), title: Type.String() }), Type.Null()]),
+  });
+  r.get(
+    '/api/chat/presence',
+    {
+      schema: {
+        tags,
+        summary: 'Your friends: online, away or offline, and what they play (as each one allows)',
+        response: { 200: Type.Array(Presence), ...errors },
+      },
+    },
+    async (req) => chat.presence(await me(req)),
+  );
+  r.put(
+    '/api/chat/presence/privacy',
+    {
+      schema: {
+        tags,
+        summary: 'Who may see whether you are online and what you play',
+        body: Type.Object(
+          { privacy: Type.Union([Type.Literal('everyone'), Type.Literal('friends'), Type.Literal('nobody')]) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await chat.setPrivacy(await me(req), req.body.privacy);
+      return reply.status(204).send(null);
+    },
+  );
+
   r.post(
     '/api/chat/direct',
     {

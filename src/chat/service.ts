@@ -11,14 +11,24 @@ export interface ChatPeople {
   areFriends(a: string, b: string): Promise<boolean>;
   blockedEitherWay(a: string, b: string): Promise<boolean>;
   names(ids: string[]): Promise<Map<string, string>>;
+  friendIds(userId: string): Promise<string[]>;
+  /** What each of these users is playing right now (an open play session), by user id. */
+  playing(userIds: string[]): Promise<Map<string, { gameId: string; title: string }>>;
 }
+
+export type PresenceState = 'online' | 'away' | 'offline';
+
+/** A user counts as online while their node saw them within this long (nodes refresh every 15 s). */
+const ONLINE_WITHIN_MS = 45_000;
 
 /** What a connection receives on its user's channel. */
 export type ChatEvent =
   | { type: 'message'; message: MessageView }
   | { type: 'typing'; conversationId: string; userId: string; name: string }
   | { type: 'read'; conversationId: string; userId: string; seq: number }
-  | { type: 'conversation'; conversationId: string };
+  | { type: 'conversation'; conversationId: string }
+  | { type: 'presence'; userId: string; state: PresenceState; playing: { gameId: string; title: string } | null }
+  | { type: 'notification'; notification: unknown };
 
 export const userChannel = (userId: string) => `chat:user:${userId}`;
 
@@ -30,6 +40,9 @@ export const userChannel = (userId: string) => `chat:user:${userId}`;
  */
 export class ChatService {
   readonly #sent = new Map<string, number[]>();
+  /** Connections per user on this node. */
+  readonly #here = new Map<string, number>();
+  #beat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly d: {
@@ -123,6 +136,11 @@ export class ChatService {
     return this.views(await this.d.store.history(conversationId, before, limit));
   }
 
+  /** The position of the newest message a user can see (where a first connection starts). */
+  latestSeq(me: string): Promise<number> {
+    return this.d.store.latestSeq(me);
+  }
+
   /** What a reconnecting client missed in all its conversations, oldest first (at most `limit`; ask again for more). */
   async since(me: string, after: number, limit = 500): Promise<MessageView[]> {
     return this.views(await this.d.store.since(me, after, limit));
@@ -174,11 +192,85 @@ export class ChatService {
     );
   }
 
+  // ---------- presence (R14) ----------
+
+  /** A connection opened: the first one on this node makes the user online; friends who may see it are told. */
+  async connected(userId: string): Promise<void> {
+    const n = (this.#here.get(userId) ?? 0) + 1;
+    this.#here.set(userId, n);
+    this.heartbeat();
+    if (n === 1) {
+      await this.d.store.seen([userId], 'online', new Date());
+      await this.announce(userId, 'online');
+    }
+  }
+
+  async disconnected(userId: string): Promise<void> {
+    const n = (this.#here.get(userId) ?? 1) - 1;
+    if (n > 0) return void this.#here.set(userId, n);
+    this.#here.delete(userId);
+    await this.d.store.seen([userId], 'offline', new Date());
+    await this.announce(userId, 'offline');
+  }
+
+  /** The client says it is idle (away) or back (online). */
+  async setState(userId: string, state: 'online' | 'away'): Promise<void> {
+    await this.d.store.seen([userId], state, new Date());
+    await this.announce(userId, state);
+  }
+
+  async setPrivacy(userId: string, privacy: 'everyone' | 'friends' | 'nobody'): Promise<void> {
+    await this.d.store.setPrivacy(userId, privacy);
+    await this.announce(userId, privacy === 'nobody' ? 'offline' : await this.stateOf(userId));
+  }
+
+  private async stateOf(userId: string): Promise<PresenceState> {
+    const [p] = await this.d.store.presence([userId]);
+    return p && p.last_seen_at && Date.now() - p.last_seen_at.getTime() < ONLINE_WITHIN_MS ? p.state : 'offline';
+  }
+
+  /** Every 15 s this node refreshes the users connected to it (a node that dies stops, and they go offline in 45 s). */
+  private heartbeat(): void {
+    if (this.#beat) return;
+    this.#beat = setInterval(() => void this.d.store.refresh([...this.#here.keys()], new Date()).catch(() => undefined), 15_000);
+    this.#beat.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#beat);
+  }
+
+  private async announce(userId: string, state: PresenceState): Promise<void> {
+    const [friends, [p]] = await Promise.all([this.d.people.friendIds(userId), this.d.store.presence([userId])]);
+    const shown = p?.privacy === 'nobody' ? 'offline' : state;
+    const playing = shown === 'offline' ? null : ((await this.d.people.playing([userId])).get(userId) ?? null);
+    await Promise.all(
+      friends.map((f) => this.d.fanout.publish(userChannel(f), { type: 'presence', userId, state: shown, playing }).catch(() => undefined)),
+    );
+  }
+
+  /** Friends with their state and what they play, as each one's privacy allows (blocked users are not friends). */
+  async presence(me: string) {
+    const friends = await this.d.people.friendIds(me);
+    const [rows, names, playing] = await Promise.all([
+      this.d.store.presence(friends),
+      this.d.people.names(friends),
+      this.d.people.playing(friends),
+    ]);
+    const byId = new Map(rows.map((r) => [r.user_id, r]));
+    return friends.map((id) => {
+      const p = byId.get(id);
+      const fresh = p?.last_seen_at && Date.now() - p.last_seen_at.getTime() < ONLINE_WITHIN_MS;
+      const state: PresenceState = !p || p.privacy === 'nobody' || !fresh ? 'offline' : p.state;
+      return { id, name: names.get(id) ?? '', state, playing: state === 'offline' ? null : (playing.get(id) ?? null) };
+    });
+  }
+
   subscribe(userId: string, handler: (e: ChatEvent) => void): () => void {
     return this.d.fanout.subscribe(userChannel(userId), (m) => handler(m as ChatEvent));
   }
 
-  get connected(): boolean {
+  get fanoutHealthy(): boolean {
     return this.d.fanout.healthy;
   }
 

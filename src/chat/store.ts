@@ -11,10 +11,19 @@ export interface ChatTables {
   };
   chat_members: { conversation_id: string; user_id: string; joined_at: Date; last_read_seq: Generated<number> };
   chat_messages: { seq: Generated<number>; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
+  chat_presence: {
+    user_id: string;
+    state: 'online' | 'away' | 'offline';
+    last_seen_at: Date | null;
+    privacy: Generated<'everyone' | 'friends' | 'nobody'>;
+  };
 }
 
 export type MessageRow = { seq: number; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
 type Db = Kysely<ChatTables>;
+
+/** The advisory lock that orders message commits (any fixed number, used for nothing else). */
+const CHAT_SEQ_LOCK = 7_423_001;
 
 /** The two users of a direct conversation, in a fixed order: one conversation per pair (UNIQUE pair_key). */
 export const pairKey = (a: string, b: string) => [a, b].sort().join(':');
@@ -115,8 +124,18 @@ export class ChatStore {
     return r.rows.map((x) => ({ ...x, last_seq: x.last_seq === null ? null : Number(x.last_seq) }));
   }
 
+  /**
+   * Stores a message. Its `seq` is taken under a transaction-scoped advisory lock, so messages commit in `seq` order:
+   * whoever has read up to some `seq` has seen every message below it that will ever exist, which is what makes
+   * resuming by position lossless (a plain sequence lets a lower number commit after a higher one was read). The lock
+   * serialises message writes across the cluster — about a thousand a second on this machine; the next step for more
+   * is a cursor per conversation, each with its own lock.
+   */
   insertMessage(m: Omit<MessageRow, 'seq'>): Promise<MessageRow> {
-    return this.db.insertInto('chat_messages').values(m).returningAll().executeTakeFirstOrThrow();
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${CHAT_SEQ_LOCK})`.execute(trx);
+      return trx.insertInto('chat_messages').values(m).returningAll().executeTakeFirstOrThrow();
+    });
   }
 
   /** One page of a conversation's history, newest first, before a position (cursor pagination). */
@@ -138,12 +157,55 @@ export class ChatStore {
       .execute();
   }
 
+  async latestSeq(userId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('chat_messages as x')
+      .innerJoin('chat_members as m', (j) => j.onRef('m.conversation_id', '=', 'x.conversation_id').on('m.user_id', '=', userId))
+      .select((eb) => eb.fn.max('x.seq').as('max'))
+      .executeTakeFirst();
+    return Number(r?.max ?? 0);
+  }
+
   async markRead(conversationId: string, userId: string, seq: number): Promise<void> {
     await this.db
       .updateTable('chat_members')
       .set({ last_read_seq: sql<number>`greatest(last_read_seq, ${seq})` })
       .where('conversation_id', '=', conversationId)
       .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /** Marks users seen now in a state (a node's heartbeat for its connections, or a change). */
+  async seen(userIds: string[], state: 'online' | 'away' | 'offline', at: Date): Promise<void> {
+    if (!userIds.length) return;
+    await this.db
+      .insertInto('chat_presence')
+      .values(userIds.map((user_id) => ({ user_id, state, last_seen_at: at })))
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ state, last_seen_at: at }))
+      .execute();
+  }
+
+  /** Keeps each user's state, refreshing only when they were last seen (the heartbeat). */
+  async refresh(userIds: string[], at: Date): Promise<void> {
+    if (!userIds.length) return;
+    await this.db
+      .updateTable('chat_presence')
+      .set({ last_seen_at: at })
+      .where('user_id', 'in', userIds)
+      .where('state', '<>', 'offline')
+      .execute();
+  }
+
+  presence(userIds: string[]) {
+    if (!userIds.length) return Promise.resolve([]);
+    return this.db.selectFrom('chat_presence').selectAll().where('user_id', 'in', userIds).execute();
+  }
+
+  async setPrivacy(userId: string, privacy: 'everyone' | 'friends' | 'nobody'): Promise<void> {
+    await this.db
+      .insertInto('chat_presence')
+      .values({ user_id: userId, state: 'offline', last_seen_at: null, privacy })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ privacy }))
       .execute();
   }
 

@@ -35,4 +35,17 @@ export const chatMigrations: Record<string, Migration> = {
       await sql`create index chat_messages_conversation on chat_messages (conversation_id, seq)`.execute(db);
     },
   },
+  '2026-12-03-05-chat-presence': {
+    async up(db: Kysely<unknown>) {
+      // Presence across nodes (R14): each node refreshes last_seen_at of the users connected to it every 15 s; a user
+      // is online while it is recent. Privacy: who may see it (everyone, friends, nobody).
+      await sql`
+        create table chat_presence (
+          user_id text primary key,
+          state text not null default 'offline' check (state in ('online', 'away', 'offline')),
+          last_seen_at timestamptz,
+          privacy text not null default 'friends' check (privacy in ('everyone', 'friends', 'nobody'))
+        )`.execute(db);
+    },
+  },
 };
