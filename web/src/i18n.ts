@@ -129,6 +129,16 @@ const en = {
   what: 'What',
   balanceAfter: 'Balance',
   order: 'order',
+  friendsAndChat: 'Friends & chat',
+  reconnecting: 'reconnecting…',
+  noFriendsYet: 'No friends yet. Add some on the Friends page.',
+  nowPlaying: 'playing {game}',
+  online: 'online',
+  away: 'away',
+  offline: 'offline',
+  isTyping: '{name} is typing…',
+  writeMessage: 'Write a message',
+  sendMessage: 'Send',
 };
 type Dict = typeof en;
 const ko: Partial<Dict> = {
@@ -257,6 +267,16 @@ const ko: Partial<Dict> = {
   what: '내용',
   balanceAfter: '잔액',
   order: '주문',
+  friendsAndChat: '친구 및 채팅',
+  reconnecting: '다시 연결 중…',
+  noFriendsYet: '아직 친구가 없습니다. 친구 페이지에서 추가해 보세요.',
+  nowPlaying: '{game} 플레이 중',
+  online: '온라인',
+  away: '자리 비움',
+  offline: '오프라인',
+  isTyping: '{name}님이 입력 중…',
+  writeMessage: '메시지 입력',
+  sendMessage: '보내기',
 };
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
@@ -384,6 +404,16 @@ const ja: Partial<Dict> = {
   what: '内容',
   balanceAfter: '残高',
   order: '注文',
+  friendsAndChat: 'フレンドとチャット',
+  reconnecting: '再接続中…',
+  noFriendsYet: 'まだフレンドがいません。フレンドページで追加しましょう。',
+  nowPlaying: '{game}をプレイ中',
+  online: 'オンライン',
+  away: '離席中',
+  offline: 'オフライン',
+  isTyping: '{name}さんが入力中…',
+  writeMessage: 'メッセージを入力',
+  sendMessage: '送信',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
 

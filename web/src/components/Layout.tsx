@@ -4,6 +4,7 @@ import { useSession } from '../session.tsx';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countriesByName, countryName } from '../format.ts';
 import { NotificationBell } from './Notifications.tsx';
+import { ChatPanel } from './ChatPanel.tsx';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, t, country, language, locale, setVisitorPrefs } = useSession();
@@ -75,6 +76,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
       </header>
       <main>{children}</main>
+      {me && <ChatPanel />}
       <footer className="footer">
         Prices shown for {countryName(country, locale)} · <a href="/docs">API</a>
       </footer>

@@ -4,6 +4,7 @@ import { api, get } from '../api.ts';
 import type { NotificationView } from '../../../src/notifications/schemas.ts';
 import { useSession } from '../session.tsx';
 import type { T } from '../i18n.ts';
+import { chat } from '../chat.ts';
 
 type Payload = {
   giftId?: string;
@@ -51,7 +52,12 @@ export function NotificationBell() {
     const timer = setInterval(() => void load(), 30_000);
     const onFocus = () => void load();
     window.addEventListener('focus', onFocus);
+    // Pushed over the chat connection as they happen.
+    const off = chat.on((f) => {
+      if (f.type === 'notification') void load();
+    });
     return () => {
+      off();
       clearInterval(timer);
       window.removeEventListener('focus', onFocus);
     };

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { signUp, startTestStore, type TestStore } from '../harness.ts';
+import { launchChromium, signedIn } from '../browser.ts';
+
+let t: TestStore;
+let browser: Browser;
+const shots = 'test-results/screenshots';
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  t = await startTestStore({ now: '2026-12-02T09:00:00Z', durable: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('chat in Chromium (R14)', () => {
+  it('R14 two friends in two browsers: each sees the other online, they chat, and when one leaves the other sees them go offline', async () => {
+    const hana = await signUp(t, { name: 'Hana', country: 'KR', language: 'ko' });
+    const sora = await signUp(t, { name: 'Sora', country: 'JP', language: 'en' });
+    expect((await hana.client.post('/api/friends/requests', { userId: sora.me.id })).status).toBe(201);
+    expect((await sora.client.post(`/api/friends/requests/${hana.me.id}/accept`)).status).toBe(204);
+
+    const h = await signedIn(browser, t.url, hana.client, 'ko-KR');
+    const s = await signedIn(browser, t.url, sora.client);
+    await s.page.goto(`${t.url}/`);
+    await s.page.waitForSelector('[data-testid=chat-toggle]');
+    await h.page.goto(`${t.url}/`);
+    await h.page.click('[data-testid=chat-toggle]');
+    // Sora is online (her page is open).
+    await h.page.waitForSelector('[data-testid=chat-friend][data-name=Sora][data-state=online]');
+    await h.page.click('[data-testid=chat-friend][data-name=Sora]');
+    await h.page.fill('[data-testid=chat-input]', 'こんにちは! 같이 할래?');
+    await h.page.press('[data-testid=chat-input]', 'Enter');
+    await h.page.waitForSelector('[data-testid=chat-message]:text("같이 할래?")');
+
+    // Sora sees it arrive: the unread count, then the message in the window.
+    await s.page.waitForSelector('[data-testid=chat-toggle] .bell-count');
+    await s.page.click('[data-testid=chat-toggle]');
+    await s.page.click('[data-testid=chat-friend][data-name=Hana]');
+    await s.page.waitForSelector('[data-testid=chat-message]:text("같이 할래?")');
+    await s.page.fill('[data-testid=chat-input]', 'Sure, in 5 minutes');
+    await s.page.press('[data-testid=chat-input]', 'Enter');
+    await h.page.waitForSelector('[data-testid=chat-message]:text("Sure, in 5 minutes")');
+    await h.page.screenshot({ path: `${shots}/chat-ko.png` });
+
+    // Sora closes the store: Hana sees her offline.
+    await s.ctx.close();
+    await h.page.click('[data-testid=chat-window] button:text("←")');
+    await h.page.waitForSelector('[data-testid=chat-friend][data-name=Sora][data-state=offline]');
+    await h.ctx.close();
+  });
+});

@@ -1,0 +1,165 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, get } from '../api.ts';
+import type { ConversationView, MessageView } from '../../../src/chat/schemas.ts';
+import { chat, type ChatFrame } from '../chat.ts';
+import { useSession } from '../session.tsx';
+import { ErrorNote } from './Form.tsx';
+
+type Friend = { id: string; name: string; state: 'online' | 'away' | 'offline'; playing: { gameId: string; title: string } | null };
+
+/** R14: friends with their presence and a chat window, on every page for a signed-in player. */
+export function ChatPanel() {
+  const { t, me } = useSession();
+  const [open, setOpen] = useState(false);
+  const [friends, setFriends] = useState<Friend[]>([]);
+  const [status, setStatus] = useState(chat.status);
+  const [conversation, setConversation] = useState<ConversationView>();
+  const [unread, setUnread] = useState(0);
+  // What is on screen, for the listener (which outlives renders): a message in the open window is not unread.
+  const showing = useRef<string | undefined>(undefined);
+  showing.current = open ? conversation?.id : undefined;
+  const load = () => get<Friend[]>('/api/chat/presence').then(setFriends, () => undefined);
+  useEffect(() => {
+    chat.start();
+    void load();
+    const offStatus = chat.onStatus(setStatus);
+    const off = chat.on((f: ChatFrame) => {
+      if (f.type === 'presence')
+        setFriends((list) => list.map((x) => (x.id === f.userId ? { ...x, state: f.state, playing: f.playing } : x)));
+      if (f.type === 'message' && f.message.senderId !== me?.id && showing.current !== f.message.conversationId) setUnread((n) => n + 1);
+    });
+    return () => {
+      off();
+      offStatus();
+      chat.stop();
+    };
+  }, [me?.id]);
+  const talkTo = async (f: Friend) => {
+    setConversation((await api<ConversationView>('/api/chat/direct', { method: 'POST', json: { userId: f.id } })).data);
+    setUnread(0);
+  };
+  const order = { online: 0, away: 1, offline: 2 };
+  return (
+    <aside className={`chat-panel ${open ? 'open' : ''}`} data-testid="chat-panel">
+      <button type="button" className="chat-toggle" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="chat-toggle">
+        {t('friendsAndChat')}
+        {unread > 0 && <span className="bell-count">{unread}</span>}
+        {status === 'reconnecting' && <span className="muted"> · {t('reconnecting')}</span>}
+      </button>
+      {open && (
+        <div className="chat-body">
+          {conversation ? (
+            <ChatWindow conversation={conversation} onBack={() => setConversation(undefined)} />
+          ) : (
+            <ul className="chat-friends">
+              {friends.length === 0 && <li className="muted">{t('noFriendsYet')}</li>}
+              {[...friends]
+                .sort((a, b) => order[a.state] - order[b.state] || a.name.localeCompare(b.name))
+                .map((f) => (
+                  <li key={f.id}>
+                    <button type="button" onClick={() => void talkTo(f)} data-testid="chat-friend" data-state={f.state} data-name={f.name}>
+                      <span className={`dot ${f.state}`} aria-hidden="true" />
+                      <span>
+                        {f.name}
+                        <span className="muted">
+                          {' · '}
+                          {f.playing ? t('nowPlaying').replace('{game}', f.playing.title) : t(f.state)}
+                        </span>
+                      </span>
+                    </button>
+                  </li>
+                ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function ChatWindow({ conversation, onBack }: { conversation: ConversationView; onBack: () => void }) {
+  const { t, me } = useSession();
+  const [messages, setMessages] = useState<MessageView[]>([]);
+  const [text, setText] = useState('');
+  const [typing, setTyping] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const end = useRef<HTMLDivElement>(null);
+  const lastTyping = useRef(0);
+  const add = (m: MessageView) =>
+    setMessages((list) => (list.some((x) => x.id === m.id) ? list : [...list, m].sort((a, b) => a.seq - b.seq)));
+  useEffect(() => {
+    get<MessageView[]>(`/api/chat/conversations/${conversation.id}/messages?limit=50`).then(
+      (page) => setMessages(page.reverse()),
+      setError,
+    );
+    return chat.on((f) => {
+      if ((f.type === 'message' || f.type === 'ack') && f.message.conversationId === conversation.id) add(f.message);
+      if (f.type === 'typing' && f.conversationId === conversation.id) {
+        setTyping(f.name);
+        setTimeout(() => setTyping(undefined), 3000);
+      }
+      if (f.type === 'error') setError(new Error(f.message));
+    });
+  }, [conversation.id]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+    const last = messages.at(-1);
+    if (last) chat.send({ type: 'read', conversationId: conversation.id, seq: last.seq });
+  }, [messages.length]);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    setText('');
+    setError(undefined);
+    // Over the socket when it is live; over HTTP otherwise (the message is stored either way).
+    if (!chat.send({ type: 'send', conversationId: conversation.id, body, ref: crypto.randomUUID() })) {
+      try {
+        add((await api<MessageView>(`/api/chat/conversations/${conversation.id}/messages`, { method: 'POST', json: { body } })).data);
+      } catch (err) {
+        setError(err);
+      }
+    }
+  };
+  const other = conversation.members.find((m) => m.id !== me?.id);
+  return (
+    <div className="chat-window" data-testid="chat-window">
+      <div className="chat-head">
+        <button type="button" className="button secondary small" onClick={onBack}>
+          ←
+        </button>
+        <strong>{conversation.name ?? other?.name}</strong>
+      </div>
+      <div className="chat-messages">
+        {messages.map((m) => (
+          <p key={m.id} className={m.senderId === me?.id ? 'mine' : 'theirs'} data-testid="chat-message">
+            {m.body}
+          </p>
+        ))}
+        {typing && <p className="muted">{t('isTyping').replace('{name}', typing)}</p>}
+        <div ref={end} />
+      </div>
+      <ErrorNote error={error} />
+      <form onSubmit={submit} className="chat-input">
+        <input
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            // At most one "typing" every 3 seconds.
+            if (Date.now() - lastTyping.current > 3000) {
+              lastTyping.current = Date.now();
+              chat.send({ type: 'typing', conversationId: conversation.id });
+            }
+          }}
+          aria-label={t('writeMessage')}
+          placeholder={t('writeMessage')}
+          maxLength={4000}
+          data-testid="chat-input"
+        />
+        <button type="submit" className="button small">
+          {t('sendMessage')}
+        </button>
+      </form>
+    </div>
+  );
+}
