@@ -201,6 +201,49 @@ const redisUp = await new Promise<boolean>((resolve) => {
   s.connect(6379, '127.0.0.1');
 });
 
+describe('moderation (R14)', () => {
+  it('R14 in a group, strong words are hidden from members who are not the writer’s friends (Steam’s rule); a reported message reaches operators, who mute the writer', async () => {
+    const [owner, friendOfBoth, stranger] = await users(3);
+    await friends(owner!, friendOfBoth!);
+    await friends(owner!, stranger!);
+    const g = (await owner!.client.post('/api/chat/groups', { name: 'Mixed', memberIds: [friendOfBoth!.me.id, stranger!.me.id] })).body;
+    const sent = await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'this boss is fuuuucking hard' });
+    expect(sent.status).toBe(201);
+    const bodyFor = async (u: User) => (await u.client.get(`/api/chat/conversations/${g.id}/messages`)).body[0].body as string;
+    expect(await bodyFor(owner!)).toBe('this boss is fuuuucking hard');
+    expect(await bodyFor(stranger!)).toMatch(/^this boss is ♥+ing hard$/);
+    // Live too: the stranger's connection gets the hidden version.
+    const cs = new ChatClient(t.url, stranger!);
+    await cs.opened();
+    await cs.hello();
+    await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'ｓｈｉｔ, again' });
+    await cs.until((c) => c.messages().length === 1);
+    expect(cs.messages()[0]!.body).not.toContain('ｓｈｉｔ');
+    cs.close();
+
+    expect((await stranger!.client.post(`/api/chat/messages/${sent.body.id}/report`, { reason: 'rude' })).body).toEqual({ reported: true });
+    expect((await stranger!.client.post(`/api/chat/messages/${sent.body.id}/report`, { reason: 'rude' })).body).toEqual({
+      reported: false,
+    });
+    const outsider = await signUp(t);
+    expect((await outsider.client.post(`/api/chat/messages/${sent.body.id}/report`, { reason: 'x' })).status).toBe(404);
+    expect((await stranger!.client.get('/api/operator/chat/reports')).status).toBe(403);
+    const op = await signInOperator(t);
+    const reports = (await op.get('/api/operator/chat/reports')).body;
+    expect(reports[0]).toMatchObject({ messageId: sent.body.id, body: 'this boss is fuuuucking hard', reports: 1, reasons: ['rude'] });
+    expect((await op.put(`/api/operator/chat/mutes/${friendOfBoth!.me.id}`, { minutes: 60, reason: 'language' })).status).toBe(204);
+    const muted = await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'hello?' });
+    expect(muted.status).toBe(403);
+    expect(muted.body.error.code).toBe('muted');
+    t.clock.advance(61 * 60_000);
+    expect((await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'back' })).status).toBe(201);
+    expect((await op.put(`/api/operator/chat/mutes/${friendOfBoth!.me.id}`, { minutes: null, reason: 'banned' })).status).toBe(204);
+    expect((await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'still?' })).body.error.code).toBe('muted');
+    expect((await op.delete(`/api/operator/chat/mutes/${friendOfBoth!.me.id}`)).status).toBe(204);
+    expect((await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'thanks' })).status).toBe(201);
+  });
+});
+
 describe('presence and live notifications (R14)', () => {
   it('R14 friends see each other come online and go offline live, with what they play; "nobody" hides it; notifications arrive over the same connection', async () => {
     const [a, b, c] = await users(3);

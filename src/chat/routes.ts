@@ -152,6 +152,89 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guar
   );
 
   r.post(
+    '/api/chat/messages/:id/report',
+    {
+      schema: {
+        tags,
+        summary: 'Report a message to the operators',
+        params: Id,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ reported: Type.Boolean() }), ...errors },
+      },
+    },
+    async (req) => chat.report(await me(req), req.params.id, req.body.reason),
+  );
+
+  r.get(
+    '/api/operator/chat/reports',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Reported chat messages, most reported first, as written',
+        response: {
+          200: Type.Array(
+            Type.Object({
+              messageId: Type.String(),
+              conversationId: Type.String(),
+              sender: Type.Object({ id: Type.String(), name: Type.String() }),
+              body: Type.String(),
+              sentAt: Type.String(),
+              reports: Type.Integer(),
+              reasons: Type.Array(Type.String()),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      await guards.requireOperator(req);
+      return chat.reports();
+    },
+  );
+
+  r.put(
+    '/api/operator/chat/mutes/:userId',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Mute a user in chat for some minutes, or ban them (minutes: null)',
+        params: Type.Object({ userId: Type.String({ maxLength: 100 }) }),
+        body: Type.Object(
+          {
+            minutes: Type.Union([Type.Integer({ minimum: 1, maximum: 525_600 }), Type.Null()]),
+            reason: Type.String({ minLength: 1, maxLength: 500 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const op = await guards.requireOperator(req);
+      await chat.mute(op.userId, req.params.userId, req.body.minutes, req.body.reason);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.delete(
+    '/api/operator/chat/mutes/:userId',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Lift a mute or ban',
+        params: Type.Object({ userId: Type.String({ maxLength: 100 }) }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await guards.requireOperator(req);
+      await chat.unmute(req.params.userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
     '/api/chat/conversations/:id/read',
     {
       schema: {

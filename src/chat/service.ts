@@ -5,6 +5,7 @@ import { isUuid } from '../platform/ids.ts';
 import type { Fanout } from '../platform/realtime.ts';
 import type { ChatStore, MessageRow } from './store.ts';
 import type { ConversationView, MessageView } from './schemas.ts';
+import { censored } from './profanity.ts';
 
 /** What chat asks of the friends and accounts contexts (wired in app.ts). */
 export interface ChatPeople {
@@ -133,7 +134,7 @@ export class ChatService {
 
   async history(me: string, conversationId: string, before: number | undefined, limit: number): Promise<MessageView[]> {
     await this.visible(me, conversationId);
-    return this.views(await this.d.store.history(conversationId, before, limit));
+    return this.views(await this.d.store.history(conversationId, before, limit), me);
   }
 
   /** The position of the newest message a user can see (where a first connection starts). */
@@ -143,7 +144,7 @@ export class ChatService {
 
   /** What a reconnecting client missed in all its conversations, oldest first (at most `limit`; ask again for more). */
   async since(me: string, after: number, limit = 500): Promise<MessageView[]> {
-    return this.views(await this.d.store.since(me, after, limit));
+    return this.views(await this.d.store.since(me, after, limit), me);
   }
 
   async send(me: string, conversationId: string, body: string): Promise<MessageView> {
@@ -155,6 +156,17 @@ export class ChatService {
     if (c.kind === 'direct') {
       const other = members.find((m) => m !== me);
       if (other) await this.mayTalk(me, other);
+    }
+    const mute = await this.d.store.muteOf(me);
+    if (mute && (mute.until === null || mute.until > this.d.clock.now())) {
+      throw new AppError(
+        403,
+        'muted',
+        mute.until
+          ? `You cannot send messages until ${mute.until.toISOString().slice(0, 16).replace('T', ' ')} UTC (${mute.reason}).`
+          : `You cannot send messages any more (${mute.reason}).`,
+        { until: mute.until?.toISOString() ?? null },
+      );
     }
     this.limit(me);
     const row = await this.d.store.insertMessage({
@@ -288,15 +300,70 @@ export class ChatService {
     this.#sent.set(me, recent);
   }
 
-  private async views(rows: MessageRow[]): Promise<MessageView[]> {
+  // ---------- moderation (R14) ----------
+
+  /** A member reports a message to the operators (once per message). */
+  async report(me: string, messageId: string, reason: string): Promise<{ reported: boolean }> {
+    const m = isUuid(messageId) ? await this.d.store.messageById(messageId) : undefined;
+    if (!m || !(await this.d.store.isMember(m.conversation_id, me))) throw notFound('This message', 'message_not_found');
+    if (m.sender_id === me) throw new AppError(400, 'own_message', 'You cannot report your own message.');
+    return {
+      reported: await this.d.store.report({
+        id: randomUUID(),
+        message_id: m.id,
+        reporter_id: me,
+        reason: reason.trim(),
+        created_at: this.d.clock.now(),
+      }),
+    };
+  }
+
+  async reports(limit = 100) {
+    const rows = await this.d.store.reports(limit);
     const names = await this.d.people.names([...new Set(rows.map((r) => r.sender_id))]);
+    return rows.map((r) => ({
+      messageId: r.message_id,
+      conversationId: r.conversation_id,
+      sender: { id: r.sender_id, name: names.get(r.sender_id) ?? '' },
+      body: r.body,
+      sentAt: r.created_at.toISOString(),
+      reports: Number(r.reports),
+      reasons: r.reasons,
+    }));
+  }
+
+  /** Mutes a user for some minutes, or bans them from chat (`minutes` null). */
+  async mute(operatorId: string, userId: string, minutes: number | null, reason: string): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.store.mute({
+      user_id: userId,
+      until: minutes === null ? null : new Date(now.getTime() + minutes * 60_000),
+      reason,
+      by_id: operatorId,
+      at: now,
+    });
+  }
+
+  unmute(userId: string): Promise<void> {
+    return this.d.store.unmute(userId);
+  }
+
+  /**
+   * Messages as a reader sees them. Steam's rule by default: strong words are hidden (♥) in what people who are not
+   * the reader's friends write (a group mixes friends and friends of friends); friends' own words are shown as written.
+   */
+  private async views(rows: MessageRow[], reader?: string): Promise<MessageView[]> {
+    const [names, friends] = await Promise.all([
+      this.d.people.names([...new Set(rows.map((r) => r.sender_id))]),
+      reader && rows.some((r) => r.sender_id !== reader) ? this.d.people.friendIds(reader).then((f) => new Set(f)) : new Set<string>(),
+    ]);
     return rows.map((r) => ({
       id: r.id,
       seq: Number(r.seq),
       conversationId: r.conversation_id,
       senderId: r.sender_id,
       senderName: names.get(r.sender_id) ?? '',
-      body: r.body,
+      body: reader && r.sender_id !== reader && !friends.has(r.sender_id) ? censored(r.body) : r.body,
       createdAt: r.created_at.toISOString(),
     }));
   }

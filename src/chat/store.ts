@@ -11,6 +11,8 @@ export interface ChatTables {
   };
   chat_members: { conversation_id: string; user_id: string; joined_at: Date; last_read_seq: Generated<number> };
   chat_messages: { seq: Generated<number>; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
+  chat_reports: { id: string; message_id: string; reporter_id: string; reason: string; created_at: Date };
+  chat_mutes: { user_id: string; until: Date | null; reason: string; by_id: string; at: Date };
   chat_presence: {
     user_id: string;
     state: 'online' | 'away' | 'offline';
@@ -207,6 +209,55 @@ export class ChatStore {
       .values({ user_id: userId, state: 'offline', last_seen_at: null, privacy })
       .onConflict((oc) => oc.column('user_id').doUpdateSet({ privacy }))
       .execute();
+  }
+
+  messageById(id: string): Promise<MessageRow | undefined> {
+    return this.db.selectFrom('chat_messages').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** One report per reporter and message; false when this reporter had reported it already. */
+  async report(r: { id: string; message_id: string; reporter_id: string; reason: string; created_at: Date }): Promise<boolean> {
+    const done = await this.db
+      .insertInto('chat_reports')
+      .values(r)
+      .onConflict((oc) => oc.columns(['message_id', 'reporter_id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return done !== undefined;
+  }
+
+  /** Reported messages, most reported first, with the original text. */
+  reports(limit: number) {
+    return this.db
+      .selectFrom('chat_reports as r')
+      .innerJoin('chat_messages as m', 'm.id', 'r.message_id')
+      .select(['m.id as message_id', 'm.body', 'm.sender_id', 'm.conversation_id', 'm.created_at'])
+      .select((eb) => [
+        eb.fn.countAll<number>().as('reports'),
+        eb.fn.max('r.created_at').as('last_reported_at'),
+        sql<string[]>`array_agg(r.reason)`.as('reasons'),
+      ])
+      .groupBy(['m.id', 'm.body', 'm.sender_id', 'm.conversation_id', 'm.created_at'])
+      .orderBy('reports', 'desc')
+      .orderBy('last_reported_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  async mute(m: { user_id: string; until: Date | null; reason: string; by_id: string; at: Date }): Promise<void> {
+    await this.db
+      .insertInto('chat_mutes')
+      .values(m)
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ until: m.until, reason: m.reason, by_id: m.by_id, at: m.at }))
+      .execute();
+  }
+
+  async unmute(userId: string): Promise<void> {
+    await this.db.deleteFrom('chat_mutes').where('user_id', '=', userId).execute();
+  }
+
+  muteOf(userId: string) {
+    return this.db.selectFrom('chat_mutes').selectAll().where('user_id', '=', userId).executeTakeFirst();
   }
 
   /** Read receipts: how far each member has read. */

@@ -48,4 +48,27 @@ export const chatMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '2026-12-03-06-chat-moderation': {
+    async up(db: Kysely<unknown>) {
+      // Reports of messages, one per reporter and message, for operators to review; mutes (until a time) and bans
+      // (no end) that stop a user from sending (R14).
+      await sql`
+        create table chat_reports (
+          id uuid primary key,
+          message_id uuid not null references chat_messages (id),
+          reporter_id text not null,
+          reason text not null,
+          created_at timestamptz not null,
+          unique (message_id, reporter_id)
+        )`.execute(db);
+      await sql`
+        create table chat_mutes (
+          user_id text primary key,
+          until timestamptz,
+          reason text not null,
+          by_id text not null,
+          at timestamptz not null
+        )`.execute(db);
+    },
+  },
 };
