@@ -213,7 +213,7 @@ describe('moderation (R14)', () => {
     expect(await bodyFor(owner!)).toBe('this boss is fuuuucking hard');
     expect(await bodyFor(stranger!)).toMatch(/^this boss is ♥+ing hard$/);
     // Live too: the stranger's connection gets the hidden version.
-    const cs = new ChatClient(t.url, stranger!);
+    const cs = new ChatClient(t.url, stranger);
     await cs.opened();
     await cs.hello();
     await friendOfBoth!.client.post(`/api/chat/conversations/${g.id}/messages`, { body: 'ｓｈｉｔ, again' });
