@@ -58,6 +58,11 @@ import { ChatStore, type ChatTables } from './chat/store.ts';
 import { ChatService, userChannel } from './chat/service.ts';
 import { chatRoutes } from './chat/routes.ts';
 import { chatGateway } from './chat/gateway.ts';
+import { communityMigrations } from './community/migrations/index.ts';
+import { CommunityStore, type CommunityTables } from './community/store.ts';
+import { CommunityService } from './community/service.ts';
+import { communityRoutes } from './community/routes.ts';
+import { censored } from './chat/profanity.ts';
 import { LocalFanout, RedisFanout, type Fanout } from './platform/realtime.ts';
 import { promotionRoutes } from './promotions/routes.ts';
 import { orderMigrations } from './orders/migrations/index.ts';
@@ -131,6 +136,7 @@ export const migrations = {
   ...promotionMigrations,
   ...waitingRoomMigrations,
   ...chatMigrations,
+  ...communityMigrations,
   ...orderMigrations,
   ...notificationMigrations,
   ...friendMigrations,
@@ -568,6 +574,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'friends', description: 'Friends, friend requests and blocks' },
           { name: 'notifications', description: 'In-app notifications' },
           { name: 'gifts', description: 'Gifts to friends: buy, schedule, accept, decline, cancel (saga: docs/sagas.md)' },
+          { name: 'community', description: 'Discussion boards per game: threads, replies; pinned and locked by operators (R14)' },
           {
             name: 'chat',
             description: 'Chat between friends: conversations, history, messages; live over the WebSocket at /api/chat/ws (R14)',
@@ -641,6 +648,16 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       (userId, notification) => void fanout.publish(userChannel(userId), { type: 'notification', notification }).catch(() => undefined),
     );
     chatRoutes(app, { chat, guards });
+    const community = new CommunityService({
+      store: new CommunityStore(kyselyFor<CommunityTables>(pool)),
+      clock,
+      ports: {
+        gamePublished: (id) => catalog.isPublished(id),
+        names: async (ids) => new Map((await accounts.people(ids)).map((p) => [p.id, p.name])),
+        clean: censored,
+      },
+    });
+    communityRoutes(app, { community, guards });
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     chatGateway(app, { chat, guards, trustedOrigins });
     pointsRoutes(app, { points, guards });

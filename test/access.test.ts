@@ -27,6 +27,8 @@ const PUBLIC = new Set([
   'GET /api/store/home',
   'GET /api/store/sale',
   'GET /api/games/{id}/waiting-room',
+  'GET /api/games/{id}/discussions',
+  'GET /api/discussions/{id}',
   'GET /api/store/genres',
   'GET /api/games',
   'GET /api/games/{key}',

@@ -68,6 +68,7 @@ type RecEvent = EventOf<
   | 'order.paid'
   | 'review.posted'
   | 'review.removed'
+  | 'community.posted'
 >;
 
 /**
@@ -96,6 +97,7 @@ export class RecommendationService {
         'order.paid',
         'review.posted',
         'review.removed',
+        'community.posted',
       ],
       handle: (tx, batch) => this.apply(tx, batch),
     });
@@ -132,6 +134,10 @@ export class RecommendationService {
           break;
         case 'review.removed':
           await s.signal(tx, e.payload.userId, e.payload.gameId, { recommended: null }, at);
+          break;
+        case 'community.posted':
+          // Talking about a game on its board: interest, like starting to play it (a recent signal, no hours).
+          await s.signal(tx, e.payload.userId, e.payload.gameId, {}, at);
           break;
       }
     }
