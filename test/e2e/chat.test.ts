@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { signUp, startTestStore, type TestStore } from '../harness.ts';
+import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
 import { launchChromium, signedIn } from '../browser.ts';
 
 let t: TestStore;
@@ -16,6 +16,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+});
+
+describe('discussion board in Chromium (R14)', () => {
+  it('R14 a player starts a discussion on a game page; another replies; both see the thread', async () => {
+    const op = await signInOperator(t);
+    await op.post('/api/operator/games', gameInput({ slug: 'board-game', title: { en: 'Board Game' }, releaseDate: '2026-10-01' }));
+    const mia = await signUp(t, { name: 'Mia' });
+    const leo = await signUp(t, { name: 'Leo' });
+    const m = await signedIn(browser, t.url, mia.client);
+    await m.page.goto(`${t.url}/games/board-game`);
+    await m.page.waitForSelector('[data-testid=new-thread]');
+    await m.page.fill('[data-testid=new-thread] input', 'Co-op tips');
+    await m.page.fill('[data-testid=new-thread] textarea', 'Share your best co-op strategies here.');
+    await m.page.click('[data-testid=new-thread] button[type=submit]');
+    await m.page.waitForSelector('[data-testid=thread] [data-testid=post]');
+    const l = await signedIn(browser, t.url, leo.client);
+    await l.page.goto(`${t.url}/games/board-game`);
+    await l.page.click('[data-testid=thread-link]:has-text("Co-op tips")');
+    await l.page.fill('[data-testid=thread] textarea', 'Always share the healing potions.');
+    await l.page.click('[data-testid=thread] button[type=submit]');
+    await l.page.waitForSelector('[data-testid=post]:has-text("healing potions")');
+    expect(await l.page.locator('[data-testid=post]').count()).toBe(2);
+    await l.page.screenshot({ path: `${shots}/discussion.png`, fullPage: true });
+    await m.ctx.close();
+    await l.ctx.close();
+  });
 });
 
 describe('chat in Chromium (R14)', () => {

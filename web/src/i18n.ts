@@ -139,6 +139,16 @@ const en = {
   isTyping: '{name} is typing…',
   writeMessage: 'Write a message',
   sendMessage: 'Send',
+  discussions: 'Discussions',
+  allThreads: 'All threads',
+  pinned: 'Pinned',
+  threadLocked: 'This thread is locked.',
+  reply: 'Reply',
+  noThreads: 'No discussions yet. Start the first one.',
+  postsCount: '{n} posts',
+  threadTitle: 'Title',
+  firstPost: 'What do you want to say?',
+  startThread: 'Start a discussion',
 };
 type Dict = typeof en;
 const ko: Partial<Dict> = {
@@ -277,6 +287,16 @@ const ko: Partial<Dict> = {
   isTyping: '{name}님이 입력 중…',
   writeMessage: '메시지 입력',
   sendMessage: '보내기',
+  discussions: '토론',
+  allThreads: '전체 글',
+  pinned: '고정',
+  threadLocked: '잠긴 글입니다.',
+  reply: '답글',
+  noThreads: '아직 토론이 없습니다. 첫 글을 올려 보세요.',
+  postsCount: '글 {n}개',
+  threadTitle: '제목',
+  firstPost: '하고 싶은 말을 적어 주세요',
+  startThread: '토론 시작',
 };
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
@@ -414,6 +434,16 @@ const ja: Partial<Dict> = {
   isTyping: '{name}さんが入力中…',
   writeMessage: 'メッセージを入力',
   sendMessage: '送信',
+  discussions: 'ディスカッション',
+  allThreads: 'すべてのスレッド',
+  pinned: '固定',
+  threadLocked: 'このスレッドはロックされています。',
+  reply: '返信',
+  noThreads: 'まだディスカッションはありません。最初の投稿をどうぞ。',
+  postsCount: '投稿 {n} 件',
+  threadTitle: 'タイトル',
+  firstPost: '言いたいことを書いてください',
+  startThread: 'ディスカッションを始める',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
 

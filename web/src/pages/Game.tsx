@@ -5,6 +5,7 @@ import { api, get, type GameCard, type StoreGame, type WishlistEntry } from '../
 import type { RoomView } from '../../../src/waiting-room/schemas.ts';
 import { Countdown, OfferPrice, Shelf } from '../components/GameCard.tsx';
 import { Reviews } from '../components/Reviews.tsx';
+import { Discussions } from '../components/Discussions.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate } from '../format.ts';
@@ -154,6 +155,7 @@ export function Game() {
         )}
       </section>
       <Reviews gameId={game.id} />
+      <Discussions gameId={game.id} />
       <Shelf title={t('moreLikeThis')} games={similar} />
     </article>
   );
