@@ -18,6 +18,7 @@ import type { MessageView } from './schemas.ts';
  *   {"type":"typing","conversationId"}            shown to the others for a few seconds
  *   {"type":"read","conversationId","seq"}        read receipt
  * Server → client: {"type":"ready","v":1}, {"type":"message","message"}, {"type":"typing",…}, {"type":"read",…},
+ *   {"type":"status","fanout":"live"|"reconnecting"} (the link between nodes is down: messages still arrive, later),
  *   {"type":"conversation","conversationId"} (added to one), {"type":"error","ref"?,"code","message"}.
  * Messages carry `seq`, increasing, and commit in `seq` order (store.ts); a client keeps the highest it has seen and
  * sends it as `after` when it reconnects. The gateway never forwards the fanned-out copy itself: a live message only
@@ -74,7 +75,18 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
       if (live) void pull().catch(() => undefined);
     });
     await deps.chat.connected(me).catch(() => undefined);
+    // Without the fan-out (Redis away) nothing pokes this connection: say so, and read every 2 s instead.
+    let fanoutUp = deps.chat.fanoutHealthy;
+    const watch = setInterval(() => {
+      const up = deps.chat.fanoutHealthy;
+      if (up !== fanoutUp) {
+        fanoutUp = up;
+        send({ type: 'status', fanout: up ? 'live' : 'reconnecting' });
+      }
+      if (!up && live) void pull().catch(() => undefined);
+    }, 2000);
     socket.on('close', () => {
+      clearInterval(watch);
       unsubscribe();
       void deps.chat.disconnected(me).catch(() => undefined);
     });

@@ -10,6 +10,7 @@ export type ChatFrame =
   | { type: 'notification'; notification: unknown }
   | { type: 'conversation'; conversationId: string }
   | { type: 'ready'; v: number }
+  | { type: 'status'; fanout: 'live' | 'reconnecting' }
   | { type: 'error'; code: string; message: string; ref?: string };
 
 type Listener = (f: ChatFrame) => void;

@@ -13,6 +13,7 @@ export function ChatPanel() {
   const [open, setOpen] = useState(false);
   const [friends, setFriends] = useState<Friend[]>([]);
   const [status, setStatus] = useState(chat.status);
+  const [linked, setLinked] = useState(true);
   const [conversation, setConversation] = useState<ConversationView>();
   const [unread, setUnread] = useState(0);
   // What is on screen, for the listener (which outlives renders): a message in the open window is not unread.
@@ -24,6 +25,7 @@ export function ChatPanel() {
     void load();
     const offStatus = chat.onStatus(setStatus);
     const off = chat.on((f: ChatFrame) => {
+      if (f.type === 'status') setLinked(f.fanout === 'live');
       if (f.type === 'presence')
         setFriends((list) => list.map((x) => (x.id === f.userId ? { ...x, state: f.state, playing: f.playing } : x)));
       if (f.type === 'message' && f.message.senderId !== me?.id && showing.current !== f.message.conversationId) setUnread((n) => n + 1);
@@ -44,7 +46,7 @@ export function ChatPanel() {
       <button type="button" className="chat-toggle" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="chat-toggle">
         {t('friendsAndChat')}
         {unread > 0 && <span className="bell-count">{unread}</span>}
-        {status === 'reconnecting' && <span className="muted"> · {t('reconnecting')}</span>}
+        {(status === 'reconnecting' || !linked) && <span className="muted"> · {t('reconnecting')}</span>}
       </button>
       {open && (
         <div className="chat-body">
