@@ -12,6 +12,7 @@
  * in the customer's favour; a price never goes below zero, and a promotion never raises a price.
  */
 import type { Money } from '../platform/money.ts';
+import type { OfferItem } from '../catalog/service.ts';
 
 export type Stacking = 'exclusive' | 'best' | 'priority';
 
@@ -62,16 +63,8 @@ export interface Rule {
   exhausted?: boolean;
 }
 
-export interface Item {
-  gameId: string;
-  editionId?: string;
-  genres: readonly string[];
-  tags: readonly string[];
-  developer: string;
-  publisher: string;
-  released: boolean;
-  list: Money;
-}
+/** A game as the engine sees it: the catalogue's own description (its targets can name these fields). */
+export type Item = OfferItem;
 
 /** What segments and bundles need to know about the buyer; absent for an anonymous visitor. */
 export interface BuyerFacts {

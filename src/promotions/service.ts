@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { signJson, verifyJson } from '../platform/signed.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
@@ -7,20 +8,13 @@ import { isCountry, isTimeZone } from '../platform/countries.ts';
 import { instantToZoned, zonedToInstant } from '../platform/zoned-time.ts';
 import { compile, type BuyerFacts, type Item, type Priced, type Rule } from './rules.ts';
 import type { LivePromotions } from './live.ts';
+import type { SaleTargets } from '../catalog/service.ts';
 import { toRule, type PromotionRow, type PromotionStore } from './store.ts';
 import type { PricePreview, PreviewRequest, Promotion, PromotionDetail, PromotionInput } from './schemas.ts';
 
 export type { Item as OfferItem, Priced } from './rules.ts';
 
-/** What a sale names (the catalogue lists the games it matches). */
-export interface SaleTargets {
-  everything: boolean;
-  games: string[];
-  genres: string[];
-  tags: string[];
-  developers: string[];
-  publishers: string[];
-}
+export type { SaleTargets } from '../catalog/service.ts';
 
 /** What the promotions context asks of the others, wired in app.ts (it reads no other context's tables). */
 export interface PromotionPorts {
@@ -52,7 +46,6 @@ export interface QuotePromise {
   expiresAt: string;
 }
 
-const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 const normalizeCode = (code: string) => code.trim().toUpperCase();
 const invalid = (code: string, message: string) => new AppError(400, code, message);
 
@@ -144,31 +137,16 @@ export class PromotionService {
 
   sign(p: Omit<QuotePromise, 'expiresAt'>): { token: string; expiresAt: string } {
     const expiresAt = new Date(this.d.clock.now().getTime() + this.d.quoteTtlMs).toISOString();
-    const body = b64(JSON.stringify({ ...p, expiresAt }));
-    return { token: `${body}.${this.mac(body)}`, expiresAt };
+    return { token: signJson(this.d.quoteSecret, { ...p, expiresAt }), expiresAt };
   }
 
   /** The promise a quote token carries, if it is genuine, unexpired and for this buyer and game; otherwise undefined. */
   verify(token: string | undefined, expect: { userId: string; gameId: string; action: 'buy' | 'gift' }): QuotePromise | undefined {
-    if (!token) return undefined;
-    const [body, mac] = token.split('.');
-    if (!body || !mac) return undefined;
-    const want = Buffer.from(this.mac(body));
-    const got = Buffer.from(mac);
-    if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
-    let p: QuotePromise;
-    try {
-      p = JSON.parse(Buffer.from(body, 'base64url').toString()) as QuotePromise;
-    } catch {
-      return undefined;
-    }
+    const p = verifyJson<QuotePromise>(this.d.quoteSecret, token);
+    if (!p) return undefined;
     if (p.userId !== expect.userId || p.gameId !== expect.gameId || p.action !== expect.action) return undefined;
     if (Date.parse(p.expiresAt) <= this.d.clock.now().getTime()) return undefined;
     return p;
-  }
-
-  private mac(body: string): string {
-    return createHmac('sha256', this.d.quoteSecret).update(body).digest('base64url');
   }
 
   // ---------- the pre-order discount of a game (S1.6), one promotion per game ----------

@@ -1,4 +1,5 @@
-import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { signJson, verifyJson } from '../platform/signed.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
@@ -19,8 +20,6 @@ interface AdmissionClaims {
   /** expires (ms since epoch) */
   exp: number;
 }
-
-const b64 = (s: string) => Buffer.from(s).toString('base64url');
 
 /**
  * Waiting rooms for launch spikes (R6). Admission follows a schedule, not a worker: position p is let in at
@@ -176,31 +175,13 @@ export class WaitingRoomService {
         ahead: 0,
         eta: turn.toISOString(),
         retryAfterSeconds: 0,
-        admission: this.sign({ t: t.id, r: room.id, g: room.game_id, u: t.user_id, exp }),
+        admission: signJson(this.d.secret, { t: t.id, r: room.id, g: room.game_id, u: t.user_id, exp } satisfies AdmissionClaims),
         admissionExpiresAt: new Date(exp).toISOString(),
       };
     }
     const wait = (turn.getTime() - now.getTime()) / 1000;
     // Poll gently: a quarter of the remaining wait, between 1 and 30 seconds, so thousands waiting cost little.
     return { ...base, state: 'waiting', ahead: t.position - admitted, eta: turn.toISOString(), retryAfterSeconds: clamp(wait / 4, 1, 30) };
-  }
-
-  private sign(c: AdmissionClaims): string {
-    const body = b64(JSON.stringify(c));
-    return `${body}.${createHmac('sha256', this.d.secret).update(body).digest('base64url')}`;
-  }
-
-  private verify(token: string): AdmissionClaims | undefined {
-    const [body, mac] = token.split('.');
-    if (!body || !mac) return undefined;
-    const want = Buffer.from(createHmac('sha256', this.d.secret).update(body).digest('base64url'));
-    const got = Buffer.from(mac);
-    if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
-    try {
-      return JSON.parse(Buffer.from(body, 'base64url').toString()) as AdmissionClaims;
-    } catch {
-      return undefined;
-    }
   }
 
   /**
@@ -219,7 +200,7 @@ export class WaitingRoomService {
         { roomId: room.id },
       );
     }
-    const c = this.verify(q.admission);
+    const c = verifyJson<AdmissionClaims>(this.d.secret, q.admission);
     if (!c || c.r !== room.id || c.g !== q.gameId || c.u !== q.userId) {
       throw new AppError(403, 'admission_invalid', 'This admission is not for you or this game. Join the queue on the game’s page.', {
         roomId: room.id,
