@@ -8,6 +8,9 @@ import { deleteSessionCookie, setSessionCookie } from 'better-auth/cookies';
 import { getMigrations } from 'better-auth/db/migration';
 import type { Pool } from '../platform/db/database.ts';
 import type { Config } from '../platform/config.ts';
+import { kyselyFor } from '../platform/db/database.ts';
+import { passkeys } from './passkeys.ts';
+import { AccountStore, type AccountTables } from './store.ts';
 
 /**
  * Better Auth owns credentials and sessions (tables "user", "session", "account", "verification").
@@ -24,6 +27,7 @@ export interface AuthHooks {
 
 export function createAuth(config: Config, pool: Pool, secret: string, hooks?: AuthHooks) {
   const providers = providerSettings(config.socialProviders, config.oidcProviders);
+  let passkeyStore: AccountStore | undefined;
   return betterAuth({
     appName: 'Game Store',
     baseURL: config.publicUrl,
@@ -128,8 +132,8 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
       jwt({ jwt: { expirationTime: '15m' }, disableSettingJwtHeader: true }),
       // R7: TOTP with backup (recovery) codes; five wrong codes lock the second step for 15 minutes.
       twoFactor({ issuer: 'Game Store', accountLockout: { enabled: true, maxFailedAttempts: 5, durationSeconds: 900 } }),
-      // Last, so it sees what every other plugin left: no session without its second factor.
-
+      // R7: passkeys (WebAuthn) with user verification; a passkey sign-in passes both factors.
+      passkeys(config.publicUrl, () => (passkeyStore ??= new AccountStore(kyselyFor<AccountTables>(pool)))),
       // R7: any OpenID Connect provider from configuration: discovery, authorization code + PKCE, ID token
       // checked against the issuer's keys with state and nonce. Sign-in: POST /api/auth/sign-in/social {provider: <id>}.
       ...(providers.oidc.length
@@ -177,7 +181,13 @@ export function loopbackAliases(publicUrl: string): string[] {
 }
 
 /** The two-factor plugin's paths that verify a second factor: a session made there has both. */
-const SECOND_FACTOR_PATHS = new Set(['/two-factor/verify-totp', '/two-factor/verify-backup-code', '/two-factor/verify-otp']);
+const SECOND_FACTOR_PATHS = new Set([
+  '/two-factor/verify-totp',
+  '/two-factor/verify-backup-code',
+  '/two-factor/verify-otp',
+  // passkeys.ts: the authenticator verified its user (PIN or biometrics) on a key it holds.
+  '/sign-in/passkey',
+]);
 /** Where the two-factor plugin itself challenges: a session it lets through there came with a trusted device. */
 const CHALLENGED_PATHS = new Set(['/sign-in/email', '/sign-in/username', '/sign-in/phone-number']);
 

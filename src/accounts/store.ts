@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type ColumnType } from 'kysely';
+import { sql, type Kysely, type Selectable, type ColumnType, type Generated, type Insertable } from 'kysely';
 
 export interface ProfilesTable {
   user_id: string;
@@ -18,8 +18,24 @@ export interface UserTable {
   /** Added by Better Auth's two-factor plugin. */
   twoFactorEnabled: boolean | null;
 }
+/** R7: a user's passkeys (WebAuthn credentials): the public key and the signature counter. */
+export interface PasskeysTable {
+  id: Generated<string>;
+  user_id: string;
+  credential_id: string;
+  public_key: Buffer;
+  counter: ColumnType<string, number, number>;
+  transports: string[];
+  device_type: string;
+  backed_up: boolean;
+  aaguid: string;
+  name: string;
+  created_at: Generated<Date>;
+  last_used_at: ColumnType<Date | null, never, Date>;
+}
 export interface AccountTables {
   account_profiles: ProfilesTable;
+  passkeys: PasskeysTable;
   user: UserTable;
   totp_code_uses: { user_id: string; code: string; used_at: Date };
 }
@@ -35,6 +51,44 @@ export class AccountStore {
       insert into totp_code_uses (user_id, code, used_at) values (${userId}, ${code}, now())
       on conflict do nothing returning 1 as ok`.execute(this.db);
     return r.rows.length > 0;
+  }
+
+  passkeysOf(userId: string) {
+    return this.db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+  }
+
+  passkeyByCredential(credentialId: string) {
+    return this.db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+  }
+
+  /** Adds a passkey; undefined when that credential is registered already (the unique credential_id decides). */
+  addPasskey(p: Insertable<PasskeysTable>) {
+    return this.db
+      .insertInto('passkeys')
+      .values(p)
+      .onConflict((oc) => oc.column('credential_id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Records a sign-in with the passkey. The signature counter may only grow (authenticators that keep no counter
+   * always send 0): the condition is in the UPDATE, so two sign-ins racing with one counter value cannot both pass.
+   */
+  async usePasskey(id: string, counter: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('passkeys')
+      .set({ counter, last_used_at: new Date() })
+      .where('id', '=', id)
+      .where((eb) => (counter === 0 ? eb('counter', '=', '0') : eb('counter', '<', String(counter))))
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  async deletePasskey(userId: string, id: string): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
+    const r = await this.db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return r.numDeletedRows > 0n;
   }
 
   profile(userId: string): Promise<ProfileRow | undefined> {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { Client, startTestStore, type TestStore } from '../harness.ts';
-import { launchChromium } from '../browser.ts';
+import { Client, signUp, startTestStore, type TestStore } from '../harness.ts';
+import { launchChromium, signedIn } from '../browser.ts';
 import { secretOf, totp } from '../totp.ts';
 
 let t: TestStore;
@@ -87,6 +87,49 @@ describe('identity in Chromium (R7)', () => {
     const api = new Client(t.url);
     for (const c of cookies) api.cookies.set(c.name, c.value);
     expect((await api.get('/api/operator/games')).status).toBe(200);
+    await ctx.close();
+  });
+
+  it('R7 D2 a player adds a passkey on the account page and signs in with it alone, in Chromium with a virtual authenticator', async () => {
+    // Passkeys belong to a domain name: the store on a loopback address is used as localhost (an IP is no RP ID).
+    const site = t.url.replace('127.0.0.1', 'localhost');
+    const { client, email } = await signUp(t, { name: 'Passkey Player' });
+    const { ctx, page } = await signedIn(browser, site, client);
+    // Chromium's WebAuthn test domain: a platform authenticator that holds discoverable keys and verifies its user.
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+
+    await page.goto(`${site}/account`);
+    await page.waitForSelector('[data-testid=passkeys]');
+    await expect.poll(() => page.textContent('[data-testid=passkeys]')).toContain('No passkeys yet.');
+    await page.fill('input[name=passkeyName]', 'Test laptop');
+    await page.click('[data-testid=passkeys] button[type=submit]');
+    await page.waitForSelector('[data-testid=passkey]:has-text("Test laptop")');
+    await page.screenshot({ path: `${shots}/passkeys.png`, fullPage: true });
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]!.isResidentCredential).toBe(true);
+    expect(credentials[0]!.rpId).toBe('localhost');
+
+    await page.click('button:text("Sign out")');
+    await page.goto(`${site}/login`);
+    await page.click('[data-testid=passkey-sign-in] button');
+    await page.waitForURL(`${site}/`);
+    await page.goto(`${site}/account`);
+    await page.waitForSelector(`text=${email}`);
+    await page.waitForSelector('[data-testid=passkey]:has-text("last used")');
+    // The authenticator signed once: its counter says so.
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0]!.signCount).toBeGreaterThanOrEqual(1);
     await ctx.close();
   });
 });

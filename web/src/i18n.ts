@@ -149,6 +149,17 @@ const en = {
   threadTitle: 'Title',
   firstPost: 'What do you want to say?',
   startThread: 'Start a discussion',
+  passkeys: 'Passkeys',
+  passkeyIntro: 'Sign in with your fingerprint, face or device PIN instead of a password. A passkey counts as both factors.',
+  passkeyAdd: 'Add a passkey',
+  passkeyName: 'Name of this passkey',
+  passkeySignIn: 'Sign in with a passkey',
+  passkeyRemove: 'Remove',
+  passkeyLastUsed: 'last used {when}',
+  passkeyNeverUsed: 'not used yet',
+  passkeyNone: 'No passkeys yet.',
+  passkeyUnsupported: 'This browser cannot use passkeys.',
+  passkeyCancelled: 'The passkey request was cancelled or timed out.',
 };
 type Dict = typeof en;
 const ko: Partial<Dict> = {
@@ -297,6 +308,17 @@ const ko: Partial<Dict> = {
   threadTitle: '제목',
   firstPost: '하고 싶은 말을 적어 주세요',
   startThread: '토론 시작',
+  passkeys: '패스키',
+  passkeyIntro: '비밀번호 대신 지문, 얼굴 인식 또는 기기 PIN으로 로그인하세요. 패스키는 2단계 인증을 함께 충족합니다.',
+  passkeyAdd: '패스키 추가',
+  passkeyName: '패스키 이름',
+  passkeySignIn: '패스키로 로그인',
+  passkeyRemove: '삭제',
+  passkeyLastUsed: '마지막 사용 {when}',
+  passkeyNeverUsed: '아직 사용하지 않음',
+  passkeyNone: '등록된 패스키가 없습니다.',
+  passkeyUnsupported: '이 브라우저는 패스키를 지원하지 않습니다.',
+  passkeyCancelled: '패스키 요청이 취소되었거나 시간이 초과되었습니다.',
 };
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
@@ -444,6 +466,17 @@ const ja: Partial<Dict> = {
   threadTitle: 'タイトル',
   firstPost: '言いたいことを書いてください',
   startThread: 'ディスカッションを始める',
+  passkeys: 'パスキー',
+  passkeyIntro: 'パスワードの代わりに指紋、顔認証、デバイスの PIN でサインインできます。パスキーは二要素認証を兼ねます。',
+  passkeyAdd: 'パスキーを追加',
+  passkeyName: 'このパスキーの名前',
+  passkeySignIn: 'パスキーでサインイン',
+  passkeyRemove: '削除',
+  passkeyLastUsed: '最終使用 {when}',
+  passkeyNeverUsed: '未使用',
+  passkeyNone: 'パスキーはまだありません。',
+  passkeyUnsupported: 'このブラウザはパスキーに対応していません。',
+  passkeyCancelled: 'パスキーの要求がキャンセルされたか、時間切れになりました。',
 };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
 

@@ -36,6 +36,27 @@ export const accountMigrations: Record<string, Migration> = {
       );
     },
   },
+  '2026-12-02-20-accounts-passkeys': {
+    async up(db: Kysely<unknown>) {
+      // R7: WebAuthn credentials. credential_id is the authenticator's id (base64url), unique across all users.
+      await sql`
+        create table passkeys (
+          id uuid primary key default gen_random_uuid(),
+          user_id text not null references "user" (id) on delete cascade,
+          credential_id text not null unique,
+          public_key bytea not null,
+          counter bigint not null default 0 check (counter >= 0),
+          transports text[] not null default '{}',
+          device_type text not null,
+          backed_up boolean not null,
+          aaguid text not null,
+          name text not null,
+          created_at timestamptz not null default now(),
+          last_used_at timestamptz
+        )`.execute(db);
+      await sql`create index passkeys_user on passkeys (user_id)`.execute(db);
+    },
+  },
   '2026-11-24-16-accounts-refresh-tokens': {
     async up(db: Kysely<unknown>) {
       await sql`

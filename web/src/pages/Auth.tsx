@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { here, loginFor, safeNext } from '../next.ts';
 import QRCode from 'qrcode';
+import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import { useNavigate, Link } from 'react-router';
 import { api, get } from '../api.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
@@ -94,6 +95,151 @@ function ProviderButtons({ intent }: { intent: 'sign-in' | 'link' }) {
   );
 }
 
+/** The browser's own refusals (the user closed the prompt, a timeout) are not errors to show as text from the API. */
+/**
+ * A passkey belongs to the store's domain (the RP ID): on another spelling of the address (127.0.0.1 for a store whose
+ * RP ID is localhost) the browser refuses it, so say where it works instead of showing the browser's SecurityError.
+ */
+function assertOnRelyingParty(rpId: string | undefined) {
+  if (!rpId || location.hostname === rpId || location.hostname.endsWith(`.${rpId}`)) return;
+  const there = new URL(location.href);
+  there.hostname = rpId;
+  throw new Error(`Passkeys work at ${there.origin}: open the store there and try again.`);
+}
+
+function passkeyError(err: unknown, t: ReturnType<typeof useSession>['t']): unknown {
+  if (err instanceof WebAuthnError || (err instanceof Error && err.name === 'NotAllowedError')) return new Error(t('passkeyCancelled'));
+  return err;
+}
+
+/** R7: usernameless sign-in with a passkey (the browser asks which one, and for the PIN or fingerprint). */
+function PasskeySignIn() {
+  const { t, refresh } = useSession();
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>();
+  if (!browserSupportsWebAuthn()) return null;
+  const go = async () => {
+    setError(undefined);
+    try {
+      const { data: optionsJSON } = await api<Parameters<typeof startAuthentication>[0]['optionsJSON']>(
+        '/api/auth/sign-in/passkey/options',
+        {
+          method: 'POST',
+          json: {},
+        },
+      );
+      assertOnRelyingParty(optionsJSON.rpId);
+      const response = await startAuthentication({ optionsJSON });
+      await api('/api/auth/sign-in/passkey', { method: 'POST', json: { response } });
+      await refresh();
+      void navigate(safeNext(location.search));
+    } catch (err) {
+      setError(passkeyError(err, t));
+    }
+  };
+  return (
+    <div className="providers" data-testid="passkey-sign-in">
+      <button type="button" className="button secondary" onClick={go}>
+        {t('passkeySignIn')}
+      </button>
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+interface PasskeyView {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  backedUp: boolean;
+}
+
+/** R7: the account's passkeys: add one from this device, see when each was last used, remove one. */
+function Passkeys() {
+  const { t, locale } = useSession();
+  const [keys, setKeys] = useState<PasskeyView[]>();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<unknown>();
+  const load = () => api<PasskeyView[]>('/api/auth/passkey/list').then((r) => setKeys(r.data), setError);
+  useEffect(() => {
+    void load();
+  }, []);
+  const date = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso));
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      const { data: optionsJSON } = await api<Parameters<typeof startRegistration>[0]['optionsJSON']>(
+        '/api/auth/passkey/register-options',
+        {
+          method: 'POST',
+          json: {},
+        },
+      );
+      assertOnRelyingParty(optionsJSON.rp.id);
+      const response = await startRegistration({ optionsJSON });
+      await api('/api/auth/passkey/register', { method: 'POST', json: { response, name: name.trim() || undefined } });
+      setName('');
+      await load();
+    } catch (err) {
+      setError(passkeyError(err, t));
+    }
+  };
+  const remove = async (id: string) => {
+    setError(undefined);
+    try {
+      await api('/api/auth/passkey/delete', { method: 'POST', json: { id } });
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="panel" data-testid="passkeys" aria-labelledby="passkeys-title">
+      <h2 id="passkeys-title">{t('passkeys')}</h2>
+      <p className="muted">{t('passkeyIntro')}</p>
+      {keys && !keys.length && <p className="muted">{t('passkeyNone')}</p>}
+      {!!keys?.length && (
+        <ul className="plain">
+          {keys.map((k) => (
+            <li key={k.id} className="row" data-testid="passkey">
+              <strong>{k.name}</strong>
+              <span className="muted">
+                {date(k.createdAt)} · {k.lastUsedAt ? t('passkeyLastUsed').replace('{when}', date(k.lastUsedAt)) : t('passkeyNeverUsed')}
+              </span>
+              <button type="button" className="button secondary" onClick={() => void remove(k.id)}>
+                {t('passkeyRemove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {browserSupportsWebAuthn() ? (
+        <form className="row" onSubmit={add}>
+          <label className="sr-only" htmlFor="passkey-name">
+            {t('passkeyName')}
+          </label>
+          <input
+            id="passkey-name"
+            name="passkeyName"
+            placeholder={t('passkeyName')}
+            maxLength={60}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" className="button">
+            {t('passkeyAdd')}
+          </button>
+        </form>
+      ) : (
+        <p className="muted">{t('passkeyUnsupported')}</p>
+      )}
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
 const SIGN_IN_ERRORS: Record<string, string> = {
   account_not_linked:
     'An account with this email already exists. Sign in with your password, then link this provider from your account page.',
@@ -138,6 +284,7 @@ export function SignIn() {
         </p>
       )}
       <ProviderButtons intent="sign-in" />
+      <PasskeySignIn />
       <Field label={t('email')}>
         <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
       </Field>
@@ -455,6 +602,7 @@ export function Account() {
       </form>
       <MailPreferences />
       <TwoFactorSetup />
+      <Passkeys />
       <LinkedAccounts />
     </>
   );
