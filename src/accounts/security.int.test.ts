@@ -190,4 +190,24 @@ describe('two-factor authentication, operators, rate limits (R7, D2)', () => {
     expect(after.status).not.toBe(200);
     expect((await d.get('/api/me')).status).toBe(401);
   }, 90_000);
+
+  it('D2 the development mailbox (everyone’s mail) answers this machine only: another address gets a 404 with a sentence, also when it claims to be loopback', async () => {
+    await signUp(t); // at least one mail in the sink
+    for (const url of ['/dev/mailbox', '/dev/mailbox.json']) {
+      const here = await t.store.app.inject({ method: 'GET', url, remoteAddress: '127.0.0.1' });
+      expect(here.statusCode).toBe(200);
+      // Proxies are trusted in this store (TRUST_PROXY): the socket's own peer decides, never X-Forwarded-For.
+      const away = await t.store.app.inject({
+        method: 'GET',
+        url,
+        remoteAddress: '192.0.2.7',
+        headers: { 'x-forwarded-for': '127.0.0.1' },
+      });
+      expect(away.statusCode).toBe(404);
+      expect(away.json().error.message).toMatch(/only shown on the machine the store runs on/);
+      expect(away.body).not.toContain('@example.test');
+    }
+    const page = await t.store.app.inject({ method: 'GET', url: '/dev/mailbox', remoteAddress: '::1' });
+    expect(page.body).toContain('shown only on this machine');
+  });
 });
