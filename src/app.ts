@@ -312,6 +312,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           };
         },
         existingGames: (ids) => catalog.existingIds(ids),
+        people: (ids) => accounts.people(ids),
         itemFor: async (gameId, editionId, country, currency) =>
           (await catalog.priceItem(gameId, editionId, { country, currency: currency ?? defaultCurrencyFor(country), language: 'en' })).item,
       },

@@ -465,6 +465,39 @@ describe('budgets and coupons are safe under concurrency (R5, D4)', () => {
       price: { amountMinor: 2000 },
     });
   });
+
+  it('R5 editing a coupon promotion without sending its codes again keeps it coupon-only (the console edits other fields)', async () => {
+    const gameId = await newGame();
+    const created = await op.post(
+      '/api/operator/promotions',
+      promo({
+        name: 'Members only',
+        effect: { kind: 'percent_off', percent: 30 },
+        targets: { games: [gameId] },
+        coupon: { generate: 2, maxUses: 3 },
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.coupons).toHaveLength(2);
+    const edited = await op.put(
+      `/api/operator/promotions/${created.body.id}`,
+      promo({ name: 'Members only', effect: { kind: 'percent_off', percent: 35 }, targets: { games: [gameId] } }),
+      { 'if-match': created.headers.get('etag')! },
+    );
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({ couponRequired: true, effect: { percent: 35 } });
+    expect(edited.body.coupons).toHaveLength(2);
+    const u = await signUp(a, { country: 'US' });
+    const code = edited.body.coupons[0].code as string;
+    await vi.waitFor(
+      async () => expect((await u.client.get(`/api/checkout?gameId=${gameId}&coupon=${code}`)).body.price.amountMinor).toBe(1300),
+      {
+        timeout: 2000,
+      },
+    );
+    // Without a code: the list price, as before the edit.
+    expect((await u.client.get(`/api/checkout?gameId=${gameId}`)).body.price.amountMinor).toBe(2000);
+  });
 });
 
 describe('the storefront shows what is on sale (R5)', () => {

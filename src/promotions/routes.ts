@@ -117,7 +117,8 @@ export function promotionRoutes(app: FastifyInstance, deps: { promotions: Promot
     {
       schema: {
         tags: ops,
-        summary: 'Replace a promotion (If-Match: its ETag; a stale version gets 409)',
+        summary:
+          'Replace a promotion (If-Match: its ETag; a stale version gets 409). Codes sent are added; a promotion that needs a coupon keeps needing one',
         params: Type.Object({ id: Type.String() }),
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         body: PromotionInput,

@@ -137,6 +137,7 @@ export const PromotionDetail = Type.Intersect([
       Type.Object({
         action: Type.String(),
         actorId: Type.Union([Type.String(), Type.Null()]),
+        actor: Type.Union([Type.String(), Type.Null()], { description: 'Who: name <email>; null for the system' }),
         at: Type.String(),
         before: Type.Unknown(),
         after: Type.Unknown(),

@@ -24,6 +24,8 @@ export interface PromotionPorts {
   existingGames(ids: string[]): Promise<Set<string>>;
   /** A game as the engine sees it, priced for a country (the console's preview). */
   itemFor(gameId: string, editionId: string | undefined, country: string, currency: string | undefined): Promise<Item>;
+  /** How the audit trail names who changed a promotion: name and email per operator id. */
+  people(ids: string[]): Promise<{ id: string; name: string; email: string }[]>;
 }
 
 export type CouponStatus = 'applied' | 'unknown' | 'used_up' | 'not_applicable' | 'unavailable';
@@ -215,10 +217,20 @@ export class PromotionService {
     const row = isUuid(id) ? await this.d.store.byId(id) : undefined;
     if (!row || row.system_key) throw notFound('This promotion', 'promotion_not_found');
     const [used, coupons, audit] = await Promise.all([this.d.store.usage(id), this.d.store.couponsOf(id), this.d.store.auditOf(id)]);
+    const actors = new Map(
+      (await this.d.ports.people(audit.flatMap((a) => (a.actor_id ? [a.actor_id] : [])))).map((p) => [p.id, `${p.name} <${p.email}>`]),
+    );
     return {
       ...this.view(row, used),
       coupons: coupons.map((c) => ({ code: c.code, maxUses: c.max_uses, uses: c.uses })),
-      audit: audit.map((a) => ({ action: a.action, actorId: a.actor_id, at: a.at.toISOString(), before: a.before, after: a.after })),
+      audit: audit.map((a) => ({
+        action: a.action,
+        actorId: a.actor_id,
+        actor: a.actor_id ? (actors.get(a.actor_id) ?? null) : null,
+        at: a.at.toISOString(),
+        before: a.before,
+        after: a.after,
+      })),
     };
   }
 
@@ -261,7 +273,15 @@ export class PromotionService {
     const codes = this.couponCodes(input);
     await this.d.store.change(async (trx) => {
       const before = await this.editable(trx, id, expectedVersion);
-      const after = await this.d.store.update(trx, id, { ...fields, version: before.version + 1, updated_at: now });
+      // A promotion that needs a coupon keeps needing one: an edit that does not send codes (the console changes the
+      // percent) must not open a members-only offer to everyone. Opening it up is a new promotion, decided on purpose.
+      const couponRequired = fields.coupon_required || before.coupon_required;
+      const after = await this.d.store.update(trx, id, {
+        ...fields,
+        coupon_required: couponRequired,
+        version: before.version + 1,
+        updated_at: now,
+      });
       if (codes.length && input.coupon) await this.d.store.addCoupons(trx, id, codes, input.coupon.maxUses, now);
       await this.d.store.audit(trx, { promotionId: id, actorId, action: 'update', before, after, at: now });
     });

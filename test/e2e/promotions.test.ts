@@ -109,4 +109,59 @@ describe('a flash sale in Chromium (R5)', () => {
     await buyer.ctx.close();
     await console.ctx.close();
   });
+
+  it('R5 the operator generates coupon codes usable 5 times each, edits the promotion (audited: who, which fields before → after), and a stale edit is refused with a sentence', async () => {
+    const console = await signedIn(browser, t.url, op);
+    await console.page.goto(`${t.url}/console/promotions`);
+    const form = console.page.locator('[data-testid=promotion-form]');
+    await form.getByLabel('Name').fill('Members week');
+    await form.getByLabel('Percent off').fill('15');
+    await form.locator('select[aria-label=Games]').selectOption([gameId]);
+    await form.locator('input[aria-label="Generate codes"]').fill('3');
+    await form.locator('input[aria-label="Uses per code"]').fill('5');
+    await form.locator('button[type=submit]').click();
+    await console.page.waitForSelector('[data-testid=coupons] li >> nth=2');
+    const coupons = await console.page.$$eval('[data-testid=coupons] li', (lis) => lis.map((li) => li.textContent ?? ''));
+    expect(coupons).toHaveLength(3);
+    for (const c of coupons) expect(c).toMatch(/^[A-Z0-9-]{4,32} 0 \/ 5 used$/);
+    const promotionId = ((await op.get('/api/operator/promotions')).body as { id: string; name: string }[]).find(
+      (p) => p.name === 'Members week',
+    )!.id;
+
+    // Edit: 15 % → 25 %.
+    await console.page.click('[data-testid=promotion-row][data-name="Members week"] button:text("Edit")');
+    await console.page.waitForSelector('[data-testid=promotion-form] h2:text("Edit “Members week”")');
+    expect(await form.getByLabel('Percent off').inputValue()).toBe('15');
+    await form.getByLabel('Percent off').fill('25');
+    await form.locator('button:text("Save changes")').click();
+    const update = console.page.locator('[data-testid=audit-trail] li', { hasText: 'update' });
+    await update.first().waitFor();
+    expect(await update.first().textContent()).toContain(op.email);
+    expect(await update.first().textContent()).toMatch(/effect: .*"percent":15.* → .*"percent":25/);
+    await console.page.screenshot({ path: `${shots}/console-promotion-edit.png`, fullPage: true });
+    expect((await op.get(`/api/operator/promotions/${promotionId}`)).body.effect.percent).toBe(25);
+
+    // Another operator saves in between: the open form's version is stale, and saving it says so.
+    const current = await op.get(`/api/operator/promotions/${promotionId}`);
+    const p = current.body;
+    const other = await op.put(
+      `/api/operator/promotions/${promotionId}`,
+      {
+        name: p.name,
+        effect: p.effect,
+        targets: p.targets,
+        stacking: p.stacking,
+        timeZone: p.timeZone,
+        startsAt: p.startsAt,
+        endsAt: p.endsAt,
+      },
+      { 'if-match': current.headers.get('etag')! },
+    );
+    expect(other.status).toBe(200);
+    await form.getByLabel('Name').fill('Members week (late)');
+    await form.locator('button:text("Save changes")').click();
+    await console.page.waitForSelector('[data-testid=promotion-form] [role=alert]:has-text("Someone else saved this promotion")');
+    expect((await op.get(`/api/operator/promotions/${promotionId}`)).body.name).toBe('Members week');
+    await console.ctx.close();
+  });
 });
