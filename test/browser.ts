@@ -1,5 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /** Debian's Chromium, headless; Playwright gives it a fresh temporary profile. The caller must close() it. */
 export async function launchChromium(): Promise<Browser> {
@@ -30,4 +31,35 @@ export async function signedIn(browser: Browser, baseUrl: string, client: { cook
   const page = await ctx.newPage();
   page.on('dialog', (d) => void d.accept());
   return { ctx, page };
+}
+
+/** A WCAG 2.x A/AA violation axe-core found on a page: its rule, impact and where. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core (Deque's accessibility engine, the one browser devtools use) on the page as it is now, against the
+ * WCAG 2.0/2.1 A and AA rules; returns the serious and critical violations.
+ */
+export async function seriousAxeViolations(page: import('playwright-core').Page): Promise<AxeViolation[]> {
+  // Evaluated over the devtools protocol, which the store's Content-Security-Policy (script-src 'self') does not govern.
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: unknown[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations as { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[];
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} (${n.failureSummary?.replace(/\s+/g, ' ').slice(0, 160)})`),
+    }));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
-import { launchChromium, signedIn } from '../browser.ts';
+import { launchChromium, seriousAxeViolations, signedIn } from '../browser.ts';
 
 let t: TestStore;
 let browser: Browser;
@@ -63,6 +63,82 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
       expect(names, language).toEqual([...names].sort((a, b) => collator.compare(a, b)));
       await ctx.close();
     }
+  });
+
+  it('R1 the main pages have no serious or critical WCAG 2.1 A/AA violations (axe-core), for visitors, players and operators', async () => {
+    const { client } = await signUp(t, { name: 'Reader' });
+    const op = await signInOperator(t);
+    const pages: Record<'visitor' | 'player' | 'operator', string[]> = {
+      visitor: ['/', '/search?q=game', '/sale', '/games/wide-1', '/login', '/signup'],
+      player: [
+        '/',
+        '/games/wide-1',
+        '/games/wide-1/checkout',
+        '/games/wide-1/gift',
+        '/account',
+        '/purchases',
+        '/library',
+        '/gifts',
+        '/friends',
+        '/wishlist',
+        '/points',
+      ],
+      operator: ['/console', '/console/games/new', '/console/promotions', '/console/reports/gifts', '/console/alerts'],
+    };
+    const found: string[] = [];
+    for (const [who, paths] of Object.entries(pages)) {
+      const { ctx, page } =
+        who === 'visitor'
+          ? await (async () => {
+              const c = await browser.newContext();
+              return { ctx: c, page: await c.newPage() };
+            })()
+          : await signedIn(browser, t.url, who === 'player' ? client : op);
+      for (const path of paths) {
+        await page.goto(`${t.url}${path}`);
+        // Judged once the page has rendered its content, not its loading state.
+        await page.waitForSelector('main :is(h1, h2, form, [data-testid=game-card])');
+        await page.waitForFunction(() => !document.querySelector('main .loading'));
+        for (const v of await seriousAxeViolations(page))
+          found.push(`${who} ${path}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(' | ')}`);
+      }
+      await ctx.close();
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('R1 keyboard alone: the first Tab stop skips to the content, and a player finds the Buy button and pays without a mouse', async () => {
+    const { client } = await signUp(t, { name: 'Keys' });
+    const { ctx, page } = await signedIn(browser, t.url, client);
+    await page.goto(`${t.url}/games/wide-2`);
+    await page.waitForSelector('[data-testid=buy-box]');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    /** Presses Tab until the focused element matches `selector` (at most 80 presses): what a keyboard user does. */
+    const tabTo = async (selector: string, text?: string) => {
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press('Tab');
+        const hit = await page.evaluate(
+          ([s, x]) => (document.activeElement?.matches(s!) ?? false) && (!x || document.activeElement?.textContent?.trim() === x),
+          [selector, text],
+        );
+        if (hit) return;
+      }
+      throw new Error(`${selector} cannot be reached with Tab`);
+    };
+    await tabTo('[data-testid=buy-box] a.buy');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('form.checkout');
+    await tabTo('form.checkout button[type=submit]');
+    await page.keyboard.press('Enter');
+    // The player's default method here is a wallet: its approval page, with the keyboard too.
+    await page.waitForSelector('button:text("Approve payment")');
+    await tabTo('button', 'Approve payment');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=order][data-status=paid]', { timeout: 20_000 });
+    await ctx.close();
   });
 
   it('R1 on a desktop the price filter stays inside its panel', async () => {

@@ -16,6 +16,10 @@ export function Layout({ children }: { children: ReactNode }) {
   };
   return (
     <div className="app">
+      {/* WCAG 2.4.1: the first Tab stop jumps past the header to the page's content. */}
+      <a className="skip-link" href="#main">
+        {t('skipToContent')}
+      </a>
       <header className="topbar">
         <Link to="/" className="brand">
           <span className="logo">G</span> Game Store
@@ -75,7 +79,9 @@ export function Layout({ children }: { children: ReactNode }) {
           )}
         </nav>
       </header>
-      <main>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
       {me && <ChatPanel />}
       <footer className="footer">
         Prices shown for {countryName(country, locale)} · <a href="/docs">API</a>

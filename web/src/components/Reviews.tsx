@@ -86,6 +86,7 @@ export function Reviews({ gameId }: { gameId: string }) {
           </div>
           <textarea
             name="review"
+            aria-label={page.mine ? t('editReview') : t('writeReview')}
             rows={4}
             maxLength={8000}
             value={draft.body}
