@@ -5,7 +5,8 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './platform/config.ts';
-import { STORE_TIME_HEADER, systemClock, type Clock } from './platform/clock.ts';
+import { isAdjustable, STORE_CLOCK_SHIFT_HEADER, STORE_TIME_HEADER, systemClock, type Clock } from './platform/clock.ts';
+import { devClockRoutes } from './platform/http/dev-clock.ts';
 import { AppError, installErrorHandler } from './platform/errors.ts';
 import { createPool, kyselyFor, migrate, ping, type Pool } from './platform/db/database.ts';
 import { Transactions } from './platform/db/tx.ts';
@@ -552,8 +553,12 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
     // The store's clock (injected; a test's or, later, a development shift) travels with every answer, so the web
     // client judges "the past" and "release day" by it, never by the browser's own clock.
+    const devClock = config.devClock && isAdjustable(clock) ? clock : undefined;
     app.addHook('onSend', async (_req, reply) => {
       reply.header(STORE_TIME_HEADER, clock.now().toISOString());
+      // The development clock was moved: every page shows a banner (web/src/components/Layout.tsx).
+      const shift = devClock ? Math.round(devClock.offsetMs()) : 0;
+      if (Math.abs(shift) >= 60_000) reply.header(STORE_CLOCK_SHIFT_HEADER, String(shift));
     });
     await app.register(swagger, {
       openapi: {
@@ -584,6 +589,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'wishlist', description: 'Games a player wants (a recommendation signal)' },
           { name: 'reviews', description: 'Ratings and reviews by owners, helpful/funny votes' },
           { name: 'play', description: 'Launcher API: play sessions with heartbeats, playtime and recently played' },
+          ...(config.devClock ? [{ name: 'development', description: 'Development only (DEV_CLOCK=on): move the store clock' }] : []),
         ],
       },
     });
@@ -686,6 +692,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     reviewRoutes(app, { reviews, guards });
     releaseMailRoutes(app, { mailer: releaseMailer, guards, now: () => clock.now() });
     if (deps.mailbox) mailboxRoutes(app, deps.mailbox);
+    if (devClock)
+      devClockRoutes(app, { clock: devClock, requireOperator: (req) => guards.requireOperator(req), moved: () => timers.kick() });
     await mediaRoutes(app, { guards, mediaDir: join(config.dataDir, 'media'), maxBytes: config.maxUploadBytes });
     await serveWeb(app);
 

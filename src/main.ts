@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
-import { systemClock } from './platform/clock.ts';
+import { ShiftableClock, systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/db/open.ts';
 import { authSecret } from './platform/secrets.ts';
 import { createStore, type Store } from './app.ts';
@@ -22,6 +22,8 @@ async function main() {
     throw err;
   }
   const log = pino({ level: config.logLevel });
+  // Development: an operator may move this clock from the console (DEV_CLOCK); production runs on the system clock.
+  const clock = config.devClock ? new ShiftableClock() : systemClock;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
 
   // PostgreSQL, the payment gateway sandbox (its own process, unless a gateway is configured) and, without an SMTP
@@ -82,7 +84,7 @@ async function main() {
     store = await createStore({
       config,
       databaseUrl: database.url,
-      clock: systemClock,
+      clock,
       authSecret: authSecret(config),
       smtpUrl,
       mailbox,

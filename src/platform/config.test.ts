@@ -37,4 +37,19 @@ describe('configuration from the environment', () => {
     ])
       expect(message).toContain(part);
   });
+
+  it('R1 the development clock is on in development, off in tests and production, and refused when production asks for it', () => {
+    expect(loadConfig({}).devClock).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).devClock).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', DEV_CLOCK: 'on' }).devClock).toBe(true);
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'x'.repeat(64),
+      PAYMENT_GATEWAY_URL: 'https://pg.example',
+      PAYSIM_WEBHOOK_SECRET: 'whsec',
+      SMTP_URL: 'smtp://mail.example:587',
+    };
+    expect(loadConfig(production).devClock).toBe(false);
+    expect(() => loadConfig({ ...production, DEV_CLOCK: 'on' })).toThrow(/DEV_CLOCK=on .* development only/);
+  });
 });

@@ -85,6 +85,8 @@ export interface Config {
   operatorRequire2fa: boolean;
   /** Rate limits on sign-in, sign-up and two-factor codes, per IP and per account. */
   authRateLimit: boolean;
+  /** Development only: operators may move the store's clock from the console (DEV_CLOCK). */
+  devClock: boolean;
   /** A Pwned-Passwords-style k-anonymity range API (…/range/); unset: no breached-password check. */
   passwordBreachCheckUrl: string | undefined;
   /** A MaxMind-format (MMDB) IP database to use instead of the bundled GeoLite2 country data. */
@@ -232,10 +234,13 @@ export function loadConfig(env: Env = process.env): Config {
     signUpCountryCheck: oneOf('SIGNUP_COUNTRY_CHECK', ['warn', 'block', 'off'] as const, 'warn'),
     operatorRequire2fa: oneOf('OPERATOR_REQUIRE_2FA', ['true', 'false'] as const, 'true') === 'true',
     authRateLimit: oneOf('AUTH_RATE_LIMIT', ['on', 'off'] as const, 'on') === 'on',
+    devClock: oneOf('DEV_CLOCK', ['on', 'off'] as const, nodeEnv === 'development' ? 'on' : 'off') === 'on',
     passwordBreachCheckUrl: url('PASSWORD_BREACH_CHECK_URL', undefined, ['http:', 'https:']),
     geoipMmdbFile: env.GEOIP_MMDB_FILE?.trim() || undefined,
   };
   if (config.geoipMmdbFile && !existsSync(config.geoipMmdbFile)) problems.push(`GEOIP_MMDB_FILE=${config.geoipMmdbFile} does not exist.`);
+  if (nodeEnv === 'production' && config.devClock)
+    problems.push('DEV_CLOCK=on moves the store clock and is for development only: remove it when NODE_ENV=production.');
   // The sandbox gateway and the local mail sink (with its open /dev/mailbox page) are for development only.
   if (nodeEnv === 'production' && !config.paymentGatewayUrl)
     problems.push('PAYMENT_GATEWAY_URL is required when NODE_ENV=production (paysim is only started for development).');

@@ -1,4 +1,4 @@
-import { STORE_TIME_HEADER } from '../../src/platform/clock.ts';
+import { STORE_CLOCK_SHIFT_HEADER, STORE_TIME_HEADER } from '../../src/platform/clock.ts';
 
 /**
  * The store's clock as the browser knows it. Every API answer carries the store's "now"; the browser keeps the
@@ -6,12 +6,29 @@ import { STORE_TIME_HEADER } from '../../src/platform/clock.ts';
  * development shift, a machine whose clock is wrong) instead of the visitor's computer.
  */
 let offsetMs = 0;
+/** Development: how far an operator moved the store's clock (0 = real time), from x-store-clock-shift. */
+let shiftMs = 0;
+const listeners = new Set<() => void>();
 
 export function observeStoreTime(headers: Headers): void {
   const at = headers.get(STORE_TIME_HEADER);
   const ms = at ? Date.parse(at) : NaN;
   if (Number.isFinite(ms)) offsetMs = ms - Date.now();
+  const shift = Number(headers.get(STORE_CLOCK_SHIFT_HEADER) ?? 0) || 0;
+  if (shift !== shiftMs) {
+    shiftMs = shift;
+    for (const l of listeners) l();
+  }
 }
+
+/** The development clock's shift, and a subscription for the banner (useSyncExternalStore). */
+export const clockShift = {
+  get: () => shiftMs,
+  subscribe(l: () => void) {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  },
+};
 
 export function storeNow(): Date {
   return new Date(Date.now() + offsetMs);

@@ -1,4 +1,5 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
+import { clockShift, storeNow } from '../clock.ts';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../session.tsx';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
@@ -20,6 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <a className="skip-link" href="#main">
         {t('skipToContent')}
       </a>
+      <ClockBanner />
       <header className="topbar">
         <Link to="/" className="brand">
           <span className="logo">G</span> Game Store
@@ -86,6 +88,22 @@ export function Layout({ children }: { children: ReactNode }) {
       <footer className="footer">
         Prices shown for {countryName(country, locale)} · <a href="/docs">API</a>
       </footer>
+    </div>
+  );
+}
+
+/** Development: while an operator has moved the store's clock, every page says so (and to when). */
+function ClockBanner() {
+  const { t, locale } = useSession();
+  const shift = useSyncExternalStore(clockShift.subscribe, clockShift.get);
+  if (!shift) return null;
+  const when = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(storeNow());
+  const days = (shift / 86_400_000).toFixed(1).replace(/\.0$/, '');
+  return (
+    <div className="clock-banner" role="status" data-testid="clock-banner">
+      {t('clockMoved')
+        .replace('{when}', when)
+        .replace('{days}', shift > 0 ? `+${days}` : days)}
     </div>
   );
 }

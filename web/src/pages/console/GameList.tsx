@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { get, type OperatorGameRow } from '../../api.ts';
+import { api, get, type OperatorGameRow } from '../../api.ts';
+import { instantToZoned, zonedToInstant } from '../../../../src/platform/zoned-time.ts';
 import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
 import { formatDate } from '../../format.ts';
@@ -43,6 +44,7 @@ export function ConsoleGameList() {
         </Link>
       </div>
       <ErrorNote error={error} />
+      <DevClock />
       <table className="table">
         <thead>
           <tr>
@@ -71,5 +73,69 @@ export function ConsoleGameList() {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * Development only (the store answers 404 for /api/dev/clock otherwise, and then this panel is not shown): move the
+ * store's clock to check release day, a sale's end or a refund window, and come back to the real time.
+ */
+function DevClock() {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const [clock, setClock] = useState<{ now: string; offsetMs: number } | null>(null);
+  const [at, setAt] = useState('');
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    get<{ now: string; offsetMs: number }>('/api/dev/clock').then(
+      (c) => {
+        setClock(c);
+        setAt(instantToZoned(new Date(c.now), zone));
+      },
+      () => setClock(null),
+    );
+  }, [zone]);
+  if (!clock) return null;
+  const move = async (method: 'PUT' | 'DELETE') => {
+    setError(undefined);
+    try {
+      const { data } = await api<{ now: string; offsetMs: number }>('/api/dev/clock', {
+        method,
+        ...(method === 'PUT' ? { json: { at: zonedToInstant(at, zone).toISOString() } } : {}),
+      });
+      setClock(data);
+      setAt(instantToZoned(new Date(data.now), zone));
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="panel" data-testid="dev-clock" aria-labelledby="dev-clock-title">
+      <h2 id="dev-clock-title">Store clock (development)</h2>
+      <p className="muted">
+        Move the store’s time to check release day, a sale’s end or a refund window without waiting; timers due by then run at once.
+        Production always runs on real time.
+      </p>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void move('PUT');
+        }}
+      >
+        <label className="sr-only" htmlFor="dev-clock-at">
+          Store time ({zone})
+        </label>
+        <input id="dev-clock-at" name="devClockAt" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} required />
+        <button type="submit" className="button">
+          Move the clock
+        </button>
+        {clock.offsetMs !== 0 && (
+          <button type="button" className="button secondary" onClick={() => void move('DELETE')}>
+            Back to real time
+          </button>
+        )}
+      </form>
+      <ErrorNote error={error} />
+    </section>
   );
 }
