@@ -88,6 +88,8 @@ export const OrderView = Type.Object({
   paid: Money,
   pointsEarned: Type.Integer(),
   paymentMethod: Type.String(),
+  paymentMethodName: Type.String({ description: 'The method as the receipt names it' }),
+  releaseDate: Type.Union([Type.String(), Type.Null()], { description: 'The game’s release date: a pre-order downloads from then' }),
   approvalUrl: Type.Union([Type.String(), Type.Null()], { description: 'While pending with a wallet: where the buyer approves' }),
   approvalExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: 'While pending with a wallet: until when the buyer can approve',

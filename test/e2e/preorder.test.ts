@@ -72,6 +72,12 @@ describe('pre-order in Chromium', () => {
     expect(await page.textContent('.amount')).toBe('₩27,000');
     await page.click('button[value=approve]');
     await page.waitForSelector('[data-testid=order][data-status=paid]');
+    // The confirmation is a receipt, and says from when the pre-ordered game can be downloaded.
+    expect(await page.textContent('[data-testid=download-from]')).toBe('출시일인 2026년 12월 24일부터 다운로드할 수 있습니다.');
+    const receipt = (await page.textContent('[data-testid=receipt]'))!;
+    expect(receipt).toContain('KakaoPay');
+    expect(receipt).toContain('₩40,000'); // the list price, then the pre-order discount
+    expect(receipt).toContain('₩8,000');
     await page.screenshot({ path: `${shots}/order-complete.png`, fullPage: true });
 
     await page.goto(`${t.url}/purchases`);
@@ -81,6 +87,11 @@ describe('pre-order in Chromium', () => {
     await page.click('[data-testid=purchase] button:text("Request refund")');
     await page.waitForSelector('[data-testid=no-purchases]');
     expect((await client.get('/api/orders?history=true')).body.map((o: { status: string }) => o.status)).toEqual(['refunded']);
+    // Steam's purchase history: the refunded pre-order is still there under the filter, and the filter is in the address.
+    await page.check('input[name=history]');
+    await page.waitForSelector('[data-testid=purchase-status][data-status=refunded]');
+    expect(page.url()).toContain('all=1');
+    await page.screenshot({ path: `${shots}/purchase-history-ko.png`, fullPage: true });
     await ctx.close();
   });
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { here, loginFor } from '../next.ts';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, get, type LibraryEntry, type OrderView } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useFollowPayment } from '../components/Payment.tsx';
@@ -34,7 +34,7 @@ const AMOUNT_LABEL: Record<OrderView['status'], string> = {
 /** One order, followed until its payment is decided; wallets send the buyer to approve first. */
 export function OrderPage() {
   const { id = '' } = useParams();
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const { data: order, error } = useFollowPayment<OrderView>(
     `/api/orders/${id}`,
     (o) => ({
@@ -45,12 +45,37 @@ export function OrderPage() {
   );
   if (error) return <ErrorNote error={error} />;
   if (!order) return <div className="loading">…</div>;
+  // S1.7: a paid pre-order says from when the game can be downloaded.
+  const downloadFrom =
+    order.kind === 'preorder' && order.status === 'paid' && !order.downloadable && order.releaseDate ? order.releaseDate : undefined;
   return (
-    <div className="panel" data-testid="order" data-status={order.status}>
+    <div className="panel receipt" data-testid="order" data-status={order.status}>
       <h1>{order.title}</h1>
       <p className={`status-line ${order.status}`}>{STATUS[order.status]}</p>
+      {downloadFrom && (
+        <p className="ok" data-testid="download-from">
+          {t('downloadFrom').replace('{date}', formatDate(downloadFrom, locale))}
+        </p>
+      )}
       {order.failure && <p className="error">{order.failure.message}</p>}
-      <dl className="facts">
+      <dl className="facts" data-testid="receipt">
+        <dt>{t('receiptOrder')}</dt>
+        <dd>
+          <code>{order.id}</code>
+        </dd>
+        <dt>{t('receiptDate')}</dt>
+        <dd>{new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(order.createdAt))}</dd>
+        <dt>{order.kind === 'preorder' ? 'Pre-order' : 'Purchase'}</dt>
+        {/* The list price; `price` is what was due after the discount. */}
+        <dd>{formatMoney({ ...order.price, amountMinor: order.price.amountMinor + order.discount.amountMinor }, locale)}</dd>
+        {order.discount.amountMinor > 0 && (
+          <>
+            <dt>{t('receiptDiscount')}</dt>
+            <dd>− {formatMoney(order.discount, locale)}</dd>
+          </>
+        )}
+        <dt>{t('receiptMethod')}</dt>
+        <dd>{order.paymentMethodName}</dd>
         {/* What is true in each state: money is "paid" only once it was; before, it is due; after a cancel, nothing was taken. */}
         <dt data-testid="amount-label">{AMOUNT_LABEL[order.status]}</dt>
         <dd>
@@ -78,21 +103,31 @@ export function OrderPage() {
           </>
         )}
       </dl>
-      <Link to="/purchases" className="button secondary">
-        Purchase list
-      </Link>
+      <div className="row no-print">
+        <Link to="/purchases" className="button secondary">
+          Purchase list
+        </Link>
+        {order.status !== 'pending' && (
+          <button type="button" className="button secondary" onClick={() => window.print()}>
+            {t('printReceipt')}
+          </button>
+        )}
+      </div>
     </div>
   );
 }
 
 /** S1.11, S1.13, S1.15: the purchase list with "Request refund" and, from release day, "Download". */
 export function Purchases() {
-  const { me, locale } = useSession();
+  const { me, locale, t } = useSession();
   const navigate = useNavigate();
   const [orders, setOrders] = useState<OrderView[]>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
-  const load = useCallback(() => get<OrderView[]>('/api/orders').then(setOrders, setError), []);
+  // Steam's purchase history: refunded and cancelled orders stay findable under a filter (kept in the address).
+  const [params, setParams] = useSearchParams();
+  const all = params.get('all') === '1';
+  const load = useCallback(() => get<OrderView[]>(`/api/orders${all ? '?history=true' : ''}`).then(setOrders, setError), [all]);
   useEffect(() => {
     if (me === null) void navigate(loginFor(here()));
     if (me) void load();
@@ -139,6 +174,15 @@ export function Purchases() {
     <div className="console">
       <div className="console-head">
         <h1>Purchase list</h1>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="history"
+            checked={all}
+            onChange={(e) => setParams(e.target.checked ? { all: '1' } : {}, { replace: true })}
+          />{' '}
+          {t('showHistory')}
+        </label>
       </div>
       <ErrorNote error={error} />
       {orders && orders.length === 0 && (
@@ -152,8 +196,9 @@ export function Purchases() {
             <tr key={o.id} data-testid="purchase">
               <td>
                 <Link to={`/orders/${o.id}`}>{o.title}</Link>
-                <div className="muted">
-                  {o.kind === 'preorder' ? 'Pre-order' : 'Purchase'} · {STATUS[o.status]}
+                <div className="muted" data-testid="purchase-status" data-status={o.status}>
+                  {o.kind === 'preorder' ? 'Pre-order' : 'Purchase'} · {STATUS[o.status]} ·{' '}
+                  {new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(o.createdAt))}
                 </div>
               </td>
               <td>
