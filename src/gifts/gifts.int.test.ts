@@ -543,6 +543,25 @@ describe('scenario 2: gifting (S2.1–S2.14)', () => {
     expect(lines.find((l) => l.startsWith(g.id))).toContain(',delivered,paid,');
     expect((await sender.client.get('/api/operator/reports/gifts')).status).toBe(403);
   });
+
+  it('S2.14 the gift report filters gifts paid partly with points, and those without', async () => {
+    const sender = await user('Pointer', 'KR', { points: 5000 });
+    const friend = await user('Pointed', 'KR');
+    await befriend(sender, friend);
+    const withPoints = await sent(sender, { recipientId: friend.me.id, pointsToUse: 5000 });
+    const other = await user('Plain', 'KR');
+    await befriend(sender, other);
+    const without = await sent(sender, { recipientId: other.me.id });
+    const ids = async (points: string) =>
+      (
+        (await op.get(`/api/operator/reports/gifts?senderCountry=KR&points=${points}`)).body.rows as { id: string; pointsUsed: number }[]
+      ).map((r) => r.id);
+    expect(await ids('used')).toContain(withPoints.id);
+    expect(await ids('used')).not.toContain(without.id);
+    expect(await ids('none')).toContain(without.id);
+    expect(await ids('none')).not.toContain(withPoints.id);
+    expect((await op.get('/api/operator/reports/gifts?points=some')).status).toBe(400);
+  });
 });
 
 describe('gift titles in the reader’s language (S2, storefront issue bug 3)', () => {

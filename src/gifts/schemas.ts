@@ -93,6 +93,9 @@ export const GiftReportQuery = Type.Object(
     game: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the game’s title, in any of its languages' })),
     senderCountry: Type.Optional(CountryCode),
     recipientCountry: Type.Optional(CountryCode),
+    points: Type.Optional(
+      Type.Union([Type.Literal('used'), Type.Literal('none')], { description: 'used: gifts paid partly with points; none: without' }),
+    ),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   },
   { additionalProperties: false },

@@ -397,6 +397,7 @@ export class GiftService {
       game: q.game?.trim() || undefined,
       senderCountry: q.senderCountry,
       recipientCountry: q.recipientCountry,
+      points: q.points,
     };
   }
 

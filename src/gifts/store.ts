@@ -57,6 +57,8 @@ export interface GiftReportFilter {
   game?: string;
   senderCountry?: string;
   recipientCountry?: string;
+  /** Gifts paid partly with points, or without any. */
+  points?: 'used' | 'none';
 }
 
 export class GiftStore {
@@ -213,6 +215,7 @@ export class GiftStore {
     }
     if (f.senderCountry) q = q.where('g.sender_country', '=', f.senderCountry);
     if (f.recipientCountry) q = q.where('g.recipient_country', '=', f.recipientCountry);
+    if (f.points) q = q.where('o.points_used', f.points === 'used' ? '>' : '=', 0);
     return q;
   }
 

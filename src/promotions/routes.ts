@@ -32,6 +32,23 @@ export function promotionRoutes(app: FastifyInstance, deps: { promotions: Promot
     },
   );
 
+  r.get(
+    '/api/operator/games/:id/preorder-discount',
+    {
+      schema: {
+        tags: ops,
+        summary: 'The pre-order discount of a game (S1.6); percentOff null when it has none',
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: Type.Object({ percentOff: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
+      },
+    },
+    async (req) => {
+      await guards.requireOperator(req);
+      await deps.catalog.operatorGame(req.params.id);
+      return { percentOff: (await promotions.preorderPercent(req.params.id)) ?? null };
+    },
+  );
+
   r.put(
     '/api/operator/games/:id/preorder-discount',
     {

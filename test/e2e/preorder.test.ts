@@ -156,4 +156,49 @@ describe('pre-order in Chromium', () => {
     await expect(o.page.locator('[data-testid=alert]', { hasText: payment.id }).textContent()).resolves.toContain('Resolved');
     await o.ctx.close();
   });
+
+  it('S1.6 R12 in the console the operator changes a game’s pre-order discount (the storefront follows) and reviews region refusals', async () => {
+    const moon = ((await op.get('/api/operator/games?q=Moon')).body as { id: string; slug: string }[]).find(
+      (g) => g.slug === 'moon-garden',
+    )!;
+    const o = await signedIn(browser, t.url, op, 'en-US');
+    await o.page.goto(`${t.url}/console/games/${moon.id}`);
+    const box = o.page.locator('[data-testid=preorder-discount]');
+    await box.getByText('Pre-orders are 20% off until release day (Dec 24, 2026).').waitFor();
+    await box.locator('input[name=preorderPercent]').fill('30');
+    await box.locator('button[type=submit]').click();
+    await box.locator('[role=status]').waitFor();
+    const { client } = await signUp(t, { country: 'US' });
+    await expect.poll(async () => (await client.get(`/api/checkout?gameId=${moon.id}`)).body.price.amountMinor).toBe(2800); // 30 % of 39.99 is 11.997: discounts are rounded down to whole cents
+    await box.locator('button:text("Remove")').click();
+    await box.getByText('Pre-orders pay the full price.').waitFor();
+    await expect.poll(async () => (await client.get(`/api/checkout?gameId=${moon.id}`)).body.price.amountMinor).toBe(3999);
+    await op.put(`/api/operator/games/${moon.id}/preorder-discount`, { percentOff: 20 }); // as the other tests expect
+
+    // A game not sold in Korea; a Korean resident tries to buy it: refused, and on the operators' audit page.
+    const locked = await op.post(
+      '/api/operator/games',
+      gameInput({
+        slug: 'not-in-korea',
+        title: { en: 'Not In Korea' },
+        regions: { sale: { mode: 'except', countries: ['KR'] }, play: { mode: 'everywhere', countries: [] } },
+      }),
+    );
+    const kr = await signUp(t, { country: 'KR' });
+    const refused = await kr.client.post(
+      '/api/orders',
+      { gameId: locked.body.id, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(refused.status).toBe(403);
+    await o.page.goto(`${t.url}/console`);
+    await o.page.click('[data-testid=regions-link]');
+    await o.page.selectOption('select[name=outcome]', 'refused');
+    await o.page.selectOption('select[name=gameId]', locked.body.id);
+    const row = o.page.locator('[data-testid=region-decision][data-outcome=refused]', { hasText: 'Not In Korea' });
+    await row.first().waitFor();
+    expect(await row.first().textContent()).toContain('South Korea');
+    await o.page.screenshot({ path: `${shots}/console-region-decisions.png`, fullPage: true });
+    await o.ctx.close();
+  });
 });

@@ -17,6 +17,7 @@ import { Library, OrderPage, Purchases } from './pages/Orders.tsx';
 import { GiftCheckout, GiftPage, Gifts } from './pages/Gift.tsx';
 import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
 import { ConsoleAlerts } from './pages/console/Alerts.tsx';
+import { ConsoleRegionAudit } from './pages/console/RegionAudit.tsx';
 import { ConsolePromotions } from './pages/console/Promotions.tsx';
 import { Sale } from './pages/Sale.tsx';
 import { Queue } from './pages/Queue.tsx';
@@ -95,6 +96,14 @@ createRoot(document.getElementById('root')!).render(
               element={
                 <OperatorOnly>
                   <ConsolePromotions />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/regions"
+              element={
+                <OperatorOnly>
+                  <ConsoleRegionAudit />
                 </OperatorOnly>
               }
             />

@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { api, ApiError, type GameInput, type OperatorGame } from '../../api.ts';
+import { api, ApiError, get, type GameInput, type OperatorGame } from '../../api.ts';
 import { ErrorNote, Field } from '../../components/Form.tsx';
 import { defaultCurrencyFor } from '../../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../../src/platform/languages.ts';
-import { countriesByName, countryName, fromMinor, toMinor } from '../../format.ts';
+import { countriesByName, countryName, formatDate, fromMinor, toMinor } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 
 type Edition = GameInput['editions'][number];
@@ -101,203 +101,287 @@ export function ConsoleGameEditor() {
   };
 
   return (
-    <form className="console editor" onSubmit={save}>
-      <div className="console-head">
-        <h1>{id ? game.title[game.defaultLanguage] || game.slug : 'Register a game'}</h1>
-        {version !== undefined && <span className="muted">version {version}</span>}
-        <button type="submit" className="button">
-          Save
-        </button>
-      </div>
-      <ErrorNote error={error} />
-      {conflict && (
-        <button type="button" className="button secondary" onClick={() => load().catch(setError)}>
-          Reload the latest version
-        </button>
-      )}
-      {saved && (
-        <p className="ok" role="status">
-          {saved}
-        </p>
-      )}
+    <>
+      <form className="console editor" onSubmit={save}>
+        <div className="console-head">
+          <h1>{id ? game.title[game.defaultLanguage] || game.slug : 'Register a game'}</h1>
+          {version !== undefined && <span className="muted">version {version}</span>}
+          <button type="submit" className="button">
+            Save
+          </button>
+        </div>
+        <ErrorNote error={error} />
+        {conflict && (
+          <button type="button" className="button secondary" onClick={() => load().catch(setError)}>
+            Reload the latest version
+          </button>
+        )}
+        {saved && (
+          <p className="ok" role="status">
+            {saved}
+          </p>
+        )}
 
-      <fieldset>
-        <legend>Basics</legend>
-        <div className="cols">
-          <Field label="Slug (address)">
-            <input
-              name="slug"
-              required
-              value={game.slug}
-              onChange={(e) => update({ slug: e.target.value })}
-              pattern="[a-z0-9]+(-[a-z0-9]+)*"
-            />
-          </Field>
-          <Field label="Status">
-            <select name="status" value={game.status} onChange={(e) => update({ status: e.target.value as GameInput['status'] })}>
-              <option value="draft">Draft (hidden)</option>
-              <option value="published">Published</option>
-            </select>
-          </Field>
-          <Field label="Default language">
-            <select value={game.defaultLanguage} onChange={(e) => update({ defaultLanguage: e.target.value })}>
-              {LANGUAGES.map((l) => (
+        <fieldset>
+          <legend>Basics</legend>
+          <div className="cols">
+            <Field label="Slug (address)">
+              <input
+                name="slug"
+                required
+                value={game.slug}
+                onChange={(e) => update({ slug: e.target.value })}
+                pattern="[a-z0-9]+(-[a-z0-9]+)*"
+              />
+            </Field>
+            <Field label="Status">
+              <select name="status" value={game.status} onChange={(e) => update({ status: e.target.value as GameInput['status'] })}>
+                <option value="draft">Draft (hidden)</option>
+                <option value="published">Published</option>
+              </select>
+            </Field>
+            <Field label="Default language">
+              <select value={game.defaultLanguage} onChange={(e) => update({ defaultLanguage: e.target.value })}>
+                {LANGUAGES.map((l) => (
+                  <option key={l} value={l}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Release date" hint="Empty = to be announced">
+              <input
+                type="date"
+                name="releaseDate"
+                value={game.releaseDate ?? ''}
+                onChange={(e) => update({ releaseDate: e.target.value || null })}
+              />
+            </Field>
+            <Field label="Developer">
+              <input name="developer" required value={game.developer} onChange={(e) => update({ developer: e.target.value })} />
+            </Field>
+            <Field label="Publisher">
+              <input name="publisher" required value={game.publisher} onChange={(e) => update({ publisher: e.target.value })} />
+            </Field>
+            <Field label="Genres" hint="Comma-separated">
+              <input name="genres" value={game.genres.join(', ')} onChange={(e) => update({ genres: list(e.target.value) })} />
+            </Field>
+            <Field label="Tags" hint="Comma-separated">
+              <input name="tags" value={game.tags.join(', ')} onChange={(e) => update({ tags: list(e.target.value) })} />
+            </Field>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Texts per language</legend>
+          <div className="tabs">
+            {languages.map((l) => (
+              <button type="button" key={l} className={l === lang ? 'tab active' : 'tab'} onClick={() => setLang(l)}>
+                {l}
+              </button>
+            ))}
+            <select aria-label="Add a language" value="" onChange={(e) => e.target.value && setLang(e.target.value)}>
+              <option value="">+ language</option>
+              {LANGUAGES.filter((l) => !languages.includes(l)).map((l) => (
                 <option key={l} value={l}>
-                  {l}
+                  {new Intl.DisplayNames([locale], { type: 'language' }).of(l)}
                 </option>
               ))}
             </select>
+          </div>
+          <Field label={`Title (${lang})`}>
+            <input name={`title-${lang}`} value={game.title[lang] ?? ''} onChange={(e) => setText('title', e.target.value)} />
           </Field>
-          <Field label="Release date" hint="Empty = to be announced">
-            <input
-              type="date"
-              name="releaseDate"
-              value={game.releaseDate ?? ''}
-              onChange={(e) => update({ releaseDate: e.target.value || null })}
+          <Field label={`Summary (${lang})`}>
+            <input name={`summary-${lang}`} value={game.summary?.[lang] ?? ''} onChange={(e) => setText('summary', e.target.value)} />
+          </Field>
+          <Field label={`Description (${lang})`}>
+            <textarea
+              name={`description-${lang}`}
+              rows={6}
+              value={game.description[lang] ?? ''}
+              onChange={(e) => setText('description', e.target.value)}
             />
           </Field>
-          <Field label="Developer">
-            <input name="developer" required value={game.developer} onChange={(e) => update({ developer: e.target.value })} />
-          </Field>
-          <Field label="Publisher">
-            <input name="publisher" required value={game.publisher} onChange={(e) => update({ publisher: e.target.value })} />
-          </Field>
-          <Field label="Genres" hint="Comma-separated">
-            <input name="genres" value={game.genres.join(', ')} onChange={(e) => update({ genres: list(e.target.value) })} />
-          </Field>
-          <Field label="Tags" hint="Comma-separated">
-            <input name="tags" value={game.tags.join(', ')} onChange={(e) => update({ tags: list(e.target.value) })} />
-          </Field>
-        </div>
-      </fieldset>
+        </fieldset>
 
-      <fieldset>
-        <legend>Texts per language</legend>
-        <div className="tabs">
-          {languages.map((l) => (
-            <button type="button" key={l} className={l === lang ? 'tab active' : 'tab'} onClick={() => setLang(l)}>
-              {l}
-            </button>
-          ))}
-          <select aria-label="Add a language" value="" onChange={(e) => e.target.value && setLang(e.target.value)}>
-            <option value="">+ language</option>
-            {LANGUAGES.filter((l) => !languages.includes(l)).map((l) => (
-              <option key={l} value={l}>
-                {new Intl.DisplayNames([locale], { type: 'language' }).of(l)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <Field label={`Title (${lang})`}>
-          <input name={`title-${lang}`} value={game.title[lang] ?? ''} onChange={(e) => setText('title', e.target.value)} />
-        </Field>
-        <Field label={`Summary (${lang})`}>
-          <input name={`summary-${lang}`} value={game.summary?.[lang] ?? ''} onChange={(e) => setText('summary', e.target.value)} />
-        </Field>
-        <Field label={`Description (${lang})`}>
-          <textarea
-            name={`description-${lang}`}
-            rows={6}
-            value={game.description[lang] ?? ''}
-            onChange={(e) => setText('description', e.target.value)}
-          />
-        </Field>
-      </fieldset>
-
-      <fieldset>
-        <legend>Media</legend>
-        <div className="media-row">
-          {game.coverUrl && <img src={game.coverUrl} alt="Cover" className="cover-preview" />}
-          <div>
-            <Field label="Cover image URL">
-              <input name="coverUrl" value={game.coverUrl ?? ''} onChange={(e) => update({ coverUrl: e.target.value || null })} />
-            </Field>
-            <Field label="…or upload a cover">
-              <input
-                type="file"
-                accept="image/png,image/jpeg,image/webp,image/gif"
-                onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then((url) => update({ coverUrl: url }), setError)}
-              />
-            </Field>
-            <Field label="Screenshot URLs" hint="One per line">
-              <textarea
-                rows={3}
-                value={game.screenshots.join('\n')}
-                onChange={(e) =>
-                  update({
-                    screenshots: e.target.value
-                      .split('\n')
-                      .map((s) => s.trim())
-                      .filter(Boolean),
-                  })
-                }
-              />
-            </Field>
+        <fieldset>
+          <legend>Media</legend>
+          <div className="media-row">
+            {game.coverUrl && <img src={game.coverUrl} alt="Cover" className="cover-preview" />}
+            <div>
+              <Field label="Cover image URL">
+                <input name="coverUrl" value={game.coverUrl ?? ''} onChange={(e) => update({ coverUrl: e.target.value || null })} />
+              </Field>
+              <Field label="…or upload a cover">
+                <input
+                  type="file"
+                  accept="image/png,image/jpeg,image/webp,image/gif"
+                  onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then((url) => update({ coverUrl: url }), setError)}
+                />
+              </Field>
+              <Field label="Screenshot URLs" hint="One per line">
+                <textarea
+                  rows={3}
+                  value={game.screenshots.join('\n')}
+                  onChange={(e) =>
+                    update({
+                      screenshots: e.target.value
+                        .split('\n')
+                        .map((s) => s.trim())
+                        .filter(Boolean),
+                    })
+                  }
+                />
+              </Field>
+            </div>
           </div>
-        </div>
-      </fieldset>
+        </fieldset>
 
-      <fieldset>
-        <legend>Editions and prices</legend>
-        {game.editions.map((ed, i) => (
-          <EditionEditor
-            key={i}
-            edition={ed}
-            language={game.defaultLanguage}
-            locale={locale}
-            onChange={(e) => setEdition(i, e)}
-            onRemove={game.editions.length > 1 ? () => update({ editions: game.editions.filter((_, j) => j !== i) }) : undefined}
-          />
-        ))}
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() =>
-            update({
-              editions: [
-                ...game.editions,
-                { code: `edition-${game.editions.length + 1}`, name: { [game.defaultLanguage]: 'New edition' }, prices: [] },
-              ],
-            })
-          }
-        >
-          Add an edition
-        </button>
-      </fieldset>
-
-      <fieldset>
-        <legend>Regions (where it may be sold and played)</legend>
-        <div className="cols">
-          <RuleEditor
-            label="Sold to residents of"
-            rule={game.regions.sale}
-            locale={locale}
-            onChange={(sale) => update({ regions: { ...game.regions, sale } })}
-          />
-          <RuleEditor
-            label="Playable in"
-            rule={game.regions.play}
-            locale={locale}
-            onChange={(play) => update({ regions: { ...game.regions, play } })}
-          />
-        </div>
-        <p className="muted">
-          Removing a country from “Playable in” also stops owners there from downloading (use it for legal blocks); removing it only from
-          “Sold to” stops new purchases.
-        </p>
-        <label className="field">
-          <span className="field-label">Buyer connecting from another country than their residence</span>
-          <select
-            name="ipMismatch"
-            value={game.regions.ipMismatch ?? 'warn'}
-            onChange={(e) => update({ regions: { ...game.regions, ipMismatch: e.target.value as 'allow' | 'warn' | 'block' } })}
+        <fieldset>
+          <legend>Editions and prices</legend>
+          {game.editions.map((ed, i) => (
+            <EditionEditor
+              key={i}
+              edition={ed}
+              language={game.defaultLanguage}
+              locale={locale}
+              onChange={(e) => setEdition(i, e)}
+              onRemove={game.editions.length > 1 ? () => update({ editions: game.editions.filter((_, j) => j !== i) }) : undefined}
+            />
+          ))}
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() =>
+              update({
+                editions: [
+                  ...game.editions,
+                  { code: `edition-${game.editions.length + 1}`, name: { [game.defaultLanguage]: 'New edition' }, prices: [] },
+                ],
+              })
+            }
           >
-            <option value="allow">Allow</option>
-            <option value="warn">Allow with a warning (recorded)</option>
-            <option value="block">Refuse</option>
-          </select>
+            Add an edition
+          </button>
+        </fieldset>
+
+        <fieldset>
+          <legend>Regions (where it may be sold and played)</legend>
+          <div className="cols">
+            <RuleEditor
+              label="Sold to residents of"
+              rule={game.regions.sale}
+              locale={locale}
+              onChange={(sale) => update({ regions: { ...game.regions, sale } })}
+            />
+            <RuleEditor
+              label="Playable in"
+              rule={game.regions.play}
+              locale={locale}
+              onChange={(play) => update({ regions: { ...game.regions, play } })}
+            />
+          </div>
+          <p className="muted">
+            Removing a country from “Playable in” also stops owners there from downloading (use it for legal blocks); removing it only from
+            “Sold to” stops new purchases.
+          </p>
+          <label className="field">
+            <span className="field-label">Buyer connecting from another country than their residence</span>
+            <select
+              name="ipMismatch"
+              value={game.regions.ipMismatch ?? 'warn'}
+              onChange={(e) => update({ regions: { ...game.regions, ipMismatch: e.target.value as 'allow' | 'warn' | 'block' } })}
+            >
+              <option value="allow">Allow</option>
+              <option value="warn">Allow with a warning (recorded)</option>
+              <option value="block">Refuse</option>
+            </select>
+          </label>
+        </fieldset>
+      </form>
+      {id && <PreorderDiscount gameId={id} releaseDate={game.releaseDate ?? null} />}
+    </>
+  );
+}
+
+/**
+ * S1.6 / S1.16: the game's pre-order discount — a percentage off for pre-orders, ending by itself on release day.
+ * Kept apart from the game's form: it is a promotion (audited in the promotions context), saved on its own.
+ */
+function PreorderDiscount({ gameId, releaseDate }: { gameId: string; releaseDate: string | null }) {
+  const { locale } = useSession();
+  const [current, setCurrent] = useState<number | null>();
+  const [percent, setPercent] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState('');
+  useEffect(() => {
+    get<{ percentOff: number | null }>(`/api/operator/games/${gameId}/preorder-discount`).then((d) => {
+      setCurrent(d.percentOff);
+      setPercent(d.percentOff ? String(d.percentOff) : '');
+    }, setError);
+  }, [gameId]);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setNote('');
+    try {
+      await api(`/api/operator/games/${gameId}/preorder-discount`, { method: 'PUT', json: { percentOff: Number(percent) } });
+      setCurrent(Number(percent));
+      setNote(`Pre-orders are ${percent}% off until release day; live on every node within a second.`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const remove = async () => {
+    setError(undefined);
+    try {
+      await api(`/api/operator/games/${gameId}/preorder-discount`, { method: 'DELETE' });
+      setCurrent(null);
+      setPercent('');
+      setNote('No pre-order discount any more.');
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form className="panel console" onSubmit={save} data-testid="preorder-discount">
+      <h2>Pre-order discount</h2>
+      <p className="muted">
+        {current
+          ? `Pre-orders are ${current}% off` + (releaseDate ? ` until release day (${formatDate(releaseDate, locale)}).` : '.')
+          : 'Pre-orders pay the full price.'}{' '}
+        The discount ends by itself on release day.
+      </p>
+      <div className="row">
+        <label className="sr-only" htmlFor="preorder-percent">
+          Percent off pre-orders
         </label>
-      </fieldset>
+        <input
+          id="preorder-percent"
+          name="preorderPercent"
+          type="number"
+          min={1}
+          max={90}
+          value={percent}
+          onChange={(e) => setPercent(e.target.value)}
+          required
+        />
+        <button type="submit" className="button">
+          Save discount
+        </button>
+        {!!current && (
+          <button type="button" className="button secondary" onClick={() => void remove()}>
+            Remove
+          </button>
+        )}
+      </div>
+      {note && (
+        <p className="ok" role="status">
+          {note}
+        </p>
+      )}
+      <ErrorNote error={error} />
     </form>
   );
 }

@@ -39,6 +39,9 @@ export function ConsoleGameList() {
         <Link to="/console/reports/gifts" className="button secondary">
           Gift report
         </Link>
+        <Link to="/console/regions" className="button secondary" data-testid="regions-link">
+          Region decisions
+        </Link>
         <Link to="/console/games/new" className="button">
           Register a game
         </Link>

@@ -66,7 +66,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
 /** S2.14: the gift report — filters, totals, a chart per day by state, the rows and a CSV export. */
 export function ConsoleGiftReport() {
   const { locale } = useSession();
-  const [filter, setFilter] = useState({ from: '', to: '', state: '', game: '', senderCountry: '', recipientCountry: '' });
+  const [filter, setFilter] = useState({ from: '', to: '', state: '', game: '', senderCountry: '', recipientCountry: '', points: '' });
   const [report, setReport] = useState<GiftReport>();
   const [error, setError] = useState<unknown>();
   const query = useMemo(() => new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString(), [filter]);
@@ -130,6 +130,14 @@ export function ConsoleGiftReport() {
                 {countryName(c, locale)}
               </option>
             ))}
+          </select>
+        </label>
+        <label>
+          Points{' '}
+          <select name="points" value={filter.points} onChange={set('points')}>
+            <option value="">Any</option>
+            <option value="used">Paid partly with points</option>
+            <option value="none">Without points</option>
           </select>
         </label>
       </div>
