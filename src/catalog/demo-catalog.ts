@@ -1,9 +1,8 @@
-import { csvRows } from '../platform/csv.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../platform/clock.ts';
 import { isoDate } from '../platform/clock.ts';
-import { toMinor } from '../platform/money.ts';
+import { readCatalog, uniqueSlug } from './interchange.ts';
 import type { GameInput, PriceEntry } from './schemas.ts';
 import type { CatalogService } from './service.ts';
 
@@ -316,78 +315,15 @@ function builtinInputs(clock: Clock): { input: GameInput; popularity: number }[]
   }));
 }
 
-const slugify = (s: string) =>
-  s
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 80);
-const SENTIMENT: Record<string, number> = {
-  'Overwhelmingly Positive': 9,
-  'Very Positive': 8,
-  Positive: 7,
-  'Mostly Positive': 6,
-  Mixed: 5,
-  'Mostly Negative': 3,
-  Negative: 2,
-  'Very Negative': 1,
-};
-
 /** Real Steam titles from ucsd-steam-games.csv (see ../shared/data/README.md), most reviewed first. */
 export function steamInputs(file: string, limit: number): { input: GameInput; popularity: number }[] {
-  const rows = csvRows(readFileSync(file, 'utf8'));
-  const header = rows.next().value as string[];
-  const col = (name: string) => header.indexOf(name);
-  const [iId, iTitle, iDev, iPub, iDate, iPrice, iSent, iMeta, iGenres, iTags] = [
-    'id',
-    'title',
-    'developer',
-    'publisher',
-    'release_date',
-    'price',
-    'sentiment',
-    'metascore',
-    'genres',
-    'tags',
-  ].map(col);
   const out: { input: GameInput; popularity: number }[] = [];
   const slugs = new Set<string>();
-  for (const r of rows) {
-    const title = r[iTitle!]?.trim();
-    const date = r[iDate!]?.trim() ?? '';
-    if (!title || !/^\d{4}-\d{2}-\d{2}$/.test(date)) continue;
-    const priceText = r[iPrice!]?.trim() ?? '';
-    const usd = /^\d+(\.\d+)?$/.test(priceText) ? toMinor(priceText, 'USD') : /free/i.test(priceText) ? 0 : undefined;
-    if (usd === undefined) continue;
-    let slug = slugify(title) || `game-${r[iId!]}`;
-    if (slugs.has(slug)) slug = `${slug}-${r[iId!]}`;
-    if (slug.length < 2 || slugs.has(slug)) continue;
-    slugs.add(slug);
-    const tags = (r[iTags!] ?? '').split('|').filter(Boolean).slice(0, 12);
-    const genres = (r[iGenres!] ?? '').split('|').filter(Boolean).slice(0, 6);
-    const developer = r[iDev!]?.trim() || 'Unknown developer';
-    const popularity = (SENTIMENT[r[iSent!] ?? ''] ?? 4) * 100 + (Number(r[iMeta!]) || 0);
-    out.push({
-      popularity,
-      input: {
-        slug,
-        status: 'published',
-        defaultLanguage: 'en',
-        title: { en: title },
-        summary: { en: `${genres.join(', ') || 'Game'} by ${developer}. ${tags.slice(0, 5).join(' · ')}` },
-        description: { en: `${title} — ${tags.join(', ')}. ${r[iSent!] ? `Players say: ${r[iSent!]}.` : ''}` },
-        genres: genres.length ? genres : ['Indie'],
-        tags,
-        developer: developer.slice(0, 200),
-        publisher: (r[iPub!]?.trim() || developer).slice(0, 200),
-        releaseDate: date,
-        coverUrl: `/covers/steam-${r[iId!]}?title=${encodeURIComponent(title.slice(0, 120))}`,
-        screenshots: [],
-        editions: [{ code: 'standard', name: { en: 'Standard Edition' }, prices: regionalPrices(usd) }],
-        regions: { sale: everywhere, play: everywhere },
-      },
-    });
+  for (const r of readCatalog(readFileSync(file, 'utf8'), 'ucsd-csv', regionalPrices)) {
+    if (!r.game) continue;
+    const slug = uniqueSlug(r.game.input.slug, r.sourceId, slugs);
+    if (!slug) continue;
+    out.push({ ...r.game, input: { ...r.game.input, slug } });
   }
   return out.sort((a, b) => b.popularity - a.popularity).slice(0, limit);
 }

@@ -6,7 +6,7 @@ import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
-import type { CatalogStore, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
+import type { CatalogStore, EditionRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type {
   Availability,
   GameCard,
@@ -157,6 +157,43 @@ export class CatalogService {
   async operatorGame(id: string): Promise<OperatorGame> {
     const g = await this.existing(id);
     const [editions, prices] = await Promise.all([this.store.editionsOf(id), this.store.pricesOf(id)]);
+    return this.toOperatorGame(g, editions, prices);
+  }
+
+  /** Every game as the operator API shows it, with its popularity, in pages (catalog:export). */
+  async *allGames(page = 500): AsyncGenerator<OperatorGame & { popularity: number }> {
+    for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
+      const { games, editions, prices } = await this.store.gamesPage(after, page);
+      if (!games.length) return;
+      for (const g of games) {
+        yield {
+          ...this.toOperatorGame(
+            g,
+            editions.filter((e) => e.game_id === g.id),
+            prices.filter((p) => p.game_id === g.id),
+          ),
+          popularity: g.popularity,
+        };
+      }
+      after = games[games.length - 1]!.id;
+    }
+  }
+
+  /** For imports: which slugs are taken, and why a document would be refused (the sentence an operator gets). */
+  slugsTaken(slugs: readonly string[]): Promise<Set<string>> {
+    return this.store.slugsTaken(slugs);
+  }
+  problemWith(input: GameInput): string | undefined {
+    try {
+      this.validate(input);
+      return undefined;
+    } catch (err) {
+      if (err instanceof AppError) return err.message;
+      throw err;
+    }
+  }
+
+  private toOperatorGame(g: GameRow, editions: EditionRow[], prices: PriceRow[]): OperatorGame {
     return {
       id: g.id,
       slug: g.slug,

@@ -215,6 +215,24 @@ export class CatalogStore {
     return Boolean(await q.executeTakeFirst());
   }
 
+  /** Export: games in id order after `afterId`, with their editions and prices, `limit` at a time. */
+  async gamesPage(afterId: string, limit: number): Promise<{ games: GameRow[]; editions: EditionRow[]; prices: PriceRow[] }> {
+    const games = await this.db.selectFrom('games').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    if (!games.length) return { games, editions: [], prices: [] };
+    const ids = games.map((g) => g.id);
+    const [editions, prices] = await Promise.all([
+      this.db.selectFrom('game_editions').selectAll().where('game_id', 'in', ids).orderBy('position').execute(),
+      this.db.selectFrom('game_prices').selectAll().where('game_id', 'in', ids).orderBy('country').orderBy('currency').execute(),
+    ]);
+    return { games, editions, prices };
+  }
+
+  /** Which of these slugs are used already. */
+  async slugsTaken(slugs: readonly string[]): Promise<Set<string>> {
+    if (!slugs.length) return new Set();
+    return new Set((await this.db.selectFrom('games').select('slug').where('slug', 'in', slugs).execute()).map((r) => r.slug));
+  }
+
   async editionsOf(gameId: string): Promise<EditionRow[]> {
     return this.db.selectFrom('game_editions').selectAll().where('game_id', '=', gameId).orderBy('position').execute();
   }
