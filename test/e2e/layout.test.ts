@@ -9,7 +9,7 @@ let browser: Browser;
 const shots = 'test-results/screenshots';
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
+  mkdirSync(`${shots}/pages`, { recursive: true });
   t = await startTestStore({ now: '2026-12-02T09:00:00Z', durable: true });
   const op = await signInOperator(t);
   for (let i = 0; i < 6; i++) {
@@ -140,6 +140,60 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     await page.waitForSelector('[data-testid=order][data-status=paid]', { timeout: 20_000 });
     await ctx.close();
   });
+
+  it('R1 the newer pages in en, ko and ja at 1366 px and 390 px: a screenshot each, none wider than the screen, no page errors', async () => {
+    const op = await signInOperator(t);
+    const players = Object.fromEntries(
+      await Promise.all(
+        (['en', 'ko', 'ja'] as const).map(async (language) => [
+          language,
+          (await signUp(t, { name: `Reader ${language}`, language })).client,
+        ]),
+      ),
+    );
+    const pages = {
+      player: ['/points', '/sale', '/purchases?all=1', '/account', '/wishlist', '/discovery', '/gifts'],
+      operator: ['/console/promotions', '/console/regions', '/console/alerts', '/console/reports/gifts'],
+    };
+    const problems: string[] = [];
+    for (const language of ['en', 'ko', 'ja'] as const) {
+      await op.patch('/api/me', { language });
+      for (const [who, paths] of Object.entries(pages)) {
+        const { ctx, page } = await signedIn(browser, t.url, who === 'operator' ? op : players[language]!, language);
+        page.on('pageerror', (e) => problems.push(`${language} ${page.url()}: ${e.message}`));
+        for (const width of [1366, 390]) {
+          await page.setViewportSize({ width, height: width > 1000 ? 900 : 844 });
+          for (const path of paths) {
+            await page.goto(`${t.url}${path}`);
+            await page.waitForSelector('main :is(h1, h2)');
+            await page.waitForFunction(() => !document.querySelector('main .loading'));
+            const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+            if (wide > width) {
+              // Name the outermost element that sticks out, so the failure says what to fix.
+              const culprit = await page.evaluate((w) => {
+                const scrolls = (e: Element) =>
+                  [...document.querySelectorAll('main *')].some(
+                    (a) => a !== e && a.contains(e) && ['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX),
+                  );
+                const wide = (e: Element) => e.getBoundingClientRect().right > w + 1 && !scrolls(e);
+                const name = (e: Element) =>
+                  `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} "${(e.textContent ?? '').slice(0, 40)}"`;
+                const out = [...document.querySelectorAll('main *')].find(wide);
+                // …and the innermost element inside it that sticks out too: usually the one to fix.
+                const inner = out ? [...out.querySelectorAll('*')].filter(wide).pop() : undefined;
+                return out ? `${name(out)}${inner ? ` > ${name(inner)}` : ''}` : '?';
+              }, width);
+              problems.push(`${language} ${path} at ${width} px is ${wide} px wide: ${culprit}`);
+            }
+            const name = path.replace(/[/?=]+/g, '-').replace(/^-|-$/g, '');
+            await page.screenshot({ path: `${shots}/pages/${name}-${width}-${language}.png`, fullPage: true });
+          }
+        }
+        await ctx.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
 
   it('R1 on a desktop the price filter stays inside its panel', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });

@@ -54,7 +54,7 @@ export function ConsoleRegionAudit() {
         Every time a region rule refused something or warned: the player’s residence, the country their connection came from, and the
         reason. Sign-ups and residence changes whose country differs from the connection’s are here to review.
       </p>
-      <div className="row filters" data-testid="region-filters">
+      <div className="row" data-testid="region-filters">
         <label>
           Outcome{' '}
           <select name="outcome" value={filter.outcome} onChange={set('outcome')}>
