@@ -7,6 +7,7 @@ import { PaymentMethods, PointsAndDue } from '../components/Payment.tsx';
 import { Countdown } from '../components/GameCard.tsx';
 import { useSession } from '../session.tsx';
 import { formatMoney } from '../format.ts';
+import { Loading } from '../components/Loading.tsx';
 
 /**
  * S1.5–S1.8, R5: the price after promotions (each one named), a coupon, points, and the payment methods of the buyer's
@@ -54,7 +55,7 @@ export function Checkout() {
   };
 
   if (error && !quote) return <ErrorNote error={error} />;
-  if (!quote) return <div className="loading">…</div>;
+  if (!quote) return <Loading />;
   const due = { amountMinor: quote.price.amountMinor - points, currency: quote.price.currency };
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -7,6 +7,7 @@ import { reasonText } from '../components/Recommendations.tsx';
 import { useSession } from '../session.tsx';
 import { loginFor } from '../next.ts';
 import { coverFallback, coverOf } from '../format.ts';
+import { Loading } from '../components/Loading.tsx';
 
 /** The discovery queue: one recommended game at a time — next, not interested, or wishlist. */
 export function Discovery() {
@@ -19,7 +20,7 @@ export function Discovery() {
   }, [me, country, language]);
   if (me === null) return <Navigate to={loginFor('/discovery')} replace />;
   if (error) return <ErrorNote error={error} />;
-  if (!queue) return <div className="loading">…</div>;
+  if (!queue) return <Loading />;
   const current = queue[0];
   const step = async (mark: 'seen' | 'not_interested', wish = false) => {
     if (!current) return;

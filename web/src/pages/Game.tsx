@@ -9,6 +9,7 @@ import { Discussions } from '../components/Discussions.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate } from '../format.ts';
+import { Loading } from '../components/Loading.tsx';
 
 export function Game() {
   const { slug = '' } = useParams();
@@ -50,7 +51,7 @@ export function Game() {
     }
   };
   if (error) return <ErrorNote error={error} />;
-  if (!game) return <div className="loading">…</div>;
+  if (!game) return <Loading />;
   return (
     <article className="game-page">
       <div className="game-head">

@@ -8,6 +8,7 @@ import { useSession } from '../session.tsx';
 import { formatMoney } from '../format.ts';
 import { storeNow } from '../clock.ts';
 import { instantToZoned, zonedToInstant } from '../../../src/platform/zoned-time.ts';
+import { Loading } from '../components/Loading.tsx';
 
 export const GIFT_STATE: Record<GiftView['state'], string> = {
   paying: 'Being paid for',
@@ -57,7 +58,7 @@ export function GiftCheckout() {
   }, [slug, me, navigate]);
 
   if (error && !quote) return <ErrorNote error={error} />;
-  if (!quote || !friends) return <div className="loading">…</div>;
+  if (!quote || !friends) return <Loading />;
   const recipient = friends.recipients.find((f) => f.id === recipientId);
   const due = { amountMinor: quote.price.amountMinor - points, currency: quote.price.currency };
   const submit = async (e: FormEvent) => {
@@ -196,7 +197,7 @@ export function GiftPage() {
     }
   };
   if (error && !gift) return <ErrorNote error={error} />;
-  if (!gift) return <div className="loading">…</div>;
+  if (!gift) return <Loading />;
   return (
     <div className="panel" data-testid="gift" data-state={gift.state}>
       <h1>{gift.game.title}</h1>
@@ -294,6 +295,7 @@ export function Gifts() {
         <h1>Gifts</h1>
       </div>
       <ErrorNote error={error} />
+      {!list && !error && <Loading />}
       <h2>Received</h2>
       {list?.received.length === 0 && <p className="empty">No gifts received yet.</p>}
       <table className="table">

@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/Form.tsx';
 import { RecommendedShelf } from '../components/Recommendations.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate } from '../format.ts';
+import { Loading } from '../components/Loading.tsx';
 
 export function Home() {
   const { t, country, language, locale, me } = useSession();
@@ -16,7 +17,7 @@ export function Home() {
     get<HomePage>('/api/store/home').then(setHome, setError);
   }, [country, language, me]);
   if (error) return <ErrorNote error={error} />;
-  if (!home) return <div className="loading">…</div>;
+  if (!home) return <Loading />;
   const hero = home.upcoming[0] ?? home.newReleases[0];
   return (
     <>

@@ -7,6 +7,7 @@ import { useFollowPayment } from '../components/Payment.tsx';
 import { useSession } from '../session.tsx';
 import { formatDate, formatMoney } from '../format.ts';
 import { formatCount } from '../../../src/platform/money.ts';
+import { Loading } from '../components/Loading.tsx';
 
 /** S1.15: asks for a signed link and follows it (the browser downloads the build). */
 async function downloadGame(gameId: string): Promise<void> {
@@ -44,7 +45,7 @@ export function OrderPage() {
     true,
   );
   if (error) return <ErrorNote error={error} />;
-  if (!order) return <div className="loading">…</div>;
+  if (!order) return <Loading />;
   // S1.7: a paid pre-order says from when the game can be downloaded.
   const downloadFrom =
     order.kind === 'preorder' && order.status === 'paid' && !order.downloadable && order.releaseDate ? order.releaseDate : undefined;
@@ -185,6 +186,7 @@ export function Purchases() {
         </label>
       </div>
       <ErrorNote error={error} />
+      {!orders && !error && <Loading />}
       {orders && orders.length === 0 && (
         <p className="empty" data-testid="no-purchases">
           No purchases yet.
@@ -236,6 +238,7 @@ export function Library() {
         <h1>Library</h1>
       </div>
       <ErrorNote error={error} />
+      {!games && !error && <Loading />}
       {games && games.length === 0 && <p className="empty">Your library is empty.</p>}
       <table className="table">
         <tbody>

@@ -5,6 +5,7 @@ import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { loginFor } from '../next.ts';
 import { formatCount } from '../../../src/platform/money.ts';
+import { Loading } from '../components/Loading.tsx';
 
 type Points = {
   balance: number;
@@ -26,7 +27,7 @@ export function PointsPage() {
   }, [me]);
   if (me === null) return <Navigate to={loginFor('/points')} replace />;
   if (error) return <ErrorNote error={error} />;
-  if (!data) return <div className="loading">…</div>;
+  if (!data) return <Loading />;
   const kinds: Record<string, string> = {
     earn: t('pointsEarned'),
     spend: t('pointsSpent'),

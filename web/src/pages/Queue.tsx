@@ -5,6 +5,7 @@ import type { TicketView } from '../../../src/waiting-room/schemas.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { loginFor } from '../next.ts';
+import { Loading } from '../components/Loading.tsx';
 
 /** Where an admission waits for checkout: per game, for this browser tab. */
 export const admissionKey = (gameId: string) => `admission:${gameId}`;
@@ -65,7 +66,7 @@ export function Queue() {
         {game ? ` · ${game.title}` : ''}
       </h1>
       <ErrorNote error={error} />
-      {!ticket && !error && <div className="loading">…</div>}
+      {!ticket && !error && <Loading />}
       {ticket?.state === 'waiting' && ticket.position === null && <p>{t('queueBefore').replace('{time}', time(ticket.startsAt))}</p>}
       {ticket?.state === 'waiting' && ticket.position !== null && (
         <>

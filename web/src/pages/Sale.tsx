@@ -4,6 +4,7 @@ import { GameCard } from '../components/GameCard.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { countryName } from '../format.ts';
+import { Loading } from '../components/Loading.tsx';
 
 /** R5: what is on sale in the visitor's country now, most popular first. */
 export function Sale() {
@@ -14,7 +15,7 @@ export function Sale() {
     get<{ country: string; items: Card[] }>('/api/store/sale').then((r) => setItems(r.items), setError);
   }, [country, language]);
   if (error) return <ErrorNote error={error} />;
-  if (!items) return <div className="loading">…</div>;
+  if (!items) return <Loading />;
   return (
     <section className="shelf">
       <h1>

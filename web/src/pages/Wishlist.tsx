@@ -5,6 +5,7 @@ import { GameCard } from '../components/GameCard.tsx';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { loginFor } from '../next.ts';
+import { Loading } from '../components/Loading.tsx';
 
 export function Wishlist() {
   const { t, me, country, language } = useSession();
@@ -16,7 +17,7 @@ export function Wishlist() {
   }, [me, country, language]);
   if (me === null) return <Navigate to={loginFor('/wishlist')} replace />;
   if (error) return <ErrorNote error={error} />;
-  if (!items) return <div className="loading">…</div>;
+  if (!items) return <Loading />;
   return (
     <section className="shelf">
       <h1>{t('wishlist')}</h1>

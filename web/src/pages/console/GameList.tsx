@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { api, get, type OperatorGameRow } from '../../api.ts';
 import { instantToZoned, zonedToInstant } from '../../../../src/platform/zoned-time.ts';
 import { ErrorNote } from '../../components/Form.tsx';
+import { Loading } from '../../components/Loading.tsx';
 import { useSession } from '../../session.tsx';
 import { formatDate } from '../../format.ts';
 
@@ -48,6 +49,7 @@ export function ConsoleGameList() {
       </div>
       <ErrorNote error={error} />
       <DevClock />
+      {!rows && !error && <Loading />}
       <table className="table">
         <thead>
           <tr>
