@@ -58,6 +58,8 @@ describe('pre-order in Chromium', () => {
     const { ctx, page } = await signedIn(browser, t.url, client, 'ko-KR');
 
     await page.goto(`${t.url}/games/moon-garden`);
+    // Release on 24 December (00:00 UTC), the store's clock at 24 November 09:00 UTC: 29 days 15 hours to go.
+    expect(await page.textContent('[data-testid=release-countdown]')).toMatch(/^출시까지 29 d 1[45]:\d\d:\d\d$/);
     await page.click('[data-testid=buy]');
     await page.waitForSelector('[data-testid=amount-due]');
     expect(await page.textContent('[data-testid=amount-due]')).toBe('₩32,000');

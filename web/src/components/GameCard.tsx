@@ -28,8 +28,11 @@ export function OfferPrice({ price, offer, testId }: { price: Card['price']; off
   );
 }
 
-/** "Offer ends in 1 d 02:03:04", counted on the store's clock (not the visitor's), ticking every second. */
-export function Countdown({ endsAt }: { endsAt: string }) {
+/**
+ * "Offer ends in 1 d 02:03:04" (or, for a release, "Releases in …"), counted on the store's clock (not the visitor's),
+ * ticking every second.
+ */
+export function Countdown({ endsAt, kind = 'offer' }: { endsAt: string; kind?: 'offer' | 'release' }) {
   const { t } = useSession();
   const [now, setNow] = useState(() => storeNow().getTime());
   useEffect(() => {
@@ -41,8 +44,10 @@ export function Countdown({ endsAt }: { endsAt: string }) {
   const d = Math.floor(s / 86_400);
   const hms = [Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
   return (
-    <span className="countdown" data-testid="countdown">
-      {left > 0 ? t('offerEndsIn').replace('{time}', d ? `${d} d ${hms}` : hms) : t('offerEnded')}
+    <span className="countdown" data-testid={kind === 'release' ? 'release-countdown' : 'countdown'}>
+      {left > 0
+        ? t(kind === 'release' ? 'releasesIn' : 'offerEndsIn').replace('{time}', d ? `${d} d ${hms}` : hms)
+        : t(kind === 'release' ? 'releasedNow' : 'offerEnded')}
     </span>
   );
 }
@@ -68,12 +73,23 @@ export function GameCard({ game }: { game: Card }) {
         <div className="card-meta">
           <span>
             {game.released ? formatDate(game.releaseDate, locale) : `${t('comingSoon')} · ${formatDate(game.releaseDate, locale)}`}
+            {!game.released && game.releaseDate && (
+              <span className="muted" data-testid="release-in">
+                {' '}
+                · {t('inDays').replace('{n}', String(daysUntil(game.releaseDate)))}
+              </span>
+            )}
           </span>
           <PriceTag game={game} />
         </div>
       </div>
     </Link>
   );
+}
+
+/** Whole days from the store's today (UTC, as release dates are) to a release date; at least 1 before it. */
+function daysUntil(releaseDate: string): number {
+  return Math.max(1, Math.ceil((Date.parse(`${releaseDate}T00:00:00Z`) - storeNow().getTime()) / 86_400_000));
 }
 
 export function Shelf({ title, games }: { title: string; games: Card[] }) {

@@ -82,6 +82,8 @@ export function Game() {
               <>
                 <div className="availability ok">{t('available')}</div>
                 {game.offer?.endsAt && <Countdown endsAt={game.offer.endsAt} />}
+                {/* Release dates are calendar days, released from 00:00 UTC (the store's rule for "released"). */}
+                {!game.released && game.releaseDate && <Countdown endsAt={`${game.releaseDate}T00:00:00Z`} kind="release" />}
                 {room && (
                   <p className="muted" data-testid="waiting-room-note">
                     {t('waitingRoomNote').replace(
