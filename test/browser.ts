@@ -63,3 +63,19 @@ export async function seriousAxeViolations(page: import('playwright-core').Page)
       targets: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} (${n.failureSummary?.replace(/\s+/g, ' ').slice(0, 160)})`),
     }));
 }
+
+/**
+ * What a keyboard user does: presses Tab until the focused element matches `selector` (and, if given, has exactly
+ * `text`), at most 80 times; fails when it cannot be reached.
+ */
+export async function tabTo(page: import('playwright-core').Page, selector: string, text?: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const hit = await page.evaluate(
+      ([s, x]) => (document.activeElement?.matches(s!) ?? false) && (!x || document.activeElement?.textContent?.trim() === x),
+      [selector, text],
+    );
+    if (hit) return;
+  }
+  throw new Error(`${selector}${text ? ` "${text}"` : ''} cannot be reached with Tab`);
+}

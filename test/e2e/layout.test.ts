@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
-import { launchChromium, seriousAxeViolations, signedIn } from '../browser.ts';
+import { launchChromium, seriousAxeViolations, signedIn, tabTo } from '../browser.ts';
 
 let t: TestStore;
 let browser: Browser;
@@ -116,26 +116,14 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
-    /** Presses Tab until the focused element matches `selector` (at most 80 presses): what a keyboard user does. */
-    const tabTo = async (selector: string, text?: string) => {
-      for (let i = 0; i < 80; i++) {
-        await page.keyboard.press('Tab');
-        const hit = await page.evaluate(
-          ([s, x]) => (document.activeElement?.matches(s!) ?? false) && (!x || document.activeElement?.textContent?.trim() === x),
-          [selector, text],
-        );
-        if (hit) return;
-      }
-      throw new Error(`${selector} cannot be reached with Tab`);
-    };
-    await tabTo('[data-testid=buy-box] a.buy');
+    await tabTo(page, '[data-testid=buy-box] a.buy');
     await page.keyboard.press('Enter');
     await page.waitForSelector('form.checkout');
-    await tabTo('form.checkout button[type=submit]');
+    await tabTo(page, 'form.checkout button[type=submit]');
     await page.keyboard.press('Enter');
     // The player's default method here is a wallet: its approval page, with the keyboard too.
     await page.waitForSelector('button:text("Approve payment")');
-    await tabTo('button', 'Approve payment');
+    await tabTo(page, 'button', 'Approve payment');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid=order][data-status=paid]', { timeout: 20_000 });
     await ctx.close();
@@ -194,6 +182,30 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     }
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('R1 R5 keyboard alone in the console: an operator opens Promotions from the games list and saves a promotion without a mouse', async () => {
+    const op = await signInOperator(t);
+    const { ctx, page } = await signedIn(browser, t.url, op);
+    await page.goto(`${t.url}/console`);
+    await page.waitForSelector('[data-testid=promotions-link]');
+    await tabTo(page, '[data-testid=promotions-link]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=promotion-form]');
+    await tabTo(page, 'input[name=promotionName]');
+    await page.keyboard.type('Keyboard week');
+    await tabTo(page, 'input[aria-label="Percent off"]');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('15');
+    await tabTo(page, 'button[type=submit]', 'Save promotion');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=promotion-row][data-name="Keyboard week"]');
+    expect(
+      ((await op.get('/api/operator/promotions')).body as { name: string; effect: { percent: number } }[]).find(
+        (p) => p.name === 'Keyboard week',
+      )?.effect.percent,
+    ).toBe(15);
+    await ctx.close();
+  });
 
   it('R1 on a desktop the price filter stays inside its panel', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
