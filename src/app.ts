@@ -107,6 +107,10 @@ import { activityMigrations } from './activity/migrations/index.ts';
 import { ActivityStore, type ActivityTables } from './activity/store.ts';
 import { ActivityService } from './activity/service.ts';
 import { activityRoutes } from './activity/routes.ts';
+import { feedMigrations } from './feed/migrations/index.ts';
+import { FeedStore, type FeedTables } from './feed/store.ts';
+import { FeedService } from './feed/service.ts';
+import { feedRoutes } from './feed/routes.ts';
 import {
   genrePickMigrations,
   discoveryMigrations,
@@ -146,6 +150,7 @@ export const migrations = {
   ...giftMigrations,
   ...regionMigrations,
   ...activityMigrations,
+  ...feedMigrations,
   ...recommendationMigrations,
   ...releaseMailMigrations,
   ...reviewMigrations,
@@ -478,6 +483,14 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       });
     }
     recommendations.subscribe(events);
+    const feed = new FeedService({
+      store: new FeedStore(kyselyFor<FeedTables>(pool)),
+      friendIds: (id) => friends.friendIds(id),
+      people: (ids) => accounts.people(ids),
+      game: (id, language) => catalog.facts(id, language),
+      publicUrl: config.publicUrl,
+    });
+    feed.subscribe(events);
     const releaseMailer = new ReleaseMailer({
       db: kyselyFor<ReleaseMailDb>(pool),
       timers,
@@ -589,6 +602,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           { name: 'wishlist', description: 'Games a player wants (a recommendation signal)' },
           { name: 'reviews', description: 'Ratings and reviews by owners, helpful/funny votes' },
           { name: 'play', description: 'Launcher API: play sessions with heartbeats, playtime and recently played' },
+          { name: 'feed', description: "Friends' activity feed with per-item visibility; shared items' public pages (R14, R11)" },
           ...(config.devClock ? [{ name: 'development', description: 'Development only (DEV_CLOCK=on): move the store clock' }] : []),
         ],
       },
@@ -688,6 +702,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     regionRoutes(app, { gate: regionGate, guards });
     alertRoutes(app, { alerts, guards });
     activityRoutes(app, { activity, guards });
+    feedRoutes(app, { feed, guards, publicUrl: config.publicUrl });
     recommendationRoutes(app, { recommendations, guards });
     reviewRoutes(app, { reviews, guards });
     releaseMailRoutes(app, { mailer: releaseMailer, guards, now: () => clock.now() });

@@ -40,6 +40,7 @@ const PUBLIC = new Set([
   'GET /api/mail/unsubscribe/{token}',
   'POST /api/mail/unsubscribe/{token}',
   'GET /api/mail/release/{token}',
+  'GET /api/share/{id}',
 ]);
 /** Operations on one player's own things, by the path parameter that names the thing. */
 const OWNED_TAGS = new Set(['orders', 'gifts', 'notifications', 'play']);

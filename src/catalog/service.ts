@@ -490,12 +490,15 @@ export class CatalogService {
     releaseDate: string | null;
     released: boolean;
     regions: GameRegions;
+    /** The cover as the storefront shows it (its own, or the one the store draws). */
+    coverUrl: string;
   }> {
     const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
     if (!g) throw notFound('This game', 'game_not_found');
     return {
       id: g.id,
       slug: g.slug,
+      coverUrl: g.cover_url ?? `/covers/${g.slug}`,
       title: pickText(g.title, language, g.default_language),
       titles: { ...g.title, ...(g.title[g.default_language] ? { en: g.title.en ?? g.title[g.default_language]! } : {}) },
       releaseDate: g.release_date,

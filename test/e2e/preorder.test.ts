@@ -203,4 +203,49 @@ describe('pre-order in Chromium', () => {
     await o.page.screenshot({ path: `${shots}/console-region-decisions.png`, fullPage: true });
     await o.ctx.close();
   });
+
+  it('R14 R11 a friend’s purchase shows in the activity feed in the reader’s language; the buyer makes it public and shares it; the shared page shows it to anyone', async () => {
+    const buyer = await signUp(t, { country: 'US', name: 'Mina' });
+    const friend = await signUp(t, { country: 'KR', language: 'ko', name: 'Joon' });
+    expect((await buyer.client.post('/api/friends/requests', { userId: friend.me.id })).status).toBe(201);
+    expect((await friend.client.post(`/api/friends/requests/${buyer.me.id}/accept`)).status).toBe(204);
+    const dollar = ((await op.get('/api/operator/games?q=Dollar')).body as { id: string }[])[0]!.id;
+    const placed = await buyer.client.post(
+      '/api/orders',
+      { gameId: dollar, pointsToUse: 0, paymentMethod: 'card' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(placed.status).toBe(202);
+
+    const f = await signedIn(browser, t.url, friend.client, 'ko-KR');
+    await f.page.goto(`${t.url}/friends`);
+    await expect
+      .poll(
+        async () => {
+          await f.page.reload();
+          await f.page.waitForSelector('[data-testid=friends-activity]');
+          return f.page.locator('[data-testid=feed-item]').allTextContents();
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toEqual([expect.stringContaining('Mina 님이 Dollar Drift을(를) 구매했습니다')]);
+    await f.page.screenshot({ path: `${shots}/friends-activity-ko.png`, fullPage: true });
+    await f.ctx.close();
+
+    const b = await signedIn(browser, t.url, buyer.client, 'en-US');
+    await b.page.goto(`${t.url}/friends`);
+    const item = b.page.locator('[data-testid=my-item]').first();
+    await item.locator('select[name=visibility]').selectOption('everyone');
+    await b.page.waitForSelector('[data-testid=my-item][data-visibility=everyone] [data-testid=share] a:text("X")');
+    const x = await b.page.getAttribute('[data-testid=share] a:text("X")', 'href');
+    const shareUrl = decodeURIComponent(new URL(x!).searchParams.get('url')!);
+    expect(new URL(x!).searchParams.get('text')).toBe('Mina bought Dollar Drift');
+    await b.ctx.close();
+    const visitor = await browser.newContext();
+    const page = await visitor.newPage();
+    await page.goto(shareUrl);
+    expect(await page.textContent('h1')).toBe('Mina bought Dollar Drift');
+    expect(await page.getAttribute('meta[property="og:title"]', 'content')).toBe('Mina bought Dollar Drift');
+    await visitor.close();
+  });
 });

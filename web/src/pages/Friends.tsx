@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { here, loginFor } from '../next.ts';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, get } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
@@ -112,6 +112,134 @@ export function Friends() {
           </div>
         ))}
       </section>
+      {me && <Activity />}
     </div>
+  );
+}
+
+interface FeedItem {
+  id: string;
+  kind: 'purchase' | 'gift' | 'review' | 'post';
+  actor: { id: string; name: string };
+  game: { id: string; title: string; slug: string };
+  detail: { preorder?: boolean; recommended?: boolean; threadId?: string };
+  visibility: 'everyone' | 'friends' | 'private';
+  occurredAt: string;
+  shareUrl: string | null;
+}
+
+/** What the item says, in the reader's language. */
+function said(i: FeedItem, t: ReturnType<typeof useSession>['t']): string {
+  const key =
+    i.kind === 'purchase'
+      ? i.detail.preorder
+        ? 'feedPreordered'
+        : 'feedBought'
+      : i.kind === 'gift'
+        ? 'feedGift'
+        : i.kind === 'review'
+          ? i.detail.recommended
+            ? 'feedRecommends'
+            : 'feedNotRecommends'
+          : 'feedPosted';
+  return t(key).replace('{name}', i.actor.name).replace('{game}', i.game.title);
+}
+
+/**
+ * R14: friends' activity (what they bought, reviewed, posted and let friends see); R11: your own, where you choose
+ * who sees each item, and share the ones open to everyone on a social network in one click.
+ */
+function Activity() {
+  const { t, locale } = useSession();
+  const [feed, setFeed] = useState<FeedItem[]>();
+  const [mine, setMine] = useState<FeedItem[]>();
+  const [error, setError] = useState<unknown>();
+  const [copied, setCopied] = useState<string>();
+  const load = useCallback(() => {
+    get<FeedItem[]>('/api/feed').then(setFeed, setError);
+    get<FeedItem[]>('/api/feed/mine').then(setMine, setError);
+  }, []);
+  useEffect(load, [load]);
+  const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso));
+  const setVisibility = async (i: FeedItem, visibility: FeedItem['visibility']) => {
+    setError(undefined);
+    try {
+      await api(`/api/feed/items/${i.id}/visibility`, { method: 'PUT', json: { visibility } });
+      load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const share = async (i: FeedItem) => {
+    if (!i.shareUrl) return;
+    const text = said(i, t);
+    if (typeof navigator.share === 'function') {
+      await navigator.share({ title: text, text, url: i.shareUrl }).catch(() => undefined);
+      return;
+    }
+    await navigator.clipboard?.writeText(i.shareUrl).catch(() => undefined);
+    setCopied(i.id);
+  };
+  const intents = (i: FeedItem) => {
+    const url = encodeURIComponent(i.shareUrl ?? '');
+    const text = encodeURIComponent(said(i, t));
+    return [
+      ['X', `https://twitter.com/intent/tweet?text=${text}&url=${url}`],
+      ['Facebook', `https://www.facebook.com/sharer/sharer.php?u=${url}`],
+      ['LINE', `https://social-plugins.line.me/lineit/share?url=${url}`],
+    ] as const;
+  };
+  return (
+    <>
+      <section data-testid="friends-activity">
+        <h2>{t('friendsActivity')}</h2>
+        <ErrorNote error={error} />
+        {feed?.length === 0 && <p className="muted">{t('feedEmpty')}</p>}
+        <ul className="plain feed">
+          {feed?.map((i) => (
+            <li key={i.id} data-testid="feed-item" data-kind={i.kind}>
+              <Link to={`/games/${i.game.slug}`}>{said(i, t)}</Link> <span className="muted">{when(i.occurredAt)}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section data-testid="my-activity">
+        <h2>{t('yourActivity')}</h2>
+        {mine?.length === 0 && <p className="muted">{t('feedMineEmpty')}</p>}
+        <ul className="plain feed">
+          {mine?.map((i) => (
+            <li key={i.id} data-testid="my-item" data-visibility={i.visibility} className="row">
+              <span>
+                {said(i, t)} <span className="muted">{when(i.occurredAt)}</span>
+              </span>
+              <label>
+                <span className="sr-only">{t('whoSees')}</span>
+                <select
+                  name="visibility"
+                  value={i.visibility}
+                  onChange={(e) => void setVisibility(i, e.target.value as FeedItem['visibility'])}
+                >
+                  <option value="everyone">{t('seenByEveryone')}</option>
+                  <option value="friends">{t('seenByFriends')}</option>
+                  <option value="private">{t('seenByMe')}</option>
+                </select>
+              </label>
+              {i.shareUrl && (
+                <span className="share" data-testid="share">
+                  <button type="button" className="button secondary small" onClick={() => void share(i)}>
+                    {copied === i.id ? t('linkCopied') : t('share')}
+                  </button>
+                  {intents(i).map(([name, href]) => (
+                    <a key={name} href={href} target="_blank" rel="noopener noreferrer">
+                      {name}
+                    </a>
+                  ))}
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
   );
 }
