@@ -85,13 +85,20 @@ describe('friends’ activity feed and sharing (R14, R11)', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
     expect(html).toContain('<meta property="og:title" content="Dee &#60;script&#62; bought Lighthouse Tales">');
-    expect(html).toMatch(/<meta property="og:image" content="http:\/\/127\.0\.0\.1:\d+\/covers\/[^"]+">/);
+    expect(html).toContain(`<meta property="og:image" content="${t.url}/share/${item.id}/image.png">`);
+    // The picture networks show: a 1200×630 PNG.
+    const image = await fetch(`${t.url}/share/${item.id}/image.png`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await image.arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 630]);
     expect(html).toContain('<meta name="twitter:card" content="summary_large_image">');
     expect(html).toContain(`href="${t.url}/games/lighthouse-tales"`);
     expect(html).not.toContain('<script>');
 
     await dee.client.put(`/api/feed/items/${item.id}/visibility`, { visibility: 'friends' });
     expect((await visitor.get(`/api/share/${item.id}`)).status).toBe(404);
+    expect((await fetch(`${t.url}/share/${item.id}/image.png`)).status).toBe(404);
     expect((await visitor.get('/api/share/not-a-uuid')).status).toBe(404);
   });
 });

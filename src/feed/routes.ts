@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { FeedItemView, FeedService } from './service.ts';
+import { shareCardPng } from './card.ts';
 
 const Visibility = Type.Union([Type.Literal('everyone'), Type.Literal('friends'), Type.Literal('private')], {
   description: 'everyone: anyone with the link (shareable); friends: your friends; private: only you',
@@ -74,6 +75,17 @@ export function feedRoutes(app: FastifyInstance, deps: { feed: FeedService; guar
     },
     async (req) => deps.feed.shared(req.params.id, (await deps.guards.shopper(req)).language),
   );
+  // R11: the picture social networks show for a shared link (PNG: they do not take SVG).
+  r.get('/share/:id/image.png', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
+    let item: FeedItemView;
+    try {
+      item = await deps.feed.shared(req.params.id, 'en');
+    } catch {
+      return reply.status(404).type('text/plain').send('This activity is not shared.');
+    }
+    const png = await shareCardPng(item.game.slug, deps.feed.sentence(item), `${item.game.title} · Game Store`);
+    return reply.type('image/png').header('cache-control', 'public, max-age=3600').send(png);
+  });
   // R11: the page a shared link opens. Social networks read its Open Graph and Twitter card tags (title, text, the
   // game's cover), people get a link to the game. Server-rendered: crawlers do not run the web app.
   r.get('/share/:id', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
@@ -85,9 +97,7 @@ export function feedRoutes(app: FastifyInstance, deps: { feed: FeedService; guar
     }
     const title = deps.feed.sentence(item);
     const gameUrl = `${deps.publicUrl}/games/${item.game.slug}`;
-    const image = item.game.coverUrl
-      ? new URL(item.game.coverUrl, deps.publicUrl).toString()
-      : `${deps.publicUrl}/covers/${item.game.slug}`;
+    const image = `${deps.publicUrl}/share/${item.id}/image.png`;
     const text = `${item.game.title} on Game Store`;
     return reply.type('text/html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -97,6 +107,9 @@ export function feedRoutes(app: FastifyInstance, deps: { feed: FeedService; guar
 <meta property="og:title" content="${esc(title)}">
 <meta property="og:description" content="${esc(text)}">
 <meta property="og:image" content="${esc(image)}">
+<meta property="og:image:type" content="image/png">
+<meta property="og:image:width" content="1200">
+<meta property="og:image:height" content="630">
 <meta property="og:url" content="${esc(`${deps.publicUrl}/share/${item.id}`)}">
 <meta name="twitter:card" content="summary_large_image">
 <meta name="twitter:title" content="${esc(title)}">
