@@ -40,6 +40,10 @@ if (!format || !['ucsd-csv', 'kaggle-csv', 'steam-jsonl', 'store-jsonl'].include
   process.exit(2);
 }
 const limit = values.limit ? Number(values.limit) : Infinity;
+if (!(limit > 0) || (values.limit && !Number.isInteger(limit))) {
+  console.error(`--limit ${values.limit}: give a whole number of games, at least 1.`);
+  process.exit(2);
+}
 
 const config = { ...loadConfig(), logLevel: 'warn' as const };
 const log = pino({ level: 'warn' });
