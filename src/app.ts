@@ -459,6 +459,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       log: app.log,
       cards: (ids, shopper) => catalog.cards(ids, shopper),
       friendsOf: (userId) => friends.friendIds(userId),
+      owned: async (userId) => (await orderStore.libraryOf(userId)).map((o) => o.game_id),
       published: (gameId) => catalog.isPublished(gameId),
       popular: async () =>
         (await catalog.features())

@@ -269,4 +269,27 @@ describe('recommendations (R8, R9, R12)', () => {
     const { client } = await signUp(t);
     expect((await client.post('/api/operator/recommendations/train')).status).toBe(403);
   });
+
+  it('R8 R12 a game bought a moment ago is never recommended, even while the event log is behind (the library decides, not the projection)', async () => {
+    const { client } = await signUp(t, { country: 'KR', language: 'en' });
+    await t.store.recommendations.trainNow();
+    const before = ids((await client.get('/api/recommendations?limit=20')).body);
+    const target = before.find((id: string) => id !== games.jp)!;
+    expect(target).toBeTruthy();
+    // The projection stops (a long transaction elsewhere in the cluster holds the log's horizon back the same way).
+    await t.store.events.stop();
+    try {
+      const placed = await client.post(
+        '/api/orders',
+        { gameId: target, pointsToUse: 0, paymentMethod: 'card' },
+        { 'idempotency-key': randomBytes(8).toString('hex') },
+      );
+      expect((await settle(client, placed.body.id)).status).toBe('paid');
+      expect(ids((await client.get('/api/recommendations?limit=20')).body)).not.toContain(target);
+      const other = before.find((id: string) => id !== target && id !== games.jp)!;
+      expect(((await client.get(`/api/games/${other}/similar`)).body as { id: string }[]).map((g) => g.id)).not.toContain(target);
+    } finally {
+      t.store.events.start();
+    }
+  });
 });

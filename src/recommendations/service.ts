@@ -25,6 +25,11 @@ export interface RecommendationDeps {
   published: (gameId: string) => Promise<boolean>;
   /** The catalogue's genres, for the genre picks (catalog context). */
   genres: () => Promise<string[]>;
+  /**
+   * The games in the user's library now (orders context): the projected signals follow the event log and can be a
+   * moment behind a purchase, so "never recommend what the user owns" asks the library itself.
+   */
+  owned?: (userId: string) => Promise<string[]>;
   /** The user's friends (friends context): what they own and play counts for the user. */
   friendsOf: (userId: string) => Promise<string[]>;
   /** Social-network trends per game (sns.ts), when a feed is configured. */
@@ -235,16 +240,17 @@ export class RecommendationService {
    */
   async forUser(userId: string | undefined, shopper: Shopper, limit: number, opts: { queue?: boolean } = {}): Promise<Recommendation[]> {
     // Everything that depends only on who is asking, read side by side (one round trip's latency, not five).
-    const [signals, list, friends, genrePicks, sellers, marks] = await Promise.all([
+    const [signals, list, friends, genrePicks, sellers, marks, owned] = await Promise.all([
       userId ? this.d.store.signalsOf(userId) : [],
       userId ? this.d.store.list(userId) : undefined,
       userId ? this.d.friendsOf(userId).then((ids) => this.d.store.amongFriends(ids, 100)) : [],
       userId ? this.d.store.genrePicks(userId) : [],
       this.d.store.topSellers(shopper.country, limit * 2),
       userId ? this.d.store.marked(userId, new Date(this.d.clock.now().getTime() - QUEUE_SEEN_MS)) : undefined,
+      userId && this.d.owned ? this.d.owned(userId) : [],
     ]);
     const bySignal = new Map(signals.map((s) => [s.game_id, s]));
-    const excluded = new Set(signals.filter((s) => s.owned || s.wishlisted).map((s) => s.game_id));
+    const excluded = new Set([...signals.filter((s) => s.owned || s.wishlisted).map((s) => s.game_id), ...owned]);
     for (const g of marks?.notInterested ?? []) excluded.add(g);
     if (opts.queue) for (const g of marks?.seen ?? []) excluded.add(g);
     const scored = new Map<string, { score: number; because?: string; fresh?: boolean }>();
@@ -357,7 +363,14 @@ export class RecommendationService {
   /** "More like this" for a game page: its neighbours that the shopper can buy. */
   async similar(gameId: string, userId: string | undefined, shopper: Shopper, limit: number): Promise<GameCard[]> {
     const items: ListedItem[] = (await this.d.store.similar([gameId])).get(gameId) ?? [];
-    const excluded = new Set(userId ? (await this.d.store.signalsOf(userId)).filter((s) => s.owned).map((s) => s.game_id) : []);
+    const excluded = new Set(
+      userId
+        ? [
+            ...(await this.d.store.signalsOf(userId)).filter((s) => s.owned).map((s) => s.game_id),
+            ...(this.d.owned ? await this.d.owned(userId) : []),
+          ]
+        : [],
+    );
     const cards = await this.d.cards(
       items.filter((i) => !excluded.has(i.gameId)).map((i) => i.gameId),
       shopper,
