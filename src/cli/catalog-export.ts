@@ -1,14 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { loadConfig } from '../platform/config.ts';
-import { systemClock } from '../platform/clock.ts';
-import { openDatabase } from '../platform/db/open.ts';
-import { authSecret } from '../platform/secrets.ts';
 import { progressBar } from '../platform/progress.ts';
-import { createStore } from '../app.ts';
 import { exportHeader, exportLine } from '../catalog/interchange.ts';
+import { withStore } from './with-store.ts';
 
 /**
  * npm run catalog:export -- FILE
@@ -21,15 +16,11 @@ if (!file) {
   console.error('Usage: npm run catalog:export -- FILE');
   process.exit(2);
 }
-const config = { ...loadConfig(), logLevel: 'warn' as const };
-const log = pino({ level: 'warn' });
-const database = await openDatabase(config, log);
-const store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config) });
-try {
+await withStore(async (store) => {
   const total = await store.catalog.countGames();
   const out = createWriteStream(file, { encoding: 'utf8' });
   const bar = progressBar(`Exporting to ${file}`, total);
-  out.write(`${exportHeader(systemClock.now(), total)}\n`);
+  out.write(`${exportHeader(new Date(), total)}\n`);
   let n = 0;
   for await (const game of store.catalog.allGames()) {
     if (!out.write(`${exportLine(game)}\n`)) await once(out, 'drain');
@@ -39,10 +30,4 @@ try {
   await once(out, 'finish');
   bar.done(n);
   console.log(`Exported ${n.toLocaleString('en')} games to ${file}.`);
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-} finally {
-  await store.close();
-  await database.stop();
-}
+});

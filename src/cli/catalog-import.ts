@@ -1,14 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { loadConfig } from '../platform/config.ts';
-import { systemClock } from '../platform/clock.ts';
-import { openDatabase } from '../platform/db/open.ts';
-import { authSecret } from '../platform/secrets.ts';
 import { progressBar } from '../platform/progress.ts';
-import { createStore } from '../app.ts';
 import { regionalPrices } from '../catalog/demo-catalog.ts';
 import { detectFormat, readCatalog, shapeProblem, uniqueSlug, type CatalogFormat, type Imported } from '../catalog/interchange.ts';
+import { withStore } from './with-store.ts';
 
 /**
  * npm run catalog:import -- FILE [--format ucsd-csv|kaggle-csv|steam-jsonl|store-jsonl] [--limit N] [--dry-run]
@@ -45,14 +40,10 @@ if (!(limit > 0) || (values.limit && !Number.isInteger(limit))) {
   process.exit(2);
 }
 
-const config = { ...loadConfig(), logLevel: 'warn' as const };
-const log = pino({ level: 'warn' });
-const database = await openDatabase(config, log);
-const store = await createStore({ config, databaseUrl: database.url, clock: systemClock, authSecret: authSecret(config) });
 const skipped: { line: number; reason: string }[] = [];
 let imported = 0;
 let existing = 0;
-try {
+await withStore(async (store) => {
   const rows = [...readCatalog(text, format, regionalPrices)];
   const bar = progressBar(`Importing ${file}`, Math.min(rows.length, limit));
   const batch: Imported[] = [];
@@ -91,10 +82,4 @@ try {
   );
   for (const s of skipped.slice(0, 10)) console.log(`  line ${s.line}: ${s.reason}`);
   if (skipped.length > 10) console.log(`  … and ${skipped.length - 10} more`);
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-} finally {
-  await store.close();
-  await database.stop();
-}
+});

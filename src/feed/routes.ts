@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '../platform/errors.ts';
+import { AppError, ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
-import type { FeedItemView, FeedService } from './service.ts';
+import type { FeedService } from './service.ts';
 import { shareCardPng } from './card.ts';
 
 const Visibility = Type.Union([Type.Literal('everyone'), Type.Literal('friends'), Type.Literal('private')], {
@@ -25,6 +25,12 @@ const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
 export function feedRoutes(app: FastifyInstance, deps: { feed: FeedService; guards: Guards; publicUrl: string }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['feed'];
+  /** The public pages show a shared item or say it is not shared (never why: private and missing look the same). */
+  const sharedOrNothing = (id: string, language: string) =>
+    deps.feed.shared(id, language).catch((err: unknown) => {
+      if (err instanceof AppError && err.status === 404) return undefined;
+      throw err;
+    });
   r.get(
     '/api/feed',
     {
@@ -77,24 +83,17 @@ export function feedRoutes(app: FastifyInstance, deps: { feed: FeedService; guar
   );
   // R11: the picture social networks show for a shared link (PNG: they do not take SVG).
   r.get('/share/:id/image.png', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
-    let item: FeedItemView;
-    try {
-      item = await deps.feed.shared(req.params.id, 'en');
-    } catch {
-      return reply.status(404).type('text/plain').send('This activity is not shared.');
-    }
+    const item = await sharedOrNothing(req.params.id, 'en');
+    if (!item) return reply.status(404).type('text/plain').send('This activity is not shared.');
     const png = await shareCardPng(item.game.slug, deps.feed.sentence(item), `${item.game.title} · Game Store`);
     return reply.type('image/png').header('cache-control', 'public, max-age=3600').send(png);
   });
   // R11: the page a shared link opens. Social networks read its Open Graph and Twitter card tags (title, text, the
   // game's cover), people get a link to the game. Server-rendered: crawlers do not run the web app.
   r.get('/share/:id', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
-    let item: FeedItemView;
-    try {
-      item = await deps.feed.shared(req.params.id, (await deps.guards.shopper(req)).language);
-    } catch {
+    const item = await sharedOrNothing(req.params.id, (await deps.guards.shopper(req)).language);
+    if (!item)
       return reply.status(404).type('text/html').send('<!doctype html><title>Not shared</title><p>This activity is not shared.</p>');
-    }
     const title = deps.feed.sentence(item);
     const gameUrl = `${deps.publicUrl}/games/${item.game.slug}`;
     const image = `${deps.publicUrl}/share/${item.id}/image.png`;
@@ -110,7 +109,7 @@ export function feedRoutes(app: FastifyInstance, deps: { feed: FeedService; guar
 <meta property="og:image:type" content="image/png">
 <meta property="og:image:width" content="1200">
 <meta property="og:image:height" content="630">
-<meta property="og:url" content="${esc(`${deps.publicUrl}/share/${item.id}`)}">
+<meta property="og:url" content="${esc(item.shareUrl!)}">
 <meta name="twitter:card" content="summary_large_image">
 <meta name="twitter:title" content="${esc(title)}">
 <meta name="twitter:image" content="${esc(image)}">
