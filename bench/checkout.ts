@@ -20,6 +20,7 @@ import { Client, gameInput } from '../test/harness.ts';
 import { checkBooks } from '../test/checkout.ts';
 import { percentile } from './stats.ts';
 import { MailSink } from '../src/platform/mail/sink.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const USERS = Number(process.env.BENCH_USERS ?? 40);
 const ORDERS_PER_USER = Number(process.env.BENCH_ORDERS_PER_USER ?? 10);
@@ -44,6 +45,47 @@ function pgbench(url: string, clients: number, seconds: number): number {
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1];
   if (!tps) throw new Error(`pgbench printed no tps:\n${out}`);
   return Number(tps);
+}
+
+/**
+ * CPU time (user + system, in clock ticks of 10 ms) used so far by the processes of this machine, grouped: the
+ * store's process, paysim, PostgreSQL's backends, this benchmark, the rest. Read from /proc (Linux); empty elsewhere.
+ */
+function cpuTicks(storePid: number | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const key =
+        Number(pid) === process.pid
+          ? 'bench'
+          : Number(pid) === storePid
+            ? 'store'
+            : cmd.includes('paysim')
+              ? 'paysim'
+              : cmd.includes('postgres')
+                ? 'postgres'
+                : 'other';
+      out[key] = (out[key] ?? 0) + Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Transactions committed in the benchmark's database so far (PostgreSQL's statistics, flushed within a second). */
+async function commits(db: pg.Client): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1100));
+  return Number((await db.query(`select xact_commit from pg_stat_database where datname = current_database()`)).rows[0].xact_commit);
 }
 
 async function main() {
@@ -115,6 +157,8 @@ async function main() {
       users.push(u);
     }
 
+    const commitsBefore = await commits(db);
+    const cpuBefore = cpuTicks(child.pid);
     const latencies: number[] = [];
     let failed = 0;
     const started = performance.now();
@@ -142,6 +186,13 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuTicks(child.pid);
+    // Where the time went: CPU milliseconds per completed saga, by process (1 tick = 10 ms), and the database
+    // transactions each saga cost (reads outside a transaction count as one each; the flush wait is not in `seconds`).
+    const cpuMsPerSaga = Object.fromEntries(
+      Object.entries(cpuAfter).map(([k, v]) => [k, Math.round(((v - (cpuBefore[k] ?? 0)) * 10 * 10) / Math.max(1, latencies.length)) / 10]),
+    );
+    const dbTransactionsPerSaga = Math.round((((await commits(db)) - commitsBefore) / Math.max(1, latencies.length)) * 10) / 10;
     latencies.sort((a, b) => a - b);
 
     // Invariants after the run.
@@ -177,6 +228,8 @@ async function main() {
       checkoutLatencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
       pgbenchTps: Math.round(tps),
       sagasPerSecondToPgbench: Math.round((sagasPerSecond / tps) * 1000) / 1000,
+      cpuMsPerSaga,
+      dbTransactionsPerSaga,
       invariants: {
         ok: !books.money.length && !books.ledgers.length && !books.orders.length && sagasNotDone === 0,
         ...books,
