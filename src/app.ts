@@ -65,6 +65,7 @@ import { CommunityService } from './community/service.ts';
 import { communityRoutes } from './community/routes.ts';
 import { censored } from './chat/profanity.ts';
 import { LocalFanout, RedisFanout, type Fanout } from './platform/realtime.ts';
+import { burstLimiter } from './platform/burst-limit.ts';
 import { promotionRoutes } from './promotions/routes.ts';
 import { orderMigrations } from './orders/migrations/index.ts';
 import { OrderStore, type OrderTables } from './orders/store.ts';
@@ -648,6 +649,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       store: new ChatStore(kyselyFor<ChatTables>(pool)),
       fanout,
       clock,
+      // 20 messages per 10 s per user, on all nodes together (in Redis when there is one).
+      sendLimit: burstLimiter({
+        redis: fanout instanceof RedisFanout ? fanout.commands : undefined,
+        prefix: 'chat-send',
+        points: 20,
+        seconds: 10,
+      }),
       people: {
         areFriends: (a, b) => friends.areFriends(a, b),
         blockedEitherWay: (a, b) => friends.blockedEitherWay(a, b),

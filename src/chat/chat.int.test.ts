@@ -288,7 +288,7 @@ describe('presence and live notifications (R14)', () => {
 
 describe('chat across nodes (R14, R3)', () => {
   it.skipIf(!redisUp)(
-    'R14 R3 two nodes share Redis: a message sent to one reaches a client on the other; with Redis gone clients are told "reconnecting", messages still arrive (read every 2 s), purchases still work; Redis back, live again',
+    'R14 R3 two nodes share Redis: a message sent to one reaches a client on the other; one send limit counts on both nodes; with Redis gone clients are told "reconnecting", messages still arrive (read every 2 s), purchases still work; Redis back, live again',
     async () => {
       // Redis behind a proxy this test can cut, as an outage would.
       const sockets = new Set<Socket>();
@@ -335,6 +335,22 @@ describe('chat across nodes (R14, R3)', () => {
         await a.client.post(`/api/chat/conversations/${conv.id}/messages`, { body: 'across nodes' });
         await cb.until((c) => c.messages().some((m) => m.body === 'across nodes'));
 
+        // The send limit (20 in 10 s) is one budget across the nodes: half the flood through each node, 20 pass.
+        const flooder = await signUp({ ...t, url: urlA }, { name: 'Flooder', country: 'US' });
+        await friends(flooder, b);
+        const floodConv = (await flooder.client.post('/api/chat/direct', { userId: b.me.id })).body;
+        const viaB = new Client(urlB);
+        for (const [k, v] of flooder.client.cookies) viaB.cookies.set(k, v);
+        const answers = [];
+        for (let i = 0; i < 26; i++) {
+          const via = i % 2 ? viaB : flooder.client;
+          answers.push(await via.post(`/api/chat/conversations/${floodConv.id}/messages`, { body: `flood ${i}` }));
+        }
+        expect(answers.filter((r) => r.status === 201)).toHaveLength(20);
+        const refused = answers.filter((r) => r.status !== 201);
+        expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(6).fill([429, 'chat_rate_limited']));
+        expect(refused[0]!.body.error.details.retryAfterSeconds).toBeGreaterThan(0);
+
         // Redis goes away: chat keeps storing (the other side catches up on reconnect), checkout is untouched.
         up = false;
         for (const s of sockets) s.destroy();
@@ -356,7 +372,12 @@ describe('chat across nodes (R14, R3)', () => {
         await again.opened();
         // A client that reconnects while Redis is away gets what it missed from PostgreSQL.
         await again.hello(cb.messages().find((m) => m.body === 'across nodes')!.seq);
-        expect(again.messages().map((m) => m.body)).toEqual(['while redis is down']);
+        expect(
+          again
+            .messages()
+            .filter((m) => m.conversationId === conv.id)
+            .map((m) => m.body),
+        ).toEqual(['while redis is down']);
         // Redis comes back: the nodes say so and live delivery resumes.
         up = true;
         await cb.until((c) => c.frames.some((f) => f.type === 'status' && (f as { fanout?: string }).fanout === 'live'), 15000);

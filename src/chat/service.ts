@@ -6,6 +6,7 @@ import type { Fanout } from '../platform/realtime.ts';
 import type { ChatStore, MessageRow } from './store.ts';
 import type { ConversationView, MessageView } from './schemas.ts';
 import { censored } from './profanity.ts';
+import type { BurstLimiter } from '../platform/burst-limit.ts';
 
 /** What chat asks of the friends and accounts contexts (wired in app.ts). */
 export interface ChatPeople {
@@ -40,7 +41,6 @@ export const userChannel = (userId: string) => `chat:user:${userId}`;
  * Chat shares no table, lock or pool budget that checkout needs: the fan-out failing only delays messages.
  */
 export class ChatService {
-  readonly #sent = new Map<string, number[]>();
   /** Connections per user on this node. */
   readonly #here = new Map<string, number>();
   #beat: NodeJS.Timeout | undefined;
@@ -51,8 +51,8 @@ export class ChatService {
       fanout: Fanout;
       clock: Clock;
       people: ChatPeople;
-      /** Messages one user may send per 10 seconds on one node. */
-      perTenSeconds?: number;
+      /** How many messages one user may send in a burst, counted across the nodes (platform/burst-limit.ts). */
+      sendLimit: BurstLimiter;
     },
   ) {}
 
@@ -168,7 +168,10 @@ export class ChatService {
         { until: mute.until?.toISOString() ?? null },
       );
     }
-    this.limit(me);
+    const wait = await this.d.sendLimit.take(me);
+    if (wait !== undefined) {
+      throw new AppError(429, 'chat_rate_limited', `You are sending messages too fast. Wait ${wait} seconds.`, { retryAfterSeconds: wait });
+    }
     const row = await this.d.store.insertMessage({
       id: randomUUID(),
       conversation_id: conversationId,
@@ -284,20 +287,6 @@ export class ChatService {
 
   get fanoutHealthy(): boolean {
     return this.d.fanout.healthy;
-  }
-
-  /** Per user and node: at most `perTenSeconds` messages in any 10 s (a sliding window). */
-  private limit(me: string): void {
-    const now = Date.now();
-    const max = this.d.perTenSeconds ?? 20;
-    const recent = (this.#sent.get(me) ?? []).filter((t) => now - t < 10_000);
-    if (recent.length >= max) {
-      throw new AppError(429, 'chat_rate_limited', 'You are sending messages too fast. Wait a few seconds.', {
-        retryAfterSeconds: Math.ceil((10_000 - (now - recent[0]!)) / 1000),
-      });
-    }
-    recent.push(now);
-    this.#sent.set(me, recent);
   }
 
   // ---------- moderation (R14) ----------

@@ -63,6 +63,11 @@ export class RedisFanout implements Fanout {
     return this.#pub.status === 'ready' && this.#sub.status === 'ready';
   }
 
+  /** The publishing connection, which also serves plain commands (counters shared by the nodes). */
+  get commands(): Redis {
+    return this.#pub;
+  }
+
   async publish(channel: string, message: unknown): Promise<void> {
     await this.#pub.publish(channel, JSON.stringify(message));
   }
