@@ -66,6 +66,7 @@ import { communityRoutes } from './community/routes.ts';
 import { censored } from './chat/profanity.ts';
 import { LocalFanout, RedisFanout, type Fanout } from './platform/realtime.ts';
 import { burstLimiter } from './platform/burst-limit.ts';
+import { fetchPreview } from './chat/link-preview.ts';
 import { promotionRoutes } from './promotions/routes.ts';
 import { orderMigrations } from './orders/migrations/index.ts';
 import { OrderStore, type OrderTables } from './orders/store.ts';
@@ -650,6 +651,17 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       fanout,
       clock,
       // 20 messages per 10 s per user, on all nodes together (in Redis when there is one).
+      linkPreview: async (url) => {
+        // The store's own game pages are previewed from the catalogue; other pages fetched, guarded (chat/link-preview.ts).
+        const u = new URL(url);
+        if (u.origin === new URL(config.publicUrl).origin) {
+          const key = /^\/games\/([^/?#]+)\/?$/.exec(u.pathname)?.[1];
+          if (!key) return null;
+          const g = await catalog.storeGame(decodeURIComponent(key), { country: config.defaultCountry, currency: 'USD', language: 'en' });
+          return { url, title: g.title, description: g.summary || null, site: 'Game Store' };
+        }
+        return config.linkPreviews === 'off' ? null : fetchPreview(url, { allowPrivate: config.linkPreviews === 'private' });
+      },
       sendLimit: burstLimiter({
         redis: fanout instanceof RedisFanout ? fanout.commands : undefined,
         prefix: 'chat-send',
@@ -747,6 +759,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         await livePromotions.stop();
         chat.stop();
+        await chat.previewsSettled();
         await fanout.close();
         if (deps.durable) {
           await timers.stop();

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { createServer, Socket, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
@@ -199,6 +202,53 @@ const redisUp = await new Promise<boolean>((resolve) => {
   });
   for (const e of ['error', 'timeout']) s.once(e, () => (s.destroy(), resolve(false)));
   s.connect(6379, '127.0.0.1');
+});
+
+describe('link previews (R14)', () => {
+  it('R14 a link to a game of the store is previewed from the catalogue, live and in history; a link into the server’s network is never fetched', async () => {
+    const hits: string[] = [];
+    const inside = createHttpServer((req, res) => {
+      hits.push(req.url!);
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Internal admin</title>');
+    });
+    await new Promise<void>((r) => inside.listen(0, '127.0.0.1', r));
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      const op = await signInOperator(t);
+      const game = (await op.post('/api/operator/games', gameInput({ releaseDate: '2026-10-01' }))).body;
+      const [a, b] = await users(2);
+      await friends(a!, b!);
+      const conv = (await a!.client.post('/api/chat/direct', { userId: b!.me.id })).body;
+      const cb = new ChatClient(t.url, b);
+      await cb.opened();
+      await cb.hello();
+      const internal = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/admin`;
+      const say = (body: string) => a!.client.post(`/api/chat/conversations/${conv.id}/messages`, { body });
+      expect((await say(`look ${internal}`)).status).toBe(201);
+      const shared = await say(`buy this: ${t.url}/games/${game.slug}!`);
+      expect(shared.status).toBe(201);
+      await cb.until((c) => c.frames.some((f) => f.type === 'preview'));
+      const live = cb.frames.find((f) => f.type === 'preview') as unknown as { messageId: string; preview: { title: string; url: string } };
+      expect(live.messageId).toBe(shared.body.id);
+      expect(live.preview).toMatchObject({ title: game.title.en, url: `${t.url}/games/${game.slug}`, site: 'Game Store' });
+      // The internal address was judged (stored as "no preview") without one request reaching it.
+      await vi.waitFor(async () => {
+        const r = await db.query(`select title from chat_link_previews where url = $1`, [internal]);
+        expect(r.rows).toEqual([{ title: null }]);
+      });
+      expect(hits).toEqual([]);
+      const history = (await b!.client.get(`/api/chat/conversations/${conv.id}/messages`)).body as {
+        body: string;
+        preview?: { title: string };
+      }[];
+      expect(history.map((m) => m.preview?.title ?? null)).toEqual([game.title.en, null]); // newest first
+      cb.close();
+    } finally {
+      await db.end();
+      inside.close();
+    }
+  });
 });
 
 describe('moderation (R14)', () => {

@@ -10,6 +10,17 @@ export const MessageView = Type.Object({
   senderName: Type.String(),
   body: Type.String(),
   createdAt: Type.String(),
+  preview: Type.Optional(
+    Type.Object(
+      {
+        url: Type.String(),
+        title: Type.String(),
+        description: Type.Union([Type.String(), Type.Null()]),
+        site: Type.Union([Type.String(), Type.Null()]),
+      },
+      { description: 'The first link of the message, previewed (text only; absent until fetched, or when the page has none)' },
+    ),
+  ),
 });
 export type MessageView = Static<typeof MessageView>;
 

@@ -7,6 +7,7 @@ import type { ChatStore, MessageRow } from './store.ts';
 import type { ConversationView, MessageView } from './schemas.ts';
 import { censored } from './profanity.ts';
 import type { BurstLimiter } from '../platform/burst-limit.ts';
+import { firstLink, type LinkPreview } from './link-preview.ts';
 
 /** What chat asks of the friends and accounts contexts (wired in app.ts). */
 export interface ChatPeople {
@@ -30,7 +31,8 @@ export type ChatEvent =
   | { type: 'read'; conversationId: string; userId: string; seq: number }
   | { type: 'conversation'; conversationId: string }
   | { type: 'presence'; userId: string; state: PresenceState; playing: { gameId: string; title: string } | null }
-  | { type: 'notification'; notification: unknown };
+  | { type: 'notification'; notification: unknown }
+  | { type: 'preview'; conversationId: string; messageId: string; preview: LinkPreview };
 
 export const userChannel = (userId: string) => `chat:user:${userId}`;
 
@@ -43,6 +45,7 @@ export const userChannel = (userId: string) => `chat:user:${userId}`;
 export class ChatService {
   /** Connections per user on this node. */
   readonly #here = new Map<string, number>();
+  readonly #previewing = new Set<Promise<void>>();
   #beat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -53,6 +56,8 @@ export class ChatService {
       people: ChatPeople;
       /** How many messages one user may send in a burst, counted across the nodes (platform/burst-limit.ts). */
       sendLimit: BurstLimiter;
+      /** The preview of a link (the store's own pages from the catalogue, others fetched safely); null: none. */
+      linkPreview?: (url: string) => Promise<LinkPreview | null>;
     },
   ) {}
 
@@ -182,6 +187,12 @@ export class ChatService {
     const [message] = await this.views([row]);
     // Stored first, then fanned out: a member who misses the live copy gets it on reconnect.
     await Promise.all(members.map((m) => this.d.fanout.publish(userChannel(m), { type: 'message', message }).catch(() => undefined)));
+    const link = firstLink(text);
+    if (link && this.d.linkPreview) {
+      const previewing = this.previewLater(message!, link, members);
+      this.#previewing.add(previewing);
+      void previewing.finally(() => this.#previewing.delete(previewing));
+    }
     return message!;
   }
 
@@ -341,10 +352,46 @@ export class ChatService {
    * Messages as a reader sees them. Steam's rule by default: strong words are hidden (♥) in what people who are not
    * the reader's friends write (a group mixes friends and friends of friends); friends' own words are shown as written.
    */
+  /**
+   * Previews a message's link after the message went out (the sender never waits for a third party's page), stores
+   * it once per URL and pushes it to the members. A failure only means no preview.
+   */
+  private async previewLater(message: MessageView, url: string, members: string[]): Promise<void> {
+    try {
+      const stored = (await this.d.store.previews([url]))[0];
+      let preview: LinkPreview | null = stored?.title
+        ? { url, title: stored.title, description: stored.description, site: stored.site }
+        : null;
+      if (!stored) {
+        preview = await this.d.linkPreview!(url).catch(() => null);
+        await this.d.store.savePreview({
+          url,
+          title: preview?.title ?? null,
+          description: preview?.description ?? null,
+          site: preview?.site ?? null,
+          fetched_at: this.d.clock.now(),
+        });
+      }
+      if (!preview) return;
+      const event: ChatEvent = { type: 'preview', conversationId: message.conversationId, messageId: message.id, preview };
+      await Promise.all(members.map((m) => this.d.fanout.publish(userChannel(m), event).catch(() => undefined)));
+    } catch {
+      // no preview
+    }
+  }
+
+  /** Waits for previews still being made (tests, shutdown). */
+  async previewsSettled(): Promise<void> {
+    await Promise.all([...this.#previewing]);
+  }
+
   private async views(rows: MessageRow[], reader?: string): Promise<MessageView[]> {
-    const [names, friends] = await Promise.all([
+    const links = new Map(rows.map((r) => [r.id, firstLink(r.body)]));
+    const urls = [...new Set([...links.values()].filter((u): u is string => !!u))];
+    const [names, friends, previews] = await Promise.all([
       this.d.people.names([...new Set(rows.map((r) => r.sender_id))]),
       reader && rows.some((r) => r.sender_id !== reader) ? this.d.people.friendIds(reader).then((f) => new Set(f)) : new Set<string>(),
+      this.d.store.previews(urls).then((ps) => new Map(ps.filter((p) => p.title).map((p) => [p.url, p]))),
     ]);
     return rows.map((r) => ({
       id: r.id,
@@ -354,6 +401,10 @@ export class ChatService {
       senderName: names.get(r.sender_id) ?? '',
       body: reader && r.sender_id !== reader && !friends.has(r.sender_id) ? censored(r.body) : r.body,
       createdAt: r.created_at.toISOString(),
+      ...previewOf(previews.get(links.get(r.id) ?? '')),
     }));
   }
 }
+
+const previewOf = (p: { url: string; title: string | null; description: string | null; site: string | null } | undefined) =>
+  p?.title ? { preview: { url: p.url, title: p.title, description: p.description, site: p.site } } : {};

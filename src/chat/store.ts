@@ -13,6 +13,7 @@ export interface ChatTables {
   chat_messages: { seq: Generated<number>; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
   chat_reports: { id: string; message_id: string; reporter_id: string; reason: string; created_at: Date };
   chat_mutes: { user_id: string; until: Date | null; reason: string; by_id: string; at: Date };
+  chat_link_previews: { url: string; title: string | null; description: string | null; site: string | null; fetched_at: Date };
   chat_presence: {
     user_id: string;
     state: 'online' | 'away' | 'offline';
@@ -208,6 +209,20 @@ export class ChatStore {
       .insertInto('chat_presence')
       .values({ user_id: userId, state: 'offline', last_seen_at: null, privacy })
       .onConflict((oc) => oc.column('user_id').doUpdateSet({ privacy }))
+      .execute();
+  }
+
+  /** Stored previews of these URLs (a row with no title: the URL has none). */
+  previews(urls: string[]) {
+    if (!urls.length) return Promise.resolve([]);
+    return this.db.selectFrom('chat_link_previews').selectAll().where('url', 'in', urls).execute();
+  }
+
+  async savePreview(row: ChatTables['chat_link_previews']): Promise<void> {
+    await this.db
+      .insertInto('chat_link_previews')
+      .values(row)
+      .onConflict((oc) => oc.column('url').doNothing())
       .execute();
   }
 

@@ -71,6 +71,8 @@ export interface Config {
   quoteTtlMinutes: number;
   /** Redis for fan-out across nodes (chat); unset: one node, in process. */
   redisUrl: string | undefined;
+  /** Previews of links in chat: `on` (public addresses only), `off`, or `private` (also private ones: tests, closed networks). */
+  linkPreviews: 'on' | 'off' | 'private';
   /** Load shedding (R6): checkouts in flight per node, how many may wait, and the event-loop stall that sheds all. */
   checkoutConcurrency: number;
   checkoutQueue: number;
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     promotionsPollMs: int('PROMOTIONS_POLL_MS', 1000, 50, 60_000),
     quoteTtlMinutes: int('QUOTE_TTL_MINUTES', 15, 1, 1440),
     redisUrl: env.REDIS_URL?.trim() || undefined,
+    linkPreviews: oneOf('LINK_PREVIEWS', ['on', 'off', 'private'] as const, 'on'),
     checkoutConcurrency: int('CHECKOUT_CONCURRENCY', 16, 1, 10_000),
     checkoutQueue: int('CHECKOUT_QUEUE', 256, 0, 1_000_000),
     shedEventLoopDelayMs: int('SHED_EVENT_LOOP_DELAY_MS', 2000, 0, 60_000),

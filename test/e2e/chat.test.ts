@@ -62,16 +62,25 @@ describe('chat in Chromium (R14)', () => {
     await h.page.click('[data-testid=chat-friend][data-name=Sora]');
     await h.page.fill('[data-testid=chat-input]', 'こんにちは! 같이 할래?');
     await h.page.press('[data-testid=chat-input]', 'Enter');
-    await h.page.waitForSelector('[data-testid=chat-message]:text("같이 할래?")');
+    await h.page.waitForSelector('[data-testid=chat-message]:has-text("같이 할래?")');
 
     // Sora sees it arrive: the unread count, then the message in the window.
     await s.page.waitForSelector('[data-testid=chat-toggle] .bell-count');
     await s.page.click('[data-testid=chat-toggle]');
     await s.page.click('[data-testid=chat-friend][data-name=Hana]');
-    await s.page.waitForSelector('[data-testid=chat-message]:text("같이 할래?")');
+    await s.page.waitForSelector('[data-testid=chat-message]:has-text("같이 할래?")');
     await s.page.fill('[data-testid=chat-input]', 'Sure, in 5 minutes');
     await s.page.press('[data-testid=chat-input]', 'Enter');
-    await h.page.waitForSelector('[data-testid=chat-message]:text("Sure, in 5 minutes")');
+    await h.page.waitForSelector('[data-testid=chat-message]:has-text("Sure, in 5 minutes")');
+    // A link to a game: clickable, and previewed from the catalogue under the message.
+    const op = await signInOperator(t);
+    await op.post('/api/operator/games', gameInput({ slug: 'linked-game', title: { en: 'Linked Game' }, releaseDate: '2026-10-01' }));
+    await s.page.fill('[data-testid=chat-input]', `This one? ${t.url}/games/linked-game`);
+    await s.page.press('[data-testid=chat-input]', 'Enter');
+    await h.page.waitForSelector('[data-testid=chat-preview]:has-text("Linked Game")');
+    expect(await h.page.getAttribute(`[data-testid=chat-message] p a[href="${t.url}/games/linked-game"]`, 'rel')).toBe(
+      'noopener noreferrer nofollow ugc',
+    );
     await h.page.screenshot({ path: `${shots}/chat-ko.png` });
 
     // Sora closes the store: Hana sees her offline.

@@ -9,6 +9,7 @@ export type ChatFrame =
   | { type: 'read'; conversationId: string; userId: string; seq: number }
   | { type: 'notification'; notification: unknown }
   | { type: 'conversation'; conversationId: string }
+  | { type: 'preview'; conversationId: string; messageId: string; preview: NonNullable<MessageView['preview']> }
   | { type: 'ready'; v: number }
   | { type: 'status'; fanout: 'live' | 'reconnecting' }
   | { type: 'error'; code: string; message: string; ref?: string };

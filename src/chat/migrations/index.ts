@@ -71,4 +71,17 @@ export const chatMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '2026-12-04-01-chat-link-previews': {
+    async up(db: Kysely<unknown>) {
+      // Previews of links in messages, one per URL, fetched once (title null: the page had none or was refused).
+      await sql`
+        create table chat_link_previews (
+          url text primary key,
+          title text,
+          description text,
+          site text,
+          fetched_at timestamptz not null
+        )`.execute(db);
+    },
+  },
 };

@@ -100,6 +100,8 @@ function ChatWindow({ conversation, onBack }: { conversation: ConversationView; 
         setTyping(f.name);
         setTimeout(() => setTyping(undefined), 3000);
       }
+      if (f.type === 'preview' && f.conversationId === conversation.id)
+        setMessages((list) => list.map((m) => (m.id === f.messageId ? { ...m, preview: f.preview } : m)));
       if (f.type === 'error') setError(new Error(f.message));
     });
   }, [conversation.id]);
@@ -134,9 +136,22 @@ function ChatWindow({ conversation, onBack }: { conversation: ConversationView; 
       </div>
       <div className="chat-messages">
         {messages.map((m) => (
-          <p key={m.id} className={m.senderId === me?.id ? 'mine' : 'theirs'} data-testid="chat-message">
-            {m.body}
-          </p>
+          <div key={m.id} className={m.senderId === me?.id ? 'mine' : 'theirs'} data-testid="chat-message">
+            <Linked text={m.body} />
+            {m.preview && (
+              <a
+                className="chat-preview"
+                href={m.preview.url}
+                target="_blank"
+                rel="noopener noreferrer nofollow ugc"
+                data-testid="chat-preview"
+              >
+                {m.preview.site && <small className="muted">{m.preview.site}</small>}
+                <strong>{m.preview.title}</strong>
+                {m.preview.description && <small>{m.preview.description}</small>}
+              </a>
+            )}
+          </div>
         ))}
         {typing && <p className="muted">{t('isTyping').replace('{name}', typing)}</p>}
         <div ref={end} />
@@ -163,5 +178,26 @@ function ChatWindow({ conversation, onBack }: { conversation: ConversationView; 
         </button>
       </form>
     </div>
+  );
+}
+
+/**
+ * A message's text with its http(s) links clickable — as text nodes and anchors React escapes, never as HTML; links
+ * open in a new tab without the opener or a referrer, marked as user content for search engines.
+ */
+function Linked({ text }: { text: string }) {
+  const parts = text.split(/(\bhttps?:\/\/[^\s<>"'`]+)/gi);
+  return (
+    <p>
+      {parts.map((part, i) =>
+        i % 2 ? (
+          <a key={i} href={part} target="_blank" rel="noopener noreferrer nofollow ugc">
+            {part}
+          </a>
+        ) : (
+          part
+        ),
+      )}
+    </p>
   );
 }
