@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { ChatService } from './service.ts';
-import { ConversationView, MessageView } from './schemas.ts';
+import { ConversationView, MessageView, Mute } from './schemas.ts';
 
 export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guards: Guards }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -181,6 +181,7 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guar
               sentAt: Type.String(),
               reports: Type.Integer(),
               reasons: Type.Array(Type.String()),
+              senderMute: Type.Union([Mute, Type.Null()], { description: 'The writer’s mute or ban in force now' }),
             }),
           ),
           ...errors,
@@ -190,6 +191,43 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guar
     async (req) => {
       await guards.requireOperator(req);
       return chat.reports();
+    },
+  );
+
+  r.post(
+    '/api/operator/chat/reports/:id/handled',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Mark a message’s reports handled (dismissed or acted on): they leave the list',
+        params: Id,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await guards.requireOperator(req);
+      await chat.handleReports(req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/operator/chat/mutes',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Mutes and bans in force now, newest first',
+        response: {
+          200: Type.Array(
+            Type.Object({ ...Mute.properties, user: Type.Object({ id: Type.String(), name: Type.String() }), at: Type.String() }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      await guards.requireOperator(req);
+      return chat.mutes();
     },
   );
 

@@ -22,6 +22,11 @@ export const MessageView = Type.Object({
     ),
   ),
 });
+export const Mute = Type.Object({
+  until: Type.Union([Type.String(), Type.Null()], { description: 'When the mute ends; null: a ban' }),
+  reason: Type.String(),
+});
+
 export type MessageView = Static<typeof MessageView>;
 
 export const ConversationView = Type.Object({

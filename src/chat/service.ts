@@ -318,9 +318,12 @@ export class ChatService {
     };
   }
 
+  /** Reports not yet handled, most reported first, with whether the writer is muted now. */
   async reports(limit = 100) {
     const rows = await this.d.store.reports(limit);
-    const names = await this.d.people.names([...new Set(rows.map((r) => r.sender_id))]);
+    const senders = [...new Set(rows.map((r) => r.sender_id))];
+    const [names, mutes] = await Promise.all([this.d.people.names(senders), this.d.store.activeMutes(this.d.clock.now(), senders)]);
+    const muted = new Map(mutes.map((m) => [m.user_id, m]));
     return rows.map((r) => ({
       messageId: r.message_id,
       conversationId: r.conversation_id,
@@ -329,7 +332,21 @@ export class ChatService {
       sentAt: r.created_at.toISOString(),
       reports: Number(r.reports),
       reasons: r.reasons,
+      senderMute: muteView(muted.get(r.sender_id)),
     }));
+  }
+
+  /** Marks a message's reports handled (dismissed, or acted on): it leaves the list. */
+  async handleReports(messageId: string): Promise<void> {
+    if (!isUuid(messageId) || !(await this.d.store.resolveReports(messageId, this.d.clock.now())))
+      throw notFound('Reports of this message', 'report_not_found');
+  }
+
+  /** Mutes and bans in force now, newest first. */
+  async mutes() {
+    const rows = await this.d.store.activeMutes(this.d.clock.now());
+    const names = await this.d.people.names(rows.map((r) => r.user_id));
+    return rows.map((r) => ({ user: { id: r.user_id, name: names.get(r.user_id) ?? '' }, ...muteView(r)!, at: r.at.toISOString() }));
   }
 
   /** Mutes a user for some minutes, or bans them from chat (`minutes` null). */
@@ -348,10 +365,6 @@ export class ChatService {
     return this.d.store.unmute(userId);
   }
 
-  /**
-   * Messages as a reader sees them. Steam's rule by default: strong words are hidden (♥) in what people who are not
-   * the reader's friends write (a group mixes friends and friends of friends); friends' own words are shown as written.
-   */
   /**
    * Previews a message's link after the message went out (the sender never waits for a third party's page), stores
    * it once per URL and pushes it to the members. A failure only means no preview.
@@ -385,6 +398,10 @@ export class ChatService {
     await Promise.all([...this.#previewing]);
   }
 
+  /**
+   * Messages as a reader sees them. Steam's rule by default: strong words are hidden (♥) in what people who are not
+   * the reader's friends write (a group mixes friends and friends of friends); friends' own words are shown as written.
+   */
   private async views(rows: MessageRow[], reader?: string): Promise<MessageView[]> {
     const links = new Map(rows.map((r) => [r.id, firstLink(r.body)]));
     const urls = [...new Set([...links.values()].filter((u): u is string => !!u))];
@@ -408,3 +425,6 @@ export class ChatService {
 
 const previewOf = (p: { url: string; title: string | null; description: string | null; site: string | null } | undefined) =>
   p?.title ? { preview: { url: p.url, title: p.title, description: p.description, site: p.site } } : {};
+
+const muteView = (m: { until: Date | null; reason: string } | undefined) =>
+  m ? { until: m.until?.toISOString() ?? null, reason: m.reason } : null;

@@ -11,7 +11,7 @@ export interface ChatTables {
   };
   chat_members: { conversation_id: string; user_id: string; joined_at: Date; last_read_seq: Generated<number> };
   chat_messages: { seq: Generated<number>; id: string; conversation_id: string; sender_id: string; body: string; created_at: Date };
-  chat_reports: { id: string; message_id: string; reporter_id: string; reason: string; created_at: Date };
+  chat_reports: { id: string; message_id: string; reporter_id: string; reason: string; created_at: Date; resolved_at: Date | null };
   chat_mutes: { user_id: string; until: Date | null; reason: string; by_id: string; at: Date };
   chat_link_previews: { url: string; title: string | null; description: string | null; site: string | null; fetched_at: Date };
   chat_presence: {
@@ -246,6 +246,7 @@ export class ChatStore {
     return this.db
       .selectFrom('chat_reports as r')
       .innerJoin('chat_messages as m', 'm.id', 'r.message_id')
+      .where('r.resolved_at', 'is', null)
       .select(['m.id as message_id', 'm.body', 'm.sender_id', 'm.conversation_id', 'm.created_at'])
       .select((eb) => [
         eb.fn.countAll<number>().as('reports'),
@@ -269,6 +270,28 @@ export class ChatStore {
 
   async unmute(userId: string): Promise<void> {
     await this.db.deleteFrom('chat_mutes').where('user_id', '=', userId).execute();
+  }
+
+  /** Mutes in force at `now` (bans have no end), of these users or of everyone. */
+  activeMutes(now: Date, userIds?: string[]) {
+    if (userIds && !userIds.length) return Promise.resolve([]);
+    let q = this.db
+      .selectFrom('chat_mutes')
+      .selectAll()
+      .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', now)]));
+    if (userIds) q = q.where('user_id', 'in', userIds);
+    return q.orderBy('at', 'desc').limit(500).execute();
+  }
+
+  /** Marks every open report of a message handled; false if it had none. */
+  async resolveReports(messageId: string, at: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable('chat_reports')
+      .set({ resolved_at: at })
+      .where('message_id', '=', messageId)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   muteOf(userId: string) {

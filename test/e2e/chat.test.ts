@@ -44,6 +44,37 @@ describe('discussion board in Chromium (R14)', () => {
   });
 });
 
+describe('chat moderation console in Chromium (R14)', () => {
+  it('R14 an operator reads a reported message as written, mutes its writer for a day from the list, sees the mute, lifts it; the writer is refused, then may write again', async () => {
+    const [rude, reader] = await Promise.all([signUp(t, { name: 'Rude' }), signUp(t, { name: 'Reader' })]);
+    expect((await rude.client.post('/api/friends/requests', { userId: reader.me.id })).status).toBe(201);
+    expect((await reader.client.post(`/api/friends/requests/${rude.me.id}/accept`)).status).toBe(204);
+    const conv = (await rude.client.post('/api/chat/direct', { userId: reader.me.id })).body;
+    const say = (body: string) => rude.client.post(`/api/chat/conversations/${conv.id}/messages`, { body });
+    const bad = await say('you play like a potato, uninstall');
+    expect((await reader.client.post(`/api/chat/messages/${bad.body.id}/report`, { reason: 'insulting' })).status).toBe(200);
+
+    const op = await signInOperator(t);
+    const o = await signedIn(browser, t.url, op);
+    await o.page.goto(`${t.url}/console`);
+    await o.page.click('[data-testid=chat-reports-link]');
+    const row = o.page.locator('[data-testid=chat-report]', { hasText: 'potato' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('insulting');
+    await row.locator('button:has-text("Mute 1 day")').click();
+    await o.page.locator('[data-testid=chat-mute]', { hasText: 'Rude' }).waitFor();
+    await o.page.locator('[data-testid=chat-report]', { hasText: 'potato' }).waitFor({ state: 'detached' });
+    await o.page.screenshot({ path: `${shots}/console-chat.png`, fullPage: true });
+    const refused = await say('sorry');
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'muted']);
+
+    await o.page.locator('[data-testid=chat-mute]', { hasText: 'Rude' }).locator('button:has-text("Lift")').click();
+    await o.page.locator('[data-testid=chat-mute]', { hasText: 'Rude' }).waitFor({ state: 'detached' });
+    expect((await say('sorry')).status).toBe(201);
+    await o.ctx.close();
+  });
+});
+
 describe('chat in Chromium (R14)', () => {
   it('R14 two friends in two browsers: each sees the other online, they chat, and when one leaves the other sees them go offline', async () => {
     const hana = await signUp(t, { name: 'Hana', country: 'KR', language: 'ko' });

@@ -83,7 +83,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
         '/wishlist',
         '/points',
       ],
-      operator: ['/console', '/console/games/new', '/console/promotions', '/console/reports/gifts', '/console/alerts'],
+      operator: ['/console', '/console/games/new', '/console/promotions', '/console/reports/gifts', '/console/alerts', '/console/chat'],
     };
     const found: string[] = [];
     for (const [who, paths] of Object.entries(pages)) {
@@ -141,7 +141,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     );
     const pages = {
       player: ['/points', '/sale', '/purchases?all=1', '/account', '/wishlist', '/discovery', '/gifts'],
-      operator: ['/console/promotions', '/console/regions', '/console/alerts', '/console/reports/gifts'],
+      operator: ['/console/promotions', '/console/regions', '/console/alerts', '/console/reports/gifts', '/console/chat'],
     };
     const problems: string[] = [];
     for (const language of ['en', 'ko', 'ja'] as const) {

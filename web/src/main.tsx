@@ -19,6 +19,7 @@ import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
 import { ConsoleAlerts } from './pages/console/Alerts.tsx';
 import { ConsoleRegionAudit } from './pages/console/RegionAudit.tsx';
 import { ConsolePromotions } from './pages/console/Promotions.tsx';
+import { ConsoleChatModeration } from './pages/console/ChatModeration.tsx';
 import { Sale } from './pages/Sale.tsx';
 import { Queue } from './pages/Queue.tsx';
 import { PointsPage } from './pages/Points.tsx';
@@ -112,6 +113,14 @@ createRoot(document.getElementById('root')!).render(
               element={
                 <OperatorOnly>
                   <ConsoleAlerts />
+                </OperatorOnly>
+              }
+            />
+            <Route
+              path="/console/chat"
+              element={
+                <OperatorOnly>
+                  <ConsoleChatModeration />
                 </OperatorOnly>
               }
             />

@@ -71,6 +71,12 @@ export const chatMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '2026-12-04-02-chat-reports-handled': {
+    async up(db: Kysely<unknown>) {
+      // An operator dismisses a message's reports or acts on them: they leave the list (kept for the record).
+      await sql`alter table chat_reports add column resolved_at timestamptz`.execute(db);
+    },
+  },
   '2026-12-04-01-chat-link-previews': {
     async up(db: Kysely<unknown>) {
       // Previews of links in messages, one per URL, fetched once (title null: the page had none or was refused).

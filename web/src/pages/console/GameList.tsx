@@ -31,6 +31,9 @@ export function ConsoleGameList() {
       <div className="console-head">
         <h1>Games</h1>
         <input placeholder="Filter by title" aria-label="Filter games" value={q} onChange={(e) => setQ(e.target.value)} />
+        <Link to="/console/chat" className="button secondary" data-testid="chat-reports-link">
+          Chat reports
+        </Link>
         <Link to="/console/alerts" className="button secondary" data-testid="alerts-link">
           Alerts{openAlerts ? ` (${openAlerts})` : ''}
         </Link>

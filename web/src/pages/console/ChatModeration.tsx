@@ -1,0 +1,152 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { api, get } from '../../api.ts';
+import { ErrorNote } from '../../components/Form.tsx';
+import { useSession } from '../../session.tsx';
+
+type MuteInfo = { until: string | null; reason: string };
+type Report = {
+  messageId: string;
+  conversationId: string;
+  sender: { id: string; name: string };
+  body: string;
+  sentAt: string;
+  reports: number;
+  reasons: string[];
+  senderMute: MuteInfo | null;
+};
+type Mute = MuteInfo & { user: { id: string; name: string }; at: string };
+
+/** How long a mute from the report list lasts (minutes; null: a ban). */
+const ACTIONS: { label: string; minutes: number | null }[] = [
+  { label: 'Mute 1 hour', minutes: 60 },
+  { label: 'Mute 1 day', minutes: 24 * 60 },
+  { label: 'Mute 7 days', minutes: 7 * 24 * 60 },
+  { label: 'Ban', minutes: null },
+];
+
+/**
+ * Console (R14): reported chat messages, most reported first and as written (the filter does not hide words here),
+ * with the reporters' reasons; the operator mutes or bans the writer, or dismisses the reports. Below, the mutes and
+ * bans in force, each of which can be lifted.
+ */
+export function ConsoleChatModeration() {
+  const { locale } = useSession();
+  const [reports, setReports] = useState<Report[]>();
+  const [mutes, setMutes] = useState<Mute[]>();
+  const [error, setError] = useState<unknown>();
+  const load = () =>
+    Promise.all([get<Report[]>('/api/operator/chat/reports'), get<Mute[]>('/api/operator/chat/mutes')]).then(([r, m]) => {
+      setReports(r);
+      setMutes(m);
+    }, setError);
+  useEffect(() => {
+    void load();
+  }, []);
+  const act = async (work: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await work();
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const mute = (r: Report, minutes: number | null) =>
+    act(async () => {
+      const reason = `Reported: ${r.reasons.slice(0, 3).join('; ')}`.slice(0, 500);
+      await api(`/api/operator/chat/mutes/${encodeURIComponent(r.sender.id)}`, { method: 'PUT', json: { minutes, reason } });
+      await api(`/api/operator/chat/reports/${r.messageId}/handled`, { method: 'POST' });
+    });
+  const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const until = (m: MuteInfo) => (m.until ? `muted until ${when(m.until)}` : 'banned');
+  return (
+    <div className="console">
+      <div className="console-head">
+        <h1>Chat reports</h1>
+        <Link to="/console" className="button secondary">
+          Games
+        </Link>
+      </div>
+      <ErrorNote error={error} />
+      {reports && !reports.length && <p className="muted">No reports to review.</p>}
+      <table className="table" hidden={!reports?.length}>
+        <thead>
+          <tr>
+            <th>Message</th>
+            <th>Writer</th>
+            <th>Reports</th>
+            <th>Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {reports?.map((r) => (
+            <tr key={r.messageId} data-testid="chat-report">
+              <td>
+                <blockquote className="reported">{r.body}</blockquote>
+                <div className="muted">Sent {when(r.sentAt)}</div>
+              </td>
+              <td>
+                {r.sender.name}
+                {r.senderMute && <div className="muted">{until(r.senderMute)}</div>}
+              </td>
+              <td>
+                <strong>{r.reports}</strong>
+                <ul className="reasons">
+                  {r.reasons.map((reason, i) => (
+                    <li key={i}>{reason}</li>
+                  ))}
+                </ul>
+              </td>
+              <td className="actions">
+                {ACTIONS.map((a) => (
+                  <button key={a.label} type="button" className="button small" onClick={() => void mute(r, a.minutes)}>
+                    {a.label}
+                  </button>
+                ))}
+                <button
+                  type="button"
+                  className="button secondary small"
+                  onClick={() => void act(() => api(`/api/operator/chat/reports/${r.messageId}/handled`, { method: 'POST' }))}
+                >
+                  Dismiss
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Mutes and bans in force</h2>
+      {mutes && !mutes.length && <p className="muted">Nobody is muted.</p>}
+      <table className="table" hidden={!mutes?.length}>
+        <thead>
+          <tr>
+            <th>Player</th>
+            <th>Until</th>
+            <th>Reason</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {mutes?.map((m) => (
+            <tr key={m.user.id} data-testid="chat-mute">
+              <td>{m.user.name}</td>
+              <td>{m.until ? when(m.until) : 'Banned'}</td>
+              <td>{m.reason}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button secondary small"
+                  onClick={() => void act(() => api(`/api/operator/chat/mutes/${encodeURIComponent(m.user.id)}`, { method: 'DELETE' }))}
+                >
+                  Lift
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
