@@ -121,3 +121,47 @@ describe('chat in Chromium (R14)', () => {
     await h.ctx.close();
   });
 });
+
+describe('group chat management in Chromium (R14)', () => {
+  it('R14 a player creates a group with a friend from the chat panel, adds another, removes the first (who can no longer read it) and leaves, handing it on', async () => {
+    const [ana, ben, cy] = await Promise.all(['Ana', 'Ben', 'Cy'].map((name) => signUp(t, { name })));
+    for (const other of [ben!, cy!]) {
+      expect((await ana!.client.post('/api/friends/requests', { userId: other.me.id })).status).toBe(201);
+      expect((await other.client.post(`/api/friends/requests/${ana!.me.id}/accept`)).status).toBe(204);
+    }
+    const a = await signedIn(browser, t.url, ana!.client);
+    await a.page.goto(`${t.url}/`);
+    await a.page.click('[data-testid=chat-toggle]');
+    await a.page.click('[data-testid=new-group]');
+    await a.page.fill('[data-testid=new-group-form] input[maxlength="80"]', 'Raid night');
+    await a.page.locator('[data-testid=new-group-form] label', { hasText: 'Ben' }).locator('input').check();
+    await a.page.click('[data-testid=new-group-form] button[type=submit]');
+    await a.page.fill('[data-testid=chat-input]', 'Tonight at 9?');
+    await a.page.press('[data-testid=chat-input]', 'Enter');
+    await a.page.waitForSelector('[data-testid=chat-message]:has-text("Tonight at 9?")');
+    const group = ((await ben!.client.get('/api/chat/conversations')).body as { id: string; name: string }[]).find(
+      (c) => c.name === 'Raid night',
+    )!;
+    expect(group).toBeDefined();
+
+    await a.page.click('[data-testid=group-members-toggle]');
+    await a.page.selectOption('[data-testid=group-add-select]', { label: 'Cy' });
+    await a.page.click('[data-testid=group-members] button:has-text("Add")');
+    await a.page.waitForSelector('[data-testid=group-member][data-name=Cy]');
+    await a.page.click('[data-testid=group-member][data-name=Ben] button');
+    await a.page.locator('[data-testid=group-member][data-name=Ben]').waitFor({ state: 'detached' });
+    expect((await ben!.client.get(`/api/chat/conversations/${group.id}/messages`)).status).toBe(404);
+    const cySees = (await cy!.client.get(`/api/chat/conversations/${group.id}/messages`)).body as { body: string }[];
+    expect(cySees.map((m) => m.body)).toEqual(['Tonight at 9?']);
+    await a.page.screenshot({ path: `${shots}/chat-group.png` });
+
+    await a.page.click('[data-testid=leave-group]');
+    await a.page.waitForSelector('[data-testid=chat-friend]');
+    const left = ((await cy!.client.get('/api/chat/conversations')).body as { id: string; ownerId: string; members: unknown[] }[]).find(
+      (c) => c.id === group.id,
+    )!;
+    expect([left.ownerId, left.members.length]).toEqual([cy!.me.id, 1]);
+    expect(await a.page.locator('[data-testid=chat-group][data-name="Raid night"]').count()).toBe(0);
+    await a.ctx.close();
+  });
+});

@@ -16,6 +16,13 @@ export function ChatPanel() {
   const [linked, setLinked] = useState(true);
   const [conversation, setConversation] = useState<ConversationView>();
   const [unread, setUnread] = useState(0);
+  const [groups, setGroups] = useState<ConversationView[]>([]);
+  const [creating, setCreating] = useState(false);
+  const loadGroups = () =>
+    get<ConversationView[]>('/api/chat/conversations').then(
+      (list) => setGroups(list.filter((c) => c.kind === 'group')),
+      () => undefined,
+    );
   // What is on screen, for the listener (which outlives renders): a message in the open window is not unread.
   const showing = useRef<string | undefined>(undefined);
   showing.current = open ? conversation?.id : undefined;
@@ -23,12 +30,14 @@ export function ChatPanel() {
   useEffect(() => {
     chat.start();
     void load();
+    void loadGroups();
     const offStatus = chat.onStatus(setStatus);
     const off = chat.on((f: ChatFrame) => {
       if (f.type === 'status') setLinked(f.fanout === 'live');
       if (f.type === 'presence')
         setFriends((list) => list.map((x) => (x.id === f.userId ? { ...x, state: f.state, playing: f.playing } : x)));
       if (f.type === 'message' && f.message.senderId !== me?.id && showing.current !== f.message.conversationId) setUnread((n) => n + 1);
+      if (f.type === 'conversation') void loadGroups();
     });
     return () => {
       off();
@@ -51,27 +60,77 @@ export function ChatPanel() {
       {open && (
         <div className="chat-body">
           {conversation ? (
-            <ChatWindow conversation={conversation} onBack={() => setConversation(undefined)} />
+            <ChatWindow
+              conversation={conversation}
+              friends={friends}
+              onChange={setConversation}
+              onBack={() => {
+                setConversation(undefined);
+                void loadGroups();
+              }}
+            />
+          ) : creating ? (
+            <NewGroup
+              friends={friends}
+              onCancel={() => setCreating(false)}
+              onCreated={(c) => {
+                setCreating(false);
+                setConversation(c);
+                void loadGroups();
+              }}
+            />
           ) : (
-            <ul className="chat-friends">
-              {friends.length === 0 && <li className="muted">{t('noFriendsYet')}</li>}
-              {[...friends]
-                .sort((a, b) => order[a.state] - order[b.state] || a.name.localeCompare(b.name))
-                .map((f) => (
-                  <li key={f.id}>
-                    <button type="button" onClick={() => void talkTo(f)} data-testid="chat-friend" data-state={f.state} data-name={f.name}>
-                      <span className={`dot ${f.state}`} aria-hidden="true" />
+            <>
+              <ul className="chat-friends">
+                {friends.length === 0 && <li className="muted">{t('noFriendsYet')}</li>}
+                {[...friends]
+                  .sort((a, b) => order[a.state] - order[b.state] || a.name.localeCompare(b.name))
+                  .map((f) => (
+                    <li key={f.id}>
+                      <button
+                        type="button"
+                        onClick={() => void talkTo(f)}
+                        data-testid="chat-friend"
+                        data-state={f.state}
+                        data-name={f.name}
+                      >
+                        <span className={`dot ${f.state}`} aria-hidden="true" />
+                        <span>
+                          {f.name}
+                          <span className="muted">
+                            {' · '}
+                            {f.playing ? t('nowPlaying').replace('{game}', f.playing.title) : t(f.state)}
+                          </span>
+                        </span>
+                      </button>
+                    </li>
+                  ))}
+              </ul>
+              <div className="chat-groups-head">
+                <strong>{t('chatGroups')}</strong>
+                {friends.length > 0 && (
+                  <button type="button" className="button secondary small" onClick={() => setCreating(true)} data-testid="new-group">
+                    {t('newGroup')}
+                  </button>
+                )}
+              </div>
+              <ul className="chat-friends">
+                {groups.map((g) => (
+                  <li key={g.id}>
+                    <button type="button" onClick={() => setConversation(g)} data-testid="chat-group" data-name={g.name ?? ''}>
                       <span>
-                        {f.name}
+                        {g.name}
                         <span className="muted">
                           {' · '}
-                          {f.playing ? t('nowPlaying').replace('{game}', f.playing.title) : t(f.state)}
+                          {g.members.length}
                         </span>
                       </span>
+                      {g.unread > 0 && <span className="bell-count">{g.unread}</span>}
                     </button>
                   </li>
                 ))}
-            </ul>
+              </ul>
+            </>
           )}
         </div>
       )}
@@ -79,8 +138,153 @@ export function ChatPanel() {
   );
 }
 
-function ChatWindow({ conversation, onBack }: { conversation: ConversationView; onBack: () => void }) {
+/** A new group: a name and the friends to invite; the creator owns it. */
+function NewGroup({ friends, onCancel, onCreated }: { friends: Friend[]; onCancel: () => void; onCreated: (c: ConversationView) => void }) {
+  const { t } = useSession();
+  const [name, setName] = useState('');
+  const [picked, setPicked] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      onCreated((await api<ConversationView>('/api/chat/groups', { method: 'POST', json: { name: name.trim(), memberIds: picked } })).data);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form className="chat-new-group" onSubmit={submit} data-testid="new-group-form">
+      <label>
+        {t('groupName')}
+        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} />
+      </label>
+      <fieldset>
+        <legend>{t('pickFriends')}</legend>
+        {friends.map((f) => (
+          <label key={f.id}>
+            <input
+              type="checkbox"
+              checked={picked.includes(f.id)}
+              onChange={(e) => setPicked((p) => (e.target.checked ? [...p, f.id] : p.filter((x) => x !== f.id)))}
+            />{' '}
+            {f.name}
+          </label>
+        ))}
+      </fieldset>
+      <ErrorNote error={error} />
+      <div className="chat-group-actions">
+        <button type="submit" className="button small">
+          {t('createGroup')}
+        </button>
+        <button type="button" className="button secondary small" onClick={onCancel}>
+          {t('cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A group's members: the owner adds friends and removes people; anyone leaves (an owner who leaves hands it on). */
+function GroupMembers({
+  conversation,
+  friends,
+  onChange,
+  onLeft,
+}: {
+  conversation: ConversationView;
+  friends: Friend[];
+  onChange: (c: ConversationView) => void;
+  onLeft: () => void;
+}) {
   const { t, me } = useSession();
+  const [adding, setAdding] = useState('');
+  const [error, setError] = useState<unknown>();
+  const owner = conversation.ownerId === me?.id;
+  const reload = async () => {
+    const all = await get<ConversationView[]>('/api/chat/conversations');
+    const now = all.find((c) => c.id === conversation.id);
+    if (now) onChange(now);
+  };
+  const run = async (work: () => Promise<void>) => {
+    setError(undefined);
+    try {
+      await work();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const candidates = friends.filter((f) => !conversation.members.some((m) => m.id === f.id));
+  const base = `/api/chat/conversations/${conversation.id}/members`;
+  return (
+    <div className="chat-members" data-testid="group-members">
+      <ul>
+        {conversation.members.map((m) => (
+          <li key={m.id} data-testid="group-member" data-name={m.name}>
+            {m.name}
+            {m.id === conversation.ownerId && <span className="muted"> · {t('groupOwner')}</span>}
+            {owner && m.id !== me?.id && (
+              <button
+                type="button"
+                className="button secondary small"
+                onClick={() => void run(async () => (await api(`${base}/${m.id}`, { method: 'DELETE' }), reload()))}
+              >
+                {t('removeFromGroup')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {owner && candidates.length > 0 && (
+        <div className="chat-group-actions">
+          <select value={adding} onChange={(e) => setAdding(e.target.value)} aria-label={t('addToGroup')} data-testid="group-add-select">
+            <option value="" />
+            {candidates.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.name}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className="button small"
+            disabled={!adding}
+            onClick={() =>
+              void run(async () => {
+                onChange((await api<ConversationView>(base, { method: 'POST', json: { userId: adding } })).data);
+                setAdding('');
+              })
+            }
+          >
+            {t('addToGroup')}
+          </button>
+        </div>
+      )}
+      <button
+        type="button"
+        className="button secondary small"
+        onClick={() => void run(async () => (await api(`${base}/${me!.id}`, { method: 'DELETE' }), onLeft()))}
+        data-testid="leave-group"
+      >
+        {t('leaveGroup')}
+      </button>
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+function ChatWindow({
+  conversation,
+  friends,
+  onChange,
+  onBack,
+}: {
+  conversation: ConversationView;
+  friends: Friend[];
+  onChange: (c: ConversationView) => void;
+  onBack: () => void;
+}) {
+  const { t, me } = useSession();
+  const [showMembers, setShowMembers] = useState(false);
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [text, setText] = useState('');
   const [typing, setTyping] = useState<string>();
@@ -133,7 +337,19 @@ function ChatWindow({ conversation, onBack }: { conversation: ConversationView; 
           ←
         </button>
         <strong>{conversation.name ?? other?.name}</strong>
+        {conversation.kind === 'group' && (
+          <button
+            type="button"
+            className="button secondary small"
+            aria-expanded={showMembers}
+            onClick={() => setShowMembers(!showMembers)}
+            data-testid="group-members-toggle"
+          >
+            {t('groupMembers')} ({conversation.members.length})
+          </button>
+        )}
       </div>
+      {showMembers && <GroupMembers conversation={conversation} friends={friends} onChange={onChange} onLeft={onBack} />}
       <div className="chat-messages">
         {messages.map((m) => (
           <div key={m.id} className={m.senderId === me?.id ? 'mine' : 'theirs'} data-testid="chat-message">
