@@ -53,7 +53,7 @@ function pgbench(url: string, clients: number, seconds: number): number {
  */
 function cpuTicks(storePid: number | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
   } catch {

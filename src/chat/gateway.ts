@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
-import type { ChatEvent, ChatService } from './service.ts';
+import { SINCE_PAGE, type ChatEvent, type ChatService } from './service.ts';
 import type { MessageView } from './schemas.ts';
 
 /**
@@ -59,10 +59,10 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
         do {
           again = false;
           for (;;) {
-            const page: MessageView[] = await deps.chat.since(me, lastSent, 500);
+            const page: MessageView[] = await deps.chat.since(me, lastSent);
             for (const message of page) send({ type: 'message', message });
             if (page.length) lastSent = page[page.length - 1]!.seq;
-            if (page.length < 500) break;
+            if (page.length < SINCE_PAGE) break;
           }
         } while (again);
       })().finally(() => {

@@ -24,6 +24,9 @@ export type PresenceState = 'online' | 'away' | 'offline';
 /** A user counts as online while their node saw them within this long (nodes refresh every 15 s). */
 const ONLINE_WITHIN_MS = 45_000;
 
+/** The most messages one read hands a connection (it reads again when it got this many). */
+export const SINCE_PAGE = 500;
+
 /** What a connection receives on its user's channel. */
 export type ChatEvent =
   | { type: 'message'; message: MessageView }
@@ -46,6 +49,8 @@ export class ChatService {
   /** Connections per user on this node. */
   readonly #here = new Map<string, number>();
   readonly #previewing = new Set<Promise<void>>();
+  #reads: { me: string; after: number; resolve: (m: MessageView[]) => void; reject: (err: unknown) => void }[] | undefined;
+  readonly #names = new Map<string, { name: string; at: number }>();
   #beat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -148,8 +153,34 @@ export class ChatService {
   }
 
   /** What a reconnecting client missed in all its conversations, oldest first (at most `limit`; ask again for more). */
-  async since(me: string, after: number, limit = 500): Promise<MessageView[]> {
-    return this.views(await this.d.store.since(me, after, limit), me);
+  /**
+   * What a reader has not seen yet, in order (at most 500). Reads asked for in the same turn of the event loop — a
+   * message pokes every member's connection at once — go to the database as one statement.
+   */
+  since(me: string, after: number): Promise<MessageView[]> {
+    return new Promise((resolve, reject) => {
+      if (!this.#reads) {
+        this.#reads = [];
+        setImmediate(() => void this.readBatch());
+      }
+      this.#reads.push({ me, after, resolve, reject });
+    });
+  }
+
+  private async readBatch(): Promise<void> {
+    const batch = this.#reads ?? [];
+    this.#reads = undefined;
+    try {
+      const rows = await this.d.store.sinceMany(
+        batch.map((b) => ({ userId: b.me, after: b.after })),
+        SINCE_PAGE,
+      );
+      const byReader = batch.map(() => [] as MessageRow[]);
+      for (const r of rows) byReader[r.nth]!.push(r);
+      await Promise.all(batch.map(async (b, i) => b.resolve(await this.views(byReader[i]!, b.me))));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   async send(me: string, conversationId: string, body: string): Promise<MessageView> {
@@ -399,15 +430,41 @@ export class ChatService {
   }
 
   /**
+   * Senders' display names, kept for a minute on this node: every delivery of a message to every member names its
+   * sender, and names change rarely (a rename shows within a minute).
+   */
+  private async senderNames(ids: string[]): Promise<Map<string, string>> {
+    const now = Date.now();
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = this.#names.get(id);
+      if (hit && now - hit.at < 60_000) out.set(id, hit.name);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      if (this.#names.size > 50_000) this.#names.clear();
+      for (const [id, name] of await this.d.people.names(missing)) {
+        this.#names.set(id, { name, at: now });
+        out.set(id, name);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Messages as a reader sees them. Steam's rule by default: strong words are hidden (♥) in what people who are not
    * the reader's friends write (a group mixes friends and friends of friends); friends' own words are shown as written.
    */
   private async views(rows: MessageRow[], reader?: string): Promise<MessageView[]> {
     const links = new Map(rows.map((r) => [r.id, firstLink(r.body)]));
     const urls = [...new Set([...links.values()].filter((u): u is string => !!u))];
+    // Who is a friend matters only for a message the filter would change (most change nothing): asked only then.
+    const filtered = new Map(rows.filter((r) => r.sender_id !== reader).map((r) => [r.id, censored(r.body)] as const));
+    const needFriends = reader !== undefined && rows.some((r) => filtered.has(r.id) && filtered.get(r.id) !== r.body);
     const [names, friends, previews] = await Promise.all([
-      this.d.people.names([...new Set(rows.map((r) => r.sender_id))]),
-      reader && rows.some((r) => r.sender_id !== reader) ? this.d.people.friendIds(reader).then((f) => new Set(f)) : new Set<string>(),
+      this.senderNames([...new Set(rows.map((r) => r.sender_id))]),
+      needFriends ? this.d.people.friendIds(reader).then((f) => new Set(f)) : new Set<string>(),
       this.d.store.previews(urls).then((ps) => new Map(ps.filter((p) => p.title).map((p) => [p.url, p]))),
     ]);
     return rows.map((r) => ({
@@ -416,7 +473,7 @@ export class ChatService {
       conversationId: r.conversation_id,
       senderId: r.sender_id,
       senderName: names.get(r.sender_id) ?? '',
-      body: reader && r.sender_id !== reader && !friends.has(r.sender_id) ? censored(r.body) : r.body,
+      body: reader && r.sender_id !== reader && !friends.has(r.sender_id) ? filtered.get(r.id)! : r.body,
       createdAt: r.created_at.toISOString(),
       ...previewOf(previews.get(links.get(r.id) ?? '')),
     }));

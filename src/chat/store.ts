@@ -134,10 +134,51 @@ export class ChatStore {
    * serialises message writes across the cluster — about a thousand a second on this machine; the next step for more
    * is a cursor per conversation, each with its own lock.
    */
+  /**
+   * Stores a message. Positions are taken under one lock held until commit, so they commit in order (a reader that
+   * saw position n never gets one below n later). That lock would allow one commit — one WAL flush — at a time, so
+   * the messages sent meanwhile on this node wait for the current commit and go in together, one transaction and
+   * one flush for all of them (group commit done here; up to 500 at once). A batch that fails is retried one by one,
+   * so one bad message fails alone.
+   */
   insertMessage(m: Omit<MessageRow, 'seq'>): Promise<MessageRow> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ m, resolve, reject });
+      if (!this.#flushing) void this.flush();
+    });
+  }
+
+  readonly #queue: { m: Omit<MessageRow, 'seq'>; resolve: (r: MessageRow) => void; reject: (err: unknown) => void }[] = [];
+  #flushing = false;
+
+  private async flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#queue.length) {
+        const batch = this.#queue.splice(0, 500);
+        try {
+          const rows = await this.insertBatch(batch.map((b) => b.m));
+          const byId = new Map(rows.map((r) => [r.id, r]));
+          for (const b of batch) b.resolve(byId.get(b.m.id)!);
+        } catch (err) {
+          if (batch.length === 1) batch[0]!.reject(err);
+          else
+            for (const b of batch)
+              await this.insertBatch([b.m]).then(
+                ([row]) => b.resolve(row!),
+                (e: unknown) => b.reject(e),
+              );
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  private insertBatch(ms: Omit<MessageRow, 'seq'>[]): Promise<MessageRow[]> {
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${CHAT_SEQ_LOCK})`.execute(trx);
-      return trx.insertInto('chat_messages').values(m).returningAll().executeTakeFirstOrThrow();
+      return trx.insertInto('chat_messages').values(ms).returningAll().execute();
     });
   }
 
@@ -148,16 +189,22 @@ export class ChatStore {
     return q.orderBy('seq', 'desc').limit(limit).execute();
   }
 
-  /** Everything after a position in every conversation the user is in, oldest first: what a reconnecting client missed. */
-  since(userId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
-    return this.db
-      .selectFrom('chat_messages as x')
-      .innerJoin('chat_members as m', (j) => j.onRef('m.conversation_id', '=', 'x.conversation_id').on('m.user_id', '=', userId))
-      .selectAll('x')
-      .where('x.seq', '>', afterSeq)
-      .orderBy('x.seq')
-      .limit(limit)
-      .execute();
+  /**
+   * Everything after a position in every conversation a reader is in, oldest first (what a connection has not been
+   * sent yet, or a reconnecting client missed) — for many readers in one statement (a node's gateway reads for all the connections poked at once):
+   * each reader's messages after its own position, at most `limit` each, with the reader's index (`nth`).
+   */
+  async sinceMany(readers: { userId: string; after: number }[], limit: number): Promise<(MessageRow & { nth: number })[]> {
+    if (!readers.length) return [];
+    const r = await sql<MessageRow & { nth: number }>`
+      select q.nth::int - 1 as nth, x.*
+      from unnest(${readers.map((q) => q.userId)}::text[], ${readers.map((q) => q.after)}::bigint[]) with ordinality as q(reader, after, nth)
+      cross join lateral (
+        select x.* from chat_messages x
+        join chat_members m on m.conversation_id = x.conversation_id and m.user_id = q.reader
+        where x.seq > q.after order by x.seq limit ${limit}
+      ) x`.execute(this.db);
+    return r.rows;
   }
 
   async latestSeq(userId: string): Promise<number> {

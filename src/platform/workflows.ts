@@ -88,7 +88,7 @@ export async function launchWorkflows(opts: WorkflowRuntimeOptions, policy?: Par
   await assertNoRunsOfOtherVersions(opts.databaseUrl, opts.executorId);
   DBOS.setConfig({
     name: 'game-store',
-    systemDatabaseUrl: opts.databaseUrl,
+    systemDatabaseUrl: withIdleTransactionTimeout(opts.databaseUrl),
     applicationVersion: opts.applicationVersion,
     executorID: opts.executorId,
     // DBOS's own messages (retries, recovery) go to the store's structured log.
@@ -101,6 +101,23 @@ export async function launchWorkflows(opts: WorkflowRuntimeOptions, policy?: Par
   });
   await DBOS.launch();
   opts.log.info({ executorId: opts.executorId, applicationVersion: opts.applicationVersion }, 'durable workflows ready');
+}
+
+/**
+ * DBOS limits idle transactions on its connections (60 s). Given in the connection string it is part of each
+ * connection's start-up, instead of DBOS sending a SET on every new connection that races the first query pg-pool
+ * hands it (pg's "client.query() when the client is already executing a query" deprecation, an error in pg 9).
+ */
+function withIdleTransactionTimeout(databaseUrl: string): string {
+  try {
+    const u = new URL(databaseUrl);
+    const options = u.searchParams.get('options') ?? '';
+    if (options.includes('idle_in_transaction_session_timeout')) return databaseUrl;
+    u.searchParams.set('options', `${options} -c idle_in_transaction_session_timeout=60000`.trim());
+    return u.toString();
+  } catch {
+    return databaseUrl;
+  }
 }
 
 export async function shutdownWorkflows(): Promise<void> {

@@ -1,0 +1,397 @@
+/**
+ * npm run bench:chat (R14, R3) — chat across two store nodes sharing Redis, against a bare relay (`ws` + Redis
+ * pub/sub, bench/relay.ts) measured in the same run on the same machine with the same clients.
+ *
+ * BENCH_CONNECTIONS (1,000) players in groups of BENCH_ROOM_SIZE (10), each connected to one of two nodes
+ * (alternating), send at a fixed total rate so that the room members receive BENCH_DELIVERIES (10,000) messages a
+ * second, for BENCH_SECONDS (10). Every message carries its send time; each receipt's latency is measured in this
+ * process (one clock). Halfway through the store's run, 10 % of the connections are cut and come back with their
+ * last seen position: afterwards every member must have every message its group's members sent (acknowledged by
+ * the store) exactly once — the missing and duplicated ones are counted (missing after the drain limit means lost or late:
+ * `drained` says whether the store caught up). The relay has no storage and no resume, so it is
+ * measured without the cut. Deliveries/s = deliveries received ÷ the time from the first send until the last
+ * expected delivery (or the drain limit). Last line: JSON with the ratios (goal: p99 ≤ 1.2 × the relay's,
+ * deliveries ≥ 0.8 × the relay's, 0 lost). 127.0.0.1 only; bounded by the counts and BENCH_SECONDS + 30 s of drain.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import WebSocket from 'ws';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { benchDatabase } from './database.ts';
+import { spawnPaysim } from '../src/paysim/spawn.ts';
+import { freePort } from '../test/ports.ts';
+import { Client } from '../test/harness.ts';
+import { percentile } from './stats.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1000);
+const ROOM_SIZE = Number(process.env.BENCH_ROOM_SIZE ?? 10);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const DRAIN_MS = 30_000;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = pino({ level: 'warn' });
+
+const ROOMS = Math.floor(CONNECTIONS / ROOM_SIZE);
+const USERS = ROOMS * ROOM_SIZE;
+/** Messages sent per second in all, so that their copies to the room members reach DELIVERIES a second. */
+const MESSAGES_PER_SECOND = DELIVERIES / ROOM_SIZE;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function untilTrue(what: string, check: () => boolean, ms: number): Promise<void> {
+  for (const until = Date.now() + ms; !check();) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function forkChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = fork(script, [], {
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child (store nodes, relays) there.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10_000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** One sender's schedule: every client sends in turn so that the total rate is MESSAGES_PER_SECOND. */
+async function sendAtRate(send: (client: number, n: number) => void, onHalf?: () => void): Promise<number> {
+  const total = Math.round(MESSAGES_PER_SECOND * SECONDS);
+  const started = performance.now();
+  let sent = 0;
+  let halfDone = false;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * MESSAGES_PER_SECOND));
+    for (; sent < due; sent++) send(sent % USERS, Math.floor(sent / USERS));
+    if (!halfDone && sent >= total / 2) {
+      halfDone = true;
+      onHalf?.();
+    }
+    await sleep(5);
+  }
+  return total;
+}
+
+const summary = (latencies: number[], deliveries: number, ms: number) => {
+  latencies.sort((a, b) => a - b);
+  return {
+    deliveries,
+    deliveriesPerSecond: Math.round(deliveries / (ms / 1000)),
+    latencyMs: { p50: Math.round(percentile(latencies, 50) * 10) / 10, p99: Math.round(percentile(latencies, 99) * 10) / 10 },
+  };
+};
+
+/** The bare relay: two processes on Redis, the same clients and rate. */
+async function runRelay() {
+  const ports = [await freePort(), await freePort()];
+  const relays: ChildProcess[] = [];
+  const sockets: WebSocket[] = [];
+  try {
+    for (const port of ports) relays.push(await forkChild('bench/relay.ts', { PORT: String(port), REDIS_URL }));
+    const latencies: number[] = [];
+    let deliveries = 0;
+    let lastAt = 0;
+    await Promise.all(
+      Array.from({ length: USERS }, async (_, i) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${ports[i % 2]}`);
+        sockets[i] = ws;
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+        });
+        const ready = new Promise<void>((resolve) =>
+          ws.on('message', (raw) => {
+            const m = JSON.parse(String(raw)) as { type: string; body?: string };
+            if (m.type === 'ready') return resolve();
+            const sentAt = Number(m.body!.split(':')[2]);
+            latencies.push(Date.now() - sentAt);
+            deliveries++;
+            lastAt = performance.now();
+          }),
+        );
+        ws.send(JSON.stringify({ type: 'join', rooms: [`r${Math.floor(i / ROOM_SIZE)}`] }));
+        await ready;
+      }),
+    );
+    const started = performance.now();
+    const total = await sendAtRate((i, n) =>
+      sockets[i]!.send(JSON.stringify({ type: 'send', room: `r${Math.floor(i / ROOM_SIZE)}`, body: `${i}:${n}:${Date.now()}` })),
+    );
+    const expected = total * ROOM_SIZE;
+    await untilTrue('the relay to deliver', () => deliveries >= expected, DRAIN_MS).catch(() => undefined);
+    return { ...summary(latencies, deliveries, (deliveries >= expected ? lastAt : performance.now()) - started), expected };
+  } finally {
+    for (const ws of sockets) ws?.terminate();
+    for (const r of relays) await stopChild(r);
+  }
+}
+
+type Frame = { type: string; ref?: string; message?: { seq: number; body: string; conversationId: string }; code?: string };
+
+/** A player's connection to the store's chat gateway: keeps what it received by position. */
+class Member {
+  ws!: WebSocket;
+  lastSeq = 0;
+  readonly seen = new Set<number>();
+  duplicates = 0;
+  ready = false;
+  constructor(
+    readonly url: string,
+    readonly cookie: string,
+    readonly onMessage: (m: NonNullable<Frame['message']>) => void,
+    readonly onAck: (ref: string, ok: boolean) => void,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.ready = false;
+    const ws = new WebSocket(`${this.url.replace('http', 'ws')}/api/chat/ws`, { headers: { cookie: this.cookie } });
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const ready = new Promise<void>((resolve) => {
+      ws.on('message', (raw) => {
+        const f = JSON.parse(String(raw)) as Frame;
+        if (f.type === 'ready') return resolve();
+        if (f.type === 'message') {
+          const m = f.message!;
+          if (this.seen.has(m.seq)) this.duplicates++;
+          else {
+            this.seen.add(m.seq);
+            this.onMessage(m);
+          }
+          this.lastSeq = Math.max(this.lastSeq, m.seq);
+        } else if (f.type === 'ack') this.onAck(f.ref!, true);
+        else if (f.type === 'error' && f.ref) this.onAck(f.ref, false);
+      });
+    });
+    ws.send(JSON.stringify({ type: 'hello', v: 1, ...(this.lastSeq ? { after: this.lastSeq } : {}) }));
+    await ready;
+    this.ready = true;
+  }
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function pool<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}
+
+async function runStore() {
+  const dataDir = process.env.DATA_DIR ?? '.data';
+  const database = await benchDatabase('store_chat_bench', dataDir, log);
+  const paysim = await spawnPaysim({
+    port: await freePort(),
+    apiKey: 'test-key',
+    webhookSecret: 'whsec_test',
+    stateFile: join(dataDir, 'bench', `paysim-chat-${Date.now()}.json`),
+  });
+  const ports = [await freePort(), await freePort()];
+  const nodes: ChildProcess[] = [];
+  const members: Member[] = [];
+  const authSecret = randomBytes(32).toString('hex');
+  try {
+    for (const [i, port] of ports.entries()) {
+      nodes.push(
+        await forkChild('test/fixtures/store-process.ts', {
+          DATABASE_URL: database.url,
+          PORT: String(port),
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          PAYSIM_URL: paysim.url,
+          AUTH_SECRET: authSecret,
+          NODE_ID: `chat-bench-${i + 1}`,
+          REDIS_URL,
+          LOG_LEVEL: 'warn',
+          DEMO_CATALOG: 'off',
+          OPERATOR_REQUIRE_2FA: 'false',
+          AUTH_RATE_LIMIT: 'off',
+          LINK_PREVIEWS: 'off',
+          DATA_DIR: join(dataDir, 'bench'),
+        }),
+      );
+      // The second node migrates nothing new, but must not race the first one's migrations.
+    }
+    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+
+    // Players, friendships (each group's owner befriends its members) and groups, through the API.
+    const t0 = performance.now();
+    const clients: { client: Client; id: string }[] = [];
+    await pool(
+      Array.from({ length: USERS }, (_, i) => i),
+      8,
+      async (i) => {
+        const client = new Client(urls[i % 2]!);
+        const r = await client.post('/api/accounts', {
+          email: `chat${i}-${randomBytes(3).toString('hex')}@bench.test`,
+          password: 'correct horse battery',
+          name: `Player ${i}`,
+          country: 'US',
+          language: 'en',
+        });
+        if (r.status !== 201) throw new Error(`sign-up failed: ${r.status} ${JSON.stringify(r.body)}`);
+        clients[i] = { client, id: r.body.id };
+      },
+    );
+    const conversations: string[] = [];
+    await pool(
+      Array.from({ length: ROOMS }, (_, r) => r),
+      8,
+      async (r) => {
+        const owner = clients[r * ROOM_SIZE]!;
+        const others = clients.slice(r * ROOM_SIZE + 1, (r + 1) * ROOM_SIZE);
+        for (const o of others) {
+          const asked = await owner.client.post('/api/friends/requests', { userId: o.id });
+          const accepted = await o.client.post(`/api/friends/requests/${owner.id}/accept`);
+          if (asked.status !== 201 || accepted.status !== 204) throw new Error(`friendship failed: ${asked.status}/${accepted.status}`);
+        }
+        const g = await owner.client.post('/api/chat/groups', { name: `Room ${r}`, memberIds: others.map((o) => o.id) });
+        if (g.status !== 201) throw new Error(`group failed: ${g.status} ${JSON.stringify(g.body)}`);
+        conversations[r] = g.body.id;
+      },
+    );
+    const setupSeconds = Math.round((performance.now() - t0) / 100) / 10;
+
+    const latencies: number[] = [];
+    let deliveries = 0;
+    let lastAt = 0;
+    let started = 0;
+    const acked = new Set<string>();
+    let refused = 0;
+    const pendingRefs = new Map<string, number>();
+    for (let i = 0; i < USERS; i++) {
+      const { client } = clients[i]!;
+      const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      members[i] = new Member(
+        urls[i % 2]!,
+        cookie,
+        (m) => {
+          const sentAt = Number(m.body.split(':')[2]);
+          if (started && sentAt >= 0) {
+            latencies.push(Date.now() - sentAt);
+            deliveries++;
+            lastAt = performance.now();
+          }
+        },
+        (ref, ok) => {
+          pendingRefs.delete(ref);
+          if (ok) acked.add(ref);
+          else refused++;
+        },
+      );
+    }
+    await pool(members, 16, (m) => m.connect());
+
+    // The cut: 10 % of the connections dropped at once, each back with its last seen position.
+    const cut = members.filter((_, i) => i % 10 === 5);
+    let reconnected = 0;
+    let reconnecting: Promise<void> = Promise.resolve();
+    started = performance.now();
+    const total = await sendAtRate(
+      (i, n) => {
+        const m = members[i]!;
+        if (!m.ready) return; // a cut connection sends nothing until it is back
+        const ref = `${i}:${n}`;
+        pendingRefs.set(ref, i);
+        m.ws.send(
+          JSON.stringify({ type: 'send', conversationId: conversations[Math.floor(i / ROOM_SIZE)], body: `${i}:${n}:${Date.now()}`, ref }),
+        );
+      },
+      () => {
+        for (const m of cut) m.ws.terminate();
+        for (const m of cut) m.ready = false;
+        reconnecting = pool(cut, 16, async (m) => {
+          await m.connect();
+          reconnected++;
+        });
+      },
+    );
+    await reconnecting;
+    // Every message the store acknowledged must reach all members of its group (the sender included), once.
+    await untilTrue('the acknowledgements', () => pendingRefs.size === 0, DRAIN_MS).catch(() => undefined);
+    const expected = acked.size * ROOM_SIZE;
+    const received = () => members.reduce((n, m) => n + m.seen.size, 0);
+    const drained = await untilTrue('the store to deliver', () => received() >= expected, DRAIN_MS).then(
+      () => true,
+      () => false,
+    );
+    const done = drained ? lastAt : performance.now();
+    const duplicates = members.reduce((n, m) => n + m.duplicates, 0);
+    return {
+      ...summary(latencies, deliveries, done - started),
+      offered: total,
+      acknowledged: acked.size,
+      refused,
+      unanswered: pendingRefs.size,
+      expected,
+      // Not received when the drain limit ended the wait: lost, or only late (a store behind the offered rate).
+      missing: Math.max(0, expected - received()),
+      drained,
+      duplicates,
+      reconnected,
+      setupSeconds,
+    };
+  } finally {
+    for (const m of members) m?.ws?.terminate();
+    for (const n of nodes) await stopChild(n);
+    await paysim.stop();
+    await database.stop();
+  }
+}
+
+async function main() {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch {
+    throw new Error(`bench:chat needs Redis at ${REDIS_URL} (set REDIS_URL): the store's nodes and the relay both fan out through it.`);
+  } finally {
+    probe.disconnect();
+  }
+  const relay = await runRelay();
+  const store = await runStore();
+  const result = {
+    bench: 'chat',
+    machine: { cpus: os.cpus().length, node: process.version },
+    connections: USERS,
+    rooms: ROOMS,
+    roomSize: ROOM_SIZE,
+    seconds: SECONDS,
+    offeredDeliveriesPerSecond: DELIVERIES,
+    relay,
+    store,
+    p99ToRelay: Math.round((store.latencyMs.p99 / Math.max(0.1, relay.latencyMs.p99)) * 100) / 100,
+    deliveriesToRelay: Math.round((store.deliveriesPerSecond / Math.max(1, relay.deliveriesPerSecond)) * 100) / 100,
+    goal: { p99ToRelay: '≤ 1.2', deliveriesToRelay: '≥ 0.8', missing: 0 },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/chat-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+  console.log(JSON.stringify(result));
+}
+
+await main();
