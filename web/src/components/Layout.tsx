@@ -52,12 +52,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/sale" data-testid="sale-link">
             {t('sale')}
           </Link>
-          {me && <Link to="/library">Library</Link>}
+          {me && <Link to="/library">{t('navLibrary')}</Link>}
           {me && <Link to="/wishlist">{t('wishlist')}</Link>}
           {me && <Link to="/discovery">{t('discoveryQueue')}</Link>}
-          {me && <Link to="/purchases">Purchases</Link>}
-          {me && <Link to="/gifts">Gifts</Link>}
-          {me && <Link to="/friends">Friends</Link>}
+          {me && <Link to="/purchases">{t('navPurchases')}</Link>}
+          {me && <Link to="/gifts">{t('navGifts')}</Link>}
+          {me && <Link to="/friends">{t('navFriends')}</Link>}
           {me && (
             <Link to="/points" data-testid="points-link">
               {t('points')}
