@@ -11,18 +11,7 @@ export interface LinkPreview {
   site: string | null;
 }
 
-/** The first http(s) link in a message, if any (what a preview is made for). */
-export function firstLink(text: string): string | undefined {
-  const m = /\bhttps?:\/\/[^\s<>"'`]+/i.exec(text);
-  if (!m) return undefined;
-  const url = m[0].replace(/[),.!?;:]+$/, '');
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { firstLink } from './links.ts';
 
 /**
  * Addresses a preview must never fetch: the store's own network (loopback, private ranges, link-local — the cloud

@@ -7,7 +7,8 @@ import type { ChatStore, MessageRow } from './store.ts';
 import type { ConversationView, MessageView } from './schemas.ts';
 import { censored } from './profanity.ts';
 import type { BurstLimiter } from '../platform/burst-limit.ts';
-import { firstLink, type LinkPreview } from './link-preview.ts';
+import type { LinkPreview } from './link-preview.ts';
+import { firstLink } from './links.ts';
 
 /** What chat asks of the friends and accounts contexts (wired in app.ts). */
 export interface ChatPeople {
@@ -460,7 +461,7 @@ export class ChatService {
     const links = new Map(rows.map((r) => [r.id, firstLink(r.body)]));
     const urls = [...new Set([...links.values()].filter((u): u is string => !!u))];
     // Who is a friend matters only for a message the filter would change (most change nothing): asked only then.
-    const filtered = new Map(rows.filter((r) => r.sender_id !== reader).map((r) => [r.id, censored(r.body)] as const));
+    const filtered = new Map(reader ? rows.filter((r) => r.sender_id !== reader).map((r) => [r.id, censored(r.body)] as const) : []);
     const needFriends = reader !== undefined && rows.some((r) => filtered.has(r.id) && filtered.get(r.id) !== r.body);
     const [names, friends, previews] = await Promise.all([
       this.senderNames([...new Set(rows.map((r) => r.sender_id))]),

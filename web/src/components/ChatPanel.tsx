@@ -4,6 +4,7 @@ import type { ConversationView, MessageView } from '../../../src/chat/schemas.ts
 import { chat, type ChatFrame } from '../chat.ts';
 import { useSession } from '../session.tsx';
 import { ErrorNote } from './Form.tsx';
+import { splitLinks } from '../../../src/chat/links.ts';
 
 type Friend = { id: string; name: string; state: 'online' | 'away' | 'offline'; playing: { gameId: string; title: string } | null };
 
@@ -402,7 +403,7 @@ function ChatWindow({
  * open in a new tab without the opener or a referrer, marked as user content for search engines.
  */
 function Linked({ text }: { text: string }) {
-  const parts = text.split(/(\bhttps?:\/\/[^\s<>"'`]+)/gi);
+  const parts = splitLinks(text);
   return (
     <p>
       {parts.map((part, i) =>
