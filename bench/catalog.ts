@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { freePort } from '../test/ports.ts';
+import { Client } from '../test/harness.ts';
 import { percentile } from './stats.ts';
 import pg from 'pg';
 import pino from 'pino';
@@ -18,6 +19,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { benchDatabase } from './database.ts';
 import { createStore } from '../src/app.ts';
+import { instantToZoned } from '../src/platform/zoned-time.ts';
 import { importInBatches, regionalPrices, steamInputs } from '../src/catalog/demo-catalog.ts';
 import type { GameInput } from '../src/catalog/schemas.ts';
 
@@ -84,10 +86,14 @@ function synthetic(i: number): { input: GameInput; popularity: number } {
 }
 
 /** Latency of a fixed list of requests at low concurrency: for percentiles, not throughput. */
-async function latencies(urls: string[], concurrency: number): Promise<{ p50: number; p95: number; p99: number; errors: number }> {
+async function latencies(
+  urls: string[],
+  concurrency: number,
+): Promise<{ p50: number; p95: number; p99: number; errors: number; failed: string[] }> {
   const samples: number[] = [];
   let next = 0;
   let errors = 0;
+  const failed: string[] = [];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < urls.length) {
@@ -96,20 +102,21 @@ async function latencies(urls: string[], concurrency: number): Promise<{ p50: nu
         const res = await fetch(url);
         await res.arrayBuffer();
         samples.push(performance.now() - t0);
-        if (res.status !== 200) errors++;
+        if (res.status !== 200 && ++errors <= 5) failed.push(`${res.status} ${url.replace(/^https?:\/\/[^/]+/, '')}`);
       }
     }),
   );
   samples.sort((a, b) => a - b);
   const r = (n: number) => Math.round(n * 100) / 100;
-  return { p50: r(percentile(samples, 50)), p95: r(percentile(samples, 95)), p99: r(percentile(samples, 99)), errors };
+  return { p50: r(percentile(samples, 50)), p95: r(percentile(samples, 95)), p99: r(percentile(samples, 99)), errors, failed };
 }
 
-async function load(url: string, paths: string[]) {
+async function load(url: string, paths: string[], headers: Record<string, string> = {}) {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION,
+    headers,
     requests: [{ setupRequest: (req: any) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }],
   });
   return {
@@ -117,6 +124,16 @@ async function load(url: string, paths: string[]) {
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
+    ...(result.non2xx
+      ? {
+          statusCodes: Object.fromEntries(
+            Object.entries((result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats).map(([k, v]) => [
+              k,
+              v.count,
+            ]),
+          ),
+        }
+      : {}),
     errors: result.errors,
   };
 }
@@ -161,6 +178,7 @@ async function main() {
         BENCH_DATABASE_URL: databaseUrl,
         DATA_DIR: join(config.dataDir, 'bench'),
         LOG_LEVEL: 'warn',
+        OPERATOR_REQUIRE_2FA: 'false',
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -171,6 +189,35 @@ async function main() {
       const base = `http://127.0.0.1:${port}`;
       const hello = `http://127.0.0.1:${helloPort}`;
       const gamePaths = slugs.map((s) => `/api/games/${s.slug}`);
+      // The signed-in game page prices for the player's country with live promotions (a sale on two genres).
+      const player = new Client(base);
+      const email = `bench-${randomBytes(4).toString('hex')}@bench.test`;
+      const signUp = await player.post('/api/accounts', {
+        email,
+        password: 'correct horse battery',
+        name: 'Bench',
+        country: 'KR',
+        language: 'ko',
+      });
+      if (signUp.status !== 201) throw new Error(`sign-up failed: ${signUp.status} ${JSON.stringify(signUp.body)}`);
+      const admin = new pg.Client({ connectionString: databaseUrl });
+      await admin.connect();
+      await admin.query(`update account_profiles set role = 'operator' where user_id = (select id from "user" where email = $1)`, [email]);
+      await admin.end();
+      for (const genre of ['Action', 'Indie']) {
+        const promo = await player.post('/api/operator/promotions', {
+          name: `${genre} sale`,
+          effect: { kind: 'percent_off', percent: 15 },
+          targets: { genres: [genre] },
+          stacking: 'best',
+          timeZone: 'Asia/Seoul',
+          startsAt: instantToZoned(new Date(Date.now() - 3_600_000), 'Asia/Seoul'),
+        });
+        if (promo.status !== 201) throw new Error(`promotion: ${promo.status} ${JSON.stringify(promo.body)}`);
+      }
+      const signedIn = { cookie: [...player.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+      const probe = await fetch(`${base}${gamePaths[0]}`, { headers: signedIn });
+      if (probe.status !== 200 || (await probe.json()).country !== 'KR') throw new Error('the signed-in game page is not priced for KR');
       const typo = (s: string) => (s.length > 5 ? s.slice(0, 2) + s.slice(3) : s);
       const queries = slugs.slice(0, 400).flatMap((s, i) => {
         const first = s.title.split(/\s+/).slice(0, 2).join(' ');
@@ -190,6 +237,7 @@ async function main() {
       await latencies(Array(200).fill(hello + '/hello'), 4);
       const helloLoad = await load(hello, ['/hello']);
       const gameLoad = await load(base, gamePaths);
+      const signedInLoad = await load(base, gamePaths, signedIn);
       const helloLatency = await latencies(Array(queries.length).fill(hello + '/hello'), 4);
       const searchLatency = await latencies(
         queries.map((q) => `${base}/api/games?${q}`),
@@ -209,12 +257,17 @@ async function main() {
         durationSeconds: DURATION,
         helloWorld: { ...helloLoad, sequentialP95Ms: helloLatency.p95 },
         gamePage: { ...gameLoad, reqPerSecRatioToHello: Math.round((gameLoad.reqPerSec / helloLoad.reqPerSec) * 1000) / 1000 },
+        gamePageSignedIn: {
+          ...signedInLoad,
+          reqPerSecRatioToHello: Math.round((signedInLoad.reqPerSec / helloLoad.reqPerSec) * 1000) / 1000,
+        },
         search: {
           queries: queries.length,
           p50Ms: searchLatency.p50,
           p95Ms: searchLatency.p95,
           p99Ms: searchLatency.p99,
           errors: searchLatency.errors,
+          failed: searchLatency.failed,
           p95RatioToHello: Math.round((searchLatency.p95 / helloLatency.p95) * 10) / 10,
           underLoad: searchLoad,
         },

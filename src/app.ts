@@ -17,15 +17,16 @@ import { rateLimitMigrations, SharedRateLimiter } from './platform/http/rate-lim
 import { createAuth, loopbackAliases, migrateAuth, type Auth } from './accounts/auth.ts';
 import { accountMigrations } from './accounts/migrations/index.ts';
 import { AccountStore, type AccountTables } from './accounts/store.ts';
-import { AccountService } from './accounts/service.ts';
+import { ACCOUNT_CHANNEL, AccountService, type Viewer } from './accounts/service.ts';
+import { NotifiedCache } from './platform/db/notified-cache.ts';
 import { Guards } from './accounts/guards.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { TokenService, type TokenTables } from './accounts/tokens.ts';
 import { providerSettings } from './accounts/providers.ts';
 import { BreachedPasswords } from './accounts/breached.ts';
 import { catalogMigrations } from './catalog/migrations/index.ts';
-import { CatalogStore, type CatalogTables } from './catalog/store.ts';
-import { CatalogService } from './catalog/service.ts';
+import { CATALOG_CHANNEL, CatalogStore, type CatalogTables } from './catalog/store.ts';
+import { CatalogService, type StoreGamePage } from './catalog/service.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
 import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
@@ -241,6 +242,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
   });
   let claimed = false;
   let stopLive: (() => Promise<void>) | undefined;
+  let stopCaches: (() => Promise<void>) | undefined;
   let closeFanout: (() => Promise<void>) | undefined;
   try {
     // Before anything registers with DBOS: a second process with this NODE_ID is refused here.
@@ -260,6 +262,20 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       sessionsEnded: (e) => onSessionsEnded(e),
     });
     const regionGate = new RegionGate(kyselyFor<RegionTables>(pool), clock);
+    // Hot reads from memory, kept honest by the database's NOTIFY (issue 15): signed-in viewers and game pages.
+    const cacheOpts = { databaseUrl: deps.databaseUrl, log: app.log };
+    const viewerCache = new NotifiedCache<(Viewer & { sessionExpiresAt: Date }) | undefined>({
+      ...cacheOpts,
+      channel: ACCOUNT_CHANNEL,
+      ttlMs: 30_000,
+      max: 50_000,
+    });
+    const pageCache = new NotifiedCache<StoreGamePage>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 600_000, max: 20_000 });
+    stopCaches = async () => {
+      await viewerCache.stop();
+      await pageCache.stop();
+    };
+    await Promise.all([viewerCache.start(), pageCache.start()]);
     const accounts = new AccountService(
       auth,
       new AccountStore(kyselyFor<AccountTables>(pool)),
@@ -281,12 +297,19 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
           reason: e.reason,
           message: e.message,
         }),
+      viewerCache,
     );
     // The storefront prices through the promotions in memory (built below; the closure reads it at call time).
     const priced: { by?: PromotionService } = {};
-    const catalog = new CatalogService(new CatalogStore(kyselyFor<CatalogTables>(pool)), clock, {
-      offer: (item, country) => priced.by?.offer(item, country) ?? { price: item.list, percentOff: 0, endsAt: null },
-    });
+    const catalog = new CatalogService(
+      new CatalogStore(kyselyFor<CatalogTables>(pool)),
+      clock,
+      {
+        offer: (item, country) => priced.by?.offer(item, country) ?? { price: item.list, percentOff: 0, endsAt: null },
+        epoch: () => priced.by?.epoch() ?? { version: 0, until: Infinity },
+      },
+      pageCache,
+    );
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);
     onSessionsEnded = (e) => (e.sessionId ? tokens.revokeForSession(e.sessionId) : tokens.revokeAllForUser(e.userId));
@@ -560,21 +583,25 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     });
     securityHeaders(app, config.publicUrl);
     // Graceful shutdown (close() below): stop accepting requests, let those in flight finish, then close the pool.
+    // Hooks on every request are callback-style: an async hook costs a promise per request (issue 15).
     let inFlight = 0;
-    app.addHook('onRequest', async () => {
+    app.addHook('onRequest', (_req, _reply, done) => {
       inFlight++;
+      done();
     });
-    app.addHook('onResponse', async () => {
+    app.addHook('onResponse', (_req, _reply, done) => {
       inFlight--;
+      done();
     });
     // The store's clock (injected; a test's or, later, a development shift) travels with every answer, so the web
     // client judges "the past" and "release day" by it, never by the browser's own clock.
     const devClock = config.devClock && isAdjustable(clock) ? clock : undefined;
-    app.addHook('onSend', async (_req, reply) => {
+    app.addHook('onSend', (_req, reply, payload, done) => {
       reply.header(STORE_TIME_HEADER, clock.now().toISOString());
       // The development clock was moved: every page shows a banner (web/src/components/Layout.tsx).
       const shift = devClock ? Math.round(devClock.offsetMs()) : 0;
       if (Math.abs(shift) >= 60_000) reply.header(STORE_CLOCK_SHIFT_HEADER, String(shift));
+      done(null, payload);
     });
     await app.register(swagger, {
       openapi: {
@@ -615,12 +642,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
 
     // Cookie sessions are CSRF-safe only if cross-site writes are refused: browsers send Origin on them.
     const trustedOrigins = loopbackAliases(config.publicUrl);
-    app.addHook('onRequest', async (req) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
       const origin = req.headers.origin;
       if (origin && !trustedOrigins.includes(origin) && origin !== `${req.protocol}://${req.host}`) {
-        throw new AppError(403, 'cross_site_request', 'This request came from another site and was refused.');
+        return done(new AppError(403, 'cross_site_request', 'This request came from another site and was refused.'));
       }
+      done();
     });
 
     observability(app, () => ping(pool), {
@@ -758,6 +786,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         await closing;
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         await livePromotions.stop();
+        await stopCaches?.();
         chat.stop();
         await chat.previewsSettled();
         await fanout.close();
@@ -772,6 +801,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     };
   } catch (err) {
     await stopLive?.().catch(() => undefined);
+    await stopCaches?.().catch(() => undefined);
     await closeFanout?.().catch(() => undefined);
     await app.close().catch(() => undefined);
     await pool.end().catch(() => undefined);

@@ -44,7 +44,7 @@ export class Guards {
     let v = this.#cache.get(req);
     if (!v) {
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      v = bearer && this.tokens ? this.fromToken(bearer) : this.accounts.viewer(webHeaders(req));
+      v = bearer && this.tokens ? this.fromToken(bearer) : this.accounts.viewer(req.headers.cookie, () => webHeaders(req));
       this.#cache.set(req, v);
     }
     return v;

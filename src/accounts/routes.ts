@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Auth } from './auth.ts';
-import type { AccountService } from './service.ts';
+import { SESSION_COOKIE, type AccountService } from './service.ts';
 import type { Guards } from './guards.ts';
 import { webHeaders } from './guards.ts';
 import { Me, Preferences, SignUp } from './schemas.ts';
@@ -15,7 +15,6 @@ import { AppError } from '../platform/errors.ts';
 import type { SharedRateLimiter } from '../platform/http/rate-limit.ts';
 
 const TWO_FACTOR_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.two_factor=([^;]+)/;
-const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=([^;]+)/;
 
 export function accountRoutes(
   app: FastifyInstance,

@@ -7,6 +7,12 @@ import type { Shopper } from '../platform/shopper.ts';
 import type { Auth } from './auth.ts';
 import type { AccountStore, ProfileRow } from './store.ts';
 import type { Me, Preferences, SignUp } from './schemas.ts';
+import type { NotifiedCache } from '../platform/db/notified-cache.ts';
+
+/** Better Auth's session cookie (signed: `<token>.<signature>`); `__Secure-` over HTTPS. */
+export const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=([^;]+)/;
+/** What the accounts' triggers NOTIFY on when a user, one of their sessions or their profile changes (payload: user id). */
+export const ACCOUNT_CHANNEL = 'account_changed';
 
 export interface Viewer {
   userId: string;
@@ -48,6 +54,8 @@ export class AccountService {
       reason: string;
       message: string;
     }) => Promise<void> = async () => undefined,
+    /** Signed-in viewers by session cookie (see `viewer`); none in scripts and unit tests. */
+    private readonly viewers?: NotifiedCache<(Viewer & { sessionExpiresAt: Date }) | undefined>,
   ) {}
 
   /** Other contexts' way to people (friends, gifts): id and name, email only for mail. Never another context's SQL on `user`. */
@@ -96,6 +104,7 @@ export class AccountService {
       );
     }
     await this.store.setResidence(userId, { country, currency: defaultCurrencyFor(country), country_changed_at: now });
+    this.viewers?.invalidate(userId); // this node at once; the others when the trigger's NOTIFY arrives
     return this.me(userId);
   }
 
@@ -215,6 +224,7 @@ export class AccountService {
     const current = await this.me(userId);
     this.validateRegion(current.country, prefs.language ?? current.language, prefs.currency, prefs.timeZone);
     await this.store.updatePreferences(userId, { language: prefs.language, currency: prefs.currency, time_zone: prefs.timeZone });
+    this.viewers?.invalidate(userId);
     return this.me(userId);
   }
 
@@ -229,9 +239,27 @@ export class AccountService {
     return false;
   }
 
-  /** The signed-in user behind a request's cookies, or undefined for a visitor. */
-  async viewer(headers: Headers): Promise<Viewer | undefined> {
-    const session = await this.auth.api.getSession({ headers });
+  /**
+   * The signed-in user behind a request's cookies, or undefined for a visitor. With a viewer cache, a session seen in
+   * the last half minute is answered from memory, without a database round trip; any change to the user, their
+   * sessions or their profile drops it on every node (triggers NOTIFY `account_changed`, see migrations), and it never
+   * outlives the session. `headers` is only built on a miss.
+   */
+  async viewer(cookie: string | undefined, headers: () => Headers): Promise<Viewer | undefined> {
+    const token = cookie && SESSION_COOKIE.exec(cookie)?.[1];
+    if (!token) return undefined; // no session cookie: a visitor (Better Auth would say the same, at some cost)
+    if (!this.viewers) return this.readViewer(headers());
+    return this.viewers.through(token, () => this.readViewer(headers()), {
+      tag: (v) => v?.userId,
+      // Better Auth dates sessions by the real clock, not the store's (which tests and DEV_CLOCK move).
+      ttlMs: (v) => (v ? v.sessionExpiresAt.getTime() - Date.now() : 0),
+    });
+  }
+
+  private async readViewer(headers: Headers): Promise<(Viewer & { sessionExpiresAt: Date }) | undefined> {
+    // From the database, not Better Auth's signed cookie cache: a session signed out or revoked a moment ago, on any
+    // node, must not be believed for the cookie cache's minute (the viewer cache above spares the reads instead).
+    const session = await this.auth.api.getSession({ headers, query: { disableCookieCache: true } });
     if (!session) return undefined;
     // D2: for an account with two-factor authentication on, only a session that passed the second factor is a
     // sign-in (one made before it was turned on, or by a path that skipped it, is not).
@@ -246,6 +274,7 @@ export class AccountService {
       profile,
       twoFactor: twoFactorOn,
       sessionId: session.session.id,
+      sessionExpiresAt: new Date(session.session.expiresAt),
     };
   }
 
@@ -273,6 +302,7 @@ export class AccountService {
           created_at: this.clock.now(),
         });
       } else await this.store.setRole(existing.id, 'operator');
+      this.viewers?.invalidate(existing.id);
       return { userId: existing.id, created: false };
     }
     const { me } = await this.signUp({ email, password, name: 'Store operator', country, language: this.defaults.language }, 'operator');

@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
-import type { CatalogService } from './service.ts';
+import type { CatalogService, StoreGamePage } from './service.ts';
 import { coverSvg } from './covers.ts';
 import { expectedVersion, versionTag } from '../platform/http/etag.ts';
 import { GameInput, HomePage, OperatorGame, OperatorGameRow, Quote, SearchQuery, SearchResult, StoreGame } from './schemas.ts';
@@ -15,6 +15,7 @@ export function catalogRoutes(app: FastifyInstance, deps: { catalog: CatalogServ
   const { catalog, guards } = deps;
   const store = ['storefront'];
   const ops = ['operator'];
+  const serialized = new WeakMap<StoreGamePage, string>();
 
   r.get(
     '/api/store/home',
@@ -54,10 +55,24 @@ export function catalogRoutes(app: FastifyInstance, deps: { catalog: CatalogServ
         tags: store,
         summary: "A game page by slug or id, priced for the visitor's country",
         params: Type.Object({ key: Type.String({ maxLength: 120 }) }),
-        response: { 200: StoreGame, 404: ErrorBody },
+        response: { 200: StoreGame, 304: Type.Null({ description: 'Not modified (If-None-Match)' }), 404: ErrorBody },
       },
     },
-    async (req) => catalog.storeGame(req.params.key, await guards.shopper(req)),
+    async (req, reply) => {
+      const page = await catalog.storeGamePage(req.params.key, await guards.shopper(req));
+      const { etag } = page;
+      // A visitor without cookies sees what every such visitor sees: a CDN may keep it for half a minute. With a
+      // session or a chosen country the page is personal: the browser keeps it and asks again (304 when unchanged).
+      reply
+        .header('etag', etag)
+        .header('vary', 'cookie')
+        .header('cache-control', req.headers.cookie ? 'private, no-cache' : 'public, max-age=30, stale-while-revalidate=30');
+      if (req.headers['if-none-match'] === etag) return reply.status(304).send(null);
+      // Serialized by the route's schema once per page kept in memory, not once per request.
+      let body = serialized.get(page);
+      if (body === undefined) serialized.set(page, (body = reply.serialize(page.game) as string));
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
+    },
   );
 
   r.get(

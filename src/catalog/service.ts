@@ -6,7 +6,9 @@ import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
+import { createHash } from 'node:crypto';
 import type { CatalogStore, EditionRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
+import type { NotifiedCache } from '../platform/db/notified-cache.ts';
 import type {
   Availability,
   GameCard,
@@ -75,6 +77,8 @@ export interface OfferItem {
  */
 export interface OfferPricer {
   offer(item: OfferItem, country: string): { price: Money; percentOff: number; endsAt: Date | null };
+  /** Which offers `offer` gives now: the same for one version until `until` (epoch ms). */
+  epoch(): { version: number; until: number };
 }
 
 /** What a sale names, for the sale page. */
@@ -87,11 +91,19 @@ export interface SaleTargets {
   publishers: string[];
 }
 
+/** A game page as the storefront gets it, with the ETag of exactly that content. */
+export interface StoreGamePage {
+  game: StoreGame;
+  etag: string;
+}
+
 export class CatalogService {
   constructor(
     private readonly store: CatalogStore,
     private readonly clock: Clock,
     private readonly offers?: OfferPricer,
+    /** Game pages as shown, dropped on every node when the catalogue changes (issue 15). */
+    private readonly pages?: NotifiedCache<StoreGamePage>,
   ) {}
 
   // ---------- operator side (S1.1, D3, D4) ----------
@@ -106,6 +118,7 @@ export class CatalogService {
       await s.insertGames([this.toWrite(id, input)], this.clock.now());
       if (input.status === 'published') await this.announce(tx, id, input);
     });
+    this.pages?.invalidate(); // this node at once; the others when the trigger's NOTIFY arrives
     return this.operatorGame(id);
   }
 
@@ -118,6 +131,7 @@ export class CatalogService {
       return w;
     });
     await this.store.transaction((s) => s.insertGames(writes, this.clock.now()));
+    this.pages?.invalidate();
     return writes.length;
   }
 
@@ -136,6 +150,7 @@ export class CatalogService {
       if (ok && current.status !== 'published' && input.status === 'published') await this.announce(tx, id, input);
       return ok;
     });
+    this.pages?.invalidate();
     if (!saved) {
       const latest = await this.existing(id);
       throw new AppError(
@@ -420,6 +435,24 @@ export class CatalogService {
       ? await this.store.search(tsquery, trigramText(words), filter, ctx, pageSize, offset)
       : await this.store.browse(filter, q.sort === 'relevance' || !q.sort ? 'popular' : q.sort, ctx, pageSize, offset);
     return { items: rows.map((g) => this.card(g, shopper)), total, page, pageSize, country: shopper.country, currency: shopper.currency };
+  }
+
+  /**
+   * A game page with its ETag, from memory when this page was shown for the same country, currency and language
+   * today under the same promotions (issue 15). Kept until the catalogue changes (every node is told), a promotion
+   * is created, changed or ended (its version is in the key), or one starts or ends by its schedule.
+   */
+  async storeGamePage(key: string, shopper: Shopper): Promise<StoreGamePage> {
+    const render = async (): Promise<StoreGamePage> => {
+      const game = await this.storeGame(key, shopper);
+      return { game, etag: `"${createHash('sha1').update(JSON.stringify(game)).digest('base64url')}"` };
+    };
+    if (!this.pages) return render();
+    // The key names everything the page depends on besides the catalogue, so any move of the clock (a promotion's
+    // start or end passing, release day, a test's or DEV_CLOCK's jump either way) is a different key.
+    const epoch = this.offers?.epoch() ?? { version: 0, until: Infinity };
+    const cacheKey = [key, shopper.country, shopper.currency, shopper.language, this.today(), epoch.version, epoch.until].join('|');
+    return this.pages.through(cacheKey, render);
   }
 
   async storeGame(key: string, shopper: Shopper): Promise<StoreGame> {

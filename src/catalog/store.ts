@@ -114,6 +114,12 @@ const gameColumns = [
 const searchDoc = (s: GameWrite['search']) =>
   sql`setweight(to_tsvector('simple', ${s.title}), 'A') || setweight(to_tsvector('simple', ${s.tags}), 'B') || setweight(to_tsvector('simple', ${s.body}), 'C')`;
 
+/** What the catalogue's triggers NOTIFY on when a game, an edition or a price changes (see migrations). */
+export const CATALOG_CHANNEL = 'catalog_changed';
+
+/** A game with its editions and the prices that apply in one country (and everywhere): what a game page needs. */
+export type GamePageRow = GameRow & { editions: EditionRow[]; prices: PriceRow[] };
+
 export class CatalogStore {
   constructor(readonly db: Db) {}
 
@@ -194,12 +200,8 @@ export class CatalogStore {
    * A game page in one round trip: the game with its editions and the price entries that can apply to
    * one country (its own and the rest-of-world ones).
    */
-  async gameWithOffers(
-    key: string,
-    isId: boolean,
-    country: string,
-  ): Promise<(GameRow & { editions: EditionRow[]; prices: PriceRow[] }) | undefined> {
-    const r = await sql<GameRow & { editions: EditionRow[]; prices: PriceRow[] }>`
+  async gameWithOffers(key: string, isId: boolean, country: string): Promise<GamePageRow | undefined> {
+    const r = await sql<GamePageRow>`
       select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))},
         (select coalesce(json_agg(json_build_object('id', e.id, 'game_id', e.game_id, 'code', e.code, 'name', e.name, 'position', e.position) order by e.position), '[]')
            from game_editions e where e.game_id = g.id) as editions,

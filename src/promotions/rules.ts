@@ -119,6 +119,8 @@ export interface RuleSet {
   price(item: Item, ctx: Context): Priced;
   /** The promotions live at `at` (for the sale page and the console). */
   live(at: Date): Rule[];
+  /** The next instant after `at` (epoch ms) at which a rule starts or ends: prices stay as they are until then. */
+  nextChange(at: Date): number;
   /** Rules that threw while evaluating since the set was compiled (each skipped, never failing a price). */
   readonly errors: number;
   /** Prices whose evaluation ran out of its time budget (the remaining rules were not considered). */
@@ -192,6 +194,7 @@ function compileOne(rule: Rule): Compiled {
 /** Compiles a rule set; `version` is the promotions' version it was read at (for the console and the hot-apply test). */
 export function compile(rules: readonly Rule[], version = 0, budgetMs = 5): RuleSet {
   const compiled = rules.map(compileOne);
+  const boundaries = rules.flatMap((r) => (r.endsAt ? [r.startsAt.getTime(), r.endsAt.getTime()] : [r.startsAt.getTime()]));
   let errors = 0;
   let overBudget = 0;
   const safely = <T>(f: () => T, fallback: T): T => {
@@ -277,6 +280,12 @@ export function compile(rules: readonly Rule[], version = 0, budgetMs = 5): Rule
     needsBuyer: compiled.some((c) => c.needsBuyer),
     price,
     live: (at) => rules.filter((r) => !r.paused && !r.exhausted && r.startsAt <= at && (!r.endsAt || at < r.endsAt)),
+    nextChange: (at) => {
+      const t = at.getTime();
+      let next = Infinity;
+      for (const b of boundaries) if (b > t && b < next) next = b;
+      return next;
+    },
     get errors() {
       return errors;
     },

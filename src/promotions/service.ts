@@ -81,6 +81,12 @@ export class PromotionService {
     return this.d.live.rules.price(item, { country, at: this.d.clock.now() });
   }
 
+  /** Which prices `offer` gives now: the same for the same version until `until` (epoch ms), when a rule starts or ends. */
+  epoch(): { version: number; until: number } {
+    const rules = this.d.live.rules;
+    return { version: rules.version, until: rules.nextChange(this.d.clock.now()) };
+  }
+
   /**
    * What the public promotions live now in a country name, for the sale page (each card is then priced through
    * `offer`, so a target listed here that does not discount a game leaves it out). Coupon, segment and bundle

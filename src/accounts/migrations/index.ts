@@ -81,4 +81,29 @@ export const accountMigrations: Record<string, Migration> = {
       await sql`create index refresh_tokens_session on refresh_tokens (session_id) where revoked_at is null`.execute(db);
     },
   },
+  '2026-12-05-01-accounts-change-notify': {
+    async up(db: Kysely<unknown>) {
+      // Every node keeps signed-in viewers in memory (AccountService.viewer); whatever changes a user, one of their
+      // sessions or their profile — sign-out, revoked sessions, two-factor turned on, a new country or role, by the
+      // store or by hand in psql — tells every node at commit which user to forget. The argument names the column
+      // holding the user id.
+      await sql`
+        create function notify_account_changed() returns trigger language plpgsql as $$
+        declare r record;
+        begin
+          if tg_op = 'DELETE' then r := old; else r := new; end if;
+          perform pg_notify('account_changed', to_jsonb(r) ->> tg_argv[0]);
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger user_changed after update or delete on "user" for each row execute function notify_account_changed('id')`.execute(
+        db,
+      );
+      await sql`create trigger session_changed after update or delete on session for each row execute function notify_account_changed('userId')`.execute(
+        db,
+      );
+      await sql`create trigger profile_changed after insert or update or delete on account_profiles for each row execute function notify_account_changed('user_id')`.execute(
+        db,
+      );
+    },
+  },
 };

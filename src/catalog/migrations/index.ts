@@ -80,4 +80,20 @@ export const catalogMigrations: Record<string, Migration> = {
       );
     },
   },
+  '2026-12-05-02-catalog-change-notify': {
+    async up(db: Kysely<unknown>) {
+      // Every node keeps game pages' rows in memory (CatalogService.storeGame); any write to a game, an edition or a
+      // price — by the store, an import or psql — tells every node at commit (one notification per statement).
+      await sql`
+        create function notify_catalog_changed() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify('catalog_changed', '');
+          return null;
+        end $$`.execute(db);
+      for (const table of ['games', 'game_editions', 'game_prices']) {
+        await sql`create trigger ${sql.raw(table + '_changed')} after insert or update or delete or truncate on ${sql.table(table)}
+                  for each statement execute function notify_catalog_changed()`.execute(db);
+      }
+    },
+  },
 };

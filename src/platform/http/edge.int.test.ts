@@ -71,6 +71,12 @@ describe('the edge refuses malformed input (D2)', () => {
       expect(r.status, q).toBe(400);
       expect(r.body.error.code).toBe('number_out_of_range');
     }
+    // Words that spell a number are words where the API takes text (a game called "Infinity", "1e309").
+    for (const q of ['q=Infinity', 'q=1e309&genre=Action', 'q=Infinity&maxPrice=2000']) {
+      expect((await op.get(`/api/games?${q}`)).status, q).toBe(200);
+      expect((await op.get(`/api/operator/games?${q}`)).status, q).toBe(200);
+    }
+    expect((await op.get(`/api/games?q=Infinity&maxPrice=Infinity`)).status).toBe(400);
     const { client } = await signUp(t);
     const r = await fetch(`${t.url}/api/orders`, {
       method: 'POST',

@@ -59,21 +59,33 @@ export function edgeGuards(app: FastifyInstance): void {
       err ? done(err, undefined) : hasUnsafeNumber(value) ? done(outOfRange(), undefined) : done(null, value),
     );
   });
-  app.addHook('onRequest', async (req) => {
-    // Query strings are coerced to numbers by the schemas, and "1e309" or "Infinity" would pass as one.
-    for (const value of Object.values((req.query ?? {}) as Record<string, unknown>)) {
+  // Query strings are coerced to numbers by the schemas, and "1e309" or "Infinity" would pass as one. Only the
+  // numeric fields are checked: a search for the game "Infinity" is words, not a number.
+  const numericQuery = new Map<string, string[]>();
+  app.addHook('onRoute', (route) => {
+    const props = (route.schema?.querystring as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+    const keys = Object.entries(props ?? {})
+      .filter(([, s]) => s.type === 'number' || s.type === 'integer')
+      .map(([k]) => k);
+    if (keys.length) for (const method of [route.method].flat()) numericQuery.set(`${method} ${route.url}`, keys);
+  });
+  // Callback-style, as every hook that runs on each request (an async one costs a promise each time).
+  app.addHook('onRequest', (req, _reply, done) => {
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    for (const key of numericQuery.get(`${req.method} ${req.routeOptions.url}`) ?? []) {
+      const value = query[key];
       for (const v of Array.isArray(value) ? value : [value]) {
-        if (typeof v === 'string' && (INFINITE.test(v) || (NUMERIC.test(v) && unsafeNumber(Number(v))))) throw outOfRange();
+        if (typeof v === 'string' && (INFINITE.test(v) || (NUMERIC.test(v) && unsafeNumber(Number(v))))) return done(outOfRange());
       }
     }
-    if (!req.url.includes('%')) return;
+    if (!req.url.includes('%')) return done();
     let url: string;
     try {
       url = decodeURIComponent(req.url);
     } catch {
-      throw new AppError(400, 'invalid_url', 'The address is not validly encoded.');
+      return done(new AppError(400, 'invalid_url', 'The address is not validly encoded.'));
     }
-    if (url.includes('\u0000')) throw invalidText();
+    done(url.includes('\u0000') ? invalidText() : undefined);
   });
 }
 
@@ -97,14 +109,18 @@ export function securityHeaders(app: FastifyInstance, publicUrl: string): void {
     "frame-ancestors 'none'",
     "form-action 'self'",
   ].join('; ');
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    reply.header('x-frame-options', 'DENY');
-    if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  const always: Record<string, string> = {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'x-frame-options': 'DENY',
+    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.headers(always);
     // Uploaded images: even a file that is also valid HTML (a GIF/HTML polyglot) can never run as a page here.
     const type = String(reply.getHeader('content-type') ?? '');
     if (req.url.startsWith('/media/')) reply.header('content-security-policy', "default-src 'none'; img-src 'self'; sandbox");
     else if (type.startsWith('text/html') && !req.url.startsWith('/docs')) reply.header('content-security-policy', csp);
+    done(null, payload);
   });
 }

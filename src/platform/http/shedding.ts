@@ -69,25 +69,36 @@ export function loadShedding(app: FastifyInstance, opts: { classes: BulkheadClas
   const heads = opts.classes.map((c) => new Bulkhead(c));
   for (const h of heads) for (const r of h.c.routes) byRoute.set(r, h);
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style: most requests are in no class and must not pay for a promise.
+  app.addHook('onRequest', (req, reply, done) => {
     const h = byRoute.get(`${req.method} ${req.routeOptions.url ?? ''}`);
-    if (!h) return;
-    const ok = await h.acquire();
-    if (!ok) {
-      h.shed++;
-      return busy(reply, 2, 'So many players are checking out right now that this one could not start. Try again in a few seconds.');
-    }
-    (req as Held)[held] = h;
+    if (!h) return done();
+    void Promise.resolve(h.acquire()).then((ok) => {
+      if (!ok) {
+        h.shed++;
+        // Answered here: the chain stops (done is not called).
+        busy(reply, 2, 'So many players are checking out right now that this one could not start. Try again in a few seconds.');
+        return;
+      }
+      (req as Held)[held] = h;
+      done();
+    }, done);
   });
-  const release = async (req: FastifyRequest) => {
+  const release = (req: FastifyRequest) => {
     const h = (req as Held)[held];
     if (h) {
       (req as Held)[held] = undefined;
       h.release();
     }
   };
-  app.addHook('onResponse', release);
-  app.addHook('onRequestAbort', release);
+  app.addHook('onResponse', (req, _reply, done) => {
+    release(req);
+    done();
+  });
+  app.addHook('onRequestAbort', (req, done) => {
+    release(req);
+    done();
+  });
 
   if (opts.eventLoopDelayMs > 0) {
     void app.register(underPressure, {
