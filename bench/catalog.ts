@@ -248,6 +248,40 @@ async function main() {
         queries.map((q) => `/api/games?${q}`),
       );
 
+      // Type-ahead: the first 1–6 characters of titles, each asked once (cold), then under load.
+      const prefixes = slugs.slice(0, 1600).map((s, i) => `q=${encodeURIComponent(s.title.slice(0, 1 + (i % 6)))}`);
+      const suggestLatency = await latencies(
+        prefixes.map((q) => `${base}/api/games/suggest?${q}`),
+        4,
+      );
+      const suggestLoad = await load(
+        base,
+        prefixes.map((q) => `/api/games/suggest?${q}`),
+      );
+
+      // Quality: 100 real Steam titles misspelled (a letter dropped from, or two swapped in, the longest word of
+      // at least 5 letters); the share whose game is among the first three results.
+      const misspell = (title: string, i: number) => {
+        const words = title.split(/\s+/);
+        const k = words.reduce((best, w, j) => (w.length > words[best]!.length ? j : best), 0);
+        const w = words[k]!;
+        const at = 1 + (i % (w.length - 2));
+        words[k] = i % 2 ? w.slice(0, at) + w.slice(at + 1) : w.slice(0, at) + w[at + 1] + w[at] + w.slice(at + 2);
+        return words.join(' ');
+      };
+      const real = slugs.filter(
+        (s) =>
+          !s.slug.startsWith('bench-') && /^[\x20-\x7e]+$/.test(s.title) && Math.max(...s.title.split(/\s+/).map((w) => w.length)) >= 5,
+      );
+      let top3 = 0;
+      const probes = real.slice(0, 100);
+      for (const [i, s] of probes.entries()) {
+        const res = (await (await fetch(`${base}/api/games?q=${encodeURIComponent(misspell(s.title, i))}&pageSize=3`)).json()) as {
+          items: { slug: string }[];
+        };
+        if (res.items.some((g) => g.slug === s.slug)) top3++;
+      }
+
       const summary = {
         bench: 'catalog',
         machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -270,6 +304,16 @@ async function main() {
           failed: searchLatency.failed,
           p95RatioToHello: Math.round((searchLatency.p95 / helloLatency.p95) * 10) / 10,
           underLoad: searchLoad,
+          misspelledTitles: probes.length,
+          misspelledFoundInTop3: Math.round((top3 / Math.max(1, probes.length)) * 100) / 100,
+        },
+        typeAhead: {
+          queries: prefixes.length,
+          p50Ms: suggestLatency.p50,
+          p95Ms: suggestLatency.p95,
+          p99Ms: suggestLatency.p99,
+          errors: suggestLatency.errors,
+          underLoad: suggestLoad,
         },
       };
       mkdirSync('bench/results', { recursive: true });

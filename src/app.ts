@@ -27,6 +27,8 @@ import { BreachedPasswords } from './accounts/breached.ts';
 import { catalogMigrations } from './catalog/migrations/index.ts';
 import { CATALOG_CHANNEL, CatalogStore, type CatalogTables } from './catalog/store.ts';
 import { CatalogService, type StoreGamePage } from './catalog/service.ts';
+import type { HomePage, SearchResult } from './catalog/schemas.ts';
+import type { TitleIndex } from './catalog/suggest.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { mediaRoutes } from './catalog/media.ts';
 import { outboxMigrations, MailDelivery, type OutboxTables } from './platform/mail/outbox.ts';
@@ -270,12 +272,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       ttlMs: 30_000,
       max: 50_000,
     });
+    // Game pages are a few KB each, result lists (search, home) some tens: bounded by count accordingly.
     const pageCache = new NotifiedCache<StoreGamePage>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 600_000, max: 20_000 });
-    stopCaches = async () => {
-      await viewerCache.stop();
-      await pageCache.stop();
-    };
-    await Promise.all([viewerCache.start(), pageCache.start()]);
+    const listCache = new NotifiedCache<SearchResult | HomePage>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 300_000, max: 2_000 });
+    const titleCache = new NotifiedCache<TitleIndex>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 3_600_000, max: 1 });
+    const caches = [viewerCache, pageCache, listCache, titleCache];
+    stopCaches = async () => void (await Promise.all(caches.map((c) => c.stop())));
+    await Promise.all(caches.map((c) => c.start()));
     const accounts = new AccountService(
       auth,
       new AccountStore(kyselyFor<AccountTables>(pool)),
@@ -308,7 +311,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         offer: (item, country) => priced.by?.offer(item, country) ?? { price: item.list, percentOff: 0, endsAt: null },
         epoch: () => priced.by?.epoch() ?? { version: 0, until: Infinity },
       },
-      pageCache,
+      { pages: pageCache, lists: listCache, titles: titleCache },
     );
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);

@@ -32,6 +32,7 @@ const PUBLIC = new Set([
   'GET /api/store/genres',
   'GET /api/games',
   'GET /api/games/{key}',
+  'GET /api/games/suggest',
   'GET /api/games/{id}/quote',
   'GET /api/region',
   'GET /api/recommendations',

@@ -102,6 +102,36 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     );
   });
 
+  it('R8 S1.3 a search answered from memory finds a game registered a moment later, on every node', async () => {
+    const word = `zanzibar${Date.now().toString(36)}`;
+    const search = (url: string) => quickly(`${url}/api/games?q=${word}`) as unknown as Promise<{ body: { total: number } }>;
+    for (const url of [a.url, bUrl]) {
+      expect((await search(url)).body.total).toBe(0);
+      expect((await search(url)).body.total).toBe(0);
+    }
+    const created = await op.post('/api/operator/games', gameInput({ title: { en: `${word} Nights` }, releaseDate: '2026-10-01' }));
+    expect(created.status).toBe(201);
+    expect((await search(a.url)).body.total).toBe(1);
+    await vi.waitFor(async () => expect((await search(bUrl)).body.total).toBe(1), { timeout: 2000, interval: 20 });
+  });
+
+  it('R8 type-ahead on every node lists a game registered a moment later; the slug "suggest" is the store\'s own', async () => {
+    const word = `quokka${Date.now().toString(36)}`;
+    const suggest = async (url: string) =>
+      (await (await fetch(`${url}/api/games/suggest?q=${word.slice(0, 8)}`)).json()) as { title: string }[];
+    for (const url of [a.url, bUrl]) expect(await suggest(url)).toEqual([]);
+    const created = await op.post('/api/operator/games', gameInput({ title: { en: `${word} Island` }, releaseDate: '2026-10-01' }));
+    expect(created.status).toBe(201);
+    expect(await suggest(a.url)).toEqual([{ slug: created.body.slug, title: `${word} Island` }]);
+    await vi.waitFor(async () => expect((await suggest(bUrl)).map((s) => s.title)).toEqual([`${word} Island`]), {
+      timeout: 2000,
+      interval: 20,
+    });
+    const reserved = await op.post('/api/operator/games', gameInput({ slug: 'suggest' }));
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.error.code).toBe('slug_reserved');
+  });
+
   it('R5 S1.3 a promotion that starts by its schedule is on the cached page once its start has passed', async () => {
     const created = await op.post('/api/operator/games', gameInput({ releaseDate: '2026-10-01', editions: priced(4000) }));
     const { slug, id } = created.body;

@@ -49,6 +49,26 @@ export function catalogRoutes(app: FastifyInstance, deps: { catalog: CatalogServ
   );
 
   r.get(
+    '/api/games/suggest',
+    {
+      schema: {
+        tags: store,
+        summary: 'Type-ahead (R8): games whose title or a word of it starts with what was typed, most popular first',
+        querystring: Type.Object({
+          q: Type.String({ maxLength: 100 }),
+          limit: Type.Integer({ minimum: 1, maximum: 20, default: 8 }),
+        }),
+        response: { 200: Type.Array(Type.Object({ slug: Type.String(), title: Type.String() })) },
+      },
+    },
+    async (req, reply) => {
+      // The same letters give the same titles for a minute: the browser and any CDN may keep them.
+      reply.header('cache-control', req.headers.cookie ? 'private, max-age=60' : 'public, max-age=60').header('vary', 'cookie');
+      return catalog.suggest(req.query.q, await guards.shopper(req), req.query.limit);
+    },
+  );
+
+  r.get(
     '/api/games/:key',
     {
       schema: {

@@ -7,6 +7,7 @@ import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import { createHash } from 'node:crypto';
+import { TitleIndex, type Suggestion } from './suggest.ts';
 import type { CatalogStore, EditionRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { NotifiedCache } from '../platform/db/notified-cache.ts';
 import type {
@@ -91,6 +92,9 @@ export interface SaleTargets {
   publishers: string[];
 }
 
+/** Game addresses the store's own routes use (`/api/games/suggest`). */
+const RESERVED_SLUGS = new Set(['suggest']);
+
 /** A game page as the storefront gets it, with the ETag of exactly that content. */
 export interface StoreGamePage {
   game: StoreGame;
@@ -102,9 +106,38 @@ export class CatalogService {
     private readonly store: CatalogStore,
     private readonly clock: Clock,
     private readonly offers?: OfferPricer,
-    /** Game pages as shown, dropped on every node when the catalogue changes (issue 15). */
-    private readonly pages?: NotifiedCache<StoreGamePage>,
+    /** Storefront answers as shown, dropped on every node when the catalogue changes (issue 15). */
+    private readonly caches: {
+      pages?: NotifiedCache<StoreGamePage>;
+      lists?: NotifiedCache<SearchResult | HomePage>;
+      titles?: NotifiedCache<TitleIndex>;
+    } = {},
   ) {}
+
+  /**
+   * Type-ahead (R8): published games whose title, or a word of it, starts with what was typed, most popular first,
+   * titled in the shopper's language. From an index in memory, built again after the catalogue changes.
+   */
+  async suggest(typed: string, shopper: Shopper, limit = 8): Promise<Suggestion[]> {
+    const build = async () => new TitleIndex(await this.store.suggestRows());
+    const index = await (this.caches.titles ? this.caches.titles.through('titles', build) : build());
+    return index.suggest(typed, shopper.language, limit);
+  }
+
+  /**
+   * A storefront answer from memory when it was given for the same country, currency and language today under the
+   * same promotions (issue 15). The key names everything an answer depends on besides the catalogue (whose changes
+   * empty the caches on every node), so any move of the clock — a promotion's start or end passing, release day, a
+   * test's or DEV_CLOCK's jump either way — is a different key.
+   */
+  private shown<T>(cache: NotifiedCache<T> | undefined, what: string, shopper: Shopper, load: () => Promise<T>): Promise<T> {
+    if (!cache) return load();
+    const epoch = this.offers?.epoch() ?? { version: 0, until: Infinity };
+    return cache.through(
+      [what, shopper.country, shopper.currency, shopper.language, this.today(), epoch.version, epoch.until].join('|'),
+      load,
+    );
+  }
 
   // ---------- operator side (S1.1, D3, D4) ----------
 
@@ -118,7 +151,7 @@ export class CatalogService {
       await s.insertGames([this.toWrite(id, input)], this.clock.now());
       if (input.status === 'published') await this.announce(tx, id, input);
     });
-    this.pages?.invalidate(); // this node at once; the others when the trigger's NOTIFY arrives
+    this.changed(); // this node at once; the others when the trigger's NOTIFY arrives
     return this.operatorGame(id);
   }
 
@@ -131,7 +164,7 @@ export class CatalogService {
       return w;
     });
     await this.store.transaction((s) => s.insertGames(writes, this.clock.now()));
-    this.pages?.invalidate();
+    this.changed();
     return writes.length;
   }
 
@@ -150,7 +183,7 @@ export class CatalogService {
       if (ok && current.status !== 'published' && input.status === 'published') await this.announce(tx, id, input);
       return ok;
     });
-    this.pages?.invalidate();
+    this.changed();
     if (!saved) {
       const latest = await this.existing(id);
       throw new AppError(
@@ -267,6 +300,9 @@ export class CatalogService {
       for (const lang of Object.keys(t))
         if (!isLanguage(lang)) bad('unsupported_language', `"${lang}" is not a supported language code. Use one such as en, ko or ja.`);
     if (!isLanguage(input.defaultLanguage)) bad('unsupported_language', `"${input.defaultLanguage}" is not a supported language code.`);
+    // /api/games/suggest is the type-ahead: a game there could only be opened by its id.
+    if (RESERVED_SLUGS.has(input.slug))
+      bad('slug_reserved', `The address "${input.slug}" is reserved by the store. Choose a different slug.`);
     if (!input.title[input.defaultLanguage]?.trim())
       bad('title_required', `Give the game a title in its default language (${input.defaultLanguage}).`);
     for (const rule of [input.regions.sale, input.regions.play]) {
@@ -339,6 +375,13 @@ export class CatalogService {
     };
   }
 
+  /** A write to the catalogue: this node's caches forget at once (the others when the triggers' NOTIFY arrives). */
+  private changed(): void {
+    this.caches.pages?.invalidate();
+    this.caches.lists?.invalidate();
+    this.caches.titles?.invalidate();
+  }
+
   // ---------- storefront side (R8, S1.3, S1.4, R12) ----------
 
   private today(): string {
@@ -391,7 +434,11 @@ export class CatalogService {
     };
   }
 
-  async home(shopper: Shopper): Promise<HomePage> {
+  home(shopper: Shopper): Promise<HomePage> {
+    return this.shown(this.caches.lists as NotifiedCache<HomePage> | undefined, 'home', shopper, () => this.readHome(shopper));
+  }
+
+  private async readHome(shopper: Shopper): Promise<HomePage> {
     const ctx = { ...shopper, today: this.today() };
     const [released, upcoming, popular, genres] = await Promise.all([
       this.store.browse({ release: 'released' }, 'newest', ctx, 12, 0),
@@ -411,7 +458,12 @@ export class CatalogService {
     return this.store.genreCounts();
   }
 
-  async search(q: SearchQuery, shopper: Shopper): Promise<SearchResult> {
+  search(q: SearchQuery, shopper: Shopper): Promise<SearchResult> {
+    const lists = this.caches.lists as NotifiedCache<SearchResult> | undefined;
+    return this.shown(lists, `search:${JSON.stringify(q)}`, shopper, () => this.readSearch(q, shopper));
+  }
+
+  private async readSearch(q: SearchQuery, shopper: Shopper): Promise<SearchResult> {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 24;
     if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) {
@@ -447,12 +499,7 @@ export class CatalogService {
       const game = await this.storeGame(key, shopper);
       return { game, etag: `"${createHash('sha1').update(JSON.stringify(game)).digest('base64url')}"` };
     };
-    if (!this.pages) return render();
-    // The key names everything the page depends on besides the catalogue, so any move of the clock (a promotion's
-    // start or end passing, release day, a test's or DEV_CLOCK's jump either way) is a different key.
-    const epoch = this.offers?.epoch() ?? { version: 0, until: Infinity };
-    const cacheKey = [key, shopper.country, shopper.currency, shopper.language, this.today(), epoch.version, epoch.until].join('|');
-    return this.pages.through(cacheKey, render);
+    return this.shown(this.caches.pages, key, shopper, render);
   }
 
   async storeGame(key: string, shopper: Shopper): Promise<StoreGame> {

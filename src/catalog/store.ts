@@ -1,3 +1,4 @@
+import type { SuggestRow } from './suggest.ts';
 import { sql, type Kysely, type Transaction, type Selectable, type Insertable, type ColumnType } from 'kysely';
 import type { IpMismatchPolicy, RegionMode } from '../regions/policy.ts';
 import { asTx, type Tx } from '../platform/db/tx.ts';
@@ -319,28 +320,30 @@ export class CatalogStore {
     const candidateJoin = f.minPrice !== undefined || f.maxPrice !== undefined ? join : sql``;
     const r = await sql<ListedGameRow & { score: number; total: number }>`
       with matched as (
-        select g.id, g.search_doc, g.search_title, g.popularity
+        select g.id, g.search_title, g.popularity,
+               ts_rank_cd(g.search_doc, to_tsquery('simple', ${tsquery}), 1)
+                 + case when g.search_title = ${titleText} then 10 else 0 end as rank
         from games g ${candidateJoin}
         where g.search_doc @@ to_tsquery('simple', ${tsquery}) and ${where}
         order by g.popularity desc
         limit 2000
       ),
       hits as (
-        select m.id, ts_rank_cd(m.search_doc, to_tsquery('simple', ${tsquery}), 1)
-                 + case when m.search_title = ${titleText} then 10 else 0 end as rank
+        select m.id, m.popularity, m.rank + similarity(m.search_title, ${titleText}) as score
         from matched m
-        order by rank desc, m.popularity desc
+        order by m.rank desc, m.popularity desc
         limit 300
       ),
       page as (
-        select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))},
-               h.rank + similarity(g.search_title, ${titleText}) as score, count(*) over ()::int as total
-        from hits h join games g on g.id = h.id
-        order by score desc, g.popularity desc, g.id
+        select h.id, h.score, h.popularity, count(*) over ()::int as total
+        from hits h
+        order by h.score desc, h.popularity desc, h.id
         limit ${limit} offset ${offset}
       )
-      select g.*, price.price_amount, price.price_currency from page g ${join}
-      order by g.score desc, g.popularity desc, g.id`.execute(this.db);
+      -- Only the page's games are read in full (not the 300 ranked): the rest needs ids, titles and popularity.
+      select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, p.score, p.total, price.price_amount, price.price_currency
+      from page p join games g on g.id = p.id ${join}
+      order by p.score desc, p.popularity desc, g.id`.execute(this.db);
     return { rows: r.rows, total: r.rows[0]?.total ?? 0 };
   }
 
@@ -401,6 +404,15 @@ export class CatalogStore {
       .selectFrom('games')
       .select(['id', 'genres', 'tags', 'developer', 'popularity', 'title', 'default_language'])
       .where((eb) => (alsoId ? eb.or([eb('status', '=', 'published'), eb('id', '=', alsoId)]) : eb('status', '=', 'published')))
+      .execute();
+  }
+
+  /** Every published game's titles and popularity, for the type-ahead index. */
+  async suggestRows(): Promise<SuggestRow[]> {
+    return this.db
+      .selectFrom('games')
+      .select(['slug', 'title', 'default_language', 'popularity'])
+      .where('status', '=', 'published')
       .execute();
   }
 

@@ -84,6 +84,33 @@ describe('storefront in Chromium', () => {
     await page.close();
   });
 
+  it('R8 type-ahead: titles appear under the search box as a visitor types (a word inside a Korean title too); arrows and Enter open one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${t.url}/`);
+    const box = page.locator('form[role=search] input[role=combobox]');
+    await box.fill('star');
+    await page.waitForSelector('[role=listbox] [role=option]');
+    expect(await page.locator('[role=listbox] [role=option]').allTextContents()).toEqual(['Starlight Raiders']);
+    expect(await box.getAttribute('aria-expanded')).toBe('true');
+    await box.press('ArrowDown');
+    expect(await box.getAttribute('aria-activedescendant')).toBe(await page.locator('[role=option]').first().getAttribute('id'));
+    await box.press('Enter');
+    await page.waitForSelector('[data-testid=buy-box]');
+    expect(page.url()).toBe(`${t.url}/games/starlight-raiders`);
+    await page.close();
+
+    const ko = await browser.newPage({ locale: 'ko-KR' });
+    await ko.context().addCookies([{ name: 'store_language', value: 'ko', url: t.url }]);
+    await ko.goto(`${t.url}/`);
+    await ko.locator('form[role=search] input').fill('레이더');
+    await ko.waitForSelector('[role=listbox] [role=option]');
+    expect(await ko.locator('[role=listbox] [role=option]').allTextContents()).toEqual(['스타라이트 레이더스']);
+    await ko.screenshot({ path: `${shots}/type-ahead-ko.png` });
+    await ko.locator('form[role=search] input').press('Escape');
+    expect(await ko.locator('[role=listbox]').isHidden()).toBe(true);
+    await ko.close();
+  });
+
   it('S1.1 D4 an operator edits a price in the console; a second tab with the old version gets the conflict message', async () => {
     const op = await signInOperator(t);
     const { ctx, page } = await signedIn(browser, t.url, op);

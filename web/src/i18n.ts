@@ -2,6 +2,7 @@
 const en = {
   search: 'Search games',
   searchButton: 'Search',
+  suggestions: 'Suggestions',
   newReleases: 'New releases',
   upcoming: 'Coming soon',
   popular: 'Popular now',
@@ -209,6 +210,7 @@ type Dict = typeof en;
 const ko: Partial<Dict> = {
   search: '게임 검색',
   searchButton: '검색',
+  suggestions: '추천 검색어',
   newReleases: '신규 출시',
   upcoming: '출시 예정',
   popular: '인기 게임',
@@ -411,6 +413,7 @@ const ko: Partial<Dict> = {
 const ja: Partial<Dict> = {
   search: 'ゲームを検索',
   searchButton: '検索',
+  suggestions: '検索候補',
   newReleases: '新着',
   upcoming: '近日発売',
   popular: '人気',

@@ -18,6 +18,8 @@ export class NotifiedCache<V> {
   readonly #entries = new Map<string, { value: V; until: number; tag: string | undefined }>();
   readonly #byTag = new Map<string, Set<string>>();
   #generation = 0;
+  /** Loads under way: requests missing the same key at once share one (no stampede on a popular page). */
+  readonly #loading = new Map<string, { generation: number; value: Promise<V> }>();
   #listener: Listener | undefined;
   /** Reads answered from memory and reads that went to the loader, for health pages and benchmarks. */
   readonly stats = { hits: 0, misses: 0, invalidations: 0 };
@@ -80,19 +82,27 @@ export class NotifiedCache<V> {
     load: () => Promise<V>,
     opts: { tag?: (value: V) => string | undefined; ttlMs?: (value: V) => number } = {},
   ): Promise<V> {
-    if (!this.live) return load();
     const now = this.opts.now ? this.opts.now() : performance.now();
-    const hit = this.#entries.get(key);
+    const hit = this.live ? this.#entries.get(key) : undefined;
     if (hit && hit.until > now) {
       this.stats.hits++;
       return hit.value;
     }
     this.stats.misses++;
     const generation = this.#generation;
-    const value = await load();
-    const ttlMs = Math.min(this.opts.ttlMs, opts.ttlMs?.(value) ?? Infinity);
-    if (generation === this.#generation && this.live && ttlMs > 0) this.put(key, value, opts.tag?.(value), now + ttlMs);
-    return value;
+    // Join a load of the same key begun since the last change (one that began before it may have read old rows).
+    const pending = this.#loading.get(key);
+    if (pending && pending.generation === generation) return pending.value;
+    const value = load();
+    this.#loading.set(key, { generation, value });
+    try {
+      const v = await value;
+      const ttlMs = Math.min(this.opts.ttlMs, opts.ttlMs?.(v) ?? Infinity);
+      if (generation === this.#generation && this.live && ttlMs > 0) this.put(key, v, opts.tag?.(v), now + ttlMs);
+      return v;
+    } finally {
+      if (this.#loading.get(key)?.value === value) this.#loading.delete(key);
+    }
   }
 
   private put(key: string, value: V, tag: string | undefined, until: number): void {

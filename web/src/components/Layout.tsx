@@ -1,20 +1,15 @@
-import { useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import { clockShift, storeNow } from '../clock.ts';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { useSession } from '../session.tsx';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
 import { countriesByName, countryName } from '../format.ts';
 import { NotificationBell } from './Notifications.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
+import { SearchBox } from './SearchBox.tsx';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, t, country, language, locale, setVisitorPrefs } = useSession();
-  const navigate = useNavigate();
-  const [q, setQ] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void navigate(`/search?q=${encodeURIComponent(q)}`);
-  };
   return (
     <div className="app">
       {/* WCAG 2.4.1: the first Tab stop jumps past the header to the page's content. */}
@@ -26,10 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Link to="/" className="brand">
           <span className="logo">G</span> Game Store
         </Link>
-        <form className="searchbox" onSubmit={submit} role="search">
-          <input aria-label={t('search')} placeholder={t('search')} value={q} onChange={(e) => setQ(e.target.value)} />
-          <button type="submit">{t('searchButton')}</button>
-        </form>
+        <SearchBox />
         <nav className="usernav">
           {me === null && (
             <label className="shopping-from" title={t('shoppingFrom')}>
