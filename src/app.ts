@@ -275,8 +275,13 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     // Game pages are a few KB each, result lists (search, home) some tens: bounded by count accordingly.
     const pageCache = new NotifiedCache<StoreGamePage>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 600_000, max: 20_000 });
     const listCache = new NotifiedCache<SearchResult | HomePage>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 300_000, max: 2_000 });
-    const titleCache = new NotifiedCache<TitleIndex>({ ...cacheOpts, channel: CATALOG_CHANNEL, ttlMs: 3_600_000, max: 1 });
-    const caches = [viewerCache, pageCache, listCache, titleCache];
+    const indexCache = new NotifiedCache<TitleIndex | ReadonlySet<string>>({
+      ...cacheOpts,
+      channel: CATALOG_CHANNEL,
+      ttlMs: 3_600_000,
+      max: 2,
+    });
+    const caches = [viewerCache, pageCache, listCache, indexCache];
     stopCaches = async () => void (await Promise.all(caches.map((c) => c.stop())));
     await Promise.all(caches.map((c) => c.start()));
     const accounts = new AccountService(
@@ -311,7 +316,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         offer: (item, country) => priced.by?.offer(item, country) ?? { price: item.list, percentOff: 0, endsAt: null },
         epoch: () => priced.by?.epoch() ?? { version: 0, until: Infinity },
       },
-      { pages: pageCache, lists: listCache, titles: titleCache },
+      { pages: pageCache, lists: listCache, indexes: indexCache },
     );
     onUserCreated = (id, ip) => accounts.ensureProfile(id, ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);

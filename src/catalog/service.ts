@@ -110,7 +110,8 @@ export class CatalogService {
     private readonly caches: {
       pages?: NotifiedCache<StoreGamePage>;
       lists?: NotifiedCache<SearchResult | HomePage>;
-      titles?: NotifiedCache<TitleIndex>;
+      /** Whole-catalogue indexes: the type-ahead's titles ('titles') and the search's vocabulary ('words'). */
+      indexes?: NotifiedCache<TitleIndex | ReadonlySet<string>>;
     } = {},
   ) {}
 
@@ -119,9 +120,38 @@ export class CatalogService {
    * titled in the shopper's language. From an index in memory, built again after the catalogue changes.
    */
   async suggest(typed: string, shopper: Shopper, limit = 8): Promise<Suggestion[]> {
-    const build = async () => new TitleIndex(await this.store.suggestRows());
-    const index = await (this.caches.titles ? this.caches.titles.through('titles', build) : build());
+    const cache = this.caches.indexes;
+    const build = async () => {
+      const index = new TitleIndex(await this.store.suggestRows());
+      this.#lastTitles = { index, at: performance.now() };
+      return index;
+    };
+    // While this node cannot hear the catalogue's changes, the cache reads through; rather than building the index
+    // again for every key typed, the last one built serves for up to 30 s.
+    const last = this.#lastTitles;
+    const index =
+      cache && !cache.live && last && performance.now() - last.at < 30_000
+        ? last.index
+        : await (cache ? cache.through('titles', build) : build());
+    if (!(index instanceof TitleIndex)) throw new Error('the type-ahead index is not a TitleIndex');
     return index.suggest(typed, shopper.language, limit);
+  }
+
+  #lastTitles: { index: TitleIndex; at: number } | undefined;
+
+  /**
+   * For each query token: is it a word of the catalogue, and if not, which words are close. Words are only ever added
+   * to the vocabulary, so a token found in this node's copy is known for sure; only the others (typos, words newer than
+   * the copy) are looked up in the database, which also finds their corrections.
+   */
+  private async lookupWords(tokens: string[], correctable: string[]): Promise<Map<string, { known: boolean; close: string[] }>> {
+    const cache = this.caches.indexes;
+    // Not while this node cannot hear changes: the cache would read the whole vocabulary for every search.
+    const known = cache?.live ? await cache.through('words', () => this.store.vocabulary()) : new Set<string>();
+    if (known instanceof TitleIndex) throw new Error('the vocabulary is not a set of words');
+    const found = new Map(tokens.filter((t) => known.has(t)).map((t) => [t, { known: true, close: [] as string[] }]));
+    const rest = tokens.filter((t) => !found.has(t));
+    return rest.length ? new Map([...found, ...(await this.store.lookupWords(rest, correctable))]) : found;
   }
 
   /**
@@ -379,7 +409,7 @@ export class CatalogService {
   private changed(): void {
     this.caches.pages?.invalidate();
     this.caches.lists?.invalidate();
-    this.caches.titles?.invalidate();
+    this.caches.indexes?.invalidate();
   }
 
   // ---------- storefront side (R8, S1.3, S1.4, R12) ----------
@@ -477,7 +507,7 @@ export class CatalogService {
     const tsquery = tokens.length
       ? buildTsQuery(
           tokens,
-          await this.store.lookupWords(
+          await this.lookupWords(
             tokens.filter((t) => !isCjk(t)),
             tokens.filter(correctable),
           ),

@@ -155,6 +155,11 @@ export class CatalogStore {
       on conflict (word) do update set games = search_words.games + excluded.games`.execute(this.db);
   }
 
+  /** Every word of the catalogue's search vocabulary (some tens of thousands; words are never removed). */
+  async vocabulary(): Promise<Set<string>> {
+    return new Set((await this.db.selectFrom('search_words').select('word').execute()).map((r) => r.word));
+  }
+
   /**
    * For each query token: is it a word of the catalog, and if not, which catalog words are close to it.
    * Only unknown tokens pay for the trigram lookup; `%` uses pg_trgm's default similarity threshold (0.3),
@@ -329,15 +334,16 @@ export class CatalogStore {
         limit 2000
       ),
       hits as (
-        select m.id, m.popularity, m.rank + similarity(m.search_title, ${titleText}) as score
+        select m.id, m.popularity, m.rank, m.search_title
         from matched m
         order by m.rank desc, m.popularity desc
         limit 300
       ),
       page as (
-        select h.id, h.score, h.popularity, count(*) over ()::int as total
+        -- The title's trigram similarity only orders the 300 hits: computed for them, not for all 2,000 ranked.
+        select h.id, h.rank + similarity(h.search_title, ${titleText}) as score, h.popularity, count(*) over ()::int as total
         from hits h
-        order by h.score desc, h.popularity desc, h.id
+        order by score desc, h.popularity desc, h.id
         limit ${limit} offset ${offset}
       )
       -- Only the page's games are read in full (not the 300 ranked): the rest needs ids, titles and popularity.

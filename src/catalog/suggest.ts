@@ -27,6 +27,8 @@ export class TitleIndex {
   readonly #keys: string[];
   readonly #games: Int32Array;
   readonly #rows: SuggestRow[];
+  /** The best ranks for prefixes of up to three characters, which match thousands of entries: worked out once. */
+  readonly #short = new Map<string, number[]>();
 
   constructor(rows: SuggestRow[]) {
     // Most popular first, so that a game's index is its rank: the first n distinct matches are the n best.
@@ -60,6 +62,20 @@ export class TitleIndex {
   suggest(typed: string, language: string, limit = 8): Suggestion[] {
     const prefix = normalise(typed).slice(0, 40);
     if (!prefix) return [];
+    const short = prefix.length <= 3;
+    let ranks = short ? this.#short.get(prefix) : undefined;
+    if (!ranks) {
+      ranks = this.#best(prefix, short ? Math.max(limit, 20) : limit);
+      if (short && this.#short.size < 100_000) this.#short.set(prefix, ranks);
+    }
+    return ranks.slice(0, limit).map((game) => {
+      const row = this.#rows[game]!;
+      return { slug: row.slug, title: pickText(row.title, language, row.default_language) };
+    });
+  }
+
+  /** The `limit` best ranks (most popular games) among the entries starting with `prefix`, in order. */
+  #best(prefix: string, limit: number): number[] {
     let lo = 0;
     let hi = this.#keys.length;
     while (lo < hi) {
@@ -79,11 +95,6 @@ export class TitleIndex {
         if (game < best[worst]!) best[worst] = game;
       }
     }
-    return best
-      .sort((x, y) => x - y)
-      .map((game) => {
-        const row = this.#rows[game]!;
-        return { slug: row.slug, title: pickText(row.title, language, row.default_language) };
-      });
+    return best.sort((x, y) => x - y);
   }
 }
