@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPaysim } from './server.ts';
@@ -183,6 +183,39 @@ describe('paysim, the payment gateway sandbox (R10, S1.5, S1.7, S2.9)', () => {
     expect((await call('POST', '/v1/payments', { orderRef: 'x', method: 'card', amountMinor: 1, currency: 'USD' })).status).toBe(400);
     const reloaded = new SimState(stateFile);
     expect(reloaded.totals()).toEqual(sim.state.totals());
+  });
+
+  it('R10 the state is a journal: a payment reloads as it last was, an earlier snapshot file is read, a line cut short by a crash is skipped', () => {
+    const file = join(dir, 'journal.json');
+    const state = new SimState(file);
+    const p = {
+      id: 'pay_1',
+      orderRef: 'o1',
+      method: 'card',
+      amountMinor: 500,
+      currency: 'USD',
+      captureMode: 'automatic' as const,
+      status: 'authorized' as const,
+      capturedMinor: 0,
+      refundedMinor: 0,
+      refunds: [],
+      webhookFaults: [],
+      createdAt: new Date().toISOString(),
+    };
+    state.payments.set(p.id, p);
+    state.save({ payment: p, idempotency: ['POST /v1/payments key-1', { fingerprint: 'f', status: 201, body: { id: p.id } }] });
+    state.save({ payment: { ...p, status: 'captured', capturedMinor: 500 } });
+    appendFileSync(file, '{"p":{"id":"pay_2","amou');
+    const reloaded = new SimState(file);
+    expect([...reloaded.payments.keys()]).toEqual(['pay_1']);
+    expect(reloaded.payments.get('pay_1')).toMatchObject({ status: 'captured', capturedMinor: 500 });
+    expect(reloaded.idempotency.get('POST /v1/payments key-1')?.status).toBe(201);
+
+    const legacy = join(dir, 'legacy.json');
+    writeFileSync(legacy, JSON.stringify({ payments: { pay_1: p }, idempotency: {} }));
+    expect(new SimState(legacy).totals()).toEqual({ USD: { capturedMinor: 0, refundedMinor: 0 } });
+    expect(readFileSync(legacy, 'utf8').startsWith('{"p":')).toBe(true);
+    expect(new SimState(legacy).payments.get('pay_1')?.amountMinor).toBe(500);
   });
 
   it('R10 webhook signatures: a tampered body, a wrong secret or an old timestamp are refused', () => {

@@ -144,8 +144,12 @@ export function createPaysim(opts: PaysimOptions): { app: FastifyInstance; state
     if (faults.has('reject'))
       return reply.status(422).send({ error: { code: 'request_rejected', message: 'paysim refused the request (injected).' } });
     const result = work(faults);
-    state.idempotency.set(scoped, { fingerprint, ...result });
-    state.save();
+    const stored = { fingerprint, ...result };
+    state.idempotency.set(scoped, stored);
+    // Every request that changes a payment answers with it (or with { payment } for a refund).
+    const body = result.body as { id?: unknown; payment?: { id?: unknown } } | undefined;
+    const changed = state.payments.get(String(body?.payment?.id ?? body?.id ?? ''));
+    state.save({ payment: changed, idempotency: [scoped, stored] });
     if (faults.has('timeout')) await new Promise((r) => later(timeoutMs, () => r(undefined)));
     return reply.status(result.status).send(result.body);
   };
@@ -326,7 +330,7 @@ ${p.status === 'requires_approval' ? `<form method="post"><button class="ok" nam
         p.status = 'canceled';
         deliver(p, 'payment.canceled');
       }
-      state.save();
+      state.save({ payment: p });
     }
     if (!p.returnUrl) return reply.type('text/html').send(`<p>Payment ${p.status}.</p>`);
     const back = new URL(p.returnUrl);
