@@ -41,6 +41,7 @@ export class MailSink {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
+      disableReverseLookup: true,
       logger: false,
       onData: (stream, _session, done) => {
         simpleParser(stream)
