@@ -245,6 +245,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
   let claimed = false;
   let stopLive: (() => Promise<void>) | undefined;
   let stopCaches: (() => Promise<void>) | undefined;
+  let stopSignals: (() => Promise<void>) | undefined;
   let closeFanout: (() => Promise<void>) | undefined;
   try {
     // Before anything registers with DBOS: a second process with this NODE_ID is refused here.
@@ -385,6 +386,8 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       log: app.log,
     });
     const signals = new PaymentSignals();
+    await signals.listenAcrossNodes(deps.databaseUrl, app.log);
+    stopSignals = () => signals.stop();
     const methods = config.paymentMethodsFile
       ? PaymentMethodCatalogue.fromFile(config.paymentMethodsFile)
       : PaymentMethodCatalogue.fromFile(DEFAULT_METHODS_FILE);
@@ -795,6 +798,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
         for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
         await livePromotions.stop();
         await stopCaches?.();
+        await stopSignals?.();
         chat.stop();
         await chat.previewsSettled();
         await fanout.close();
@@ -810,6 +814,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
   } catch (err) {
     await stopLive?.().catch(() => undefined);
     await stopCaches?.().catch(() => undefined);
+    await stopSignals?.().catch(() => undefined);
     await closeFanout?.().catch(() => undefined);
     await app.close().catch(() => undefined);
     await pool.end().catch(() => undefined);

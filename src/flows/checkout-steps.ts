@@ -24,6 +24,9 @@ async function paymentOf(d: FlowDeps, orderId: string): Promise<GatewayPayment |
   return items.find((p) => p.status === 'captured') ?? items[0];
 }
 
+/** The longest a saga waiting for a buyer's approval goes without asking the PG (webhooks wake it sooner). */
+const APPROVAL_POLL_MAX_MS = 30_000;
+
 /** Payments older than this are looked up at the PG before a charge is sent again: its idempotency keys expire (Stripe keeps them 24 h). */
 const KEY_RETENTION_MARGIN_MS = 12 * 3_600_000;
 
@@ -57,8 +60,11 @@ export async function chargeOrder(d: FlowDeps, c: Chargeable): Promise<GatewayPa
     const deadline = (
       await d.orders.setApproval(c.orderId, p.approvalUrl ?? '', new Date(Date.now() + d.approvalTimeoutMs), d.clock.now())
     ).getTime();
-    while (p.status === 'requires_approval' && Date.now() < deadline) {
-      await d.payments.wait(p.id, 1000);
+    // The webhook wakes this wait on whichever node it arrives (payments/signals.ts); asking the PG is only the
+    // safety net for a lost webhook, so it backs off — 1 s, 2 s, 4 s … then every 30 s — and a thousand buyers on
+    // their wallet's page cost the PG about 33 requests a second, not a thousand (bench:memory).
+    for (let pause = 1000; p.status === 'requires_approval' && Date.now() < deadline; pause = Math.min(pause * 2, APPROVAL_POLL_MAX_MS)) {
+      await d.payments.wait(p.id, Math.min(pause, Math.max(0, deadline - Date.now())));
       p = await d.gateway.getPayment(p.id);
     }
     if (p.status === 'requires_approval') {

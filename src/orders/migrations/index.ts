@@ -74,4 +74,19 @@ export const orderMigrations: Record<string, Migration> = {
       await sql`alter table orders add column refund_attempts integer not null default 0`.execute(db);
     },
   },
+  '2026-12-06-01-payment-event-notify': {
+    async up(db: Kysely<unknown>) {
+      // A webhook recorded on one node wakes the saga waiting for that payment on whichever node runs it
+      // (payments/signals.ts): NOTIFY at commit with the payment id.
+      await sql`
+        create function notify_payment_event() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify('payment_event', new.payment_id);
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger payment_event_recorded after insert on payment_events for each row execute function notify_payment_event()`.execute(
+        db,
+      );
+    },
+  },
 };
