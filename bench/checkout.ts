@@ -6,21 +6,16 @@
  * as the baseline. The last line is JSON with the ratio and the invariant check.
  * Bounded: BENCH_USERS × BENCH_ORDERS_PER_USER checkouts, and TPC-B for BENCH_TPCB_SECONDS; 127.0.0.1 only.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import pino from 'pino';
 import { benchDatabase } from './database.ts';
-import { spawnPaysim } from '../src/paysim/spawn.ts';
-import { freePort } from '../test/ports.ts';
 import { Client, gameInput } from '../test/harness.ts';
 import { checkBooks } from '../test/checkout.ts';
 import { percentile } from './stats.ts';
-import { MailSink } from '../src/platform/mail/sink.ts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { benchAccount, cpuTicks, startStoreProcess } from './store.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 40);
 const ORDERS_PER_USER = Number(process.env.BENCH_ORDERS_PER_USER ?? 10);
@@ -47,41 +42,6 @@ function pgbench(url: string, clients: number, seconds: number): number {
   return Number(tps);
 }
 
-/**
- * CPU time (user + system, in clock ticks of 10 ms) used so far by the processes of this machine, grouped: the
- * store's process, paysim, PostgreSQL's backends, this benchmark, the rest. Read from /proc (Linux); empty elsewhere.
- */
-function cpuTicks(storePid: number | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return out;
-  }
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const key =
-        Number(pid) === process.pid
-          ? 'bench'
-          : Number(pid) === storePid
-            ? 'store'
-            : cmd.includes('paysim')
-              ? 'paysim'
-              : cmd.includes('postgres')
-                ? 'postgres'
-                : 'other';
-      out[key] = (out[key] ?? 0) + Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return out;
-}
-
 /** Transactions committed in the benchmark's database so far (PostgreSQL's statistics, flushed within a second). */
 async function commits(db: pg.Client): Promise<number> {
   await new Promise((r) => setTimeout(r, 1100));
@@ -93,51 +53,16 @@ async function main() {
   const database = await benchDatabase('store_checkout_bench', dataDir, log);
   const dbUrl = database.url;
 
-  // The mail server is another system, as in production: its sink runs here, not in the store's process.
-  const mailSink = new MailSink(Infinity);
-  const smtpPort = await mailSink.start();
-  const paysimPort = await freePort();
-  const paysim = await spawnPaysim({
-    port: paysimPort,
-    apiKey: 'test-key',
-    webhookSecret: 'whsec_test',
-    stateFile: join(dataDir, 'bench', `paysim-${Date.now()}.json`),
-  });
-  const port = await freePort();
-  let child: ChildProcess | undefined;
+  let store: Awaited<ReturnType<typeof startStoreProcess>> | undefined;
   try {
-    child = fork('test/fixtures/store-process.ts', [], {
-      // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the store process there (open it in Chrome DevTools).
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-      env: {
-        ...process.env,
-        DATABASE_URL: dbUrl,
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        PAYSIM_URL: paysim.url,
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        AUTH_SECRET: randomBytes(32).toString('hex'),
-        LOG_LEVEL: 'warn',
-        DEMO_CATALOG: 'off',
-        OPERATOR_REQUIRE_2FA: 'false',
-        AUTH_RATE_LIMIT: 'off',
-        DATA_DIR: join(dataDir, 'bench'),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child!.once('message', () => resolve());
-      child!.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
+    store = await startStoreProcess(dataDir, dbUrl);
+    const child = { pid: store.pid };
+    const base = store.base;
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
 
     // The promotion: games with a pre-order discount, bought by many users at once.
-    const op = new Client(base);
-    const opEmail = `op-${randomBytes(3).toString('hex')}@bench.test`;
-    await op.post('/api/accounts', { email: opEmail, password: 'operator password 1', name: 'Op', country: 'US', language: 'en' });
-    await db.query(`update account_profiles set role = 'operator' where user_id = (select id from "user" where email = $1)`, [opEmail]);
+    const op = (await benchAccount(base, db, { name: 'op', country: 'US', operator: true })).client;
     const games: string[] = [];
     for (let i = 0; i < ORDERS_PER_USER; i++) {
       const g = await op.post('/api/operator/games', gameInput({ slug: `promo-${i}`, releaseDate: '2030-01-01' }));
@@ -145,17 +70,7 @@ async function main() {
       games.push(g.body.id);
     }
     const users: Client[] = [];
-    for (let i = 0; i < USERS; i++) {
-      const u = new Client(base);
-      await u.post('/api/accounts', {
-        email: `u${i}-${randomBytes(3).toString('hex')}@bench.test`,
-        password: 'correct horse battery',
-        name: `U${i}`,
-        country: 'US',
-        language: 'en',
-      });
-      users.push(u);
-    }
+    for (let i = 0; i < USERS; i++) users.push((await benchAccount(base, db, { name: `u${i}`, country: 'US' })).client);
 
     const commitsBefore = await commits(db);
     const cpuBefore = cpuTicks(child.pid);
@@ -204,16 +119,14 @@ async function main() {
     }
     const sagasNotDone = (await db.query(`select count(*)::int as n from dbos.workflow_status where status <> 'SUCCESS'`)).rows[0]
       .n as number;
-    const totals = (await (await fetch(`${paysim.url}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })).json()) as Record<
-      string,
-      { capturedMinor: number; refundedMinor: number }
-    >;
+    const totals = (await (
+      await fetch(`${store.paysimUrl}/v1/totals`, { headers: { authorization: 'Bearer test-key' } })
+    ).json()) as Record<string, { capturedMinor: number; refundedMinor: number }>;
     const books = await checkBooks(dbUrl, totals);
     await db.end();
 
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-    child = undefined;
+    await store.stop();
+    store = undefined;
     const tps = pgbench(dbUrl, USERS, TPCB_SECONDS);
     const sagasPerSecond = latencies.length / seconds;
     const summary = {
@@ -240,9 +153,7 @@ async function main() {
     writeFileSync(`bench/results/checkout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));
     console.log(JSON.stringify(summary));
   } finally {
-    if (child) child.kill('SIGKILL');
-    await paysim.stop();
-    await mailSink.stop();
+    await store?.stop();
     await database.stop();
   }
 }
