@@ -128,6 +128,10 @@ export function Purchases() {
   // Steam's purchase history: refunded and cancelled orders stay findable under a filter (kept in the address).
   const [params, setParams] = useSearchParams();
   const all = params.get('all') === '1';
+  // The router moves to the new address inside a transition, which React may hold back while the list re-renders:
+  // the box follows the click at once (its own state), then the address.
+  const [history, setHistory] = useState(all);
+  useEffect(() => setHistory(all), [all]);
   const load = useCallback(() => get<OrderView[]>(`/api/orders${all ? '?history=true' : ''}`).then(setOrders, setError), [all]);
   useEffect(() => {
     if (me === null) void navigate(loginFor(here()));
@@ -179,8 +183,11 @@ export function Purchases() {
           <input
             type="checkbox"
             name="history"
-            checked={all}
-            onChange={(e) => setParams(e.target.checked ? { all: '1' } : {}, { replace: true })}
+            checked={history}
+            onChange={(e) => {
+              setHistory(e.target.checked);
+              setParams(e.target.checked ? { all: '1' } : {}, { replace: true });
+            }}
           />{' '}
           {t('showHistory')}
         </label>
