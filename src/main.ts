@@ -4,8 +4,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { ShiftableClock, systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/db/open.ts';
 import { authSecret } from './platform/secrets.ts';
-import { createStore, type Store } from './app.ts';
-import { seedDemoCatalog } from './catalog/demo-catalog.ts';
+import type { Store } from './app.ts';
 import { spawnPaysim } from './paysim/spawn.ts';
 import { MailSink } from './platform/mail/sink.ts';
 import { join } from 'node:path';
@@ -26,8 +25,12 @@ async function main() {
   const clock = config.devClock ? new ShiftableClock() : systemClock;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
 
-  // PostgreSQL, the payment gateway sandbox (its own process, unless a gateway is configured) and, without an SMTP
-  // server, the local mail sink shown at /dev/mailbox start side by side; if one fails, the others are stopped.
+  // PostgreSQL, the payment gateway sandbox (its own process, unless a gateway is configured), without an SMTP server
+  // the local mail sink shown at /dev/mailbox, and with --build-web (npm start) the web client's build when its
+  // sources changed, start side by side — and while they do, this process loads the store's own modules, the longest
+  // part of a start on an existing data directory (issue 15). If one fails, the others are stopped.
+  const modules = Promise.all([import('./app.ts'), import('./catalog/demo-catalog.ts')]);
+  modules.catch(() => undefined); // awaited below, after the sidecars; not an unhandled rejection meanwhile
   const mailbox = config.smtpUrl ? undefined : new MailSink();
   const started = await Promise.allSettled([
     openDatabase(config, log),
@@ -40,6 +43,9 @@ async function main() {
           stateFile: join(config.dataDir, 'paysim', 'state.json'),
         }),
     mailbox ? mailbox.start(config.smtpSinkPort) : Promise.resolve(undefined),
+    process.argv.includes('--build-web')
+      ? import('../web/build-inputs.ts').then((web) => web.buildWebIfChanged({ info: (msg) => log.info(msg) }))
+      : Promise.resolve(),
   ] as const);
   const [db, sim, sink] = started;
   const value = <T>(r: PromiseSettledResult<T>): T | undefined => (r.status === 'fulfilled' ? r.value : undefined);
@@ -81,6 +87,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    const [{ createStore }, { seedDemoCatalog }] = await modules;
     store = await createStore({
       config,
       databaseUrl: database.url,

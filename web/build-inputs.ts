@@ -36,3 +36,23 @@ export function staleBecause(): string | undefined {
   const changed = Object.keys(now).find((f) => now[f] !== recorded[f]);
   return changed ? `${changed} changed` : undefined;
 }
+
+/**
+ * Builds the web client when something it is made from changed (`npm start` asks for this); resolves at once when it
+ * is up to date. The build runs as its own process, so the caller can start other things meanwhile.
+ */
+export async function buildWebIfChanged(log: { info(msg: string): void } = console): Promise<void> {
+  const why = staleBecause();
+  if (!why) {
+    log.info('web client up to date (no rebuild)');
+    return;
+  }
+  log.info(`building the web client: ${why}`);
+  const { spawn } = await import('node:child_process');
+  const child = spawn('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`the web build failed (exit code ${code})`);
+}

@@ -1,5 +1,4 @@
 import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 
 /** A development SMTP server that keeps every mail it receives, for the /dev/mailbox page and tests. */
@@ -44,7 +43,9 @@ export class MailSink {
       disableReverseLookup: true,
       logger: false,
       onData: (stream, _session, done) => {
-        simpleParser(stream)
+        // Loaded on the first mail, not at start-up (it is a large module).
+        import('mailparser')
+          .then(({ simpleParser }) => simpleParser(stream))
           .then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
             this.mails.push({
