@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from './harness.ts';
-import { StoreProcess } from './store-process.ts';
+import { secondNode, type StoreProcess } from './store-process.ts';
 import { settle } from './checkout.ts';
 import { freePort } from './ports.ts';
 
@@ -16,14 +16,7 @@ beforeAll(async () => {
   const port = await freePort();
   const bUrl = `http://127.0.0.1:${port}`;
   a = await startTestStore({ durable: true, env: { PUBLIC_URL: bUrl, PAYMENT_APPROVAL_TIMEOUT_SECONDS: '60' } });
-  b = new StoreProcess({
-    DATABASE_URL: a.databaseUrl,
-    PORT: String(port),
-    PUBLIC_URL: bUrl,
-    PAYSIM_URL: a.paysimUrl,
-    AUTH_SECRET: a.authSecret,
-    NODE_ID: 'node-2',
-  });
+  b = secondNode(a, port);
   await b.start();
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from './harness.ts';
-import { StoreProcess } from './store-process.ts';
+import { secondNode, type StoreProcess } from './store-process.ts';
 import { freePort } from './ports.ts';
 import { instantToZoned } from '../src/platform/zoned-time.ts';
 
@@ -36,15 +36,7 @@ beforeAll(async () => {
   a = await startTestStore({ now: NOW, durable: true });
   const port = await freePort();
   bUrl = `http://127.0.0.1:${port}`;
-  b = new StoreProcess({
-    DATABASE_URL: a.databaseUrl,
-    PORT: String(port),
-    PUBLIC_URL: bUrl,
-    PAYSIM_URL: a.paysimUrl,
-    AUTH_SECRET: a.authSecret,
-    NODE_ID: 'node-2',
-    STORE_CLOCK: NOW,
-  });
+  b = secondNode(a, port, { STORE_CLOCK: NOW });
   await b.start();
   op = await signInOperator(a);
   pool = new pg.Pool({ connectionString: a.databaseUrl, max: 4 });

@@ -56,3 +56,23 @@ export async function retrying<T>(fn: () => Promise<T>, giveUpAfterMs?: () => nu
     }
   }
 }
+
+/**
+ * Another node of a test store: its own process (DBOS runs one executor per process) on `port`, sharing the store's
+ * database, paysim and secret, as node-2. Not started yet.
+ */
+export function secondNode(
+  store: { databaseUrl: string; paysimUrl: string; authSecret: string },
+  port: number,
+  extra: Record<string, string> = {},
+): StoreProcess {
+  return new StoreProcess({
+    DATABASE_URL: store.databaseUrl,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PAYSIM_URL: store.paysimUrl,
+    AUTH_SECRET: store.authSecret,
+    NODE_ID: 'node-2',
+    ...extra,
+  });
+}

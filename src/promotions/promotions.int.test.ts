@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
-import { StoreProcess } from '../../test/store-process.ts';
+import { secondNode, type StoreProcess } from '../../test/store-process.ts';
 import { freePort } from '../../test/ports.ts';
 import { settle } from '../../test/checkout.ts';
 import { kyselyFor } from '../platform/db/database.ts';
@@ -53,15 +53,7 @@ beforeAll(async () => {
   // A second node of the same store: its own process (DBOS runs one executor per process), same database and secret.
   const port = await freePort();
   bUrl = `http://127.0.0.1:${port}`;
-  b = new StoreProcess({
-    DATABASE_URL: a.databaseUrl,
-    PORT: String(port),
-    PUBLIC_URL: bUrl,
-    PAYSIM_URL: a.paysimUrl,
-    AUTH_SECRET: a.authSecret,
-    NODE_ID: 'node-2',
-    STORE_CLOCK: NOW,
-  });
+  b = secondNode(a, port, { STORE_CLOCK: NOW });
   await b.start();
   op = await signInOperator(a);
   pool = new pg.Pool({ connectionString: a.databaseUrl, max: 25 });
