@@ -408,7 +408,11 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
     const preorder = registerSaga(preorderGame(flowDeps), transactions);
     const refund = registerSaga(refundOrder(flowDeps), transactions);
     const timers = new Timers(kyselyFor<TimerTables>(pool), clock, app.log, config.timerPollMs);
-    const giftStore = new GiftStore(kyselyFor<GiftTables>(pool));
+    const giftStore = new GiftStore(kyselyFor<GiftTables>(pool), {
+      orders: (ids, tx) => orderStore.byIds(ids, tx),
+      people: (ids) => accounts.contacts(ids),
+      owners: (ids, gameId) => orderStore.owners(ids, gameId),
+    });
     const giftDeps: GiftDeps = { ...flowDeps, gifts: giftStore, timers, notifications };
     const giftSaga = registerSaga(sendGift(giftDeps), transactions);
     timers.register(GIFT_TIMERS.deliver.handler, {

@@ -70,6 +70,47 @@ function cycles(graph: Map<string, Map<string, string>>): string[][] {
   return out;
 }
 
+/** Better Auth's tables: created by its own migrator (accounts/auth.ts), owned by accounts. */
+const BETTER_AUTH_TABLES = ['user', 'session', 'account', 'verification', 'twoFactor', 'jwks'];
+
+/** table → the room whose migrations create it. */
+function tableOwners(): Map<string, string> {
+  const owners = new Map<string, string>(BETTER_AUTH_TABLES.map((t) => [t, 'accounts']));
+  for (const file of files(SRC))
+    for (const m of readFileSync(file, 'utf8').matchAll(/create table (?:if not exists )?"?([A-Za-z_]+)/gi)) owners.set(m[1]!, room(file));
+  return owners;
+}
+
+/**
+ * The tables a text names as a query would: Kysely's builders (`selectFrom('orders as o')`, joins, inserts, updates,
+ * deletes) and SQL (`from`, `join`, `into`, `update`). A foreign key (`references orders (id)`) declares a relation
+ * and is not access; interface keys are types, not queries.
+ */
+function tablesNamed(text: string): string[] {
+  const found: string[] = [];
+  const builder =
+    /\b(?:selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|mergeInto|with)\(\s*['"]([A-Za-z_]+)/g;
+  const sqlWords = /\b(?:from|join|into|update)\s+"?([A-Za-z_]+)"?/gi;
+  for (const m of text.matchAll(builder)) found.push(m[1]!);
+  for (const m of text.matchAll(sqlWords)) found.push(m[1]!);
+  return found;
+}
+
+/** "file names table (owned by room)" for every table a context's code names that another room owns. */
+function foreignTableAccess(): string[] {
+  const owners = tableOwners();
+  const out = new Set<string>();
+  for (const file of files(SRC)) {
+    const mine = room(file);
+    if (ABOVE_CONTEXTS.has(mine)) continue; // the sagas and the composition root go through the contexts' stores
+    for (const table of tablesNamed(readFileSync(file, 'utf8'))) {
+      const owner = owners.get(table);
+      if (owner && owner !== mine) out.add(`${relative(SRC, file)} names ${table} (owned by ${owner})`);
+    }
+  }
+  return [...out].sort();
+}
+
 describe('the layering of src/ (R3: contexts kept apart, so each can move to the store that fits it)', () => {
   const graph = arrows();
 
@@ -89,6 +130,27 @@ describe('the layering of src/ (R3: contexts kept apart, so each can move to the
       .filter(([from]) => !ABOVE_CONTEXTS.has(from))
       .flatMap(([, to]) => [...to].filter(([t]) => ABOVE_CONTEXTS.has(t)).map(([, why]) => why));
     expect(upward).toEqual([]);
+  });
+
+  it("R3 one owner per table: a context's code reads and writes only the tables its own migrations create", () => {
+    expect(foreignTableAccess()).toEqual([]);
+  });
+
+  it('R3 the table check sees the tables it is about (a sanity check of the parser)', () => {
+    const owners = tableOwners();
+    expect(owners.get('orders')).toBe('orders');
+    expect(owners.get('gifts')).toBe('gifts');
+    expect(owners.get('user')).toBe('accounts');
+    expect(owners.get('timers')).toBe('platform');
+    expect(owners.size).toBeGreaterThan(50);
+    // The parser finds a foreign table in each way code names one.
+    const probe = (text: string) => tablesNamed(text).filter((t) => owners.get(t) === 'orders');
+    expect(probe(`db.selectFrom('orders as o')`)).toEqual(['orders']);
+    expect(probe(`.innerJoin('library as l', 'l.game_id', 'g.id')`)).toEqual(['library']);
+    expect(probe('sql`update orders set status = 1`')).toEqual(['orders']);
+    expect(probe('sql`select 1 from payment_events e join library l on true`')).toEqual(['payment_events', 'library']);
+    expect(probe(`interface T { orders: OrdersTable }`)).toEqual([]);
+    expect(probe(`id uuid primary key references orders (id)`)).toEqual([]);
   });
 
   it('R3 the check sees the arrows it is about (a sanity check of the parser)', () => {

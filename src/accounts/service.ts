@@ -64,7 +64,9 @@ export class AccountService {
   }
 
   /** Mail recipients: address, name, residence, language and currency of each user (unknown ids are left out). */
-  contacts(ids: string[]): Promise<{ id: string; name: string; email: string; country: string; language: string; currency: string }[]> {
+  contacts(
+    ids: string[],
+  ): Promise<{ id: string; name: string; email: string; country: string; language: string; currency: string; time_zone: string }[]> {
     return this.store.contacts([...new Set(ids)]);
   }
 

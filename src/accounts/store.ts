@@ -161,8 +161,8 @@ export class AccountStore {
     return this.db
       .selectFrom('user as u')
       .innerJoin('account_profiles as p', 'p.user_id', 'u.id')
-      .select(['u.id', 'u.name', 'u.email', 'p.country', 'p.language', 'p.currency'])
-      .where('u.id', 'in', ids)
+      .select(['u.id', 'u.name', 'u.email', 'p.country', 'p.language', 'p.currency', 'p.time_zone'])
+      .where(sql<boolean>`u.id = any(${ids})`)
       .execute();
   }
 

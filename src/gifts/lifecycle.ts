@@ -1,9 +1,9 @@
-import { tablesOf, type Tx } from '../platform/db/tx.ts';
+import type { Tx } from '../platform/db/tx.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { RefundContext } from '../orders/sagas.ts';
-import { giftTitle, type GiftStore, type GiftTables } from './store.ts';
+import { giftTitle, type GiftStore } from './store.ts';
 import { ANSWER_WITHIN_MS, type GiftState } from './state.ts';
 
 /**
@@ -91,43 +91,25 @@ export async function settleWithRefund(
   now: Date,
 ): Promise<boolean> {
   if (!(await d.gifts.move(tx, giftId, from, to, { settled_at: now }, now))) return false;
-  const t = tablesOf<GiftTables>(tx);
-  const row = await t
-    .selectFrom('gifts as g')
-    .innerJoin('orders as o', 'o.id', 'g.id')
-    .innerJoin('user as s', 's.id', 'g.sender_id')
-    .innerJoin('user as r', 'r.id', 'g.recipient_id')
-    .select([
-      'g.game_title',
-      'g.sender_id',
-      's.email as sender_email',
-      'r.name as recipient_name',
-      'o.currency',
-      'o.paid_minor',
-      'o.points_used',
-      'o.points_earned',
-      'o.payment_id',
-    ])
-    .where('g.id', '=', giftId)
-    .executeTakeFirstOrThrow();
+  const { gift, order, sender, recipient } = await d.gifts.settling(tx, giftId);
   const input: RefundContext = {
     orderId: giftId,
-    userId: row.sender_id,
-    email: row.sender_email,
-    gameTitle: row.game_title,
-    currency: row.currency,
-    paidMinor: row.paid_minor,
-    pointsUsed: row.points_used,
-    pointsEarned: row.points_earned,
-    paymentId: row.payment_id,
-    gift: { recipientName: row.recipient_name, outcome: to },
+    userId: gift.sender_id,
+    email: sender.email,
+    gameTitle: gift.game_title,
+    currency: order.currency,
+    paidMinor: order.paid_minor,
+    pointsUsed: order.points_used,
+    pointsEarned: order.points_earned,
+    paymentId: order.payment_id,
+    gift: { recipientName: recipient.name, outcome: to },
   };
   await d.timers.schedule(tx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
   if (to !== 'cancelled')
     await d.notifications.notify(
-      row.sender_id,
+      gift.sender_id,
       `gift_${to}`,
-      { giftId, to: { name: row.recipient_name }, game: { title: row.game_title } },
+      { giftId, to: { name: recipient.name }, game: { title: gift.game_title } },
       tx,
     );
   return true;

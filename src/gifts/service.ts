@@ -317,7 +317,7 @@ export class GiftService {
   /** S2.14: the operators' gift report. */
   async report(q: GiftReportQuery, language = 'en'): Promise<GiftReport> {
     const f = this.filter(q);
-    const [rows, totals] = await Promise.all([this.d.gifts.reportRows(f, REPORT_ROWS + 1), this.d.gifts.reportTotals(f)]);
+    const { rows, totals } = await this.d.gifts.report(f, REPORT_ROWS + 1);
     const byState = Object.fromEntries(totals.byState.map((r) => [r.state, r.count]));
     const days = new Map<string, Record<string, number>>();
     for (const r of totals.perDay) days.set(r.day, { ...days.get(r.day), [r.state]: r.count });
@@ -341,7 +341,7 @@ export class GiftService {
 
   /** S2.14: the same report as CSV, every matching gift (up to 100,000 rows). */
   async reportCsv(q: GiftReportQuery, language = 'en'): Promise<string> {
-    const rows = await this.d.gifts.reportRows(this.filter(q), CSV_ROWS);
+    const { rows } = await this.d.gifts.report(this.filter(q), CSV_ROWS);
     const head = [
       'gift_id',
       'created_at',

@@ -1,7 +1,6 @@
 import { sql, type ColumnType, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { pickText } from '../platform/languages.ts';
 import { tablesOf, type Tx } from '../platform/db/tx.ts';
-import type { OrderTables } from '../orders/store.ts';
 import { canMoveGift, PENDING, VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
 
 export interface GiftsTable {
@@ -25,28 +24,56 @@ export interface GiftsTable {
   updated_at: Date;
 }
 
-export interface GiftTables extends OrderTables {
+export interface GiftTables {
   gifts: GiftsTable;
-  user: { id: string; name: string; email: string };
-  account_profiles: { user_id: string; country: string; time_zone: string; language: string };
 }
 
 export type GiftRow = Selectable<GiftsTable>;
+
+/** What a gift shows of the order that paid for it (a gift's id is its order's id). */
+export interface GiftOrder {
+  status: string;
+  currency: string;
+  price_minor: number;
+  paid_minor: number;
+  points_used: number;
+  points_earned: number;
+  refunded_minor: number | null;
+  payment_method: string;
+  payment_id: string | null;
+  approval_url: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+/** A person as gifts need them: to name, mail and notify, and to judge by their country and time zone. */
+export interface GiftPerson {
+  id: string;
+  name: string;
+  email: string;
+  country: string;
+  time_zone: string;
+  language: string;
+}
+
+/**
+ * What gifts ask of their neighbours, each answered by the context that owns the data (the orders' tables, Better
+ * Auth's users and the account profiles): this store's SQL touches the gifts table only.
+ */
+export interface GiftNeighbours {
+  /** The orders that paid for these gifts, read in `tx` when given. */
+  orders(ids: readonly string[], tx?: Tx): Promise<Map<string, GiftOrder>>;
+  people(ids: string[]): Promise<GiftPerson[]>;
+  /** Of `userIds`, those who own the game. */
+  owners(userIds: string[], gameId: string): Promise<Set<string>>;
+}
+
 /** A gift with the order that paid for it and both people's names. */
 export type GiftWithOrder = GiftRow & {
   sender_name: string;
   recipient_name: string;
   order_status: string;
-  currency: string;
-  price_minor: number;
-  paid_minor: number;
-  points_used: number;
-  refunded_minor: number | null;
-  payment_method: string;
-  approval_url: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-};
+} & Omit<GiftOrder, 'status' | 'points_earned' | 'payment_id'>;
 
 export interface GiftReportFilter {
   from?: string;
@@ -61,34 +88,64 @@ export interface GiftReportFilter {
   points?: 'used' | 'none';
 }
 
-export class GiftStore {
-  constructor(readonly db: Kysely<GiftTables>) {}
+export interface GiftReportTotals {
+  byState: { state: GiftState; count: number }[];
+  money: { currency: string; count: number; paid: number; refunded: number; points: number }[];
+  perDay: { day: string; state: GiftState; count: number }[];
+}
 
-  private withOrder(db: Kysely<GiftTables> = this.db) {
-    return db
-      .selectFrom('gifts as g')
-      .innerJoin('orders as o', 'o.id', 'g.id')
-      .innerJoin('user as s', 's.id', 'g.sender_id')
-      .innerJoin('user as r', 'r.id', 'g.recipient_id')
-      .selectAll('g')
-      .select([
-        's.name as sender_name',
-        'r.name as recipient_name',
-        'o.status as order_status',
-        'o.currency',
-        'o.price_minor',
-        'o.paid_minor',
-        'o.points_used',
-        'o.refunded_minor',
-        'o.payment_method',
-        'o.approval_url',
-        'o.failure_code',
-        'o.failure_message',
-      ]);
+export class GiftStore {
+  constructor(
+    readonly db: Kysely<GiftTables>,
+    private readonly neighbours: GiftNeighbours,
+  ) {}
+
+  /** Gifts with their orders and names, in the order given; a gift whose order is missing is left out. */
+  private async withOrders(rows: GiftRow[], known?: Map<string, GiftOrder>): Promise<GiftWithOrder[]> {
+    if (!rows.length) return [];
+    const [orders, people] = await Promise.all([
+      known ?? this.neighbours.orders(rows.map((g) => g.id)),
+      this.names(rows.flatMap((g) => [g.sender_id, g.recipient_id])),
+    ]);
+    return rows.flatMap((g) => {
+      const o = orders.get(g.id);
+      if (!o) return [];
+      return [
+        {
+          ...g,
+          sender_name: people.get(g.sender_id) ?? '',
+          recipient_name: people.get(g.recipient_id) ?? '',
+          order_status: o.status,
+          currency: o.currency,
+          price_minor: o.price_minor,
+          paid_minor: o.paid_minor,
+          points_used: o.points_used,
+          refunded_minor: o.refunded_minor,
+          payment_method: o.payment_method,
+          approval_url: o.approval_url,
+          failure_code: o.failure_code,
+          failure_message: o.failure_message,
+        },
+      ];
+    });
   }
 
-  byId(id: string): Promise<GiftWithOrder | undefined> {
-    return this.withOrder().where('g.id', '=', id).executeTakeFirst();
+  private async names(ids: string[]): Promise<Map<string, string>> {
+    return new Map((await this.neighbours.people([...new Set(ids)])).map((p) => [p.id, p.name]));
+  }
+
+  async byId(id: string): Promise<GiftWithOrder | undefined> {
+    const g = await this.db.selectFrom('gifts').selectAll().where('id', '=', id).executeTakeFirst();
+    return g ? (await this.withOrders([g]))[0] : undefined;
+  }
+
+  /** The gift, its paying order (both read in `tx`) and its two people: what settling it needs. */
+  async settling(tx: Tx, id: string) {
+    const g = await tablesOf<GiftTables>(tx).selectFrom('gifts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const [orders, people] = await Promise.all([this.neighbours.orders([id], tx), this.people(g.sender_id, g.recipient_id)]);
+    const order = orders.get(id);
+    if (!order) throw new Error(`gift ${id}: its order is missing`);
+    return { gift: g, order, ...people };
   }
 
   /** Locks the gift row for a state change inside `tx`. */
@@ -157,7 +214,7 @@ export class GiftStore {
   async ownersOrPending(recipients: string[], gameId: string): Promise<Set<string>> {
     if (!recipients.length) return new Set();
     const [owners, pending] = await Promise.all([
-      this.db.selectFrom('library').select('user_id').where('game_id', '=', gameId).where('user_id', 'in', recipients).execute(),
+      this.neighbours.owners(recipients, gameId),
       this.db
         .selectFrom('gifts')
         .select('recipient_id as user_id')
@@ -166,17 +223,12 @@ export class GiftStore {
         .where('state', 'in', PENDING)
         .execute(),
     ]);
-    return new Set([...owners, ...pending].map((r) => r.user_id));
+    return new Set([...owners, ...pending.map((r) => r.user_id)]);
   }
 
-  profiles(userIds: string[]) {
+  profiles(userIds: string[]): Promise<GiftPerson[]> {
     if (!userIds.length) return Promise.resolve([]);
-    return this.db
-      .selectFrom('account_profiles as p')
-      .innerJoin('user as u', 'u.id', 'p.user_id')
-      .select(['u.id', 'u.name', 'u.email', 'p.country', 'p.time_zone', 'p.language'])
-      .where('p.user_id', 'in', userIds)
-      .execute();
+    return this.neighbours.people(userIds);
   }
 
   /** Sender and recipient, with what is needed to mail and notify them. */
@@ -188,71 +240,94 @@ export class GiftStore {
     return { sender, recipient };
   }
 
-  listSent(userId: string) {
-    return this.withOrder().where('g.sender_id', '=', userId).orderBy('g.created_at', 'desc').orderBy('g.id').limit(200).execute();
+  async listSent(userId: string) {
+    return this.withOrders(
+      await this.db
+        .selectFrom('gifts')
+        .selectAll()
+        .where('sender_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(200)
+        .execute(),
+    );
   }
 
-  listReceived(userId: string) {
-    return this.withOrder()
-      .where('g.recipient_id', '=', userId)
-      .where('g.state', 'in', VISIBLE_TO_RECIPIENT)
-      .orderBy('g.delivered_at', 'desc')
-      .orderBy('g.id')
-      .limit(200)
-      .execute();
+  async listReceived(userId: string) {
+    return this.withOrders(
+      await this.db
+        .selectFrom('gifts')
+        .selectAll()
+        .where('recipient_id', '=', userId)
+        .where('state', 'in', VISIBLE_TO_RECIPIENT)
+        .orderBy('delivered_at', 'desc')
+        .orderBy('id')
+        .limit(200)
+        .execute(),
+    );
   }
 
-  /** S2.14: gifts created between `from` and `to` (dates, inclusive, UTC) matching the filters. */
-  private reportQuery(f: GiftReportFilter) {
-    let q = this.withOrder();
-    if (f.from) q = q.where('g.created_at', '>=', new Date(`${f.from}T00:00:00Z`));
-    if (f.to) q = q.where('g.created_at', '<', new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000));
-    if (f.state) q = q.where('g.state', '=', f.state);
-    if (f.gameId) q = q.where('g.game_id', '=', f.gameId);
+  /**
+   * S2.14: gifts created between `from` and `to` (dates, inclusive, UTC) matching the filters, newest first: the
+   * first `limit` rows, and totals over every matching gift (counts per state and day, money per currency). The
+   * gifts are filtered here, their orders' money comes from the orders (the points filter and the sums).
+   */
+  async report(f: GiftReportFilter, limit: number): Promise<{ rows: GiftWithOrder[]; totals: GiftReportTotals }> {
+    let q = this.db.selectFrom('gifts').select(['id', 'state', 'created_at']);
+    if (f.from) q = q.where('created_at', '>=', new Date(`${f.from}T00:00:00Z`));
+    if (f.to) q = q.where('created_at', '<', new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000));
+    if (f.state) q = q.where('state', '=', f.state);
+    if (f.gameId) q = q.where('game_id', '=', f.gameId);
     if (f.game) {
       const like = `%${f.game.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb('g.game_title', 'ilike', like), eb(sql<string>`g.game_titles::text`, 'ilike', like)]));
+      q = q.where((eb) => eb.or([eb('game_title', 'ilike', like), eb(sql<string>`game_titles::text`, 'ilike', like)]));
     }
-    if (f.senderCountry) q = q.where('g.sender_country', '=', f.senderCountry);
-    if (f.recipientCountry) q = q.where('g.recipient_country', '=', f.recipientCountry);
-    if (f.points) q = q.where('o.points_used', f.points === 'used' ? '>' : '=', 0);
-    return q;
-  }
+    if (f.senderCountry) q = q.where('sender_country', '=', f.senderCountry);
+    if (f.recipientCountry) q = q.where('recipient_country', '=', f.recipientCountry);
+    const found = await q.orderBy('created_at', 'desc').orderBy('id').execute();
+    const orders = await this.neighbours.orders(found.map((g) => g.id));
+    const matching = found.filter((g) => {
+      const o = orders.get(g.id);
+      return o !== undefined && (!f.points || (f.points === 'used' ? o.points_used > 0 : o.points_used === 0));
+    });
 
-  reportRows(f: GiftReportFilter, limit: number) {
-    return this.reportQuery(f).orderBy('g.created_at', 'desc').orderBy('g.id').limit(limit).execute();
-  }
-
-  /** Totals over every matching gift (not only the rows shown): counts per state and money per currency. */
-  async reportTotals(f: GiftReportFilter) {
-    const q = this.reportQuery(f).clearSelect();
-    const [byState, money, perDay] = await Promise.all([
-      q
-        .select(['g.state', sql<number>`count(*)::int`.as('count')])
-        .groupBy('g.state')
-        .execute(),
-      q
-        .select([
-          'o.currency',
-          sql<number>`count(*)::int`.as('count'),
-          sql<number>`sum(o.paid_minor)::bigint`.as('paid'),
-          sql<number>`coalesce(sum(o.refunded_minor), 0)::bigint`.as('refunded'),
-          sql<number>`sum(o.points_used)::bigint`.as('points'),
-        ])
-        .groupBy('o.currency')
-        .orderBy('o.currency')
-        .execute(),
-      q
-        .select([
-          sql<string>`to_char(g.created_at at time zone 'UTC', 'YYYY-MM-DD')`.as('day'),
-          'g.state',
-          sql<number>`count(*)::int`.as('count'),
-        ])
-        .groupBy([sql`1`, 'g.state'])
-        .orderBy(sql`1`)
-        .execute(),
-    ]);
-    return { byState, money, perDay };
+    const byState = new Map<GiftState, number>();
+    const money = new Map<string, GiftReportTotals['money'][number]>();
+    const perDay = new Map<string, GiftReportTotals['perDay'][number]>();
+    for (const g of matching) {
+      const o = orders.get(g.id)!;
+      byState.set(g.state, (byState.get(g.state) ?? 0) + 1);
+      const m = money.get(o.currency) ?? { currency: o.currency, count: 0, paid: 0, refunded: 0, points: 0 };
+      m.count++;
+      m.paid += o.paid_minor;
+      m.refunded += o.refunded_minor ?? 0;
+      m.points += o.points_used;
+      money.set(o.currency, m);
+      const day = g.created_at.toISOString().slice(0, 10);
+      const d = perDay.get(`${day} ${g.state}`) ?? { day, state: g.state, count: 0 };
+      d.count++;
+      perDay.set(`${day} ${g.state}`, d);
+    }
+    const ids = matching.slice(0, limit).map((g) => g.id);
+    const full = ids.length
+      ? await this.db
+          .selectFrom('gifts')
+          .selectAll()
+          .where(sql<boolean>`id = any(${ids}::uuid[])`)
+          .execute()
+      : [];
+    const byId = new Map(full.map((g) => [g.id, g]));
+    return {
+      rows: await this.withOrders(
+        ids.map((id) => byId.get(id)!),
+        orders,
+      ),
+      totals: {
+        byState: [...byState].map(([state, count]) => ({ state, count })),
+        money: [...money.values()].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0)),
+        perDay: [...perDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0)),
+      },
+    };
   }
 }
 

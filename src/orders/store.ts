@@ -99,6 +99,30 @@ export class OrderStore {
       .execute();
   }
 
+  /** The orders with these ids, read in `tx` when given: gifts read the orders that paid for them here. */
+  async byIds(ids: readonly string[], tx?: Tx): Promise<Map<string, OrderRow>> {
+    if (!ids.length) return new Map();
+    const db = tx ? tablesOf<OrderTables>(tx) : this.db;
+    const rows = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where(sql<boolean>`id = any(${ids}::uuid[])`)
+      .execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Of `userIds`, those whose library holds `gameId`. */
+  async owners(userIds: readonly string[], gameId: string): Promise<Set<string>> {
+    if (!userIds.length) return new Set();
+    const rows = await this.db
+      .selectFrom('library')
+      .select('user_id')
+      .where('game_id', '=', gameId)
+      .where(sql<boolean>`user_id = any(${userIds})`)
+      .execute();
+    return new Set(rows.map((r) => r.user_id));
+  }
+
   owns(userId: string, gameId: string) {
     return this.db.selectFrom('library').select('order_id').where('user_id', '=', userId).where('game_id', '=', gameId).executeTakeFirst();
   }
