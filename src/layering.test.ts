@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -10,6 +10,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  */
 const SRC = import.meta.dirname;
 const ABOVE_CONTEXTS = new Set(['flows', 'app', 'cli', 'main']);
+/** Rooms that are not contexts: plumbing, the command line, the payment gateway sandbox (a process of its own). */
+const NOT_CONTEXTS = new Set(['platform', 'cli', 'paysim']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -134,6 +136,14 @@ describe('the layering of src/ (R3: contexts kept apart, so each can move to the
 
   it("R3 one owner per table: a context's code reads and writes only the tables its own migrations create", () => {
     expect(foreignTableAccess()).toEqual([]);
+  });
+
+  it('R3 every context is a module the composition root lists', () => {
+    const rooms = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory() && !NOT_CONTEXTS.has(n));
+    const app = readFileSync(join(SRC, 'app.ts'), 'utf8');
+    const missing = rooms.filter((r) => !existsSync(join(SRC, r, 'module.ts')) || !app.includes(`from './${r}/module.ts'`));
+    expect(rooms.length).toBeGreaterThan(15);
+    expect(missing).toEqual([]);
   });
 
   it('R3 the table check sees the tables it is about (a sanity check of the parser)', () => {

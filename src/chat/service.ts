@@ -10,7 +10,7 @@ import type { BurstLimiter } from '../platform/burst-limit.ts';
 import type { LinkPreview } from './link-preview.ts';
 import { firstLink } from './links.ts';
 
-/** What chat asks of the friends and accounts contexts (wired in app.ts). */
+/** What chat asks of the friends and accounts contexts (wired in its module.ts). */
 export interface ChatPeople {
   areFriends(a: string, b: string): Promise<boolean>;
   blockedEitherWay(a: string, b: string): Promise<boolean>;

@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
 import type { CommunityStore, PostRow, ThreadRow } from './store.ts';
 
-/** What the board asks of other contexts (wired in app.ts). */
+/** What the board asks of other contexts (wired in its module.ts). */
 export interface CommunityPorts {
   gamePublished(gameId: string): Promise<boolean>;
   names(ids: string[]): Promise<Map<string, string>>;

@@ -16,7 +16,7 @@ export type { Item as OfferItem, Priced } from './rules.ts';
 
 export type { SaleTargets } from '../catalog/service.ts';
 
-/** What the promotions context asks of the others, wired in app.ts (it reads no other context's tables). */
+/** What the promotions context asks of the others, wired in its module.ts (it reads no other context's tables). */
 export interface PromotionPorts {
   /** Account age, owned games and points of a buyer: for segments and bundles. */
   buyerFacts(userId: string): Promise<BuyerFacts>;

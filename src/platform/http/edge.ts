@@ -124,3 +124,36 @@ export function securityHeaders(app: FastifyInstance, publicUrl: string): void {
     done(null, payload);
   });
 }
+
+/** Cookie sessions are CSRF-safe only if cross-site writes are refused: browsers send Origin on them. */
+export function refuseCrossSiteWrites(app: FastifyInstance, trustedOrigins: string[]): void {
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
+    const origin = req.headers.origin;
+    if (origin && !trustedOrigins.includes(origin) && origin !== `${req.protocol}://${req.host}`) {
+      return done(new AppError(403, 'cross_site_request', 'This request came from another site and was refused.'));
+    }
+    done();
+  });
+}
+
+/**
+ * Counts requests in flight, so that a stopping store lets them finish before it closes the pool. Hooks on every
+ * request are callback-style: an async hook costs a promise per request (issue 15).
+ */
+export function requestsInFlight(app: FastifyInstance): { settled(maxMs: number): Promise<void> } {
+  let inFlight = 0;
+  app.addHook('onRequest', (_req, _reply, done) => {
+    inFlight++;
+    done();
+  });
+  app.addHook('onResponse', (_req, _reply, done) => {
+    inFlight--;
+    done();
+  });
+  return {
+    async settled(maxMs) {
+      for (let waited = 0; inFlight > 0 && waited < maxMs; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    },
+  };
+}

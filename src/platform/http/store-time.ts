@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { STORE_CLOCK_SHIFT_HEADER, STORE_TIME_HEADER, type AdjustableClock, type Clock } from '../clock.ts';
+
+/**
+ * The store's clock (injected; a test's or a development shift) travels with every answer, so the web client judges
+ * "the past" and "release day" by it, never by the browser's own clock. When the development clock was moved, every
+ * answer also says by how much, and every page shows a banner (web/src/components/Layout.tsx).
+ */
+export function storeTimeHeaders(app: FastifyInstance, clock: Clock, devClock: AdjustableClock | undefined): void {
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    reply.header(STORE_TIME_HEADER, clock.now().toISOString());
+    const shift = devClock ? Math.round(devClock.offsetMs()) : 0;
+    if (Math.abs(shift) >= 60_000) reply.header(STORE_CLOCK_SHIFT_HEADER, String(shift));
+    done(null, payload);
+  });
+}
