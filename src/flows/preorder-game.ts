@@ -1,5 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { formatCount, formatMoney } from '../platform/money.ts';
+import { orderConfirmedMail } from '../orders/mail.ts';
 import {
   orderRow,
   chargePayment,
@@ -75,8 +75,14 @@ export function preorderGame(d: FlowDeps) {
             {
               to: c.email,
               dedupeKey: `order:${c.orderId}:confirmation`,
-              subject: `${c.kind === 'preorder' ? 'Pre-order' : 'Purchase'} confirmed: ${c.gameTitle}`,
-              text: `Thank you! Your ${c.kind === 'preorder' ? 'pre-order' : 'purchase'} of ${c.gameTitle} is complete.\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${formatCount(c.pointsUsed)} points` : ''}\nPoints earned: ${formatCount(pointsEarned)}\n\nYou can request a refund from your purchase list: ${d.publicUrl}/purchases\n`,
+              ...orderConfirmedMail(c.language ?? 'en', {
+                kind: c.kind,
+                title: c.gameTitle,
+                paid: { amountMinor: c.paidMinor, currency: c.currency },
+                pointsUsed: c.pointsUsed,
+                pointsEarned,
+                publicUrl: d.publicUrl,
+              }),
             },
             now,
           );

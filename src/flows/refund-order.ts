@@ -1,13 +1,7 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { formatCount, formatMoney } from '../platform/money.ts';
+import { refundedMail } from '../orders/mail.ts';
 import type { FlowDeps } from './deps.ts';
 import type { RefundContext } from '../orders/sagas.ts';
-
-const GIFT_SUBJECT = {
-  declined: (c: RefundContext) => `${c.gift?.recipientName} declined your gift of ${c.gameTitle}: refunded`,
-  expired: (c: RefundContext) => `Your gift of ${c.gameTitle} was not accepted within 30 days: refunded`,
-  cancelled: (c: RefundContext) => `Your gift of ${c.gameTitle} is cancelled and refunded`,
-};
 
 /**
  * Refund of a pre-order or purchase, S1.12–S1.14 (D1), in three steps like the checkout: one local transaction
@@ -67,8 +61,14 @@ export function refundOrder(d: FlowDeps) {
             {
               to: c.email,
               dedupeKey: `order:${c.orderId}:refunded`,
-              subject: c.gift ? GIFT_SUBJECT[c.gift.outcome](c) : `Refund completed: ${c.gameTitle}`,
-              text: `${c.gift ? `Your gift of ${c.gameTitle} to ${c.gift.recipientName} was ${c.gift.outcome}; its payment is refunded.` : `Your order of ${c.gameTitle} is cancelled and refunded.`}\n\nRefunded: ${formatMoney({ amountMinor: c.refundedMinor ?? 0, currency: c.currency })}\nPoints returned: ${formatCount(c.pointsUsed)}\nEarned points taken back: ${formatCount(c.revoked ?? 0)}${c.shortfall ? `\nAlready spent earned points kept back from the refund: ${formatCount(c.shortfall)}` : ''}\n`,
+              ...refundedMail(c.language ?? 'en', {
+                title: c.gameTitle,
+                refunded: { amountMinor: c.refundedMinor ?? 0, currency: c.currency },
+                pointsReturned: c.pointsUsed,
+                earnedTakenBack: c.revoked ?? 0,
+                shortfall: c.shortfall,
+                gift: c.gift,
+              }),
             },
             d.clock.now(),
           );

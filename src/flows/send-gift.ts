@@ -1,10 +1,10 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { formatCount, formatMoney } from '../platform/money.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore } from '../gifts/store.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
-import { deliverGift, formatIn, GIFT_TIMERS } from '../gifts/lifecycle.ts';
+import { deliverGift, GIFT_TIMERS } from '../gifts/lifecycle.ts';
+import { giftPaidMail } from '../gifts/mail.ts';
 import {
   orderRow,
   chargePayment,
@@ -111,7 +111,6 @@ export function sendGift(d: GiftDeps) {
         run: async (c, tx) => {
           const now = d.clock.now();
           const deliverAt = new Date(c.deliverAt);
-          const when = deliverAt <= now ? 'now' : formatIn(deliverAt, c.recipientTimeZone);
           const pointsEarned = d.points.earnedFor(c.paidMinor);
           const confirmed = await d.orders.confirmPaid(
             tx,
@@ -120,8 +119,15 @@ export function sendGift(d: GiftDeps) {
             {
               to: c.senderEmail,
               dedupeKey: `gift:${c.giftId}:paid`,
-              subject: `Your gift of ${c.gameTitle} to ${c.recipientName} is paid`,
-              text: `Thank you! ${c.gameTitle} is on its way to ${c.recipientName}${when === 'now' ? '.' : `, to arrive on ${when}.`}\n\nPaid: ${formatMoney({ amountMinor: c.paidMinor, currency: c.currency })}${c.pointsUsed ? ` + ${formatCount(c.pointsUsed)} points` : ''}\nPoints earned: ${formatCount(pointsEarned)}\n\nIf they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: ${d.publicUrl}/gifts\n`,
+              ...giftPaidMail(c.language ?? 'en', {
+                title: c.gameTitle,
+                recipientName: c.recipientName,
+                arrivesAt: deliverAt <= now ? undefined : { at: deliverAt, timeZone: c.recipientTimeZone },
+                paid: { amountMinor: c.paidMinor, currency: c.currency },
+                pointsUsed: c.pointsUsed,
+                pointsEarned,
+                publicUrl: d.publicUrl,
+              }),
             },
             now,
           );
@@ -133,7 +139,7 @@ export function sendGift(d: GiftDeps) {
             await earnPoints(d, tx, paymentOf(d, c));
             await d.gifts.move(tx, c.giftId, 'paying', 'scheduled', {}, now);
             // Sent "now": delivered in this same transaction, so nobody ever sees it scheduled (with a Cancel button).
-            if (when === 'now') await deliverGift(d, tx, c.giftId, now);
+            if (deliverAt <= now) await deliverGift(d, tx, c.giftId, now);
             else
               await d.timers.schedule(tx, {
                 id: GIFT_TIMERS.deliver.id(c.giftId),

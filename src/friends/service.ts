@@ -5,6 +5,7 @@ import type { NotificationService } from '../notifications/service.ts';
 import type { Transactions } from '../platform/db/tx.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { FriendStore } from './store.ts';
+import { friendRequestMail } from './mail.ts';
 
 export interface Person {
   id: string;
@@ -24,7 +25,7 @@ export interface FriendsView {
 export class FriendService {
   constructor(
     private readonly store: FriendStore,
-    private readonly accounts: Pick<AccountService, 'searchPeople' | 'people'>,
+    private readonly accounts: Pick<AccountService, 'searchPeople' | 'people' | 'contacts'>,
     private readonly transactions: Transactions,
     private readonly notifications: NotificationService,
     private readonly clock: Clock,
@@ -63,6 +64,7 @@ export class FriendService {
       return 'accepted';
     }
     const now = this.clock.now();
+    const language = (await this.accounts.contacts([to]))[0]?.language ?? 'en';
     await this.transactions.run(async (tx) => {
       if (!(await this.store.insertRequest(tx, me, to, now)))
         throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
@@ -72,8 +74,7 @@ export class FriendService {
         {
           to: target.email,
           dedupeKey: `friend-request:${me}:${to}:${now.getTime()}`,
-          subject: `${requester.name} wants to be your friend`,
-          text: `${requester.name} sent you a friend request on Game Store.\n\nAccept or decline it here: ${this.publicUrl}/friends\n`,
+          ...friendRequestMail(language, { requesterName: requester.name, link: `${this.publicUrl}/friends` }),
         },
         now,
       );

@@ -590,7 +590,9 @@ describe('gift titles in the reader’s language (S2, storefront issue bug 3)', 
     );
     expect(note.payload.game.title).toBe('달의 정원');
     const [mail] = await mails(recipient.email, /달의 정원/);
-    expect(mail?.subject).toContain('달의 정원');
+    expect(mail?.subject).toBe('Aoi님이 선물을 보냈습니다: 달의 정원');
+    // The sender's mail (paid) is in Japanese, with the title the sender bought it under.
+    expect((await mails(sender.email, /月の庭/))[0]?.subject).toBe('Minjiさんへの月の庭のギフトのお支払いが完了しました');
     // The sender still reads it in Japanese; the operator (English) in English.
     expect((await sender.client.get(`/api/gifts/${gift.id}`)).body.game.title).toBe('月の庭');
     const report = await op.get(`/api/operator/reports/gifts?gameId=${g.body.id}`);

@@ -4,6 +4,7 @@ import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { RefundContext } from '../orders/sagas.ts';
 import { giftTitle, type GiftStore } from './store.ts';
+import { giftDeliveredMail } from './mail.ts';
 import { ANSWER_WITHIN_MS, type GiftState } from './state.ts';
 
 /**
@@ -31,9 +32,6 @@ export const GIFT_TIMERS = {
   refund: { handler: 'refund-order', id: (orderId: string) => `refund-order:${orderId}` },
 } as const;
 
-export const formatIn = (at: Date, timeZone: string) =>
-  `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at)} (${timeZone})`;
-
 /** Timer gift-deliver: the gift arrives (unless the sender cancelled it first) and its 30 days start (S2.7, S2.10). */
 export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
   const g = await d.gifts.lock(tx, giftId);
@@ -58,8 +56,14 @@ export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, 
     {
       to: recipient.email,
       dedupeKey: `gift:${giftId}:delivered`,
-      subject: `${sender.name} sent you a gift: ${giftTitle(g, recipient.language)}`,
-      text: `${sender.name} sent you ${giftTitle(g, recipient.language)} as a gift.${g.message ? `\n\nTheir message:\n${g.message}` : ''}\n\nAccept it to add it to your library, or decline it: ${d.publicUrl}/gifts/${giftId}\nIf you do not answer by ${formatIn(expiresAt, recipient.time_zone)}, it goes back to ${sender.name}.\n`,
+      ...giftDeliveredMail(recipient.language, {
+        title: giftTitle(g, recipient.language),
+        senderName: sender.name,
+        message: g.message,
+        link: `${d.publicUrl}/gifts/${giftId}`,
+        expiresAt,
+        timeZone: recipient.time_zone,
+      }),
     },
     now,
   );
@@ -96,6 +100,7 @@ export async function settleWithRefund(
     orderId: giftId,
     userId: gift.sender_id,
     email: sender.email,
+    language: sender.language,
     gameTitle: gift.game_title,
     currency: order.currency,
     paidMinor: order.paid_minor,

@@ -11,6 +11,7 @@ import { chargeUrls } from '../payments/gateway.ts';
 import { GIFT_TIMERS, settleWithRefund, type GiftLifecycleDeps } from './lifecycle.ts';
 import type { GiftContext } from './sagas.ts';
 import { giftTitle, type GiftStore } from './store.ts';
+import { giftAcceptedMail } from './mail.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Transactions } from '../platform/db/tx.ts';
@@ -140,6 +141,7 @@ export class GiftService {
       idempotencyKey: `gift:${key}`,
       senderId: sender.userId,
       senderEmail: sender.email,
+      language: sender.shopper.language,
       senderName: sender.name,
       senderCountry: sender.shopper.country,
       recipientId: recipient.id,
@@ -215,8 +217,7 @@ export class GiftService {
         {
           to: sender.email,
           dedupeKey: `gift:${g.id}:accepted`,
-          subject: `${recipient.name} accepted your gift of ${giftTitle(g, sender.language)}`,
-          text: `${recipient.name} accepted ${giftTitle(g, sender.language)}. It is in their library now.\n`,
+          ...giftAcceptedMail(sender.language, { title: giftTitle(g, sender.language), recipientName: recipient.name }),
         },
         now,
       );

@@ -91,9 +91,9 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
     // The outbox delivery loop sends it over SMTP to the sink.
     await vi.waitFor(() => expect(t.mailbox.to(email).length).toBeGreaterThan(0), { timeout: 5_000, interval: 50 });
     const mails = t.mailbox.to(email);
-    // In the buyer's language: the Korean title.
-    expect(mails.map((m) => m.subject)).toEqual(['Pre-order confirmed: 네뷸라 드리프트']);
-    expect(mails[0]!.text).toContain('Points earned: 2,600');
+    // In the buyer's language: Korean, with the Korean title.
+    expect(mails.map((m) => m.subject)).toEqual(['예약 구매 완료: 네뷸라 드리프트']);
+    expect(mails[0]!.text).toContain('적립 포인트: 2,600');
     expect(me.country).toBe('KR');
     await invariantsHold(t);
   });

@@ -18,6 +18,8 @@ export interface Purchase {
   pointsUsed: number;
   paidMinor: number;
   paymentMethod: string;
+  /** The buyer's language, for their mails (absent in sagas started before it was kept: English). */
+  language?: string;
   /** Promotions with a budget or a coupon in the price: counted in the placing step, given back if it is undone (R5). */
   redemptions?: { id: string; budget: number | null; couponCode?: string }[];
   /** The charge request's URLs, fixed when the saga starts (a retried request must be byte-identical). */
@@ -51,6 +53,8 @@ export interface RefundContext {
   revoked?: number;
   shortfall?: number;
   refundedMinor?: number;
+  /** The language of the mail that says it is done (the buyer's, or the gift's sender's). */
+  language?: string;
   /** Set when the order paid for a gift that was declined, expired or cancelled (S2.12, S2.13). */
   gift?: { recipientName: string; outcome: 'declined' | 'expired' | 'cancelled' };
 }
