@@ -213,7 +213,7 @@ export async function createStore(deps: StoreDeps): Promise<Store> {
       timers.start();
     }
 
-    installErrorHandler(app);
+    installErrorHandler(app, (req) => s.guards.language(req));
     edgeGuards(app);
     loadShedding(app, {
       eventLoopDelayMs: config.shedEventLoopDelayMs,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../platform/errors.ts';
+import { accountError } from './errors.ts';
 
 /**
  * Refuses passwords that appear in breach corpora, with the k-anonymity range protocol of Have I Been
@@ -48,11 +48,7 @@ export class BreachedPasswords {
   async assertNotBreached(password: string): Promise<void> {
     const seen = await this.timesSeen(password);
     if (seen > 0) {
-      throw new AppError(
-        400,
-        'password_breached',
-        `This password has appeared ${seen.toLocaleString('en')} times in data breaches, so attackers try it first. Choose another one.`,
-      );
+      throw accountError(400, 'password_breached', { times: seen });
     }
     assertNotGuessable(password);
   }
@@ -117,10 +113,6 @@ export function assertNotGuessable(password: string): void {
   const sequence = '01234567890abcdefghijklmnopqrstuvwxyzqwertyuiopasdfghjklzxcvbnm';
   const onlySequence = lower.length >= 4 && [...Array(lower.length - 3).keys()].every((i) => sequence.includes(lower.slice(i, i + 4)));
   if ((root.length > 0 && COMMON_ROOTS.has(root)) || (root.length === 0 && /^\d+$/.test(lower)) || distinct < 5 || onlySequence) {
-    throw new AppError(
-      400,
-      'password_too_guessable',
-      'This password is among the first ones attackers try (a common word with digits, a sequence, or too few different characters). Choose a longer phrase of unrelated words.',
-    );
+    throw accountError(400, 'password_too_guessable');
   }
 }

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../platform/errors.ts';
+import { acceptedLanguage } from '../platform/errors.ts';
+import { accountError } from './errors.ts';
+import { isLanguage } from '../platform/languages.ts';
 import type { Shopper } from '../platform/shopper.ts';
 import type { AccountService, Viewer } from './service.ts';
 import type { IpCountryLookup } from '../platform/shopper.ts';
@@ -73,22 +75,27 @@ export class Guards {
 
   async requireUser(req: FastifyRequest): Promise<Viewer> {
     const v = await this.viewer(req);
-    if (!v) throw new AppError(401, 'not_signed_in', 'Sign in to do this.');
+    if (!v) throw accountError(401, 'not_signed_in.required');
     return v;
   }
 
   async requireOperator(req: FastifyRequest): Promise<Viewer> {
     const v = await this.requireUser(req);
-    if (v.profile.role !== 'operator')
-      throw new AppError(403, 'operator_only', 'Only store operators can do this. Ask an operator to give your account the operator role.');
+    if (v.profile.role !== 'operator') throw accountError(403, 'operator_only');
     if (this.policy.operatorRequire2fa && !v.twoFactor) {
-      throw new AppError(
-        403,
-        'two_factor_required',
-        'Operators must turn on two-factor authentication first: open your account page and set up an authenticator app.',
-      );
+      throw accountError(403, 'two_factor_required');
     }
     return v;
+  }
+
+  /**
+   * The language the store answers this request in (errors): the signed-in user's profile language, else the
+   * visitor's choice (cookie), else the first of Accept-Language the store writes (en, ko, ja), else English.
+   */
+  async language(req: FastifyRequest): Promise<string> {
+    const v = await this.viewer(req).catch(() => undefined);
+    const chosen = v?.profile.language ?? cookie(req, 'store_language');
+    return chosen && isLanguage(chosen) ? chosen : acceptedLanguage(req.headers['accept-language']);
   }
 
   /** Signed-in users shop from their residence; visitors from the country they picked (cookie) or the default. */

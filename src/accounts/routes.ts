@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
+import { accountError } from './errors.ts';
 import type { Auth } from './auth.ts';
 import { SESSION_COOKIE, type AccountService } from './service.ts';
 import type { Guards } from './guards.ts';
@@ -11,7 +12,6 @@ import { CountryCode } from '../platform/schemas.ts';
 import type { TokenService } from './tokens.ts';
 import type { ProviderSettings } from './providers.ts';
 import type { BreachedPasswords } from './breached.ts';
-import { AppError } from '../platform/errors.ts';
 import type { SharedRateLimiter } from '../platform/http/rate-limit.ts';
 
 const TWO_FACTOR_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.two_factor=([^;]+)/;
@@ -50,7 +50,12 @@ export function accountRoutes(
       },
     },
     async (req, reply) => {
-      if (deps.rateLimit) await deps.limits.signUpsPerAddress.take(`sign-up-ip:${req.ip}`, 'sign-ups from your network');
+      if (deps.rateLimit)
+        await deps.limits.signUpsPerAddress.take(`sign-up-ip:${req.ip}`, {
+          en: 'sign-ups from your network',
+          ko: '사용 중인 네트워크의 가입 시도',
+          ja: 'お使いのネットワークからの登録',
+        });
       await deps.breached.assertNotBreached(req.body.password);
       const { me, headers } = await deps.accounts.signUp(req.body, 'player', deps.guards.ipCountry(req));
       for (const c of headers.getSetCookie()) reply.header('set-cookie', c);
@@ -138,12 +143,7 @@ export function accountRoutes(
     },
     async (req, reply) => {
       const v = await deps.guards.requireUser(req);
-      if (v.viaToken)
-        throw new AppError(
-          403,
-          'session_required',
-          'Tokens are issued to a signed-in session; use your refresh token to get a new access token.',
-        );
+      if (v.viaToken) throw accountError(403, 'session_required');
       return reply.status(201).send(await deps.tokens.issue(v.userId, v.sessionId));
     },
   );
@@ -186,14 +186,28 @@ export function accountRoutes(
       const account =
         url.pathname === '/api/auth/sign-in/email' ? String((req.body as { email?: unknown })?.email ?? '').toLowerCase() : '';
       if (deps.rateLimit && /^\/api\/auth\/(sign-in\/|two-factor\/verify-)/.test(url.pathname))
-        await deps.limits.signInsPerAddress.take(`sign-in-ip:${req.ip}`, 'sign-in attempts from your network');
-      if (account && deps.rateLimit) await deps.limits.signInsPerAccount.take(`sign-in:${account}`, 'sign-in attempts for this account');
+        await deps.limits.signInsPerAddress.take(`sign-in-ip:${req.ip}`, {
+          en: 'sign-in attempts from your network',
+          ko: '사용 중인 네트워크의 로그인 시도',
+          ja: 'お使いのネットワークからのサインイン試行',
+        });
+      if (account && deps.rateLimit)
+        await deps.limits.signInsPerAccount.take(`sign-in:${account}`, {
+          en: 'sign-in attempts for this account',
+          ko: '이 계정의 로그인 시도',
+          ja: 'このアカウントへのサインイン試行',
+        });
       // Second-factor codes: counted per pending sign-in (its two-factor cookie) or session, whatever address they come from.
       const codeStep = /^\/api\/auth\/two-factor\/verify-(totp|backup-code|otp)$/.exec(url.pathname)?.[1];
       const attempt = req.headers.cookie
         ? (TWO_FACTOR_COOKIE.exec(req.headers.cookie)?.[1] ?? SESSION_COOKIE.exec(req.headers.cookie)?.[1])
         : undefined;
-      if (codeStep && attempt && deps.rateLimit) await deps.limits.codesPerSignIn.take(`2fa:${attempt}`, 'codes for this sign-in');
+      if (codeStep && attempt && deps.rateLimit)
+        await deps.limits.codesPerSignIn.take(`2fa:${attempt}`, {
+          en: 'codes for this sign-in',
+          ko: '이번 로그인의 인증 코드 입력',
+          ja: 'このサインインでのコード入力',
+        });
       const newPassword = (req.body as { newPassword?: unknown } | undefined)?.newPassword;
       if (
         typeof newPassword === 'string' &&

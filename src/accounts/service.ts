@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.ts';
-import { AppError } from '../platform/errors.ts';
+import type { AppError } from '../platform/errors.ts';
+import { accountError, countryName } from './errors.ts';
 import { isLanguage } from '../platform/languages.ts';
 import { isCurrency } from '../platform/money.ts';
 import { defaultCurrencyFor, defaultTimeZoneFor, isCountry, isTimeZone } from '../platform/countries.ts';
@@ -80,29 +81,34 @@ export class AccountService {
    * request's IP country is the proof). The currency follows the new country. Refusals are audited.
    */
   async changeResidence(userId: string, country: string, ipCountry: string | undefined): Promise<Me> {
-    if (!isCountry(country)) throw new AppError(400, 'unknown_country', `"${country}" is not an ISO 3166-1 country code.`);
+    if (!isCountry(country)) throw accountError(400, 'unknown_country', { country });
     const profile = await this.store.profile(userId);
-    if (!profile) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
-    const refuse = async (status: number, reason: string, message: string): Promise<never> => {
-      await this.audit({ action: 'change_residence', outcome: 'refused', userId, residence: profile.country, ipCountry, reason, message });
-      throw new AppError(status, reason, message);
+    if (!profile) throw accountError(401, 'not_signed_in');
+    // Refused: recorded for operators (in English, the audit log's language) and answered in the user's language.
+    const refuse = async (error: AppError): Promise<never> => {
+      await this.audit({
+        action: 'change_residence',
+        outcome: 'refused',
+        userId,
+        residence: profile.country,
+        ipCountry,
+        reason: error.code,
+        message: error.message,
+      });
+      throw error;
     };
-    if (country === profile.country) await refuse(409, 'same_residence', 'This is already your country of residence.');
+    if (country === profile.country) await refuse(accountError(409, 'same_residence'));
     const days = this.defaults.residenceChangeDays ?? 90;
     const now = this.clock.now();
     if (profile.country_changed_at && now.getTime() - profile.country_changed_at.getTime() < days * 86_400_000) {
       const next = new Date(profile.country_changed_at.getTime() + days * 86_400_000).toISOString().slice(0, 10);
-      await refuse(
-        409,
-        'residence_change_too_soon',
-        `You can change your country of residence once every ${days} days; the next change is possible on ${next}.`,
-      );
+      await refuse(accountError(409, 'residence_change_too_soon', { days, next }));
     }
     if (ipCountry !== country) {
       await refuse(
-        403,
-        'residence_proof_required',
-        `To move your residence to ${new Intl.DisplayNames(['en'], { type: 'region' }).of(country)}, change it while connected from there${ipCountry ? ` (this connection is from ${new Intl.DisplayNames(['en'], { type: 'region' }).of(ipCountry)})` : ' (the country of this connection is unknown)'}.`,
+        ipCountry
+          ? accountError(403, 'residence_proof_required.from', { country: countryName(country), from: countryName(ipCountry) })
+          : accountError(403, 'residence_proof_required.unknown', { country: countryName(country) }),
       );
     }
     await this.store.setResidence(userId, { country, currency: defaultCurrencyFor(country), country_changed_at: now });
@@ -111,16 +117,10 @@ export class AccountService {
   }
 
   private validateRegion(country: string, language: string, currency: string | undefined, timeZone?: string): void {
-    if (timeZone && !isTimeZone(timeZone))
-      throw new AppError(400, 'unknown_time_zone', `"${timeZone}" is not an IANA time zone (for example Asia/Seoul or Europe/Berlin).`);
-    if (!isCountry(country))
-      throw new AppError(
-        400,
-        'unknown_country',
-        `"${country}" is not an ISO 3166-1 country code; choose your country of residence from the list.`,
-      );
-    if (!isLanguage(language)) throw new AppError(400, 'unsupported_language', `"${language}" is not a language the store supports yet.`);
-    if (currency && !isCurrency(currency)) throw new AppError(400, 'unknown_currency', `"${currency}" is not an ISO 4217 currency code.`);
+    if (timeZone && !isTimeZone(timeZone)) throw accountError(400, 'unknown_time_zone', { zone: timeZone });
+    if (!isCountry(country)) throw accountError(400, 'unknown_country', { country });
+    if (!isLanguage(language)) throw accountError(400, 'unsupported_language', { language });
+    if (currency && !isCurrency(currency)) throw accountError(400, 'unknown_currency', { currency });
   }
 
   /**
@@ -152,20 +152,20 @@ export class AccountService {
     const check = this.defaults.signUpCountryCheck ?? 'warn';
     const differs = check !== 'off' && ipCountry !== undefined && ipCountry !== input.country;
     if (differs && check === 'block') {
-      const message = `You are connecting from ${regionName(ipCountry)}: sign up with the country you live in, from there.`;
+      const error = accountError(403, 'residence_not_where_you_are', { from: countryName(ipCountry) });
       await this.audit({
         action: 'sign_up',
         outcome: 'refused',
         userId: null,
         residence: input.country,
         ipCountry,
-        reason: 'residence_not_where_you_are',
-        message,
+        reason: error.code,
+        message: error.message,
       });
-      throw new AppError(403, 'residence_not_where_you_are', message);
+      throw error;
     }
     if (await this.store.userByEmail(input.email)) {
-      throw new AppError(409, 'email_taken', 'An account with this email already exists. Sign in instead, or use another email.');
+      throw accountError(409, 'email_taken');
     }
     const { headers, response } = await this.auth.api.signUpEmail({
       body: { email: input.email, password: input.password, name: input.name },
@@ -208,7 +208,7 @@ export class AccountService {
 
   async me(userId: string): Promise<Me> {
     const [profile, user] = await Promise.all([this.store.profile(userId), this.store.userById(userId)]);
-    if (!profile || !user) throw new AppError(401, 'not_signed_in', 'Your session has ended. Sign in again.');
+    if (!profile || !user) throw accountError(401, 'not_signed_in');
     return {
       id: user.id,
       email: user.email,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../platform/clock.ts';
-import { AppError } from '../platform/errors.ts';
+import { accountError } from './errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Auth } from './auth.ts';
 import type { Me } from './schemas.ts';
@@ -62,8 +62,7 @@ const ROLES = new Set(['player', 'operator']);
 const ACCESS_SECONDS = 15 * 60;
 const REFRESH_DAYS = 30;
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
-const invalid = () =>
-  new AppError(401, 'invalid_refresh_token', 'This refresh token is not valid (unknown, expired or revoked). Sign in again.');
+const invalid = () => accountError(401, 'invalid_refresh_token');
 
 export class TokenService {
   private keys: { set: ReturnType<typeof createLocalJWKSet>; at: number } | undefined;
@@ -98,11 +97,7 @@ export class TokenService {
     if (reused) {
       // Someone presented a spent token: the family is compromised, end it for everyone holding it.
       await this.revokeFamily(reused);
-      throw new AppError(
-        401,
-        'refresh_token_reused',
-        'This refresh token was already used, so every token of this sign-in is now revoked. Sign in again.',
-      );
+      throw accountError(401, 'refresh_token_reused');
     }
     return pair!;
   }
@@ -199,11 +194,7 @@ export class TokenService {
       ).payload;
     } catch (err) {
       const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      throw new AppError(
-        401,
-        expired ? 'token_expired' : 'invalid_token',
-        expired ? 'The access token has expired: get a new one with your refresh token.' : 'The access token is not valid.',
-      );
+      throw accountError(401, expired ? 'token_expired' : 'invalid_token');
     }
     // Only the store's own tokens, and only whole ones: without a residence no region rule could be judged (R12).
     if (
@@ -213,7 +204,7 @@ export class TokenService {
       !ROLES.has(claims.role) ||
       typeof claims.currency !== 'string'
     ) {
-      throw new AppError(401, 'invalid_token', 'The access token is not valid: use one from POST /api/tokens.');
+      throw accountError(401, 'invalid_token.use');
     }
     return claims;
   }

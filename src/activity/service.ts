@@ -46,7 +46,8 @@ export class ActivityService {
   }
 
   private async game(gameId: string): Promise<void> {
-    if (!isUuid(gameId) || !(await this.d.published(gameId))) throw notFound('This game', 'game_not_found');
+    if (!isUuid(gameId) || !(await this.d.published(gameId)))
+      throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
   }
 
   /** Adds a game the user does not own yet; adding it twice changes nothing. */
@@ -59,7 +60,7 @@ export class ActivityService {
   }
 
   async unwish(userId: string, gameId: string): Promise<void> {
-    if (!isUuid(gameId)) throw notFound('This game', 'game_not_found');
+    if (!isUuid(gameId)) throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     await this.d.store.removeFromWishlist(userId, gameId, this.d.clock.now());
   }
 
@@ -88,7 +89,8 @@ export class ActivityService {
 
   private async own(userId: string, sessionId: string) {
     const s = isUuid(sessionId) ? await this.d.store.session(sessionId) : undefined;
-    if (!s || s.user_id !== userId) throw notFound('This play session', 'session_not_found');
+    if (!s || s.user_id !== userId)
+      throw notFound({ en: 'This play session', ko: '이 플레이 세션', ja: 'このプレイセッション' }, 'session_not_found');
     return s;
   }
 

@@ -56,7 +56,7 @@ export function alertRoutes(app: FastifyInstance, deps: { alerts: AlertService; 
     async (req) => {
       const v = await deps.guards.requireOperator(req);
       const done = isUuid(req.params.id) ? await deps.alerts.resolve(req.params.id, v.userId) : undefined;
-      if (!done) throw notFound('This open alert', 'alert_not_found');
+      if (!done) throw notFound({ en: 'This open alert', ko: '이 미해결 알림', ja: 'この未解決のアラート' }, 'alert_not_found');
       return view(done);
     },
   );

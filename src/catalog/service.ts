@@ -317,7 +317,7 @@ export class CatalogService {
 
   private async existing(id: string): Promise<GameRow> {
     const g = isUuid(id) ? await this.store.gameById(id) : undefined;
-    if (!g) throw notFound('This game', 'game_not_found');
+    if (!g) throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     return g;
   }
 
@@ -534,7 +534,7 @@ export class CatalogService {
 
   async storeGame(key: string, shopper: Shopper): Promise<StoreGame> {
     const g = await this.store.gameWithOffers(key, isUuid(key), shopper.country);
-    if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
+    if (!g || g.status !== 'published') throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     const priceOf = (editionId: string) =>
       resolvePrice(
         g.prices.filter((p) => p.edition_id === editionId),
@@ -604,7 +604,7 @@ export class CatalogService {
     coverUrl: string;
   }> {
     const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
-    if (!g) throw notFound('This game', 'game_not_found');
+    if (!g) throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     return {
       id: g.id,
       slug: g.slug,
@@ -633,9 +633,9 @@ export class CatalogService {
     action: 'buy' | 'gift' = 'buy',
   ): Promise<{ quote: Quote; item: OfferItem }> {
     const g = isUuid(gameId) ? await this.store.gameWithOffers(gameId, true, shopper.country) : undefined;
-    if (!g || g.status !== 'published') throw notFound('This game', 'game_not_found');
+    if (!g || g.status !== 'published') throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     const edition = editionId ? g.editions.find((e) => e.id === editionId) : g.editions[0];
-    if (!edition) throw notFound('This edition', 'edition_not_found');
+    if (!edition) throw notFound({ en: 'This edition', ko: '이 에디션', ja: 'このエディション' }, 'edition_not_found');
     const price = resolvePrice(
       g.prices.filter((p) => p.edition_id === edition.id),
       shopper,

@@ -118,7 +118,8 @@ export class ChatService {
   /** A conversation exists only for its members: anyone else gets 404, as if it did not exist. */
   private async visible(me: string, conversationId: string) {
     const c = isUuid(conversationId) ? await this.d.store.conversation(conversationId) : undefined;
-    if (!c || !(await this.d.store.isMember(conversationId, me))) throw notFound('This conversation', 'conversation_not_found');
+    if (!c || !(await this.d.store.isMember(conversationId, me)))
+      throw notFound({ en: 'This conversation', ko: '이 대화', ja: 'この会話' }, 'conversation_not_found');
     return c;
   }
 
@@ -139,7 +140,7 @@ export class ChatService {
 
   private async conversation(me: string, id: string): Promise<ConversationView> {
     const found = (await this.list(me)).find((c) => c.id === id);
-    if (!found) throw notFound('This conversation', 'conversation_not_found');
+    if (!found) throw notFound({ en: 'This conversation', ko: '이 대화', ja: 'この会話' }, 'conversation_not_found');
     return found;
   }
 
@@ -337,7 +338,8 @@ export class ChatService {
   /** A member reports a message to the operators (once per message). */
   async report(me: string, messageId: string, reason: string): Promise<{ reported: boolean }> {
     const m = isUuid(messageId) ? await this.d.store.messageById(messageId) : undefined;
-    if (!m || !(await this.d.store.isMember(m.conversation_id, me))) throw notFound('This message', 'message_not_found');
+    if (!m || !(await this.d.store.isMember(m.conversation_id, me)))
+      throw notFound({ en: 'This message', ko: '이 메시지', ja: 'このメッセージ' }, 'message_not_found');
     if (m.sender_id === me) throw new AppError(400, 'own_message', 'You cannot report your own message.');
     return {
       reported: await this.d.store.report({
@@ -371,7 +373,7 @@ export class ChatService {
   /** Marks a message's reports handled (dismissed, or acted on): it leaves the list. */
   async handleReports(messageId: string): Promise<void> {
     if (!isUuid(messageId) || !(await this.d.store.resolveReports(messageId, this.d.clock.now())))
-      throw notFound('Reports of this message', 'report_not_found');
+      throw notFound({ en: 'Reports of this message', ko: '이 메시지에 대한 신고', ja: 'このメッセージへの通報' }, 'report_not_found');
   }
 
   /** Mutes and bans in force now, newest first. */

@@ -38,14 +38,16 @@ export class CommunityService {
   constructor(private readonly d: { store: CommunityStore; clock: Clock; ports: CommunityPorts }) {}
 
   async threads(gameId: string, page: number, reader?: string): Promise<ThreadView[]> {
-    if (!isUuid(gameId) || !(await this.d.ports.gamePublished(gameId))) throw notFound('This game', 'game_not_found');
+    if (!isUuid(gameId) || !(await this.d.ports.gamePublished(gameId)))
+      throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     const rows = await this.d.store.threads(gameId, 30, (page - 1) * 30);
     const names = await this.d.ports.names([...new Set(rows.map((r) => r.author_id))]);
     return rows.map((r) => this.threadView(r, names, reader));
   }
 
   async start(me: string, gameId: string, title: string, body: string): Promise<ThreadView> {
-    if (!isUuid(gameId) || !(await this.d.ports.gamePublished(gameId))) throw notFound('This game', 'game_not_found');
+    if (!isUuid(gameId) || !(await this.d.ports.gamePublished(gameId)))
+      throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     const [t, b] = [title.trim(), body.trim()];
     if (!t || !b) throw new AppError(400, 'post_empty', 'A thread needs a title and a first post.');
     const now = this.d.clock.now();
@@ -62,7 +64,7 @@ export class CommunityService {
     if (!b) throw new AppError(400, 'post_empty', 'Write something first.');
     const post = { id: randomUUID(), author_id: me, body: b, created_at: this.d.clock.now() };
     const done = isUuid(threadId) ? await this.d.store.reply(threadId, post) : 'missing';
-    if (done === 'missing') throw notFound('This thread', 'thread_not_found');
+    if (done === 'missing') throw notFound({ en: 'This thread', ko: '이 글타래', ja: 'このスレッド' }, 'thread_not_found');
     if (done === 'locked') throw new AppError(409, 'thread_locked', 'This thread is locked: it takes no more replies.');
     const names = await this.d.ports.names([me]);
     return this.postView({ ...post, thread_id: threadId }, names, me);
@@ -70,7 +72,7 @@ export class CommunityService {
 
   async thread(id: string, reader?: string, after?: string): Promise<{ thread: ThreadView; posts: PostView[] }> {
     const t = isUuid(id) ? await this.d.store.thread(id) : undefined;
-    if (!t) throw notFound('This thread', 'thread_not_found');
+    if (!t) throw notFound({ en: 'This thread', ko: '이 글타래', ja: 'このスレッド' }, 'thread_not_found');
     let cursor: { at: Date; id: string } | undefined;
     if (after) {
       const [at, pid] = after.split('_');
@@ -85,7 +87,8 @@ export class CommunityService {
     if (patch.pinned === undefined && patch.locked === undefined) {
       throw new AppError(400, 'nothing_to_change', 'Say what to change: pinned, locked or both.');
     }
-    if (!isUuid(id) || !(await this.d.store.moderate(id, patch))) throw notFound('This thread', 'thread_not_found');
+    if (!isUuid(id) || !(await this.d.store.moderate(id, patch)))
+      throw notFound({ en: 'This thread', ko: '이 글타래', ja: 'このスレッド' }, 'thread_not_found');
     return (await this.thread(id)).thread;
   }
 

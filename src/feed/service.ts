@@ -105,7 +105,8 @@ export class FeedService {
   }
 
   async setVisibility(userId: string, id: string, visibility: Visibility, language: string): Promise<FeedItemView> {
-    if (!isUuid(id) || !(await this.d.store.setVisibility(userId, id, visibility))) throw notFound('This activity', 'activity_not_found');
+    if (!isUuid(id) || !(await this.d.store.setVisibility(userId, id, visibility)))
+      throw notFound({ en: 'This activity', ko: '이 활동', ja: 'このアクティビティ' }, 'activity_not_found');
     const [view] = await this.views([(await this.d.store.byId(id))!], language);
     return view!;
   }
@@ -113,7 +114,8 @@ export class FeedService {
   /** R11: an item its owner shares with everyone; anything else does not exist for the public. */
   async shared(id: string, language: string): Promise<FeedItemView> {
     const row = isUuid(id) ? await this.d.store.byId(id) : undefined;
-    if (!row || row.visibility !== 'everyone') throw notFound('This shared activity', 'share_not_found');
+    if (!row || row.visibility !== 'everyone')
+      throw notFound({ en: 'This shared activity', ko: '공유된 이 활동', ja: '共有されたこのアクティビティ' }, 'share_not_found');
     const [view] = await this.views([row], language);
     return view!;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signUp, startTestStore, type TestStore } from '../../test/harness.ts';
+import { Client, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 
 let t: TestStore;
 beforeAll(async () => {
@@ -104,5 +104,39 @@ describe('friends (S2.4, S2.6)', () => {
     expect(statuses[30]).toBe(429);
     // Names still work.
     expect((await prober.client.get('/api/users?q=Target')).status).toBe(200);
+  });
+  it('R1 S2.6 errors and mail speak the reader’s language: the profile’s, else the visitor’s choice, else Accept-Language', async () => {
+    const haneul = await signUp(t, { name: 'Haneul Seo', country: 'KR', language: 'ko' });
+    const aoi = await signUp(t, { name: 'Aoi Mori', country: 'JP', language: 'ja' });
+    const sam = await signUp(t, { name: 'Sam Reed', country: 'US', language: 'en' });
+    // A signed-in user's errors follow their profile, whatever the browser asks for.
+    const self = await haneul.client.post('/api/friends/requests', { userId: haneul.me.id }, { 'accept-language': 'en-US' });
+    expect(self.status).toBe(400);
+    expect(self.body.error).toEqual({ code: 'cannot_befriend_self', message: '자기 자신에게는 친구 요청을 보낼 수 없습니다.' });
+    expect((await sam.client.post('/api/friends/requests', { userId: sam.me.id })).body.error.message).toBe(
+      'You cannot send a friend request to yourself.',
+    );
+    // Values are filled in, in the reader's words; the code stays the same in every language.
+    expect((await haneul.client.post('/api/friends/requests', { userId: aoi.me.id })).status).toBe(201);
+    const again = await haneul.client.post('/api/friends/requests', { userId: aoi.me.id });
+    expect(again.body.error).toEqual({
+      code: 'request_pending',
+      message: '이미 Aoi Mori님에게 친구 요청을 보냈습니다. 아직 답이 없습니다.',
+    });
+    // The request's mail reaches Aoi in Japanese.
+    expect((await waitForMail(aoi.email)).map((m) => m.subject)).toEqual(['Haneul Seoさんからフレンド申請が届きました']);
+    // Request validation, in the platform's catalogue.
+    const invalid = await aoi.client.post('/api/friends/requests', {});
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe('invalid_request');
+    expect(invalid.body.error.message).toMatch(/^bodyが正しくありません: .*userId.*。修正してからもう一度送信してください。$/);
+    // Visitors: Accept-Language, unless they chose a language in the store (cookie); unknown languages read English.
+    const visitor = (headers: Record<string, string>) => new Client(t.url).get('/api/friends', headers);
+    expect((await visitor({ 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.8' })).body.error).toEqual({
+      code: 'not_signed_in',
+      message: 'この操作にはサインインが必要です。',
+    });
+    expect((await visitor({ 'accept-language': 'ja', cookie: 'store_language=ko' })).body.error.message).toBe('로그인해야 할 수 있습니다.');
+    expect((await visitor({ 'accept-language': 'fr-FR,fr' })).body.error.message).toBe('Sign in to do this.');
   });
 });

@@ -24,7 +24,11 @@ export function friendRoutes(
   const tags = ['friends'];
   const me = async (req: Parameters<Guards['requireUser']>[0]) => (await deps.guards.requireUser(req)).userId;
   const requestFriend = async (from: string, to: string) => {
-    await deps.requestLimit.take(`friend-requests:${from}`, 'friend requests in a short time');
+    await deps.requestLimit.take(`friend-requests:${from}`, {
+      en: 'friend requests in a short time',
+      ko: '짧은 시간 동안의 친구 요청',
+      ja: '短時間のフレンド申請',
+    });
     return deps.friends.request(from, to);
   };
 
@@ -41,7 +45,12 @@ export function friendRoutes(
     async (req) => {
       const who = await me(req);
       // An exact email tells whether someone has an account here: a person adds a few friends, a script tries lists.
-      if (req.query.q.includes('@')) await deps.emailLookupLimit.take(`email-lookups:${who}`, 'look-ups by email');
+      if (req.query.q.includes('@'))
+        await deps.emailLookupLimit.take(`email-lookups:${who}`, {
+          en: 'look-ups by email',
+          ko: '이메일로 찾기',
+          ja: 'メールアドレスでの検索',
+        });
       return deps.friends.search(who, req.query.q);
     },
   );

@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.ts';
-import { AppError } from '../platform/errors.ts';
+import { friendError } from './errors.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { Transactions } from '../platform/db/tx.ts';
@@ -35,7 +35,7 @@ export class FriendService {
   /** Users by the start of their name or by their exact email; never the searcher, nobody who blocked them. */
   async search(me: string, q: string): Promise<Person[]> {
     const term = q.trim();
-    if (term.length < 2) throw new AppError(400, 'query_too_short', 'Type at least two characters of a name, or a full email address.');
+    if (term.length < 2) throw friendError(400, 'query_too_short');
     const found = await this.accounts.searchPeople(term, me, 40);
     const blockers = await this.store.blockersOf(
       me,
@@ -46,19 +46,18 @@ export class FriendService {
 
   private async person(id: string): Promise<Person & { email: string }> {
     const [u] = await this.accounts.people([id]);
-    if (!u) throw new AppError(404, 'user_not_found', 'This user does not exist.');
+    if (!u) throw friendError(404, 'user_not_found');
     return u;
   }
 
   /** Asks `to` to be friends. If `to` had already asked `me`, this accepts instead. */
   async request(me: string, to: string): Promise<'requested' | 'accepted'> {
-    if (me === to) throw new AppError(400, 'cannot_befriend_self', 'You cannot send a friend request to yourself.');
+    if (me === to) throw friendError(400, 'cannot_befriend_self');
     const [requester, target] = await Promise.all([this.person(me), this.person(to)]);
-    if (await this.store.blockedEitherWay(me, to)) throw new AppError(403, 'blocked', 'You cannot send a friend request to this user.');
+    if (await this.store.blockedEitherWay(me, to)) throw friendError(403, 'blocked');
     const existing = await this.store.between(me, to);
-    if (existing?.status === 'accepted') throw new AppError(409, 'already_friends', `You and ${target.name} are already friends.`);
-    if (existing && existing.requested_by === me)
-      throw new AppError(409, 'request_pending', `You already asked ${target.name}; they have not answered yet.`);
+    if (existing?.status === 'accepted') throw friendError(409, 'already_friends', { name: target.name });
+    if (existing && existing.requested_by === me) throw friendError(409, 'request_pending.asked', { name: target.name });
     if (existing) {
       await this.accept(me, to);
       return 'accepted';
@@ -66,8 +65,7 @@ export class FriendService {
     const now = this.clock.now();
     const language = (await this.accounts.contacts([to]))[0]?.language ?? 'en';
     await this.transactions.run(async (tx) => {
-      if (!(await this.store.insertRequest(tx, me, to, now)))
-        throw new AppError(409, 'request_pending', 'A friend request between you two is already pending.');
+      if (!(await this.store.insertRequest(tx, me, to, now))) throw friendError(409, 'request_pending.between');
       await this.notifications.notify(to, 'friend_request', { from: { id: requester.id, name: requester.name } }, tx);
       await enqueueMail(
         tx,
@@ -86,25 +84,23 @@ export class FriendService {
     const now = this.clock.now();
     const [accepter] = await Promise.all([this.person(me), this.person(from)]);
     await this.transactions.run(async (tx) => {
-      if (!(await this.store.accept(tx, me, from, now)))
-        throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
+      if (!(await this.store.accept(tx, me, from, now))) throw friendError(404, 'no_request');
       await this.notifications.notify(from, 'friend_accepted', { by: { id: accepter.id, name: accepter.name } }, tx);
     });
   }
 
   async decline(me: string, from: string): Promise<void> {
-    if (!(await this.store.declineRequest(me, from)))
-      throw new AppError(404, 'no_request', 'There is no pending friend request from this user.');
+    if (!(await this.store.declineRequest(me, from))) throw friendError(404, 'no_request');
   }
 
   /** Removes a friend, or withdraws one's own pending request. */
   async remove(me: string, other: string): Promise<void> {
-    if (!(await this.store.remove(me, other))) throw new AppError(404, 'not_friends', 'This user is not on your friend list.');
+    if (!(await this.store.remove(me, other))) throw friendError(404, 'not_friends');
   }
 
   /** Blocks a user: any friendship or request between you ends, and they cannot ask again. */
   async block(me: string, other: string): Promise<void> {
-    if (me === other) throw new AppError(400, 'cannot_block_self', 'You cannot block yourself.');
+    if (me === other) throw friendError(400, 'cannot_block_self');
     await this.person(other);
     await this.store.block(me, other, this.clock.now());
   }

@@ -1,4 +1,5 @@
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { orderError } from '../orders/errors.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { firstStepResult } from '../platform/workflows.ts';
 import { isUuid } from '../platform/ids.ts';
@@ -12,26 +13,15 @@ import { GIFT_TIMERS, settleWithRefund, type GiftLifecycleDeps } from './lifecyc
 import type { GiftContext } from './sagas.ts';
 import { giftTitle, type GiftStore } from './store.ts';
 import { giftAcceptedMail } from './mail.ts';
+import { giftError } from './errors.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Transactions } from '../platform/db/tx.ts';
 import type { GiftReportFilter, GiftWithOrder } from './store.ts';
-import { VISIBLE_TO_RECIPIENT, type GiftState } from './state.ts';
+import { VISIBLE_TO_RECIPIENT } from './state.ts';
 import { decide } from '../regions/policy.ts';
 import type { RegionGate } from '../regions/gate.ts';
 import type { GiftRecipients, GiftReport, GiftReportQuery, GiftView, SendGift } from './schemas.ts';
-
-/** Why a gift can no longer be answered or cancelled, per state it has reached. */
-const ALREADY: Record<GiftState, string> = {
-  paying: 'This gift is still being paid for.',
-  payment_failed: 'This gift’s payment failed, so it was never sent.',
-  scheduled: 'This gift has not been delivered yet.',
-  delivered: 'This gift was already delivered; only its recipient can answer it now.',
-  accepted: 'This gift was already accepted.',
-  declined: 'This gift was already declined; the sender is refunded.',
-  expired: 'This gift was not accepted within 30 days and went back to the sender.',
-  cancelled: 'The sender cancelled this gift.',
-};
 
 const REPORT_ROWS = 500;
 const CSV_ROWS = 100_000;
@@ -89,19 +79,14 @@ export class GiftService {
     const existing = await this.d.gifts.byId(giftId);
     if (existing) return this.view(existing, sender.userId, sender.shopper.language);
 
-    if (req.recipientId === sender.userId)
-      throw new AppError(400, 'cannot_gift_self', 'A gift is for a friend. To get the game yourself, buy it from its page.');
+    if (req.recipientId === sender.userId) throw giftError(400, 'cannot_gift_self');
     if (!(await this.d.friends.areFriends(sender.userId, req.recipientId))) {
-      throw new AppError(
-        403,
-        'not_a_friend',
-        'You can send gifts only to friends who accepted your friend request. Add them from the Friends page first.',
-      );
+      throw giftError(403, 'not_a_friend');
     }
     const quote = await this.d.orderService.quote(sender, req.gameId, req.editionId, 'gift'); // 403 where not sold to the sender
     const facts = await this.d.catalog.facts(req.gameId, sender.shopper.language);
     const [recipient] = await this.d.gifts.profiles([req.recipientId]);
-    if (!recipient) throw notFound('This user', 'user_not_found');
+    if (!recipient) throw notFound({ en: 'This user', ko: '이 사용자', ja: 'このユーザー' }, 'user_not_found');
     const may = decide('receive', facts.regions, { residence: recipient.country });
     if (!may.allowed)
       await this.d.regions.check('receive', facts.regions, { userId: sender.userId, residence: recipient.country }, req.gameId, {
@@ -109,30 +94,23 @@ export class GiftService {
         message: may.message.replace('the recipient', recipient.name),
       });
     if ((await this.d.gifts.ownersOrPending([recipient.id], req.gameId)).size) {
-      throw new AppError(409, 'recipient_has_game', `${recipient.name} already owns ${facts.title} or has it on its way as a gift.`);
+      throw giftError(409, 'recipient_has_game', { name: recipient.name, title: facts.title });
     }
     if (!this.d.methods.offered(req.paymentMethod, sender.shopper.country)) {
-      throw new AppError(
-        400,
-        'payment_method_not_offered',
-        `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`,
-      );
+      throw orderError(400, 'payment_method_not_offered', {
+        method: req.paymentMethod,
+        methods: quote.paymentMethods.map((m) => m.id).join(', '),
+      });
     }
     if (req.pointsToUse > quote.points.usable) {
-      throw new AppError(
-        409,
-        'insufficient_points',
-        `You can use at most ${quote.points.usable} points for this gift (balance ${quote.points.balance}).`,
-      );
+      throw giftError(409, 'insufficient_points', { usable: quote.points.usable, balance: quote.points.balance });
     }
     const now = this.d.clock.now();
     let deliverAt = now;
     if (req.deliverAt) {
       deliverAt = new Date(req.deliverAt);
-      if (deliverAt.getTime() < now.getTime() - 5 * 60_000)
-        throw new AppError(400, 'delivery_in_past', 'The delivery time has already passed. Choose a later time, or send the gift now.');
-      if (deliverAt.getTime() > now.getTime() + 366 * 86_400_000)
-        throw new AppError(400, 'delivery_too_far', 'A gift can be scheduled at most a year ahead.');
+      if (deliverAt.getTime() < now.getTime() - 5 * 60_000) throw giftError(400, 'delivery_in_past');
+      if (deliverAt.getTime() > now.getTime() + 366 * 86_400_000) throw giftError(400, 'delivery_too_far');
       if (deliverAt < now) deliverAt = now;
     }
     await this.d.orderService.admit({ gameId: req.gameId, userId: sender.userId, orderId: giftId, admission: req.admission });
@@ -166,7 +144,7 @@ export class GiftService {
     });
     const row = await firstStepResult(() => this.d.gifts.byId(giftId), 5000);
     if (row) return this.view(row, sender.userId, sender.shopper.language);
-    throw new AppError(503, 'gift_starting', 'Your gift is being created; look for it in your gifts in a moment.');
+    throw giftError(503, 'gift_starting');
   }
 
   async list(reader: Reader): Promise<{ sent: GiftView[]; received: GiftView[] }> {
@@ -182,7 +160,7 @@ export class GiftService {
   private async visible(userId: string, giftId: string): Promise<GiftWithOrder> {
     const g = isUuid(giftId) ? await this.d.gifts.byId(giftId) : undefined;
     if (!g || !(g.sender_id === userId || (g.recipient_id === userId && VISIBLE_TO_RECIPIENT.includes(g.state))))
-      throw notFound('This gift', 'gift_not_found');
+      throw notFound({ en: 'This gift', ko: '이 선물', ja: 'このギフト' }, 'gift_not_found');
     return g;
   }
 
@@ -195,14 +173,10 @@ export class GiftService {
   async accept(reader: Reader, giftId: string): Promise<GiftView> {
     const userId = reader.userId;
     await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
-      if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
-      if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
+      if (g.state !== 'delivered') throw giftError(409, `gift_${g.state}`);
+      if (g.expires_at && g.expires_at <= now) throw giftError(409, 'gift_expired');
       if (!(await this.d.orders.grant(tx, { user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now })))
-        throw new AppError(
-          409,
-          'already_owned',
-          `You already own ${giftTitle(g, reader.language)}. Decline the gift so the sender gets their money back.`,
-        );
+        throw giftError(409, 'already_owned', { title: giftTitle(g, reader.language) });
       await this.d.gifts.move(tx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
       await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
       const { sender, recipient } = await this.d.gifts.people(g.sender_id, g.recipient_id);
@@ -229,8 +203,8 @@ export class GiftService {
   async decline(reader: Reader, giftId: string): Promise<GiftView> {
     const userId = reader.userId;
     await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
-      if (g.state !== 'delivered') throw new AppError(409, `gift_${g.state}`, ALREADY[g.state]);
-      if (g.expires_at && g.expires_at <= now) throw new AppError(409, 'gift_expired', ALREADY.expired);
+      if (g.state !== 'delivered') throw giftError(409, `gift_${g.state}`);
+      if (g.expires_at && g.expires_at <= now) throw giftError(409, 'gift_expired');
       await settleWithRefund(this.d, tx, g.id, 'delivered', 'declined', now);
       await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
     });
@@ -242,8 +216,7 @@ export class GiftService {
   async cancel(reader: Reader, giftId: string): Promise<GiftView> {
     const userId = reader.userId;
     await this.answer(userId, giftId, 'sender', async (tx, g, now) => {
-      if (g.state !== 'scheduled')
-        throw new AppError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`, ALREADY[g.state]);
+      if (g.state !== 'scheduled') throw giftError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`);
       await settleWithRefund(this.d, tx, g.id, 'scheduled', 'cancelled', now);
       await this.d.timers.cancel(tx, GIFT_TIMERS.deliver.id(g.id));
     });
@@ -261,15 +234,11 @@ export class GiftService {
     const seen = await this.visible(userId, giftId);
     const role = seen.sender_id === userId ? 'sender' : 'recipient';
     if (role !== as) {
-      throw new AppError(
-        403,
-        as === 'sender' ? 'not_sender' : 'not_recipient',
-        as === 'sender' ? 'Only the person who sent this gift can cancel it.' : 'Only the recipient can accept or decline this gift.',
-      );
+      throw giftError(403, as === 'sender' ? 'not_sender' : 'not_recipient');
     }
     await this.d.transactions.run(async (tx) => {
       const g = await this.d.gifts.lock(tx, giftId);
-      if (!g) throw notFound('This gift', 'gift_not_found');
+      if (!g) throw notFound({ en: 'This gift', ko: '이 선물', ja: 'このギフト' }, 'gift_not_found');
       await change(tx, g, this.d.clock.now());
     });
   }
@@ -389,7 +358,7 @@ export class GiftService {
   }
 
   private filter(q: GiftReportQuery): GiftReportFilter {
-    if (q.from && q.to && q.from > q.to) throw new AppError(400, 'invalid_date_range', `"from" (${q.from}) is after "to" (${q.to}).`);
+    if (q.from && q.to && q.from > q.to) throw giftError(400, 'invalid_date_range', { from: q.from, to: q.to });
     return {
       from: q.from,
       to: q.to,

@@ -4,19 +4,14 @@
  */
 export const REFUND_WINDOW_DAYS = 14;
 
-export type RefundDecision = { refundable: true } | { refundable: false; code: string; message: string };
+export type RefundDecision = { refundable: true } | { refundable: false; code: 'already_refunded' | 'not_paid' | 'refund_window_over' };
 
 export function refundable(order: { status: string; createdAt: Date }, releaseDate: string | null, now: Date): RefundDecision {
-  if (order.status === 'refund_pending' || order.status === 'refunded')
-    return { refundable: false, code: 'already_refunded', message: 'This order is already refunded or being refunded.' };
-  if (order.status !== 'paid') return { refundable: false, code: 'not_paid', message: 'Only a paid order can be refunded.' };
+  if (order.status === 'refund_pending' || order.status === 'refunded') return { refundable: false, code: 'already_refunded' };
+  if (order.status !== 'paid') return { refundable: false, code: 'not_paid' };
   const released = releaseDate !== null && releaseDate <= now.toISOString().slice(0, 10);
   if (!released) return { refundable: true };
   const since = Math.max(order.createdAt.getTime(), Date.parse(`${releaseDate}T00:00:00Z`));
   if (now.getTime() - since <= REFUND_WINDOW_DAYS * 86_400_000) return { refundable: true };
-  return {
-    refundable: false,
-    code: 'refund_window_over',
-    message: `Refunds are possible within ${REFUND_WINDOW_DAYS} days of purchase or release.`,
-  };
+  return { refundable: false, code: 'refund_window_over' };
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, ErrorBody } from '../platform/errors.ts';
+import { ErrorBody } from '../platform/errors.ts';
+import { orderError } from './errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { GatewayEvent, PaymentGateway } from '../payments/gateway.ts';
 import type { PaymentSignals } from '../payments/signals.ts';
@@ -192,7 +193,7 @@ export function orderRoutes(
       try {
         event = deps.gateway.parseWebhook(String(req.body), req.headers);
       } catch {
-        throw new AppError(400, 'invalid_webhook', 'The webhook signature is missing, wrong or too old.');
+        throw orderError(400, 'invalid_webhook');
       }
       // Before recording: if this fails, the PG redelivers and it is tried again.
       if (event.type === 'payment.captured') await deps.onCaptured?.({ ...event.payment, orderRef: event.orderRef });

@@ -12,7 +12,8 @@ import type { PromotionService } from '../promotions/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import type { PreorderContext, RefundContext } from './sagas.ts';
 import type { OrderRow, OrderStore } from './store.ts';
-import { refundable } from './refund-policy.ts';
+import { refundable, REFUND_WINDOW_DAYS } from './refund-policy.ts';
+import { orderError } from './errors.ts';
 import { chargeUrls } from '../payments/gateway.ts';
 import { decide } from '../regions/policy.ts';
 import type { RegionGate } from '../regions/gate.ts';
@@ -45,11 +46,7 @@ export function orderIdFor(userId: string, key: string): string {
 
 export function requireIdempotencyKey(key: string | undefined): string {
   if (!key || !/^[\w-]{8,100}$/.test(key)) {
-    throw new AppError(
-      400,
-      'idempotency_key_required',
-      'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.',
-    );
+    throw orderError(400, 'idempotency_key_required');
   }
   return key;
 }
@@ -188,25 +185,20 @@ export class OrderService {
     // The same request racing itself (a double click) finds its own order: answer with it.
     if (live?.id === orderId) return this.view(live, buyer.shopper.language);
     if (live) {
-      throw new AppError(409, 'already_owned', 'You already own this game or have an order of it in progress. See your purchase list.');
+      throw orderError(409, 'already_owned.order');
     }
     // Owned without an order of one's own: a gift that was accepted.
     if (await this.d.orders.owns(buyer.userId, req.gameId)) {
-      throw new AppError(409, 'already_owned', 'This game is already in your library. See your library.');
+      throw orderError(409, 'already_owned.library');
     }
     if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
-      throw new AppError(
-        400,
-        'payment_method_not_offered',
-        `"${req.paymentMethod}" is not offered in your country. Choose one of: ${quote.paymentMethods.map((m) => m.id).join(', ')}.`,
-      );
+      throw orderError(400, 'payment_method_not_offered', {
+        method: req.paymentMethod,
+        methods: quote.paymentMethods.map((m) => m.id).join(', '),
+      });
     }
     if (req.pointsToUse > quote.points.usable) {
-      throw new AppError(
-        409,
-        'insufficient_points',
-        `You can use at most ${quote.points.usable} points for this order (balance ${quote.points.balance}).`,
-      );
+      throw orderError(409, 'insufficient_points', { usable: quote.points.usable, balance: quote.points.balance });
     }
     const paidMinor = quote.price.amountMinor - req.pointsToUse;
     // Last before the saga: an admission is used only by an order that passed every other check.
@@ -275,7 +267,7 @@ export class OrderService {
 
   private async owned(buyer: Buyer, orderId: string): Promise<OrderRow> {
     const o = isUuid(orderId) ? await this.d.orders.byId(orderId) : undefined;
-    if (!o || o.user_id !== buyer.userId) throw notFound('This order', 'order_not_found');
+    if (!o || o.user_id !== buyer.userId) throw notFound({ en: 'This order', ko: '이 주문', ja: 'この注文' }, 'order_not_found');
     return o;
   }
 
@@ -311,18 +303,14 @@ export class OrderService {
     const o = await this.owned(buyer, orderId);
     const facts = await this.d.catalog.facts(o.game_id);
     const rule = o.gift
-      ? {
-          refundable: false,
-          message:
-            'A gift is refunded when the recipient declines it, does not answer within 30 days, or when you cancel it before delivery.',
-        }
+      ? { refundable: false as const, code: 'gift_order' as const }
       : refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
     const { balance } = await this.d.points.balance(buyer.userId, o.currency);
     const takeBack = Math.min(o.points_earned, balance);
     const shortfall = o.points_earned - takeBack;
     return {
       refundable: rule.refundable,
-      ...(rule.refundable ? {} : { reason: rule.message }),
+      ...(rule.refundable ? {} : { reason: orderError(409, rule.code, { days: REFUND_WINDOW_DAYS }).in(buyer.shopper.language) }),
       refund: { amountMinor: o.paid_minor - shortfall, currency: o.currency },
       pointsReturned: o.points_used,
       pointsTakenBack: takeBack,
@@ -338,16 +326,11 @@ export class OrderService {
    */
   async refund(buyer: Buyer, orderId: string): Promise<OrderView> {
     const o = await this.owned(buyer, orderId);
-    if (o.gift)
-      throw new AppError(
-        409,
-        'gift_order',
-        'This order paid for a gift: it is refunded when the recipient declines it or does not answer within 30 days, or when you cancel it before delivery (see your gifts).',
-      );
+    if (o.gift) throw orderError(409, 'gift_order');
     const facts = await this.d.catalog.facts(o.game_id, buyer.shopper.language);
     if (o.status !== 'refund_pending' && o.status !== 'refunded') {
       const rule = refundable({ status: o.status, createdAt: o.created_at }, facts.releaseDate, this.d.clock.now());
-      if (!rule.refundable) throw new AppError(409, rule.code, rule.message);
+      if (!rule.refundable) throw orderError(409, rule.code, { days: REFUND_WINDOW_DAYS });
     }
     const handle = await this.d.sagas.refund(`refund-order:${o.id}:${o.refund_attempts}`, {
       orderId: o.id,
@@ -390,14 +373,11 @@ export class OrderService {
 
   /** S1.15: a signed link, valid for 10 minutes, once the game is released and where it may be played. */
   async downloadLink(buyer: Buyer, gameId: string): Promise<{ url: string; expiresAt: string }> {
-    if (!isUuid(gameId) || !(await this.d.orders.owns(buyer.userId, gameId))) throw notFound('This game in your library', 'not_owned');
+    if (!isUuid(gameId) || !(await this.d.orders.owns(buyer.userId, gameId)))
+      throw notFound({ en: 'This game in your library', ko: '라이브러리의 이 게임', ja: 'ライブラリのこのゲーム' }, 'not_owned');
     const facts = await this.d.catalog.facts(gameId);
     if (!facts.released)
-      throw new AppError(
-        409,
-        'not_released',
-        `This game is released on ${facts.releaseDate ?? 'a date still to be announced'}; the download opens that day.`,
-      );
+      throw facts.releaseDate ? orderError(409, 'not_released.date', { date: facts.releaseDate }) : orderError(409, 'not_released.tba');
     await this.d.regions.check(
       'download',
       facts.regions,
@@ -414,11 +394,10 @@ export class OrderService {
   /** Checks a download token; returns the build to stream. */
   async download(token: string): Promise<{ filename: string; body: Buffer }> {
     const link = verifyJson<{ u: string; g: string; exp: number }>(this.d.downloadSecret, token);
-    if (!link) throw new AppError(403, 'invalid_download_link', 'This download link is not valid. Get a new one from your library.');
+    if (!link) throw orderError(403, 'invalid_download_link');
     const { u, g, exp } = link;
-    if (this.d.clock.now().getTime() > exp)
-      throw new AppError(410, 'download_link_expired', 'This download link has expired. Get a new one from your library.');
-    if (!(await this.d.orders.owns(u, g))) throw new AppError(403, 'not_owned', 'This game is no longer in your library.');
+    if (this.d.clock.now().getTime() > exp) throw orderError(410, 'download_link_expired');
+    if (!(await this.d.orders.owns(u, g))) throw orderError(403, 'not_owned');
     const facts = await this.d.catalog.facts(g);
     // The build is a small generated file in this demo store; a real one streams from object storage / a CDN.
     const body = Buffer.from(`GAME BUILD\ngame: ${facts.title}\nlicensed to: ${u}\n${'#'.repeat(4096)}\n`);

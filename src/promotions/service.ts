@@ -221,7 +221,8 @@ export class PromotionService {
 
   async detail(id: string): Promise<PromotionDetail> {
     const row = isUuid(id) ? await this.d.store.byId(id) : undefined;
-    if (!row || row.system_key) throw notFound('This promotion', 'promotion_not_found');
+    if (!row || row.system_key)
+      throw notFound({ en: 'This promotion', ko: '이 프로모션', ja: 'このプロモーション' }, 'promotion_not_found');
     const [used, coupons, audit] = await Promise.all([this.d.store.usage(id), this.d.store.couponsOf(id), this.d.store.auditOf(id)]);
     const actors = new Map(
       (await this.d.ports.people(audit.flatMap((a) => (a.actor_id ? [a.actor_id] : [])))).map((p) => [p.id, `${p.name} <${p.email}>`]),
@@ -313,7 +314,8 @@ export class PromotionService {
 
   private async editable(trx: Parameters<Parameters<PromotionStore['change']>[0]>[0], id: string, expectedVersion: number | undefined) {
     const before = isUuid(id) ? await this.d.store.byId(id, trx, true) : undefined;
-    if (!before || before.system_key) throw notFound('This promotion', 'promotion_not_found');
+    if (!before || before.system_key)
+      throw notFound({ en: 'This promotion', ko: '이 프로모션', ja: 'このプロモーション' }, 'promotion_not_found');
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
       throw new AppError(
         409,

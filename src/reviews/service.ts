@@ -23,7 +23,8 @@ export class ReviewService {
   constructor(private readonly d: ReviewDeps) {}
 
   private async game(gameId: string): Promise<void> {
-    if (!isUuid(gameId) || !(await this.d.published(gameId))) throw notFound('This game', 'game_not_found');
+    if (!isUuid(gameId) || !(await this.d.published(gameId)))
+      throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
   }
 
   private async views(rows: ReviewRow[], viewer: string | undefined): Promise<ReviewView[]> {
@@ -107,16 +108,19 @@ export class ReviewService {
 
   async remove(userId: string, gameId: string): Promise<void> {
     if (!isUuid(gameId) || !(await this.d.store.remove(userId, gameId, this.d.clock.now())))
-      throw notFound('Your review of this game', 'review_not_found');
+      throw notFound(
+        { en: 'Your review of this game', ko: '이 게임에 대한 내 리뷰', ja: 'このゲームへのあなたのレビュー' },
+        'review_not_found',
+      );
   }
 
   async vote(userId: string, reviewId: string, input: { helpful: Helpful; funny: boolean }): Promise<ReviewView> {
     const vote = { helpful: input.helpful === 'none' ? null : input.helpful === 'yes', funny: input.funny };
     const review = isUuid(reviewId) ? await this.d.store.byId(reviewId) : undefined;
-    if (!review) throw notFound('This review', 'review_not_found');
+    if (!review) throw notFound({ en: 'This review', ko: '이 리뷰', ja: 'このレビュー' }, 'review_not_found');
     if (review.user_id === userId) throw new AppError(409, 'own_review', 'You cannot vote on your own review.');
     const row = await this.d.store.vote(reviewId, userId, vote);
-    if (!row) throw notFound('This review', 'review_not_found');
+    if (!row) throw notFound({ en: 'This review', ko: '이 리뷰', ja: 'このレビュー' }, 'review_not_found');
     return (await this.views([row], userId))[0]!;
   }
 }

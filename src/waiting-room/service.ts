@@ -103,7 +103,8 @@ export class WaitingRoomService {
   }
 
   async end(id: string): Promise<RoomView> {
-    if (!isUuid(id) || !(await this.d.store.end(id, this.d.clock.now()))) throw notFound('This waiting room', 'room_not_found');
+    if (!isUuid(id) || !(await this.d.store.end(id, this.d.clock.now())))
+      throw notFound({ en: 'This waiting room', ko: '이 대기실', ja: 'この待機室' }, 'room_not_found');
     this.#cache = undefined;
     return this.view((await this.d.store.room(id))!);
   }
@@ -120,7 +121,7 @@ export class WaitingRoomService {
     const joined = await this.d.store.join(roomId, userId, now, { id: randomUUID(), randomKey: randomInt(2 ** 47) / 2 ** 47 }, (t, r) =>
       this.expired(t, r, now),
     );
-    if (!joined) throw notFound('This waiting room', 'room_not_found');
+    if (!joined) throw notFound({ en: 'This waiting room', ko: '이 대기실', ja: 'この待機室' }, 'room_not_found');
     return this.ticketView(joined.room, joined.ticket, now);
   }
 
@@ -128,9 +129,13 @@ export class WaitingRoomService {
   async mine(roomId: string, userId: string): Promise<TicketView> {
     const now = this.d.clock.now();
     let room = isUuid(roomId) ? await this.d.store.room(roomId) : undefined;
-    if (!room) throw notFound('This waiting room', 'room_not_found');
+    if (!room) throw notFound({ en: 'This waiting room', ko: '이 대기실', ja: 'この待機室' }, 'room_not_found');
     let ticket = await this.d.store.ticket(roomId, userId);
-    if (!ticket) throw notFound('Your place in this queue', 'ticket_not_found');
+    if (!ticket)
+      throw notFound(
+        { en: 'Your place in this queue', ko: '이 대기열에서의 내 자리', ja: 'この待ち行列でのあなたの順番' },
+        'ticket_not_found',
+      );
     if (ticket.position === null && now >= room.starts_at) {
       await this.d.store.ensureRanked(roomId, now);
       [room, ticket] = [(await this.d.store.room(roomId))!, (await this.d.store.ticket(roomId, userId))!];

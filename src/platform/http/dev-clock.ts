@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AdjustableClock } from '../clock.ts';
-import { AppError } from '../errors.ts';
+import { platformError } from '../errors.ts';
 
 const ClockView = Type.Object({
   now: Type.String({ description: "The store's now (ISO 8601)" }),
@@ -42,8 +42,7 @@ export function devClockRoutes(
       await d.requireOperator(req);
       const at = new Date((req.body as { at: string }).at);
       const years = Math.abs(at.getTime() - Date.now()) / (365.25 * 86_400_000);
-      if (!Number.isFinite(at.getTime()) || years > 10)
-        throw new AppError(400, 'clock_out_of_range', 'Move the clock at most 10 years from today.');
+      if (!Number.isFinite(at.getTime()) || years > 10) throw platformError(400, 'clock_out_of_range');
       d.clock.moveTo(at);
       d.moved();
       return view();

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.ts';
+import { platformError } from '../errors.ts';
 
 /** Deeper than any document the API takes (a game document is about 6 levels). */
 export const MAX_JSON_DEPTH = 64;
@@ -26,8 +26,7 @@ export function jsonDepth(text: string): number {
 
 // eslint-disable-next-line no-control-regex -- finding NUL bytes is the point
 const NUL = /\u0000|\\u0000/i;
-const outOfRange = () =>
-  new AppError(400, 'number_out_of_range', 'A number in this request is too large (at most 9007199254740991) or not finite.');
+const outOfRange = () => platformError(400, 'number_out_of_range');
 
 /** Numbers the API can take: finite, and integers within ±(2^53 − 1). JSON and query strings can spell others. */
 const unsafeNumber = (n: number) => !Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n));
@@ -39,7 +38,7 @@ function hasUnsafeNumber(v: unknown, depth = 0): boolean {
 }
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
 const INFINITE = /^\s*[+-]?infinity\s*$/i;
-const invalidText = () => new AppError(400, 'invalid_text', 'Text may not contain the NUL character (U+0000). Remove it and try again.');
+const invalidText = () => platformError(400, 'invalid_text');
 
 /**
  * Malformed input is refused at the edge, before any route, schema, library or database sees it: JSON nested
@@ -52,8 +51,7 @@ export function edgeGuards(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = String(body);
-    if (jsonDepth(text) > MAX_JSON_DEPTH)
-      return done(new AppError(400, 'json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`), undefined);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(platformError(400, 'json_too_deep', { max: MAX_JSON_DEPTH }), undefined);
     if (NUL.test(text)) return done(invalidText(), undefined);
     void parse(req, text, (err: Error | null, value?: unknown) =>
       err ? done(err, undefined) : hasUnsafeNumber(value) ? done(outOfRange(), undefined) : done(null, value),
@@ -83,7 +81,7 @@ export function edgeGuards(app: FastifyInstance): void {
     try {
       url = decodeURIComponent(req.url);
     } catch {
-      return done(new AppError(400, 'invalid_url', 'The address is not validly encoded.'));
+      return done(platformError(400, 'invalid_url'));
     }
     done(url.includes('\u0000') ? invalidText() : undefined);
   });
@@ -131,7 +129,7 @@ export function refuseCrossSiteWrites(app: FastifyInstance, trustedOrigins: stri
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
     const origin = req.headers.origin;
     if (origin && !trustedOrigins.includes(origin) && origin !== `${req.protocol}://${req.host}`) {
-      return done(new AppError(403, 'cross_site_request', 'This request came from another site and was refused.'));
+      return done(platformError(403, 'cross_site_request'));
     }
     done();
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../errors.ts';
+import { platformError } from '../errors.ts';
 
 /** A strong ETag for a JSON answer: equal exactly when what the client would see is equal. */
 export const etagOf = (value: unknown): string => `"${createHash('sha1').update(JSON.stringify(value)).digest('base64url').slice(0, 22)}"`;
@@ -16,14 +16,9 @@ export const versionTag = (version: number) => `"v${version}"`;
 /** Reads the optimistic-lock version from If-Match ("v3", W/"v3" or 3). */
 export function expectedVersion(ifMatch: string | undefined): number {
   if (!ifMatch) {
-    throw new AppError(
-      428,
-      'version_required',
-      'Send the version you edited in an If-Match header (the ETag you got when you loaded it), so edits by others are not silently overwritten.',
-    );
+    throw platformError(428, 'version_required');
   }
   const m = /^(?:W\/)?"?v?(\d+)"?$/.exec(ifMatch.trim());
-  if (!m)
-    throw new AppError(400, 'invalid_if_match', `If-Match "${ifMatch}" is not a version this API issued; use the ETag of what you loaded.`);
+  if (!m) throw platformError(400, 'invalid_if_match', { sent: ifMatch });
   return Number(m[1]);
 }

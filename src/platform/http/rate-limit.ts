@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { AppError } from '../errors.ts';
+import { platformError, type Noun } from '../errors.ts';
 
 export const rateLimitMigrations: Record<string, Migration> = {
   '2026-12-02-07-platform-rate-limits': {
@@ -27,7 +27,7 @@ export class SharedRateLimiter {
   ) {}
 
   /** Counts one attempt; throws 429 with the wait when it is over the budget. */
-  async take(key: string, what: string): Promise<void> {
+  async take(key: string, what: Noun): Promise<void> {
     const r = await sql<{ count: number; wait: number }>`
       insert into rate_limits (key, window_start, count) values (${key}, now(), 1)
       on conflict (key) do update set
@@ -37,8 +37,7 @@ export class SharedRateLimiter {
       this.db,
     );
     const row = r.rows[0]!;
-    if (row.count > this.max)
-      throw new AppError(429, 'too_many_attempts', `Too many ${what}. Try again in ${Math.max(1, row.wait)} seconds.`);
+    if (row.count > this.max) throw platformError(429, 'too_many_attempts', { what, seconds: Math.max(1, row.wait) });
   }
 
   /** Forgets a key (a successful sign-in clears its attempts). */

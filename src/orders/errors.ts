@@ -1,0 +1,61 @@
+import { errorsFrom } from '../platform/errors.ts';
+
+/** What orders say when a request cannot be done, per language (gifts use the checkout ones too). */
+export const orderError = errorsFrom({
+  en: {
+    idempotency_key_required:
+      'Send an Idempotency-Key header (8–100 letters, digits, - or _), the same one when you retry, so an order is never placed twice.',
+    'already_owned.order': 'You already own this game or have an order of it in progress. See your purchase list.',
+    'already_owned.library': 'This game is already in your library. See your library.',
+    payment_method_not_offered: '"{method}" is not offered in your country. Choose one of: {methods}.',
+    insufficient_points: 'You can use at most {usable} points for this order (balance {balance}).',
+    gift_order:
+      'This order paid for a gift: it is refunded when the recipient declines it or does not answer within 30 days, or when you cancel it before delivery (see your gifts).',
+    already_refunded: 'This order is already refunded or being refunded.',
+    not_paid: 'Only a paid order can be refunded.',
+    refund_window_over: 'Refunds are possible within {days} days of purchase or release.',
+    'not_released.date': 'This game is released on {date}; the download opens that day.',
+    'not_released.tba': 'This game is released on a date still to be announced; the download opens that day.',
+    invalid_download_link: 'This download link is not valid. Get a new one from your library.',
+    download_link_expired: 'This download link has expired. Get a new one from your library.',
+    not_owned: 'This game is no longer in your library.',
+    invalid_webhook: 'The webhook signature is missing, wrong or too old.',
+  },
+  ko: {
+    idempotency_key_required:
+      'Idempotency-Key 헤더(영문자·숫자·-·_ 8–100자)를 보내 주세요. 다시 시도할 때도 같은 값을 보내면 주문이 두 번 들어가지 않습니다.',
+    'already_owned.order': '이미 이 게임을 가지고 있거나 진행 중인 주문이 있습니다. 구매 내역을 확인해 주세요.',
+    'already_owned.library': '이 게임은 이미 라이브러리에 있습니다. 라이브러리를 확인해 주세요.',
+    payment_method_not_offered: '"{method}"은(는) 거주 국가에서 제공되지 않는 결제 수단입니다. 다음 중에서 골라 주세요: {methods}.',
+    insufficient_points: '이 주문에는 최대 {usable} 포인트까지 쓸 수 있습니다(잔액 {balance}).',
+    gift_order: '선물 결제 주문입니다. 받는 분이 거절하거나 30일 안에 답하지 않을 때, 또는 전달 전에 취소할 때 환불됩니다(선물 목록 참고).',
+    already_refunded: '이 주문은 이미 환불되었거나 환불 중입니다.',
+    not_paid: '결제된 주문만 환불할 수 있습니다.',
+    refund_window_over: '환불은 구매일 또는 출시일로부터 {days}일 안에만 가능합니다.',
+    'not_released.date': '이 게임은 {date}에 출시됩니다. 그날부터 다운로드할 수 있습니다.',
+    'not_released.tba': '이 게임의 출시일은 아직 발표되지 않았습니다. 출시일부터 다운로드할 수 있습니다.',
+    invalid_download_link: '유효하지 않은 다운로드 링크입니다. 라이브러리에서 새 링크를 받아 주세요.',
+    download_link_expired: '다운로드 링크가 만료되었습니다. 라이브러리에서 새 링크를 받아 주세요.',
+    not_owned: '이 게임은 더 이상 라이브러리에 없습니다.',
+    invalid_webhook: '웹훅 서명이 없거나, 틀렸거나, 너무 오래되었습니다.',
+  },
+  ja: {
+    idempotency_key_required:
+      'Idempotency-Key ヘッダー(英数字・-・_ で 8〜100 文字)を送ってください。再試行でも同じ値を送れば、注文が二重になりません。',
+    'already_owned.order': 'このゲームはすでに持っているか、処理中の注文があります。購入履歴をご確認ください。',
+    'already_owned.library': 'このゲームはすでにライブラリにあります。ライブラリをご確認ください。',
+    payment_method_not_offered: '「{method}」はお住まいの国では使えません。次から選んでください: {methods}。',
+    insufficient_points: 'この注文に使えるのは最大 {usable} ポイントです(残高 {balance})。',
+    gift_order:
+      'これはギフトの注文です。受け取る人が辞退したとき、30 日以内に返事がないとき、または届く前にキャンセルしたときに返金されます(ギフト一覧を参照)。',
+    already_refunded: 'この注文はすでに返金済みか、返金処理中です。',
+    not_paid: '返金できるのは支払い済みの注文だけです。',
+    refund_window_over: '返金できるのは購入日または発売日から {days} 日以内です。',
+    'not_released.date': 'このゲームの発売日は {date} です。その日からダウンロードできます。',
+    'not_released.tba': 'このゲームの発売日はまだ発表されていません。発売日からダウンロードできます。',
+    invalid_download_link: 'このダウンロードリンクは無効です。ライブラリから新しいリンクを取得してください。',
+    download_link_expired: 'このダウンロードリンクは期限切れです。ライブラリから新しいリンクを取得してください。',
+    not_owned: 'このゲームはもうライブラリにありません。',
+    invalid_webhook: 'Webhook の署名がないか、正しくないか、古すぎます。',
+  },
+});
