@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.ts';
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { activityError } from './errors.ts';
 import { isUuid, newId } from '../platform/ids.ts';
 import type { Shopper } from '../platform/shopper.ts';
 import type { GameCard } from '../catalog/schemas.ts';
@@ -54,7 +55,7 @@ export class ActivityService {
   async wish(userId: string, gameId: string): Promise<void> {
     await this.game(gameId);
     if (await this.d.owns(userId, gameId)) {
-      throw new AppError(409, 'already_owned', 'This game is already in your library, so it cannot go on your wishlist.');
+      throw activityError(409, 'already_owned');
     }
     await this.d.store.addToWishlist(userId, gameId, this.d.clock.now());
   }
@@ -82,7 +83,7 @@ export class ActivityService {
   async startPlaying(userId: string, gameId: string): Promise<PlaySessionView> {
     await this.game(gameId);
     if (!(await this.d.owns(userId, gameId))) {
-      throw new AppError(403, 'not_owned', 'You can only play games in your library. Buy it, or accept it as a gift, first.');
+      throw activityError(403, 'not_owned');
     }
     return this.view(await this.d.store.start(userId, gameId, newId(), this.d.clock.now(), this.d.heartbeatSeconds * 1000));
   }
@@ -100,10 +101,10 @@ export class ActivityService {
     if (!s.ended_at && now.getTime() - s.last_beat_at.getTime() > this.d.heartbeatSeconds * 1000) {
       // Too late: the session is over at its last heartbeat; the launcher starts a new one.
       await this.d.store.stop(sessionId, userId, s.last_beat_at);
-      throw new AppError(409, 'session_ended', 'This play session ended when its heartbeats stopped. Start a new one.');
+      throw activityError(409, 'session_ended.silent');
     }
     const beat = await this.d.store.beat(sessionId, userId, now);
-    if (!beat) throw new AppError(409, 'session_ended', 'This play session has ended. Start a new one.');
+    if (!beat) throw activityError(409, 'session_ended.over');
     return this.view(beat);
   }
 

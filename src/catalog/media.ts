@@ -5,7 +5,8 @@ import fastifyStatic from '@fastify/static';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
-import { AppError, ErrorBody } from '../platform/errors.ts';
+import { ErrorBody } from '../platform/errors.ts';
+import { catalogError } from './errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Guards } from '../accounts/guards.ts';
 
@@ -37,18 +38,14 @@ export async function mediaRoutes(app: FastifyInstance, deps: { guards: Guards; 
     },
     async (req, reply) => {
       await deps.guards.requireOperator(req);
-      if (!req.isMultipart()) throw new AppError(400, 'multipart_required', 'Upload the image as multipart/form-data with one file field.');
+      if (!req.isMultipart()) throw catalogError(400, 'multipart_required');
       const file = await req.file();
-      if (!file) throw new AppError(400, 'file_required', 'Attach one image file.');
+      if (!file) throw catalogError(400, 'file_required');
       const data = await file.toBuffer().catch(() => {
-        throw new AppError(
-          413,
-          'file_too_large',
-          `The image is larger than ${Math.round(deps.maxBytes / 1024 / 1024)} MB; upload a smaller one.`,
-        );
+        throw catalogError(413, 'file_too_large', { mb: Math.round(deps.maxBytes / 1024 / 1024) });
       });
       const type = imageType(data);
-      if (!type) throw new AppError(400, 'unsupported_image', 'Only PNG, JPEG, WebP and GIF images can be uploaded.');
+      if (!type) throw catalogError(400, 'unsupported_image');
       const name = `${newId()}.${type}`;
       await writeFile(join(dir, name), data);
       return reply.status(201).send({ url: `/media/${name}` });

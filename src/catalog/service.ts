@@ -1,10 +1,12 @@
 import { AppError, notFound } from '../platform/errors.ts';
+import { catalogError } from './errors.ts';
 import { isoDate, type Clock } from '../platform/clock.ts';
 import { newId, isUuid } from '../platform/ids.ts';
 import { isCurrency } from '../platform/money.ts';
 import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
+import { regionText } from '../regions/messages.ts';
 import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
 import { createHash } from 'node:crypto';
 import { TitleIndex, type Suggestion } from './suggest.ts';
@@ -48,15 +50,16 @@ export function resolvePrice(
 }
 
 /** Availability for a shopper: the region policy first, then whether a price exists for their country. */
-export function availabilityFor(g: GameRow, country: string, price: Money | null, action: 'buy' | 'gift' = 'buy'): Availability {
-  const d = decide(action, { ...regionsOf(g), ipMismatch: 'allow' }, { residence: country });
-  if (!d.allowed) return { purchasable: false, reason: d.reason, message: d.message };
+export function availabilityFor(
+  g: GameRow,
+  shopper: Pick<Shopper, 'country' | 'language'>,
+  price: Money | null,
+  action: 'buy' | 'gift' = 'buy',
+): Availability {
+  const d = decide(action, { ...regionsOf(g), ipMismatch: 'allow' }, { residence: shopper.country });
+  if (!d.allowed) return { purchasable: false, reason: d.reason, message: d.text(shopper.language) };
   if (!price)
-    return {
-      purchasable: false,
-      reason: 'no_price_in_country',
-      message: 'This game has no price for your country yet, so it cannot be bought here.',
-    };
+    return { purchasable: false, reason: 'no_price_in_country', message: regionText('no_price_in_country', {}).text(shopper.language) };
   return { purchasable: true };
 }
 
@@ -174,7 +177,7 @@ export class CatalogService {
   async createGame(input: GameInput): Promise<OperatorGame> {
     this.validate(input);
     if (await this.store.slugTaken(input.slug)) {
-      throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
+      throw catalogError(409, 'slug_taken', { slug: input.slug });
     }
     const id = newId();
     await this.store.transaction(async (s, tx) => {
@@ -206,7 +209,7 @@ export class CatalogService {
     this.validate(input);
     const current = await this.existing(id);
     if (await this.store.slugTaken(input.slug, id)) {
-      throw new AppError(409, 'slug_taken', `The address "${input.slug}" is already used by another game. Choose a different slug.`);
+      throw catalogError(409, 'slug_taken', { slug: input.slug });
     }
     const saved = await this.store.transaction(async (s, tx) => {
       const ok = await s.updateGame(this.toWrite(id, input, current.popularity), expectedVersion, this.clock.now());
@@ -216,12 +219,7 @@ export class CatalogService {
     this.changed();
     if (!saved) {
       const latest = await this.existing(id);
-      throw new AppError(
-        409,
-        'edit_conflict',
-        `Someone else saved this game after you opened it (you edited version ${expectedVersion}, it is now version ${latest.version}). Reload it, apply your changes again and save.`,
-        { currentVersion: latest.version },
-      );
+      throw catalogError(409, 'edit_conflict', { edited: expectedVersion, current: latest.version }, { currentVersion: latest.version });
     }
     return this.operatorGame(id);
   }
@@ -322,41 +320,36 @@ export class CatalogService {
   }
 
   private validate(input: GameInput): void {
-    const bad = (code: string, message: string): never => {
-      throw new AppError(400, code, message);
+    const bad = (e: AppError): never => {
+      throw e;
     };
     const texts = [input.title, input.summary ?? {}, input.description, ...input.editions.map((e) => e.name)];
     for (const t of texts)
-      for (const lang of Object.keys(t))
-        if (!isLanguage(lang)) bad('unsupported_language', `"${lang}" is not a supported language code. Use one such as en, ko or ja.`);
-    if (!isLanguage(input.defaultLanguage)) bad('unsupported_language', `"${input.defaultLanguage}" is not a supported language code.`);
+      for (const lang of Object.keys(t)) if (!isLanguage(lang)) bad(catalogError(400, 'unsupported_language.text', { language: lang }));
+    if (!isLanguage(input.defaultLanguage)) bad(catalogError(400, 'unsupported_language.default', { language: input.defaultLanguage }));
     // /api/games/suggest is the type-ahead: a game there could only be opened by its id.
-    if (RESERVED_SLUGS.has(input.slug))
-      bad('slug_reserved', `The address "${input.slug}" is reserved by the store. Choose a different slug.`);
-    if (!input.title[input.defaultLanguage]?.trim())
-      bad('title_required', `Give the game a title in its default language (${input.defaultLanguage}).`);
+    if (RESERVED_SLUGS.has(input.slug)) bad(catalogError(400, 'slug_reserved', { slug: input.slug }));
+    if (!input.title[input.defaultLanguage]?.trim()) bad(catalogError(400, 'title_required', { language: input.defaultLanguage }));
     for (const rule of [input.regions.sale, input.regions.play]) {
-      for (const c of rule.countries) if (!isCountry(c)) bad('unknown_country', `"${c}" is not an ISO 3166-1 country code.`);
-      if (rule.mode === 'only' && rule.countries.length === 0)
-        bad('empty_region_list', 'A region rule "only" needs at least one country; use "everywhere" to allow all.');
+      for (const c of rule.countries) if (!isCountry(c)) bad(catalogError(400, 'unknown_country.region', { country: c }));
+      if (rule.mode === 'only' && rule.countries.length === 0) bad(catalogError(400, 'empty_region_list'));
     }
     const codes = new Set<string>();
     for (const e of input.editions) {
-      if (codes.has(e.code)) bad('duplicate_edition', `Two editions use the code "${e.code}"; each edition needs its own code.`);
+      if (codes.has(e.code)) bad(catalogError(400, 'duplicate_edition', { code: e.code }));
       codes.add(e.code);
       const keys = new Set<string>();
       for (const p of e.prices) {
         if (p.country !== '*' && !isCountry(p.country))
-          bad('unknown_country', `"${p.country}" in the price book of edition "${e.code}" is not an ISO 3166-1 country code.`);
-        if (!isCurrency(p.currency))
-          bad('unknown_currency', `"${p.currency}" in the price book of edition "${e.code}" is not an ISO 4217 currency code.`);
+          bad(catalogError(400, 'unknown_country.price', { country: p.country, code: e.code }));
+        if (!isCurrency(p.currency)) bad(catalogError(400, 'unknown_currency', { currency: p.currency, code: e.code }));
         const key = `${p.country}/${p.currency}`;
-        if (keys.has(key)) bad('duplicate_price', `Edition "${e.code}" has two prices for ${key}; keep one.`);
+        if (keys.has(key)) bad(catalogError(400, 'duplicate_price', { code: e.code, key }));
         keys.add(key);
       }
     }
     if (input.status === 'published' && !input.editions[0]!.prices.length) {
-      bad('price_required', 'A published game needs at least one price for its standard edition (the first edition).');
+      bad(catalogError(400, 'price_required'));
     }
   }
 
@@ -445,7 +438,7 @@ export class CatalogService {
 
   private card(g: ListedGameRow, shopper: Shopper): GameCard {
     const list = g.price_amount === null || g.price_currency === null ? null : { amountMinor: g.price_amount, currency: g.price_currency };
-    const availability = availabilityFor(g, shopper.country, list);
+    const availability = availabilityFor(g, shopper, list);
     const offered = list && availability.purchasable ? this.offerFor(g, list, shopper) : undefined;
     return {
       id: g.id,
@@ -497,7 +490,7 @@ export class CatalogService {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 24;
     if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) {
-      throw new AppError(400, 'invalid_price_range', 'The lowest price is above the highest price; swap them or widen the range.');
+      throw catalogError(400, 'invalid_price_range');
     }
     const ctx = { ...shopper, today: this.today() };
     const filter = { genre: q.genre, minPrice: q.minPrice, maxPrice: q.maxPrice, release: q.release };
@@ -640,9 +633,12 @@ export class CatalogService {
       g.prices.filter((p) => p.edition_id === edition.id),
       shopper,
     );
-    const availability = availabilityFor(g, shopper.country, price, action);
+    const availability = availabilityFor(g, shopper, price, action);
     if (!availability.purchasable || !price) {
-      throw new AppError(403, availability.reason ?? 'not_for_sale', availability.message ?? 'This game cannot be bought in your country.');
+      // The reason is already in the shopper's language (availabilityFor).
+      throw availability.message
+        ? new AppError(403, availability.reason ?? 'not_for_sale', availability.message)
+        : catalogError(403, 'not_for_sale');
     }
     return {
       quote: { gameId: g.id, editionId: edition.id, country: shopper.country, price },

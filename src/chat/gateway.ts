@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError } from '../platform/errors.ts';
+import { chatError } from './errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import { SINCE_PAGE, type ChatEvent, type ChatService } from './service.ts';
 import type { MessageView } from './schemas.ts';
@@ -91,8 +92,8 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
       void deps.chat.disconnected(me).catch(() => undefined);
     });
     const fail = (err: unknown, ref?: string) => {
-      const e = err instanceof AppError ? err : new AppError(500, 'internal', 'Something went wrong; try again.');
-      send({ type: 'error', ...(ref ? { ref } : {}), code: e.code, message: e.message });
+      const e = err instanceof AppError ? err : chatError(500, 'internal');
+      send({ type: 'error', ...(ref ? { ref } : {}), code: e.code, message: e.in(viewer.profile.language) });
     };
     const handle = (on.frame = (raw: unknown) => {
       void (async () => {
@@ -109,7 +110,7 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
         try {
           m = JSON.parse(String(raw)) as typeof m;
         } catch {
-          return fail(new AppError(400, 'bad_frame', 'Frames are JSON objects.'));
+          return fail(chatError(400, 'bad_frame'));
         }
         try {
           switch (m.type) {
@@ -132,7 +133,7 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
             case 'presence':
               return await deps.chat.setState(me, m.state === 'away' ? 'away' : 'online');
             default:
-              return fail(new AppError(400, 'unknown_frame', `Unknown frame type "${m.type}".`), m.ref);
+              return fail(chatError(400, 'unknown_frame', { type: String(m.type) }), m.ref);
           }
         } catch (err) {
           fail(err, m.ref);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { chatError } from './errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
 import type { Fanout } from '../platform/realtime.ts';
@@ -68,21 +69,20 @@ export class ChatService {
   ) {}
 
   async direct(me: string, other: string): Promise<ConversationView> {
-    if (me === other) throw new AppError(400, 'chat_with_self', 'Pick a friend to talk to.');
+    if (me === other) throw chatError(400, 'chat_with_self');
     await this.mayTalk(me, other);
     const id = await this.d.store.direct(me, other, randomUUID(), this.d.clock.now());
     return this.conversation(me, id);
   }
 
   private async mayTalk(me: string, other: string): Promise<void> {
-    if (await this.d.people.blockedEitherWay(me, other)) throw new AppError(403, 'blocked', 'You cannot message this user.');
-    if (!(await this.d.people.areFriends(me, other)))
-      throw new AppError(403, 'not_a_friend', 'You can chat with friends only. Send a friend request first.');
+    if (await this.d.people.blockedEitherWay(me, other)) throw chatError(403, 'blocked');
+    if (!(await this.d.people.areFriends(me, other))) throw chatError(403, 'not_a_friend');
   }
 
   async createGroup(me: string, name: string, memberIds: string[]): Promise<ConversationView> {
     const members = [...new Set(memberIds.filter((m) => m !== me))];
-    if (members.length > 49) throw new AppError(400, 'group_too_large', 'A group chat has at most 50 members.');
+    if (members.length > 49) throw chatError(400, 'group_too_large');
     for (const m of members) await this.mayTalk(me, m);
     const id = randomUUID();
     await this.d.store.group(id, name.trim(), me, members, this.d.clock.now());
@@ -94,8 +94,8 @@ export class ChatService {
   /** The owner adds a friend of theirs to a group. */
   async invite(me: string, conversationId: string, userId: string): Promise<ConversationView> {
     const c = await this.visible(me, conversationId);
-    if (c.kind !== 'group') throw new AppError(400, 'not_a_group', 'People can be added to group chats only.');
-    if (c.owner_id !== me) throw new AppError(403, 'owner_only', 'Only the group’s owner can add people.');
+    if (c.kind !== 'group') throw chatError(400, 'not_a_group.add');
+    if (c.owner_id !== me) throw chatError(403, 'owner_only.add');
     await this.mayTalk(me, userId);
     await this.d.store.addMember(conversationId, userId, this.d.clock.now());
     await this.d.fanout.publish(userChannel(userId), { type: 'conversation', conversationId }).catch(() => undefined);
@@ -105,9 +105,8 @@ export class ChatService {
   /** The owner removes someone; anyone may leave. An owner who leaves hands the group to the longest member. */
   async remove(me: string, conversationId: string, userId: string): Promise<void> {
     const c = await this.visible(me, conversationId);
-    if (c.kind !== 'group')
-      throw new AppError(400, 'not_a_group', 'A conversation between two people cannot be left; block the user instead.');
-    if (userId !== me && c.owner_id !== me) throw new AppError(403, 'owner_only', 'Only the group’s owner can remove people.');
+    if (c.kind !== 'group') throw chatError(400, 'not_a_group.leave');
+    if (userId !== me && c.owner_id !== me) throw chatError(403, 'owner_only.remove');
     await this.d.store.removeMember(conversationId, userId);
     if (userId === c.owner_id) {
       const [next] = await this.d.store.members(conversationId);
@@ -188,8 +187,8 @@ export class ChatService {
   async send(me: string, conversationId: string, body: string): Promise<MessageView> {
     const c = await this.visible(me, conversationId);
     const text = body.trim();
-    if (!text) throw new AppError(400, 'message_empty', 'Write something first.');
-    if (text.length > 4000) throw new AppError(400, 'message_too_long', 'A message has at most 4,000 characters.');
+    if (!text) throw chatError(400, 'message_empty');
+    if (text.length > 4000) throw chatError(400, 'message_too_long');
     const members = await this.d.store.members(conversationId);
     if (c.kind === 'direct') {
       const other = members.find((m) => m !== me);
@@ -197,18 +196,14 @@ export class ChatService {
     }
     const mute = await this.d.store.muteOf(me);
     if (mute && (mute.until === null || mute.until > this.d.clock.now())) {
-      throw new AppError(
-        403,
-        'muted',
-        mute.until
-          ? `You cannot send messages until ${mute.until.toISOString().slice(0, 16).replace('T', ' ')} UTC (${mute.reason}).`
-          : `You cannot send messages any more (${mute.reason}).`,
-        { until: mute.until?.toISOString() ?? null },
-      );
+      const details = { until: mute.until?.toISOString() ?? null };
+      throw mute.until
+        ? chatError(403, 'muted.until', { until: mute.until.toISOString().slice(0, 16).replace('T', ' '), reason: mute.reason }, details)
+        : chatError(403, 'muted.forever', { reason: mute.reason }, details);
     }
     const wait = await this.d.sendLimit.take(me);
     if (wait !== undefined) {
-      throw new AppError(429, 'chat_rate_limited', `You are sending messages too fast. Wait ${wait} seconds.`, { retryAfterSeconds: wait });
+      throw chatError(429, 'chat_rate_limited', { seconds: wait }, { retryAfterSeconds: wait });
     }
     const row = await this.d.store.insertMessage({
       id: randomUUID(),
@@ -340,7 +335,7 @@ export class ChatService {
     const m = isUuid(messageId) ? await this.d.store.messageById(messageId) : undefined;
     if (!m || !(await this.d.store.isMember(m.conversation_id, me)))
       throw notFound({ en: 'This message', ko: '이 메시지', ja: 'このメッセージ' }, 'message_not_found');
-    if (m.sender_id === me) throw new AppError(400, 'own_message', 'You cannot report your own message.');
+    if (m.sender_id === me) throw chatError(400, 'own_message');
     return {
       reported: await this.d.store.report({
         id: randomUUID(),

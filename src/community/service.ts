@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { communityError } from './errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
 import type { CommunityStore, PostRow, ThreadRow } from './store.ts';
@@ -49,7 +50,7 @@ export class CommunityService {
     if (!isUuid(gameId) || !(await this.d.ports.gamePublished(gameId)))
       throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     const [t, b] = [title.trim(), body.trim()];
-    if (!t || !b) throw new AppError(400, 'post_empty', 'A thread needs a title and a first post.');
+    if (!t || !b) throw communityError(400, 'post_empty.thread');
     const now = this.d.clock.now();
     const id = randomUUID();
     await this.d.store.createThread(
@@ -61,11 +62,11 @@ export class CommunityService {
 
   async reply(me: string, threadId: string, body: string): Promise<PostView> {
     const b = body.trim();
-    if (!b) throw new AppError(400, 'post_empty', 'Write something first.');
+    if (!b) throw communityError(400, 'post_empty.reply');
     const post = { id: randomUUID(), author_id: me, body: b, created_at: this.d.clock.now() };
     const done = isUuid(threadId) ? await this.d.store.reply(threadId, post) : 'missing';
     if (done === 'missing') throw notFound({ en: 'This thread', ko: '이 글타래', ja: 'このスレッド' }, 'thread_not_found');
-    if (done === 'locked') throw new AppError(409, 'thread_locked', 'This thread is locked: it takes no more replies.');
+    if (done === 'locked') throw communityError(409, 'thread_locked');
     const names = await this.d.ports.names([me]);
     return this.postView({ ...post, thread_id: threadId }, names, me);
   }
@@ -85,7 +86,7 @@ export class CommunityService {
 
   async moderate(id: string, patch: { pinned?: boolean; locked?: boolean }): Promise<ThreadView> {
     if (patch.pinned === undefined && patch.locked === undefined) {
-      throw new AppError(400, 'nothing_to_change', 'Say what to change: pinned, locked or both.');
+      throw communityError(400, 'nothing_to_change');
     }
     if (!isUuid(id) || !(await this.d.store.moderate(id, patch)))
       throw notFound({ en: 'This thread', ko: '이 글타래', ja: 'このスレッド' }, 'thread_not_found');

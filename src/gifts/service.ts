@@ -1,5 +1,5 @@
 import { notFound } from '../platform/errors.ts';
-import { orderError } from '../orders/errors.ts';
+import { failureText, orderError } from '../orders/errors.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { firstStepResult } from '../platform/workflows.ts';
 import { isUuid } from '../platform/ids.ts';
@@ -64,9 +64,9 @@ export class GiftService {
         out.leftOut++;
         continue;
       }
-      const may = decide('receive', facts.regions, { residence: p.country });
+      const may = decide('receive', facts.regions, { residence: p.country, recipientName: p.name });
       if (may.allowed) out.recipients.push({ id: p.id, name: p.name, country: p.country, timeZone: p.time_zone });
-      else out.unavailable.push({ id: p.id, name: p.name, reason: may.reason, message: may.message.replace('the recipient', p.name) });
+      else out.unavailable.push({ id: p.id, name: p.name, reason: may.reason, message: may.text(sender.shopper.language) });
     }
     return out;
   }
@@ -87,12 +87,9 @@ export class GiftService {
     const facts = await this.d.catalog.facts(req.gameId, sender.shopper.language);
     const [recipient] = await this.d.gifts.profiles([req.recipientId]);
     if (!recipient) throw notFound({ en: 'This user', ko: '이 사용자', ja: 'このユーザー' }, 'user_not_found');
-    const may = decide('receive', facts.regions, { residence: recipient.country });
+    const may = decide('receive', facts.regions, { residence: recipient.country, recipientName: recipient.name });
     if (!may.allowed)
-      await this.d.regions.check('receive', facts.regions, { userId: sender.userId, residence: recipient.country }, req.gameId, {
-        ...may,
-        message: may.message.replace('the recipient', recipient.name),
-      });
+      await this.d.regions.check('receive', facts.regions, { userId: sender.userId, residence: recipient.country }, req.gameId, may);
     if ((await this.d.gifts.ownersOrPending([recipient.id], req.gameId)).size) {
       throw giftError(409, 'recipient_has_game', { name: recipient.name, title: facts.title });
     }
@@ -271,7 +268,9 @@ export class GiftService {
               pointsUsed: g.points_used,
               method: g.payment_method,
               approvalUrl: g.order_status === 'pending' ? g.approval_url : null,
-              failure: g.failure_code ? { code: g.failure_code, message: g.failure_message ?? '' } : null,
+              failure: g.failure_code
+                ? { code: g.failure_code, message: failureText(language, g.failure_code, g.failure_message ?? '') }
+                : null,
               refunded: g.refunded_minor === null ? null : money(g.refunded_minor),
             },
           }

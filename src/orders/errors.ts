@@ -1,4 +1,5 @@
 import { errorsFrom } from '../platform/errors.ts';
+import { messages } from '../platform/messages.ts';
 
 /** What orders say when a request cannot be done, per language (gifts use the checkout ones too). */
 export const orderError = errorsFrom({
@@ -59,3 +60,37 @@ export const orderError = errorsFrom({
     invalid_webhook: 'Webhook の署名がないか、正しくないか、古すぎます。',
   },
 });
+
+/** Why an order failed, as the buyer reads it (the stored sentence is English, kept for operators and unknown codes). */
+const failures = messages({
+  en: {
+    payment_declined: 'The payment was declined. Try another payment method.',
+    'payment_declined.unapproved': 'The payment was not approved in time or was cancelled.',
+    already_owned: 'You already own this game or have an order of it in progress.',
+    promotion_sold_out: 'The discounted copies of this offer are all gone. Check out again to see the current price.',
+    coupon_used_up: 'This coupon code has no uses left. Check out again without it or with another code.',
+    not_refundable: 'This order is not paid, so it cannot be refunded.',
+  },
+  ko: {
+    payment_declined: '결제가 거절되었습니다. 다른 결제 수단을 사용해 주세요.',
+    'payment_declined.unapproved': '결제가 제시간에 승인되지 않았거나 취소되었습니다.',
+    already_owned: '이미 이 게임을 가지고 있거나 진행 중인 주문이 있습니다.',
+    promotion_sold_out: '이 할인 수량이 모두 소진되었습니다. 다시 결제하면 현재 가격을 볼 수 있습니다.',
+    coupon_used_up: '이 쿠폰 코드는 남은 사용 횟수가 없습니다. 쿠폰 없이 또는 다른 코드로 다시 결제해 주세요.',
+    not_refundable: '결제되지 않은 주문이라 환불할 수 없습니다.',
+  },
+  ja: {
+    payment_declined: 'お支払いが拒否されました。別のお支払い方法をお試しください。',
+    'payment_declined.unapproved': 'お支払いが時間内に承認されなかったか、キャンセルされました。',
+    already_owned: 'このゲームはすでに持っているか、処理中の注文があります。',
+    promotion_sold_out: 'この割引の数量はすべてなくなりました。もう一度購入手続きをすると現在の価格が表示されます。',
+    coupon_used_up: 'このクーポンコードは使用回数が残っていません。クーポンなし、または別のコードで購入手続きをしてください。',
+    not_refundable: 'この注文は支払われていないため、返金できません。',
+  },
+});
+type FailureKey = Parameters<typeof failures>[1];
+
+export function failureText(language: string, code: string, stored: string): string {
+  const key = (code === 'payment_declined' && /not approved in time/.test(stored) ? 'payment_declined.unapproved' : code) as FailureKey;
+  return key in failures.catalogue.en ? failures(language, key) : stored;
+}

@@ -13,7 +13,7 @@ import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import type { PreorderContext, RefundContext } from './sagas.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable, REFUND_WINDOW_DAYS } from './refund-policy.ts';
-import { orderError } from './errors.ts';
+import { failureText, orderError } from './errors.ts';
 import { chargeUrls } from '../payments/gateway.ts';
 import { decide } from '../regions/policy.ts';
 import type { RegionGate } from '../regions/gate.ts';
@@ -137,7 +137,7 @@ export class OrderService {
       paymentMethods: this.d.methods
         .forCountry(buyer.shopper.country)
         .map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
-      ...(region.warning ? { regionWarning: region.warning.message } : {}),
+      ...(region.warning ? { regionWarning: region.warning.text(buyer.shopper.language) } : {}),
     };
     return { quote, redemptions: priced.redemptions };
   }
@@ -345,7 +345,10 @@ export class OrderService {
       paymentId: o.payment_id,
     });
     const outcome = await Promise.race([handle.getResult(), sleep(this.d.refundWaitMs ?? 10_000, undefined, { ref: false })]);
-    if (outcome?.status === 'compensated') throw new AppError(409, outcome.code, outcome.message);
+    if (outcome?.status === 'compensated') {
+      const { code, message } = outcome;
+      throw new AppError(409, code, message, undefined, (language) => failureText(language, code, message));
+    }
     return this.view(await this.owned(buyer, orderId), buyer.shopper.language, facts);
   }
 
@@ -426,7 +429,7 @@ export class OrderService {
       releaseDate: facts.releaseDate,
       approvalUrl: o.status === 'pending' ? o.approval_url : null,
       approvalExpiresAt: o.status === 'pending' || o.status === 'cancelled' ? (o.approval_expires_at?.toISOString() ?? null) : null,
-      failure: o.failure_code ? { code: o.failure_code, message: o.failure_message ?? '' } : null,
+      failure: o.failure_code ? { code: o.failure_code, message: failureText(language, o.failure_code, o.failure_message ?? '') } : null,
       refunded: o.refunded_minor === null ? null : money(o.refunded_minor),
       refundable: rule.refundable,
       downloadable: o.status === 'paid' && facts.released && !o.gift,

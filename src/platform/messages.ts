@@ -16,9 +16,15 @@ export interface Messages<K extends string> {
   (language: string, key: K, values?: Values): string;
   /** The languages this catalogue has texts in. */
   readonly languages: string[];
+  readonly catalogue: Catalogue<K>;
 }
 
+const registered: Catalogue<string>[] = [];
+/** Every catalogue built so far (a test reads them all: each text parses and fills in every language). */
+export const registeredCatalogues = (): readonly Catalogue<string>[] => registered;
+
 export function messages<K extends string>(catalogue: Catalogue<K>): Messages<K> {
+  registered.push(catalogue);
   const compiled = new Map<string, IntlMessageFormat>();
   const t = (language: string, key: K, values: Values = {}): string => {
     const lang = language.split('-')[0]!.toLowerCase();
@@ -32,5 +38,5 @@ export function messages<K extends string>(catalogue: Catalogue<K>): Messages<K>
     }
     return String(format.format(values));
   };
-  return Object.assign(t, { languages: Object.keys(catalogue) });
+  return Object.assign(t, { languages: Object.keys(catalogue), catalogue });
 }

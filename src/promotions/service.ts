@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signJson, verifyJson } from '../platform/signed.ts';
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { promotionError } from './errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
 import { isCurrency, type Money } from '../platform/money.ts';
@@ -49,8 +50,6 @@ export interface QuotePromise {
 }
 
 const normalizeCode = (code: string) => code.trim().toUpperCase();
-const invalid = (code: string, message: string) => new AppError(400, code, message);
-
 export class PromotionService {
   constructor(
     private readonly d: {
@@ -261,11 +260,7 @@ export class PromotionService {
         const added = await this.d.store.addCoupons(trx, id, codes, input.coupon.maxUses, now);
         if (added.length !== codes.length) {
           const taken = codes.filter((c) => !added.some((a) => a.code === c));
-          throw new AppError(
-            409,
-            'coupon_code_taken',
-            `These coupon codes already belong to another promotion: ${taken.slice(0, 10).join(', ')}.`,
-          );
+          throw promotionError(409, 'coupon_code_taken', { codes: taken.slice(0, 10).join(', ') });
         }
       }
       await this.d.store.audit(trx, { promotionId: id, actorId, action: 'create', before: null, after: row, at: now });
@@ -317,13 +312,9 @@ export class PromotionService {
     if (!before || before.system_key)
       throw notFound({ en: 'This promotion', ko: '이 프로모션', ja: 'このプロモーション' }, 'promotion_not_found');
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
-      throw new AppError(
-        409,
-        'edit_conflict',
-        `Someone else saved this promotion after you opened it (you edited version ${expectedVersion}, it is now version ${before.version}). Reload it, apply your changes again and save.`,
-      );
+      throw promotionError(409, 'edit_conflict', { edited: expectedVersion, current: before.version });
     }
-    if (before.status === 'ended') throw new AppError(409, 'promotion_ended', 'This promotion has ended; create a new one instead.');
+    if (before.status === 'ended') throw promotionError(409, 'promotion_ended');
     return before;
   }
 
@@ -333,7 +324,7 @@ export class PromotionService {
    */
   async preview(req: PreviewRequest): Promise<PricePreview> {
     const zone = req.timeZone ?? 'UTC';
-    if (!isTimeZone(zone)) throw invalid('unknown_time_zone', `"${zone}" is not an IANA time zone such as Asia/Tokyo.`);
+    if (!isTimeZone(zone)) throw promotionError(400, 'unknown_time_zone', { zone });
     const at = req.at ? zonedToInstant(req.at, zone) : this.d.clock.now();
     const item = await this.d.ports.itemFor(req.gameId, req.editionId, req.country, req.currency);
     let rules: Rule[] = [...this.d.live.rules.rules];
@@ -380,41 +371,37 @@ export class PromotionService {
   private async validate(input: PromotionInput) {
     const t = input.targets ?? {};
     const e = input.effect;
-    if (!isTimeZone(input.timeZone))
-      throw invalid('unknown_time_zone', `"${input.timeZone}" is not an IANA time zone such as Asia/Tokyo or Europe/Berlin.`);
+    if (!isTimeZone(input.timeZone)) throw promotionError(400, 'unknown_time_zone', { zone: input.timeZone });
     const startsAt = zonedToInstant(input.startsAt, input.timeZone);
     const endsAt = input.endsAt ? zonedToInstant(input.endsAt, input.timeZone) : null;
-    if (endsAt && endsAt <= startsAt)
-      throw invalid('ends_before_start', 'The promotion must end after it starts; check the end date and time.');
-    for (const c of t.countries ?? []) if (!isCountry(c)) throw invalid('unknown_country', `"${c}" is not an ISO 3166-1 country code.`);
+    if (endsAt && endsAt <= startsAt) throw promotionError(400, 'ends_before_start');
+    for (const c of t.countries ?? []) if (!isCountry(c)) throw promotionError(400, 'unknown_country', { country: c });
     if (e.kind === 'amount_off') {
       const currencies = Object.keys(e.amounts);
-      if (!currencies.length) throw invalid('amount_required', 'An amount-off promotion needs an amount in at least one currency.');
-      for (const c of currencies) if (!isCurrency(c)) throw invalid('unknown_currency', `"${c}" is not an ISO 4217 currency code.`);
+      if (!currencies.length) throw promotionError(400, 'amount_required');
+      for (const c of currencies) if (!isCurrency(c)) throw promotionError(400, 'unknown_currency', { currency: c });
     }
     if (e.kind === 'fixed_price') {
       const entries = Object.entries(e.prices);
-      if (!entries.length) throw invalid('price_required', 'A fixed-price promotion needs a price for at least one country.');
+      if (!entries.length) throw promotionError(400, 'price_required');
       for (const [country, m] of entries) {
-        if (!isCountry(country)) throw invalid('unknown_country', `"${country}" is not an ISO 3166-1 country code.`);
-        if (!isCurrency(m.currency)) throw invalid('unknown_currency', `"${m.currency}" is not an ISO 4217 currency code.`);
+        if (!isCountry(country)) throw promotionError(400, 'unknown_country', { country });
+        if (!isCurrency(m.currency)) throw promotionError(400, 'unknown_currency', { currency: m.currency });
       }
     }
     if (e.kind === 'bundle') {
-      if (new Set(e.games).size !== e.games.length) throw invalid('duplicate_game', 'A game is listed twice in the bundle.');
-      if (e.minItems > e.games.length)
-        throw invalid('bundle_too_small', `The bundle has ${e.games.length} games; it cannot need ${e.minItems}.`);
+      if (new Set(e.games).size !== e.games.length) throw promotionError(400, 'duplicate_game');
+      if (e.minItems > e.games.length) throw promotionError(400, 'bundle_too_small', { games: e.games.length, needed: e.minItems });
     }
-    if (t.segment && !Object.keys(t.segment).length)
-      throw invalid('empty_segment', 'The segment names no condition; remove it or add one.');
+    if (t.segment && !Object.keys(t.segment).length) throw promotionError(400, 'empty_segment');
     if (input.coupon && !input.coupon.codes?.length && !input.coupon.generate) {
-      throw invalid('coupon_codes_required', 'List coupon codes or ask for a number of generated ones.');
+      throw promotionError(400, 'coupon_codes_required');
     }
     const games = [...(t.games ?? []), ...(t.segment?.ownersOf ?? []), ...(e.kind === 'bundle' ? e.games : [])];
     if (games.length) {
       const known = await this.d.ports.existingGames([...new Set(games)]);
       const unknown = games.filter((g) => !known.has(g));
-      if (unknown.length) throw invalid('unknown_game', `No game has the id ${unknown[0]}; pick the games from the catalogue.`);
+      if (unknown.length) throw promotionError(400, 'unknown_game', { id: unknown[0]! });
     }
     const fields = {
       name: input.name.trim(),
@@ -453,14 +440,14 @@ export class PromotionService {
       },
       { country: t.countries?.[0] ?? 'US', at: startsAt, coupons: new Set(['trial']) },
     );
-    if (trial.errors) throw invalid('promotion_not_evaluable', 'This promotion cannot be evaluated; check its effect and targets.');
+    if (trial.errors) throw promotionError(400, 'promotion_not_evaluable');
     return fields;
   }
 
   private couponCodes(input: PromotionInput): string[] {
     if (!input.coupon) return [];
     const listed = (input.coupon.codes ?? []).map(normalizeCode);
-    if (new Set(listed).size !== listed.length) throw invalid('duplicate_coupon_code', 'A coupon code is listed twice.');
+    if (new Set(listed).size !== listed.length) throw promotionError(400, 'duplicate_coupon_code');
     // 10 characters of an alphabet without look-alikes (0/O, 1/I): about 49 bits, not guessable at checkout's rate limit.
     const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
     const generated = Array.from({ length: input.coupon.generate ?? 0 }, () =>

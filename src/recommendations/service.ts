@@ -3,7 +3,8 @@ import type { Clock } from '../platform/clock.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import type { EventLog, EventOf } from '../platform/events.ts';
 import { newId } from '../platform/ids.ts';
-import { AppError } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { recommendationError } from './errors.ts';
 import type { Shopper } from '../platform/shopper.ts';
 import type { GameCard } from '../catalog/schemas.ts';
 import type { Reason, Recommendation } from './schemas.ts';
@@ -205,7 +206,7 @@ export class RecommendationService {
 
   async markInQueue(userId: string, gameId: string, mark: 'seen' | 'not_interested'): Promise<void> {
     if (!(await this.d.published(gameId))) {
-      throw new AppError(404, 'game_not_found', 'This game does not exist or is not visible to you.');
+      throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     }
     await this.d.store.mark(userId, gameId, mark, this.d.clock.now());
   }
@@ -219,11 +220,7 @@ export class RecommendationService {
     const known = new Set(await this.d.genres());
     const unknown = genres.filter((g) => !known.has(g));
     if (unknown.length) {
-      throw new AppError(
-        400,
-        'unknown_genre',
-        `The store has no genre ${unknown.map((g) => `"${g}"`).join(', ')}. Pick from the genres the store lists.`,
-      );
+      throw recommendationError(400, 'unknown_genre', { genres: unknown.map((g) => `"${g}"`).join(', ') });
     }
     const unique = [...new Set(genres)];
     await this.d.store.setGenrePicks(userId, unique, this.d.clock.now());

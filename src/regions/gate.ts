@@ -58,7 +58,7 @@ export class RegionGate {
         message: d.allowed ? d.warning!.message : d.message,
       });
     }
-    if (!d.allowed) throw new AppError(403, d.reason, d.message);
+    if (!d.allowed) throw new AppError(403, d.reason, d.message, undefined, d.text);
     return d;
   }
 

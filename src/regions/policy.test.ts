@@ -23,6 +23,20 @@ describe('region policy (R12)', () => {
     if (!refused.allowed) expect(refused.message).toContain('United States');
   });
 
+  it('R12 R1 a reason reads in the reader’s language, country names included; a gift names its recipient', () => {
+    const refused = decide('buy', game({ mode: 'only', countries: ['KR'] }, everywhere), { residence: 'US' });
+    if (refused.allowed) throw new Error('expected a refusal');
+    expect(refused.text('ko')).toBe('퍼블리셔 또는 현지 규정에 따라 이 게임은 거주 국가인 미국에서 판매되지 않습니다.');
+    expect(refused.text('ja')).toBe(
+      'パブリッシャーまたは現地の規則により、このゲームはお住まいの国(アメリカ合衆国)では販売されていません。',
+    );
+    expect(refused.text('de')).toBe(refused.message);
+    const gift = decide('receive', game(everywhere, { mode: 'except', countries: ['DE'] }), { residence: 'DE', recipientName: 'Jonas' });
+    if (gift.allowed) throw new Error('expected a refusal');
+    expect(gift.message).toBe('This game may not be played in Germany, where Jonas lives, so it cannot be given to them.');
+    expect(gift.text('ko')).toBe('이 게임은 Jonas의 거주 국가인 독일에서 플레이할 수 없어 선물할 수 없습니다.');
+  });
+
   // Sold in KR/JP/US; playable everywhere except DE (say, by law). Residence × IP country × game setting × action.
   const regions = (ip: IpMismatchPolicy) =>
     game({ mode: 'only', countries: ['KR', 'JP', 'US'] }, { mode: 'except', countries: ['DE'] }, ip);

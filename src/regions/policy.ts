@@ -1,3 +1,5 @@
+import type { Noun } from '../platform/errors.ts';
+import { countryNoun, regionText, THE_RECIPIENT, type RegionText } from './messages.ts';
 /**
  * Region policy (R12): the one place that answers "may this person do this with this game here?" —
  * buy, gift, receive, download, play — with a reason code. Catalog, checkout, gifting and downloads all ask
@@ -39,14 +41,18 @@ export interface Where {
   residence: string;
   /** Country of the request's IP address; undefined when unknown (private network, no database entry). */
   ipCountry?: string;
+  /** Who receives a gift, named in the reason ("the recipient" when not given). */
+  recipientName?: string;
 }
 
 export type RefusalReason =
   'not_sold_in_country' | 'not_playable_in_country' | 'not_playable_in_recipient_country' | 'not_playable_here' | 'ip_country_mismatch';
 
+/** A decision's reason: `message` in English (the audit log), `text` in a reader's language. */
+type Reason = { message: string; text(language: string): string };
+
 export type RegionDecision =
-  | { allowed: true; warning?: { reason: 'ip_country_mismatch'; message: string } }
-  | { allowed: false; reason: RefusalReason; message: string };
+  { allowed: true; warning?: { reason: 'ip_country_mismatch' } & Reason } | ({ allowed: false; reason: RefusalReason } & Reason);
 
 export function ruleCovers(rule: RegionRule, country: string): boolean {
   switch (rule.mode) {
@@ -61,18 +67,18 @@ export function ruleCovers(rule: RegionRule, country: string): boolean {
 
 export const countryName = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
 
-const refuse = (reason: RefusalReason, message: string): RegionDecision => ({ allowed: false, reason, message });
+const refuse = (reason: RefusalReason, key: RegionText, values: Record<string, string | Noun>): RegionDecision => ({
+  allowed: false,
+  reason,
+  ...regionText(key, values),
+});
 
 /** Buying or gifting from another country than one's residence: per the game's setting. */
 function ipCheck(regions: GameRegions, where: Where): RegionDecision {
   if (!where.ipCountry || where.ipCountry === where.residence || regions.ipMismatch === 'allow') return { allowed: true };
-  const message = `You are connecting from ${countryName(where.ipCountry)}, but your country of residence is ${countryName(where.residence)}.`;
-  if (regions.ipMismatch === 'block')
-    return refuse('ip_country_mismatch', `${message} The publisher allows buying this game only from your country of residence.`);
-  return {
-    allowed: true,
-    warning: { reason: 'ip_country_mismatch', message: `${message} Prices and availability follow your residence.` },
-  };
+  const places = { here: countryNoun(where.ipCountry), home: countryNoun(where.residence) };
+  if (regions.ipMismatch === 'block') return refuse('ip_country_mismatch', 'ip.block', places);
+  return { allowed: true, warning: { reason: 'ip_country_mismatch', ...regionText('ip.warn', places) } };
 }
 
 export function decide(action: RegionAction, regions: GameRegions, where: Where): RegionDecision {
@@ -81,36 +87,27 @@ export function decide(action: RegionAction, regions: GameRegions, where: Where)
     case 'buy':
     case 'gift':
       if (!ruleCovers(regions.sale, residence)) {
-        return refuse(
-          'not_sold_in_country',
-          `This game is not sold in ${countryName(residence)}, your country of residence, because of the publisher's or local rules.`,
-        );
+        return refuse('not_sold_in_country', 'not_sold_in_country', { home: countryNoun(residence) });
       }
       // A buyer must be able to play what they buy; a gift's giver need not (the recipient is checked with 'receive').
       if (action === 'buy' && !ruleCovers(regions.play, residence)) {
-        return refuse('not_playable_in_country', `This game may not be played in ${countryName(residence)}, so it is not offered there.`);
+        return refuse('not_playable_in_country', 'not_playable_in_country.buy', { home: countryNoun(residence) });
       }
       return ipCheck(regions, where);
     case 'receive':
       return ruleCovers(regions.play, residence)
         ? { allowed: true }
-        : refuse(
-            'not_playable_in_recipient_country',
-            `This game may not be played in ${countryName(residence)}, where the recipient lives, so it cannot be given to them.`,
-          );
+        : refuse('not_playable_in_recipient_country', 'not_playable_in_recipient_country', {
+            home: countryNoun(residence),
+            recipient: where.recipientName ?? THE_RECIPIENT,
+          });
     case 'download':
     case 'play':
       if (!ruleCovers(regions.play, residence)) {
-        return refuse(
-          'not_playable_in_country',
-          `This game may no longer be ${action === 'play' ? 'played' : 'downloaded'} in ${countryName(residence)}, your country of residence, because of the publisher's contract or local law.`,
-        );
+        return refuse('not_playable_in_country', 'not_playable_in_country.use', { action, home: countryNoun(residence) });
       }
       if (ipCountry && !ruleCovers(regions.play, ipCountry)) {
-        return refuse(
-          'not_playable_here',
-          `This game may not be ${action === 'play' ? 'played' : 'downloaded'} in ${countryName(ipCountry)}, where you are connecting from.`,
-        );
+        return refuse('not_playable_here', 'not_playable_here', { action, here: countryNoun(ipCountry) });
       }
       return { allowed: true };
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.ts';
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { reviewError } from './errors.ts';
 import { isUuid, newId } from '../platform/ids.ts';
 import type { ReviewRow, ReviewStore } from './store.ts';
 import type { Helpful, ReviewInput, ReviewPage, ReviewView } from './schemas.ts';
@@ -85,10 +86,10 @@ export class ReviewService {
   async write(userId: string, language: string, gameId: string, input: ReviewInput): Promise<ReviewView> {
     await this.game(gameId);
     if (!(await this.d.owns(userId, gameId))) {
-      throw new AppError(403, 'not_owned', 'Only players who have this game in their library can review it.');
+      throw reviewError(403, 'not_owned');
     }
     const body = input.body.trim();
-    if (!body) throw new AppError(400, 'review_empty', 'Write a few words about the game: what did you like or not?');
+    if (!body) throw reviewError(400, 'review_empty');
     const now = this.d.clock.now();
     const row = await this.d.store.upsert(
       {
@@ -118,7 +119,7 @@ export class ReviewService {
     const vote = { helpful: input.helpful === 'none' ? null : input.helpful === 'yes', funny: input.funny };
     const review = isUuid(reviewId) ? await this.d.store.byId(reviewId) : undefined;
     if (!review) throw notFound({ en: 'This review', ko: '이 리뷰', ja: 'このレビュー' }, 'review_not_found');
-    if (review.user_id === userId) throw new AppError(409, 'own_review', 'You cannot vote on your own review.');
+    if (review.user_id === userId) throw reviewError(409, 'own_review');
     const row = await this.d.store.vote(reviewId, userId, vote);
     if (!row) throw notFound({ en: 'This review', ko: '이 리뷰', ja: 'このレビュー' }, 'review_not_found');
     return (await this.views([row], userId))[0]!;

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { signJson, verifyJson } from '../platform/signed.ts';
-import { AppError, notFound } from '../platform/errors.ts';
+import { notFound } from '../platform/errors.ts';
+import { roomError } from './errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
 import { isTimeZone } from '../platform/countries.ts';
@@ -66,18 +67,15 @@ export class WaitingRoomService {
   // ---------- the operator ----------
 
   async create(input: RoomInput, actorId: string): Promise<RoomView> {
-    if (!isTimeZone(input.timeZone))
-      throw new AppError(400, 'unknown_time_zone', `"${input.timeZone}" is not an IANA time zone such as Asia/Tokyo.`);
-    if (!(await this.d.gameExists(input.gameId)))
-      throw new AppError(400, 'unknown_game', 'No game has this id; pick it from the catalogue.');
+    if (!isTimeZone(input.timeZone)) throw roomError(400, 'unknown_time_zone', { zone: input.timeZone });
+    if (!(await this.d.gameExists(input.gameId))) throw roomError(400, 'unknown_game');
     const startsAt = zonedToInstant(input.startsAt, input.timeZone);
     const endsAt = input.endsAt ? zonedToInstant(input.endsAt, input.timeZone) : null;
-    if (endsAt && endsAt <= startsAt) throw new AppError(400, 'ends_before_start', 'The waiting room must close after it opens.');
+    if (endsAt && endsAt <= startsAt) throw roomError(400, 'ends_before_start');
     const overlapping = (await this.d.store.activeRooms()).some(
       (r) => r.game_id === input.gameId && (!r.ends_at || r.ends_at > startsAt) && (!endsAt || r.starts_at < endsAt),
     );
-    if (overlapping)
-      throw new AppError(409, 'room_overlaps', 'This game already has a waiting room at that time; end it first or pick another time.');
+    if (overlapping) throw roomError(409, 'room_overlaps');
     const room: RoomRow = {
       id: randomUUID(),
       game_id: input.gameId,
@@ -116,7 +114,7 @@ export class WaitingRoomService {
     const now = this.d.clock.now();
     const room = isUuid(roomId) ? await this.d.store.room(roomId) : undefined;
     if (!room || room.status !== 'active' || (room.ends_at && now >= room.ends_at)) {
-      throw new AppError(409, 'room_closed', 'This waiting room is closed; checkout works as usual now.');
+      throw roomError(409, 'room_closed');
     }
     const joined = await this.d.store.join(roomId, userId, now, { id: randomUUID(), randomKey: randomInt(2 ** 47) / 2 ** 47 }, (t, r) =>
       this.expired(t, r, now),
@@ -198,33 +196,17 @@ export class WaitingRoomService {
     const room = (await this.rooms()).find((r) => r.game_id === q.gameId && this.onNow(r, now));
     if (!room) return;
     if (!q.admission) {
-      throw new AppError(
-        403,
-        'waiting_room_required',
-        'So many players are buying this game right now that checkout goes through a waiting room. Join the queue on the game’s page; you will be let in in turn.',
-        { roomId: room.id },
-      );
+      throw roomError(403, 'waiting_room_required', {}, { roomId: room.id });
     }
     const c = verifyJson<AdmissionClaims>(this.d.secret, q.admission);
     if (!c || c.r !== room.id || c.g !== q.gameId || c.u !== q.userId) {
-      throw new AppError(403, 'admission_invalid', 'This admission is not for you or this game. Join the queue on the game’s page.', {
-        roomId: room.id,
-      });
+      throw roomError(403, 'admission_invalid', {}, { roomId: room.id });
     }
     if (now.getTime() > c.exp) {
-      throw new AppError(403, 'admission_expired', 'Your turn to check out has passed. Join the queue again on the game’s page.', {
-        roomId: room.id,
-      });
+      throw roomError(403, 'admission_expired', {}, { roomId: room.id });
     }
     if (!(await this.d.store.consume(c.t, q.userId, q.orderId, now))) {
-      throw new AppError(
-        409,
-        'admission_used',
-        'This admission was already used for another order. Join the queue again to buy once more.',
-        {
-          roomId: room.id,
-        },
-      );
+      throw roomError(409, 'admission_used', {}, { roomId: room.id });
     }
   }
 

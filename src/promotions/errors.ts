@@ -1,0 +1,62 @@
+import { errorsFrom } from '../platform/errors.ts';
+
+/** What the promotions console says when a promotion cannot be saved or previewed, per language. */
+export const promotionError = errorsFrom({
+  en: {
+    unknown_time_zone: '"{zone}" is not an IANA time zone such as Asia/Tokyo or Europe/Berlin.',
+    ends_before_start: 'The promotion must end after it starts; check the end date and time.',
+    unknown_country: '"{country}" is not an ISO 3166-1 country code.',
+    amount_required: 'An amount-off promotion needs an amount in at least one currency.',
+    unknown_currency: '"{currency}" is not an ISO 4217 currency code.',
+    price_required: 'A fixed-price promotion needs a price for at least one country.',
+    duplicate_game: 'A game is listed twice in the bundle.',
+    bundle_too_small: 'The bundle has {games} games; it cannot need {needed}.',
+    empty_segment: 'The segment names no condition; remove it or add one.',
+    coupon_codes_required: 'List coupon codes or ask for a number of generated ones.',
+    unknown_game: 'No game has the id {id}; pick the games from the catalogue.',
+    promotion_not_evaluable: 'This promotion cannot be evaluated; check its effect and targets.',
+    duplicate_coupon_code: 'A coupon code is listed twice.',
+    coupon_code_taken: 'These coupon codes already belong to another promotion: {codes}.',
+    edit_conflict:
+      'Someone else saved this promotion after you opened it (you edited version {edited}, it is now version {current}). Reload it, apply your changes again and save.',
+    promotion_ended: 'This promotion has ended; create a new one instead.',
+  },
+  ko: {
+    unknown_time_zone: '"{zone}"은(는) Asia/Tokyo나 Europe/Berlin 같은 IANA 시간대가 아닙니다.',
+    ends_before_start: '프로모션은 시작한 뒤에 끝나야 합니다. 종료 날짜와 시간을 확인해 주세요.',
+    unknown_country: '"{country}"은(는) ISO 3166-1 국가 코드가 아닙니다.',
+    amount_required: '금액 할인 프로모션에는 하나 이상의 통화로 된 금액이 필요합니다.',
+    unknown_currency: '"{currency}"은(는) ISO 4217 통화 코드가 아닙니다.',
+    price_required: '고정 가격 프로모션에는 하나 이상의 국가 가격이 필요합니다.',
+    duplicate_game: '번들에 같은 게임이 두 번 들어 있습니다.',
+    bundle_too_small: '번들의 게임은 {games}개라 {needed}개를 요구할 수 없습니다.',
+    empty_segment: '대상 조건이 비어 있습니다. 지우거나 조건을 추가해 주세요.',
+    coupon_codes_required: '쿠폰 코드를 나열하거나 생성할 개수를 지정해 주세요.',
+    unknown_game: 'ID가 {id}인 게임이 없습니다. 카탈로그에서 게임을 골라 주세요.',
+    promotion_not_evaluable: '이 프로모션은 계산할 수 없습니다. 효과와 대상을 확인해 주세요.',
+    duplicate_coupon_code: '같은 쿠폰 코드가 두 번 들어 있습니다.',
+    coupon_code_taken: '다음 쿠폰 코드는 이미 다른 프로모션에 속해 있습니다: {codes}.',
+    edit_conflict:
+      '이 프로모션을 연 뒤 다른 사람이 저장했습니다(편집한 버전 {edited}, 현재 버전 {current}). 다시 불러와서 변경 사항을 다시 적용하고 저장해 주세요.',
+    promotion_ended: '이 프로모션은 끝났습니다. 대신 새로 만들어 주세요.',
+  },
+  ja: {
+    unknown_time_zone: '「{zone}」は Asia/Tokyo や Europe/Berlin のような IANA のタイムゾーンではありません。',
+    ends_before_start: 'プロモーションは開始後に終了する必要があります。終了日時を確認してください。',
+    unknown_country: '「{country}」は ISO 3166-1 の国コードではありません。',
+    amount_required: '金額割引のプロモーションには、少なくとも 1 つの通貨での金額が必要です。',
+    unknown_currency: '「{currency}」は ISO 4217 の通貨コードではありません。',
+    price_required: '固定価格のプロモーションには、少なくとも 1 か国の価格が必要です。',
+    duplicate_game: 'バンドルに同じゲームが 2 回入っています。',
+    bundle_too_small: 'バンドルのゲームは {games} 本なので、{needed} 本を条件にはできません。',
+    empty_segment: 'セグメントに条件がありません。削除するか条件を追加してください。',
+    coupon_codes_required: 'クーポンコードを並べるか、生成する数を指定してください。',
+    unknown_game: 'ID が {id} のゲームはありません。カタログからゲームを選んでください。',
+    promotion_not_evaluable: 'このプロモーションは評価できません。効果と対象を確認してください。',
+    duplicate_coupon_code: '同じクーポンコードが 2 回入っています。',
+    coupon_code_taken: '次のクーポンコードはすでに別のプロモーションに属しています: {codes}。',
+    edit_conflict:
+      'このプロモーションを開いた後に他の人が保存しました(編集したバージョン {edited}、現在のバージョン {current})。読み込み直し、変更をもう一度適用して保存してください。',
+    promotion_ended: 'このプロモーションは終了しています。代わりに新しく作成してください。',
+  },
+});
