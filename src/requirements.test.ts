@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BRIEF = resolve(ROOT, '../shared/BRIEF.md');
+const ids = (text: string) => [...text.matchAll(/^\| ([RSD][0-9.]+)\s+\|/gm)].map((m) => m[1]!);
+
+function testTitles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : testTitles(path);
+    if (!name.endsWith('.test.ts')) return [];
+    return [...readFileSync(path, 'utf8').matchAll(/\b(?:it|test|describe)(?:\.each\([^)]*\))?\(\s*(['"`])(.*?)\1/g)].map((m) => m[2]!);
+  });
+}
+
+describe('docs/requirements.md (the brief in our words)', () => {
+  const doc = readFileSync(join(ROOT, 'docs/requirements.md'), 'utf8');
+
+  it('R1–R14 S1 S2 D1–D4 every requirement of the brief is explained, and no other', () => {
+    const brief = ids(readFileSync(BRIEF, 'utf8'));
+    expect(brief.length).toBe(48);
+    expect(ids(doc)).toEqual(brief);
+  });
+
+  it('R1–R14 S1 S2 D1–D4 every requirement is named by at least one test title', () => {
+    const titles = [...testTitles(join(ROOT, 'src')), ...testTitles(join(ROOT, 'test'))];
+    const untested = ids(doc).filter((id) => !titles.some((t) => new RegExp(`(^|\\s)${id.replace('.', '\\.')}(\\s|$)`).test(t)));
+    expect(untested).toEqual([]);
+  });
+});
