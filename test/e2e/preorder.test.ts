@@ -85,8 +85,10 @@ describe('pre-order in Chromium', () => {
     await page.goto(`${t.url}/purchases`);
     await page.waitForSelector('[data-testid=purchase]');
     expect(await page.textContent('[data-testid=purchase]')).toContain('달의 정원');
-    expect(await page.isEnabled('[data-testid=purchase] button:text("Request refund")')).toBe(true);
-    await page.click('[data-testid=purchase] button:text("Request refund")');
+    // The purchase list speaks the player's language (Korean here), its refund button too.
+    expect(await page.textContent('h1')).toBe('구매 내역');
+    expect(await page.isEnabled('[data-testid=purchase] button:text("환불 요청")')).toBe(true);
+    await page.click('[data-testid=purchase] button:text("환불 요청")');
     await page.waitForSelector('[data-testid=no-purchases]');
     expect((await client.get('/api/orders?history=true')).body.map((o: { status: string }) => o.status)).toEqual(['refunded']);
     // Steam's purchase history: the refunded pre-order is still there under the filter, and the filter is in the address.

@@ -78,7 +78,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </main>
       {me && <ChatPanel />}
       <footer className="footer">
-        Prices shown for {countryName(country, locale)} · <a href="/docs">API</a>
+        {t('pricesShownFor', { country: countryName(country, locale) })} · <a href="/docs">API</a>
       </footer>
     </div>
   );

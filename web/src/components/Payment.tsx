@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { CheckoutQuote } from '../api.ts';
 import { get, nextVersion } from '../api.ts';
 import { formatMoney } from '../format.ts';
+import { useSession } from '../session.tsx';
 
 /** The points rows of a checkout (buying or gifting): how many to use, and what is left to pay. */
 export function PointsAndDue({
@@ -15,12 +16,11 @@ export function PointsAndDue({
   setPoints(n: number): void;
   locale: string;
 }) {
+  const { t } = useSession();
   const due = { amountMinor: quote.price.amountMinor - points, currency: quote.price.currency };
   return (
     <>
-      <dt>
-        Points (balance {quote.points.balance.toLocaleString(locale)} {quote.price.currency})
-      </dt>
+      <dt>{t('pointsBalance', { balance: quote.points.balance.toLocaleString(locale), currency: quote.price.currency })}</dt>
       <dd>
         <input
           type="number"
@@ -28,22 +28,25 @@ export function PointsAndDue({
           min={0}
           max={quote.points.usable}
           value={points}
-          aria-label="Points to use"
+          aria-label={t('pointsToUse')}
           disabled={quote.points.usable === 0}
           onChange={(e) => setPoints(Math.max(0, Math.min(quote.points.usable, Number(e.target.value) || 0)))}
         />
         <button type="button" className="link" disabled={quote.points.usable === 0} onClick={() => setPoints(quote.points.usable)}>
-          use all
+          {t('useAllPoints')}
         </button>
         {quote.points.elsewhere.length > 0 && (
           <small className="muted points-note" data-testid="points-elsewhere">
-            Your {quote.points.elsewhere.map((w) => `${w.balance.toLocaleString(locale)} ${w.currency}`).join(', ')} points pay only for
-            prices in {quote.points.elsewhere.length > 1 ? 'their own currencies' : w0(quote)}; this price is in {quote.price.currency}.
+            {t('pointsElsewhere', {
+              balances: quote.points.elsewhere.map((w) => `${w.balance.toLocaleString(locale)} ${w.currency}`).join(', '),
+              currencies: quote.points.elsewhere.length > 1 ? t('theirOwnCurrencies') : w0(quote),
+              currency: quote.price.currency,
+            })}
           </small>
         )}
       </dd>
       <dt>
-        <strong>To pay</strong>
+        <strong>{t('amountToPay')}</strong>
       </dt>
       <dd>
         <strong className="price" data-testid="amount-due">
@@ -68,15 +71,16 @@ export function PaymentMethods({
   method: string;
   setMethod(id: string): void;
 }) {
+  const { t } = useSession();
   if (dueMinor <= 0) return null;
   return (
     <fieldset className="methods">
-      <legend>Payment method</legend>
+      <legend>{t('paymentMethod')}</legend>
       {quote.paymentMethods.map((m) => (
         <label key={m.id} className={`method ${method === m.id ? 'chosen' : ''}`}>
           <input type="radio" name="method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
           {m.name}
-          {m.approval && <small className="muted"> — you approve on {m.name}'s page</small>}
+          {m.approval && <small className="muted"> {t('approveOnPage', { name: m.name })}</small>}
         </label>
       ))}
     </fieldset>

@@ -99,7 +99,7 @@ export function Checkout() {
         </p>
       )}
       <dl className="facts totals">
-        <dt>Price</dt>
+        <dt>{t('checkoutPrice')}</dt>
         <dd>{formatMoney(quote.listPrice, locale)}</dd>
         {quote.promotions.map((p) => (
           <Fragment key={p.id}>
@@ -159,10 +159,10 @@ export function Checkout() {
         )}
       </div>
       <PaymentMethods quote={quote} dueMinor={due.amountMinor} method={method} setMethod={setMethod} />
-      <p className="muted">You earn {quote.pointsEarnRatePercent}% of the amount paid as points.</p>
+      <p className="muted">{t('earnRate', { percent: quote.pointsEarnRatePercent })}</p>
       <ErrorNote error={error} />
       <button type="submit" className="button" disabled={busy || (due.amountMinor > 0 && !method)}>
-        {quote.kind === 'preorder' ? 'Pre-order now' : 'Buy now'} · {formatMoney(due, locale)}
+        {t(quote.kind === 'preorder' ? 'preorderNow' : 'buyNow')} · {formatMoney(due, locale)}
       </button>
       <p className="muted">{t('residenceNote')}</p>
     </form>

@@ -17,7 +17,7 @@ interface FriendsView {
 
 /** S2.4, S2.6: the friend list, requests to answer, and "Add friend" by name or email. */
 export function Friends() {
-  const { me } = useSession();
+  const { me, t } = useSession();
   const navigate = useNavigate();
   const [view, setView] = useState<FriendsView>();
   const [q, setQ] = useState('');
@@ -47,13 +47,13 @@ export function Friends() {
     get<Person[]>(`/api/users?q=${encodeURIComponent(q)}`).then(setFound, setError);
   };
   const add = async (p: Person) => {
-    if (await act('/api/friends/requests', 'POST', { userId: p.id })) setSent(`Friend request sent to ${p.name}.`);
+    if (await act('/api/friends/requests', 'POST', { userId: p.id })) setSent(t('friendRequestSent', { name: p.name }));
   };
 
   return (
     <div className="console friends">
       <div className="console-head">
-        <h1>Friends</h1>
+        <h1>{t('friendsTitle')}</h1>
       </div>
       <ErrorNote error={error} />
       {sent && (
@@ -63,52 +63,52 @@ export function Friends() {
       )}
       {view && view.incoming.length > 0 && (
         <section>
-          <h2>Friend requests</h2>
+          <h2>{t('friendRequests')}</h2>
           {view.incoming.map((p) => (
             <div className="row person" key={p.id} data-testid="incoming">
               <span>{p.name}</span>
-              <button onClick={() => act(`/api/friends/requests/${p.id}/accept`)}>Accept</button>
+              <button onClick={() => act(`/api/friends/requests/${p.id}/accept`)}>{t('accept')}</button>
               <button className="button secondary" onClick={() => act(`/api/friends/requests/${p.id}/decline`)}>
-                Decline
+                {t('decline')}
               </button>
             </div>
           ))}
         </section>
       )}
       <section>
-        <h2>Your friends</h2>
-        {view?.friends.length === 0 && <p className="muted">No friends yet. Add one below.</p>}
+        <h2>{t('yourFriends')}</h2>
+        {view?.friends.length === 0 && <p className="muted">{t('noFriendsAddBelow')}</p>}
         {view?.friends.map((p) => (
           <div className="row person" key={p.id} data-testid="friend">
             <span>{p.name}</span>
             <button className="button secondary" onClick={() => act(`/api/friends/${p.id}`, 'DELETE')}>
-              Remove
+              {t('removeFriend')}
             </button>
             <button className="link danger" onClick={() => act(`/api/blocks/${p.id}`, 'PUT')}>
-              Block
+              {t('block')}
             </button>
           </div>
         ))}
         {view?.outgoing.map((p) => (
           <div className="row person muted" key={p.id}>
-            <span>{p.name} — waiting for their answer</span>
+            <span>{t('waitingAnswer', { name: p.name })}</span>
             <button className="link" onClick={() => act(`/api/friends/${p.id}`, 'DELETE')}>
-              Withdraw
+              {t('withdraw')}
             </button>
           </div>
         ))}
       </section>
       <section>
-        <h2>Add friend</h2>
+        <h2>{t('addFriend')}</h2>
         <form className="row" onSubmit={search}>
-          <input aria-label="Name or email" placeholder="Name or email" value={q} onChange={(e) => setQ(e.target.value)} />
-          <button type="submit">Search</button>
+          <input aria-label={t('nameOrEmail')} placeholder={t('nameOrEmail')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <button type="submit">{t('searchButton')}</button>
         </form>
-        {found?.length === 0 && <p className="muted">Nobody found.</p>}
+        {found?.length === 0 && <p className="muted">{t('nobodyFound')}</p>}
         {found?.map((p) => (
           <div className="row person" key={p.id}>
             <span>{p.name}</span>
-            <button onClick={() => add(p)}>Add friend</button>
+            <button onClick={() => add(p)}>{t('addFriend')}</button>
           </div>
         ))}
       </section>

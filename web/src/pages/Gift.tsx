@@ -9,17 +9,18 @@ import { formatMoney } from '../format.ts';
 import { storeNow } from '../clock.ts';
 import { instantToZoned, zonedToInstant } from '../../../src/platform/zoned-time.ts';
 import { Loading } from '../components/Loading.tsx';
+import type { Dict } from '../i18n.ts';
 
-export const GIFT_STATE: Record<GiftView['state'], string> = {
-  paying: 'Being paid for',
-  payment_failed: 'Payment failed',
-  scheduled: 'Scheduled',
-  delivered: 'Waiting for an answer',
-  accepted: 'Accepted',
-  declined: 'Declined — refunded',
-  expired: 'Not answered in 30 days — refunded',
-  cancelled: 'Cancelled — refunded',
-};
+export const GIFT_STATE = {
+  paying: 'giftPaying',
+  payment_failed: 'giftPaymentFailed',
+  scheduled: 'giftScheduled',
+  delivered: 'giftDelivered',
+  accepted: 'giftAccepted',
+  declined: 'giftDeclined',
+  expired: 'giftExpired',
+  cancelled: 'giftCancelled',
+} as const satisfies Record<GiftView['state'], keyof Dict>;
 
 /** "25 Dec 2026, 09:00 (Asia/Tokyo)": an instant as the recipient's clock shows it. */
 export const inZone = (iso: string, timeZone: string, locale: string) =>
@@ -28,7 +29,7 @@ export const inZone = (iso: string, timeZone: string, locale: string) =>
 /** S2.3–S2.9: "Buy as a gift" — a friend, a message, now or a date in their time zone, points and a payment method. */
 export function GiftCheckout() {
   const { slug = '' } = useParams();
-  const { me, locale } = useSession();
+  const { me, locale, t } = useSession();
   const navigate = useNavigate();
   const [quote, setQuote] = useState<CheckoutQuote>();
   const [friends, setFriends] = useState<GiftRecipients>();
@@ -89,12 +90,12 @@ export function GiftCheckout() {
   };
   return (
     <form className="panel checkout" onSubmit={submit} data-testid="gift-checkout">
-      <h1>Gift {quote.title}</h1>
+      <h1>{t('giftTitle', { title: quote.title })}</h1>
       <fieldset className="methods">
-        <legend>To</legend>
+        <legend>{t('giftTo')}</legend>
         {friends.recipients.length === 0 && (
           <p className="empty">
-            No friend can receive this game yet. <Link to="/friends">Add a friend</Link> first.
+            {t('giftNoRecipient')} <Link to="/friends">{t('addFriendFirst')}</Link>
           </p>
         )}
         {friends.recipients.map((f) => (
@@ -108,23 +109,18 @@ export function GiftCheckout() {
             {f.name}: {f.message}
           </p>
         ))}
-        {friends.leftOut > 0 && (
-          <p className="muted">
-            {friends.leftOut} friend{friends.leftOut > 1 ? 's' : ''} already own{friends.leftOut > 1 ? '' : 's'} this game or{' '}
-            {friends.leftOut > 1 ? 'have' : 'has'} it on the way.
-          </p>
-        )}
+        {friends.leftOut > 0 && <p className="muted">{t('giftLeftOut', { n: friends.leftOut })}</p>}
       </fieldset>
-      <Field label="Message">
+      <Field label={t('giftMessage')}>
         <textarea name="message" maxLength={1000} rows={3} value={message} onChange={(e) => setMessage(e.target.value)} />
       </Field>
       <fieldset className="methods">
-        <legend>Delivery</legend>
+        <legend>{t('giftDelivery')}</legend>
         <label className="method">
-          <input type="radio" name="when" value="now" checked={when === 'now'} onChange={() => setWhen('now')} /> Send now
+          <input type="radio" name="when" value="now" checked={when === 'now'} onChange={() => setWhen('now')} /> {t('giftSendNow')}
         </label>
         <label className="method">
-          <input type="radio" name="when" value="later" checked={when === 'later'} onChange={() => setWhen('later')} /> On
+          <input type="radio" name="when" value="later" checked={when === 'later'} onChange={() => setWhen('later')} /> {t('giftOn')}
           <input
             type="datetime-local"
             name="deliverAt"
@@ -133,27 +129,23 @@ export function GiftCheckout() {
             min={recipient ? instantToZoned(storeNow(), recipient.timeZone) : undefined}
             onChange={(e) => setLocal(e.target.value)}
           />
-          {recipient && (
-            <small className="muted zone-hint">
-              in {recipient.name}'s time zone, {recipient.timeZone}
-            </small>
-          )}
+          {recipient && <small className="muted zone-hint">{t('giftZoneHint', { name: recipient.name, zone: recipient.timeZone })}</small>}
         </label>
       </fieldset>
       <dl className="facts totals">
-        <dt>Price</dt>
+        <dt>{t('checkoutPrice')}</dt>
         <dd>{formatMoney(quote.price, locale)}</dd>
         <PointsAndDue quote={quote} points={points} setPoints={setPoints} locale={locale} />
       </dl>
       <PaymentMethods quote={quote} dueMinor={due.amountMinor} method={method} setMethod={setMethod} />
-      <p className="muted">If your friend declines, or does not answer within 30 days, you are refunded automatically.</p>
+      <p className="muted">{t('giftRefundNote')}</p>
       <ErrorNote error={error} />
       <button
         type="submit"
         className="button"
         disabled={busy || !recipient || (when === 'later' && !local) || (due.amountMinor > 0 && !method)}
       >
-        Buy as a gift · {formatMoney(due, locale)}
+        {t('buyAsGift')} · {formatMoney(due, locale)}
       </button>
     </form>
   );
@@ -162,7 +154,7 @@ export function GiftCheckout() {
 /** One gift: the sender follows its payment and state; the recipient accepts or declines. */
 export function GiftPage() {
   const { id = '' } = useParams();
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const {
     data: gift,
     setData: setGift,
@@ -177,15 +169,7 @@ export function GiftPage() {
   }));
   const [busy, setBusy] = useState(false);
   const act = async (action: 'accept' | 'decline' | 'cancel') => {
-    if (
-      action !== 'accept' &&
-      !confirm(
-        action === 'decline'
-          ? 'Decline this gift? The sender gets their money back.'
-          : 'Cancel this gift? You get your money and points back.',
-      )
-    )
-      return;
+    if (action !== 'accept' && !confirm(t(action === 'decline' ? 'declineConfirm' : 'cancelConfirm'))) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -201,36 +185,36 @@ export function GiftPage() {
   return (
     <div className="panel" data-testid="gift" data-state={gift.state}>
       <h1>{gift.game.title}</h1>
-      <p className={`status-line ${gift.state}`}>{GIFT_STATE[gift.state]}</p>
+      <p className={`status-line ${gift.state}`}>{t(GIFT_STATE[gift.state])}</p>
       <dl className="facts">
-        <dt>From</dt>
+        <dt>{t('giftFrom')}</dt>
         <dd>{gift.from.name}</dd>
-        <dt>To</dt>
+        <dt>{t('giftTo')}</dt>
         <dd>{gift.to.name}</dd>
         {gift.message && (
           <>
-            <dt>Message</dt>
+            <dt>{t('giftMessage')}</dt>
             <dd className="gift-message">{gift.message}</dd>
           </>
         )}
-        <dt>{gift.deliveredAt ? 'Delivered' : 'Arrives'}</dt>
+        <dt>{t(gift.deliveredAt ? 'giftDeliveredAt' : 'giftArrives')}</dt>
         <dd>{inZone(gift.deliveredAt ?? gift.deliverAt, gift.to.timeZone, locale)}</dd>
         {gift.state === 'delivered' && gift.expiresAt && (
           <>
-            <dt>Answer by</dt>
+            <dt>{t('answerBy')}</dt>
             <dd>{inZone(gift.expiresAt, gift.to.timeZone, locale)}</dd>
           </>
         )}
         {gift.payment && (
           <>
-            <dt>Paid</dt>
+            <dt>{t('amountPaid')}</dt>
             <dd>
               {formatMoney(gift.payment.paid, locale)}
-              {gift.payment.pointsUsed > 0 && ` + ${gift.payment.pointsUsed.toLocaleString(locale)} points`}
+              {gift.payment.pointsUsed > 0 && ` ${t('plusPoints', { points: gift.payment.pointsUsed.toLocaleString(locale) })}`}
             </dd>
             {gift.payment.refunded && (
               <>
-                <dt>Refunded</dt>
+                <dt>{t('refundedAmount')}</dt>
                 <dd>{formatMoney(gift.payment.refunded, locale)}</dd>
               </>
             )}
@@ -242,26 +226,26 @@ export function GiftPage() {
       <div className="row">
         {gift.actions.accept && (
           <button className="button" disabled={busy} onClick={() => act('accept')}>
-            Accept
+            {t('accept')}
           </button>
         )}
         {gift.actions.decline && (
           <button className="button secondary" disabled={busy} onClick={() => act('decline')}>
-            Decline
+            {t('decline')}
           </button>
         )}
         {gift.actions.cancel && (
           <button className="button secondary" disabled={busy} onClick={() => act('cancel')}>
-            Cancel gift
+            {t('cancelGift')}
           </button>
         )}
         {gift.state === 'accepted' && gift.role === 'recipient' && (
           <Link className="button secondary" to="/library">
-            Go to your library
+            {t('goToLibrary')}
           </Link>
         )}
         <Link className="button secondary" to="/gifts">
-          All gifts
+          {t('allGifts')}
         </Link>
       </div>
     </div>
@@ -270,7 +254,7 @@ export function GiftPage() {
 
 /** Gifts received (to answer) and sent (with their state). */
 export function Gifts() {
-  const { me, locale } = useSession();
+  const { me, locale, t } = useSession();
   const navigate = useNavigate();
   const [list, setList] = useState<{ sent: GiftView[]; received: GiftView[] }>();
   const [error, setError] = useState<unknown>();
@@ -283,26 +267,26 @@ export function Gifts() {
     <tr key={g.id} data-testid={`gift-${g.role}`} data-state={g.state}>
       <td>
         <Link to={`/gifts/${g.id}`}>{g.game.title}</Link>
-        <div className="muted">{g.role === 'sender' ? `to ${g.to.name}` : `from ${g.from.name}`}</div>
+        <div className="muted">{g.role === 'sender' ? t('toName', { name: g.to.name }) : t('fromName', { name: g.from.name })}</div>
       </td>
-      <td>{GIFT_STATE[g.state]}</td>
+      <td>{t(GIFT_STATE[g.state])}</td>
       <td className="muted">{inZone(g.deliveredAt ?? g.deliverAt, g.to.timeZone, locale)}</td>
     </tr>
   );
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Gifts</h1>
+        <h1>{t('giftsTitle')}</h1>
       </div>
       <ErrorNote error={error} />
       {!list && !error && <Loading />}
-      <h2>Received</h2>
-      {list?.received.length === 0 && <p className="empty">No gifts received yet.</p>}
+      <h2>{t('giftsReceived')}</h2>
+      {list?.received.length === 0 && <p className="empty">{t('noGiftsReceived')}</p>}
       <table className="table">
         <tbody>{list?.received.map(row)}</tbody>
       </table>
-      <h2>Sent</h2>
-      {list?.sent.length === 0 && <p className="empty">You have not sent a gift yet. Open a game and choose “Buy as a gift”.</p>}
+      <h2>{t('giftsSent')}</h2>
+      {list?.sent.length === 0 && <p className="empty">{t('noGiftsSent')}</p>}
       <table className="table">
         <tbody>{list?.sent.map(row)}</tbody>
       </table>

@@ -8,6 +8,7 @@ import { useSession } from '../session.tsx';
 import { formatDate, formatMoney } from '../format.ts';
 import { formatCount } from '../../../src/platform/money.ts';
 import { Loading } from '../components/Loading.tsx';
+import type { Dict } from '../i18n.ts';
 
 /** S1.15: asks for a signed link and follows it (the browser downloads the build). */
 async function downloadGame(gameId: string): Promise<void> {
@@ -15,22 +16,22 @@ async function downloadGame(gameId: string): Promise<void> {
   location.assign(data.url);
 }
 
-const STATUS: Record<OrderView['status'], string> = {
-  pending: 'Waiting for payment',
-  paid: 'Complete',
-  cancelled: 'Cancelled',
-  refund_pending: 'Refund in progress',
-  refunded: 'Refunded',
-};
+const STATUS = {
+  pending: 'orderPending',
+  paid: 'orderPaid',
+  cancelled: 'orderCancelled',
+  refund_pending: 'orderRefundPending',
+  refunded: 'orderRefunded',
+} as const satisfies Record<OrderView['status'], keyof Dict>;
 
 /** The amount's label per state. */
-const AMOUNT_LABEL: Record<OrderView['status'], string> = {
-  pending: 'To pay',
-  paid: 'Paid',
-  cancelled: 'Not charged',
-  refund_pending: 'Paid (being refunded)',
-  refunded: 'Paid',
-};
+const AMOUNT_LABEL = {
+  pending: 'amountToPay',
+  paid: 'amountPaid',
+  cancelled: 'amountNotCharged',
+  refund_pending: 'amountBeingRefunded',
+  refunded: 'amountPaid',
+} as const satisfies Record<OrderView['status'], keyof Dict>;
 
 /** One order, followed until its payment is decided; wallets send the buyer to approve first. */
 export function OrderPage() {
@@ -52,7 +53,7 @@ export function OrderPage() {
   return (
     <div className="panel receipt" data-testid="order" data-status={order.status}>
       <h1>{order.title}</h1>
-      <p className={`status-line ${order.status}`}>{STATUS[order.status]}</p>
+      <p className={`status-line ${order.status}`}>{t(STATUS[order.status])}</p>
       {downloadFrom && (
         <p className="ok" data-testid="download-from">
           {t('downloadFrom').replace('{date}', formatDate(downloadFrom, locale))}
@@ -66,7 +67,7 @@ export function OrderPage() {
         </dd>
         <dt>{t('receiptDate')}</dt>
         <dd>{new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(order.createdAt))}</dd>
-        <dt>{order.kind === 'preorder' ? 'Pre-order' : 'Purchase'}</dt>
+        <dt>{t(order.kind === 'preorder' ? 'kindPreorder' : 'kindPurchase')}</dt>
         {/* The list price; `price` is what was due after the discount. */}
         <dd>{formatMoney({ ...order.price, amountMinor: order.price.amountMinor + order.discount.amountMinor }, locale)}</dd>
         {order.discount.amountMinor > 0 && (
@@ -78,14 +79,14 @@ export function OrderPage() {
         <dt>{t('receiptMethod')}</dt>
         <dd>{order.paymentMethodName}</dd>
         {/* What is true in each state: money is "paid" only once it was; before, it is due; after a cancel, nothing was taken. */}
-        <dt data-testid="amount-label">{AMOUNT_LABEL[order.status]}</dt>
+        <dt data-testid="amount-label">{t(AMOUNT_LABEL[order.status])}</dt>
         <dd>
           {formatMoney(order.paid, locale)}
-          {order.pointsUsed > 0 && ` + ${order.pointsUsed.toLocaleString(locale)} points`}
+          {order.pointsUsed > 0 && ` ${t('plusPoints', { points: formatCount(order.pointsUsed, locale) })}`}
         </dd>
         {order.status === 'pending' && order.approvalExpiresAt && (
           <>
-            <dt>Approve by</dt>
+            <dt>{t('approveBy')}</dt>
             <dd>
               {new Intl.DateTimeFormat(locale, { timeStyle: 'short', dateStyle: 'medium' }).format(new Date(order.approvalExpiresAt))}
             </dd>
@@ -93,20 +94,20 @@ export function OrderPage() {
         )}
         {order.refunded && (
           <>
-            <dt>Refunded</dt>
+            <dt>{t('refundedAmount')}</dt>
             <dd>{formatMoney(order.refunded, locale)}</dd>
           </>
         )}
         {order.status === 'paid' && (
           <>
-            <dt>Points earned</dt>
+            <dt>{t('earnedPoints')}</dt>
             <dd>{order.pointsEarned.toLocaleString(locale)}</dd>
           </>
         )}
       </dl>
       <div className="row no-print">
         <Link to="/purchases" className="button secondary">
-          Purchase list
+          {t('purchaseList')}
         </Link>
         {order.status !== 'pending' && (
           <button type="button" className="button secondary" onClick={() => window.print()}>
@@ -148,13 +149,10 @@ export function Purchases() {
       }>(`/api/orders/${o.id}/refund`)
     ).data;
     const lines = [
-      `Refund ${formatMoney(preview.refund, locale)} and cancel the order?`,
-      `${formatCount(preview.pointsReturned, locale)} points used come back; ${formatCount(preview.pointsTakenBack, locale)} points earned are taken back.`,
+      t('refundConfirm', { money: formatMoney(preview.refund, locale) }),
+      t('refundPoints', { used: formatCount(preview.pointsReturned, locale), earned: formatCount(preview.pointsTakenBack, locale) }),
     ];
-    if (preview.pointsShortfall) {
-      const n = formatCount(preview.pointsShortfall, locale);
-      lines.push(`${n} earned points were already spent, so ${n} is kept back from the money.`);
-    }
+    if (preview.pointsShortfall) lines.push(t('refundShortfall', { n: formatCount(preview.pointsShortfall, locale) }));
     if (!confirm(lines.join('\n'))) return;
     setBusy(o.id);
     setError(undefined);
@@ -178,7 +176,7 @@ export function Purchases() {
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Purchase list</h1>
+        <h1>{t('purchaseList')}</h1>
         <label className="check">
           <input
             type="checkbox"
@@ -196,7 +194,7 @@ export function Purchases() {
       {!orders && !error && <Loading />}
       {orders && orders.length === 0 && (
         <p className="empty" data-testid="no-purchases">
-          No purchases yet.
+          {t('noPurchases')}
         </p>
       )}
       <table className="table">
@@ -206,18 +204,18 @@ export function Purchases() {
               <td>
                 <Link to={`/orders/${o.id}`}>{o.title}</Link>
                 <div className="muted" data-testid="purchase-status" data-status={o.status}>
-                  {o.kind === 'preorder' ? 'Pre-order' : 'Purchase'} · {STATUS[o.status]} ·{' '}
+                  {t(o.kind === 'preorder' ? 'kindPreorder' : 'kindPurchase')} · {t(STATUS[o.status])} ·{' '}
                   {new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(o.createdAt))}
                 </div>
               </td>
               <td>
                 {formatMoney(o.paid, locale)}
-                {o.pointsUsed > 0 && <div className="muted">+ {o.pointsUsed} points</div>}
+                {o.pointsUsed > 0 && <div className="muted">{t('plusPoints', { points: formatCount(o.pointsUsed, locale) })}</div>}
               </td>
               <td className="row">
-                {o.downloadable && <button onClick={() => download(o)}>Download</button>}
+                {o.downloadable && <button onClick={() => download(o)}>{t('download')}</button>}
                 <button className="button secondary" disabled={!o.refundable || busy === o.id} onClick={() => refund(o)}>
-                  Request refund
+                  {t('requestRefund')}
                 </button>
               </td>
             </tr>
@@ -230,7 +228,7 @@ export function Purchases() {
 
 /** S1.15, S2.11: the games you own — bought or received as a gift — with "Download" from release day. */
 export function Library() {
-  const { me, locale } = useSession();
+  const { me, locale, t } = useSession();
   const navigate = useNavigate();
   const [games, setGames] = useState<LibraryEntry[]>();
   const [error, setError] = useState<unknown>();
@@ -242,11 +240,11 @@ export function Library() {
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Library</h1>
+        <h1>{t('libraryTitle')}</h1>
       </div>
       <ErrorNote error={error} />
       {!games && !error && <Loading />}
-      {games && games.length === 0 && <p className="empty">Your library is empty.</p>}
+      {games && games.length === 0 && <p className="empty">{t('libraryEmpty')}</p>}
       <table className="table">
         <tbody>
           {games?.map((g) => (
@@ -254,14 +252,14 @@ export function Library() {
               <td>
                 <Link to={`/games/${g.slug}`}>{g.title}</Link>
                 <div className="muted">
-                  {g.source === 'gift' ? 'Gift' : 'Purchase'} · {new Date(g.acquiredAt).toLocaleDateString(locale)}
+                  {t(g.source === 'gift' ? 'kindGift' : 'kindPurchase')} · {new Date(g.acquiredAt).toLocaleDateString(locale)}
                 </div>
               </td>
               <td className="row">
                 {g.downloadable ? (
-                  <button onClick={() => download(g)}>Download</button>
+                  <button onClick={() => download(g)}>{t('download')}</button>
                 ) : (
-                  <span className="muted">Available on {formatDate(g.releaseDate, locale)}</span>
+                  <span className="muted">{t('availableOn', { date: formatDate(g.releaseDate, locale) })}</span>
                 )}
               </td>
             </tr>

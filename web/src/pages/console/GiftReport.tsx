@@ -24,6 +24,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
   const barW = 28;
   const h = 160;
   const w = Math.max(320, perDay.length * (barW + 8) + 40);
+  const { t } = useSession();
   return (
     <figure className="chart" data-testid="gift-chart">
       <svg width={w} height={h + 40} role="img" aria-label="Gifts per day by state">
@@ -41,7 +42,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
                 y -= bh;
                 return (
                   <rect key={s} x={x} y={y} width={barW} height={bh} fill={COLORS[s]}>
-                    <title>{`${d.day} · ${GIFT_STATE[s]}: ${d.counts[s]}`}</title>
+                    <title>{`${d.day} · ${t(GIFT_STATE[s])}: ${d.counts[s]}`}</title>
                   </rect>
                 );
               })}
@@ -55,7 +56,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
       <figcaption className="chips">
         {STATES.map((s) => (
           <span key={s} className="chip">
-            <span style={{ color: COLORS[s] }}>■</span> {GIFT_STATE[s]}
+            <span style={{ color: COLORS[s] }}>■</span> {t(GIFT_STATE[s])}
           </span>
         ))}
       </figcaption>
@@ -65,7 +66,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
 
 /** S2.14: the gift report — filters, totals, a chart per day by state, the rows and a CSV export. */
 export function ConsoleGiftReport() {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [filter, setFilter] = useState({ from: '', to: '', state: '', game: '', senderCountry: '', recipientCountry: '', points: '' });
   const [report, setReport] = useState<GiftReport>();
   const [error, setError] = useState<unknown>();
@@ -102,7 +103,7 @@ export function ConsoleGiftReport() {
             <option value="">All</option>
             {STATES.map((s) => (
               <option key={s} value={s}>
-                {GIFT_STATE[s]}
+                {t(GIFT_STATE[s])}
               </option>
             ))}
           </select>
@@ -150,7 +151,7 @@ export function ConsoleGiftReport() {
             </span>
             {Object.entries(report.totals.byState).map(([s, n]) => (
               <span key={s} className="chip">
-                {GIFT_STATE[s as keyof typeof GIFT_STATE] ?? s} <strong>{n}</strong>
+                {s in GIFT_STATE ? t(GIFT_STATE[s as keyof typeof GIFT_STATE]) : s} <strong>{n}</strong>
               </span>
             ))}
             {report.totals.money.map((m) => (
@@ -184,7 +185,7 @@ export function ConsoleGiftReport() {
                   <td>
                     {r.recipient.name} <span className="muted">{countryName(r.recipient.country, locale)}</span>
                   </td>
-                  <td>{GIFT_STATE[r.state]}</td>
+                  <td>{t(GIFT_STATE[r.state])}</td>
                   <td>{when(r.deliveredAt ?? r.deliverAt)}</td>
                   <td>
                     {formatMoney(r.paid, locale)}
