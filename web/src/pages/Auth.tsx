@@ -8,6 +8,7 @@ import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { defaultCurrencyFor } from '../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
+import type { Dict } from '../i18n.ts';
 import { countriesByName, countryName } from '../format.ts';
 
 /**
@@ -240,10 +241,9 @@ function Passkeys() {
   );
 }
 
-const SIGN_IN_ERRORS: Record<string, string> = {
-  account_not_linked:
-    'An account with this email already exists. Sign in with your password, then link this provider from your account page.',
-  two_factor_password_sign_in: 'This account has two-factor authentication: sign in with your password and your code.',
+const SIGN_IN_ERRORS: Record<string, keyof Dict> = {
+  account_not_linked: 'signInAccountNotLinked',
+  two_factor_password_sign_in: 'signInTwoFactorPassword',
 };
 
 export function SignIn() {
@@ -256,9 +256,9 @@ export function SignIn() {
   if (challenge) {
     return (
       <form className="panel auth" onSubmit={verify(code)} data-testid="two-factor-challenge">
-        <h1>Two-factor authentication</h1>
-        <p className="muted">Enter the 6-digit code from your authenticator app, or one of your backup codes.</p>
-        <Field label="Code">
+        <h1>{t('tfaTitle')}</h1>
+        <p className="muted">{t('tfaEnterCode')}</p>
+        <Field label={t('tfaCode')}>
           <input
             name="code"
             autoComplete="one-time-code"
@@ -270,7 +270,7 @@ export function SignIn() {
         </Field>
         <ErrorNote error={error} />
         <button type="submit" className="button">
-          Verify
+          {t('tfaVerify')}
         </button>
       </form>
     );
@@ -280,7 +280,7 @@ export function SignIn() {
       <h1>{t('signIn')}</h1>
       {providerError && (
         <p className="error" role="alert">
-          {SIGN_IN_ERRORS[providerError] ?? 'Signing in with that provider did not work. Try again.'}
+          {t(SIGN_IN_ERRORS[providerError] ?? 'signInProviderFailed')}
         </p>
       )}
       <ProviderButtons intent="sign-in" />
@@ -373,7 +373,7 @@ export function SignUp() {
 
 /** R7: turn on two-factor authentication with an authenticator app (TOTP) and keep the backup codes. */
 function TwoFactorSetup() {
-  const { me, refresh } = useSession();
+  const { me, refresh, t } = useSession();
   const [password, setPassword] = useState('');
   const [setup, setSetup] = useState<{ totpURI: string; backupCodes: string[] }>();
   const [qr, setQr] = useState<string>();
@@ -392,7 +392,7 @@ function TwoFactorSetup() {
   if (me.twoFactor)
     return (
       <p className="ok" data-testid="two-factor-on">
-        Two-factor authentication is on.
+        {t('tfaOn')}
       </p>
     );
   const start = async (e: FormEvent) => {
@@ -418,53 +418,44 @@ function TwoFactorSetup() {
   };
   return (
     <section className="panel" data-testid="two-factor-setup">
-      <h2>Two-factor authentication</h2>
-      {me.role === 'operator' && <p className="error">Operators must turn this on before the console works.</p>}
+      <h2>{t('tfaTitle')}</h2>
+      {me.role === 'operator' && <p className="error">{t('tfaOperatorsMust')}</p>}
       {!setup ? (
         <form onSubmit={start} className="row">
           <label className="sr-only" htmlFor="tfa-password">
-            Your password
+            {t('yourPassword')}
           </label>
           <input
             id="tfa-password"
             type="password"
             name="tfaPassword"
-            placeholder="Your password"
+            placeholder={t('yourPassword')}
             autoComplete="current-password"
             required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
           <button className="button" type="submit">
-            Set up an authenticator
+            {t('tfaSetUp')}
           </button>
         </form>
       ) : (
         <form onSubmit={confirm}>
-          <p>Scan this code with your authenticator app, or type the key into it, then enter the code it shows.</p>
-          {qr && (
-            <img
-              className="totp-qr"
-              src={qr}
-              alt="QR code to add this account to an authenticator app"
-              width={180}
-              height={180}
-              data-testid="totp-qr"
-            />
-          )}
+          <p>{t('tfaScan')}</p>
+          {qr && <img className="totp-qr" src={qr} alt={t('tfaQrAlt')} width={180} height={180} data-testid="totp-qr" />}
           <p>
-            Key:{' '}
+            {t('tfaKey')}{' '}
             <code className="secret" data-testid="totp-key">
               {key}
             </code>
           </p>
           <details>
-            <summary>Setup link</summary>
+            <summary>{t('tfaSetupLink')}</summary>
             <code className="secret" data-testid="totp-uri">
               {setup.totpURI}
             </code>
           </details>
-          <p>Backup codes — each works once if you lose your phone. Keep them somewhere safe:</p>
+          <p>{t('tfaBackupCodes')}</p>
           <ul className="backup-codes">
             {setup.backupCodes.map((c) => (
               <li key={c}>
@@ -472,7 +463,7 @@ function TwoFactorSetup() {
               </li>
             ))}
           </ul>
-          <Field label="Code from the app">
+          <Field label={t('tfaCodeFromApp')}>
             <input
               name="totpCode"
               inputMode="numeric"
@@ -483,7 +474,7 @@ function TwoFactorSetup() {
             />
           </Field>
           <button className="button" type="submit">
-            Turn on
+            {t('tfaTurnOn')}
           </button>
         </form>
       )}
@@ -494,6 +485,7 @@ function TwoFactorSetup() {
 
 /** R7: the ways this account can sign in; link more, unlink any but the last. */
 function LinkedAccounts() {
+  const { t } = useSession();
   const [accounts, setAccounts] = useState<{ id: string; providerId: string }[]>();
   const [error, setError] = useState<unknown>();
   const load = () => api<{ id: string; providerId: string }[]>('/api/auth/list-accounts').then((r) => setAccounts(r.data), setError);
@@ -509,14 +501,14 @@ function LinkedAccounts() {
   };
   return (
     <section className="panel" data-testid="linked-accounts">
-      <h2>Ways to sign in</h2>
+      <h2>{t('waysToSignIn')}</h2>
       <ul>
         {accounts?.map((a) => (
           <li key={a.id} className="row">
-            <span>{a.providerId === 'credential' ? 'Email and password' : a.providerId}</span>
+            <span>{a.providerId === 'credential' ? t('emailAndPassword') : a.providerId}</span>
             {accounts.length > 1 && (
               <button type="button" className="link" onClick={() => unlink(a.id)}>
-                Unlink
+                {t('unlink')}
               </button>
             )}
           </li>
@@ -627,7 +619,7 @@ function MailPreferences() {
   if (releaseMails === undefined) return <ErrorNote error={error} />;
   return (
     <section className="panel">
-      <h2>Mail</h2>
+      <h2>{t('mailTitle')}</h2>
       <label className="check">
         <input type="checkbox" checked={releaseMails} onChange={(e) => void change(e.target.checked)} data-testid="release-mails" />{' '}
         {t('releaseMails')}
