@@ -1,18 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { CountryCode, Money } from '../catalog/schemas.ts';
 import { TimeZone } from '../accounts/schemas.ts';
+import { GIFT_STATES } from './state.ts';
 
 /** The states of gifts/state.ts. */
-export const GiftStateSchema = Type.Union([
-  Type.Literal('paying'),
-  Type.Literal('payment_failed'),
-  Type.Literal('scheduled'),
-  Type.Literal('delivered'),
-  Type.Literal('accepted'),
-  Type.Literal('declined'),
-  Type.Literal('expired'),
-  Type.Literal('cancelled'),
-]);
+export const GiftStateSchema = Type.Enum(GIFT_STATES);
 
 export const Recipient = Type.Object({ id: Type.String(), name: Type.String(), country: CountryCode, timeZone: TimeZone });
 

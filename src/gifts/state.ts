@@ -7,18 +7,8 @@
  *     ▼                  ▼                            └─30 d──▶ expired    (sender refunded)
  *   payment_failed    cancelled (by the sender; refunded)
  */
-export type GiftState = 'paying' | 'payment_failed' | 'scheduled' | 'delivered' | 'accepted' | 'declined' | 'expired' | 'cancelled';
-
-export const GIFT_STATES: GiftState[] = [
-  'paying',
-  'payment_failed',
-  'scheduled',
-  'delivered',
-  'accepted',
-  'declined',
-  'expired',
-  'cancelled',
-];
+export const GIFT_STATES = ['paying', 'payment_failed', 'scheduled', 'delivered', 'accepted', 'declined', 'expired', 'cancelled'] as const;
+export type GiftState = (typeof GIFT_STATES)[number];
 
 const MOVES: Record<GiftState, GiftState[]> = {
   paying: ['scheduled', 'payment_failed'],
