@@ -3,7 +3,7 @@ import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore } from '../gifts/store.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
-import { deliverGift, GIFT_TIMERS } from '../gifts/lifecycle.ts';
+import { deliverGift, GIFT_TIMERS, moveGift } from '../gifts/lifecycle.ts';
 import { giftPaidMail } from '../gifts/mail.ts';
 import {
   orderRow,
@@ -97,7 +97,7 @@ export function sendGift(d: GiftDeps) {
           await returnPoints(d, tx, paymentOf(d, c));
           await d.admission.release(tx, c.giftId);
           await d.orders.cancel(tx, c.giftId, failure, now);
-          await d.gifts.move(tx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
+          await moveGift(d, tx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
         },
       },
       chargePayment<GiftContext>(d, (c) => paymentOf(d, c), {
@@ -137,7 +137,7 @@ export function sendGift(d: GiftDeps) {
           }
           if (confirmed === 'confirmed') {
             await earnPoints(d, tx, paymentOf(d, c));
-            await d.gifts.move(tx, c.giftId, 'paying', 'scheduled', {}, now);
+            await moveGift(d, tx, c.giftId, 'paying', 'scheduled', {}, now);
             // Sent "now": delivered in this same transaction, so nobody ever sees it scheduled (with a Cancel button).
             if (deliverAt <= now) await deliverGift(d, tx, c.giftId, now);
             else

@@ -1,22 +1,24 @@
+import type { Updateable } from 'kysely';
 import type { Tx } from '../platform/db/tx.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
+import { StateMachine } from '../platform/state-machine.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { RefundContext } from '../orders/sagas.ts';
-import { giftTitle, type GiftStore } from './store.ts';
-import { giftDeliveredMail } from './mail.ts';
-import { ANSWER_WITHIN_MS, type GiftState } from './state.ts';
+import { giftTitle, type GiftStore, type GiftsTable } from './store.ts';
+import { giftAcceptedMail, giftDeliveredMail } from './mail.ts';
+import { ANSWER_WITHIN_MS, GIFT_MOVES, type GiftState } from './state.ts';
 
 /**
- * A gift's life after it is paid (the send-gift saga, src/flows/send-gift.ts, pays for it): durable timers written
- * in the same transaction as the change that needs them, and the answers that settle it.
+ * A gift's life after it is paid (the send-gift saga, src/flows/send-gift.ts, pays for it), as a state machine whose
+ * moves carry their side effects, in the transaction of the move:
  *
- *   paid ──▶ timer gift-deliver:<id> at the chosen time ──▶ delivered: notification + mail (S2.10)
- *              └─▶ timer gift-expire:<id> 30 days later ──▶ expired → refund (S2.13)
- *   recipient accepts ──▶ library (S2.11) · declines ──▶ refund (S2.12) · sender cancels a scheduled gift ──▶ refund
+ *   paid ──▶ timer gift-deliver:<id> at the chosen time ──▶ delivered: notification + mail, 30-day timer (S2.10)
+ *   delivered ──▶ accepted: the sender is told (S2.11) · declined (S2.12) · expired after 30 days (S2.13) ──▶ refund
+ *   scheduled ──▶ cancelled by the sender ──▶ refund
  *
  * A refund is the refund-order saga, started through a timer due at once (id refund-order:<orderId>), so a crash
- * between the decision and the start loses nothing and cannot start it twice.
+ * between the decision and the start loses nothing and cannot start it twice. Which move is allowed: gifts/state.ts.
  */
 export interface GiftLifecycleDeps {
   gifts: GiftStore;
@@ -32,12 +34,67 @@ export const GIFT_TIMERS = {
   refund: { handler: 'refund-order', id: (orderId: string) => `refund-order:${orderId}` },
 } as const;
 
+interface Move {
+  giftId: string;
+  now: Date;
+}
+
+/** The machine of one set of dependencies (the module's, the saga's): built once, its hooks added once. */
+const machines = new WeakMap<GiftLifecycleDeps, StateMachine<GiftState, Move>>();
+
+function machineOf(d: GiftLifecycleDeps): StateMachine<GiftState, Move> {
+  let m = machines.get(d);
+  if (!m) {
+    m = new StateMachine<GiftState, Move>('gift', GIFT_MOVES)
+      .onEnter('delivered', (tx, c) => delivered(d, tx, c))
+      .onEnter('accepted', (tx, c) => accepted(d, tx, c))
+      .onEnter('declined', (tx, c) => refunded(d, tx, c, 'declined'))
+      .onEnter('expired', (tx, c) => refunded(d, tx, c, 'expired'))
+      .onEnter('cancelled', (tx, c) => refunded(d, tx, c, 'cancelled'));
+    machines.set(d, m);
+  }
+  return m;
+}
+
+/** Moves the gift if it is still in `from` (false if another move won first), with what entering `to` does. */
+export function moveGift(
+  d: GiftLifecycleDeps,
+  tx: Tx,
+  giftId: string,
+  from: GiftState,
+  to: GiftState,
+  patch: Omit<Updateable<GiftsTable>, 'id' | 'state'>,
+  now: Date,
+): Promise<boolean> {
+  return machineOf(d).move(tx, from, to, { giftId, now }, () => d.gifts.move(tx, giftId, from, to, patch, now));
+}
+
 /** Timer gift-deliver: the gift arrives (unless the sender cancelled it first) and its 30 days start (S2.7, S2.10). */
 export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
   const g = await d.gifts.lock(tx, giftId);
   if (g?.state !== 'scheduled') return; // cancelled by the sender before it arrived
-  const expiresAt = new Date(now.getTime() + ANSWER_WITHIN_MS);
-  await d.gifts.move(tx, giftId, 'scheduled', 'delivered', { delivered_at: now, expires_at: expiresAt }, now);
+  await moveGift(
+    d,
+    tx,
+    giftId,
+    'scheduled',
+    'delivered',
+    { delivered_at: now, expires_at: new Date(now.getTime() + ANSWER_WITHIN_MS) },
+    now,
+  );
+}
+
+/** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
+export async function expireGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
+  const g = await d.gifts.lock(tx, giftId);
+  if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
+  await moveGift(d, tx, g.id, 'delivered', 'expired', { settled_at: now }, now);
+}
+
+/** Entering delivered: the recipient is told in the app and by mail, in their language, and the 30 days start. */
+async function delivered(d: GiftLifecycleDeps, tx: Tx, { giftId, now }: Move): Promise<void> {
+  const g = (await d.gifts.lock(tx, giftId))!;
+  const expiresAt = g.expires_at!;
   const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
   await d.notifications.notify(
     g.recipient_id,
@@ -75,26 +132,30 @@ export async function deliverGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, 
   });
 }
 
-/** Timer gift-expire: 30 days without an answer → the gift is refunded to the sender (S2.13). */
-export async function expireGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, now: Date): Promise<void> {
-  const g = await d.gifts.lock(tx, giftId);
-  if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
-  await settleWithRefund(d, tx, g.id, 'delivered', 'expired', now);
+/** Entering accepted (the game is already in the recipient's library): the 30 days stop, the sender is told. */
+async function accepted(d: GiftLifecycleDeps, tx: Tx, { giftId, now }: Move): Promise<void> {
+  const g = (await d.gifts.lock(tx, giftId))!;
+  await d.timers.cancel(tx, GIFT_TIMERS.expire.id(giftId));
+  const { sender, recipient } = await d.gifts.people(g.sender_id, g.recipient_id);
+  const title = giftTitle(g, sender.language);
+  await d.notifications.notify(g.sender_id, 'gift_accepted', { giftId, to: { name: recipient.name }, game: { title } }, tx);
+  await enqueueMail(
+    tx,
+    {
+      to: sender.email,
+      dedupeKey: `gift:${giftId}:accepted`,
+      ...giftAcceptedMail(sender.language, { title, recipientName: recipient.name }),
+    },
+    now,
+  );
 }
 
 /**
- * Declined, expired or cancelled: the gift moves (if it still is in `from`), and in the same transaction the
- * refund of its order is scheduled at once and the sender told. False when the gift had already moved.
+ * Entering declined, expired or cancelled: the gift's timers stop, the refund of its order is scheduled at once and
+ * the sender told (not for their own cancel).
  */
-export async function settleWithRefund(
-  d: GiftLifecycleDeps,
-  tx: Tx,
-  giftId: string,
-  from: GiftState,
-  to: 'declined' | 'expired' | 'cancelled',
-  now: Date,
-): Promise<boolean> {
-  if (!(await d.gifts.move(tx, giftId, from, to, { settled_at: now }, now))) return false;
+async function refunded(d: GiftLifecycleDeps, tx: Tx, { giftId, now }: Move, outcome: 'declined' | 'expired' | 'cancelled'): Promise<void> {
+  await d.timers.cancel(tx, outcome === 'cancelled' ? GIFT_TIMERS.deliver.id(giftId) : GIFT_TIMERS.expire.id(giftId));
   const { gift, order, sender, recipient } = await d.gifts.settling(tx, giftId);
   const input: RefundContext = {
     orderId: giftId,
@@ -107,15 +168,14 @@ export async function settleWithRefund(
     pointsUsed: order.points_used,
     pointsEarned: order.points_earned,
     paymentId: order.payment_id,
-    gift: { recipientName: recipient.name, outcome: to },
+    gift: { recipientName: recipient.name, outcome },
   };
   await d.timers.schedule(tx, { id: GIFT_TIMERS.refund.id(giftId), handler: GIFT_TIMERS.refund.handler, input, dueAt: now });
-  if (to !== 'cancelled')
+  if (outcome !== 'cancelled')
     await d.notifications.notify(
       gift.sender_id,
-      `gift_${to}`,
+      `gift_${outcome}`,
       { giftId, to: { name: recipient.name }, game: { title: gift.game_title } },
       tx,
     );
-  return true;
 }

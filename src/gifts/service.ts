@@ -3,16 +3,14 @@ import { failureText, orderError } from '../orders/errors.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { firstStepResult } from '../platform/workflows.ts';
 import { isUuid } from '../platform/ids.ts';
-import { enqueueMail } from '../platform/mail/outbox.ts';
 import type { FriendService } from '../friends/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
 import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
 import { chargeUrls } from '../payments/gateway.ts';
-import { GIFT_TIMERS, settleWithRefund, type GiftLifecycleDeps } from './lifecycle.ts';
+import { moveGift, type GiftLifecycleDeps } from './lifecycle.ts';
 import type { GiftContext } from './sagas.ts';
 import { giftTitle, type GiftStore } from './store.ts';
-import { giftAcceptedMail } from './mail.ts';
 import { giftError } from './errors.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -174,24 +172,7 @@ export class GiftService {
       if (g.expires_at && g.expires_at <= now) throw giftError(409, 'gift_expired');
       if (!(await this.d.orders.grant(tx, { user_id: userId, game_id: g.game_id, order_id: g.id, acquired_at: now })))
         throw giftError(409, 'already_owned', { title: giftTitle(g, reader.language) });
-      await this.d.gifts.move(tx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
-      await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
-      const { sender, recipient } = await this.d.gifts.people(g.sender_id, g.recipient_id);
-      await this.d.notifications.notify(
-        g.sender_id,
-        'gift_accepted',
-        { giftId: g.id, to: { name: recipient.name }, game: { title: giftTitle(g, sender.language) } },
-        tx,
-      );
-      await enqueueMail(
-        tx,
-        {
-          to: sender.email,
-          dedupeKey: `gift:${g.id}:accepted`,
-          ...giftAcceptedMail(sender.language, { title: giftTitle(g, sender.language), recipientName: recipient.name }),
-        },
-        now,
-      );
+      await moveGift(this.d, tx, g.id, 'delivered', 'accepted', { settled_at: now }, now);
     });
     return this.get(reader, giftId);
   }
@@ -202,8 +183,7 @@ export class GiftService {
     await this.answer(userId, giftId, 'recipient', async (tx, g, now) => {
       if (g.state !== 'delivered') throw giftError(409, `gift_${g.state}`);
       if (g.expires_at && g.expires_at <= now) throw giftError(409, 'gift_expired');
-      await settleWithRefund(this.d, tx, g.id, 'delivered', 'declined', now);
-      await this.d.timers.cancel(tx, GIFT_TIMERS.expire.id(g.id));
+      await moveGift(this.d, tx, g.id, 'delivered', 'declined', { settled_at: now }, now);
     });
     this.d.timers.kick();
     return this.get(reader, giftId);
@@ -214,8 +194,7 @@ export class GiftService {
     const userId = reader.userId;
     await this.answer(userId, giftId, 'sender', async (tx, g, now) => {
       if (g.state !== 'scheduled') throw giftError(409, g.state === 'delivered' ? 'gift_already_delivered' : `gift_${g.state}`);
-      await settleWithRefund(this.d, tx, g.id, 'scheduled', 'cancelled', now);
-      await this.d.timers.cancel(tx, GIFT_TIMERS.deliver.id(g.id));
+      await moveGift(this.d, tx, g.id, 'scheduled', 'cancelled', { settled_at: now }, now);
     });
     this.d.timers.kick();
     return this.get(reader, giftId);

@@ -10,7 +10,8 @@
 export const GIFT_STATES = ['paying', 'payment_failed', 'scheduled', 'delivered', 'accepted', 'declined', 'expired', 'cancelled'] as const;
 export type GiftState = (typeof GIFT_STATES)[number];
 
-const MOVES: Record<GiftState, GiftState[]> = {
+/** Which state may follow which (the diagram above); gifts/lifecycle.ts says what entering each one does. */
+export const GIFT_MOVES: Readonly<Record<GiftState, readonly GiftState[]>> = {
   paying: ['scheduled', 'payment_failed'],
   scheduled: ['delivered', 'cancelled'],
   delivered: ['accepted', 'declined', 'expired'],
@@ -21,7 +22,7 @@ const MOVES: Record<GiftState, GiftState[]> = {
   cancelled: [],
 };
 
-export const canMoveGift = (from: GiftState, to: GiftState): boolean => MOVES[from].includes(to);
+export const canMoveGift = (from: GiftState, to: GiftState): boolean => GIFT_MOVES[from].includes(to);
 
 /** A gift on its way: the recipient cannot get another of the same game meanwhile (S2.5). */
 export const PENDING: GiftState[] = ['paying', 'scheduled', 'delivered'];
