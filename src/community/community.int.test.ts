@@ -54,7 +54,7 @@ describe('discussion boards per game (R14)', () => {
   it('R9 R14 a post on a game’s board is an event the recommender reads as interest in that game', async () => {
     const carol = await signUp(t, { name: 'Carol' });
     await carol.client.post(`/api/games/${gameId}/discussions`, { title: 'Looking for a group', body: 'Anyone up tonight?' });
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {

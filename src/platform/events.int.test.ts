@@ -117,4 +117,29 @@ describe('domain event log (R13: every activity feeds the log)', () => {
     const all = [...a.seen, ...b.seen].map((e) => e.payload.n).filter((n) => n >= 100);
     expect(all.sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => 100 + i));
   });
+
+  it('R13 caughtUp waits for events a transaction open elsewhere on the server hides, where drain returns before them', async () => {
+    const { events, seen } = recorder('patient');
+    await events.drain();
+    const before = seen.length;
+    // Another database's open transaction holds the server's snapshot back: committed events are not readable yet.
+    const other = await createTestDatabase();
+    const blocker = createPool(other.url);
+    const client = await blocker.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_current_xact_id()');
+      await transactions.run((tx) => publish(tx, 'test.happened', { n: 42 }, now));
+      await events.drain();
+      expect(seen.slice(before)).toEqual([]); // committed, but not readable while the other transaction is open
+      const released = new Promise<void>((r) => setTimeout(() => void client.query('commit').then(() => r()), 300));
+      await events.caughtUp();
+      expect(seen.slice(before).map((e) => e.payload.n)).toEqual([42]);
+      await released;
+    } finally {
+      client.release();
+      await blocker.end();
+      await other.drop();
+    }
+  });
 });

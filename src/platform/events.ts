@@ -158,14 +158,37 @@ export class EventLog {
   };
 
   /**
-   * Runs every consumer until none has anything left to read. Tests call it to wait for the projections. "Left to
-   * read" is what is older than the oldest transaction still open anywhere: keep transactions short, or every
-   * reader waits for them (timers therefore never hold one open for long work).
+   * Runs every consumer until none has anything it can read now: what is older than the oldest transaction still open
+   * anywhere on the server (keep transactions short, or every reader waits for them; timers therefore never hold one
+   * open for long work).
    */
   async drain(): Promise<void> {
     for (let busy = true; busy;) {
       busy = false;
       for (const c of this.consumers) if ((await this.step(c)) > 0) busy = true;
+    }
+  }
+
+  /**
+   * Waits until every consumer has handled every event committed before the call (tests wait for the projections
+   * with it). A transaction open elsewhere on the server — another database's, even — can hide committed events
+   * from the readers for a while; this waits it out (up to `timeoutMs`) instead of returning early.
+   */
+  async caughtUp(timeoutMs = 15_000): Promise<void> {
+    const { target } = (await sql<{ target: string | null }>`select max(xid)::text as target from domain_events`.execute(this.db)).rows[0]!;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.drain();
+      if (target === null || !this.consumers.length) return;
+      const behind = await sql<{ n: number }>`
+        select count(*)::int as n from event_cursors
+        where consumer = any(${this.consumers.map((c) => c.name)}) and xid < ${target}::xid8`.execute(this.db);
+      const started = await sql<{ n: number }>`
+        select count(*)::int as n from event_cursors where consumer = any(${this.consumers.map((c) => c.name)})`.execute(this.db);
+      if (behind.rows[0]!.n === 0 && started.rows[0]!.n === this.consumers.length) return;
+      if (Date.now() > deadline)
+        throw new Error(`event log: events up to xid ${target} are still not handled after ${timeoutMs} ms (a long transaction?)`);
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

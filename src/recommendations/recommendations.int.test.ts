@@ -57,7 +57,7 @@ beforeAll(async () => {
       );
     }
   }
-  await t.store.events.drain();
+  await t.store.events.caughtUp();
   await t.store.recommendations.trainNow();
 }, 120_000);
 afterAll(() => t?.close());
@@ -94,7 +94,7 @@ describe('recommendations (R8, R9, R12)', () => {
     expect(wishlist).toEqual([
       { gameId: games.f1, addedAt: expect.any(String), game: expect.objectContaining({ id: games.f1, title: 'Game F1' }) },
     ]);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     const afterWish = (await client.get('/api/recommendations?limit=4')).body;
     expect(afterWish[0].reason).toEqual({ kind: 'because_wishlisted', gameId: games.f1, title: 'Game F1' });
     expect(ids(afterWish).slice(0, 3).map(named).sort()).toEqual(['f2', 'f3', 'f4']);
@@ -120,7 +120,7 @@ describe('recommendations (R8, R9, R12)', () => {
     expect((await client.get('/api/play/recent')).body).toEqual([
       { gameId: games.s1, minutesPlayed: 44, lastPlayedAt: expect.any(String) },
     ]);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     const afterPlay = (await client.get('/api/recommendations?limit=6')).body;
     const shooters = afterPlay.filter((r: { game: { id: string } }) => named(r.game.id)?.startsWith('s'));
     expect(shooters.map((r: { game: { id: string } }) => named(r.game.id)).sort()).toEqual(['s2', 's3', 's4']);
@@ -137,7 +137,7 @@ describe('recommendations (R8, R9, R12)', () => {
       { 'idempotency-key': randomBytes(8).toString('hex') },
     );
     expect((await settle(client, placed.body.id)).status).toBe('paid');
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await t.store.recommendations.trainNow();
     const recs = (await client.get('/api/recommendations?limit=20')).body;
     expect(ids(recs)).not.toContain(games.s2);
@@ -195,7 +195,7 @@ describe('recommendations (R8, R9, R12)', () => {
     await tx.run((x) =>
       publish(x, 'library.added', { userId: stranger.me.id, gameId: games.s4!, orderId: 'stranger', source: 'purchase' }, t.clock.now()),
     );
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     const recs = (await me.client.get('/api/recommendations?limit=5')).body;
     expect(recs[0]).toMatchObject({ game: { id: games.f3 }, reason: { kind: 'friends_play', friends: 2 } });
     expect(recs.filter((r: { reason: { kind: string } }) => r.reason.kind === 'friends_play')).toHaveLength(1);
@@ -220,12 +220,12 @@ describe('recommendations (R8, R9, R12)', () => {
       }
       await client.post(`/api/play/sessions/${s.body.id}/stop`);
     }
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await t.store.recommendations.trainNow();
     const kind = async () => named((await client.get('/api/recommendations?limit=1')).body[0].game.id)?.[0];
     expect(await kind()).toBe('s'); // ten hours of the shooter
     expect((await client.put(`/api/games/${games.s1}/reviews/mine`, { recommended: false, body: 'Got bored of it.' })).status).toBe(200);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await t.store.recommendations.trainNow();
     expect(await kind()).toBe('f');
   });

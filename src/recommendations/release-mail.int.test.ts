@@ -64,7 +64,7 @@ beforeAll(async () => {
     games[name] = r.body.id;
   }
   // Publishing those three started campaigns of their own; nobody had history then, so they mailed nobody.
-  await t.store.events.drain();
+  await t.store.events.caughtUp();
   await t.store.timers.drain();
   const who: [string, string, string][] = [
     ['fanKo', 'KR', 'ko'],
@@ -81,7 +81,7 @@ beforeAll(async () => {
   await owns(users.sporty1!, 'ball');
   await owns(users.sporty2!, 'ball');
   expect((await users.fanOptedOut!.client.put('/api/me/mail-preferences', { releaseMails: false })).body).toEqual({ releaseMails: false });
-  await t.store.events.drain();
+  await t.store.events.caughtUp();
 }, 120_000);
 afterAll(() => t?.close());
 
@@ -116,7 +116,7 @@ describe('the new-release mail (S1.2)', () => {
       'if-match': `"v${draft.body.version}"`,
     });
     expect(published.status).toBe(200);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await t.store.timers.drain();
     const failed = await t.store.timers.pending('release-mail-send');
     expect(failed).toHaveLength(1);
@@ -168,7 +168,7 @@ describe('the new-release mail (S1.2)', () => {
       'if-match': `"v${hidden.body.version}"`,
     });
     expect(again.status).toBe(200);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await t.store.timers.drain();
     expect(await t.store.timers.pending('release-mail')).toEqual([]);
     expect(releaseMails()).toHaveLength(4);
@@ -209,7 +209,7 @@ describe('the new-release mail (S1.2)', () => {
       });
       expect(g.status).toBe(201);
       more.push(g.body.id);
-      await t.store.events.drain();
+      await t.store.events.caughtUp();
       await t.store.timers.drain();
     }
     const count = (email: string) => releaseMails().filter((m) => m.to === email).length;

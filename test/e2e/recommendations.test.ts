@@ -61,7 +61,7 @@ beforeAll(async () => {
       );
     }
   }
-  await t.store.events.drain();
+  await t.store.events.caughtUp();
   await t.store.recommendations.trainNow();
   browser = await launchChromium();
 }, 120_000);
@@ -92,7 +92,7 @@ describe('recommendations and the new-release mail in Chromium', () => {
     await page.goto(`${t.url}/games/${games.f1!.slug}`);
     await page.click('[data-testid=wishlist-toggle]');
     await page.waitForSelector('[data-testid=wishlist-toggle][aria-pressed=true]');
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await page.goto(t.url);
     await vi.waitFor(async () => {
       await page.reload();
@@ -120,7 +120,7 @@ describe('recommendations and the new-release mail in Chromium', () => {
       expect((await player.client.post(`/api/play/sessions/${session.body.id}/heartbeat`)).status).toBe(200);
     }
     await player.client.post(`/api/play/sessions/${session.body.id}/stop`);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await page.reload();
     const played = await reasons(page);
     expect(played.map((r) => r.reason)).toContain('Because you played Iron Comet');
@@ -161,7 +161,7 @@ describe('recommendations and the new-release mail in Chromium', () => {
       }),
     );
     expect(announced.status).toBe(201);
-    await t.store.events.drain();
+    await t.store.events.caughtUp();
     await t.store.timers.drain();
     const mail = await vi.waitFor(
       () => {
