@@ -4,19 +4,20 @@ import { api, get } from '../../api.ts';
 import type { AlertView } from '../../../../src/alerts/schemas.ts';
 import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
+import type { Dict } from '../../i18n.ts';
 
 /** What each kind of alert means for the operator reading it, and what to do. */
-const KIND: Record<string, string> = {
-  payment_rejected: 'The PG refused a request outright; the order is parked until someone settles it at the PG.',
-  capture_without_order: 'Money was captured without a live order; it was refunded automatically — check the reason.',
-  stuck: 'Work has not finished past its time limit.',
-  saga_failed: 'A checkout or refund run failed for good; its order may need a refund or a manual fix.',
-  settlement_mismatch: 'What the PG holds for a payment differs from what its order says.',
+const KIND: Record<string, keyof Dict> = {
+  payment_rejected: 'alertPaymentRejected',
+  capture_without_order: 'alertCaptureWithoutOrder',
+  stuck: 'alertStuck',
+  saga_failed: 'alertSagaFailed',
+  settlement_mismatch: 'alertSettlementMismatch',
 };
 
 /** Console: operator alerts (D1 reconciliation, parked payments, stuck and failed sagas), open first; resolve when handled. */
 export function ConsoleAlerts() {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [showResolved, setShowResolved] = useState(false);
   const [data, setData] = useState<{ open: number; items: AlertView[] }>();
   const [error, setError] = useState<unknown>();
@@ -37,24 +38,24 @@ export function ConsoleAlerts() {
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Alerts</h1>
-        <span data-testid="open-alerts">{data ? `${data.open} open` : ''}</span>
+        <h1>{t('alertsTitle')}</h1>
+        <span data-testid="open-alerts">{data ? t('alertsOpen', { n: data.open }) : ''}</span>
         <label>
-          <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> Show resolved
+          <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> {t('showResolved')}
         </label>
         <Link to="/console" className="button secondary">
-          Games
+          {t('consoleGames')}
         </Link>
       </div>
       <ErrorNote error={error} />
-      {data && !data.items.length && <p className="muted">Nothing needs you right now.</p>}
+      {data && !data.items.length && <p className="muted">{t('alertsNone')}</p>}
       <table className="table">
         <thead>
           <tr>
-            <th>Kind</th>
-            <th>About</th>
-            <th>What happened</th>
-            <th>Seen</th>
+            <th>{t('alertKind')}</th>
+            <th>{t('alertAbout')}</th>
+            <th>{t('alertWhat')}</th>
+            <th>{t('alertSeen')}</th>
             <th />
           </tr>
         </thead>
@@ -63,7 +64,7 @@ export function ConsoleAlerts() {
             <tr key={a.id} data-testid="alert" data-kind={a.kind}>
               <td>
                 <span className={`status ${a.resolvedAt ? 'resolved' : 'open'}`}>{a.kind}</span>
-                <div className="muted">{KIND[a.kind] ?? ''}</div>
+                <div className="muted">{a.kind in KIND ? t(KIND[a.kind]!) : ''}</div>
               </td>
               <td>
                 <code>{a.subject}</code>
@@ -72,24 +73,20 @@ export function ConsoleAlerts() {
                 {a.message}
                 {Object.keys(a.details).length > 0 && (
                   <details>
-                    <summary>Details</summary>
+                    <summary>{t('details')}</summary>
                     <pre>{JSON.stringify(a.details, null, 2)}</pre>
                   </details>
                 )}
               </td>
               <td>
                 {when(a.lastRaisedAt)}
-                {a.count > 1 && (
-                  <div className="muted">
-                    {a.count} times since {when(a.raisedAt)}
-                  </div>
-                )}
+                {a.count > 1 && <div className="muted">{t('alertTimesSince', { n: a.count, when: when(a.raisedAt) })}</div>}
               </td>
               <td>
                 {a.resolvedAt ? (
-                  <span className="muted">Resolved {when(a.resolvedAt)}</span>
+                  <span className="muted">{t('resolvedAt', { when: when(a.resolvedAt) })}</span>
                 ) : (
-                  <button onClick={() => void resolve(a.id)}>Resolve</button>
+                  <button onClick={() => void resolve(a.id)}>{t('resolve')}</button>
                 )}
               </td>
             </tr>

@@ -8,7 +8,7 @@ import { useSession } from '../../session.tsx';
 import { formatDate } from '../../format.ts';
 
 export function ConsoleGameList() {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<OperatorGameRow[]>();
   const [error, setError] = useState<unknown>();
@@ -29,25 +29,25 @@ export function ConsoleGameList() {
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Games</h1>
-        <input placeholder="Filter by title" aria-label="Filter games" value={q} onChange={(e) => setQ(e.target.value)} />
+        <h1>{t('consoleGames')}</h1>
+        <input placeholder={t('filterByTitle')} aria-label={t('filterGames')} value={q} onChange={(e) => setQ(e.target.value)} />
         <Link to="/console/chat" className="button secondary" data-testid="chat-reports-link">
-          Chat reports
+          {t('chatReports')}
         </Link>
         <Link to="/console/alerts" className="button secondary" data-testid="alerts-link">
-          Alerts{openAlerts ? ` (${openAlerts})` : ''}
+          {t('alertsCount', { n: openAlerts })}
         </Link>
         <Link to="/console/promotions" className="button secondary" data-testid="promotions-link">
-          Promotions
+          {t('consolePromotions')}
         </Link>
         <Link to="/console/reports/gifts" className="button secondary">
-          Gift report
+          {t('giftReport')}
         </Link>
         <Link to="/console/regions" className="button secondary" data-testid="regions-link">
-          Region decisions
+          {t('regionDecisions')}
         </Link>
         <Link to="/console/games/new" className="button">
-          Register a game
+          {t('registerGame')}
         </Link>
       </div>
       <ErrorNote error={error} />
@@ -56,11 +56,11 @@ export function ConsoleGameList() {
       <table className="table">
         <thead>
           <tr>
-            <th>Title</th>
-            <th>Status</th>
-            <th>Release</th>
-            <th>Version</th>
-            <th>Last edited</th>
+            <th>{t('colTitle')}</th>
+            <th>{t('colStatus')}</th>
+            <th>{t('colRelease')}</th>
+            <th>{t('colVersion')}</th>
+            <th>{t('colLastEdited')}</th>
           </tr>
         </thead>
         <tbody>
@@ -89,6 +89,7 @@ export function ConsoleGameList() {
  * store's clock to check release day, a sale's end or a refund window, and come back to the real time.
  */
 function DevClock() {
+  const { t } = useSession();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const [clock, setClock] = useState<{ now: string; offsetMs: number } | null>(null);
   const [at, setAt] = useState('');
@@ -118,11 +119,8 @@ function DevClock() {
   };
   return (
     <section className="panel" data-testid="dev-clock" aria-labelledby="dev-clock-title">
-      <h2 id="dev-clock-title">Store clock (development)</h2>
-      <p className="muted">
-        Move the store’s time to check release day, a sale’s end or a refund window without waiting; timers due by then run at once.
-        Production always runs on real time.
-      </p>
+      <h2 id="dev-clock-title">{t('devClockTitle')}</h2>
+      <p className="muted">{t('devClockIntro')}</p>
       <form
         className="row"
         onSubmit={(e) => {
@@ -131,15 +129,15 @@ function DevClock() {
         }}
       >
         <label className="sr-only" htmlFor="dev-clock-at">
-          Store time ({zone})
+          {t('devClockAt', { zone })}
         </label>
         <input id="dev-clock-at" name="devClockAt" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} required />
         <button type="submit" className="button">
-          Move the clock
+          {t('devClockMove')}
         </button>
         {clock.offsetMs !== 0 && (
           <button type="button" className="button secondary" onClick={() => void move('DELETE')}>
-            Back to real time
+            {t('devClockBack')}
           </button>
         )}
       </form>

@@ -26,7 +26,7 @@ interface Decision {
  * It is where operators review residence mismatches.
  */
 export function ConsoleRegionAudit() {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [filter, setFilter] = useState({ outcome: '', action: '', gameId: '' });
   const [rows, setRows] = useState<Decision[]>();
   const [games, setGames] = useState<OperatorGameRow[]>([]);
@@ -45,28 +45,25 @@ export function ConsoleRegionAudit() {
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Region decisions</h1>
+        <h1>{t('regionDecisions')}</h1>
         <Link to="/console" className="button secondary">
-          Games
+          {t('consoleGames')}
         </Link>
       </div>
-      <p className="muted">
-        Every time a region rule refused something or warned: the player’s residence, the country their connection came from, and the
-        reason. Sign-ups and residence changes whose country differs from the connection’s are here to review.
-      </p>
+      <p className="muted">{t('regionAuditIntro')}</p>
       <div className="row" data-testid="region-filters">
         <label>
-          Outcome{' '}
+          {t('colOutcome')}{' '}
           <select name="outcome" value={filter.outcome} onChange={set('outcome')}>
-            <option value="">Any</option>
-            <option value="refused">Refused</option>
-            <option value="warned">Warned</option>
+            <option value="">{t('any')}</option>
+            <option value="refused">{t('outcomeRefused')}</option>
+            <option value="warned">{t('outcomeWarned')}</option>
           </select>
         </label>
         <label>
-          Action{' '}
+          {t('colAction')}{' '}
           <select name="action" value={filter.action} onChange={set('action')}>
-            <option value="">Any</option>
+            <option value="">{t('any')}</option>
             {[...REGION_ACTIONS, 'change_residence', 'sign_up'].map((a) => (
               <option key={a} value={a}>
                 {a.replace('_', ' ')}
@@ -75,9 +72,9 @@ export function ConsoleRegionAudit() {
           </select>
         </label>
         <label>
-          Game{' '}
+          {t('colGame')}{' '}
           <select name="gameId" value={filter.gameId} onChange={set('gameId')}>
-            <option value="">Any</option>
+            <option value="">{t('any')}</option>
             {games.map((g) => (
               <option key={g.id} value={g.id}>
                 {g.title}
@@ -90,13 +87,13 @@ export function ConsoleRegionAudit() {
       <table className="table">
         <thead>
           <tr>
-            <th>When</th>
-            <th>Action</th>
-            <th>Outcome</th>
-            <th>Game</th>
-            <th>Residence</th>
-            <th>Connection</th>
-            <th>Reason</th>
+            <th>{t('colWhen')}</th>
+            <th>{t('colAction')}</th>
+            <th>{t('colOutcome')}</th>
+            <th>{t('colGame')}</th>
+            <th>{t('colResidence')}</th>
+            <th>{t('colConnection')}</th>
+            <th>{t('colReason')}</th>
           </tr>
         </thead>
         <tbody>
@@ -105,7 +102,7 @@ export function ConsoleRegionAudit() {
               <td>{new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(d.at))}</td>
               <td>
                 {d.action.replace('_', ' ')}
-                {d.userId && <div className="muted">user {d.userId.slice(0, 8)}</div>}
+                {d.userId && <div className="muted">{t('userShort', { id: d.userId.slice(0, 8) })}</div>}
               </td>
               <td>
                 <span className={`status ${d.outcome}`}>{d.outcome}</span>
@@ -121,7 +118,7 @@ export function ConsoleRegionAudit() {
           ))}
         </tbody>
       </table>
-      {rows && !rows.length && <p className="muted">Nothing refused or warned with these filters.</p>}
+      {rows && !rows.length && <p className="muted">{t('regionAuditNone')}</p>}
     </div>
   );
 }
