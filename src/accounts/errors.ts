@@ -1,10 +1,4 @@
-import { errorsFrom, type Noun } from '../platform/errors.ts';
-
-/** A country's name in each language the store writes errors in. */
-export const countryName = (code: string): Noun => {
-  const name = (language: string) => new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code;
-  return { en: name('en'), ko: name('ko'), ja: name('ja') };
-};
+import { errorsFrom } from '../platform/errors.ts';
 
 /** What accounts say when a request cannot be done, per language. */
 export const accountError = errorsFrom({

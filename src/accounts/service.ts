@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.ts';
 import type { AppError } from '../platform/errors.ts';
-import { accountError, countryName } from './errors.ts';
+import { accountError } from './errors.ts';
+import { countryNoun as countryName } from '../platform/errors.ts';
 import { isLanguage } from '../platform/languages.ts';
 import { isCurrency } from '../platform/money.ts';
 import { defaultCurrencyFor, defaultTimeZoneFor, isCountry, isTimeZone } from '../platform/countries.ts';

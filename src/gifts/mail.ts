@@ -1,6 +1,7 @@
 import type { Mail } from '../platform/mail/outbox.ts';
 import { messages } from '../platform/messages.ts';
-import { formatCount, formatMoney, type Money } from '../platform/money.ts';
+import type { Money } from '../platform/money.ts';
+import { earnedLine, paidLine } from '../orders/mail.ts';
 
 /** The gifts' mails, each in its reader's language (en, ko, ja; others read English). */
 const t = messages({
@@ -8,9 +9,6 @@ const t = messages({
     paidSubject: 'Your gift of {title} to {name} is paid',
     paidBody: 'Thank you! {title} is on its way to {name}.',
     paidBodyLater: 'Thank you! {title} is on its way to {name}, to arrive on {when}.',
-    paid: 'Paid: {money}',
-    paidWithPoints: 'Paid: {money} + {points} points',
-    earned: 'Points earned: {points}',
     paidHint:
       'If they decline it, or do not answer within 30 days, you are refunded automatically. Until it is delivered you can cancel it: {link}',
     deliveredSubject: '{name} sent you a gift: {title}',
@@ -25,9 +23,6 @@ const t = messages({
     paidSubject: '{name}님에게 보낼 {title} 선물의 결제가 완료되었습니다',
     paidBody: '감사합니다! {title} 선물이 {name}님에게 전달되었습니다.',
     paidBodyLater: '감사합니다! {title} 선물은 {when}에 {name}님에게 전달됩니다.',
-    paid: '결제 금액: {money}',
-    paidWithPoints: '결제 금액: {money} + {points} 포인트',
-    earned: '적립 포인트: {points}',
     paidHint: '받는 분이 거절하거나 30일 안에 답하지 않으면 자동으로 환불됩니다. 전달되기 전에는 취소할 수 있습니다: {link}',
     deliveredSubject: '{name}님이 선물을 보냈습니다: {title}',
     deliveredBody: '{name}님이 {title}을(를) 선물로 보냈습니다.',
@@ -41,9 +36,6 @@ const t = messages({
     paidSubject: '{name}さんへの{title}のギフトのお支払いが完了しました',
     paidBody: 'ありがとうございます。{title}を{name}さんにお届けしました。',
     paidBodyLater: 'ありがとうございます。{title}は{when}に{name}さんに届きます。',
-    paid: 'お支払い: {money}',
-    paidWithPoints: 'お支払い: {money} + {points}ポイント',
-    earned: '獲得ポイント: {points}',
     paidHint: '辞退された場合や30日以内に返事がない場合は自動で返金されます。届く前ならキャンセルできます: {link}',
     deliveredSubject: '{name}さんからギフトが届きました: {title}',
     deliveredBody: '{name}さんから{title}がギフトとして届きました。',
@@ -75,7 +67,6 @@ export function giftPaidMail(
   },
 ): Pick<Mail, 'subject' | 'text'> {
   const who = { title: g.title, name: g.recipientName };
-  const money = formatMoney(g.paid, language);
   return {
     subject: t(language, 'paidSubject', who),
     text: [
@@ -83,8 +74,8 @@ export function giftPaidMail(
         ? t(language, 'paidBodyLater', { ...who, when: formatIn(g.arrivesAt.at, g.arrivesAt.timeZone, language) })
         : t(language, 'paidBody', who),
       '',
-      g.pointsUsed ? t(language, 'paidWithPoints', { money, points: formatCount(g.pointsUsed, language) }) : t(language, 'paid', { money }),
-      t(language, 'earned', { points: formatCount(g.pointsEarned, language) }),
+      paidLine(language, g.paid, g.pointsUsed),
+      earnedLine(language, g.pointsEarned),
       '',
       t(language, 'paidHint', { link: `${g.publicUrl}/gifts` }),
       '',

@@ -67,6 +67,9 @@ export function paidLine(language: string, money: Money, pointsUsed: number): st
     : t(language, 'paid', { money: m });
 }
 
+/** "Points earned: …" in the reader's language. */
+export const earnedLine = (language: string, points: number): string => t(language, 'earned', { points: formatCount(points, language) });
+
 /** S1.9: the confirmation of a pre-order or purchase. */
 export function orderConfirmedMail(
   language: string,
@@ -78,7 +81,7 @@ export function orderConfirmedMail(
       t(language, 'confirmedBody', { kind: o.kind, title: o.title }),
       '',
       paidLine(language, o.paid, o.pointsUsed),
-      t(language, 'earned', { points: formatCount(o.pointsEarned, language) }),
+      earnedLine(language, o.pointsEarned),
       '',
       t(language, 'refundHint', { link: `${o.publicUrl}/purchases` }),
       '',

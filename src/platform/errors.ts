@@ -28,6 +28,16 @@ export type Noun = Record<'en' | 'ko' | 'ja', string> & Partial<Record<string, s
 
 export const inLanguage = (noun: Noun, language: string): string => noun[language.split('-')[0]!.toLowerCase()] ?? noun.en;
 
+/** Values for a message in `language`: nouns become their word in it. */
+export const valuesIn = (values: Record<string, Values[string] | Noun>, language: string): Values =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'object' ? inLanguage(v, language) : v]));
+
+/** A country's name in each language the store writes messages in ("Japan", "일본", "日本"). */
+export const countryNoun = (code: string): Noun => {
+  const name = (language: string) => new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code;
+  return { en: name('en'), ko: name('ko'), ja: name('ja') };
+};
+
 /**
  * A context's user-facing errors from its message catalogue (ICU; en, ko and ja complete by type). The error's code
  * is the key up to its first dot: `request_pending.mutual` and `request_pending.asked` are two sentences of one code.
@@ -35,9 +45,9 @@ export const inLanguage = (noun: Noun, language: string): string => noun[languag
 export function errorsFrom<K extends string>(catalogue: Catalogue<K>) {
   const t = messages(catalogue);
   return (status: number, key: K, values: Record<string, Values[string] | Noun> = {}, details?: Record<string, unknown>) => {
-    const inThe = (language: string): Values =>
-      Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'object' ? inLanguage(v, language) : v]));
-    return new AppError(status, key.split('.')[0]!, t('en', key, inThe('en')), details, (language) => t(language, key, inThe(language)));
+    return new AppError(status, key.split('.')[0]!, t('en', key, valuesIn(values, 'en')), details, (language) =>
+      t(language, key, valuesIn(values, language)),
+    );
   };
 }
 

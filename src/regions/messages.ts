@@ -1,4 +1,4 @@
-import { inLanguage, type Noun } from '../platform/errors.ts';
+import { valuesIn, type Noun } from '../platform/errors.ts';
 import { messages } from '../platform/messages.ts';
 
 /** The region policy's reasons, per language (R12). */
@@ -42,17 +42,9 @@ const t = messages({
 
 export type RegionText = Parameters<typeof t>[1];
 
-/** A country's name in each language ("Japan", "일본", "日本"). */
-export const countryNoun = (code: string): Noun => {
-  const name = (language: string) => new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code;
-  return { en: name('en'), ko: name('ko'), ja: name('ja') };
-};
-
 export const THE_RECIPIENT: Noun = { en: 'the recipient', ko: '받는 분', ja: '受け取る人' };
 
 /** A reason in English (the audit log's language) and in any reader's. */
 export function regionText(key: RegionText, values: Record<string, string | Noun>): { message: string; text(language: string): string } {
-  const inThe = (language: string) =>
-    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'object' ? inLanguage(v, language) : v]));
-  return { message: t('en', key, inThe('en')), text: (language) => t(language, key, inThe(language)) };
+  return { message: t('en', key, valuesIn(values, 'en')), text: (language) => t(language, key, valuesIn(values, language)) };
 }

@@ -1,5 +1,5 @@
-import type { Noun } from '../platform/errors.ts';
-import { countryNoun, regionText, THE_RECIPIENT, type RegionText } from './messages.ts';
+import { countryNoun, type Noun } from '../platform/errors.ts';
+import { regionText, THE_RECIPIENT, type RegionText } from './messages.ts';
 /**
  * Region policy (R12): the one place that answers "may this person do this with this game here?" —
  * buy, gift, receive, download, play — with a reason code. Catalog, checkout, gifting and downloads all ask
