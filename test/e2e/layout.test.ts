@@ -3,6 +3,10 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
 import { launchChromium, seriousAxeViolations, signedIn, tabTo } from '../browser.ts';
+import { en } from '../../web/src/i18n.ts';
+
+/** English sentences and labels of the UI catalogues (two words or more, no placeholders): none may show on a Korean or Japanese page. */
+const englishPhrases = [...new Set(Object.values(en))].filter((s) => /\w+[ -]\w+/.test(s) && !s.includes('{'));
 
 let t: TestStore;
 let browser: Browser;
@@ -129,7 +133,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     await ctx.close();
   });
 
-  it('R1 the newer pages in en, ko and ja at 1366 px and 390 px: a screenshot each, none wider than the screen, no page errors', async () => {
+  it('R1 the newer pages in en, ko and ja at 1366 px and 390 px: a screenshot each, none wider than the screen, no page errors, no English left in ko and ja', async () => {
     const op = await signInOperator(t);
     const players = Object.fromEntries(
       await Promise.all(
@@ -141,7 +145,15 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     );
     const pages = {
       player: ['/points', '/sale', '/purchases?all=1', '/account', '/wishlist', '/discovery', '/gifts'],
-      operator: ['/console/promotions', '/console/regions', '/console/alerts', '/console/reports/gifts', '/console/chat'],
+      operator: [
+        '/console',
+        '/console/games/new',
+        '/console/promotions',
+        '/console/regions',
+        '/console/alerts',
+        '/console/reports/gifts',
+        '/console/chat',
+      ],
     };
     const problems: string[] = [];
     for (const language of ['en', 'ko', 'ja'] as const) {
@@ -159,6 +171,18 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
             await page.goto(`${t.url}${path}`);
             await page.waitForSelector('main :is(h1, h2)');
             await page.waitForFunction(() => !document.querySelector('main .loading'));
+            if (language !== 'en' && width > 1000) {
+              // What a reader sees or hears: the text, the options of the lists, and the labels of the controls.
+              const shown = await page.evaluate(() => {
+                const main = document.querySelector('main')!;
+                const labels = [...main.querySelectorAll('[aria-label], [placeholder], [title], img[alt]')].map((e) =>
+                  ['aria-label', 'placeholder', 'title', 'alt'].map((a) => e.getAttribute(a) ?? '').join(' '),
+                );
+                const options = [...main.querySelectorAll('option')].map((o) => o.textContent ?? '');
+                return [main.innerText, ...labels, ...options].join('\n');
+              });
+              for (const phrase of englishPhrases) if (shown.includes(phrase)) problems.push(`${language} ${path}: English "${phrase}"`);
+            }
             const wide = await page.evaluate(() => document.documentElement.scrollWidth);
             if (wide > width) {
               // Name the outermost element that sticks out, so the failure says what to fix.

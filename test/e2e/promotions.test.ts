@@ -134,7 +134,7 @@ describe('a flash sale in Chromium (R5)', () => {
     expect(await form.getByLabel('Percent off').inputValue()).toBe('15');
     await form.getByLabel('Percent off').fill('25');
     await form.locator('button:text("Save changes")').click();
-    const update = console.page.locator('[data-testid=audit-trail] li', { hasText: 'update' });
+    const update = console.page.locator('[data-testid=audit-trail] li', { hasText: 'updated' });
     await update.first().waitFor();
     expect(await update.first().textContent()).toContain(op.email);
     expect(await update.first().textContent()).toMatch(/effect: .*"percent":15.* → .*"percent":25/);

@@ -572,7 +572,7 @@ export function Account() {
         <Field label={t('currency')}>
           <input value={prefs.currency} maxLength={3} onChange={(e) => setPrefs({ ...prefs, currency: e.target.value.toUpperCase() })} />
         </Field>
-        <Field label="Time zone" hint="Gifts scheduled for you arrive at this zone's local time.">
+        <Field label={t('timeZone')} hint={t('timeZoneHint')}>
           <select name="timeZone" value={prefs.timeZone} onChange={(e) => setPrefs({ ...prefs, timeZone: e.target.value })}>
             {[...new Set([prefs.timeZone, ...Intl.supportedValuesOf('timeZone')])].map((z) => (
               <option key={z} value={z}>

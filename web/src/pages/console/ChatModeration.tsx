@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { api, get } from '../../api.ts';
 import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
+import type { Dict } from '../../i18n.ts';
 
 type MuteInfo = { until: string | null; reason: string };
 type Report = {
@@ -18,11 +19,11 @@ type Report = {
 type Mute = MuteInfo & { user: { id: string; name: string }; at: string };
 
 /** How long a mute from the report list lasts (minutes; null: a ban). */
-const ACTIONS: { label: string; minutes: number | null }[] = [
-  { label: 'Mute 1 hour', minutes: 60 },
-  { label: 'Mute 1 day', minutes: 24 * 60 },
-  { label: 'Mute 7 days', minutes: 7 * 24 * 60 },
-  { label: 'Ban', minutes: null },
+const ACTIONS: { label: keyof Dict; minutes: number | null }[] = [
+  { label: 'cmMuteHour', minutes: 60 },
+  { label: 'cmMuteDay', minutes: 24 * 60 },
+  { label: 'cmMuteWeek', minutes: 7 * 24 * 60 },
+  { label: 'cmBan', minutes: null },
 ];
 
 /**
@@ -31,7 +32,7 @@ const ACTIONS: { label: string; minutes: number | null }[] = [
  * bans in force, each of which can be lifted.
  */
 export function ConsoleChatModeration() {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [reports, setReports] = useState<Report[]>();
   const [mutes, setMutes] = useState<Mute[]>();
   const [error, setError] = useState<unknown>();
@@ -54,29 +55,29 @@ export function ConsoleChatModeration() {
   };
   const mute = (r: Report, minutes: number | null) =>
     act(async () => {
-      const reason = `Reported: ${r.reasons.slice(0, 3).join('; ')}`.slice(0, 500);
+      const reason = t('cmReportedReason', { reasons: r.reasons.slice(0, 3).join('; ') }).slice(0, 500);
       await api(`/api/operator/chat/mutes/${encodeURIComponent(r.sender.id)}`, { method: 'PUT', json: { minutes, reason } });
       await api(`/api/operator/chat/reports/${r.messageId}/handled`, { method: 'POST' });
     });
   const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-  const until = (m: MuteInfo) => (m.until ? `muted until ${when(m.until)}` : 'banned');
+  const until = (m: MuteInfo) => (m.until ? t('cmMutedUntil', { when: when(m.until) }) : t('cmBannedNote'));
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Chat reports</h1>
+        <h1>{t('chatReports')}</h1>
         <Link to="/console" className="button secondary">
-          Games
+          {t('consoleGames')}
         </Link>
       </div>
       <ErrorNote error={error} />
-      {reports && !reports.length && <p className="muted">No reports to review.</p>}
+      {reports && !reports.length && <p className="muted">{t('cmNone')}</p>}
       <table className="table" hidden={!reports?.length}>
         <thead>
           <tr>
-            <th>Message</th>
-            <th>Writer</th>
-            <th>Reports</th>
-            <th>Action</th>
+            <th>{t('cmColMessage')}</th>
+            <th>{t('cmColWriter')}</th>
+            <th>{t('cmColReports')}</th>
+            <th>{t('colAction')}</th>
           </tr>
         </thead>
         <tbody>
@@ -84,7 +85,7 @@ export function ConsoleChatModeration() {
             <tr key={r.messageId} data-testid="chat-report">
               <td>
                 <blockquote className="reported">{r.body}</blockquote>
-                <div className="muted">Sent {when(r.sentAt)}</div>
+                <div className="muted">{t('cmSent', { when: when(r.sentAt) })}</div>
               </td>
               <td>
                 {r.sender.name}
@@ -101,7 +102,7 @@ export function ConsoleChatModeration() {
               <td className="actions">
                 {ACTIONS.map((a) => (
                   <button key={a.label} type="button" className="button small" onClick={() => void mute(r, a.minutes)}>
-                    {a.label}
+                    {t(a.label)}
                   </button>
                 ))}
                 <button
@@ -109,7 +110,7 @@ export function ConsoleChatModeration() {
                   className="button secondary small"
                   onClick={() => void act(() => api(`/api/operator/chat/reports/${r.messageId}/handled`, { method: 'POST' }))}
                 >
-                  Dismiss
+                  {t('cmDismiss')}
                 </button>
               </td>
             </tr>
@@ -117,14 +118,14 @@ export function ConsoleChatModeration() {
         </tbody>
       </table>
 
-      <h2>Mutes and bans in force</h2>
-      {mutes && !mutes.length && <p className="muted">Nobody is muted.</p>}
+      <h2>{t('cmMutesTitle')}</h2>
+      {mutes && !mutes.length && <p className="muted">{t('cmNobodyMuted')}</p>}
       <table className="table" hidden={!mutes?.length}>
         <thead>
           <tr>
-            <th>Player</th>
-            <th>Until</th>
-            <th>Reason</th>
+            <th>{t('cmColPlayer')}</th>
+            <th>{t('cmColUntil')}</th>
+            <th>{t('colReason')}</th>
             <th />
           </tr>
         </thead>
@@ -132,7 +133,7 @@ export function ConsoleChatModeration() {
           {mutes?.map((m) => (
             <tr key={m.user.id} data-testid="chat-mute">
               <td>{m.user.name}</td>
-              <td>{m.until ? when(m.until) : 'Banned'}</td>
+              <td>{m.until ? when(m.until) : t('cmBanned')}</td>
               <td>{m.reason}</td>
               <td>
                 <button
@@ -140,7 +141,7 @@ export function ConsoleChatModeration() {
                   className="button secondary small"
                   onClick={() => void act(() => api(`/api/operator/chat/mutes/${encodeURIComponent(m.user.id)}`, { method: 'DELETE' }))}
                 >
-                  Lift
+                  {t('cmLift')}
                 </button>
               </td>
             </tr>

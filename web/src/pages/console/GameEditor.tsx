@@ -6,6 +6,7 @@ import { defaultCurrencyFor } from '../../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../../src/platform/languages.ts';
 import { countriesByName, countryName, formatDate, fromMinor, toMinor } from '../../format.ts';
 import { useSession } from '../../session.tsx';
+import type { T } from '../../i18n.ts';
 
 type Edition = GameInput['editions'][number];
 type Rule = GameInput['regions']['sale'];
@@ -44,7 +45,7 @@ async function upload(file: File): Promise<string> {
 export function ConsoleGameEditor() {
   const { id } = useParams();
   const navigate = useNavigate();
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [game, setGame] = useState<GameInput>(blank);
   const [version, setVersion] = useState<number>();
   const [lang, setLang] = useState('en');
@@ -89,7 +90,7 @@ export function ConsoleGameEditor() {
           headers: { 'if-match': `"v${version}"` },
         });
         setVersion(data.version);
-        setSaved(`Saved as version ${data.version}.`);
+        setSaved(t('geSavedVersion', { n: data.version }));
       } else {
         const { data } = await api<OperatorGame>('/api/operator/games', { method: 'POST', json: clean });
         void navigate(`/console/games/${data.id}`, { replace: true });
@@ -104,16 +105,16 @@ export function ConsoleGameEditor() {
     <>
       <form className="console editor" onSubmit={save}>
         <div className="console-head">
-          <h1>{id ? game.title[game.defaultLanguage] || game.slug : 'Register a game'}</h1>
-          {version !== undefined && <span className="muted">version {version}</span>}
+          <h1>{id ? game.title[game.defaultLanguage] || game.slug : t('registerGame')}</h1>
+          {version !== undefined && <span className="muted">{t('geVersion', { n: version })}</span>}
           <button type="submit" className="button">
-            Save
+            {t('save')}
           </button>
         </div>
         <ErrorNote error={error} />
         {conflict && (
           <button type="button" className="button secondary" onClick={() => load().catch(setError)}>
-            Reload the latest version
+            {t('geReload')}
           </button>
         )}
         {saved && (
@@ -123,9 +124,9 @@ export function ConsoleGameEditor() {
         )}
 
         <fieldset>
-          <legend>Basics</legend>
+          <legend>{t('geBasics')}</legend>
           <div className="cols">
-            <Field label="Slug (address)">
+            <Field label={t('geSlug')}>
               <input
                 name="slug"
                 required
@@ -134,13 +135,13 @@ export function ConsoleGameEditor() {
                 pattern="[a-z0-9]+(-[a-z0-9]+)*"
               />
             </Field>
-            <Field label="Status">
+            <Field label={t('colStatus')}>
               <select name="status" value={game.status} onChange={(e) => update({ status: e.target.value as GameInput['status'] })}>
-                <option value="draft">Draft (hidden)</option>
-                <option value="published">Published</option>
+                <option value="draft">{t('geDraft')}</option>
+                <option value="published">{t('gePublished')}</option>
               </select>
             </Field>
-            <Field label="Default language">
+            <Field label={t('geDefaultLanguage')}>
               <select value={game.defaultLanguage} onChange={(e) => update({ defaultLanguage: e.target.value })}>
                 {LANGUAGES.map((l) => (
                   <option key={l} value={l}>
@@ -149,7 +150,7 @@ export function ConsoleGameEditor() {
                 ))}
               </select>
             </Field>
-            <Field label="Release date" hint="Empty = to be announced">
+            <Field label={t('release')} hint={t('geReleaseHint')}>
               <input
                 type="date"
                 name="releaseDate"
@@ -157,31 +158,31 @@ export function ConsoleGameEditor() {
                 onChange={(e) => update({ releaseDate: e.target.value || null })}
               />
             </Field>
-            <Field label="Developer">
+            <Field label={t('developer')}>
               <input name="developer" required value={game.developer} onChange={(e) => update({ developer: e.target.value })} />
             </Field>
-            <Field label="Publisher">
+            <Field label={t('publisher')}>
               <input name="publisher" required value={game.publisher} onChange={(e) => update({ publisher: e.target.value })} />
             </Field>
-            <Field label="Genres" hint="Comma-separated">
+            <Field label={t('prGenres')} hint={t('commaSeparated')}>
               <input name="genres" value={game.genres.join(', ')} onChange={(e) => update({ genres: list(e.target.value) })} />
             </Field>
-            <Field label="Tags" hint="Comma-separated">
+            <Field label={t('tags')} hint={t('commaSeparated')}>
               <input name="tags" value={game.tags.join(', ')} onChange={(e) => update({ tags: list(e.target.value) })} />
             </Field>
           </div>
         </fieldset>
 
         <fieldset>
-          <legend>Texts per language</legend>
+          <legend>{t('geTexts')}</legend>
           <div className="tabs">
             {languages.map((l) => (
               <button type="button" key={l} className={l === lang ? 'tab active' : 'tab'} onClick={() => setLang(l)}>
                 {l}
               </button>
             ))}
-            <select aria-label="Add a language" value="" onChange={(e) => e.target.value && setLang(e.target.value)}>
-              <option value="">+ language</option>
+            <select aria-label={t('geAddLanguage')} value="" onChange={(e) => e.target.value && setLang(e.target.value)}>
+              <option value="">{t('geLanguageOption')}</option>
               {LANGUAGES.filter((l) => !languages.includes(l)).map((l) => (
                 <option key={l} value={l}>
                   {new Intl.DisplayNames([locale], { type: 'language' }).of(l)}
@@ -189,13 +190,13 @@ export function ConsoleGameEditor() {
               ))}
             </select>
           </div>
-          <Field label={`Title (${lang})`}>
+          <Field label={t('geTitleIn', { lang })}>
             <input name={`title-${lang}`} value={game.title[lang] ?? ''} onChange={(e) => setText('title', e.target.value)} />
           </Field>
-          <Field label={`Summary (${lang})`}>
+          <Field label={t('geSummaryIn', { lang })}>
             <input name={`summary-${lang}`} value={game.summary?.[lang] ?? ''} onChange={(e) => setText('summary', e.target.value)} />
           </Field>
-          <Field label={`Description (${lang})`}>
+          <Field label={t('geDescriptionIn', { lang })}>
             <textarea
               name={`description-${lang}`}
               rows={6}
@@ -206,21 +207,21 @@ export function ConsoleGameEditor() {
         </fieldset>
 
         <fieldset>
-          <legend>Media</legend>
+          <legend>{t('geMedia')}</legend>
           <div className="media-row">
-            {game.coverUrl && <img src={game.coverUrl} alt="Cover" className="cover-preview" />}
+            {game.coverUrl && <img src={game.coverUrl} alt={t('geCover')} className="cover-preview" />}
             <div>
-              <Field label="Cover image URL">
+              <Field label={t('geCoverUrl')}>
                 <input name="coverUrl" value={game.coverUrl ?? ''} onChange={(e) => update({ coverUrl: e.target.value || null })} />
               </Field>
-              <Field label="…or upload a cover">
+              <Field label={t('geCoverUpload')}>
                 <input
                   type="file"
                   accept="image/png,image/jpeg,image/webp,image/gif"
                   onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then((url) => update({ coverUrl: url }), setError)}
                 />
               </Field>
-              <Field label="Screenshot URLs" hint="One per line">
+              <Field label={t('geScreenshots')} hint={t('geOnePerLine')}>
                 <textarea
                   rows={3}
                   value={game.screenshots.join('\n')}
@@ -239,13 +240,14 @@ export function ConsoleGameEditor() {
         </fieldset>
 
         <fieldset>
-          <legend>Editions and prices</legend>
+          <legend>{t('geEditions')}</legend>
           {game.editions.map((ed, i) => (
             <EditionEditor
               key={i}
               edition={ed}
               language={game.defaultLanguage}
               locale={locale}
+              t={t}
               onChange={(e) => setEdition(i, e)}
               onRemove={game.editions.length > 1 ? () => update({ editions: game.editions.filter((_, j) => j !== i) }) : undefined}
             />
@@ -257,45 +259,44 @@ export function ConsoleGameEditor() {
               update({
                 editions: [
                   ...game.editions,
-                  { code: `edition-${game.editions.length + 1}`, name: { [game.defaultLanguage]: 'New edition' }, prices: [] },
+                  { code: `edition-${game.editions.length + 1}`, name: { [game.defaultLanguage]: t('geNewEdition') }, prices: [] },
                 ],
               })
             }
           >
-            Add an edition
+            {t('geAddEdition')}
           </button>
         </fieldset>
 
         <fieldset>
-          <legend>Regions (where it may be sold and played)</legend>
+          <legend>{t('geRegions')}</legend>
           <div className="cols">
             <RuleEditor
-              label="Sold to residents of"
+              label={t('geSoldTo')}
               rule={game.regions.sale}
               locale={locale}
+              t={t}
               onChange={(sale) => update({ regions: { ...game.regions, sale } })}
             />
             <RuleEditor
-              label="Playable in"
+              label={t('gePlayableIn')}
               rule={game.regions.play}
               locale={locale}
+              t={t}
               onChange={(play) => update({ regions: { ...game.regions, play } })}
             />
           </div>
-          <p className="muted">
-            Removing a country from “Playable in” also stops owners there from downloading (use it for legal blocks); removing it only from
-            “Sold to” stops new purchases.
-          </p>
+          <p className="muted">{t('geRegionsNote')}</p>
           <label className="field">
-            <span className="field-label">Buyer connecting from another country than their residence</span>
+            <span className="field-label">{t('geIpMismatch')}</span>
             <select
               name="ipMismatch"
               value={game.regions.ipMismatch ?? 'warn'}
               onChange={(e) => update({ regions: { ...game.regions, ipMismatch: e.target.value as 'allow' | 'warn' | 'block' } })}
             >
-              <option value="allow">Allow</option>
-              <option value="warn">Allow with a warning (recorded)</option>
-              <option value="block">Refuse</option>
+              <option value="allow">{t('geAllow')}</option>
+              <option value="warn">{t('geWarn')}</option>
+              <option value="block">{t('geRefuse')}</option>
             </select>
           </label>
         </fieldset>
@@ -310,7 +311,7 @@ export function ConsoleGameEditor() {
  * Kept apart from the game's form: it is a promotion (audited in the promotions context), saved on its own.
  */
 function PreorderDiscount({ gameId, releaseDate }: { gameId: string; releaseDate: string | null }) {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [current, setCurrent] = useState<number | null>();
   const [percent, setPercent] = useState('');
   const [error, setError] = useState<unknown>();
@@ -328,7 +329,7 @@ function PreorderDiscount({ gameId, releaseDate }: { gameId: string; releaseDate
     try {
       await api(`/api/operator/games/${gameId}/preorder-discount`, { method: 'PUT', json: { percentOff: Number(percent) } });
       setCurrent(Number(percent));
-      setNote(`Pre-orders are ${percent}% off until release day; live on every node within a second.`);
+      setNote(t('gePreorderSaved', { percent }));
     } catch (err) {
       setError(err);
     }
@@ -339,23 +340,25 @@ function PreorderDiscount({ gameId, releaseDate }: { gameId: string; releaseDate
       await api(`/api/operator/games/${gameId}/preorder-discount`, { method: 'DELETE' });
       setCurrent(null);
       setPercent('');
-      setNote('No pre-order discount any more.');
+      setNote(t('gePreorderRemoved'));
     } catch (err) {
       setError(err);
     }
   };
   return (
     <form className="panel console" onSubmit={save} data-testid="preorder-discount">
-      <h2>Pre-order discount</h2>
+      <h2>{t('gePreorderTitle')}</h2>
       <p className="muted">
         {current
-          ? `Pre-orders are ${current}% off` + (releaseDate ? ` until release day (${formatDate(releaseDate, locale)}).` : '.')
-          : 'Pre-orders pay the full price.'}{' '}
-        The discount ends by itself on release day.
+          ? releaseDate
+            ? t('gePreorderUntil', { percent: current, date: formatDate(releaseDate, locale) })
+            : t('gePreorderOff', { percent: current })
+          : t('gePreorderNone')}{' '}
+        {t('gePreorderEnds')}
       </p>
       <div className="row">
         <label className="sr-only" htmlFor="preorder-percent">
-          Percent off pre-orders
+          {t('gePreorderPercent')}
         </label>
         <input
           id="preorder-percent"
@@ -368,11 +371,11 @@ function PreorderDiscount({ gameId, releaseDate }: { gameId: string; releaseDate
           required
         />
         <button type="submit" className="button">
-          Save discount
+          {t('gePreorderSave')}
         </button>
         {!!current && (
           <button type="button" className="button secondary" onClick={() => void remove()}>
-            Remove
+            {t('geRemove')}
           </button>
         )}
       </div>
@@ -392,12 +395,14 @@ function EditionEditor({
   edition,
   language,
   locale,
+  t,
   onChange,
   onRemove,
 }: {
   edition: Edition;
   language: string;
   locale: string;
+  t: T;
   onChange(e: Edition): void;
   onRemove?: () => void;
 }) {
@@ -406,10 +411,10 @@ function EditionEditor({
   return (
     <div className="edition">
       <div className="cols">
-        <Field label="Edition code">
+        <Field label={t('geEditionCode')}>
           <input value={edition.code} onChange={(e) => onChange({ ...edition, code: e.target.value })} />
         </Field>
-        <Field label={`Edition name (${language})`}>
+        <Field label={t('geEditionName', { lang: language })}>
           <input
             value={edition.name[language] ?? ''}
             onChange={(e) => onChange({ ...edition, name: { ...edition.name, [language]: e.target.value } })}
@@ -417,16 +422,16 @@ function EditionEditor({
         </Field>
         {onRemove && (
           <button type="button" className="link danger" onClick={onRemove}>
-            Remove edition
+            {t('geRemoveEdition')}
           </button>
         )}
       </div>
       <table className="table prices">
         <thead>
           <tr>
-            <th>Country</th>
-            <th>Currency</th>
-            <th>Price</th>
+            <th>{t('prCountry')}</th>
+            <th>{t('currency')}</th>
+            <th>{t('prPrice')}</th>
             <th />
           </tr>
         </thead>
@@ -435,7 +440,7 @@ function EditionEditor({
             <tr key={i}>
               <td>
                 <select
-                  aria-label="Price country"
+                  aria-label={t('gePriceCountry')}
                   value={p.country}
                   onChange={(e) =>
                     setPrice(i, {
@@ -445,7 +450,7 @@ function EditionEditor({
                     })
                   }
                 >
-                  <option value="*">Rest of world (*)</option>
+                  <option value="*">{t('geRestOfWorld')}</option>
                   {countriesByName(locale).map((c) => (
                     <option key={c} value={c}>
                       {countryName(c, locale)}
@@ -455,7 +460,7 @@ function EditionEditor({
               </td>
               <td>
                 <input
-                  aria-label="Currency"
+                  aria-label={t('currency')}
                   value={p.currency}
                   maxLength={3}
                   size={4}
@@ -463,7 +468,12 @@ function EditionEditor({
                 />
               </td>
               <td>
-                <PriceInput minor={p.amountMinor} currency={p.currency} onChange={(amountMinor) => setPrice(i, { ...p, amountMinor })} />
+                <PriceInput
+                  label={t('geAmount')}
+                  minor={p.amountMinor}
+                  currency={p.currency}
+                  onChange={(amountMinor) => setPrice(i, { ...p, amountMinor })}
+                />
               </td>
               <td>
                 <button
@@ -483,14 +493,24 @@ function EditionEditor({
         className="link"
         onClick={() => onChange({ ...edition, prices: [...edition.prices, { country: 'US', currency: 'USD', amountMinor: 0 }] })}
       >
-        + price for a country
+        {t('geAddPrice')}
       </button>
     </div>
   );
 }
 
 /** Edits a price as the decimal people type (19.99, 55000) and keeps integer minor units in the document. */
-function PriceInput({ minor, currency, onChange }: { minor: number; currency: string; onChange(minor: number): void }) {
+function PriceInput({
+  label,
+  minor,
+  currency,
+  onChange,
+}: {
+  label: string;
+  minor: number;
+  currency: string;
+  onChange(minor: number): void;
+}) {
   const valid =
     /^[A-Z]{3}$/.test(currency) &&
     (() => {
@@ -507,7 +527,7 @@ function PriceInput({ minor, currency, onChange }: { minor: number; currency: st
   }, [currency]);
   return (
     <input
-      aria-label="Amount"
+      aria-label={label}
       inputMode="decimal"
       value={text}
       onChange={(e) => {
@@ -518,15 +538,15 @@ function PriceInput({ minor, currency, onChange }: { minor: number; currency: st
   );
 }
 
-function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Rule; locale: string; onChange(r: Rule): void }) {
+function RuleEditor({ label, rule, locale, t, onChange }: { label: string; rule: Rule; locale: string; t: T; onChange(r: Rule): void }) {
   const [adding, setAdding] = useState('');
   return (
     <div className="rule">
       <Field label={label}>
         <select value={rule.mode} onChange={(e) => onChange({ ...rule, mode: e.target.value as Rule['mode'] })}>
-          <option value="everywhere">Every country</option>
-          <option value="only">Only these countries</option>
-          <option value="except">Every country except</option>
+          <option value="everywhere">{t('geEverywhere')}</option>
+          <option value="only">{t('geOnly')}</option>
+          <option value="except">{t('geExcept')}</option>
         </select>
       </Field>
       {rule.mode !== 'everywhere' && (
@@ -537,7 +557,7 @@ function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Ru
                 type="button"
                 key={c}
                 className="chip removable"
-                title="Remove"
+                title={t('geRemove')}
                 onClick={() => onChange({ ...rule, countries: rule.countries.filter((x) => x !== c) })}
               >
                 {countryName(c, locale)} ✕
@@ -545,7 +565,7 @@ function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Ru
             ))}
           </div>
           <select
-            aria-label={`${label}: add a country`}
+            aria-label={t('geAddCountryTo', { label })}
             value={adding}
             onChange={(e) => {
               setAdding('');
@@ -553,7 +573,7 @@ function RuleEditor({ label, rule, locale, onChange }: { label: string; rule: Ru
                 onChange({ ...rule, countries: [...rule.countries, e.target.value] });
             }}
           >
-            <option value="">+ country</option>
+            <option value="">{t('geCountryOption')}</option>
             {countriesByName(locale)
               .filter((c) => !rule.countries.includes(c))
               .map((c) => (

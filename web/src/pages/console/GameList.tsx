@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Link } from 'react-router';
 import { api, get, type OperatorGameRow } from '../../api.ts';
 import { instantToZoned, zonedToInstant } from '../../../../src/platform/zoned-time.ts';
@@ -6,6 +6,7 @@ import { ErrorNote } from '../../components/Form.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { useSession } from '../../session.tsx';
 import { formatDate } from '../../format.ts';
+import { clockShift } from '../../clock.ts';
 
 export function ConsoleGameList() {
   const { locale, t } = useSession();
@@ -85,7 +86,8 @@ export function ConsoleGameList() {
 }
 
 /**
- * Development only (the store answers 404 for /api/dev/clock otherwise, and then this panel is not shown): move the
+ * Development only (shown once an answer carried the clock-shift header, which only a store with a development clock
+ * sends; /api/dev/clock is a 404 elsewhere): move the
  * store's clock to check release day, a sale's end or a refund window, and come back to the real time.
  */
 function DevClock() {
@@ -94,7 +96,9 @@ function DevClock() {
   const [clock, setClock] = useState<{ now: string; offsetMs: number } | null>(null);
   const [at, setAt] = useState('');
   const [error, setError] = useState<unknown>();
+  const adjustable = useSyncExternalStore(clockShift.subscribe, clockShift.adjustable);
   useEffect(() => {
+    if (!adjustable) return;
     get<{ now: string; offsetMs: number }>('/api/dev/clock').then(
       (c) => {
         setClock(c);
@@ -102,7 +106,7 @@ function DevClock() {
       },
       () => setClock(null),
     );
-  }, [zone]);
+  }, [zone, adjustable]);
   if (!clock) return null;
   const move = async (method: 'PUT' | 'DELETE') => {
     setError(undefined);

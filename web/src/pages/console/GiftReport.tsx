@@ -27,7 +27,7 @@ function PerDayChart({ perDay }: { perDay: GiftReport['perDay'] }) {
   const { t } = useSession();
   return (
     <figure className="chart" data-testid="gift-chart">
-      <svg width={w} height={h + 40} role="img" aria-label="Gifts per day by state">
+      <svg width={w} height={h + 40} role="img" aria-label={t('grChart')}>
         <line x1={30} y1={h} x2={w} y2={h} stroke="currentColor" opacity={0.3} />
         <text x={0} y={12} fontSize={11} fill="currentColor">
           {max}
@@ -82,25 +82,25 @@ export function ConsoleGiftReport() {
   return (
     <div className="console" data-testid="gift-report">
       <div className="console-head">
-        <h1>Gift report</h1>
+        <h1>{t('giftReport')}</h1>
         <Link to="/console" className="button secondary">
-          Games
+          {t('consoleGames')}
         </Link>
         <a className="button" href={`/api/operator/reports/gifts?${query}${query ? '&' : ''}format=csv`} download data-testid="gift-csv">
-          Export CSV
+          {t('grExport')}
         </a>
       </div>
       <div className="row filters-row">
         <label>
-          From <input type="date" name="from" value={filter.from} onChange={set('from')} />
+          {t('grFrom')} <input type="date" name="from" value={filter.from} onChange={set('from')} />
         </label>
         <label>
-          To <input type="date" name="to" value={filter.to} onChange={set('to')} />
+          {t('grTo')} <input type="date" name="to" value={filter.to} onChange={set('to')} />
         </label>
         <label>
-          State{' '}
+          {t('grState')}{' '}
           <select name="state" value={filter.state} onChange={set('state')}>
-            <option value="">All</option>
+            <option value="">{t('grAll')}</option>
             {STATES.map((s) => (
               <option key={s} value={s}>
                 {t(GIFT_STATE[s])}
@@ -109,12 +109,12 @@ export function ConsoleGiftReport() {
           </select>
         </label>
         <label>
-          Game <input name="game" placeholder="title, any language" value={filter.game} onChange={set('game')} size={16} />
+          {t('colGame')} <input name="game" placeholder={t('grGamePlaceholder')} value={filter.game} onChange={set('game')} size={16} />
         </label>
         <label>
-          Sender country{' '}
+          {t('grSenderCountry')}{' '}
           <select name="senderCountry" value={filter.senderCountry} onChange={set('senderCountry')}>
-            <option value="">Any</option>
+            <option value="">{t('any')}</option>
             {countriesByName(locale).map((c) => (
               <option key={c} value={c}>
                 {countryName(c, locale)}
@@ -123,9 +123,9 @@ export function ConsoleGiftReport() {
           </select>
         </label>
         <label>
-          Recipient country{' '}
+          {t('grRecipientCountry')}{' '}
           <select name="recipientCountry" value={filter.recipientCountry} onChange={set('recipientCountry')}>
-            <option value="">Any</option>
+            <option value="">{t('any')}</option>
             {countriesByName(locale).map((c) => (
               <option key={c} value={c}>
                 {countryName(c, locale)}
@@ -134,11 +134,11 @@ export function ConsoleGiftReport() {
           </select>
         </label>
         <label>
-          Points{' '}
+          {t('grPoints')}{' '}
           <select name="points" value={filter.points} onChange={set('points')}>
-            <option value="">Any</option>
-            <option value="used">Paid partly with points</option>
-            <option value="none">Without points</option>
+            <option value="">{t('any')}</option>
+            <option value="used">{t('grPointsUsed')}</option>
+            <option value="none">{t('grPointsNone')}</option>
           </select>
         </label>
       </div>
@@ -147,7 +147,7 @@ export function ConsoleGiftReport() {
         <>
           <div className="chips" data-testid="gift-totals">
             <span className="chip">
-              Gifts <strong>{report.totals.count}</strong>
+              {t('grGifts')} <strong>{report.totals.count}</strong>
             </span>
             {Object.entries(report.totals.byState).map(([s, n]) => (
               <span key={s} className="chip">
@@ -156,8 +156,9 @@ export function ConsoleGiftReport() {
             ))}
             {report.totals.money.map((m) => (
               <span key={m.currency} className="chip">
-                {m.currency}: paid {formatMoney({ amountMinor: m.paidMinor, currency: m.currency }, locale)}
-                {m.refundedMinor > 0 && ` · refunded ${formatMoney({ amountMinor: m.refundedMinor, currency: m.currency }, locale)}`}
+                {t('grPaidIn', { currency: m.currency, amount: formatMoney({ amountMinor: m.paidMinor, currency: m.currency }, locale) })}
+                {m.refundedMinor > 0 &&
+                  t('grRefundedTail', { amount: formatMoney({ amountMinor: m.refundedMinor, currency: m.currency }, locale) })}
               </span>
             ))}
           </div>
@@ -165,13 +166,13 @@ export function ConsoleGiftReport() {
           <table className="table">
             <thead>
               <tr>
-                <th>Bought</th>
-                <th>Game</th>
-                <th>From</th>
-                <th>To</th>
-                <th>State</th>
-                <th>Delivery</th>
-                <th>Paid</th>
+                <th>{t('grColBought')}</th>
+                <th>{t('colGame')}</th>
+                <th>{t('grColFrom')}</th>
+                <th>{t('grColTo')}</th>
+                <th>{t('grState')}</th>
+                <th>{t('grColDelivery')}</th>
+                <th>{t('grColPaid')}</th>
               </tr>
             </thead>
             <tbody>
@@ -189,15 +190,13 @@ export function ConsoleGiftReport() {
                   <td>{when(r.deliveredAt ?? r.deliverAt)}</td>
                   <td>
                     {formatMoney(r.paid, locale)}
-                    {r.refunded && <div className="muted">refunded {formatMoney(r.refunded, locale)}</div>}
+                    {r.refunded && <div className="muted">{t('grRefunded', { amount: formatMoney(r.refunded, locale) })}</div>}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {report.truncated && (
-            <p className="muted">Showing the latest {report.rows.length} gifts; the totals, the chart and the CSV cover all of them.</p>
-          )}
+          {report.truncated && <p className="muted">{t('grTruncated', { n: report.rows.length })}</p>}
         </>
       )}
     </div>

@@ -5,6 +5,7 @@ import type { PricePreview, Promotion, PromotionDetail, PromotionInput } from '.
 import type { RoomView } from '../../../../src/waiting-room/schemas.ts';
 import { ErrorNote, Field } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
+import type { Dict, T } from '../../i18n.ts';
 import { countriesByName, countryName, formatMoney, toMinor } from '../../format.ts';
 import { storeNow } from '../../clock.ts';
 import { instantToZoned } from '../../../../src/platform/zoned-time.ts';
@@ -16,47 +17,68 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-function describeEffect(p: Promotion, locale: string): string {
+function describeEffect(p: Promotion, locale: string, tr: T): string {
   const e = p.effect;
   switch (e.kind) {
     case 'percent_off':
-      return `${e.percent}% off`;
+      return tr('prPercentOff', { percent: e.percent });
     case 'amount_off':
       return Object.entries(e.amounts)
-        .map(([currency, amountMinor]) => `${formatMoney({ amountMinor, currency }, locale)} off`)
+        .map(([currency, amountMinor]) => tr('prAmountOff', { amount: formatMoney({ amountMinor, currency }, locale) }))
         .join(' / ');
     case 'fixed_price':
       return Object.entries(e.prices)
         .map(([c, m]) => `${c} ${formatMoney(m, locale)}`)
         .join(' / ');
     case 'bundle':
-      return `buy ${e.minItems} of ${e.games.length}: ${e.percent}% off each`;
+      return tr('prBundleEffect', { min: e.minItems, count: e.games.length, percent: e.percent });
   }
 }
 
-function describeTargets(p: Promotion, games: Map<string, string>): string {
+function describeTargets(p: Promotion, games: Map<string, string>, tr: T): string {
   const t = p.targets;
   const parts = [
-    t.games && `games: ${t.games.map((g) => games.get(g) ?? g.slice(0, 8)).join(', ')}`,
-    t.genres && `genres: ${t.genres.join(', ')}`,
-    t.tags && `tags: ${t.tags.join(', ')}`,
-    t.developers && `developers: ${t.developers.join(', ')}`,
-    t.publishers && `publishers: ${t.publishers.join(', ')}`,
-    t.countries && `in ${t.countries.join(', ')}`,
-    t.segment?.newAccountDays && `accounts ≤ ${t.segment.newAccountDays} days old`,
-    t.segment?.ownersOf && 'owners of a game',
-    t.segment?.minPoints && `≥ ${t.segment.minPoints} points`,
-    t.preorderOnly && 'pre-orders only',
+    t.games && tr('prTargetGames', { list: t.games.map((g) => games.get(g) ?? g.slice(0, 8)).join(', ') }),
+    t.genres && tr('prTargetGenres', { list: t.genres.join(', ') }),
+    t.tags && tr('prTargetTags', { list: t.tags.join(', ') }),
+    t.developers && tr('prTargetDevelopers', { list: t.developers.join(', ') }),
+    t.publishers && tr('prTargetPublishers', { list: t.publishers.join(', ') }),
+    t.countries && tr('prTargetCountries', { list: t.countries.join(', ') }),
+    t.segment?.newAccountDays && tr('prTargetNewAccounts', { n: t.segment.newAccountDays }),
+    t.segment?.ownersOf && tr('prTargetOwners'),
+    t.segment?.minPoints && tr('prTargetMinPoints', { n: t.segment.minPoints }),
+    t.preorderOnly && tr('prTargetPreorders'),
   ].filter(Boolean);
-  return parts.length ? parts.join(' · ') : 'every game';
+  return parts.length ? parts.join(' · ') : tr('prTargetEvery');
 }
+
+const STACKING: Record<Promotion['stacking'], keyof Dict> = {
+  best: 'prStackBest',
+  exclusive: 'prStackExclusive',
+  priority: 'prStackPriority',
+};
+const PROMOTION_STATE: Record<Promotion['state'], keyof Dict> = {
+  scheduled: 'prStateScheduled',
+  running: 'prStateRunning',
+  paused: 'prStatePaused',
+  expired: 'prStateExpired',
+  ended: 'prStateEnded',
+};
+const ROOM_STATE: Record<RoomView['state'], keyof Dict> = { upcoming: 'wrStateUpcoming', on: 'wrStateOn', ended: 'wrStateEnded' };
+const AUDIT_ACTION: Record<string, keyof Dict> = {
+  create: 'prActionCreate',
+  update: 'prActionUpdate',
+  pause: 'prActionPause',
+  resume: 'prActionResume',
+  end: 'prActionEnd',
+};
 
 /**
  * Console (R5): promotions as data — create, schedule in a time zone, pause, resume, end, and preview "what does
  * this game cost in this country, at this moment, for this user". Changes are live on every node within a second.
  */
 export function ConsolePromotions() {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const [rows, setRows] = useState<Promotion[]>();
   const [games, setGames] = useState<OperatorGameRow[]>([]);
   const [error, setError] = useState<unknown>();
@@ -88,20 +110,20 @@ export function ConsolePromotions() {
   return (
     <div className="console">
       <div className="console-head">
-        <h1>Promotions</h1>
+        <h1>{t('consolePromotions')}</h1>
         <Link to="/console" className="button secondary">
-          Games
+          {t('consoleGames')}
         </Link>
       </div>
       <ErrorNote error={error} />
       <table className="table">
         <thead>
           <tr>
-            <th>Name</th>
-            <th>Discount</th>
-            <th>Applies to</th>
-            <th>Schedule</th>
-            <th>State</th>
+            <th>{t('prColName')}</th>
+            <th>{t('prColDiscount')}</th>
+            <th>{t('prColAppliesTo')}</th>
+            <th>{t('prColSchedule')}</th>
+            <th>{t('grState')}</th>
             <th />
           </tr>
         </thead>
@@ -111,42 +133,46 @@ export function ConsolePromotions() {
               <td>
                 {p.name}
                 <div className="muted">
-                  {p.stacking}
-                  {p.priority ? ` · priority ${p.priority}` : ''}
-                  {p.couponRequired ? ' · coupon' : ''}
-                  {p.budget ? ` · ${p.used}/${p.budget} used` : ''}
+                  {[
+                    t(STACKING[p.stacking]),
+                    p.priority ? t('prPriorityNote', { n: p.priority }) : '',
+                    p.couponRequired ? t('prCouponNote') : '',
+                    p.budget ? t('prBudgetNote', { used: p.used, budget: p.budget }) : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
                 </div>
               </td>
-              <td>{describeEffect(p, locale)}</td>
-              <td>{describeTargets(p, titles)}</td>
+              <td>{describeEffect(p, locale, t)}</td>
+              <td>{describeTargets(p, titles, t)}</td>
               <td>
                 {p.startsAt.replace('T', ' ')} → {p.endsAt ? p.endsAt.replace('T', ' ') : '…'}
                 <div className="muted">{p.timeZone}</div>
               </td>
               <td>
                 <span className={`status ${p.state}`} data-testid="promotion-state">
-                  {p.state}
+                  {t(PROMOTION_STATE[p.state])}
                 </span>
               </td>
               <td className="actions">
                 {p.status !== 'ended' && (
                   <button type="button" className="button secondary small" onClick={() => void edit(p.id)}>
-                    Edit
+                    {t('prEdit')}
                   </button>
                 )}
                 {p.status === 'active' && (
                   <button type="button" className="button secondary small" onClick={() => void act(p.id, 'pause')}>
-                    Pause
+                    {t('prPause')}
                   </button>
                 )}
                 {p.status === 'paused' && (
                   <button type="button" className="button secondary small" onClick={() => void act(p.id, 'resume')}>
-                    Resume
+                    {t('prResume')}
                   </button>
                 )}
                 {p.status !== 'ended' && (
                   <button type="button" className="button secondary small" onClick={() => void act(p.id, 'end')}>
-                    End
+                    {t('prEnd')}
                   </button>
                 )}
               </td>
@@ -154,7 +180,7 @@ export function ConsolePromotions() {
           ))}
         </tbody>
       </table>
-      {rows && !rows.length && <p className="muted">No promotions yet.</p>}
+      {rows && !rows.length && <p className="muted">{t('prNone')}</p>}
       <div className="console-columns">
         <PromotionForm
           key={editing?.detail.id ?? 'new'}
@@ -176,10 +202,11 @@ type RoomRow = RoomView & { joined: number; used: number };
 
 /** R6: put a launch or a sale behind a waiting room from an instant, letting visitors in at a rate. */
 function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
+  const { t } = useSession();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const [rows, setRows] = useState<RoomRow[]>();
   const [gameId, setGameId] = useState('');
-  const [name, setName] = useState('Launch');
+  const [name, setName] = useState(() => t('wrDefaultName'));
   const [timeZone, setTimeZone] = useState(zone);
   const [startsAt, setStartsAt] = useState(() => instantToZoned(storeNow(), zone));
   const [endsAt, setEndsAt] = useState('');
@@ -213,19 +240,16 @@ function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
   };
   return (
     <section className="panel" data-testid="waiting-rooms">
-      <h2>Waiting rooms</h2>
-      <p className="muted">
-        From its start, checkout of the game needs an admission. Who arrives before the start gets a random place at the start, later
-        arrivals queue in order; visitors are let in at the rate you set.
-      </p>
+      <h2>{t('wrTitle')}</h2>
+      <p className="muted">{t('wrIntro')}</p>
       <table className="table">
         <thead>
           <tr>
-            <th>Game</th>
-            <th>Opens</th>
-            <th>Rate</th>
-            <th>Joined / bought</th>
-            <th>State</th>
+            <th>{t('colGame')}</th>
+            <th>{t('wrOpens')}</th>
+            <th>{t('wrRate')}</th>
+            <th>{t('wrJoinedBought')}</th>
+            <th>{t('grState')}</th>
             <th />
           </tr>
         </thead>
@@ -240,17 +264,17 @@ function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
                 {r.startsAt.replace('T', ' ')}
                 <div className="muted">{r.timeZone}</div>
               </td>
-              <td>{r.ratePerMinute}/min</td>
+              <td>{t('wrPerMinute', { n: r.ratePerMinute })}</td>
               <td>
                 {r.joined} / {r.used}
               </td>
               <td>
-                <span className={`status ${r.state}`}>{r.state}</span>
+                <span className={`status ${r.state}`}>{t(ROOM_STATE[r.state])}</span>
               </td>
               <td>
                 {r.state !== 'ended' && (
                   <button type="button" className="button secondary small" onClick={() => void end(r.id)}>
-                    Close
+                    {t('wrClose')}
                   </button>
                 )}
               </td>
@@ -259,8 +283,8 @@ function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
         </tbody>
       </table>
       <form onSubmit={submit} className="row" data-testid="room-form">
-        <Field label="Game">
-          <select value={gameId} onChange={(e) => setGameId(e.target.value)} aria-label="Room game">
+        <Field label={t('colGame')}>
+          <select value={gameId} onChange={(e) => setGameId(e.target.value)} aria-label={t('wrGameLabel')}>
             {games.map((g) => (
               <option key={g.id} value={g.id}>
                 {g.title}
@@ -268,24 +292,30 @@ function WaitingRooms({ games }: { games: OperatorGameRow[] }) {
             ))}
           </select>
         </Field>
-        <Field label="Name">
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} aria-label="Room name" />
+        <Field label={t('prColName')}>
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} aria-label={t('wrNameLabel')} />
         </Field>
-        <Field label="Time zone">
-          <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required aria-label="Room time zone" />
+        <Field label={t('timeZone')}>
+          <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required aria-label={t('wrZoneLabel')} />
         </Field>
-        <Field label="Opens">
-          <input type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} required aria-label="Room opens" />
+        <Field label={t('wrOpens')}>
+          <input
+            type="datetime-local"
+            value={startsAt}
+            onChange={(e) => setStartsAt(e.target.value)}
+            required
+            aria-label={t('wrOpensLabel')}
+          />
         </Field>
-        <Field label="Closes">
-          <input type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} aria-label="Room closes" />
+        <Field label={t('wrCloses')}>
+          <input type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} aria-label={t('wrClosesLabel')} />
         </Field>
-        <Field label="Let in per minute">
-          <input type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} required aria-label="Rate per minute" />
+        <Field label={t('wrLetIn')}>
+          <input type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} required aria-label={t('wrRateLabel')} />
         </Field>
         <ErrorNote error={error} />
         <button type="submit" className="button">
-          Open a waiting room
+          {t('wrOpen')}
         </button>
       </form>
     </section>
@@ -345,7 +375,7 @@ function minorDigits(currency: string): number {
  * of a saved promotion is shown under it.
  */
 function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; editing?: Editing; onSaved: (saved?: Editing) => void }) {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const [f, setF] = useState(() => initialFields(editing?.detail, zone));
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -417,22 +447,22 @@ function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; 
   const coupons = saved?.coupons ?? editing?.detail.coupons ?? [];
   return (
     <form className="panel" onSubmit={submit} data-testid="promotion-form">
-      <h2>{editing ? `Edit “${editing.detail.name}”` : 'New promotion'}</h2>
-      <Field label="Name">
+      <h2>{editing ? t('prEditTitle', { name: editing.detail.name }) : t('prNew')}</h2>
+      <Field label={t('prColName')}>
         <input name="promotionName" value={f.name} onChange={set('name')} required maxLength={120} />
       </Field>
-      <Field label="Discount">
-        <select value={kind} onChange={set('kind')} aria-label="Kind of discount">
-          <option value="percent_off">Percent off</option>
-          <option value="amount_off">Amount off</option>
-          <option value="fixed_price">Fixed price in a country</option>
-          <option value="bundle">Bundle: buy several of the chosen games</option>
+      <Field label={t('prColDiscount')}>
+        <select value={kind} onChange={set('kind')} aria-label={t('prKindLabel')}>
+          <option value="percent_off">{t('prKindPercent')}</option>
+          <option value="amount_off">{t('prKindAmount')}</option>
+          <option value="fixed_price">{t('prKindFixed')}</option>
+          <option value="bundle">{t('prKindBundle')}</option>
         </select>
       </Field>
       {kind === 'percent_off' || kind === 'bundle' ? (
         <div className="row">
           {kind === 'bundle' && (
-            <Field label="Games to buy" hint="the discount starts with this many of the chosen games, owned ones counting">
+            <Field label={t('prGamesToBuy')} hint={t('prGamesToBuyHint')}>
               <input
                 type="number"
                 min={2}
@@ -440,18 +470,18 @@ function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; 
                 value={f.minItems}
                 onChange={set('minItems')}
                 required
-                aria-label="Games to buy"
+                aria-label={t('prGamesToBuy')}
               />
             </Field>
           )}
-          <Field label={kind === 'bundle' ? 'Percent off each' : 'Percent off'}>
-            <input type="number" min={1} max={100} value={f.percent} onChange={set('percent')} required aria-label="Percent off" />
+          <Field label={kind === 'bundle' ? t('prPercentEach') : t('prPercent')}>
+            <input type="number" min={1} max={100} value={f.percent} onChange={set('percent')} required aria-label={t('prPercent')} />
           </Field>
         </div>
       ) : (
         <div className="row">
           {kind === 'fixed_price' && (
-            <Field label="Country">
+            <Field label={t('prCountry')}>
               <select
                 value={f.country}
                 onChange={(e) => setF({ ...f, country: e.target.value, currency: defaultCurrencyFor(e.target.value) })}
@@ -464,20 +494,20 @@ function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; 
               </select>
             </Field>
           )}
-          <Field label={kind === 'amount_off' ? 'Amount off' : 'Price'}>
+          <Field label={kind === 'amount_off' ? t('prAmount') : t('prPrice')}>
             <input inputMode="decimal" value={f.amount} onChange={set('amount')} required />
           </Field>
-          <Field label="Currency">
+          <Field label={t('currency')}>
             <input value={f.currency} onChange={(e) => setF({ ...f, currency: e.target.value.toUpperCase() })} maxLength={3} required />
           </Field>
         </div>
       )}
-      <Field label={kind === 'bundle' ? 'The bundle’s games (choose two or more)' : 'Games (none = any game the other targets match)'}>
+      <Field label={kind === 'bundle' ? t('prBundleGames') : t('prGames')}>
         <select
           multiple
           value={f.gameIds}
           onChange={(e) => setF({ ...f, gameIds: [...e.target.selectedOptions].map((o) => o.value) })}
-          aria-label="Games"
+          aria-label={t('prGamesLabel')}
           size={Math.min(6, Math.max(2, games.length))}
         >
           {games.map((g) => (
@@ -488,86 +518,81 @@ function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; 
         </select>
       </Field>
       <div className="row">
-        <Field label="Genres" hint="comma-separated">
+        <Field label={t('prGenres')} hint={t('commaSeparated')}>
           <input value={f.genres} onChange={set('genres')} />
         </Field>
-        <Field label="Tags" hint="comma-separated">
+        <Field label={t('tags')} hint={t('commaSeparated')}>
           <input value={f.tags} onChange={set('tags')} />
         </Field>
-        <Field label="Countries" hint="e.g. KR, JP; empty = everywhere">
+        <Field label={t('prCountries')} hint={t('prCountriesHint')}>
           <input value={f.countries} onChange={set('countries')} />
         </Field>
       </div>
       <div className="row">
-        <Field label="New accounts only" hint="accounts at most this many days old; empty = anyone">
+        <Field label={t('prNewAccounts')} hint={t('prNewAccountsHint')}>
           <input
             type="number"
             min={1}
             max={3650}
             value={f.newAccountDays}
             onChange={set('newAccountDays')}
-            aria-label="New accounts only (days)"
+            aria-label={t('prNewAccountsLabel')}
           />
         </Field>
-        <Field label="Points at least" hint="players with at least this many points; empty = anyone">
-          <input type="number" min={1} value={f.minPoints} onChange={set('minPoints')} aria-label="Points at least" />
+        <Field label={t('prMinPoints')} hint={t('prMinPointsHint')}>
+          <input type="number" min={1} value={f.minPoints} onChange={set('minPoints')} aria-label={t('prMinPoints')} />
         </Field>
       </div>
       <div className="row">
-        <Field label="Combines with others" hint="exclusive: alone · best: the best one for the buyer · priority: stacks">
+        <Field label={t('prStacking')} hint={t('prStackingHint')}>
           <select value={f.stacking} onChange={set('stacking')}>
-            <option value="best">Best for the customer</option>
-            <option value="exclusive">Exclusive</option>
-            <option value="priority">Stacks (by priority)</option>
+            <option value="best">{t('prStackBest')}</option>
+            <option value="exclusive">{t('prStackExclusive')}</option>
+            <option value="priority">{t('prStackPriority')}</option>
           </select>
         </Field>
-        <Field label="Priority" hint="higher goes first">
-          <input type="number" min={-1000} max={1000} value={f.priority} onChange={set('priority')} aria-label="Priority" />
+        <Field label={t('prPriority')} hint={t('prPriorityHint')}>
+          <input type="number" min={-1000} max={1000} value={f.priority} onChange={set('priority')} aria-label={t('prPriority')} />
         </Field>
       </div>
       <div className="row">
-        <Field label="Time zone">
-          <input value={f.timeZone} onChange={set('timeZone')} required aria-label="Time zone" />
+        <Field label={t('timeZone')}>
+          <input value={f.timeZone} onChange={set('timeZone')} required aria-label={t('timeZone')} />
         </Field>
-        <Field label="Starts">
-          <input type="datetime-local" value={f.startsAt} onChange={set('startsAt')} required aria-label="Starts" />
+        <Field label={t('prStarts')}>
+          <input type="datetime-local" value={f.startsAt} onChange={set('startsAt')} required aria-label={t('prStarts')} />
         </Field>
-        <Field label="Ends">
-          <input type="datetime-local" value={f.endsAt} onChange={set('endsAt')} aria-label="Ends" />
+        <Field label={t('prEnds')}>
+          <input type="datetime-local" value={f.endsAt} onChange={set('endsAt')} aria-label={t('prEnds')} />
         </Field>
       </div>
       <div className="row">
-        <Field label="Budget" hint="first N purchases; empty = no limit">
-          <input type="number" min={1} value={f.budget} onChange={set('budget')} aria-label="Budget" />
+        <Field label={t('prBudget')} hint={t('prBudgetHint')}>
+          <input type="number" min={1} value={f.budget} onChange={set('budget')} aria-label={t('prBudget')} />
         </Field>
-        <Field label={editing ? 'Add coupon codes' : 'Coupon codes'} hint="comma-separated; empty = no coupon">
-          <input value={f.codes} onChange={set('codes')} aria-label="Coupon codes" />
+        <Field label={editing ? t('prAddCodes') : t('prCodes')} hint={t('prCodesHint')}>
+          <input value={f.codes} onChange={set('codes')} aria-label={t('prCodes')} />
         </Field>
-        <Field label="Or generate codes" hint="how many random codes">
-          <input type="number" min={1} max={10000} value={f.generate} onChange={set('generate')} aria-label="Generate codes" />
+        <Field label={t('prGenerate')} hint={t('prGenerateHint')}>
+          <input type="number" min={1} max={10000} value={f.generate} onChange={set('generate')} aria-label={t('prGenerateLabel')} />
         </Field>
-        <Field label="Uses per code" hint="1 = single-use">
-          <input type="number" min={1} value={f.maxUses} onChange={set('maxUses')} aria-label="Uses per code" />
+        <Field label={t('prUses')} hint={t('prUsesHint')}>
+          <input type="number" min={1} value={f.maxUses} onChange={set('maxUses')} aria-label={t('prUses')} />
         </Field>
       </div>
       <ErrorNote error={error} />
       {saved && (
         <p className="ok" role="status">
-          “{saved.name}” saved; it is live on every node within a second.
+          {t('prSaved', { name: saved.name })}
         </p>
       )}
       {coupons.length > 0 && (
         <details open={!!saved} data-testid="coupons">
-          <summary>
-            {coupons.length} coupon code{coupons.length === 1 ? '' : 's'}
-          </summary>
+          <summary>{t('prCouponCount', { n: coupons.length })}</summary>
           <ul className="plain coupons">
             {coupons.map((c) => (
               <li key={c.code}>
-                <code>{c.code}</code>{' '}
-                <span className="muted">
-                  {c.uses} / {c.maxUses} used
-                </span>
+                <code>{c.code}</code> <span className="muted">{t('prCouponUses', { uses: c.uses, max: c.maxUses })}</span>
               </li>
             ))}
           </ul>
@@ -575,11 +600,11 @@ function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; 
       )}
       <div className="row">
         <button type="submit" className="button">
-          {editing ? 'Save changes' : 'Save promotion'}
+          {editing ? t('prSaveChanges') : t('prSave')}
         </button>
         {editing && (
           <button type="button" className="button secondary" onClick={() => onSaved(undefined)}>
-            Close
+            {t('wrClose')}
           </button>
         )}
       </div>
@@ -590,7 +615,7 @@ function PromotionForm({ games, editing, onSaved }: { games: OperatorGameRow[]; 
 
 /** Who changed the promotion, when, and which fields (before → after). */
 function AuditTrail({ entries }: { entries: PromotionDetail['audit'] }) {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const changed = (before: unknown, after: unknown) => {
     const b = (before ?? {}) as Record<string, unknown>;
     const a = (after ?? {}) as Record<string, unknown>;
@@ -600,11 +625,11 @@ function AuditTrail({ entries }: { entries: PromotionDetail['audit'] }) {
   };
   return (
     <section data-testid="audit-trail">
-      <h3>Changes</h3>
+      <h3>{t('prChanges')}</h3>
       <ol className="plain">
         {entries.map((e, i) => (
           <li key={i}>
-            <strong>{e.action}</strong>{' '}
+            <strong>{e.action in AUDIT_ACTION ? t(AUDIT_ACTION[e.action]!) : e.action}</strong>{' '}
             <span className="muted">
               {new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(e.at))}
               {e.actor ? ` · ${e.actor}` : ''}
@@ -629,7 +654,7 @@ const short = (v: unknown) => {
 };
 
 function PreviewForm({ games }: { games: OperatorGameRow[] }) {
-  const { locale } = useSession();
+  const { locale, t } = useSession();
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const [gameId, setGameId] = useState('');
   const [country, setCountry] = useState('US');
@@ -653,9 +678,9 @@ function PreviewForm({ games }: { games: OperatorGameRow[] }) {
   };
   return (
     <form className="panel" onSubmit={submit} data-testid="preview-form">
-      <h2>Preview a price</h2>
-      <Field label="Game">
-        <select value={gameId} onChange={(e) => setGameId(e.target.value)} aria-label="Preview game">
+      <h2>{t('pvTitle')}</h2>
+      <Field label={t('colGame')}>
+        <select value={gameId} onChange={(e) => setGameId(e.target.value)} aria-label={t('pvGameLabel')}>
           {games.map((g) => (
             <option key={g.id} value={g.id}>
               {g.title}
@@ -664,8 +689,8 @@ function PreviewForm({ games }: { games: OperatorGameRow[] }) {
         </select>
       </Field>
       <div className="row">
-        <Field label="Country">
-          <select value={country} onChange={(e) => setCountry(e.target.value)} aria-label="Preview country">
+        <Field label={t('prCountry')}>
+          <select value={country} onChange={(e) => setCountry(e.target.value)} aria-label={t('pvCountryLabel')}>
             {countriesByName(locale).map((c) => (
               <option key={c} value={c}>
                 {countryName(c, locale)}
@@ -673,23 +698,23 @@ function PreviewForm({ games }: { games: OperatorGameRow[] }) {
             ))}
           </select>
         </Field>
-        <Field label="When">
+        <Field label={t('pvWhen')}>
           <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} required />
         </Field>
-        <Field label="Time zone">
+        <Field label={t('timeZone')}>
           <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
         </Field>
       </div>
-      <Field label="For a user (id, optional)" hint="segments such as new accounts or owners need one">
+      <Field label={t('pvUser')} hint={t('pvUserHint')}>
         <input value={userId} onChange={(e) => setUserId(e.target.value)} />
       </Field>
       <ErrorNote error={error} />
       <button type="submit" className="button secondary">
-        Preview
+        {t('pvPreview')}
       </button>
       {result && (
         <dl className="facts" data-testid="preview-result">
-          <dt>List price</dt>
+          <dt>{t('pvListPrice')}</dt>
           <dd>{formatMoney(result.listPrice, locale)}</dd>
           {result.applied.map((a) => (
             <div key={a.id} className="preview-line">
@@ -697,7 +722,7 @@ function PreviewForm({ games }: { games: OperatorGameRow[] }) {
               <dd className="ok">−{formatMoney(a.off, locale)}</dd>
             </div>
           ))}
-          <dt>Price</dt>
+          <dt>{t('prPrice')}</dt>
           <dd>
             <strong>{formatMoney(result.price, locale)}</strong> {result.percentOff ? `(−${result.percentOff}%)` : ''}
           </dd>
