@@ -1,5 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { orderConfirmedMail } from '../orders/mail.ts';
+import { cancelOrder, confirmPaid } from '../orders/lifecycle.ts';
 import {
   orderRow,
   chargePayment,
@@ -52,7 +52,7 @@ export function preorderGame(d: FlowDeps) {
           await returnPoints(d, tx, c);
           await d.promotions.release(tx, c.orderId);
           await d.admission.release(tx, c.orderId);
-          await d.orders.cancel(tx, c.orderId, failure, d.clock.now());
+          await cancelOrder(d, tx, c.orderId, failure, d.clock.now());
         },
       },
       chargePayment<PreorderContext>(d, (c) => c, {
@@ -68,22 +68,12 @@ export function preorderGame(d: FlowDeps) {
         run: async (c, tx) => {
           const now = d.clock.now();
           const pointsEarned = d.points.earnedFor(c.paidMinor);
-          const confirmed = await d.orders.confirmPaid(
+          const confirmed = await confirmPaid(
+            d,
             tx,
             c.orderId,
             { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
-            {
-              to: c.email,
-              dedupeKey: `order:${c.orderId}:confirmation`,
-              ...orderConfirmedMail(c.language ?? 'en', {
-                kind: c.kind,
-                title: c.gameTitle,
-                paid: { amountMinor: c.paidMinor, currency: c.currency },
-                pointsUsed: c.pointsUsed,
-                pointsEarned,
-                publicUrl: d.publicUrl,
-              }),
-            },
+            { email: c.email, language: c.language ?? 'en', title: c.gameTitle },
             now,
           );
           if (confirmed === 'not_live') {

@@ -1,5 +1,5 @@
 import { defineSaga, Refusal } from '../platform/saga.ts';
-import { refundedMail } from '../orders/mail.ts';
+import { beginRefund, closeRefund, restorePaid } from '../orders/lifecycle.ts';
 import type { FlowDeps } from './deps.ts';
 import type { RefundContext } from '../orders/sagas.ts';
 
@@ -24,7 +24,7 @@ export function refundOrder(d: FlowDeps) {
         name: 'begin-refund',
         call: 'orders + points: paid → refund_pending (hides the download, blocks a second refund) and take back the points the purchase earned (order:{id}:revoke), reporting any already spent',
         run: async (c, tx) => {
-          if (!(await d.orders.beginRefund(tx, c.orderId, d.clock.now())))
+          if (!(await beginRefund(d, tx, c.orderId, d.clock.now())))
             throw new Refusal('not_refundable', 'This order is not paid, so it cannot be refunded.');
           const { revoked, shortfall } = await d.points.revokeEarned(tx, c.userId, c.currency, c.pointsEarned, `order:${c.orderId}:revoke`);
           return { revoked, shortfall };
@@ -32,7 +32,7 @@ export function refundOrder(d: FlowDeps) {
         compensation: 'orders + points: give back what the take-back recorded (order:{id}:revoke-undo), refund_pending → paid',
         compensate: async (c, _failure, tx) => {
           await d.points.undo(`order:${c.orderId}:revoke`, `order:${c.orderId}:revoke-undo`, tx);
-          await d.orders.restorePaid(tx, c.orderId, d.clock.now());
+          await restorePaid(d, tx, c.orderId, d.clock.now());
         },
       },
       {
@@ -54,22 +54,13 @@ export function refundOrder(d: FlowDeps) {
         call: 'orders + points: return the points used to pay (order:{id}:return), refund_pending → refunded, remove from the purchase list, queue the mail',
         run: async (c, tx) => {
           await d.points.returnSpent(c.userId, c.currency, c.pointsUsed, `order:${c.orderId}:return`, tx);
-          await d.orders.closeRefund(
+          await closeRefund(
+            d,
             tx,
             c.orderId,
             { refunded_minor: c.refundedMinor ?? 0, refund_points_shortfall: c.shortfall ?? 0 },
-            {
-              to: c.email,
-              dedupeKey: `order:${c.orderId}:refunded`,
-              ...refundedMail(c.language ?? 'en', {
-                title: c.gameTitle,
-                refunded: { amountMinor: c.refundedMinor ?? 0, currency: c.currency },
-                pointsReturned: c.pointsUsed,
-                earnedTakenBack: c.revoked ?? 0,
-                shortfall: c.shortfall,
-                gift: c.gift,
-              }),
-            },
+            { email: c.email, language: c.language ?? 'en', title: c.gameTitle },
+            { earnedTakenBack: c.revoked ?? 0, gift: c.gift },
             d.clock.now(),
           );
         },

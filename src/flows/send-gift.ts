@@ -3,8 +3,8 @@ import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { GiftStore } from '../gifts/store.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
-import { deliverGift, GIFT_TIMERS, moveGift } from '../gifts/lifecycle.ts';
-import { giftPaidMail } from '../gifts/mail.ts';
+import { moveGift } from '../gifts/lifecycle.ts';
+import { cancelOrder, confirmPaid } from '../orders/lifecycle.ts';
 import {
   orderRow,
   chargePayment,
@@ -96,7 +96,7 @@ export function sendGift(d: GiftDeps) {
           const now = d.clock.now();
           await returnPoints(d, tx, paymentOf(d, c));
           await d.admission.release(tx, c.giftId);
-          await d.orders.cancel(tx, c.giftId, failure, now);
+          await cancelOrder(d, tx, c.giftId, failure, now);
           await moveGift(d, tx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);
         },
       },
@@ -110,25 +110,14 @@ export function sendGift(d: GiftDeps) {
         call: 'orders + gifts + points + timers: order paid, earned points credited, mail to the sender; a gift sent now is delivered at once (notification, mail, 30-day timer), a later one gets its delivery timer gift-deliver:{id}',
         run: async (c, tx) => {
           const now = d.clock.now();
-          const deliverAt = new Date(c.deliverAt);
           const pointsEarned = d.points.earnedFor(c.paidMinor);
-          const confirmed = await d.orders.confirmPaid(
+          // The sender hears from the gift's lifecycle (entering scheduled), not from the order's.
+          const confirmed = await confirmPaid(
+            d,
             tx,
             c.giftId,
             { payment_id: c.paymentId ?? null, points_earned: pointsEarned },
-            {
-              to: c.senderEmail,
-              dedupeKey: `gift:${c.giftId}:paid`,
-              ...giftPaidMail(c.language ?? 'en', {
-                title: c.gameTitle,
-                recipientName: c.recipientName,
-                arrivesAt: deliverAt <= now ? undefined : { at: deliverAt, timeZone: c.recipientTimeZone },
-                paid: { amountMinor: c.paidMinor, currency: c.currency },
-                pointsUsed: c.pointsUsed,
-                pointsEarned,
-                publicUrl: d.publicUrl,
-              }),
-            },
+            undefined,
             now,
           );
           if (confirmed === 'not_live') {
@@ -138,15 +127,6 @@ export function sendGift(d: GiftDeps) {
           if (confirmed === 'confirmed') {
             await earnPoints(d, tx, paymentOf(d, c));
             await moveGift(d, tx, c.giftId, 'paying', 'scheduled', {}, now);
-            // Sent "now": delivered in this same transaction, so nobody ever sees it scheduled (with a Cancel button).
-            if (deliverAt <= now) await deliverGift(d, tx, c.giftId, now);
-            else
-              await d.timers.schedule(tx, {
-                id: GIFT_TIMERS.deliver.id(c.giftId),
-                handler: GIFT_TIMERS.deliver.handler,
-                input: { giftId: c.giftId },
-                dueAt: deliverAt,
-              });
           }
           return { pointsEarned };
         },

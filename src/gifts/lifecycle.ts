@@ -6,14 +6,15 @@ import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { RefundContext } from '../orders/sagas.ts';
 import { giftTitle, type GiftStore, type GiftsTable } from './store.ts';
-import { giftAcceptedMail, giftDeliveredMail } from './mail.ts';
+import { giftAcceptedMail, giftDeliveredMail, giftPaidMail } from './mail.ts';
 import { ANSWER_WITHIN_MS, GIFT_MOVES, type GiftState } from './state.ts';
 
 /**
  * A gift's life after it is paid (the send-gift saga, src/flows/send-gift.ts, pays for it), as a state machine whose
  * moves carry their side effects, in the transaction of the move:
  *
- *   paid ──▶ timer gift-deliver:<id> at the chosen time ──▶ delivered: notification + mail, 30-day timer (S2.10)
+ *   paying ──▶ scheduled (paid): mail to the sender; delivered at once if sent now, else timer gift-deliver:<id>
+ *   scheduled ──▶ delivered at the chosen time: notification + mail to the recipient, 30-day timer (S2.10)
  *   delivered ──▶ accepted: the sender is told (S2.11) · declined (S2.12) · expired after 30 days (S2.13) ──▶ refund
  *   scheduled ──▶ cancelled by the sender ──▶ refund
  *
@@ -46,6 +47,7 @@ function machineOf(d: GiftLifecycleDeps): StateMachine<GiftState, Move> {
   let m = machines.get(d);
   if (!m) {
     m = new StateMachine<GiftState, Move>('gift', GIFT_MOVES)
+      .onMove('paying', 'scheduled', (tx, c) => paid(d, tx, c))
       .onEnter('delivered', (tx, c) => delivered(d, tx, c))
       .onEnter('accepted', (tx, c) => accepted(d, tx, c))
       .onEnter('declined', (tx, c) => refunded(d, tx, c, 'declined'))
@@ -89,6 +91,39 @@ export async function expireGift(d: GiftLifecycleDeps, tx: Tx, giftId: string, n
   const g = await d.gifts.lock(tx, giftId);
   if (g?.state !== 'delivered' || !g.expires_at || g.expires_at > now) return; // answered in time
   await moveGift(d, tx, g.id, 'delivered', 'expired', { settled_at: now }, now);
+}
+
+/**
+ * Paid (paying → scheduled): the sender's mail (S2.8, S2.9), and the delivery — at once when the gift was sent
+ * "now", in this same transaction so nobody ever sees it scheduled (with a Cancel button), else on its timer.
+ */
+async function paid(d: GiftLifecycleDeps, tx: Tx, { giftId, now }: Move): Promise<void> {
+  const { gift, order, sender, recipient } = await d.gifts.settling(tx, giftId);
+  const later = gift.deliver_at > now;
+  await enqueueMail(
+    tx,
+    {
+      to: sender.email,
+      dedupeKey: `gift:${giftId}:paid`,
+      ...giftPaidMail(sender.language, {
+        title: giftTitle(gift, sender.language),
+        recipientName: recipient.name,
+        arrivesAt: later ? { at: gift.deliver_at, timeZone: recipient.time_zone } : undefined,
+        paid: { amountMinor: order.paid_minor, currency: order.currency },
+        pointsUsed: order.points_used,
+        pointsEarned: order.points_earned,
+        publicUrl: d.publicUrl,
+      }),
+    },
+    now,
+  );
+  if (!later) return void (await deliverGift(d, tx, giftId, now));
+  await d.timers.schedule(tx, {
+    id: GIFT_TIMERS.deliver.id(giftId),
+    handler: GIFT_TIMERS.deliver.handler,
+    input: { giftId },
+    dueAt: gift.deliver_at,
+  });
 }
 
 /** Entering delivered: the recipient is told in the app and by mail, in their language, and the 30 days start. */

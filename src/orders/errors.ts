@@ -70,6 +70,9 @@ const failures = messages({
     promotion_sold_out: 'The discounted copies of this offer are all gone. Check out again to see the current price.',
     coupon_used_up: 'This coupon code has no uses left. Check out again without it or with another code.',
     not_refundable: 'This order is not paid, so it cannot be refunded.',
+    insufficient_points: 'Your points balance changed meanwhile and no longer covers the points this order uses. Check out again.',
+    gift_pending: 'Your friend already has this game on its way as a gift.',
+    order_conflict: 'This order could not be created. Try again.',
   },
   ko: {
     payment_declined: '결제가 거절되었습니다. 다른 결제 수단을 사용해 주세요.',
@@ -78,6 +81,9 @@ const failures = messages({
     promotion_sold_out: '이 할인 수량이 모두 소진되었습니다. 다시 결제하면 현재 가격을 볼 수 있습니다.',
     coupon_used_up: '이 쿠폰 코드는 남은 사용 횟수가 없습니다. 쿠폰 없이 또는 다른 코드로 다시 결제해 주세요.',
     not_refundable: '결제되지 않은 주문이라 환불할 수 없습니다.',
+    insufficient_points: '그사이 포인트 잔액이 바뀌어 이 주문에 쓰려던 포인트가 부족합니다. 다시 결제해 주세요.',
+    gift_pending: '친구에게 이미 이 게임 선물이 가는 중입니다.',
+    order_conflict: '주문을 만들 수 없었습니다. 다시 시도해 주세요.',
   },
   ja: {
     payment_declined: 'お支払いが拒否されました。別のお支払い方法をお試しください。',
@@ -86,6 +92,9 @@ const failures = messages({
     promotion_sold_out: 'この割引の数量はすべてなくなりました。もう一度購入手続きをすると現在の価格が表示されます。',
     coupon_used_up: 'このクーポンコードは使用回数が残っていません。クーポンなし、または別のコードで購入手続きをしてください。',
     not_refundable: 'この注文は支払われていないため、返金できません。',
+    insufficient_points: 'その間にポイント残高が変わり、この注文で使うポイントが足りなくなりました。もう一度購入手続きをしてください。',
+    gift_pending: 'お友だちにはこのゲームのギフトがすでに届く予定です。',
+    order_conflict: '注文を作成できませんでした。もう一度お試しください。',
   },
 });
 type FailureKey = Parameters<typeof failures>[1];

@@ -1,10 +1,9 @@
 import { sql, type Kysely, type Selectable, type Updateable, type ColumnType } from 'kysely';
-import { enqueueMail, type Mail } from '../platform/mail/outbox.ts';
 import { afterCommit, tablesOf, type Tx } from '../platform/db/tx.ts';
 import { Signals } from '../platform/signals.ts';
 import { publish } from '../platform/events.ts';
 import './events.ts';
-import { canMove, LIVE, type OrderStatus } from './state.ts';
+import { LIVE, type OrderStatus } from './state.ts';
 
 export interface OrdersTable {
   id: string;
@@ -164,23 +163,32 @@ export class OrderStore {
     this.changed(tx, o.id);
   }
 
-  /** Applies a state-machine move if the order is still in `from`; false if it was not (someone else moved it). */
+  /**
+   * Applies a state-machine move if the order is still in `from` (false if someone else moved it first). Called by
+   * the order lifecycle (orders/lifecycle.ts) only, which runs what the move does; `bump` counts a failed refund.
+   */
   async move(
-    db: Kysely<OrderTables>,
+    tx: Tx,
     id: string,
     from: OrderStatus,
     to: OrderStatus,
-    patch: Omit<Updateable<OrdersTable>, 'id' | 'status'>,
+    patch: Omit<Updateable<OrdersTable>, 'id' | 'status' | 'refund_attempts'>,
     now: Date,
+    bump?: 'refund_attempts',
   ): Promise<boolean> {
-    if (!canMove(from, to)) throw new Error(`order ${id}: ${from} → ${to} is not a move of the order state machine`);
-    const r = await db
+    const r = await tablesOf<OrderTables>(tx)
       .updateTable('orders')
-      .set({ ...patch, status: to, updated_at: now })
+      .set((eb) => ({ ...patch, status: to, updated_at: now, ...(bump ? { refund_attempts: eb('refund_attempts', '+', 1) } : {}) }))
       .where('id', '=', id)
       .where('status', '=', from)
       .executeTakeFirst();
+    if (r.numUpdatedRows > 0n) this.changed(tx, id);
     return r.numUpdatedRows > 0n;
+  }
+
+  /** Locks the order's row for a move inside `tx`. */
+  lock(tx: Tx, id: string): Promise<OrderRow | undefined> {
+    return tablesOf<OrderTables>(tx).selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
   /**
@@ -198,55 +206,8 @@ export class OrderStore {
     return r?.approval_expires_at ?? expiresAt;
   }
 
-  /**
-   * Payment done, in the caller's transaction: the order is paid, the game is in the purchase list and the mail is
-   * queued. A gift order goes to nobody's library here. `not_live` when the order was cancelled meanwhile (the caller
-   * reports the capture); a re-run after an earlier confirmation changes nothing.
-   */
-  async confirmPaid(
-    tx: Tx,
-    id: string,
-    patch: { payment_id: string | null; points_earned: number },
-    mail: Mail,
-    now: Date,
-  ): Promise<'confirmed' | 'not_live' | 'already'> {
-    const db = tablesOf<OrderTables>(tx);
-    const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-    if (order.status === 'cancelled') return 'not_live';
-    if (order.status !== 'pending') return 'already';
-    await this.move(db, id, 'pending', 'paid', patch, now);
-    this.changed(tx, id);
-    await enqueueMail(tx, mail, now);
-    await publish(
-      tx,
-      'order.paid',
-      {
-        orderId: id,
-        userId: order.user_id,
-        gameId: order.game_id,
-        kind: order.kind,
-        gift: order.gift,
-        currency: order.currency,
-        paidMinor: order.paid_minor,
-        pointsUsed: order.points_used,
-        country: order.store_country,
-      },
-      now,
-    );
-    if (!order.gift) {
-      const added = await db
-        .insertInto('library')
-        .values({ user_id: order.user_id, game_id: order.game_id, order_id: id, acquired_at: now })
-        .onConflict((oc) => oc.columns(['user_id', 'game_id']).doNothing())
-        .returning('order_id')
-        .executeTakeFirst();
-      if (added) await publish(tx, 'library.added', { userId: order.user_id, gameId: order.game_id, orderId: id, source: order.kind }, now);
-    }
-    return 'confirmed';
-  }
-
-  /** Adds a game to a user's library (a gift accepted); false when they own it already. */
-  async grant(tx: Tx, entry: OrderTables['library']): Promise<boolean> {
+  /** Adds a game to a user's library (bought, or a gift accepted); false when they own it already. */
+  async grant(tx: Tx, entry: OrderTables['library'], source: 'purchase' | 'preorder' | 'gift' = 'gift'): Promise<boolean> {
     const added = await tablesOf<OrderTables>(tx)
       .insertInto('library')
       .values(entry)
@@ -257,71 +218,20 @@ export class OrderStore {
       await publish(
         tx,
         'library.added',
-        { userId: entry.user_id, gameId: entry.game_id, orderId: entry.order_id, source: 'gift' },
+        { userId: entry.user_id, gameId: entry.game_id, orderId: entry.order_id, source },
         entry.acquired_at,
       );
     return added !== undefined;
   }
 
-  async cancel(tx: Tx, id: string, failure: { code: string; message: string }, now: Date): Promise<void> {
-    if (
-      await this.move(
-        tablesOf<OrderTables>(tx),
-        id,
-        'pending',
-        'cancelled',
-        { failure_code: failure.code, failure_message: failure.message },
-        now,
-      )
-    )
-      this.changed(tx, id);
-  }
-
-  /** paid → refund_pending; `already` when this order is refund_pending already (a re-run), false when not paid. */
-  async beginRefund(tx: Tx, id: string, now: Date): Promise<boolean | 'already'> {
-    const db = tablesOf<OrderTables>(tx);
-    if (await this.move(db, id, 'paid', 'refund_pending', {}, now)) {
-      this.changed(tx, id);
-      return true;
-    }
-    const o = await db.selectFrom('orders').select('status').where('id', '=', id).executeTakeFirst();
-    return o?.status === 'refund_pending' ? 'already' : false;
-  }
-
-  /** The refund attempt failed: paid again, and the next request starts a new attempt (a new saga). */
-  async restorePaid(tx: Tx, id: string, now: Date): Promise<boolean> {
-    const r = await tablesOf<OrderTables>(tx)
-      .updateTable('orders')
-      .set((eb) => ({ status: 'paid', updated_at: now, refund_attempts: eb('refund_attempts', '+', 1) }))
-      .where('id', '=', id)
-      .where('status', '=', 'refund_pending')
-      .executeTakeFirst();
-    if (r.numUpdatedRows > 0n) this.changed(tx, id);
-    return r.numUpdatedRows > 0n;
-  }
-
-  /** Refund done, in the caller's transaction: the order is refunded, the game leaves the purchase list, the mail is queued. */
-  async closeRefund(
-    tx: Tx,
-    id: string,
-    patch: { refunded_minor: number; refund_points_shortfall: number },
-    mail: Mail,
-    now: Date,
-  ): Promise<void> {
-    const db = tablesOf<OrderTables>(tx);
-    const order = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-    if (order.status !== 'refund_pending') return;
-    await this.move(db, id, 'refund_pending', 'refunded', patch, now);
-    this.changed(tx, id);
-    const removed = await db.deleteFrom('library').where('order_id', '=', id).returning(['user_id', 'game_id']).execute();
-    for (const r of removed) await publish(tx, 'library.removed', { userId: r.user_id, gameId: r.game_id, orderId: id }, now);
-    await publish(
-      tx,
-      'order.refunded',
-      { orderId: id, userId: order.user_id, gameId: order.game_id, currency: order.currency, refundedMinor: patch.refunded_minor },
-      now,
-    );
-    await enqueueMail(tx, mail, now);
+  /** The games an order put in a library leave it (the order was refunded). */
+  async revoke(tx: Tx, orderId: string, now: Date): Promise<void> {
+    const removed = await tablesOf<OrderTables>(tx)
+      .deleteFrom('library')
+      .where('order_id', '=', orderId)
+      .returning(['user_id', 'game_id'])
+      .execute();
+    for (const r of removed) await publish(tx, 'library.removed', { userId: r.user_id, gameId: r.game_id, orderId }, now);
   }
 
   /** A webhook event is processed once: false when it was seen before (duplicate or late redelivery). */

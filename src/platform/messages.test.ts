@@ -14,6 +14,7 @@ import { messages, registeredCatalogues } from './messages.ts';
 import { orderConfirmedMail, refundedMail } from '../orders/mail.ts';
 import { giftDeliveredMail, giftPaidMail } from '../gifts/mail.ts';
 import { friendRequestMail } from '../friends/mail.ts';
+import { failureText } from '../orders/errors.ts';
 
 const t = messages({
   en: { points: '{n, plural, one {# point} other {# points}}', hello: 'Hello {name}' },
@@ -143,5 +144,17 @@ describe('every catalogue (mail, errors, region reasons)', () => {
     );
     // These three pass a sentence already in the reader's language, or a localizer with it.
     expect(raw.map((r) => r.split(':')[0])).toEqual(['../catalog/service.ts', '../orders/service.ts', '../regions/gate.ts']);
+  });
+
+  it('R1 S1.8 S2.9 every refusal a saga stores on an order or a gift reads in Korean and Japanese (the stored sentence is English)', () => {
+    const sources = import.meta.glob(['../**/*.ts', '!../**/*.test.ts'], { query: '?raw', import: 'default', eager: true });
+    const codes = new Set(
+      Object.values(sources).flatMap((text) => [...String(text).matchAll(/new Refusal\('([a-z_]+)'/g)].map((m) => m[1]!)),
+    );
+    expect(codes.size).toBeGreaterThanOrEqual(7);
+    const untranslated = [...codes].flatMap((code) =>
+      ['ko', 'ja'].filter((language) => failureText(language, code, 'STORED') === 'STORED').map((language) => `${code} (${language})`),
+    );
+    expect(untranslated).toEqual([]);
   });
 });

@@ -23,6 +23,20 @@ describe('state machine (lifecycles that own their side effects)', () => {
     expect(applied).toBe(false);
   });
 
+  it('S1.8 S1.12 a move’s own hook runs only for that move, before the hooks of the state it enters', async () => {
+    type Order = 'pending' | 'paid' | 'refund_pending';
+    const seen: string[] = [];
+    const m = new StateMachine<Order, null>('order', { pending: ['paid'], paid: ['refund_pending'], refund_pending: ['paid'] })
+      .onEnter('paid', async () => void seen.push('entered paid'))
+      .onMove('pending', 'paid', async () => void seen.push('first paid: mail and library'));
+    await m.move(tx, 'pending', 'paid', null, async () => true);
+    await m.move(tx, 'paid', 'refund_pending', null, async () => true);
+    // A refused refund puts the order back to paid: no second confirmation mail.
+    await m.move(tx, 'refund_pending', 'paid', null, async () => true);
+    expect(seen).toEqual(['first paid: mail and library', 'entered paid', 'entered paid']);
+    expect(() => m.onMove('pending', 'refund_pending', async () => undefined)).toThrow('order: pending → refund_pending is not a move');
+  });
+
   it('S2.12 a hook that fails fails the move (its transaction rolls back with it)', async () => {
     const m = new StateMachine<Light, null>('light', { red: ['green'], green: [], amber: [] }).onEnter('green', async () => {
       throw new Error('mail outbox unavailable');

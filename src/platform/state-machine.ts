@@ -7,7 +7,7 @@ import type { Tx } from './db/tx.ts';
  * move that won runs the hooks. Like Vendure's order process: transitions and their handlers in one place.
  */
 export class StateMachine<S extends string, Ctx> {
-  readonly #hooks = new Map<S, ((tx: Tx, ctx: Ctx) => Promise<void>)[]>();
+  readonly #hooks = new Map<string, ((tx: Tx, ctx: Ctx) => Promise<void>)[]>();
 
   constructor(
     readonly name: string,
@@ -20,7 +20,17 @@ export class StateMachine<S extends string, Ctx> {
 
   /** What entering `state` does; hooks run in the order they were added. */
   onEnter(state: S, hook: (tx: Tx, ctx: Ctx) => Promise<void>): this {
-    this.#hooks.set(state, [...(this.#hooks.get(state) ?? []), hook]);
+    return this.#add(state, hook);
+  }
+
+  /** What one move does (`pending → paid`, not `refund_pending → paid`); it runs before `to`'s `onEnter` hooks. */
+  onMove(from: S, to: S, hook: (tx: Tx, ctx: Ctx) => Promise<void>): this {
+    if (!this.can(from, to)) throw new Error(`${this.name}: ${from} → ${to} is not a move of the ${this.name} state machine`);
+    return this.#add(`${from}→${to}`, hook);
+  }
+
+  #add(key: string, hook: (tx: Tx, ctx: Ctx) => Promise<void>): this {
+    this.#hooks.set(key, [...(this.#hooks.get(key) ?? []), hook]);
     return this;
   }
 
@@ -31,7 +41,7 @@ export class StateMachine<S extends string, Ctx> {
   async move(tx: Tx, from: S, to: S, ctx: Ctx, apply: () => Promise<boolean>): Promise<boolean> {
     if (!this.can(from, to)) throw new Error(`${this.name}: ${from} → ${to} is not a move of the ${this.name} state machine`);
     if (!(await apply())) return false;
-    for (const hook of this.#hooks.get(to) ?? []) await hook(tx, ctx);
+    for (const hook of [...(this.#hooks.get(`${from}→${to}`) ?? []), ...(this.#hooks.get(to) ?? [])]) await hook(tx, ctx);
     return true;
   }
 }
