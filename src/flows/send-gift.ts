@@ -9,6 +9,7 @@ import {
   orderRow,
   chargePayment,
   earnPoints,
+  redeemPromotions,
   reportCaptureWithoutOrder,
   returnPoints,
   spendPoints,
@@ -74,13 +75,14 @@ export function sendGift(d: GiftDeps) {
         kind: 'compensable',
         local: true,
         name: 'place-gift',
-        call: 'orders + gifts + points: insert the pending gift order and the gift (one gift of a game on its way per recipient), spend the points used (order:{id}:spend)',
+        call: 'orders + gifts + points + promotions: insert the pending gift order and the gift (one gift of a game on its way per recipient), count the promotion budgets and coupons its price used, spend the points used (order:{id}:spend)',
         run: async (c, tx) => {
           const now = d.clock.now();
           const created = await d.orders.insertPending(tx, giftOrder(c, now), now);
           if (!created) throw new Refusal('order_conflict', 'This gift’s order could not be created.');
           const inserted = await d.gifts.insert(tx, newGift(c, now));
           if (!inserted) throw new Refusal('gift_pending', `${c.recipientName} already has ${c.gameTitle} on its way as a gift.`);
+          await redeemPromotions(d, tx, { ...c, orderId: c.giftId, userId: c.senderId }, now);
           await spendPoints(d, tx, paymentOf(d, c));
           return { placedAt: now.toISOString() };
         },
@@ -91,10 +93,11 @@ export function sendGift(d: GiftDeps) {
           await d.admission.release(tx, c.giftId);
         },
         compensation:
-          'orders + gifts + points + waiting room: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned; its admission given back',
+          'orders + gifts + points + promotions + waiting room: order cancelled, gift payment_failed, with the reason; the points the spend recorded returned; its budget and coupon uses and its admission given back',
         compensate: async (c, failure, tx) => {
           const now = d.clock.now();
           await returnPoints(d, tx, paymentOf(d, c));
+          await d.promotions.release(tx, c.giftId);
           await d.admission.release(tx, c.giftId);
           await cancelOrder(d, tx, c.giftId, failure, now);
           await moveGift(d, tx, c.giftId, 'paying', 'payment_failed', { settled_at: now }, now);

@@ -31,6 +31,13 @@ export const SendGift = Type.Object(
     ),
     pointsToUse: Type.Integer({ minimum: 0 }),
     paymentMethod: Type.String({ maxLength: 40 }),
+    coupon: Type.Optional(Type.String({ maxLength: 32 })),
+    quoteToken: Type.Optional(
+      Type.String({
+        maxLength: 4000,
+        description: 'The gift quote (GET /api/checkout?action=gift) this gift accepts: its price is honoured while valid',
+      }),
+    ),
     admission: Type.Optional(
       Type.String({ maxLength: 2000, description: 'While a waiting room is on for the game: the admission it gave you (R6)' }),
     ),

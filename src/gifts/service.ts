@@ -81,7 +81,8 @@ export class GiftService {
     if (!(await this.d.friends.areFriends(sender.userId, req.recipientId))) {
       throw giftError(403, 'not_a_friend');
     }
-    const quote = await this.d.orderService.quote(sender, req.gameId, req.editionId, 'gift'); // 403 where not sold to the sender
+    // The same price, region and promotion checks as a purchase (403 where not sold to the sender).
+    const { quote, redemptions } = await this.d.orderService.checkoutPrice(sender, req, 'gift');
     const facts = await this.d.catalog.facts(req.gameId, sender.shopper.language);
     const [recipient] = await this.d.gifts.profiles([req.recipientId]);
     if (!recipient) throw notFound({ en: 'This user', ko: '이 사용자', ja: 'このユーザー' }, 'user_not_found');
@@ -91,15 +92,7 @@ export class GiftService {
     if ((await this.d.gifts.ownersOrPending([recipient.id], req.gameId)).size) {
       throw giftError(409, 'recipient_has_game', { name: recipient.name, title: facts.title });
     }
-    if (!this.d.methods.offered(req.paymentMethod, sender.shopper.country)) {
-      throw orderError(400, 'payment_method_not_offered', {
-        method: req.paymentMethod,
-        methods: quote.paymentMethods.map((m) => m.id).join(', '),
-      });
-    }
-    if (req.pointsToUse > quote.points.usable) {
-      throw giftError(409, 'insufficient_points', { usable: quote.points.usable, balance: quote.points.balance });
-    }
+    const paidMinor = this.d.orderService.checkPayment(sender, req, quote, (v) => giftError(409, 'insufficient_points', v));
     const now = this.d.clock.now();
     let deliverAt = now;
     if (req.deliverAt) {
@@ -131,8 +124,9 @@ export class GiftService {
       discountMinor: quote.discount.amountMinor,
       priceMinor: quote.price.amountMinor,
       pointsUsed: req.pointsToUse,
-      paidMinor: quote.price.amountMinor - req.pointsToUse,
+      paidMinor,
       paymentMethod: req.paymentMethod,
+      ...(redemptions.length ? { redemptions } : {}),
       message: req.message.trim(),
       deliverAt: deliverAt.toISOString(),
       ...chargeUrls(this.d.publicUrl, `/gifts/${giftId}`),

@@ -42,11 +42,16 @@ export function orderRoutes(
           gameId: Type.String(),
           editionId: Type.Optional(Type.String()),
           coupon: Type.Optional(Type.String({ maxLength: 32 })),
+          action: Type.Optional(
+            Type.Union([Type.Literal('buy'), Type.Literal('gift')], {
+              description: 'gift: the price of giving it (its quote token is accepted by POST /api/gifts); default buy',
+            }),
+          ),
         }),
         response: { 200: CheckoutQuote, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId, 'buy', req.query.coupon),
+    async (req) => deps.orders.quote(await buyer(req), req.query.gameId, req.query.editionId, req.query.action ?? 'buy', req.query.coupon),
   );
 
   r.post(

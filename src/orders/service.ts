@@ -19,6 +19,9 @@ import { decide } from '../regions/policy.ts';
 import type { RegionGate } from '../regions/gate.ts';
 import type { CheckoutQuote, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
 
+/** What a checkout asks for, buying or gifting. */
+export type CheckoutRequest = Pick<PlaceOrder, 'gameId' | 'editionId' | 'pointsToUse' | 'paymentMethod' | 'coupon' | 'quoteToken'>;
+
 type GameFacts = Awaited<ReturnType<CatalogService['facts']>>;
 
 export interface Buyer {
@@ -143,11 +146,12 @@ export class OrderService {
   }
 
   /**
-   * The price an order is placed at. A quote token the buyer accepted is honoured while it is valid (S1.5: the price
-   * shown is the price charged), even if a promotion ended meanwhile; a lower price now wins. A budget or coupon the
-   * price depends on is still counted by the saga (and refuses the order when used up).
+   * The checkout's price, for buying and for gifting alike (one set of checks: region, price, promotions). A quote
+   * token the buyer accepted is honoured while it is valid (S1.5: the price shown is the price charged), even if a
+   * promotion ended meanwhile; a lower price now wins. A budget or coupon the price depends on is counted by the
+   * saga's placing step (and refuses the order when used up).
    */
-  private async orderPrice(buyer: Buyer, req: PlaceOrder, action: 'buy' | 'gift') {
+  async checkoutPrice(buyer: Buyer, req: CheckoutRequest, action: 'buy' | 'gift') {
     const now = await this.priced(buyer, req.gameId, req.editionId, action, req.coupon);
     const promised = this.d.promotions.verify(req.quoteToken, { userId: buyer.userId, gameId: req.gameId, action });
     const honour =
@@ -171,6 +175,26 @@ export class OrderService {
   }
 
   /**
+   * The checkout's payment, for buying and for gifting alike: a method offered in the buyer's country, points they
+   * have (at most the price). Returns what the payment method is charged.
+   */
+  checkPayment(
+    buyer: Buyer,
+    req: CheckoutRequest,
+    quote: CheckoutQuote,
+    tooManyPoints: (v: { usable: number; balance: number }) => Error = (v) => orderError(409, 'insufficient_points', v),
+  ): number {
+    if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
+      throw orderError(400, 'payment_method_not_offered', {
+        method: req.paymentMethod,
+        methods: quote.paymentMethods.map((m) => m.id).join(', '),
+      });
+    }
+    if (req.pointsToUse > quote.points.usable) throw tooManyPoints({ usable: quote.points.usable, balance: quote.points.balance });
+    return quote.price.amountMinor - req.pointsToUse;
+  }
+
+  /**
    * S1.3–S1.9: checks everything that has no side effect, then starts the pre-order saga. Answers at once;
    * the order's page follows it (and sends the buyer to the wallet's approval page when there is one).
    */
@@ -180,7 +204,7 @@ export class OrderService {
     const existing = await this.d.orders.byId(orderId);
     if (existing) return this.view(existing, buyer.shopper.language);
 
-    const { quote, redemptions } = await this.orderPrice(buyer, req, 'buy');
+    const { quote, redemptions } = await this.checkoutPrice(buyer, req, 'buy');
     const live = await this.d.orders.liveOrderFor(buyer.userId, req.gameId);
     // The same request racing itself (a double click) finds its own order: answer with it.
     if (live?.id === orderId) return this.view(live, buyer.shopper.language);
@@ -191,16 +215,7 @@ export class OrderService {
     if (await this.d.orders.owns(buyer.userId, req.gameId)) {
       throw orderError(409, 'already_owned.library');
     }
-    if (!this.d.methods.offered(req.paymentMethod, buyer.shopper.country)) {
-      throw orderError(400, 'payment_method_not_offered', {
-        method: req.paymentMethod,
-        methods: quote.paymentMethods.map((m) => m.id).join(', '),
-      });
-    }
-    if (req.pointsToUse > quote.points.usable) {
-      throw orderError(409, 'insufficient_points', { usable: quote.points.usable, balance: quote.points.balance });
-    }
-    const paidMinor = quote.price.amountMinor - req.pointsToUse;
+    const paidMinor = this.checkPayment(buyer, req, quote);
     // Last before the saga: an admission is used only by an order that passed every other check.
     await this.admit({ gameId: req.gameId, userId: buyer.userId, orderId, admission: req.admission });
     await this.d.sagas.preorder(`preorder-game:${orderId}`, {

@@ -419,6 +419,104 @@ describe('budgets and coupons are safe under concurrency (R5, D4)', () => {
     );
   });
 
+  it('R5 S2.8 D4 a gift goes through the same checkout checks as a purchase: it counts against a budget, takes a coupon, and is honoured at its quoted price', async () => {
+    const gameId = await newGame();
+    const budget = await op.post(
+      '/api/operator/promotions',
+      promo({ name: 'First one', effect: { kind: 'percent_off', percent: 50 }, targets: { games: [gameId] }, budget: 1 }),
+    );
+    const [sender, friend, buyer] = await Promise.all([
+      signUp(a, { country: 'US' }),
+      signUp(a, { country: 'US' }),
+      signUp(a, { country: 'US' }),
+    ]);
+    expect((await sender.client.post('/api/friends/requests', { userId: friend.me.id })).status).toBe(201);
+    expect((await friend.client.post(`/api/friends/requests/${sender.me.id}/accept`)).status).toBe(204);
+    await vi.waitFor(
+      async () => expect((await sender.client.get(`/api/checkout?gameId=${gameId}&action=gift`)).body.price.amountMinor).toBe(1000),
+      {
+        timeout: 2000,
+      },
+    );
+    const quote = (await sender.client.get(`/api/checkout?gameId=${gameId}&action=gift`)).body;
+    const gift = await sender.client.post(
+      '/api/gifts',
+      { gameId, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', quoteToken: quote.quoteToken },
+      key(),
+    );
+    expect(gift.status).toBe(202);
+    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${gift.body.id}`)).body.state).not.toBe('paying'), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const sent = (await sender.client.get(`/api/gifts/${gift.body.id}`)).body;
+    expect(sent.payment.paid).toEqual({ amountMinor: 1000, currency: 'USD' });
+    // The one discounted copy went to the gift: the budget counts it, and the next buyer pays the full price.
+    expect((await op.get(`/api/operator/promotions/${budget.body.id}`)).body.used).toBe(1);
+    await vi.waitFor(async () => expect((await buyer.client.get(`/api/checkout?gameId=${gameId}`)).body.price.amountMinor).toBe(2000), {
+      timeout: 2000,
+    });
+
+    // A coupon on a gift: priced at checkout and counted when the gift is placed.
+    const couponGame = await newGame();
+    const coupon = await op.post(
+      '/api/operator/promotions',
+      promo({
+        name: 'Gift coupon',
+        effect: { kind: 'percent_off', percent: 40 },
+        targets: { games: [couponGame] },
+        coupon: { codes: ['GIFT-40'], maxUses: 1 },
+      }),
+    );
+    await vi.waitFor(
+      async () =>
+        expect((await sender.client.get(`/api/checkout?gameId=${couponGame}&action=gift&coupon=GIFT-40`)).body.coupon?.status).toBe(
+          'applied',
+        ),
+      { timeout: 2000 },
+    );
+    const withCoupon = await sender.client.post(
+      '/api/gifts',
+      { gameId: couponGame, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', coupon: 'GIFT-40' },
+      key(),
+    );
+    expect(withCoupon.status).toBe(202);
+    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${withCoupon.body.id}`)).body.state).not.toBe('paying'), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect((await sender.client.get(`/api/gifts/${withCoupon.body.id}`)).body.payment.paid).toEqual({ amountMinor: 1200, currency: 'USD' });
+    expect((await op.get(`/api/operator/promotions/${coupon.body.id}`)).body.coupons[0]).toMatchObject({ code: 'GIFT-40', uses: 1 });
+
+    // The gift's quoted price is honoured after the sale ended meanwhile, as a purchase's is (S1.5).
+    const saleGame = await newGame();
+    const sale = await op.post(
+      '/api/operator/promotions',
+      promo({ name: 'Gift sale', effect: { kind: 'percent_off', percent: 30 }, targets: { games: [saleGame] } }),
+    );
+    await vi.waitFor(
+      async () => expect((await sender.client.get(`/api/checkout?gameId=${saleGame}&action=gift`)).body.price.amountMinor).toBe(1400),
+      { timeout: 2000 },
+    );
+    const saleQuote = (await sender.client.get(`/api/checkout?gameId=${saleGame}&action=gift`)).body;
+    expect((await op.post(`/api/operator/promotions/${sale.body.id}/end`)).status).toBe(200);
+    await vi.waitFor(
+      async () => expect((await sender.client.get(`/api/checkout?gameId=${saleGame}&action=gift`)).body.price.amountMinor).toBe(2000),
+      { timeout: 2000 },
+    );
+    const late = await sender.client.post(
+      '/api/gifts',
+      { gameId: saleGame, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', quoteToken: saleQuote.quoteToken },
+      key(),
+    );
+    expect(late.status).toBe(202);
+    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${late.body.id}`)).body.state).not.toBe('paying'), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect((await sender.client.get(`/api/gifts/${late.body.id}`)).body.payment.paid).toEqual({ amountMinor: 1400, currency: 'USD' });
+  });
+
   it('R5 a coupon code prices at checkout, is counted when the order is placed and given back when the order fails', async () => {
     const gameId = await newGame();
     await op.post(

@@ -80,8 +80,6 @@ export interface Context {
   buyer?: BuyerFacts;
   /** Promotions whose coupon the buyer entered (a valid code with uses left). */
   coupons?: ReadonlySet<string>;
-  /** Leave out promotions with a budget or a coupon (gifts: their saga does not count redemptions). */
-  withoutLimited?: boolean;
 }
 
 export interface Applied {
@@ -147,7 +145,6 @@ function compileOne(rule: Rule): Compiled {
 
   const matches = (item: Item, ctx: Context): boolean => {
     if (rule.paused || rule.exhausted || ctx.at < rule.startsAt || (rule.endsAt && ctx.at >= rule.endsAt)) return false;
-    if ((rule.couponRequired || rule.budget !== null) && ctx.withoutLimited) return false;
     if (rule.couponRequired && !ctx.coupons?.has(rule.id)) return false;
     if (t.preorderOnly && item.released) return false;
     if (games && !games.has(item.gameId)) return false;

@@ -128,11 +128,11 @@ export class PromotionService {
       else if (found.usesLeft <= 0) coupon = { code, status: 'used_up' };
       else coupons.add(found.promotionId);
     }
-    const gift = q.action === 'gift';
-    const priced = rules.price(q.item, { country: q.country, at: this.d.clock.now(), buyer, coupons, withoutLimited: gift });
+    // A gift is priced like a purchase: its saga counts budgets and coupons too (flows/send-gift.ts).
+    const priced = rules.price(q.item, { country: q.country, at: this.d.clock.now(), buyer, coupons });
     if (code && !coupon) {
       const hit = priced.applied.some((a) => a.couponRequired && coupons.has(a.id));
-      coupon = { code, status: gift ? 'not_applicable' : hit ? 'applied' : 'not_applicable' };
+      coupon = { code, status: hit ? 'applied' : 'not_applicable' };
     }
     const redemptions = priced.applied
       .filter((a) => a.budget !== null || a.couponRequired)

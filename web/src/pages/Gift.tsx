@@ -48,7 +48,10 @@ export function GiftCheckout() {
     if (!me) return;
     get<StoreGame>(`/api/games/${encodeURIComponent(slug)}`)
       .then((g) =>
-        Promise.all([get<CheckoutQuote>(`/api/checkout?gameId=${g.id}`), get<GiftRecipients>(`/api/gifts/recipients?gameId=${g.id}`)]),
+        Promise.all([
+          get<CheckoutQuote>(`/api/checkout?gameId=${g.id}&action=gift`),
+          get<GiftRecipients>(`/api/gifts/recipients?gameId=${g.id}`),
+        ]),
       )
       .then(([q, r]) => {
         setQuote(q);
@@ -79,6 +82,8 @@ export function GiftCheckout() {
           ...(deliverAt ? { deliverAt } : {}),
           pointsToUse: points,
           paymentMethod: method,
+          // The price shown is the price charged while the quote is valid (S1.5), for a gift too.
+          quoteToken: quote.quoteToken,
         },
         headers: { 'idempotency-key': idempotencyKey },
       });
