@@ -1,5 +1,5 @@
 import { notFound } from '../platform/errors.ts';
-import { failureText, orderError } from '../orders/errors.ts';
+import { failureText } from '../orders/errors.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { firstStepResult } from '../platform/workflows.ts';
 import { isUuid } from '../platform/ids.ts';
