@@ -6,7 +6,7 @@ import type { Auth } from './auth.ts';
 import { SESSION_COOKIE, type AccountService } from './service.ts';
 import type { Guards } from './guards.ts';
 import { webHeaders } from './guards.ts';
-import { Me, Preferences, SignUp } from './schemas.ts';
+import { Me, Preferences, ProviderView, SignUp } from './schemas.ts';
 import { Type } from 'typebox';
 import { CountryCode } from '../platform/schemas.ts';
 import type { TokenService } from './tokens.ts';
@@ -92,15 +92,7 @@ export function accountRoutes(
         summary: 'R7: the social and OpenID Connect sign-in providers of this deployment, those serving the visitor’s country first',
         querystring: Type.Object({ country: Type.Optional(CountryCode) }, { additionalProperties: false }),
         response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String(),
-              name: Type.String(),
-              kind: Type.Union([Type.Literal('social'), Type.Literal('oidc')]),
-              countries: Type.Array(Type.String()),
-              local: Type.Boolean(),
-            }),
-          ),
+          200: Type.Array(ProviderView),
         },
       },
     },

@@ -45,3 +45,13 @@ export const Preferences = Type.Object(
   { additionalProperties: false },
 );
 export type Preferences = Static<typeof Preferences>;
+
+/** A sign-in provider of this deployment (R7): social or OpenID Connect, and the countries it serves first. */
+export const ProviderView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('social'), Type.Literal('oidc')]),
+  countries: Type.Array(Type.String()),
+  local: Type.Boolean(),
+});
+export type ProviderView = Static<typeof ProviderView>;

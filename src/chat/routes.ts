@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { ChatService } from './service.ts';
-import { ConversationView, MessageView, Mute } from './schemas.ts';
+import { ConversationView, MessageView, MuteInForce, ReportedMessage } from './schemas.ts';
 
 export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guards: Guards }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -172,18 +172,7 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guar
         tags: ['operator'],
         summary: 'Reported chat messages, most reported first, as written',
         response: {
-          200: Type.Array(
-            Type.Object({
-              messageId: Type.String(),
-              conversationId: Type.String(),
-              sender: Type.Object({ id: Type.String(), name: Type.String() }),
-              body: Type.String(),
-              sentAt: Type.String(),
-              reports: Type.Integer(),
-              reasons: Type.Array(Type.String()),
-              senderMute: Type.Union([Mute, Type.Null()], { description: 'The writer’s mute or ban in force now' }),
-            }),
-          ),
+          200: Type.Array(ReportedMessage),
           ...errors,
         },
       },
@@ -218,9 +207,7 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; guar
         tags: ['operator'],
         summary: 'Mutes and bans in force now, newest first',
         response: {
-          200: Type.Array(
-            Type.Object({ ...Mute.properties, user: Type.Object({ id: Type.String(), name: Type.String() }), at: Type.String() }),
-          ),
+          200: Type.Array(MuteInForce),
           ...errors,
         },
       },

@@ -27,6 +27,29 @@ export const Mute = Type.Object({
   reason: Type.String(),
 });
 
+export type Mute = Static<typeof Mute>;
+
+/** Console (R14): a reported message as written, with its reporters' reasons and its writer's mute in force. */
+export const ReportedMessage = Type.Object({
+  messageId: Type.String(),
+  conversationId: Type.String(),
+  sender: Type.Object({ id: Type.String(), name: Type.String() }),
+  body: Type.String(),
+  sentAt: Type.String(),
+  reports: Type.Integer(),
+  reasons: Type.Array(Type.String()),
+  senderMute: Type.Union([Mute, Type.Null()], { description: 'The writer’s mute or ban in force now' }),
+});
+export type ReportedMessage = Static<typeof ReportedMessage>;
+
+/** Console (R14): a mute or ban in force, on whom and since when. */
+export const MuteInForce = Type.Object({
+  ...Mute.properties,
+  user: Type.Object({ id: Type.String(), name: Type.String() }),
+  at: Type.String(),
+});
+export type MuteInForce = Static<typeof MuteInForce>;
+
 export type MessageView = Static<typeof MessageView>;
 
 export const ConversationView = Type.Object({

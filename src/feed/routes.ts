@@ -5,20 +5,8 @@ import { AppError, ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { FeedService } from './service.ts';
 import { shareCardPng } from './card.ts';
+import { FeedItem, Visibility } from './schemas.ts';
 
-const Visibility = Type.Union([Type.Literal('everyone'), Type.Literal('friends'), Type.Literal('private')], {
-  description: 'everyone: anyone with the link (shareable); friends: your friends; private: only you',
-});
-const FeedItem = Type.Object({
-  id: Type.String(),
-  kind: Type.Union([Type.Literal('purchase'), Type.Literal('gift'), Type.Literal('review'), Type.Literal('post')]),
-  actor: Type.Object({ id: Type.String(), name: Type.String() }),
-  game: Type.Object({ id: Type.String(), title: Type.String(), slug: Type.String(), coverUrl: Type.Union([Type.String(), Type.Null()]) }),
-  detail: Type.Record(Type.String(), Type.Unknown()),
-  visibility: Visibility,
-  occurredAt: Type.String({ format: 'date-time' }),
-  shareUrl: Type.Union([Type.String(), Type.Null()], { description: 'R11: the public page of an item visible to everyone' }),
-});
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -5,8 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { FriendService } from './service.ts';
+import { FriendsView, Person } from './schemas.ts';
 
-const Person = Type.Object({ id: Type.String(), name: Type.String() });
 const UserId = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export function friendRoutes(
@@ -61,7 +61,7 @@ export function friendRoutes(
         tags,
         summary: 'Your friends and pending requests',
         response: {
-          200: Type.Object({ friends: Type.Array(Person), incoming: Type.Array(Person), outgoing: Type.Array(Person) }),
+          200: FriendsView,
           401: ErrorBody,
         },
       },

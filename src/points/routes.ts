@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { PointsService } from './service.ts';
+import { PointsView } from './schemas.ts';
 
 export function pointsRoutes(app: FastifyInstance, deps: { points: PointsService; guards: Guards }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -15,21 +15,7 @@ export function pointsRoutes(app: FastifyInstance, deps: { points: PointsService
         summary:
           'Your points: one wallet per currency (1 point = 1 minor unit of it); balance and currency are those of your country’s currency; the latest ledger entries',
         response: {
-          200: Type.Object({
-            balance: Type.Integer(),
-            currency: Type.String(),
-            wallets: Type.Array(Type.Object({ currency: Type.String(), balance: Type.Integer() })),
-            history: Type.Array(
-              Type.Object({
-                kind: Type.String(),
-                currency: Type.String(),
-                delta: Type.Integer(),
-                balanceAfter: Type.Integer(),
-                reference: Type.String(),
-                at: Type.String(),
-              }),
-            ),
-          }),
+          200: PointsView,
           401: ErrorBody,
         },
       },

@@ -4,19 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../platform/errors.ts';
 import type { Guards } from '../accounts/guards.ts';
 import type { RegionGate } from './gate.ts';
-
-const Decision = Type.Object({
-  id: Type.String(),
-  at: Type.String({ format: 'date-time' }),
-  userId: Type.Union([Type.String(), Type.Null()]),
-  gameId: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  residence: Type.Union([Type.String(), Type.Null()]),
-  ipCountry: Type.Union([Type.String(), Type.Null()]),
-  outcome: Type.Union([Type.Literal('refused'), Type.Literal('warned')]),
-  reason: Type.String(),
-  message: Type.String(),
-});
+import { Decision } from './schemas.ts';
 
 export function regionRoutes(app: FastifyInstance, deps: { gate: RegionGate; guards: Guards }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -8,6 +8,7 @@ import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { defaultCurrencyFor } from '../../../src/platform/countries.ts';
 import { LANGUAGES } from '../../../src/platform/languages.ts';
+import type { ProviderView } from '../../../src/accounts/schemas.ts';
 import type { Dict } from '../i18n.ts';
 import { countriesByName, countryName } from '../format.ts';
 
@@ -51,13 +52,6 @@ function useSessionForm(path: string) {
     }
   };
   return { error, submit, challenge, verify };
-}
-
-interface ProviderView {
-  id: string;
-  name: string;
-  kind: 'social' | 'oidc';
-  local: boolean;
 }
 
 /** R7: sign in with this deployment's social / OIDC providers, those of the visitor's country first. */

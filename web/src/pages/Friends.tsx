@@ -5,15 +5,8 @@ import { api, get } from '../api.ts';
 import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 
-interface Person {
-  id: string;
-  name: string;
-}
-interface FriendsView {
-  friends: Person[];
-  incoming: Person[];
-  outgoing: Person[];
-}
+import type { FriendsView, Person } from '../../../src/friends/schemas.ts';
+import type { FeedItem } from '../../../src/feed/schemas.ts';
 
 /** S2.4, S2.6: the friend list, requests to answer, and "Add friend" by name or email. */
 export function Friends() {
@@ -115,17 +108,6 @@ export function Friends() {
       {me && <Activity />}
     </div>
   );
-}
-
-interface FeedItem {
-  id: string;
-  kind: 'purchase' | 'gift' | 'review' | 'post';
-  actor: { id: string; name: string };
-  game: { id: string; title: string; slug: string };
-  detail: { preorder?: boolean; recommended?: boolean; threadId?: string };
-  visibility: 'everyone' | 'friends' | 'private';
-  occurredAt: string;
-  shareUrl: string | null;
 }
 
 /** What the item says, in the reader's language. */

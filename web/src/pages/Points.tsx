@@ -7,12 +7,7 @@ import { loginFor } from '../next.ts';
 import { formatCount } from '../../../src/platform/money.ts';
 import { Loading } from '../components/Loading.tsx';
 
-type Points = {
-  balance: number;
-  currency: string;
-  wallets: { currency: string; balance: number }[];
-  history: { kind: string; currency: string; delta: number; balanceAfter: number; reference: string; at: string }[];
-};
+import type { PointsView as Points } from '../../../src/points/schemas.ts';
 
 /** The order an entry belongs to (references are order:<id>:earn and the like). */
 const orderOf = (reference: string) => /^order:([0-9a-f-]{36}):/.exec(reference)?.[1];

@@ -4,19 +4,7 @@ import { api, get } from '../../api.ts';
 import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
 import type { Dict } from '../../i18n.ts';
-
-type MuteInfo = { until: string | null; reason: string };
-type Report = {
-  messageId: string;
-  conversationId: string;
-  sender: { id: string; name: string };
-  body: string;
-  sentAt: string;
-  reports: number;
-  reasons: string[];
-  senderMute: MuteInfo | null;
-};
-type Mute = MuteInfo & { user: { id: string; name: string }; at: string };
+import type { Mute, MuteInForce, ReportedMessage } from '../../../../src/chat/schemas.ts';
 
 /** How long a mute from the report list lasts (minutes; null: a ban). */
 const ACTIONS: { label: keyof Dict; minutes: number | null }[] = [
@@ -33,11 +21,11 @@ const ACTIONS: { label: keyof Dict; minutes: number | null }[] = [
  */
 export function ConsoleChatModeration() {
   const { locale, t } = useSession();
-  const [reports, setReports] = useState<Report[]>();
-  const [mutes, setMutes] = useState<Mute[]>();
+  const [reports, setReports] = useState<ReportedMessage[]>();
+  const [mutes, setMutes] = useState<MuteInForce[]>();
   const [error, setError] = useState<unknown>();
   const load = () =>
-    Promise.all([get<Report[]>('/api/operator/chat/reports'), get<Mute[]>('/api/operator/chat/mutes')]).then(([r, m]) => {
+    Promise.all([get<ReportedMessage[]>('/api/operator/chat/reports'), get<MuteInForce[]>('/api/operator/chat/mutes')]).then(([r, m]) => {
       setReports(r);
       setMutes(m);
     }, setError);
@@ -53,14 +41,14 @@ export function ConsoleChatModeration() {
       setError(err);
     }
   };
-  const mute = (r: Report, minutes: number | null) =>
+  const mute = (r: ReportedMessage, minutes: number | null) =>
     act(async () => {
       const reason = t('cmReportedReason', { reasons: r.reasons.slice(0, 3).join('; ') }).slice(0, 500);
       await api(`/api/operator/chat/mutes/${encodeURIComponent(r.sender.id)}`, { method: 'PUT', json: { minutes, reason } });
       await api(`/api/operator/chat/reports/${r.messageId}/handled`, { method: 'POST' });
     });
   const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-  const until = (m: MuteInfo) => (m.until ? t('cmMutedUntil', { when: when(m.until) }) : t('cmBannedNote'));
+  const until = (m: Mute) => (m.until ? t('cmMutedUntil', { when: when(m.until) }) : t('cmBannedNote'));
   return (
     <div className="console">
       <div className="console-head">

@@ -5,20 +5,7 @@ import { ErrorNote } from '../../components/Form.tsx';
 import { useSession } from '../../session.tsx';
 import { countryName } from '../../format.ts';
 import { REGION_ACTIONS } from '../../../../src/regions/policy.ts';
-
-/** One entry of the region audit log (GET /api/operator/region-decisions). */
-interface Decision {
-  id: string;
-  at: string;
-  userId: string | null;
-  gameId: string | null;
-  action: string;
-  residence: string | null;
-  ipCountry: string | null;
-  outcome: 'refused' | 'warned';
-  reason: string;
-  message: string;
-}
+import type { Decision } from '../../../../src/regions/schemas.ts';
 
 /**
  * Console (R12): every region decision that refused or warned — purchases, gifts, downloads, residence changes and
