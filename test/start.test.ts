@@ -7,7 +7,8 @@ import { freePort } from './ports.ts';
 import { alive } from '../src/platform/db/embedded.ts';
 
 /**
- * `npm start` as a user runs it: the real entry point, its own embedded PostgreSQL in a data folder,
+ * `npm start` as a user runs it: the real entry point (src/cli/start.mjs: the server built from src/ when it changed,
+ * then run), its own embedded PostgreSQL in a data folder,
  * a demo catalog, and recovery after the process was killed with SIGKILL (the postmaster outlives it).
  */
 const dataDir = mkdtempSync(join(process.cwd(), '.data/start-test-'));
@@ -27,7 +28,7 @@ afterAll(() => {
 });
 
 async function start(port: number, pgPort: number, sidecars: { paysim: number; smtp: number }) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['src/cli/start.mjs'], {
     env: {
       ...process.env,
       PORT: String(port),
