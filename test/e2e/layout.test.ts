@@ -3,10 +3,17 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../harness.ts';
 import { launchChromium, seriousAxeViolations, signedIn, tabTo } from '../browser.ts';
-import { en } from '../../web/src/i18n.ts';
+import { complete } from '../../web/src/i18n.ts';
 
-/** English sentences and labels of the UI catalogues (two words or more, no placeholders): none may show on a Korean or Japanese page. */
-const englishPhrases = [...new Set(Object.values(en))].filter((s) => /\w+[ -]\w+/.test(s) && !s.includes('{'));
+/**
+ * The UI catalogues' English texts that Korean and Japanese say otherwise (no placeholders): none may show on a Korean
+ * or Japanese page — a phrase anywhere in it, a single word as the whole text of a button, label or heading.
+ */
+const english = (Object.keys(complete.en) as (keyof typeof complete.en)[])
+  .filter((k) => complete.en[k] !== complete.ko[k] && complete.en[k] !== complete.ja[k] && !complete.en[k].includes('{'))
+  .map((k) => complete.en[k]);
+const englishPhrases = [...new Set(english.filter((s) => /\w+[ -]\w+/.test(s)))];
+const englishWords = new Set(english.filter((s) => !/\s/.test(s)));
 
 let t: TestStore;
 let browser: Browser;
@@ -144,7 +151,23 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
       ),
     );
     const pages = {
-      player: ['/points', '/sale', '/purchases?all=1', '/account', '/wishlist', '/discovery', '/gifts'],
+      player: [
+        '/',
+        '/search?q=game',
+        '/games/wide-1',
+        '/games/wide-1/checkout',
+        '/games/wide-1/gift',
+        '/library',
+        '/friends',
+        '/points',
+        '/sale',
+        '/purchases?all=1',
+        '/account',
+        '/wishlist',
+        '/discovery',
+        '/gifts',
+        '/no-such-page',
+      ],
       operator: [
         '/console',
         '/console/games/new',
@@ -179,9 +202,15 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
                   ['aria-label', 'placeholder', 'title', 'alt'].map((a) => e.getAttribute(a) ?? '').join(' '),
                 );
                 const options = [...main.querySelectorAll('option')].map((o) => o.textContent ?? '');
-                return [main.innerText, ...labels, ...options].join('\n');
+                // Single words only where the UI speaks (game data such as genre names comes as the catalogue has it).
+                const leaves = [...main.querySelectorAll('button, a.button, label, th, legend, h1, h2, h3, summary, dt')]
+                  .filter((e) => !e.children.length && !e.closest('[translate=no]'))
+                  .map((e) => (e.textContent ?? '').trim());
+                return { text: [main.innerText, ...labels, ...options].join('\n'), leaves };
               });
-              for (const phrase of englishPhrases) if (shown.includes(phrase)) problems.push(`${language} ${path}: English "${phrase}"`);
+              for (const phrase of englishPhrases)
+                if (shown.text.includes(phrase)) problems.push(`${language} ${path}: English "${phrase}"`);
+              for (const leaf of new Set(shown.leaves)) if (englishWords.has(leaf)) problems.push(`${language} ${path}: English "${leaf}"`);
             }
             const wide = await page.evaluate(() => document.documentElement.scrollWidth);
             if (wide > width) {

@@ -26,6 +26,9 @@ const playerEn = {
   currency: 'Currency',
   timeZone: 'Time zone',
   timeZoneHint: 'Gifts scheduled for you arrive at this zone’s local time.',
+  operatorsOnly: 'Only store operators can open the console.',
+  pageMissingTitle: 'Page not found',
+  pageMissing: 'This page does not exist. Check the address, or search for a game above.',
   release: 'Release date',
   developer: 'Developer',
   publisher: 'Publisher',
@@ -263,6 +266,8 @@ const playerEn = {
   giftZoneHint: 'in {name}’s time zone, {zone}',
   giftRefundNote: 'If your friend declines, or does not answer within 30 days, you are refunded automatically.',
   buyAsGift: 'Buy as a gift',
+  buy: 'Buy',
+  preorder: 'Pre-order',
   giftPaying: 'Being paid for',
   giftPaymentFailed: 'Payment failed',
   giftScheduled: 'Scheduled',
@@ -351,6 +356,9 @@ const playerKo: PlayerDict = {
   currency: '통화',
   timeZone: '시간대',
   timeZoneHint: '예약된 선물은 이 시간대의 현지 시각에 도착합니다.',
+  operatorsOnly: '스토어 운영자만 콘솔을 열 수 있습니다.',
+  pageMissingTitle: '페이지를 찾을 수 없습니다',
+  pageMissing: '이 페이지는 없습니다. 주소를 확인하거나 위에서 게임을 검색해 보세요.',
   release: '출시일',
   developer: '개발사',
   publisher: '배급사',
@@ -583,6 +591,8 @@ const playerKo: PlayerDict = {
   giftZoneHint: '{name}님의 시간대({zone}) 기준',
   giftRefundNote: '친구가 거절하거나 30일 안에 답하지 않으면 자동으로 환불됩니다.',
   buyAsGift: '선물로 구매',
+  buy: '구매',
+  preorder: '예약 구매',
   giftPaying: '결제 중',
   giftPaymentFailed: '결제 실패',
   giftScheduled: '예약됨',
@@ -669,6 +679,9 @@ const playerJa: PlayerDict = {
   currency: '通貨',
   timeZone: 'タイムゾーン',
   timeZoneHint: '予約されたギフトはこのタイムゾーンの現地時刻に届きます。',
+  operatorsOnly: 'ストアの運営者だけがコンソールを開けます。',
+  pageMissingTitle: 'ページが見つかりません',
+  pageMissing: 'このページはありません。アドレスを確認するか、上でゲームを検索してください。',
   release: '発売日',
   developer: '開発',
   publisher: '販売',
@@ -901,6 +914,8 @@ const playerJa: PlayerDict = {
   giftZoneHint: '{name}さんのタイムゾーン({zone})で',
   giftRefundNote: 'フレンドが辞退するか 30 日以内に返事がない場合は、自動で返金されます。',
   buyAsGift: 'ギフトとして購入',
+  buy: '購入',
+  preorder: '予約購入',
   giftPaying: 'お支払い中',
   giftPaymentFailed: 'お支払い失敗',
   giftScheduled: '予約済み',
@@ -970,6 +985,8 @@ const playerJa: PlayerDict = {
 const ko: Dict = { ...playerKo, ...consoleKo };
 const ja: Dict = { ...playerJa, ...consoleJa };
 const dicts: Record<string, Partial<Dict>> = { en, ko, ja };
+/** The complete languages' dictionaries (tests check the pages against them). */
+export const complete = { en, ko, ja } as const;
 
 /**
  * `t(key)` is the text in the reader's language (English where it has none); `t(key, values)` fills its ICU

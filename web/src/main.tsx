@@ -28,11 +28,22 @@ import './styles.css';
 
 /** The console is hidden from non-operators; the API enforces the same rule on every call. */
 function OperatorOnly({ children }: { children: ReactNode }) {
-  const { me } = useSession();
+  const { me, t } = useSession();
   if (me === undefined) return null;
   if (!me) return <Navigate to={loginFor(here())} replace />;
-  if (me.role !== 'operator') return <p className="error">Only store operators can open the console.</p>;
+  if (me.role !== 'operator') return <p className="error">{t('operatorsOnly')}</p>;
   return <>{children}</>;
+}
+
+/** An address the store has no page for. */
+function NotFound() {
+  const { t } = useSession();
+  return (
+    <section className="empty-page">
+      <h1>{t('pageMissingTitle')}</h1>
+      <p className="error">{t('pageMissing')}</p>
+    </section>
+  );
 }
 
 createRoot(document.getElementById('root')!).render(
@@ -124,7 +135,7 @@ createRoot(document.getElementById('root')!).render(
                 </OperatorOnly>
               }
             />
-            <Route path="*" element={<p className="error">This page does not exist.</p>} />
+            <Route path="*" element={<NotFound />} />
           </Routes>
         </Layout>
       </SessionProvider>

@@ -78,7 +78,8 @@ function GenrePicker({ onSaved }: { onSaved: () => void }) {
   return (
     <div className="genre-picker" data-testid="genre-picker">
       <p>{t('pickGenres')}</p>
-      <div className="chips">
+      {/* Genre names are the catalogue's (game data), not the UI's: marked so (translate="no"). */}
+      <div className="chips" translate="no">
         {genres.map((g) => (
           <button key={g.name} type="button" className="chip" aria-pressed={picked.includes(g.name)} onClick={() => void toggle(g.name)}>
             {g.name}

@@ -109,14 +109,14 @@ export function Game() {
                   })()}
                   data-testid="buy"
                 >
-                  {game.released ? 'Buy' : 'Pre-order'}
+                  {game.released ? t('buy') : t('preorder')}
                 </Link>
                 <Link
                   className="button secondary gift"
                   to={me ? `/games/${game.slug}/gift` : loginFor(`/games/${game.slug}/gift`)}
                   data-testid="buy-as-gift"
                 >
-                  Buy as a gift
+                  {t('buyAsGift')}
                 </Link>
                 {me && wished !== undefined && (
                   <button

@@ -40,7 +40,7 @@ export function Home() {
       <Shelf title={t('popular')} games={home.popular} />
       <section className="shelf">
         <h2>{t('genres')}</h2>
-        <div className="chips">
+        <div className="chips" translate="no">
           {home.genres.map((g) => (
             <Link key={g.name} to={`/search?genre=${encodeURIComponent(g.name)}`} className="chip">
               {g.name} <small>{g.games}</small>

@@ -91,10 +91,11 @@ export function Search() {
         <ErrorNote error={error} />
         {result && (
           <>
-            <p className="result-count">
+            {/* The page's heading (screen readers jump to it): what was searched and how much was found. */}
+            <h1 className="result-count">
               {params.get('q') && <strong>“{params.get('q')}” · </strong>}
               {result.total.toLocaleString()} {t('results')}
-            </p>
+            </h1>
             {result.items.length === 0 ? (
               <p className="empty">{t('noResults')}</p>
             ) : (
