@@ -94,6 +94,54 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     );
   });
 
+  it('R8 S1.1 game cards (a wishlist, recommendations) come from memory and follow a price written straight into the database, and a game taken off sale, on every node', async () => {
+    const created = await op.post('/api/operator/games', gameInput({ releaseDate: '2026-10-01', editions: priced(3300) }));
+    const { slug, id } = created.body;
+    const { client } = await signUp(a, { country: 'US' });
+    expect((await client.put(`/api/wishlist/${id}`)).status).toBeLessThan(300);
+    const card = async (url: string) => {
+      const list = (await on(url, client).get('/api/wishlist')).body as {
+        gameId: string;
+        game: { price: { amountMinor: number } } | null;
+      }[];
+      return list.find((w) => w.gameId === id)?.game ?? null;
+    };
+    for (const url of [a.url, bUrl]) expect((await card(url))?.price.amountMinor).toBe(3300);
+    // Nothing can read the games table now: the cards still come, from memory, within 1.5 s.
+    const locker = await pool.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table games in access exclusive mode');
+      for (const url of [a.url, bUrl]) {
+        const res = await fetch(`${url}/api/wishlist`, {
+          headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+          signal: AbortSignal.timeout(1500),
+        });
+        const list = (await res.json()) as { gameId: string; game: { price: { amountMinor: number } } | null }[];
+        expect(list.find((w) => w.gameId === id)?.game?.price.amountMinor).toBe(3300);
+      }
+    } finally {
+      await locker.query('rollback');
+      locker.release();
+    }
+    await pool.query(`update game_prices set amount_minor = 2700 where game_id = $1`, [id]);
+    await vi.waitFor(
+      async () => {
+        for (const url of [a.url, bUrl]) expect((await card(url))?.price.amountMinor).toBe(2700);
+      },
+      { timeout: 2000, interval: 20 },
+    );
+    // Unpublished: the card is gone from the wishlist on both nodes (the entry stays, without a game to show).
+    await pool.query(`update games set status = 'draft' where id = $1`, [id]);
+    await vi.waitFor(
+      async () => {
+        for (const url of [a.url, bUrl]) expect(await card(url)).toBeNull();
+      },
+      { timeout: 2000, interval: 20 },
+    );
+    expect(slug).toBeTruthy();
+  });
+
   it('R8 S1.3 a search answered from memory finds a game registered a moment later, on every node', async () => {
     const word = `zanzibar${Date.now().toString(36)}`;
     const search = (url: string) => quickly(`${url}/api/games?q=${word}`) as unknown as Promise<{ body: { total: number } }>;

@@ -115,6 +115,8 @@ export class CatalogService {
       lists?: NotifiedCache<SearchResult | HomePage>;
       /** Whole-catalogue indexes: the type-ahead's titles ('titles') and the search's vocabulary ('words'). */
       indexes?: NotifiedCache<TitleIndex | ReadonlySet<string>>;
+      /** Published games' rows with their price for one country and currency (cards: recommendations, wishlists). */
+      rows?: NotifiedCache<ListedGameRow | null>;
     } = {},
   ) {}
 
@@ -564,11 +566,31 @@ export class CatalogService {
    */
   async cards(ids: readonly string[], shopper: Shopper, opts: { drafts?: boolean } = {}): Promise<GameCard[]> {
     const valid = ids.filter(isUuid);
-    const rows = new Map((await this.store.listedByIds(valid, shopper, opts.drafts)).map((g) => [g.id, g]));
+    const rows = await this.listedRows(valid, shopper, opts.drafts ?? false);
+    // A card is made fresh from its row each time: availability, release and the offer follow the clock and promotions.
     return valid.flatMap((id) => {
       const g = rows.get(id);
       return g ? [this.card(g, shopper)] : [];
     });
+  }
+
+  /**
+   * Games' rows priced for the shopper's country, from memory where this node read them since the catalogue last
+   * changed (every node is told, as for pages); the missing ones in one query. Drafts are never kept.
+   */
+  private async listedRows(ids: string[], shopper: Shopper, drafts: boolean): Promise<Map<string, ListedGameRow>> {
+    const cache = this.caches.rows;
+    if (!cache || drafts) return new Map((await this.store.listedByIds(ids, shopper, drafts)).map((g) => [g.id, g]));
+    // Every miss below asks before any query runs (a cache's load starts synchronously), so they share one.
+    const missing: string[] = [];
+    let batch: Promise<Map<string, ListedGameRow>> | undefined;
+    const load = (id: string) => {
+      missing.push(id);
+      batch ??= Promise.resolve().then(async () => new Map((await this.store.listedByIds(missing, shopper)).map((g) => [g.id, g])));
+      return batch.then((found) => found.get(id) ?? null);
+    };
+    const found = await Promise.all(ids.map((id) => cache.through(`${id}|${shopper.country}|${shopper.currency}`, () => load(id))));
+    return new Map(found.flatMap((g) => (g ? [[g.id, g] as const] : [])));
   }
 
   /** Features of every published game (and of `alsoId`, a draft being previewed). */
