@@ -1,7 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Tx } from '../platform/db/tx.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
-import { StateMachine } from '../platform/state-machine.ts';
+import { machinePer, StateMachine } from '../platform/state-machine.ts';
 import type { Timers } from '../platform/timers.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { RefundContext } from '../orders/sagas.ts';
@@ -41,22 +41,15 @@ interface Move {
 }
 
 /** The machine of one set of dependencies (the module's, the saga's): built once, its hooks added once. */
-const machines = new WeakMap<GiftLifecycleDeps, StateMachine<GiftState, Move>>();
-
-function machineOf(d: GiftLifecycleDeps): StateMachine<GiftState, Move> {
-  let m = machines.get(d);
-  if (!m) {
-    m = new StateMachine<GiftState, Move>('gift', GIFT_MOVES)
-      .onMove('paying', 'scheduled', (tx, c) => paid(d, tx, c))
-      .onEnter('delivered', (tx, c) => delivered(d, tx, c))
-      .onEnter('accepted', (tx, c) => accepted(d, tx, c))
-      .onEnter('declined', (tx, c) => refunded(d, tx, c, 'declined'))
-      .onEnter('expired', (tx, c) => refunded(d, tx, c, 'expired'))
-      .onEnter('cancelled', (tx, c) => refunded(d, tx, c, 'cancelled'));
-    machines.set(d, m);
-  }
-  return m;
-}
+const machineOf = machinePer((d: GiftLifecycleDeps) =>
+  new StateMachine<GiftState, Move>('gift', GIFT_MOVES)
+    .onMove('paying', 'scheduled', (tx, c) => paid(d, tx, c))
+    .onEnter('delivered', (tx, c) => delivered(d, tx, c))
+    .onEnter('accepted', (tx, c) => accepted(d, tx, c))
+    .onEnter('declined', (tx, c) => refunded(d, tx, c, 'declined'))
+    .onEnter('expired', (tx, c) => refunded(d, tx, c, 'expired'))
+    .onEnter('cancelled', (tx, c) => refunded(d, tx, c, 'cancelled')),
+);
 
 /** Moves the gift if it is still in `from` (false if another move won first), with what entering `to` does. */
 export function moveGift(

@@ -1,7 +1,7 @@
 import type { Tx } from '../platform/db/tx.ts';
 import { publish } from '../platform/events.ts';
 import { enqueueMail } from '../platform/mail/outbox.ts';
-import { StateMachine } from '../platform/state-machine.ts';
+import { machinePer, StateMachine } from '../platform/state-machine.ts';
 import type { RefundContext } from './sagas.ts';
 import { orderConfirmedMail, refundedMail } from './mail.ts';
 import { ORDER_MOVES, type OrderStatus } from './state.ts';
@@ -38,18 +38,11 @@ interface Move {
   refund?: { earnedTakenBack: number; gift?: RefundContext['gift'] };
 }
 
-const machines = new WeakMap<OrderLifecycleDeps, StateMachine<OrderStatus, Move>>();
-
-function machineOf(d: OrderLifecycleDeps): StateMachine<OrderStatus, Move> {
-  let m = machines.get(d);
-  if (!m) {
-    m = new StateMachine<OrderStatus, Move>('order', ORDER_MOVES)
-      .onMove('pending', 'paid', (tx, c) => paid(d, tx, c))
-      .onEnter('refunded', (tx, c) => refunded(d, tx, c));
-    machines.set(d, m);
-  }
-  return m;
-}
+const machineOf = machinePer((d: OrderLifecycleDeps) =>
+  new StateMachine<OrderStatus, Move>('order', ORDER_MOVES)
+    .onMove('pending', 'paid', (tx, c) => paid(d, tx, c))
+    .onEnter('refunded', (tx, c) => refunded(d, tx, c)),
+);
 
 /**
  * Payment done: pending → paid with what the purchase earned. `not_live` when the order was cancelled meanwhile

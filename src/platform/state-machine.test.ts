@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Tx } from './db/tx.ts';
-import { StateMachine } from './state-machine.ts';
+import { machinePer, StateMachine } from './state-machine.ts';
 
 const tx = {} as Tx;
 type Light = 'red' | 'green' | 'amber';
@@ -35,6 +35,18 @@ describe('state machine (lifecycles that own their side effects)', () => {
     await m.move(tx, 'refund_pending', 'paid', null, async () => true);
     expect(seen).toEqual(['first paid: mail and library', 'entered paid', 'entered paid']);
     expect(() => m.onMove('pending', 'refund_pending', async () => undefined)).toThrow('order: pending → refund_pending is not a move');
+  });
+
+  it('S2.11 one machine per set of dependencies: its hooks are added once, however often a lifecycle asks for it', () => {
+    let built = 0;
+    const of = machinePer(
+      (d: { name: string }) => (built++, new StateMachine<Light, null>(d.name, { red: ['green'], green: [], amber: [] })),
+    );
+    const [a, b] = [{ name: 'a' }, { name: 'b' }];
+    expect(of(a)).toBe(of(a));
+    expect(of(b)).not.toBe(of(a));
+    expect(of(b).name).toBe('b');
+    expect(built).toBe(2);
   });
 
   it('S2.12 a hook that fails fails the move (its transaction rolls back with it)', async () => {

@@ -45,3 +45,16 @@ export class StateMachine<S extends string, Ctx> {
     return true;
   }
 }
+
+/**
+ * One machine per set of dependencies (a module's, a saga's), its hooks added once: `build` runs the first time a
+ * set is seen. Lifecycles keep their hooks beside the moves that call them without a machine in every caller.
+ */
+export function machinePer<D extends object, S extends string, Ctx>(build: (d: D) => StateMachine<S, Ctx>): (d: D) => StateMachine<S, Ctx> {
+  const machines = new WeakMap<D, StateMachine<S, Ctx>>();
+  return (d) => {
+    let m = machines.get(d);
+    if (!m) machines.set(d, (m = build(d)));
+    return m;
+  };
+}

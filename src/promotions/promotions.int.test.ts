@@ -432,6 +432,23 @@ describe('budgets and coupons are safe under concurrency (R5, D4)', () => {
     ]);
     expect((await sender.client.post('/api/friends/requests', { userId: friend.me.id })).status).toBe(201);
     expect((await friend.client.post(`/api/friends/requests/${sender.me.id}/accept`)).status).toBe(204);
+    /** Sends `friend` a gift of `gameId` and follows it until it is paid or refused: the gift as the sender sees it. */
+    const giveAndSettle = async (gameId: string, extra: { coupon?: string; quoteToken?: string }) => {
+      const sent = await sender.client.post(
+        '/api/gifts',
+        { gameId, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', ...extra },
+        key(),
+      );
+      expect(sent.status).toBe(202);
+      return vi.waitFor(
+        async () => {
+          const g = (await sender.client.get(`/api/gifts/${sent.body.id}`)).body;
+          expect(g.state).not.toBe('paying');
+          return g;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+    };
     await vi.waitFor(
       async () => expect((await sender.client.get(`/api/checkout?gameId=${gameId}&action=gift`)).body.price.amountMinor).toBe(1000),
       {
@@ -439,18 +456,8 @@ describe('budgets and coupons are safe under concurrency (R5, D4)', () => {
       },
     );
     const quote = (await sender.client.get(`/api/checkout?gameId=${gameId}&action=gift`)).body;
-    const gift = await sender.client.post(
-      '/api/gifts',
-      { gameId, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', quoteToken: quote.quoteToken },
-      key(),
-    );
-    expect(gift.status).toBe(202);
-    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${gift.body.id}`)).body.state).not.toBe('paying'), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    const sent = (await sender.client.get(`/api/gifts/${gift.body.id}`)).body;
-    expect(sent.payment.paid).toEqual({ amountMinor: 1000, currency: 'USD' });
+    const gift = await giveAndSettle(gameId, { quoteToken: quote.quoteToken });
+    expect(gift.payment.paid).toEqual({ amountMinor: 1000, currency: 'USD' });
     // The one discounted copy went to the gift: the budget counts it, and the next buyer pays the full price.
     expect((await op.get(`/api/operator/promotions/${budget.body.id}`)).body.used).toBe(1);
     await vi.waitFor(async () => expect((await buyer.client.get(`/api/checkout?gameId=${gameId}`)).body.price.amountMinor).toBe(2000), {
@@ -475,17 +482,8 @@ describe('budgets and coupons are safe under concurrency (R5, D4)', () => {
         ),
       { timeout: 2000 },
     );
-    const withCoupon = await sender.client.post(
-      '/api/gifts',
-      { gameId: couponGame, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', coupon: 'GIFT-40' },
-      key(),
-    );
-    expect(withCoupon.status).toBe(202);
-    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${withCoupon.body.id}`)).body.state).not.toBe('paying'), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    expect((await sender.client.get(`/api/gifts/${withCoupon.body.id}`)).body.payment.paid).toEqual({ amountMinor: 1200, currency: 'USD' });
+    const withCoupon = await giveAndSettle(couponGame, { coupon: 'GIFT-40' });
+    expect(withCoupon.payment.paid).toEqual({ amountMinor: 1200, currency: 'USD' });
     expect((await op.get(`/api/operator/promotions/${coupon.body.id}`)).body.coupons[0]).toMatchObject({ code: 'GIFT-40', uses: 1 });
 
     // The gift's quoted price is honoured after the sale ended meanwhile, as a purchase's is (S1.5).
@@ -504,17 +502,8 @@ describe('budgets and coupons are safe under concurrency (R5, D4)', () => {
       async () => expect((await sender.client.get(`/api/checkout?gameId=${saleGame}&action=gift`)).body.price.amountMinor).toBe(2000),
       { timeout: 2000 },
     );
-    const late = await sender.client.post(
-      '/api/gifts',
-      { gameId: saleGame, recipientId: friend.me.id, message: '', pointsToUse: 0, paymentMethod: 'card', quoteToken: saleQuote.quoteToken },
-      key(),
-    );
-    expect(late.status).toBe(202);
-    await vi.waitFor(async () => expect((await sender.client.get(`/api/gifts/${late.body.id}`)).body.state).not.toBe('paying'), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    expect((await sender.client.get(`/api/gifts/${late.body.id}`)).body.payment.paid).toEqual({ amountMinor: 1400, currency: 'USD' });
+    const late = await giveAndSettle(saleGame, { quoteToken: saleQuote.quoteToken });
+    expect(late.payment.paid).toEqual({ amountMinor: 1400, currency: 'USD' });
   });
 
   it('R5 a coupon code prices at checkout, is counted when the order is placed and given back when the order fails', async () => {
