@@ -155,6 +155,38 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     await vi.waitFor(async () => expect((await search(bUrl)).body.total).toBe(1), { timeout: 2000, interval: 20 });
   });
 
+  it("R8 S1.3 a word search is answered from each node's index, cards and prices included: it needs no table while they are locked", async () => {
+    const word = `wombat${Date.now().toString(36)}`;
+    const created = await op.post(
+      '/api/operator/games',
+      gameInput({ title: { en: `${word} Harbor` }, releaseDate: '2026-10-01', editions: priced(4200) }),
+    );
+    expect(created.status).toBe(201);
+    let asked = 0;
+    for (const url of [a.url, bUrl]) {
+      // Until the node has built its index and read its market's prices (in the background, after the first search),
+      // a search reads tables, waits for the lock and times out; then it is answered from memory at once.
+      await vi.waitFor(
+        async () => {
+          const locker = await pool.connect();
+          try {
+            await locker.query('begin');
+            await locker.query('lock table games, game_editions, game_prices, search_words in access exclusive mode');
+            // A page size not asked before: never an answer kept from an earlier search.
+            const res = await fetch(`${url}/api/games?q=${word}&pageSize=${1 + (asked++ % 100)}`, { signal: AbortSignal.timeout(400) });
+            const body = (await res.json()) as { total: number; items: { title: string; price: { amountMinor: number } }[] };
+            expect(body.total).toBe(1);
+            expect(body.items[0]).toMatchObject({ title: `${word} Harbor`, price: { amountMinor: 4200 } });
+          } finally {
+            await locker.query('rollback');
+            locker.release();
+          }
+        },
+        { timeout: 15_000, interval: 50 },
+      );
+    }
+  });
+
   it('R8 type-ahead on every node lists a game registered a moment later; the slug "suggest" is the store\'s own', async () => {
     const word = `quokka${Date.now().toString(36)}`;
     const suggest = async (url: string) =>

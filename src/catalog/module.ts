@@ -9,6 +9,7 @@ import type { HomePage, SearchResult } from './schemas.ts';
 import { CatalogService, type OfferPricer, type StoreGamePage } from './service.ts';
 import { CATALOG_CHANNEL, CatalogStore, type CatalogTables, type ListedGameRow } from './store.ts';
 import type { TitleIndex } from './suggest.ts';
+import type { SearchIndex } from './search-index.ts';
 
 /** The catalogue (S1.1–S1.4, R5, R8): games, editions, regional prices, search and the storefront's pages. */
 export const catalogModule = storeModule({
@@ -25,7 +26,7 @@ export const catalogModule = storeModule({
     const [pages, lists, indexes, rows] = await Promise.all([
       p.cache<StoreGamePage>({ channel, ttlMs: 600_000, max: 20_000 }),
       p.cache<SearchResult | HomePage>({ channel, ttlMs: 300_000, max: 2_000 }),
-      p.cache<TitleIndex | ReadonlySet<string>>({ channel, ttlMs: 3_600_000, max: 2 }),
+      p.cache<TitleIndex | SearchIndex>({ channel, ttlMs: 3_600_000, max: 2 }),
       p.cache<ListedGameRow | null>({ channel, ttlMs: 600_000, max: 20_000 }),
     ]);
     // The storefront prices through the promotions in memory (a later module: read when a price is asked for).
@@ -35,6 +36,7 @@ export const catalogModule = storeModule({
       { offer: (item, country) => s.promotions.offer(item, country), epoch: () => s.promotions.epoch() },
       { pages, lists, indexes, rows },
     );
+    catalog.warm();
     return {
       provides: { catalog },
       routes: async (app) => {

@@ -57,18 +57,42 @@ export interface TokenLookup {
  * inside tsquery quotes.
  */
 export function buildTsQuery(tokens: string[], lookup: Map<string, TokenLookup>): string | undefined {
+  const terms = buildQuery(tokens, lookup);
+  return terms ? toTsQuery(terms) : undefined;
+}
+
+/**
+ * One query word as matched: any of `words` exactly, or (the last Latin word) any word starting with `prefix`.
+ * A document matches a query when it matches every term.
+ */
+export interface QueryTerm {
+  words: string[];
+  prefix?: string;
+}
+
+/** The terms `buildTsQuery` writes as a tsquery, for the in-memory index (see search-index.ts). */
+export function buildQuery(tokens: string[], lookup: Map<string, TokenLookup>): QueryTerm[] | undefined {
   const last = tokens.length - 1;
   const parts = tokens.map((t, i) => {
     const info = lookup.get(t);
     const prefix = i === last && !isCjk(t);
     const alternatives = info && !info.known ? info.close : [];
-    const terms = [prefix ? `'${t}':*` : `'${t}'`, ...alternatives.map((w) => `'${w}'`)];
+    const term: QueryTerm = prefix ? { words: alternatives, prefix: t } : { words: [t, ...alternatives] };
     const hopeless = info !== undefined && !info.known && !prefix && alternatives.length === 0;
-    return { term: terms.length > 1 ? `(${terms.join(' | ')})` : terms[0]!, hopeless };
+    return { term, hopeless };
   });
   const useful = parts.filter((p) => !p.hopeless);
   const chosen = useful.length ? useful : parts;
-  return chosen.length ? chosen.map((p) => p.term).join(' & ') : undefined;
+  return chosen.length ? chosen.map((p) => p.term) : undefined;
+}
+
+export function toTsQuery(terms: QueryTerm[]): string {
+  return terms
+    .map((t) => {
+      const parts = [...(t.prefix !== undefined ? [`'${t.prefix}':*`] : []), ...t.words.map((w) => `'${w}'`)];
+      return parts.length > 1 ? `(${parts.join(' | ')})` : parts[0]!;
+    })
+    .join(' & ');
 }
 
 /** Text for trigram (typo-tolerant) matching of titles: normalised, punctuation folded to spaces. */

@@ -7,10 +7,11 @@ import { isLanguage, pickText } from '../platform/languages.ts';
 import { isCountry } from '../platform/countries.ts';
 import { decide, type GameRegions } from '../regions/policy.ts';
 import { regionText } from '../regions/messages.ts';
-import { buildTsQuery, correctable, isCjk, tokenize, trigramText } from './search-text.ts';
+import { buildQuery, correctable, isCjk, toTsQuery, tokenize, trigramText, type QueryTerm } from './search-text.ts';
+import { SearchIndex } from './search-index.ts';
 import { createHash } from 'node:crypto';
 import { TitleIndex, type Suggestion } from './suggest.ts';
-import type { CatalogStore, EditionRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
+import type { CardRow, CatalogStore, EditionRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { NotifiedCache } from '../platform/db/notified-cache.ts';
 import type {
   Availability,
@@ -32,7 +33,7 @@ import './events.ts';
 /** Who is looking: prices, availability and texts depend on it. */
 export type { Shopper } from '../platform/shopper.ts';
 
-const regionsOf = (g: GameRow): GameRegions => ({
+const regionsOf = (g: Omit<GameRow, 'description'>): GameRegions => ({
   sale: { mode: g.sale_mode, countries: g.sale_countries },
   play: { mode: g.play_mode, countries: g.play_countries },
   ipMismatch: g.ip_mismatch,
@@ -51,7 +52,7 @@ export function resolvePrice(
 
 /** Availability for a shopper: the region policy first, then whether a price exists for their country. */
 export function availabilityFor(
-  g: GameRow,
+  g: Omit<GameRow, 'description'>,
   shopper: Pick<Shopper, 'country' | 'language'>,
   price: Money | null,
   action: 'buy' | 'gift' = 'buy',
@@ -113,8 +114,8 @@ export class CatalogService {
     private readonly caches: {
       pages?: NotifiedCache<StoreGamePage>;
       lists?: NotifiedCache<SearchResult | HomePage>;
-      /** Whole-catalogue indexes: the type-ahead's titles ('titles') and the search's vocabulary ('words'). */
-      indexes?: NotifiedCache<TitleIndex | ReadonlySet<string>>;
+      /** Whole-catalogue indexes: the type-ahead's titles ('titles') and the word search's ('search'). */
+      indexes?: NotifiedCache<TitleIndex | SearchIndex>;
       /** Published games' rows with their price for one country and currency (cards: recommendations, wishlists). */
       rows?: NotifiedCache<ListedGameRow | null>;
     } = {},
@@ -145,18 +146,28 @@ export class CatalogService {
   #lastTitles: { index: TitleIndex; at: number } | undefined;
 
   /**
-   * For each query token: is it a word of the catalogue, and if not, which words are close. Words are only ever added
-   * to the vocabulary, so a token found in this node's copy is known for sure; only the others (typos, words newer than
-   * the copy) are looked up in the database, which also finds their corrections.
+   * The word search's index of every published game, kept until the catalogue changes (every node is told). When
+   * there is none, one is built in the background, a slice at a time, and searches run in PostgreSQL meanwhile (the
+   * same matches and ranking: `search-index.int.test.ts`), as they do while this node cannot hear changes.
    */
-  private async lookupWords(tokens: string[], correctable: string[]): Promise<Map<string, { known: boolean; close: string[] }>> {
+  private searchIndex(): SearchIndex | undefined {
     const cache = this.caches.indexes;
-    // Not while this node cannot hear changes: the cache would read the whole vocabulary for every search.
-    const known = cache?.live ? await cache.through('words', () => this.store.vocabulary()) : new Set<string>();
-    if (known instanceof TitleIndex) throw new Error('the vocabulary is not a set of words');
-    const found = new Map(tokens.filter((t) => known.has(t)).map((t) => [t, { known: true, close: [] as string[] }]));
-    const rest = tokens.filter((t) => !found.has(t));
-    return rest.length ? new Map([...found, ...(await this.store.lookupWords(rest, correctable))]) : found;
+    if (!cache?.live) return undefined;
+    const index = cache.peek('search');
+    if (index instanceof SearchIndex) return index;
+    // Joins a build under way; one that fails is tried again by the next search.
+    cache
+      .through('search', async () => {
+        const [rows, words] = await Promise.all([this.store.searchIndexRows(), this.store.vocabularyCounts()]);
+        return SearchIndex.build(rows, words);
+      })
+      .catch(() => undefined);
+    return undefined;
+  }
+
+  /** Starts building the word search's index in the background, so that a node's first searches find it ready. */
+  warm(): void {
+    this.searchIndex();
   }
 
   /**
@@ -414,7 +425,12 @@ export class CatalogService {
   }
 
   /** The list price after the promotions live for this shopper's country; `offer` when it is discounted. */
-  private offerFor(g: GameRow, list: Money, shopper: Shopper, editionId?: string): { price: Money; offer?: GameCard['offer'] } {
+  private offerFor(
+    g: Omit<GameRow, 'description'>,
+    list: Money,
+    shopper: Shopper,
+    editionId?: string,
+  ): { price: Money; offer?: GameCard['offer'] } {
     if (!this.offers) return { price: list };
     let o: ReturnType<OfferPricer['offer']>;
     try {
@@ -438,7 +454,7 @@ export class CatalogService {
     return { price: o.price, offer: { listPrice: list, percentOff: o.percentOff, endsAt: o.endsAt?.toISOString() ?? null } };
   }
 
-  private card(g: ListedGameRow, shopper: Shopper): GameCard {
+  private card(g: CardRow, shopper: Shopper): GameCard {
     const list = g.price_amount === null || g.price_currency === null ? null : { amountMinor: g.price_amount, currency: g.price_currency };
     const availability = availabilityFor(g, shopper, list);
     const offered = list && availability.purchasable ? this.offerFor(g, list, shopper) : undefined;
@@ -499,19 +515,52 @@ export class CatalogService {
     const words = q.q?.trim() ?? '';
     const offset = (page - 1) * pageSize;
     const tokens = [...new Set(tokenize(words))].slice(0, 12);
-    const tsquery = tokens.length
-      ? buildTsQuery(
-          tokens,
-          await this.lookupWords(
-            tokens.filter((t) => !isCjk(t)),
-            tokens.filter(correctable),
-          ),
-        )
-      : undefined;
-    const { rows, total } = tsquery
-      ? await this.store.search(tsquery, trigramText(words), filter, ctx, pageSize, offset)
-      : await this.store.browse(filter, q.sort === 'relevance' || !q.sort ? 'popular' : q.sort, ctx, pageSize, offset);
+    const latin = tokens.filter((t) => !isCjk(t));
+    const index = tokens.length ? this.searchIndex() : undefined;
+    const lookup = index
+      ? index.lookup(latin, tokens.filter(correctable))
+      : await this.store.lookupWords(latin, tokens.filter(correctable));
+    const terms = tokens.length ? buildQuery(tokens, lookup) : undefined;
+    const { rows, total } = !terms
+      ? await this.store.browse(filter, q.sort === 'relevance' || !q.sort ? 'popular' : q.sort, ctx, pageSize, offset)
+      : index
+        ? await this.searchInMemory(index, terms, words, q, shopper, pageSize, offset)
+        : await this.store.search(toTsQuery(terms), trigramText(words), filter, ctx, pageSize, offset);
     return { items: rows.map((g) => this.card(g, shopper)), total, page, pageSize, country: shopper.country, currency: shopper.currency };
+  }
+
+  /**
+   * Word search on this node's index, cards and prices included: no database round trip once the shopper's market
+   * (country and currency) has been read. Until then the cards' rows are read (and a price range runs in PostgreSQL).
+   */
+  private async searchInMemory(
+    index: SearchIndex,
+    terms: QueryTerm[],
+    words: string,
+    q: SearchQuery,
+    shopper: Shopper,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: CardRow[]; total: number }> {
+    const { country, currency } = shopper;
+    const prices = index.market(`${country}|${currency}`, () => this.store.standardPrices(country, currency));
+    const ranged = q.minPrice !== undefined || q.maxPrice !== undefined;
+    const filter = { genre: q.genre, minPrice: q.minPrice, maxPrice: q.maxPrice, release: q.release };
+    const today = this.today();
+    if (ranged && !prices) return this.store.search(toTsQuery(terms), trigramText(words), filter, { ...shopper, today }, limit, offset);
+    const [min, max] = [q.minPrice ?? 0, q.maxPrice ?? Infinity];
+    const priced = (rank: number) => prices!.currency[rank] === currency && prices!.amount[rank]! >= min && prices!.amount[rank]! <= max;
+    const found = index.search(
+      terms,
+      trigramText(words),
+      { genre: q.genre, release: q.release, today, ...(ranged ? { priced } : {}) },
+      limit,
+      offset,
+    );
+    if (prices) return { rows: found.ranks.map((rank) => index.card(rank, prices)), total: found.total };
+    const ids = found.ranks.map((rank) => index.ids[rank]!);
+    const rows = await this.listedRows(ids, shopper, false);
+    return { rows: ids.flatMap((id) => rows.get(id) ?? []), total: found.total };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { SuggestRow } from './suggest.ts';
+import type { SearchIndexRow, VocabularyWord } from './search-index.ts';
 import { sql, type Kysely, type Transaction, type Selectable, type Insertable, type ColumnType } from 'kysely';
 import type { IpMismatchPolicy, RegionMode } from '../regions/policy.ts';
 import { asTx, type Tx } from '../platform/db/tx.ts';
@@ -64,6 +65,8 @@ export type EditionRow = Selectable<EditionsTable>;
 export type PriceRow = Selectable<PricesTable>;
 /** A game row as lists need it, with the visitor's standard-edition price already resolved. */
 export type ListedGameRow = GameRow & { price_amount: number | null; price_currency: string | null };
+/** What a game card shows: a listed game without its description. */
+export type CardRow = Omit<ListedGameRow, 'description'>;
 
 export interface GameWrite {
   row: Omit<Insertable<GamesTable>, 'search_doc' | 'version' | 'created_at' | 'updated_at'>;
@@ -153,11 +156,6 @@ export class CatalogStore {
       insert into search_words (word, games)
       select * from unnest(${[...counts.keys()]}::text[], ${[...counts.values()]}::int[])
       on conflict (word) do update set games = search_words.games + excluded.games`.execute(this.db);
-  }
-
-  /** Every word of the catalogue's search vocabulary (some tens of thousands; words are never removed). */
-  async vocabulary(): Promise<Set<string>> {
-    return new Set((await this.db.selectFrom('search_words').select('word').execute()).map((r) => r.word));
   }
 
   /**
@@ -350,7 +348,7 @@ export class CatalogStore {
       select ${sql.raw(gameColumns.map((c) => 'g.' + c).join(', '))}, p.score, p.total, price.price_amount, price.price_currency
       from page p join games g on g.id = p.id ${join}
       order by p.score desc, p.popularity desc, g.id`.execute(this.db);
-    return { rows: r.rows, total: r.rows[0]?.total ?? 0 };
+    return { rows: r.rows.map(({ total: _total, ...row }) => row), total: r.rows[0]?.total ?? 0 };
   }
 
   /** Published games by id with the price that applies in one country, in no particular order. */
@@ -411,6 +409,30 @@ export class CatalogStore {
       .select(['id', 'genres', 'tags', 'developer', 'popularity', 'title', 'default_language'])
       .where((eb) => (alsoId ? eb.or([eb('status', '=', 'published'), eb('id', '=', alsoId)]) : eb('status', '=', 'published')))
       .execute();
+  }
+
+  /** Every published game's card row and search document, for the in-memory search index. */
+  async searchIndexRows(): Promise<SearchIndexRow[]> {
+    const columns = gameColumns.filter((c) => c !== 'description');
+    const r = await sql<SearchIndexRow>`
+      select ${sql.raw(columns.join(', '))}, search_doc::text as search_doc
+      from games where status = 'published'`.execute(this.db);
+    return r.rows;
+  }
+
+  /** The search vocabulary with how many games use each word (typo corrections prefer common words). */
+  async vocabularyCounts(): Promise<VocabularyWord[]> {
+    return this.db.selectFrom('search_words').select(['word', 'games']).execute();
+  }
+
+  /** Each game's standard-edition price that applies in a country, as `priceJoin` picks it (cards, price ranges). */
+  async standardPrices(country: string, currency: string): Promise<{ id: string; amount: number; currency: string }[]> {
+    const r = await sql<{ id: string; amount: number; currency: string }>`
+      select distinct on (p.game_id) p.game_id as id, p.amount_minor as amount, p.currency
+      from game_prices p join game_editions e on e.id = p.edition_id and e.position = 0
+      where p.country in (${country}, '*')
+      order by p.game_id, (p.country = ${country}) desc, (p.currency = ${currency}) desc`.execute(this.db);
+    return r.rows;
   }
 
   /** Every published game's titles and popularity, for the type-ahead index. */

@@ -73,6 +73,14 @@ export class NotifiedCache<V> {
     this.#byTag.delete(tag);
   }
 
+  /** The value kept for `key`, if there is one now; nothing is loaded. */
+  peek(key: string): V | undefined {
+    const hit = this.live ? this.#entries.get(key) : undefined;
+    if (!hit || hit.until <= (this.opts.now ? this.opts.now() : performance.now())) return undefined;
+    this.stats.hits++;
+    return hit.value;
+  }
+
   /**
    * The cached value, or `load()`'s (kept unless a change arrived meanwhile). `tag` names what invalidates a value;
    * `ttlMs` may shorten its life (0: not kept), never lengthen it beyond the cache's.
