@@ -306,6 +306,9 @@ async function main() {
         if (res.items.some((g) => g.slug === s.slug)) top3++;
       }
 
+      // What the store holds after all this (pages, cards, the search index of every game): from its own /metrics.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const metric = (name: string) => Math.round(Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20);
       const summary = {
         bench: 'catalog',
         machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -313,6 +316,7 @@ async function main() {
         seedSeconds,
         connections: CONNECTIONS,
         durationSeconds: DURATION,
+        storeMemoryMb: { rss: metric('process_resident_memory_bytes'), heapUsed: metric('nodejs_heap_size_used_bytes') },
         helloWorld: { ...helloLoad, sequentialP95Ms: helloLatency.p95 },
         gamePage: { ...gameLoad, reqPerSecRatioToHello: Math.round((gameLoad.reqPerSec / helloLoad.reqPerSec) * 1000) / 1000 },
         gamePageSignedIn: {
