@@ -131,19 +131,28 @@ export class CatalogStore {
     return this.db.transaction().execute((trx) => fn(new CatalogStore(trx), asTx(trx)));
   }
 
-  /** Inserts games with their editions and prices; many at once for imports (demo catalog, benchmarks). */
+  /**
+   * Inserts games with their editions and prices; many at once for imports (demo catalog, benchmarks). A statement
+   * carries at most 65,535 parameters (about 2,700 games' rows), so the rows go in slices of 500 games.
+   */
   async insertGames(writes: GameWrite[], now: Date): Promise<void> {
-    if (!writes.length) return;
-    await this.db
-      .insertInto('games')
-      .values(writes.map((w) => ({ ...w.row, search_doc: searchDoc(w.search), version: 1, created_at: now, updated_at: now })))
-      .execute();
-    await this.db
-      .insertInto('game_editions')
-      .values(writes.flatMap((w) => w.editions.map((e) => ({ ...e, game_id: w.row.id, name: JSON.stringify(e.name) }))))
-      .execute();
-    const prices = writes.flatMap((w) => w.prices);
-    if (prices.length) await this.db.insertInto('game_prices').values(prices).execute();
+    for (let i = 0; i < writes.length; i += 500) {
+      const slice = writes.slice(i, i + 500);
+      await this.db
+        .insertInto('games')
+        .values(slice.map((w) => ({ ...w.row, search_doc: searchDoc(w.search), version: 1, created_at: now, updated_at: now })))
+        .execute();
+      await this.db
+        .insertInto('game_editions')
+        .values(slice.flatMap((w) => w.editions.map((e) => ({ ...e, game_id: w.row.id, name: JSON.stringify(e.name) }))))
+        .execute();
+      const prices = slice.flatMap((w) => w.prices);
+      for (let p = 0; p < prices.length; p += 5_000)
+        await this.db
+          .insertInto('game_prices')
+          .values(prices.slice(p, p + 5_000))
+          .execute();
+    }
     await this.addWords(writes.flatMap((w) => w.words));
   }
 
