@@ -142,6 +142,29 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     expect(slug).toBeTruthy();
   });
 
+  it("S1.5 S1.1 checkout's quote comes from memory (answered while the games table is locked) and follows a price written straight into the database, on every node", async () => {
+    const created = await op.post('/api/operator/games', gameInput({ releaseDate: '2026-10-01', editions: priced(5100) }));
+    const { id } = created.body;
+    const quote = async (url: string) => (await quickly(`${url}/api/games/${id}/quote`)).body.price.amountMinor;
+    for (const url of [a.url, bUrl]) expect(await quote(url)).toBe(5100);
+    const locker = await pool.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table games, game_editions, game_prices in access exclusive mode');
+      for (const url of [a.url, bUrl]) expect(await quote(url)).toBe(5100);
+    } finally {
+      await locker.query('rollback');
+      locker.release();
+    }
+    await pool.query(`update game_prices set amount_minor = 4700 where game_id = $1`, [id]);
+    await vi.waitFor(
+      async () => {
+        for (const url of [a.url, bUrl]) expect(await quote(url)).toBe(4700);
+      },
+      { timeout: 2000, interval: 20 },
+    );
+  });
+
   it('R8 S1.3 a search answered from memory finds a game registered a moment later, on every node', async () => {
     const word = `zanzibar${Date.now().toString(36)}`;
     const search = (url: string) => quickly(`${url}/api/games?q=${word}`) as unknown as Promise<{ body: { total: number } }>;

@@ -11,7 +11,7 @@ import { buildQuery, correctable, isCjk, toTsQuery, tokenize, trigramText, type 
 import { SearchIndex } from './search-index.ts';
 import { createHash } from 'node:crypto';
 import { TitleIndex, type Suggestion } from './suggest.ts';
-import type { CardRow, CatalogStore, EditionRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
+import type { CardRow, CatalogStore, EditionRow, GamePageRow, GameRow, GameWrite, ListedGameRow, PriceRow } from './store.ts';
 import type { NotifiedCache } from '../platform/db/notified-cache.ts';
 import type {
   Availability,
@@ -34,8 +34,9 @@ import './events.ts';
 export type { Shopper } from '../platform/shopper.ts';
 
 const regionsOf = (g: Omit<GameRow, 'description'>): GameRegions => ({
-  sale: { mode: g.sale_mode, countries: g.sale_countries },
-  play: { mode: g.play_mode, countries: g.play_countries },
+  // Copies: the row may be kept in memory and shared by every request that reads it.
+  sale: { mode: g.sale_mode, countries: [...g.sale_countries] },
+  play: { mode: g.play_mode, countries: [...g.play_countries] },
   ipMismatch: g.ip_mismatch,
 });
 
@@ -118,6 +119,9 @@ export class CatalogService {
       indexes?: NotifiedCache<TitleIndex | SearchIndex>;
       /** Published games' rows with their price for one country and currency (cards: recommendations, wishlists). */
       rows?: NotifiedCache<ListedGameRow | null>;
+      /** Games by id, drafts too ('game|id'), and with the editions and prices of one country ('offers|id|country'):
+       *  what checkout, gifts and order views ask several times per purchase. */
+      games?: NotifiedCache<GameRow | GamePageRow | null>;
     } = {},
   ) {}
 
@@ -642,13 +646,30 @@ export class CatalogService {
     return new Map(found.flatMap((g) => (g ? [[g.id, g] as const] : [])));
   }
 
+  /** A game's row (drafts too), from memory since the catalogue last changed (every node is told, as for pages). */
+  private async gameRow(id: string): Promise<GameRow | undefined> {
+    const cache = this.caches.games;
+    const g = cache
+      ? await cache.through(`game|${id}`, async () => (await this.store.gameById(id)) ?? null)
+      : await this.store.gameById(id);
+    return (g as GameRow | null) ?? undefined;
+  }
+
+  /** A game with its editions and the prices that can apply in a country: the quote's and checkout's reading. */
+  private async offerRow(id: string, country: string): Promise<GamePageRow | undefined> {
+    const cache = this.caches.games;
+    const load = async () => (await this.store.gameWithOffers(id, true, country)) ?? null;
+    const g = cache ? await cache.through(`offers|${id}|${country}`, load) : await load();
+    return (g as GamePageRow | null) ?? undefined;
+  }
+
   /** Features of every published game (and of `alsoId`, a draft being previewed). */
   features(alsoId?: string) {
     return this.store.features(alsoId && isUuid(alsoId) ? alsoId : undefined);
   }
 
   async isPublished(gameId: string): Promise<boolean> {
-    return isUuid(gameId) && (await this.store.gameById(gameId))?.status === 'published';
+    return isUuid(gameId) && (await this.gameRow(gameId))?.status === 'published';
   }
 
   /** What other contexts need to know about a published game: its title, release date and whether it is out. */
@@ -667,7 +688,7 @@ export class CatalogService {
     /** The cover as the storefront shows it (its own, or the one the store draws). */
     coverUrl: string;
   }> {
-    const g = isUuid(gameId) ? await this.store.gameById(gameId) : undefined;
+    const g = isUuid(gameId) ? await this.gameRow(gameId) : undefined;
     if (!g) throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     return {
       id: g.id,
@@ -696,7 +717,7 @@ export class CatalogService {
     shopper: Shopper,
     action: 'buy' | 'gift' = 'buy',
   ): Promise<{ quote: Quote; item: OfferItem }> {
-    const g = isUuid(gameId) ? await this.store.gameWithOffers(gameId, true, shopper.country) : undefined;
+    const g = isUuid(gameId) ? await this.offerRow(gameId, shopper.country) : undefined;
     if (!g || g.status !== 'published') throw notFound({ en: 'This game', ko: '이 게임', ja: 'このゲーム' }, 'game_not_found');
     const edition = editionId ? g.editions.find((e) => e.id === editionId) : g.editions[0];
     if (!edition) throw notFound({ en: 'This edition', ko: '이 에디션', ja: 'このエディション' }, 'edition_not_found');
