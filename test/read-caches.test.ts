@@ -32,6 +32,19 @@ const quickly = async (url: string, ms = 1500) => {
   return { status: res.status, body: (await res.json()) as { price: { amountMinor: number } }, etag: res.headers.get('etag') };
 };
 
+/** Runs `check` while `tables` are locked against any reader (ACCESS EXCLUSIVE in a transaction rolled back after). */
+async function whileLocked(tables: string, check: () => Promise<void>): Promise<void> {
+  const locker = await pool.connect();
+  try {
+    await locker.query('begin');
+    await locker.query(`lock table ${tables} in access exclusive mode`);
+    await check();
+  } finally {
+    await locker.query('rollback');
+    locker.release();
+  }
+}
+
 beforeAll(async () => {
   a = await startTestStore({ now: NOW, durable: true });
   const port = await freePort();
@@ -55,19 +68,13 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     for (const url of [a.url, bUrl]) expect((await quickly(`${url}/api/games/${slug}`)).body.price.amountMinor).toBe(2000);
 
     // Nothing can read the games table now: both nodes still answer, from memory.
-    const locker = await pool.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table games in access exclusive mode');
+    await whileLocked('games', async () => {
       for (const url of [a.url, bUrl]) {
         const page = await quickly(`${url}/api/games/${slug}`);
         expect(page.status).toBe(200);
         expect(page.body.price.amountMinor).toBe(2000);
       }
-    } finally {
-      await locker.query('rollback');
-      locker.release();
-    }
+    });
 
     const edited = await op.put(`/api/operator/games/${id}`, gameInput({ slug, releaseDate: '2026-10-01', editions: priced(1500) }), {
       'if-match': created.headers.get('etag')!,
@@ -108,10 +115,7 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     };
     for (const url of [a.url, bUrl]) expect((await card(url))?.price.amountMinor).toBe(3300);
     // Nothing can read the games table now: the cards still come, from memory, within 1.5 s.
-    const locker = await pool.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table games in access exclusive mode');
+    await whileLocked('games', async () => {
       for (const url of [a.url, bUrl]) {
         const res = await fetch(`${url}/api/wishlist`, {
           headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
@@ -120,10 +124,7 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
         const list = (await res.json()) as { gameId: string; game: { price: { amountMinor: number } } | null }[];
         expect(list.find((w) => w.gameId === id)?.game?.price.amountMinor).toBe(3300);
       }
-    } finally {
-      await locker.query('rollback');
-      locker.release();
-    }
+    });
     await pool.query(`update game_prices set amount_minor = 2700 where game_id = $1`, [id]);
     await vi.waitFor(
       async () => {
@@ -147,15 +148,9 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
     const { id } = created.body;
     const quote = async (url: string) => (await quickly(`${url}/api/games/${id}/quote`)).body.price.amountMinor;
     for (const url of [a.url, bUrl]) expect(await quote(url)).toBe(5100);
-    const locker = await pool.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table games, game_editions, game_prices in access exclusive mode');
+    await whileLocked('games, game_editions, game_prices', async () => {
       for (const url of [a.url, bUrl]) expect(await quote(url)).toBe(5100);
-    } finally {
-      await locker.query('rollback');
-      locker.release();
-    }
+    });
     await pool.query(`update game_prices set amount_minor = 4700 where game_id = $1`, [id]);
     await vi.waitFor(
       async () => {
@@ -191,19 +186,13 @@ describe('game pages from memory, honest on every node (issue 15: R6, S1.3, S1.1
       // a search reads tables, waits for the lock and times out; then it is answered from memory at once.
       await vi.waitFor(
         async () => {
-          const locker = await pool.connect();
-          try {
-            await locker.query('begin');
-            await locker.query('lock table games, game_editions, game_prices, search_words in access exclusive mode');
+          await whileLocked('games, game_editions, game_prices, search_words', async () => {
             // A page size not asked before: never an answer kept from an earlier search.
             const res = await fetch(`${url}/api/games?q=${word}&pageSize=${1 + (asked++ % 100)}`, { signal: AbortSignal.timeout(400) });
             const body = (await res.json()) as { total: number; items: { title: string; price: { amountMinor: number } }[] };
             expect(body.total).toBe(1);
             expect(body.items[0]).toMatchObject({ title: `${word} Harbor`, price: { amountMinor: 4200 } });
-          } finally {
-            await locker.query('rollback');
-            locker.release();
-          }
+          });
         },
         { timeout: 15_000, interval: 50 },
       );

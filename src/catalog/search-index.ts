@@ -1,4 +1,4 @@
-import type { QueryTerm, TokenLookup } from './search-text.ts';
+import { firstAtLeast, type QueryTerm, type TokenLookup } from './search-text.ts';
 import type { CardRow } from './store.ts';
 
 /** A published game as the search index reads it: its card's row and its search document (a tsvector, as text). */
@@ -398,13 +398,7 @@ export class SearchIndex {
     });
     if (term.prefix === undefined) return { exact, from: 0, to: 0 };
     const p = term.prefix;
-    let lo = 0;
-    let hi = this.#lexemes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#lexemes[mid]! < p) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtLeast(this.#lexemes, p);
     let to = lo;
     while (to < this.#lexemes.length && this.#lexemes[to]!.startsWith(p)) to++;
     return { exact, from: lo, to };

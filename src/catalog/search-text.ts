@@ -95,6 +95,18 @@ export function toTsQuery(terms: QueryTerm[]): string {
     .join(' & ');
 }
 
+/** The first index of a sorted list whose entry is not below `key` (where the entries starting with a prefix begin). */
+export function firstAtLeast(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Text for trigram (typo-tolerant) matching of titles: normalised, punctuation folded to spaces. */
 export function trigramText(text: string): string {
   return normalize(text)

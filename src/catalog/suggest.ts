@@ -1,4 +1,5 @@
 import { pickText } from '../platform/languages.ts';
+import { firstAtLeast } from './search-text.ts';
 
 /** A published game as type-ahead needs it. */
 export interface SuggestRow {
@@ -76,13 +77,7 @@ export class TitleIndex {
 
   /** The `limit` best ranks (most popular games) among the entries starting with `prefix`, in order. */
   #best(prefix: string, limit: number): number[] {
-    let lo = 0;
-    let hi = this.#keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#keys[mid]! < prefix) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtLeast(this.#keys, prefix);
     // The best `limit` ranks among the matching entries; a short prefix may match many, so the scan is bounded.
     const best: number[] = [];
     for (let i = lo, scanned = 0; i < this.#keys.length && scanned < 50_000 && this.#keys[i]!.startsWith(prefix); i++, scanned++) {
