@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { sagaTable } from '../platform/saga.ts';
 import { preorderGame } from '../flows/preorder-game.ts';
 import { refundOrder } from '../flows/refund-order.ts';
+import { buyCart } from '../flows/buy-cart.ts';
 import { sendGift, type GiftDeps } from '../flows/send-gift.ts';
 import { GIFT_TIMERS } from '../gifts/lifecycle.ts';
 import type { FlowDeps } from '../flows/deps.ts';
@@ -42,6 +43,7 @@ have another shape refuses to start while runs of the old shape are unfinished o
 saga's steps is a drained deploy — the previous version runs until they finish.
 
 ${sagaTable(preorderGame(definitionsOnly))}
+${sagaTable(buyCart(definitionsOnly))}
 ${sagaTable(refundOrder(definitionsOnly))}
 ${sagaTable(sendGift(definitionsOnly as GiftDeps))}
 ### After the gift is paid: durable timers

@@ -149,7 +149,12 @@ export async function spendPoints(d: FlowDeps, tx: Tx, p: Payment): Promise<void
  * up meanwhile (the last copies went to concurrent buyers): the order is refused with the reason and nothing is
  * charged — the buyer sees the new price when they check out again.
  */
-export async function redeemPromotions(d: FlowDeps, tx: Tx, c: Purchase & { orderId: string; userId: string }, now: Date): Promise<void> {
+export async function redeemPromotions(
+  d: FlowDeps,
+  tx: Tx,
+  c: Pick<Purchase, 'redemptions'> & { orderId: string; userId: string },
+  now: Date,
+): Promise<void> {
   if (!c.redemptions?.length) return;
   const refused = await d.promotions.redeem(tx, { orderId: c.orderId, userId: c.userId, at: now, promotions: c.redemptions });
   if (refused?.reason === 'budget_used_up') {

@@ -5,7 +5,7 @@ import type { AlertService } from '../alerts/service.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
 import type { GiftStore } from '../gifts/store.ts';
 import type { NotificationService } from '../notifications/service.ts';
-import type { PreorderContext, RefundContext } from '../orders/sagas.ts';
+import type { CartContext, PreorderContext, RefundContext } from '../orders/sagas.ts';
 import type { OrderStore } from '../orders/store.ts';
 import type { PaymentGateway } from '../payments/gateway.ts';
 import type { PaymentSignals } from '../payments/signals.ts';
@@ -13,6 +13,7 @@ import type { PointsService } from '../points/service.ts';
 import type { PromotionStore } from '../promotions/store.ts';
 import type { WaitingRoomStore } from '../waiting-room/store.ts';
 import type { FlowDeps } from './deps.ts';
+import { buyCart } from './buy-cart.ts';
 import { preorderGame } from './preorder-game.ts';
 import { PaymentReconciler, RECONCILE_TIMER } from './reconcile-payments.ts';
 import { refundOrder } from './refund-order.ts';
@@ -54,6 +55,7 @@ export const flowsModule = storeModule({
     };
     const preorder = registerSaga(preorderGame(flowDeps), transactions);
     const refund = registerSaga(refundOrder(flowDeps), transactions);
+    const cart = registerSaga(buyCart(flowDeps), transactions);
     const gift = registerSaga(sendGift({ ...flowDeps, gifts: s.giftStore, timers, notifications: s.notifications }), transactions);
     const reconciler = new PaymentReconciler({
       orders: s.orderStore,
@@ -78,6 +80,7 @@ export const flowsModule = storeModule({
       provides: {
         sagas: {
           preorder: (id: string, input: PreorderContext) => startSaga(preorder, id, input),
+          cart: (id: string, input: CartContext) => startSaga(cart, id, input),
           refund: (id: string, input: RefundContext) => startSaga(refund, id, input),
           gift: (id: string, input: GiftContext) => startSaga(gift, id, input),
         },

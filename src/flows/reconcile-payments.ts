@@ -112,18 +112,34 @@ export class PaymentReconciler {
   }
 
   /** What the store's order says the PG should hold for payment `p`; undefined while a saga still owns the order. */
-  private expected(p: ListedPayment, order: OrderRow | undefined): number | undefined {
-    if (!order || order.payment_id !== p.id) return order?.status === 'pending' ? undefined : 0;
+  private expectedOf(p: ListedPayment, order: OrderRow): number | undefined {
+    if (order.payment_id !== p.id) return order.status === 'pending' ? undefined : 0;
     if (order.status === 'paid') return order.paid_minor;
     if (order.status === 'refunded') return order.paid_minor - (order.refunded_minor ?? 0);
     return undefined; // pending, refund_pending: the saga is at it
   }
 
+  /** The same for all the orders one payment pays (one order, or a cart checkout's): their sum. */
+  private expected(p: ListedPayment, orders: readonly OrderRow[]): number | undefined {
+    let sum = 0;
+    for (const o of orders) {
+      const e = this.expectedOf(p, o);
+      if (e === undefined) return undefined;
+      sum += e;
+    }
+    return sum;
+  }
+
+  /** The orders behind a PG order reference (an order id, or a cart checkout's id). */
+  private ordersOf(ref: string): Promise<OrderRow[]> {
+    return /^[0-9a-f-]{36}$/.test(ref) ? this.d.orders.forReference(ref) : Promise.resolve([]);
+  }
+
   /** Adds one payment to the settlement; true (and an alert) when the PG and the store disagree about it. */
   private async settle(p: ListedPayment, totals: { pg: Totals; store: Totals }): Promise<boolean> {
     if (p.status !== 'captured') return false;
-    const order = /^[0-9a-f-]{36}$/.test(p.orderRef) ? await this.d.orders.byId(p.orderRef) : undefined;
-    const expected = this.expected(p, order);
+    const orders = await this.ordersOf(p.orderRef);
+    const expected = this.expected(p, orders);
     if (expected === undefined) return false;
     const held = p.capturedMinor - p.refundedMinor;
     const c = p.amount.currency;
@@ -133,7 +149,7 @@ export class PaymentReconciler {
     await this.d.alerts.raise({
       kind: 'settlement_mismatch',
       subject: `payment:${p.id}`,
-      message: `Payment ${p.id} holds ${formatMoney({ amountMinor: held, currency: c })} at the PG, but order ${p.orderRef} (${order?.status ?? 'unknown'}) says ${formatMoney({ amountMinor: expected, currency: c })}.`,
+      message: `Payment ${p.id} holds ${formatMoney({ amountMinor: held, currency: c })} at the PG, but order ${p.orderRef} (${orders.map((o) => o.status).join(', ') || 'unknown'}) says ${formatMoney({ amountMinor: expected, currency: c })}.`,
       details: { paymentId: p.id, orderRef: p.orderRef, pgMinor: held, storeMinor: expected, currency: c },
     });
     return true;
@@ -146,12 +162,13 @@ export class PaymentReconciler {
   async settleCapture(p: ListedPayment | (Omit<ListedPayment, 'createdAt'> & { createdAt?: string })): Promise<boolean> {
     const held = p.capturedMinor - p.refundedMinor;
     if (p.status !== 'captured' || held <= 0) return false;
-    const order = /^[0-9a-f-]{36}$/.test(p.orderRef) ? await this.d.orders.byId(p.orderRef) : undefined;
+    const orders = await this.ordersOf(p.orderRef);
+    const live = orders.filter((o) => o.status !== 'cancelled');
     let why: string | undefined;
-    if (!order) why = 'no order of this store has this reference';
-    else if (order.status === 'cancelled') why = `order ${order.id} was cancelled`;
-    else if (order.status !== 'pending' && order.payment_id && order.payment_id !== p.id)
-      why = `order ${order.id} was paid by another payment (${order.payment_id})`;
+    if (!orders.length) why = 'no order of this store has this reference';
+    else if (!live.length) why = `order ${p.orderRef} was cancelled`;
+    else if (live.every((o) => o.status !== 'pending' && o.payment_id && o.payment_id !== p.id))
+      why = `order ${p.orderRef} was paid by another payment (${live[0]!.payment_id})`;
     if (!why) return false;
     await this.d.gateway.refund(p.id, held, `reconcile:${p.id}:refund`);
     await this.d.alerts.raise({

@@ -21,6 +21,12 @@ export const orderError = errorsFrom({
     download_link_expired: 'This download link has expired. Get a new one from your library.',
     not_owned: 'This game is no longer in your library.',
     invalid_webhook: 'The webhook signature is missing, wrong or too old.',
+    cart_empty: 'Your cart is empty. Add games to it from their pages first.',
+    cart_full: 'Your cart holds at most {limit} games. Buy or remove some first.',
+    cart_unavailable: '“{title}” cannot be bought now: {reason} Remove it from your cart to buy the rest.',
+    cart_currencies:
+      'The games in your cart are priced in different currencies ({currencies}); one payment pays one currency. Buy the games priced in {other} separately.',
+    cart_changed: 'Your cart changed since you loaded it. Look at it again before you pay.',
   },
   ko: {
     idempotency_key_required:
@@ -39,6 +45,12 @@ export const orderError = errorsFrom({
     download_link_expired: '다운로드 링크가 만료되었습니다. 라이브러리에서 새 링크를 받아 주세요.',
     not_owned: '이 게임은 더 이상 라이브러리에 없습니다.',
     invalid_webhook: '웹훅 서명이 없거나, 틀렸거나, 너무 오래되었습니다.',
+    cart_empty: '장바구니가 비어 있습니다. 먼저 게임 페이지에서 게임을 담아 주세요.',
+    cart_full: '장바구니에는 최대 {limit}개의 게임을 담을 수 있습니다. 먼저 일부를 구매하거나 빼 주세요.',
+    cart_unavailable: '“{title}”은(는) 지금 구매할 수 없습니다: {reason} 장바구니에서 빼면 나머지를 구매할 수 있습니다.',
+    cart_currencies:
+      '장바구니의 게임들이 서로 다른 통화({currencies})로 가격이 매겨져 있습니다. 한 번의 결제는 한 통화로만 할 수 있으니 {other}(으)로 가격이 매겨진 게임은 따로 구매해 주세요.',
+    cart_changed: '불러온 뒤 장바구니가 바뀌었습니다. 결제하기 전에 다시 확인해 주세요.',
   },
   ja: {
     idempotency_key_required:
@@ -58,6 +70,12 @@ export const orderError = errorsFrom({
     download_link_expired: 'このダウンロードリンクは期限切れです。ライブラリから新しいリンクを取得してください。',
     not_owned: 'このゲームはもうライブラリにありません。',
     invalid_webhook: 'Webhook の署名がないか、正しくないか、古すぎます。',
+    cart_empty: 'カートは空です。まずゲームのページからカートに入れてください。',
+    cart_full: 'カートに入れられるゲームは最大 {limit} 本です。先にいくつか購入するか、削除してください。',
+    cart_unavailable: '「{title}」は今は購入できません: {reason} カートから削除すれば残りを購入できます。',
+    cart_currencies:
+      'カートのゲームの価格の通貨が異なります({currencies})。1 回のお支払いは 1 つの通貨だけです。{other} で価格が付いたゲームは別に購入してください。',
+    cart_changed: '読み込んだ後にカートが変わりました。お支払いの前にもう一度ご確認ください。',
   },
 });
 

@@ -11,6 +11,7 @@ import type { RegionGate } from '../regions/gate.ts';
 import { orderMigrations } from './migrations/index.ts';
 import { orderRoutes } from './routes.ts';
 import { OrderService, type AdmissionGate, type SagaStarter } from './service.ts';
+import { CartService } from './cart.ts';
 import { OrderStore, type OrderTables } from './store.ts';
 
 /** Orders (S1.5–S1.14): checkout, pre-orders, the purchase list, refunds, downloads and the library. */
@@ -37,6 +38,12 @@ export const ordersModule = storeModule({
     },
   ) => {
     const orderStore = new OrderStore(kyselyFor<OrderTables>(p.pool));
+    // Read when an order starts one: the flows module comes later.
+    const sagas: SagaStarter = {
+      preorder: (id, input) => s.sagas.preorder(id, input),
+      cart: (id, input) => s.sagas.cart(id, input),
+      refund: (id, input) => s.sagas.refund(id, input),
+    };
     const orders = new OrderService({
       orders: orderStore,
       catalog: s.catalog,
@@ -49,13 +56,24 @@ export const ordersModule = storeModule({
       downloadSecret: `${p.authSecret}:downloads`,
       publicUrl: p.config.publicUrl,
       refundWaitMs: p.config.refundWaitSeconds * 1000,
-      sagas: { preorder: (id, input) => s.sagas.preorder(id, input), refund: (id, input) => s.sagas.refund(id, input) },
+      sagas,
+    });
+    const cart = new CartService({
+      orders: orderStore,
+      checkout: orders,
+      catalog: s.catalog,
+      points: s.points,
+      methods: s.methods,
+      sagas,
+      clock: p.clock,
+      publicUrl: p.config.publicUrl,
     });
     return {
       provides: { orderStore, orders },
       routes: (app) =>
         orderRoutes(app, {
           orders,
+          cart,
           store: orderStore,
           guards: s.guards,
           gateway: s.gateway,

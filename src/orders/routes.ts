@@ -8,13 +8,26 @@ import type { GatewayEvent, PaymentGateway } from '../payments/gateway.ts';
 import type { PaymentSignals } from '../payments/signals.ts';
 import type { OrderStore } from './store.ts';
 import type { Buyer, OrderService } from './service.ts';
-import { CheckoutQuote, DownloadLink, LibraryEntry, OrderView, PlaceOrder, RefundPreview } from './schemas.ts';
+import {
+  CartCheckout,
+  CartItemInput,
+  CartView,
+  CheckoutQuote,
+  CheckoutView,
+  DownloadLink,
+  LibraryEntry,
+  OrderView,
+  PlaceOrder,
+  RefundPreview,
+} from './schemas.ts';
+import type { CartService } from './cart.ts';
 import { etagOf, preferredWait } from '../platform/http/etag.ts';
 
 export function orderRoutes(
   app: FastifyInstance,
   deps: {
     orders: OrderService;
+    cart: CartService;
     store: OrderStore;
     guards: Guards;
     gateway: PaymentGateway;
@@ -68,6 +81,94 @@ export function orderRoutes(
     async (req, reply) => {
       const order = await deps.orders.place(await buyer(req), req.headers['idempotency-key'], req.body);
       return reply.status(202).header('etag', etagOf(order)).send(order);
+    },
+  );
+
+  const GameParam = Type.Object({ gameId: Type.String() });
+
+  r.get(
+    '/api/cart',
+    {
+      schema: {
+        tags,
+        summary:
+          'Your cart: each game priced with the others (bundles count the games bought together, R5), the total, points and payment methods',
+        querystring: Type.Object({ coupon: Type.Optional(Type.String({ maxLength: 32 })) }),
+        response: { 200: CartView, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => reply.header('cache-control', 'private, no-cache').send(await deps.cart.view(await buyer(req), req.query.coupon)),
+  );
+
+  r.put(
+    '/api/cart/items/:gameId',
+    {
+      schema: {
+        tags,
+        summary:
+          'Put a game in your cart (again: change its edition). Refused when you own it, it is not sold where you are, or the cart is full',
+        params: GameParam,
+        body: CartItemInput,
+        response: { 200: CartView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => deps.cart.add(await buyer(req), req.params.gameId, req.body.editionId),
+  );
+
+  r.delete(
+    '/api/cart/items/:gameId',
+    {
+      schema: { tags, summary: 'Take a game out of your cart', params: GameParam, response: { 200: CartView, 401: ErrorBody } },
+    },
+    async (req) => deps.cart.remove(await buyer(req), req.params.gameId),
+  );
+
+  r.post(
+    '/api/cart/checkout',
+    {
+      schema: {
+        tags,
+        summary:
+          'Buy the cart with one payment: one order per game (each refunded on its own). Needs an Idempotency-Key header; a retry with the same key returns the same checkout. Follow it with GET /api/checkouts/{id}',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        body: CartCheckout,
+        response: { 202: CheckoutView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const checkout = await deps.cart.checkout(await buyer(req), req.headers['idempotency-key'], req.body);
+      return reply.status(202).header('etag', etagOf(checkout)).send(checkout);
+    },
+  );
+
+  r.get(
+    '/api/checkouts/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'One cart checkout of yours with its orders, with an ETag; If-None-Match + Prefer: wait=N (at most 25 s) answers as soon as it changes (paid, cancelled, an approval link), or 304',
+        params: Id,
+        headers: Type.Object({
+          'if-none-match': Type.Optional(Type.String({ maxLength: 100 })),
+          prefer: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+        response: {
+          200: CheckoutView,
+          304: Type.Null({ description: 'Not modified: the checkout is still the version you have' }),
+          401: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      const etag = req.headers['if-none-match'];
+      const wait = preferredWait(req.headers.prefer, 25);
+      const checkout = await deps.cart.get(await buyer(req), req.params.id, etag && wait ? { etag, waitSeconds: wait } : undefined);
+      const now = etagOf(checkout);
+      reply.header('etag', now).header('cache-control', 'private, no-cache');
+      if (wait) reply.header('preference-applied', `wait=${wait}`);
+      return now === etag ? reply.status(304).send(null) : checkout;
     },
   );
 

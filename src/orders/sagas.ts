@@ -58,3 +58,41 @@ export interface RefundContext {
   /** Set when the order paid for a gift that was declined, expired or cancelled (S2.12, S2.13). */
   gift?: { recipientName: string; outcome: 'declined' | 'expired' | 'cancelled' };
 }
+
+/** One game of a cart checkout: its own order, price, points and promotions, as a single purchase has. */
+export interface CartLine {
+  orderId: string;
+  idempotencyKey: string;
+  gameId: string;
+  editionId: string;
+  gameTitle: string;
+  kind: 'preorder' | 'purchase';
+  listMinor: number;
+  discountMinor: number;
+  priceMinor: number;
+  /** This game's share of the points used (so a refund of this game returns exactly these). */
+  pointsUsed: number;
+  /** This game's share of the payment (what a refund of this game gives back). */
+  paidMinor: number;
+  redemptions?: Purchase['redemptions'];
+}
+
+/** Everything the cart checkout saga knows: several orders, one payment (the checkout id is its PG reference). */
+export interface CartContext {
+  checkoutId: string;
+  userId: string;
+  email: string;
+  language?: string;
+  storeCountry: string;
+  currency: string;
+  paymentMethod: string;
+  /** The sums of the lines. */
+  pointsUsed: number;
+  paidMinor: number;
+  lines: CartLine[];
+  returnUrl?: string;
+  webhookUrl?: string;
+  placedAt?: string;
+  paymentId?: string | null;
+  pointsEarned?: number;
+}

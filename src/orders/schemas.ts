@@ -125,3 +125,80 @@ export const LibraryEntry = Type.Object({
   downloadable: Type.Boolean({ description: 'Released, and playable where you live' }),
 });
 export type LibraryEntry = Static<typeof LibraryEntry>;
+
+/** One game in the cart, priced together with the others (a bundle counts the games bought with it). */
+export const CartLineView = Type.Object({
+  gameId: Type.String(),
+  editionId: Type.String(),
+  slug: Type.String(),
+  title: Type.String(),
+  kind: Type.Union([Type.Literal('preorder'), Type.Literal('purchase')]),
+  listPrice: Money,
+  discountPercent: Type.Integer(),
+  discount: Money,
+  price: Money,
+  promotions: CheckoutQuote.properties.promotions,
+  offerEndsAt: Type.Union([Type.String(), Type.Null()]),
+  quoteToken: Type.String({ description: 'Send it back with the checkout: this price holds until it expires (with the same cart)' }),
+});
+export type CartLineView = Static<typeof CartLineView>;
+
+export const CartView = Type.Object({
+  items: Type.Array(CartLineView, { description: 'The games the checkout would buy, each priced with the others' }),
+  unavailable: Type.Array(Type.Object({ gameId: Type.String(), title: Type.String(), code: Type.String(), message: Type.String() }), {
+    description: 'Games in the cart that cannot be bought now (owned meanwhile, not sold where you are…): remove them to check out',
+  }),
+  listTotal: Type.Union([Money, Type.Null()], { description: 'Null when the cart is empty or mixes currencies' }),
+  total: Type.Union([Money, Type.Null()]),
+  savings: Type.Union([Money, Type.Null()]),
+  currencies: Type.Array(Type.String(), { description: 'The currencies of the games’ prices: one payment pays one' }),
+  coupon: CheckoutQuote.properties.coupon,
+  points: Type.Object({ balance: Type.Integer(), usable: Type.Integer({ description: 'At most the total' }) }),
+  pointsEarnRatePercent: Type.Number(),
+  paymentMethods: Type.Array(PaymentMethodView),
+});
+export type CartView = Static<typeof CartView>;
+
+export const CartItemInput = Type.Object({ editionId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
+
+export const CartCheckout = Type.Object(
+  {
+    pointsToUse: Type.Integer({ minimum: 0 }),
+    paymentMethod: Type.String({ maxLength: 40 }),
+    coupon: Type.Optional(Type.String({ maxLength: 32 })),
+    games: Type.Array(Type.String({ format: 'uuid' }), {
+      minItems: 1,
+      maxItems: 50,
+      description: 'The games you saw in the cart: if the cart holds others now, nothing is bought (409 cart_changed)',
+    }),
+    quoteTokens: Type.Optional(
+      Type.Record(Type.String({ format: 'uuid' }), Type.String({ maxLength: 4000 }), {
+        description: 'Per game, the quote token the cart showed: its price is honoured while valid',
+      }),
+    ),
+    admissions: Type.Optional(
+      Type.Record(Type.String({ format: 'uuid' }), Type.String({ maxLength: 2000 }), {
+        description: 'Per game behind a waiting room: the admission it gave you (R6)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CartCheckout = Static<typeof CartCheckout>;
+
+export const CheckoutView = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('cancelled')], {
+    description: 'pending while it is being paid; paid (each game may later be refunded on its own); cancelled with the reason',
+  }),
+  total: Money,
+  pointsUsed: Type.Integer(),
+  paid: Money,
+  paymentMethodName: Type.String(),
+  approvalUrl: Type.Union([Type.String(), Type.Null()], { description: 'While pending with a wallet: where the buyer approves' }),
+  approvalExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  failure: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  orders: Type.Array(OrderView, { description: 'One order per game: each is refunded on its own' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type CheckoutView = Static<typeof CheckoutView>;

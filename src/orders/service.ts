@@ -10,7 +10,7 @@ import type { CatalogService, Shopper } from '../catalog/service.ts';
 import type { PointsService } from '../points/service.ts';
 import type { PromotionService } from '../promotions/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
-import type { PreorderContext, RefundContext } from './sagas.ts';
+import type { CartContext, PreorderContext, RefundContext } from './sagas.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable, REFUND_WINDOW_DAYS } from './refund-policy.ts';
 import { failureText, orderError } from './errors.ts';
@@ -38,6 +38,7 @@ export interface AdmissionGate {
 /** Starts sagas under a deterministic id: the same id twice is one saga. */
 export interface SagaStarter {
   preorder(workflowId: string, input: PreorderContext): Promise<unknown>;
+  cart(workflowId: string, input: CartContext): Promise<unknown>;
   refund(workflowId: string, input: RefundContext): Promise<{ getResult(): Promise<SagaOutcome<RefundContext>> }>;
 }
 
@@ -81,8 +82,18 @@ export class OrderService {
     return (await this.priced(buyer, gameId, editionId, action, coupon)).quote;
   }
 
-  /** The checkout quote, and the redemptions its price depends on (the saga counts them). */
-  private async priced(buyer: Buyer, gameId: string, editionId: string | undefined, action: 'buy' | 'gift', coupon?: string) {
+  /**
+   * The checkout quote, and the redemptions its price depends on (the saga counts them). `basket`: the other games
+   * of the same checkout (a cart), which count towards bundles.
+   */
+  async priced(
+    buyer: Buyer,
+    gameId: string,
+    editionId: string | undefined,
+    action: 'buy' | 'gift',
+    coupon?: string,
+    basket: readonly string[] = [],
+  ) {
     // Read in parallel; the region decision is judged (and a refusal recorded) before the price's own refusal.
     const [facts, quoted] = await Promise.all([
       this.d.catalog.facts(gameId, buyer.shopper.language),
@@ -105,6 +116,7 @@ export class OrderService {
       country: buyer.shopper.country,
       action,
       coupon,
+      basket,
     });
     const signed = this.d.promotions.sign({
       userId: buyer.userId,
@@ -114,6 +126,7 @@ export class OrderService {
       list: priced.list,
       price: priced.price,
       redemptions: priced.redemptions,
+      ...(basket.length ? { basket: [...basket].sort() } : {}),
     });
     const wallets = await this.d.points.wallets(buyer.userId);
     const pts = { balance: Number(wallets.find((w) => w.currency === q.price.currency)?.balance ?? 0) };
@@ -151,9 +164,9 @@ export class OrderService {
    * promotion ended meanwhile; a lower price now wins. A budget or coupon the price depends on is counted by the
    * saga's placing step (and refuses the order when used up).
    */
-  async checkoutPrice(buyer: Buyer, req: CheckoutRequest, action: 'buy' | 'gift') {
-    const now = await this.priced(buyer, req.gameId, req.editionId, action, req.coupon);
-    const promised = this.d.promotions.verify(req.quoteToken, { userId: buyer.userId, gameId: req.gameId, action });
+  async checkoutPrice(buyer: Buyer, req: CheckoutRequest, action: 'buy' | 'gift', basket: readonly string[] = []) {
+    const now = await this.priced(buyer, req.gameId, req.editionId, action, req.coupon, basket);
+    const promised = this.d.promotions.verify(req.quoteToken, { userId: buyer.userId, gameId: req.gameId, action, basket });
     const honour =
       promised &&
       promised.editionId === now.quote.editionId &&
@@ -422,7 +435,8 @@ export class OrderService {
     return { filename: `${facts.slug}.bin`, body };
   }
 
-  private async view(o: OrderRow, language: string, known?: GameFacts): Promise<OrderView> {
+  /** An order as its buyer sees it. */
+  async view(o: OrderRow, language: string, known?: GameFacts): Promise<OrderView> {
     const facts = known ?? (await this.d.catalog.facts(o.game_id, language));
     const rule = o.gift
       ? { refundable: false }

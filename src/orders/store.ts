@@ -29,6 +29,8 @@ export interface OrdersTable {
   store_country: string;
   /** Bought as a gift: it enters the recipient's library when they accept, never the buyer's. */
   gift: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The cart checkout this order is one game of (its payment pays them all); null for a single purchase. */
+  checkout_id: ColumnType<string | null, string | null | undefined, never>;
   failure_code: string | null;
   failure_message: string | null;
   refunded_minor: number | null;
@@ -40,11 +42,14 @@ export interface OrderTables {
   orders: OrdersTable;
   library: { user_id: string; game_id: string; order_id: string; acquired_at: Date };
   payment_events: { event_id: string; payment_id: string; type: string; received_at: Date };
+  cart_items: { user_id: string; game_id: string; edition_id: string | null; added_at: Date; seq: ColumnType<string, never, never> };
 }
+export type CartItemRow = OrderTables['cart_items'];
 export type OrderRow = Selectable<OrdersTable>;
 export type NewOrder = Omit<
   OrderRow,
   | 'gift'
+  | 'checkout_id'
   | 'status'
   | 'points_earned'
   | 'payment_id'
@@ -56,19 +61,44 @@ export type NewOrder = Omit<
   | 'refunded_minor'
   | 'refund_points_shortfall'
   | 'updated_at'
-> & { gift?: boolean };
+> & { gift?: boolean; checkout_id?: string | null };
+
+/** Most games one cart holds. */
+export const CART_LIMIT = 50;
 
 export class OrderStore {
   /** "Order <id> changed", after the change committed: wakes whoever waits for it (a buyer's page, a checkout's answer). */
   readonly changes = new Signals();
   constructor(private readonly db: Kysely<OrderTables>) {}
 
-  private changed(tx: Tx, id: string): void {
-    afterCommit(tx, () => this.changes.notify(id));
+  /** An order changed: whoever follows it, or the cart checkout it belongs to, is woken after the commit. */
+  private changed(tx: Tx, id: string, checkoutId?: string | null): void {
+    afterCommit(tx, () => {
+      this.changes.notify(id);
+      if (checkoutId) this.changes.notify(checkoutId);
+    });
   }
 
   byId(id: string) {
     return this.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * The orders behind a PG order reference: the order itself, or the orders of a cart checkout (whose id is the
+   * reference of its one payment).
+   */
+  forReference(ref: string) {
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', ref), eb('checkout_id', '=', ref)]))
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The orders of one cart checkout, in the order they were placed. */
+  byCheckout(checkoutId: string) {
+    return this.db.selectFrom('orders').selectAll().where('checkout_id', '=', checkoutId).orderBy('idempotency_key').execute();
   }
 
   byKey(userId: string, key: string) {
@@ -149,7 +179,7 @@ export class OrderStore {
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return (await db.selectFrom('orders').select('id').where('id', '=', o.id).executeTakeFirst()) !== undefined;
-    this.changed(tx, o.id);
+    this.changed(tx, o.id, o.checkout_id);
     return true;
   }
 
@@ -160,7 +190,7 @@ export class OrderStore {
       .values({ ...o, status: 'cancelled', failure_code: failure.code, failure_message: failure.message, updated_at: now })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
-    this.changed(tx, o.id);
+    this.changed(tx, o.id, o.checkout_id);
   }
 
   /**
@@ -181,9 +211,10 @@ export class OrderStore {
       .set((eb) => ({ ...patch, status: to, updated_at: now, ...(bump ? { refund_attempts: eb('refund_attempts', '+', 1) } : {}) }))
       .where('id', '=', id)
       .where('status', '=', from)
+      .returning('checkout_id')
       .executeTakeFirst();
-    if (r.numUpdatedRows > 0n) this.changed(tx, id);
-    return r.numUpdatedRows > 0n;
+    if (r) this.changed(tx, id, r.checkout_id);
+    return r !== undefined;
   }
 
   /** Locks the order's row for a move inside `tx`. */
@@ -192,18 +223,71 @@ export class OrderStore {
   }
 
   /**
-   * Records where the buyer approves and, the first time only, until when: returns the deadline that holds (a re-run
-   * of the charge after a crash gets the first one back).
+   * Records where the buyer approves and, the first time only, until when, on the orders of a PG order reference
+   * (one order, or a cart checkout's): returns the deadline that holds (a re-run of the charge after a crash gets the
+   * first one back).
    */
-  async setApproval(id: string, url: string, expiresAt: Date, now: Date): Promise<Date> {
-    const r = await this.db
+  async setApproval(ref: string, url: string, expiresAt: Date, now: Date): Promise<Date> {
+    const rows = await this.db
       .updateTable('orders')
       .set({ approval_url: url, approval_expires_at: sql<Date>`coalesce(approval_expires_at, ${expiresAt})`, updated_at: now })
-      .where('id', '=', id)
-      .returning('approval_expires_at')
-      .executeTakeFirst();
-    this.changes.notify(id);
-    return r?.approval_expires_at ?? expiresAt;
+      .where((eb) => eb.or([eb('id', '=', ref), eb('checkout_id', '=', ref)]))
+      .returning(['id', 'approval_expires_at'])
+      .execute();
+    this.changes.notify(ref);
+    for (const r of rows) if (r.id !== ref) this.changes.notify(r.id);
+    return rows[0]?.approval_expires_at ?? expiresAt;
+  }
+
+  // ---------- the cart ----------
+
+  /** Of `gameIds`, those the user has: in the library, or with a live order of their own (not a gift). */
+  async having(userId: string, gameIds: readonly string[]): Promise<Map<string, 'library' | 'order'>> {
+    if (!gameIds.length) return new Map();
+    const r = await sql<{ game_id: string; source: 'library' | 'order' }>`
+      select game_id, 'order' as source from orders
+        where user_id = ${userId} and game_id = any(${gameIds}::uuid[]) and status in ('pending', 'paid', 'refund_pending') and not gift
+      union all
+      select game_id, 'library' from library where user_id = ${userId} and game_id = any(${gameIds}::uuid[])`.execute(this.db);
+    return new Map(r.rows.map((row) => [row.game_id, row.source]));
+  }
+
+  cart(userId: string) {
+    return this.db
+      .selectFrom('cart_items')
+      .select(['user_id', 'game_id', 'edition_id', 'added_at'])
+      .where('user_id', '=', userId)
+      .orderBy('seq')
+      .execute();
+  }
+
+  /**
+   * Puts a game in the cart (again: its edition changes, its place does not). False when the cart is full. The
+   * count and the insert are one statement, so two tabs adding at once cannot pass the limit by much — the limit is
+   * a courtesy, not money.
+   */
+  async addToCart(userId: string, gameId: string, editionId: string | null, now: Date): Promise<boolean> {
+    const r = await sql<{ game_id: string }>`
+      insert into cart_items (user_id, game_id, edition_id, added_at)
+      select ${userId}, ${gameId}::uuid, ${editionId}::uuid, ${now}
+      where (select count(*) from cart_items where user_id = ${userId} and game_id <> ${gameId}::uuid) < ${CART_LIMIT}
+      on conflict (user_id, game_id) do update set edition_id = excluded.edition_id
+      returning game_id`.execute(this.db);
+    return r.rows.length > 0;
+  }
+
+  async removeFromCart(userId: string, gameId: string): Promise<void> {
+    await this.db.deleteFrom('cart_items').where('user_id', '=', userId).where('game_id', '=', gameId).execute();
+  }
+
+  /** The games a checkout paid for leave the cart, in the transaction that marks them paid. */
+  async clearCart(tx: Tx, userId: string, gameIds: readonly string[]): Promise<void> {
+    if (!gameIds.length) return;
+    await tablesOf<OrderTables>(tx)
+      .deleteFrom('cart_items')
+      .where('user_id', '=', userId)
+      .where(sql<boolean>`game_id = any(${gameIds}::uuid[])`)
+      .execute();
   }
 
   /** Adds a game to a user's library (bought, or a gift accepted); false when they own it already. */

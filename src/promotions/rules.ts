@@ -80,6 +80,8 @@ export interface Context {
   buyer?: BuyerFacts;
   /** Promotions whose coupon the buyer entered (a valid code with uses left). */
   coupons?: ReadonlySet<string>;
+  /** The other games bought in the same checkout (a cart): they count towards a bundle like games owned. */
+  basket?: ReadonlySet<string>;
 }
 
 export interface Applied {
@@ -163,7 +165,7 @@ function compileOne(rule: Rule): Compiled {
     }
     if (bundle && rule.effect.kind === 'bundle') {
       if (!bundle.has(item.gameId)) return false;
-      const owned = [...bundle].filter((g) => g !== item.gameId && ctx.buyer?.ownedGameIds.has(g)).length;
+      const owned = [...bundle].filter((g) => g !== item.gameId && (ctx.buyer?.ownedGameIds.has(g) || ctx.basket?.has(g))).length;
       if (owned + 1 < rule.effect.minItems) return false;
     }
     return true;

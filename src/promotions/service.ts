@@ -46,6 +46,8 @@ export interface QuotePromise {
   list: Money;
   price: Money;
   redemptions: PromotionQuote['redemptions'];
+  /** A cart's quote: the other games of the cart, sorted (a bundle's price holds only with them). */
+  basket?: string[];
   expiresAt: string;
 }
 
@@ -113,7 +115,15 @@ export class PromotionService {
    * entered. Anything that fails on the way — the buyer facts, the coupon lookup — prices without it: nothing a
    * promotion does may fail a purchase (R5).
    */
-  async quote(q: { userId: string; item: Item; country: string; action: 'buy' | 'gift'; coupon?: string }): Promise<PromotionQuote> {
+  async quote(q: {
+    userId: string;
+    item: Item;
+    country: string;
+    action: 'buy' | 'gift';
+    coupon?: string;
+    /** The other games of the same checkout (a cart). */
+    basket?: readonly string[];
+  }): Promise<PromotionQuote> {
     const rules = this.d.live.rules;
     const buyer = rules.needsBuyer ? await this.d.ports.buyerFacts(q.userId).catch(() => undefined) : undefined;
     let coupon: PromotionQuote['coupon'];
@@ -129,7 +139,8 @@ export class PromotionService {
       else coupons.add(found.promotionId);
     }
     // A gift is priced like a purchase: its saga counts budgets and coupons too (flows/send-gift.ts).
-    const priced = rules.price(q.item, { country: q.country, at: this.d.clock.now(), buyer, coupons });
+    const basket = q.basket?.length ? new Set(q.basket) : undefined;
+    const priced = rules.price(q.item, { country: q.country, at: this.d.clock.now(), buyer, coupons, ...(basket ? { basket } : {}) });
     if (code && !coupon) {
       const hit = priced.applied.some((a) => a.couponRequired && coupons.has(a.id));
       coupon = { code, status: hit ? 'applied' : 'not_applicable' };
@@ -147,11 +158,18 @@ export class PromotionService {
     return { token: signJson(this.d.quoteSecret, { ...p, expiresAt }), expiresAt };
   }
 
-  /** The promise a quote token carries, if it is genuine, unexpired and for this buyer and game; otherwise undefined. */
-  verify(token: string | undefined, expect: { userId: string; gameId: string; action: 'buy' | 'gift' }): QuotePromise | undefined {
+  /**
+   * The promise a quote token carries, if it is genuine, unexpired and for this buyer, game and basket (a cart's
+   * bundle price is not a price for the game alone); otherwise undefined.
+   */
+  verify(
+    token: string | undefined,
+    expect: { userId: string; gameId: string; action: 'buy' | 'gift'; basket?: readonly string[] },
+  ): QuotePromise | undefined {
     const p = verifyJson<QuotePromise>(this.d.quoteSecret, token);
     if (!p) return undefined;
     if (p.userId !== expect.userId || p.gameId !== expect.gameId || p.action !== expect.action) return undefined;
+    if ((p.basket ?? []).join() !== [...(expect.basket ?? [])].sort().join()) return undefined;
     if (Date.parse(p.expiresAt) <= this.d.clock.now().getTime()) return undefined;
     return p;
   }

@@ -276,13 +276,15 @@ export class PromotionStore {
   async release(tx: Tx, orderId: string): Promise<void> {
     const trx = tablesOf<PromotionTables>(tx);
     const gone = await trx.deleteFrom('promotion_redemptions').where('order_id', '=', orderId).returningAll().execute();
+    let counted = false;
     for (const g of gone) {
-      await trx
+      const back = await trx
         .updateTable('promotion_usage')
         .set((eb) => ({ used: eb('used', '-', 1) }))
         .where('promotion_id', '=', g.promotion_id)
         .where('used', '>', 0)
-        .execute();
+        .executeTakeFirst();
+      counted ||= back.numUpdatedRows > 0n;
       if (g.coupon_code) {
         await trx
           .updateTable('promotion_coupons')
@@ -292,5 +294,8 @@ export class PromotionStore {
           .execute();
       }
     }
+    // A copy given back may be the one that had used the budget up: every node offers the promotion again (the rule
+    // set marks a budget exhausted when it is loaded, so it is reloaded). Rare: only orders undone before payment.
+    if (counted) await bumpVersion(trx);
   }
 }

@@ -89,4 +89,23 @@ export const orderMigrations: Record<string, Migration> = {
       );
     },
   },
+  '2026-12-07-01-orders-cart': {
+    async up(db: Kysely<unknown>) {
+      // A cart bought in one checkout (R5's bundles): one order per game as before — refunds, the library and
+      // points stay per game — grouped by the checkout whose one payment pays them all (the PG's order reference).
+      await sql`alter table orders add column checkout_id uuid`.execute(db);
+      await sql`create index orders_checkout on orders (checkout_id) where checkout_id is not null`.execute(db);
+      // The player's cart: kept on the server, so it follows them from device to device.
+      await sql`
+        create table cart_items (
+          user_id text not null,
+          game_id uuid not null,
+          edition_id uuid,
+          added_at timestamptz not null,
+          -- The order games were put in (the store's clock may stand still in tests and demos).
+          seq bigint generated always as identity,
+          primary key (user_id, game_id)
+        )`.execute(db);
+    },
+  },
 };
