@@ -20,7 +20,7 @@ export type Effect =
   | { kind: 'percent_off'; percent: number }
   | { kind: 'amount_off'; amounts: Record<string, number> }
   | { kind: 'fixed_price'; prices: Record<string, Money> }
-  /** "Buy N of these, X % off each" — without a cart, it is "complete the set": the N-th game of the set bought is discounted, and so is every one after it. */
+  /** "Buy N of these, X % off each": the games of the set bought together in one cart (`Context.basket`) and those already owned count; alone, it is "complete the set" (the N-th game of the set bought is discounted, and every one after it). */
   | { kind: 'bundle'; games: string[]; minItems: number; percent: number };
 
 export interface Targets {

@@ -41,7 +41,8 @@ export const Effect = Type.Union([
     },
     {
       additionalProperties: false,
-      description: 'Buy `minItems` of these games and each one from the `minItems`-th on is `percent` off (complete the set)',
+      description:
+        'Buy `minItems` of these games together (one cart) and each is `percent` off; games already owned count too (complete the set)',
     },
   ),
 ]);

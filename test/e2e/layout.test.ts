@@ -93,6 +93,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
         '/friends',
         '/wishlist',
         '/points',
+        '/cart',
       ],
       operator: ['/console', '/console/games/new', '/console/promotions', '/console/reports/gifts', '/console/alerts', '/console/chat'],
     };
@@ -166,6 +167,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
         '/wishlist',
         '/discovery',
         '/gifts',
+        '/cart',
         '/no-such-page',
       ],
       operator: [

@@ -164,4 +164,68 @@ describe('a flash sale in Chromium (R5)', () => {
     expect((await op.get(`/api/operator/promotions/${promotionId}`)).body.name).toBe('Members week');
     await console.ctx.close();
   });
+
+  it('R5 S1.9 a bundle bought as one purchase: two games put in the cart are 15 % off each, paid with one payment, both in the library', async () => {
+    const games: string[] = [];
+    for (const [slug, title] of [
+      ['star-forge', 'Star Forge'],
+      ['moon-harbor', 'Moon Harbor'],
+    ]) {
+      const g = await op.post(
+        '/api/operator/games',
+        gameInput({
+          slug: slug!,
+          title: { en: title! },
+          releaseDate: '2026-10-01',
+          editions: [{ code: 'standard', name: { en: 'Standard' }, prices: [{ country: '*', currency: 'USD', amountMinor: 2000 }] }],
+        }),
+      );
+      games.push(g.body.id);
+    }
+    const bundle = await op.post('/api/operator/promotions', {
+      name: 'Space pair',
+      effect: { kind: 'bundle', games, minItems: 2, percent: 15 },
+      stacking: 'best',
+      timeZone: 'UTC',
+      startsAt: instantToZoned(new Date(t.clock.now().getTime() - 3_600_000), 'UTC'),
+    });
+    expect(bundle.status).toBe(201);
+
+    const { client } = await signUp(t, { country: 'US' });
+    const buyer = await signedIn(browser, t.url, client);
+    // The first game alone: full price in the cart.
+    await buyer.page.goto(`${t.url}/games/star-forge`);
+    await buyer.page.click('[data-testid=add-to-cart]');
+    await buyer.page.waitForURL(/\/cart$/);
+    await buyer.page.waitForSelector('[data-testid=cart-line]');
+    expect(await buyer.page.textContent('[data-testid=cart-total]')).toBe('$20.00');
+    // With the second, the bundle applies to both.
+    await buyer.page.goto(`${t.url}/games/moon-harbor`);
+    await buyer.page.click('[data-testid=add-to-cart]');
+    await buyer.page.waitForURL(/\/cart$/);
+    await buyer.page.waitForSelector('[data-testid=cart-line] >> nth=1');
+    expect(await buyer.page.$$eval('[data-testid=cart-line-price]', (els) => els.map((e) => e.textContent))).toEqual(['$17.00', '$17.00']);
+    expect(await buyer.page.$$eval('[data-testid=cart-line] [data-testid=sale-badge]', (els) => els.map((e) => e.textContent))).toEqual([
+      '−15%',
+      '−15%',
+    ]);
+    expect(await buyer.page.textContent('[data-testid=cart-total]')).toBe('$34.00');
+    await buyer.page.screenshot({ path: `${shots}/cart-bundle.png`, fullPage: true });
+    await buyer.page.check('input[value=card]');
+    await buyer.page.click('[data-testid=cart-pay]');
+    await buyer.page.waitForSelector('[data-testid=checkout][data-status=paid]', { timeout: 20_000 });
+    expect(await buyer.page.$$eval('[data-testid=checkout-order]', (els) => els.map((e) => e.getAttribute('data-status')))).toEqual([
+      'paid',
+      'paid',
+    ]);
+    expect(await buyer.page.textContent('[data-testid=checkout-paid]')).toBe('$34.00');
+    await buyer.page.screenshot({ path: `${shots}/checkout-paid.png`, fullPage: true });
+    const library = ((await client.get('/api/library')).body as { gameId: string }[]).map((e) => e.gameId);
+    expect(library.sort()).toEqual([...games].sort());
+    // The cart is empty now.
+    await buyer.page.goto(`${t.url}/cart`);
+    await buyer.page.waitForSelector('[data-testid=cart] p.muted');
+    expect(await buyer.page.locator('[data-testid=cart-line]').count()).toBe(0);
+    await buyer.ctx.close();
+  });
 });

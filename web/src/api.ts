@@ -1,6 +1,6 @@
 import type { GameCard, GameInput, HomePage, OperatorGame, SearchResult, StoreGame } from '../../src/catalog/schemas.ts';
 import type { Me } from '../../src/accounts/schemas.ts';
-import type { CheckoutQuote, LibraryEntry, OrderView } from '../../src/orders/schemas.ts';
+import type { CartView, CheckoutQuote, CheckoutView, LibraryEntry, OrderView } from '../../src/orders/schemas.ts';
 import { observeStoreTime } from './clock.ts';
 import type { GiftRecipients, GiftReport, GiftView } from '../../src/gifts/schemas.ts';
 import type { Reason, Recommendation } from '../../src/recommendations/schemas.ts';
@@ -15,6 +15,8 @@ export type {
   StoreGame,
   Me,
   CheckoutQuote,
+  CartView,
+  CheckoutView,
   OrderView,
   GiftRecipients,
   GiftReport,

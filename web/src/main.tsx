@@ -13,6 +13,7 @@ import { Account, SignIn, SignUp } from './pages/Auth.tsx';
 import { ConsoleGameList } from './pages/console/GameList.tsx';
 import { ConsoleGameEditor } from './pages/console/GameEditor.tsx';
 import { Checkout } from './pages/Checkout.tsx';
+import { Cart, CheckoutPage } from './pages/Cart.tsx';
 import { Library, OrderPage, Purchases } from './pages/Orders.tsx';
 import { GiftCheckout, GiftPage, Gifts } from './pages/Gift.tsx';
 import { ConsoleGiftReport } from './pages/console/GiftReport.tsx';
@@ -57,6 +58,8 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/games/:slug" element={<Game />} />
             <Route path="/games/:slug/checkout" element={<Checkout />} />
             <Route path="/orders/:id" element={<OrderPage />} />
+            <Route path="/cart" element={<Cart />} />
+            <Route path="/checkouts/:id" element={<CheckoutPage />} />
             <Route path="/purchases" element={<Purchases />} />
             <Route path="/library" element={<Library />} />
             <Route path="/games/:slug/gift" element={<GiftCheckout />} />

@@ -48,6 +48,11 @@ export function Layout({ children }: { children: ReactNode }) {
           {me && <Link to="/wishlist">{t('wishlist')}</Link>}
           {me && <Link to="/discovery">{t('discoveryQueue')}</Link>}
           {me && <Link to="/purchases">{t('navPurchases')}</Link>}
+          {me && (
+            <Link to="/cart" data-testid="cart-link">
+              {t('cart')}
+            </Link>
+          )}
           {me && <Link to="/gifts">{t('navGifts')}</Link>}
           {me && <Link to="/friends">{t('navFriends')}</Link>}
           {me && (

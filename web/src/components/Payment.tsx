@@ -11,7 +11,8 @@ export function PointsAndDue({
   setPoints,
   locale,
 }: {
-  quote: CheckoutQuote;
+  /** A game's checkout quote, or a cart's total with its points. */
+  quote: Pick<CheckoutQuote, 'price' | 'points'>;
   points: number;
   setPoints(n: number): void;
   locale: string;
@@ -57,7 +58,7 @@ export function PointsAndDue({
   );
 }
 
-const w0 = (q: CheckoutQuote) => q.points.elsewhere[0]!.currency;
+const w0 = (q: Pick<CheckoutQuote, 'points'>) => q.points.elsewhere[0]!.currency;
 
 /** The payment methods of the buyer's country (S1.7, S2.8); nothing to choose when points cover it all. */
 export function PaymentMethods({
@@ -66,7 +67,7 @@ export function PaymentMethods({
   method,
   setMethod,
 }: {
-  quote: CheckoutQuote;
+  quote: Pick<CheckoutQuote, 'paymentMethods'>;
   dueMinor: number;
   method: string;
   setMethod(id: string): void;

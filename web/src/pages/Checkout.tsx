@@ -91,7 +91,7 @@ export function Checkout() {
   return (
     <form className="panel checkout" onSubmit={submit}>
       <h1>
-        {quote.kind === 'preorder' ? 'Pre-order' : 'Buy'} {quote.title}
+        {quote.kind === 'preorder' ? t('preorder') : t('buy')} {quote.title}
       </h1>
       {quote.regionWarning && (
         <p className="warning" role="note" data-testid="region-warning">

@@ -50,6 +50,18 @@ export function Game() {
       setError(err);
     }
   };
+  // Added: to the cart, to pay (Steam's way); refused (owned, cart full): why, beside the button.
+  const [cartError, setCartError] = useState<unknown>();
+  const addToCart = async () => {
+    if (!game) return;
+    setCartError(undefined);
+    try {
+      await api(`/api/cart/items/${game.id}`, { method: 'PUT', json: {} });
+      void navigate('/cart');
+    } catch (err) {
+      setCartError(err);
+    }
+  };
   if (error) return <ErrorNote error={error} />;
   if (!game) return <Loading />;
   return (
@@ -111,6 +123,16 @@ export function Game() {
                 >
                   {game.released ? t('buy') : t('preorder')}
                 </Link>
+                {me ? (
+                  <button type="button" className="button secondary add-to-cart" onClick={() => void addToCart()} data-testid="add-to-cart">
+                    {t('addToCart')}
+                  </button>
+                ) : (
+                  <Link className="button secondary add-to-cart" to={loginFor(`/games/${game.slug}`)} data-testid="add-to-cart">
+                    {t('addToCart')}
+                  </Link>
+                )}
+                <ErrorNote error={cartError} />
                 <Link
                   className="button secondary gift"
                   to={me ? `/games/${game.slug}/gift` : loginFor(`/games/${game.slug}/gift`)}

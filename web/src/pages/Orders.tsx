@@ -16,7 +16,7 @@ async function downloadGame(gameId: string): Promise<void> {
   location.assign(data.url);
 }
 
-const STATUS = {
+export const STATUS = {
   pending: 'orderPending',
   paid: 'orderPaid',
   cancelled: 'orderCancelled',
@@ -25,7 +25,7 @@ const STATUS = {
 } as const satisfies Record<OrderView['status'], keyof Dict>;
 
 /** The amount's label per state. */
-const AMOUNT_LABEL = {
+export const AMOUNT_LABEL = {
   pending: 'amountToPay',
   paid: 'amountPaid',
   cancelled: 'amountNotCharged',
