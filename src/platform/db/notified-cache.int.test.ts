@@ -84,6 +84,49 @@ describe('a read cache kept honest by NOTIFY (issue 15)', () => {
     }
   });
 
+  it('R6 every cache of a process on one database shares one LISTEN connection; each still hears only its channel and survives the others', async () => {
+    await pool.query(`create table others (id text primary key)`);
+    await pool.query(`
+      create function others_changed() returns trigger language plpgsql as $$
+      begin perform pg_notify('others_changed', new.id); return null; end $$`);
+    await pool.query(`create trigger others_changed after insert on others for each row execute function others_changed()`);
+    const listening = async () => {
+      const r = await pool.query<{ n: string }>(
+        `select count(*) as n from pg_stat_activity where datname = current_database() and application_name like 'listen%'`,
+      );
+      return Number(r.rows[0]!.n);
+    };
+    const [a1, a2] = [cache(), cache()];
+    const b = new NotifiedCache<number>({ databaseUrl: db.url, channel: 'others_changed', ttlMs: 60_000, max: 100 });
+    await Promise.all([a1.start(), a2.start(), b.start()]);
+    try {
+      expect([a1.live, a2.live, b.live]).toEqual([true, true, true]);
+      expect(await listening()).toBe(1);
+      await a1.through('a', async () => 1, { tag: () => 'a' });
+      await b.through('x', async () => 1, { tag: () => 'x' });
+      const before = { a: a1.stats.invalidations, b: b.stats.invalidations };
+      await pool.query(`insert into others values ('x')`);
+      await vi.waitFor(() => expect(b.stats.invalidations).toBe(before.b + 1), { timeout: 2000, interval: 5 });
+      expect(a1.stats.invalidations).toBe(before.a); // not its channel
+      // One cache of a channel stops: the other of the same channel still hears it.
+      await a1.stop();
+      expect(a2.live).toBe(true);
+      const a2Before = a2.stats.invalidations;
+      await pool.query(`update things set value = value + 1 where id = 'a'`);
+      await vi.waitFor(() => expect(a2.stats.invalidations).toBe(a2Before + 1), { timeout: 2000, interval: 5 });
+      // The shared connection dies: every cache on it reads through, then all come back.
+      await pool.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name like 'listen%'`,
+      );
+      await vi.waitFor(() => expect([a2.live, b.live]).toEqual([false, false]), { timeout: 2000, interval: 5 });
+      await vi.waitFor(() => expect([a2.live, b.live]).toEqual([true, true]), { timeout: 5000, interval: 20 });
+      expect(await listening()).toBe(1);
+    } finally {
+      await Promise.all([a2.stop(), b.stop()]);
+    }
+    await vi.waitFor(async () => expect(await listening()).toBe(0), { timeout: 2000, interval: 20 });
+  });
+
   it('R6 without a database URL (scripts, unit tests) nothing is cached', async () => {
     const c = new NotifiedCache<number>({ channel: 'things_changed', ttlMs: 60_000, max: 10 });
     await c.start();
