@@ -23,19 +23,20 @@ export const catalogModule = storeModule({
     // Hot reads from memory, dropped on every node by the catalogue's NOTIFY (issue 15). Game pages are a few KB
     // each, result lists (search, home) some tens: bounded by count accordingly.
     const channel = CATALOG_CHANNEL;
-    const [pages, lists, indexes, rows, games] = await Promise.all([
+    const [pages, lists, indexes, rows, games, offers] = await Promise.all([
       p.cache<StoreGamePage>({ channel, ttlMs: 600_000, max: 20_000 }),
       p.cache<SearchResult | HomePage>({ channel, ttlMs: 300_000, max: 2_000 }),
       p.cache<TitleIndex | SearchIndex>({ channel, ttlMs: 3_600_000, max: 2 }),
       p.cache<ListedGameRow | null>({ channel, ttlMs: 600_000, max: 20_000 }),
-      p.cache<GameRow | GamePageRow | null>({ channel, ttlMs: 600_000, max: 20_000 }),
+      p.cache<GameRow | null>({ channel, ttlMs: 600_000, max: 20_000 }),
+      p.cache<GamePageRow | null>({ channel, ttlMs: 600_000, max: 20_000 }),
     ]);
     // The storefront prices through the promotions in memory (a later module: read when a price is asked for).
     const catalog = new CatalogService(
       new CatalogStore(kyselyFor<CatalogTables>(p.pool)),
       p.clock,
       { offer: (item, country) => s.promotions.offer(item, country), epoch: () => s.promotions.epoch() },
-      { pages, lists, indexes, rows, games },
+      { pages, lists, indexes, rows, games, offers },
     );
     catalog.warm();
     return {

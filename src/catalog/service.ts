@@ -119,9 +119,10 @@ export class CatalogService {
       indexes?: NotifiedCache<TitleIndex | SearchIndex>;
       /** Published games' rows with their price for one country and currency (cards: recommendations, wishlists). */
       rows?: NotifiedCache<ListedGameRow | null>;
-      /** Games by id, drafts too ('game|id'), and with the editions and prices of one country ('offers|id|country'):
-       *  what checkout, gifts and order views ask several times per purchase. */
-      games?: NotifiedCache<GameRow | GamePageRow | null>;
+      /** Games by id, drafts too: what checkout, gifts and order views ask several times per purchase. */
+      games?: NotifiedCache<GameRow | null>;
+      /** Games with the editions and prices of one country ('id|country'): the quote's and checkout's reading. */
+      offers?: NotifiedCache<GamePageRow | null>;
     } = {},
   ) {}
 
@@ -649,18 +650,16 @@ export class CatalogService {
   /** A game's row (drafts too), from memory since the catalogue last changed (every node is told, as for pages). */
   private async gameRow(id: string): Promise<GameRow | undefined> {
     const cache = this.caches.games;
-    const g = cache
-      ? await cache.through(`game|${id}`, async () => (await this.store.gameById(id)) ?? null)
-      : await this.store.gameById(id);
-    return (g as GameRow | null) ?? undefined;
+    const g = cache ? await cache.through(id, async () => (await this.store.gameById(id)) ?? null) : await this.store.gameById(id);
+    return g ?? undefined;
   }
 
   /** A game with its editions and the prices that can apply in a country: the quote's and checkout's reading. */
   private async offerRow(id: string, country: string): Promise<GamePageRow | undefined> {
-    const cache = this.caches.games;
+    const cache = this.caches.offers;
     const load = async () => (await this.store.gameWithOffers(id, true, country)) ?? null;
-    const g = cache ? await cache.through(`offers|${id}|${country}`, load) : await load();
-    return (g as GamePageRow | null) ?? undefined;
+    const g = cache ? await cache.through(`${id}|${country}`, load) : await load();
+    return g ?? undefined;
   }
 
   /** Features of every published game (and of `alsoId`, a draft being previewed). */

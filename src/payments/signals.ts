@@ -15,7 +15,7 @@ export const PAYMENT_EVENT_CHANNEL = 'payment_event';
 export class PaymentSignals extends Signals {
   private listener: Listener | undefined;
 
-  /** Starts listening for other nodes' webhooks (one connection of its own). */
+  /** Starts listening for other nodes' webhooks (on the process's shared LISTEN connection). */
   async listenAcrossNodes(databaseUrl: string, log?: Pick<Logger, 'warn'>): Promise<void> {
     this.listener = new Listener(databaseUrl, PAYMENT_EVENT_CHANNEL, {
       notify: (paymentId) => this.notify(paymentId),

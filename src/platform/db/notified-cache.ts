@@ -6,7 +6,8 @@ import { Listener } from './listen.ts';
  *
  * Triggers on the cached tables send NOTIFY on `channel` in the writing transaction, so the notification is
  * delivered when the change commits, whoever wrote it (the store, a script, psql). The payload is a tag (a user
- * id, say) and drops that tag's entries; an empty payload drops everything. Every node LISTENs on its own connection:
+ * id, say) and drops that tag's entries; an empty payload drops everything. Every node LISTENs (one connection per
+ * process and database, shared by all its listeners: db/listen.ts):
  * - while the connection is down the cache is bypassed (nothing missed can be served), and it is emptied on every
  *   (re)connect, because PostgreSQL drops notifications sent while nobody listened;
  * - a fill that started before a notification arrived is not kept (the read may have seen the old rows), so a
