@@ -7,9 +7,9 @@
  * not played). The models:
  * - `popularity`: how many users have the game (the baseline every recommender must beat).
  * - `itemKnn`: cosine similarity between games' user sets, k nearest neighbours (the classic baseline).
- * - `hybrid` (what the store serves): RP3beta random-walk similarity (Paudel et al. 2017; Dacrema et al. 2019) with
- *   confidence weights from playtime, blended with a shrunk cosine, and a popularity penalty that spreads the top-10
- *   lists over the catalogue instead of repeating the same hits to everybody.
+ * - `hybrid` (what the store serves): EASE (Steck 2019) on who owns what — binary, heavy users damped — blended with
+ *   RP3beta random-walk similarity (Paudel et al. 2017; Dacrema et al. 2019) over playtime-weighted edges, and a
+ *   popularity penalty that spreads the top-10 lists over the catalogue instead of repeating the same hits to everybody.
  */
 
 export interface Interaction {
@@ -223,9 +223,12 @@ export interface HybridOptions {
 
 /** Chosen on steam-200k leave-one-out (bench/rec.ts): NDCG@10 and catalogue coverage both count. */
 export const DEFAULT_HYBRID: HybridOptions = {
-  ease: { lambda: 300, minUsers: 3, maxGames: 2000 },
+  // EASE trained on who owns what (binary Gram, heavy users damped by |games|^−0.5, λ relative to the data) and scored
+  // with the history's weights (hours, reviews, recency): NDCG@10 0.225 → 0.234 (seed 42) and 0.240 → 0.252 (seed 7)
+  // at 33 % coverage, against EASE trained on playtime confidence (λ 300) with RP3beta at 0.6.
+  ease: { lambda: 300, relativeLambda: 1.5, binary: true, userExponent: 0.5, minUsers: 2, maxGames: 2000 },
   rp3: { alpha: 0.7, beta: 0.4, k: 100 },
-  rp3Weight: 0.6,
+  rp3Weight: 0.3,
   popularityPenalty: 0.2,
 };
 
@@ -309,6 +312,12 @@ export class Recommender {
 export interface EaseOptions {
   /** L2 regularisation on the item–item weights. */
   lambda: number;
+  /** When set, λ = this × the Gram matrix's mean diagonal (so it scales with the data), instead of `lambda`. */
+  relativeLambda?: number;
+  /** Owning counts, hours do not: the Gram matrix uses 1 for every game a user has (scores still weigh the history). */
+  binary?: boolean;
+  /** Each user's co-occurrences weigh |games|^−γ: a player with 300 games says less about each pair than one with 10. */
+  userExponent?: number;
   /** Only games at least this many users have take part (the dense inverse costs n³). */
   minUsers: number;
   /** At most this many games, the most popular first. */
@@ -345,15 +354,20 @@ export function ease(m: Matrix, opts: EaseOptions): EaseModel {
       const s = slot[m.userItems[q]!]!;
       if (s >= 0) {
         rowSlots.push(s);
-        rowWeights.push(m.userWeight[q]!);
+        rowWeights.push(opts.binary ? 1 : m.userWeight[q]!);
       }
     }
+    const wu = opts.userExponent && rowSlots.length ? Math.pow(rowSlots.length, -opts.userExponent) : 1;
     for (let x = 0; x < rowSlots.length; x++) {
       const base = rowSlots[x]! * n;
-      for (let y = 0; y < rowSlots.length; y++) a[base + rowSlots[y]!]! += rowWeights[x]! * rowWeights[y]!;
+      const wx = wu * rowWeights[x]!;
+      for (let y = 0; y < rowSlots.length; y++) a[base + rowSlots[y]!]! += wx * rowWeights[y]!;
     }
   }
-  for (let i = 0; i < n; i++) a[i * n + i]! += opts.lambda;
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += a[i * n + i]!;
+  const lambda = opts.relativeLambda !== undefined && n > 0 ? (opts.relativeLambda * trace) / n : opts.lambda;
+  for (let i = 0; i < n; i++) a[i * n + i]! += lambda;
   const p = invertSpd(a, n);
   const b = new Float32Array(n * n);
   for (let i = 0; i < n; i++) {
