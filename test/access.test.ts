@@ -15,7 +15,7 @@ type User = Awaited<ReturnType<typeof signUp>>;
 let owner: User; // A: has an order, a sent gift, a notification
 let friend: User; // C: A's friend, the gift's recipient
 let intruder: User; // B: a signed-in stranger
-const ids = { game: '', slug: '', edition: '', order: '', gift: '', notification: '', session: '' };
+const ids = { game: '', slug: '', edition: '', order: '', gift: '', notification: '', session: '', checkout: '' };
 
 /** What anyone may call without signing in. */
 const PUBLIC = new Set([
@@ -61,6 +61,7 @@ function param(o: Op) {
     if (name === 'userId') return friend.me.id;
     if (name === 'token') return 'not-a-token';
     const tag = o.op.tags?.[0];
+    if (name === 'id' && o.path.startsWith('/api/checkouts/')) return ids.checkout;
     if (name === 'id' && tag === 'orders') return ids.order;
     if (name === 'id' && tag === 'gifts') return ids.gift;
     if (name === 'id' && tag === 'notifications') return ids.notification;
@@ -94,6 +95,13 @@ beforeAll(async () => {
       editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 900 }] }],
     }),
   );
+  const carted = await operator.post(
+    '/api/operator/games',
+    gameInput({
+      releaseDate: '2026-10-01',
+      editions: [{ code: 'standard', name: { en: 'S' }, prices: [{ country: '*', currency: 'USD', amountMinor: 700 }] }],
+    }),
+  );
   [owner, friend, intruder] = [
     await signUp(t, { name: 'Owner' }),
     await signUp(t, { name: 'Friend' }),
@@ -124,6 +132,19 @@ beforeAll(async () => {
     },
     { timeout: 20_000, interval: 100 },
   );
+  // A cart bought by the owner: its checkout is theirs alone.
+  expect((await owner.client.put(`/api/cart/items/${carted.body.id}`, {})).status).toBe(200);
+  ids.checkout = (
+    await owner.client.post(
+      '/api/cart/checkout',
+      { pointsToUse: 0, paymentMethod: 'card', games: [carted.body.id] },
+      { 'idempotency-key': 'access-owner-cart' },
+    )
+  ).body.id;
+  await vi.waitFor(async () => expect((await owner.client.get(`/api/checkouts/${ids.checkout}`)).body.status).toBe('paid'), {
+    timeout: 20_000,
+    interval: 100,
+  });
   const session = await owner.client.post('/api/play/sessions', { gameId: ids.game });
   expect(session.status).toBe(201);
   ids.session = session.body.id;
@@ -171,5 +192,6 @@ describe('the access matrix, from the OpenAPI document (D2)', () => {
     expect((await owner.client.get(`/api/gifts/${ids.gift}`)).body.state).toBe('delivered');
     expect((await owner.client.get('/api/notifications')).body.find((n: { id: string }) => n.id === ids.notification).read).toBe(false);
     expect((await owner.client.post(`/api/play/sessions/${ids.session}/heartbeat`)).status).toBe(200);
+    expect((await owner.client.get(`/api/checkouts/${ids.checkout}`)).body.status).toBe('paid');
   });
 });
