@@ -9,7 +9,7 @@ import { createPaysim } from '../src/paysim/server.ts';
 import { MailSink } from '../src/platform/mail/sink.ts';
 
 /**
- * Crash test (D1, R4): a batch of pre-orders and refunds runs against a store process that is killed with
+ * Crash test (D1, R4): a batch of pre-orders, cart purchases and refunds runs against a store process that is killed with
  * SIGKILL at random moments and restarted; clients retry with the same Idempotency-Key as real ones do. The
  * buyers mix what the store must get right: US buyers pay in USD by card or with a wallet they approve at the PG
  * (approval pending while the store dies), Korean buyers pay in KRW and spend the points earlier purchases earned.
@@ -62,7 +62,7 @@ let calmSince: number | undefined;
 const retrying = <T>(fn: () => Promise<T>) => retry(fn, () => calmSince);
 
 describe('crash test: kill -9 during pre-orders and refunds', () => {
-  it(`D1 R4 R10 S1.7 S1.8 S1.9 S1.12 S1.14 after ${KILLS} kills (wallets, points, two currencies) every saga is completed or compensated and the books agree with the PG`, async () => {
+  it(`D1 R4 R5 R10 S1.7 S1.8 S1.9 S1.12 S1.14 after ${KILLS} kills (wallets, points, two currencies, carts) every saga is completed or compensated and the books agree with the PG`, async () => {
     const base = `http://127.0.0.1:${port}`;
     // Set up users and games with the store running.
     const op = new Client(base);
@@ -116,10 +116,10 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
         ).toBe(201);
         users.push(u);
       }
-      /** Approves a wallet payment at the PG as soon as the order shows its approval page. */
-      const approve = (u: Client, orderId: string) =>
+      /** Approves a wallet payment at the PG as soon as the order (or cart checkout) shows its approval page. */
+      const approve = (u: Client, path: string) =>
         retrying(async () => {
-          const o = await u.get(`/api/orders/${orderId}`);
+          const o = await u.get(path);
           if (o.status !== 200) throw new Error(String(o.status));
           if (o.body.status !== 'pending') return;
           if (!o.body.approvalUrl) throw new Error('no approval page yet');
@@ -139,6 +139,52 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
         for (let round = 0; !stop || round < 3; round++) {
           const gameId = gameIds[(ui + round) % GAMES]!;
           const key = `crash-${ui}-${round}`;
+          if (round % 3 === 2) {
+            // A cart of two games, one payment (the buy-cart saga): what the buyer does not own yet goes in.
+            for (const g of [gameId, gameIds[(ui + round + 1) % GAMES]!])
+              await retrying(async () => {
+                const r = await u.put(`/api/cart/items/${g}`, {});
+                if (r.status >= 500 || r.status === 0) throw new Error(String(r.status));
+              });
+            const cart = await retrying(async () => {
+              const r = await u.get('/api/cart');
+              if (r.status !== 200) throw new Error(String(r.status));
+              return r.body as { items: { gameId: string }[]; unavailable: { gameId: string }[]; points: { usable: number } };
+            });
+            for (const x of cart.unavailable)
+              await retrying(async () => {
+                const r = await u.delete(`/api/cart/items/${x.gameId}`);
+                if (r.status !== 200) throw new Error(String(r.status));
+              });
+            if (!cart.items.length) continue;
+            const bought = await retrying(async () => {
+              const r = await u.post(
+                '/api/cart/checkout',
+                {
+                  pointsToUse: country(ui) === 'KR' ? cart.points.usable : 0,
+                  paymentMethod: method(ui),
+                  games: cart.items.map((l) => l.gameId),
+                },
+                { 'idempotency-key': key },
+              );
+              if (r.status >= 500 || r.status === 0) throw new Error(String(r.status));
+              return r;
+            });
+            if (bought.status !== 202) continue; // the cart changed meanwhile (a refund finished), points moved
+            if (method(ui) === 'paypal') await approve(u, `/api/checkouts/${bought.body.id}`);
+            const done = await retrying(async () => {
+              const c = await u.get(`/api/checkouts/${bought.body.id}`);
+              if (c.status !== 200 || c.body.status === 'pending') throw new Error('not settled yet');
+              return c.body as { status: string; orders: { id: string }[] };
+            });
+            // One game of the cart refunded on its own: a partial refund of the one payment.
+            if (done.status === 'paid' && ui % 3 === 0)
+              await retrying(async () => {
+                const r = await u.post(`/api/orders/${done.orders[0]!.id}/refund`);
+                if (r.status >= 500) throw new Error(String(r.status));
+              });
+            continue;
+          }
           // Korean buyers spend what their points can pay (they earn 5 % of every purchase).
           const points =
             country(ui) === 'KR'
@@ -154,7 +200,7 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
             return r;
           });
           if (placed.status !== 202) continue; // already owned (a refund still running), points moved — try the next game
-          if (method(ui) === 'paypal') await approve(u, placed.body.id);
+          if (method(ui) === 'paypal') await approve(u, `/api/orders/${placed.body.id}`);
           // Every order is followed until it is paid (or cancelled), so the next round can spend the points it earned.
           await retrying(async () => {
             const o = await u.get(`/api/orders/${placed.body.id}`);
@@ -212,6 +258,16 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
       expect(n((r) => r.currency === 'USD' && r.status === 'refunded')).toBeGreaterThan(0);
       expect(mix.filter((r) => r.currency === 'KRW' && r.status === 'paid').reduce((a, r) => a + r.points, 0)).toBeGreaterThan(0);
       expect(mix.filter((r) => r.currency === 'KRW' && r.status === 'refunded').reduce((a, r) => a + r.points, 0)).toBeGreaterThan(0);
+      // Carts were bought (one payment for several orders) and one of their games refunded on its own.
+      const carts = (
+        await client.query(
+          `select count(distinct checkout_id) filter (where status = 'paid')::int as paid,
+                  count(*) filter (where status = 'refunded')::int as refunded
+             from orders where checkout_id is not null`,
+        )
+      ).rows[0];
+      expect(carts.paid).toBeGreaterThan(0);
+      expect(carts.refunded).toBeGreaterThan(0);
       // The kills hit work in progress, or this test proves nothing.
       expect(midway).toBeGreaterThan(KILLS / 2);
       // Every mail reached the SMTP server; a kill resends at most the one mail it interrupted (delivery is one mail
@@ -230,7 +286,17 @@ describe('crash test: kill -9 during pre-orders and refunds', () => {
       const resent = [...copies.values()].reduce((a, c) => a + c - 1, 0);
       expect(resent).toBeLessThanOrEqual(KILLS);
       console.log(
-        JSON.stringify({ kills: KILLS, midway, mails: outbox.length, resentCopies: resent, orders, mix, pg: sim.state.totals(), sagas }),
+        JSON.stringify({
+          kills: KILLS,
+          midway,
+          mails: outbox.length,
+          resentCopies: resent,
+          orders,
+          mix,
+          carts,
+          pg: sim.state.totals(),
+          sagas,
+        }),
       );
     } finally {
       await client.end();
