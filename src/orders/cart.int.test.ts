@@ -229,6 +229,20 @@ describe('the cart: several games, one payment (R5)', () => {
     const retry = await client.post('/api/cart/checkout', { pointsToUse: 0, paymentMethod: 'card', games: [g1, g2] }, key());
     expect(await settleCheckout(client, retry.body.id)).toMatchObject({ status: 'paid', paid: { amountMinor: 25500 + 17000 } });
     await invariantsHold(t);
+
+    // Someone charges the declined checkout's reference at the PG directly: the reconciliation finds that none of its
+    // orders is live, refunds the capture and reports it; the paid checkout's payment is left alone.
+    const r = await fetch(`${t.paysimUrl}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json', 'idempotency-key': key()['idempotency-key'] },
+      body: JSON.stringify({ orderRef: done.id, method: 'card', amountMinor: 42500, currency: 'KRW' }),
+    });
+    const direct = (await r.json()) as { id: string; status: string };
+    expect(direct.status).toBe('captured');
+    const result = await t.store.reconciler.runOnce(t.clock.now());
+    expect(result).toMatchObject({ refunded: 1, mismatches: 0 });
+    expect(t.paysim.payments.get(direct.id)).toMatchObject({ refundedMinor: 42500 });
+    await invariantsHold(t);
   });
 
   it('R5 S1.9 a declined order that used the last discounted copy gives it back: the next checkout gets the price again', async () => {
