@@ -100,9 +100,7 @@ export class CartService {
       ...(coupons ? { coupon: coupons } : {}),
       points: { balance, usable: Math.min(balance, total?.amountMinor ?? 0) },
       pointsEarnRatePercent: this.d.points.earnRatePercent,
-      paymentMethods: this.d.methods
-        .forCountry(buyer.shopper.country)
-        .map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
+      paymentMethods: this.d.methods.choicesFor(buyer.shopper.country),
     };
   }
 
@@ -299,7 +297,7 @@ export class CartService {
       total: money(sum(rows.map((r) => r.price_minor))),
       pointsUsed: sum(rows.map((r) => r.points_used)),
       paid: money(sum(rows.map((r) => r.paid_minor))),
-      paymentMethodName: this.d.methods.methods.find((m) => m.id === first.payment_method)?.name ?? first.payment_method,
+      paymentMethodName: this.d.methods.nameOf(first.payment_method),
       approvalUrl: status === 'pending' ? first.approval_url : null,
       approvalExpiresAt: status === 'pending' || status === 'cancelled' ? (first.approval_expires_at?.toISOString() ?? null) : null,
       failure:
@@ -320,7 +318,7 @@ export class CartService {
       total: money(sum(c.lines.map((l) => l.priceMinor))),
       pointsUsed: c.pointsUsed,
       paid: money(c.paidMinor),
-      paymentMethodName: this.d.methods.methods.find((m) => m.id === c.paymentMethod)?.name ?? c.paymentMethod,
+      paymentMethodName: this.d.methods.nameOf(c.paymentMethod),
       approvalUrl: null,
       approvalExpiresAt: null,
       failure: null,

@@ -150,9 +150,7 @@ export class OrderService {
       quoteExpiresAt: signed.expiresAt,
       points: { balance: pts.balance, usable, elsewhere },
       pointsEarnRatePercent: this.d.points.earnRatePercent,
-      paymentMethods: this.d.methods
-        .forCountry(buyer.shopper.country)
-        .map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval })),
+      paymentMethods: this.d.methods.choicesFor(buyer.shopper.country),
       ...(region.warning ? { regionWarning: region.warning.text(buyer.shopper.language) } : {}),
     };
     return { quote, redemptions: priced.redemptions };
@@ -281,7 +279,7 @@ export class OrderService {
       paid: { amountMinor: paidMinor, currency: q.price.currency },
       pointsEarned: 0,
       paymentMethod: req.paymentMethod,
-      paymentMethodName: this.d.methods.methods.find((m) => m.id === req.paymentMethod)?.name ?? req.paymentMethod,
+      paymentMethodName: this.d.methods.nameOf(req.paymentMethod),
       releaseDate: null,
       approvalUrl: null,
       approvalExpiresAt: null,
@@ -454,7 +452,7 @@ export class OrderService {
       paid: money(o.paid_minor),
       pointsEarned: o.points_earned,
       paymentMethod: o.payment_method,
-      paymentMethodName: this.d.methods.methods.find((m) => m.id === o.payment_method)?.name ?? o.payment_method,
+      paymentMethodName: this.d.methods.nameOf(o.payment_method),
       releaseDate: facts.releaseDate,
       approvalUrl: o.status === 'pending' ? o.approval_url : null,
       approvalExpiresAt: o.status === 'pending' || o.status === 'cancelled' ? (o.approval_expires_at?.toISOString() ?? null) : null,

@@ -42,6 +42,16 @@ export class PaymentMethodCatalogue {
   offered(methodId: string, country: string): PaymentMethod | undefined {
     return this.forCountry(country).find((m) => m.id === methodId);
   }
+
+  /** What a checkout shows of the methods of `country`. */
+  choicesFor(country: string): Pick<PaymentMethod, 'id' | 'name' | 'kind' | 'approval'>[] {
+    return this.forCountry(country).map((m) => ({ id: m.id, name: m.name, kind: m.kind, approval: m.approval }));
+  }
+
+  /** A method as a receipt names it (its id when the catalogue no longer has it). */
+  nameOf(methodId: string): string {
+    return this.methods.find((m) => m.id === methodId)?.name ?? methodId;
+  }
 }
 
 export const DEFAULT_METHODS_FILE = new URL('./methods.json', import.meta.url).pathname;
