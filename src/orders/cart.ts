@@ -76,6 +76,11 @@ export class CartService {
     return this.view(buyer);
   }
 
+  /** The games in the cart, unpriced (one query). */
+  async items(buyer: Buyer): Promise<{ gameIds: string[] }> {
+    return { gameIds: (await this.d.orders.cart(buyer.userId)).map((i) => i.game_id) };
+  }
+
   async remove(buyer: Buyer, gameId: string): Promise<CartView> {
     if (isUuid(gameId)) await this.d.orders.removeFromCart(buyer.userId, gameId);
     return this.view(buyer);

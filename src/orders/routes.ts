@@ -11,6 +11,7 @@ import type { Buyer, OrderService } from './service.ts';
 import {
   CartCheckout,
   CartItemInput,
+  CartItems,
   CartView,
   CheckoutQuote,
   CheckoutView,
@@ -98,6 +99,18 @@ export function orderRoutes(
       },
     },
     async (req, reply) => reply.header('cache-control', 'private, no-cache').send(await deps.cart.view(await buyer(req), req.query.coupon)),
+  );
+
+  r.get(
+    '/api/cart/items',
+    {
+      schema: {
+        tags,
+        summary: 'Which games are in your cart (not priced: for the header and the game pages)',
+        response: { 200: CartItems, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => reply.header('cache-control', 'private, no-cache').send(await deps.cart.items(await buyer(req))),
   );
 
   r.put(

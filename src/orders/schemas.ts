@@ -159,6 +159,10 @@ export const CartView = Type.Object({
 });
 export type CartView = Static<typeof CartView>;
 
+export const CartItems = Type.Object({
+  gameIds: Type.Array(Type.String(), { description: 'The games in your cart, in the order they were added' }),
+});
+
 export const CartItemInput = Type.Object({ editionId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
 
 export const CartCheckout = Type.Object(

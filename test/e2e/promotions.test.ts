@@ -199,6 +199,11 @@ describe('a flash sale in Chromium (R5)', () => {
     await buyer.page.waitForURL(/\/cart$/);
     await buyer.page.waitForSelector('[data-testid=cart-line]');
     expect(await buyer.page.textContent('[data-testid=cart-total]')).toBe('$20.00');
+    await buyer.page.waitForSelector('[data-testid=cart-link]:text("Cart (1)")');
+    // Its page now says it is in the cart, and leads there.
+    await buyer.page.goto(`${t.url}/games/star-forge`);
+    await buyer.page.waitForSelector('[data-testid=in-cart]');
+    expect(await buyer.page.locator('[data-testid=add-to-cart]').count()).toBe(0);
     // With the second, the bundle applies to both.
     await buyer.page.goto(`${t.url}/games/moon-harbor`);
     await buyer.page.click('[data-testid=add-to-cart]');
@@ -219,6 +224,7 @@ describe('a flash sale in Chromium (R5)', () => {
       'paid',
     ]);
     expect(await buyer.page.textContent('[data-testid=checkout-paid]')).toBe('$34.00');
+    await buyer.page.waitForSelector('[data-testid=cart-link]:text-is("Cart")');
     await buyer.page.screenshot({ path: `${shots}/checkout-paid.png`, fullPage: true });
     const library = ((await client.get('/api/library')).body as { gameId: string }[]).map((e) => e.gameId);
     expect(library.sort()).toEqual([...games].sort());

@@ -7,9 +7,11 @@ import { countriesByName, countryName } from '../format.ts';
 import { NotificationBell } from './Notifications.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
 import { SearchBox } from './SearchBox.tsx';
+import { useCartIds } from '../cart.ts';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, t, country, language, locale, setVisitorPrefs } = useSession();
+  const inCart = useCartIds();
   return (
     <div className="app">
       {/* WCAG 2.4.1: the first Tab stop jumps past the header to the page's content. */}
@@ -51,6 +53,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {me && (
             <Link to="/cart" data-testid="cart-link">
               {t('cart')}
+              {inCart?.length ? ` (${inCart.length})` : ''}
             </Link>
           )}
           {me && <Link to="/gifts">{t('navGifts')}</Link>}

@@ -11,6 +11,7 @@ import { here, loginFor } from '../next.ts';
 import { useSession } from '../session.tsx';
 import { admissionKey } from './Queue.tsx';
 import { AMOUNT_LABEL, STATUS } from './Orders.tsx';
+import { cartChanged } from '../cart.ts';
 
 /**
  * The cart (R5): games put aside and paid for together — each priced with the others, so a bundle ("buy 2, 15 % off
@@ -44,6 +45,7 @@ export function Cart() {
     setError(undefined);
     try {
       show((await api<CartView>(`/api/cart/items/${gameId}`, { method: 'DELETE' })).data);
+      cartChanged();
     } catch (err) {
       setError(err);
     }
@@ -171,6 +173,10 @@ export function CheckoutPage() {
     (c) => ({ approvalUrl: c.status === 'pending' ? c.approvalUrl : null, busy: c.status === 'pending' }),
     true,
   );
+  // Paid: the games left the cart.
+  useEffect(() => {
+    if (checkout?.status === 'paid') cartChanged();
+  }, [checkout?.status]);
   if (error) return <ErrorNote error={error} />;
   if (!checkout) return <Loading />;
   return (

@@ -10,6 +10,7 @@ import { ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { coverFallback, coverOf, formatDate } from '../format.ts';
 import { Loading } from '../components/Loading.tsx';
+import { cartChanged, useCartIds } from '../cart.ts';
 
 export function Game() {
   const { slug = '' } = useParams();
@@ -52,11 +53,13 @@ export function Game() {
   };
   // Added: to the cart, to pay (Steam's way); refused (owned, cart full): why, beside the button.
   const [cartError, setCartError] = useState<unknown>();
+  const inCart = useCartIds();
   const addToCart = async () => {
     if (!game) return;
     setCartError(undefined);
     try {
       await api(`/api/cart/items/${game.id}`, { method: 'PUT', json: {} });
+      cartChanged();
       void navigate('/cart');
     } catch (err) {
       setCartError(err);
@@ -123,7 +126,11 @@ export function Game() {
                 >
                   {game.released ? t('buy') : t('preorder')}
                 </Link>
-                {me ? (
+                {me && inCart?.includes(game.id) ? (
+                  <Link className="button secondary add-to-cart" to="/cart" data-testid="in-cart">
+                    {t('inCart')}
+                  </Link>
+                ) : me ? (
                   <button type="button" className="button secondary add-to-cart" onClick={() => void addToCart()} data-testid="add-to-cart">
                     {t('addToCart')}
                   </button>
