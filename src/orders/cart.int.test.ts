@@ -276,6 +276,39 @@ describe('the cart: several games, one payment (R5)', () => {
     });
   });
 
+  it('R5 D4 a single-use coupon in a cart discounts one game (one use per checkout), and the cart is bought', async () => {
+    const [g1, g2] = [await newGame(30000), await newGame(20000)];
+    const code = `ONCE-${randomBytes(3).toString('hex').toUpperCase()}`;
+    const promo = await op.post('/api/operator/promotions', {
+      name: 'Members 20 %',
+      effect: { kind: 'percent_off', percent: 20 },
+      targets: { games: [g1, g2] },
+      stacking: 'best',
+      timeZone: 'UTC',
+      startsAt: instantToZoned(new Date(t.clock.now().getTime() - 3_600_000), 'UTC'),
+      coupon: { codes: [code], maxUses: 1 },
+    });
+    expect(promo.status).toBe(201);
+    const { client } = await korean();
+    await client.put(`/api/cart/items/${g1}`, {});
+    await client.put(`/api/cart/items/${g2}`, {});
+    const cart = await vi.waitFor(
+      async () => {
+        const c = (await client.get(`/api/cart?coupon=${code}`)).body;
+        expect(c.coupon).toEqual({ code, status: 'applied' });
+        return c;
+      },
+      { timeout: 2_000, interval: 50 },
+    );
+    // The first game takes the coupon; the second is at its list price.
+    expect(cart.items.map((l: { price: { amountMinor: number } }) => l.price.amountMinor)).toEqual([24000, 20000]);
+    const placed = await client.post('/api/cart/checkout', { pointsToUse: 0, paymentMethod: 'card', games: [g1, g2], coupon: code }, key());
+    expect(placed.status).toBe(202);
+    expect(await settleCheckout(client, placed.body.id)).toMatchObject({ status: 'paid', paid: { amountMinor: 44000 } });
+    expect((await op.get(`/api/operator/promotions/${promo.body.id}`)).body.coupons).toEqual([expect.objectContaining({ code, uses: 1 })]);
+    await invariantsHold(t);
+  });
+
   it('R5 the bundle price of a cart is not a price for one game alone, and a cart that changed or holds an owned game buys nothing', async () => {
     const [g1, g2, g3] = [await newGame(30000), await newGame(20000), await newGame(10000)];
     await bundle([g1, g2]);

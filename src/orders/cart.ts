@@ -42,6 +42,10 @@ export function allocate(points: number, prices: readonly number[]): number[] {
   return shares;
 }
 
+/** A game of the cart priced (with what its price redeems and what became of the coupon), or why it cannot be bought. */
+type PricedLine =
+  { line: CartLineView; redemptions: NonNullable<CartLine['redemptions']>; coupon?: CartView['coupon'] } | { unavailable: Unavailable };
+
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
@@ -114,70 +118,87 @@ export class CartService {
     const items = await this.d.orders.cart(buyer.userId);
     const ids = items.map((i) => i.game_id);
     const has = await this.d.orders.having(buyer.userId, ids);
-    const language = buyer.shopper.language;
-    const results = await Promise.all(
-      items.map(async (item) => {
-        const basket = ids.filter((g) => g !== item.game_id);
-        try {
-          const [facts, { quote: q, redemptions }] = await Promise.all([
-            this.d.catalog.facts(item.game_id, language),
-            this.d.checkout.checkoutPrice(
-              buyer,
-              {
-                gameId: item.game_id,
-                editionId: item.edition_id ?? undefined,
-                coupon,
-                quoteToken: tokens[item.game_id],
-                pointsToUse: 0,
-                paymentMethod: '',
-              },
-              'buy',
-              basket,
-            ),
-          ]);
-          const owned = has.get(item.game_id);
-          if (owned) {
-            const e = orderError(409, owned === 'library' ? 'already_owned.library' : 'already_owned.order');
-            return { unavailable: { gameId: item.game_id, title: facts.title, code: e.code, message: e.in(language) } };
-          }
-          const line: CartLineView = {
-            gameId: item.game_id,
-            editionId: q.editionId,
-            slug: facts.slug,
-            title: q.title,
-            kind: q.kind,
-            listPrice: q.listPrice,
-            discountPercent: q.discountPercent,
-            discount: q.discount,
-            price: q.price,
-            promotions: q.promotions,
-            offerEndsAt: q.offerEndsAt,
-            quoteToken: q.quoteToken,
-          };
-          return { line, redemptions, coupon: q.coupon };
-        } catch (err) {
-          if (!(err instanceof AppError) || err.status >= 500) throw err;
-          const title = await this.d.catalog.facts(item.game_id, language).then(
-            (f) => f.title,
-            () => '',
-          );
-          return { unavailable: { gameId: item.game_id, title, code: err.code, message: err.in(language) } };
-        }
-      }),
-    );
+    const price = (item: (typeof items)[number], coupon: string | undefined) =>
+      this.line(buyer, item, ids, has, coupon, tokens[item.game_id]);
+    const results = await Promise.all(items.map((item) => price(item, coupon)));
+    // A coupon is one use per checkout (as on Steam: one item): the first game it discounts keeps it, the others are
+    // priced without it — so a single-use code never refuses a cart of two games it could discount.
+    const first = results.findIndex((r) => 'line' in r && r.coupon?.status === 'applied');
+    for (let i = first + 1; first >= 0 && i < results.length; i++) {
+      const r = results[i]!;
+      if ('line' in r && r.coupon?.status === 'applied') results[i] = await price(items[i]!, undefined);
+    }
     const lines: CartLineView[] = [];
     const redemptions = new Map<string, NonNullable<CartLine['redemptions']>>();
     const unavailable: Unavailable[] = [];
     let coupons: CartView['coupon'];
     for (const r of results) {
-      if ('line' in r && r.line) {
+      if ('line' in r) {
         lines.push(r.line);
         if (r.redemptions.length) redemptions.set(r.line.gameId, r.redemptions);
         // The cart's coupon: applied if any game took it, else what the first game said of it.
         if (r.coupon && (!coupons || r.coupon.status === 'applied')) coupons = r.coupon;
-      } else if (r.unavailable) unavailable.push(r.unavailable);
+      } else unavailable.push(r.unavailable);
     }
     return { lines, unavailable, redemptions, coupons };
+  }
+
+  /** One game of the cart priced with the others in its basket, or why it cannot be bought. */
+  private async line(
+    buyer: Buyer,
+    item: { game_id: string; edition_id: string | null },
+    ids: readonly string[],
+    has: Map<string, 'library' | 'order'>,
+    coupon: string | undefined,
+    quoteToken: string | undefined,
+  ): Promise<PricedLine> {
+    const language = buyer.shopper.language;
+    const basket = ids.filter((g) => g !== item.game_id);
+    try {
+      const [facts, { quote: q, redemptions }] = await Promise.all([
+        this.d.catalog.facts(item.game_id, language),
+        this.d.checkout.checkoutPrice(
+          buyer,
+          {
+            gameId: item.game_id,
+            editionId: item.edition_id ?? undefined,
+            coupon,
+            quoteToken,
+            pointsToUse: 0,
+            paymentMethod: '',
+          },
+          'buy',
+          basket,
+        ),
+      ]);
+      const owned = has.get(item.game_id);
+      if (owned) {
+        const e = orderError(409, owned === 'library' ? 'already_owned.library' : 'already_owned.order');
+        return { unavailable: { gameId: item.game_id, title: facts.title, code: e.code, message: e.in(language) } };
+      }
+      const line: CartLineView = {
+        gameId: item.game_id,
+        editionId: q.editionId,
+        slug: facts.slug,
+        title: q.title,
+        kind: q.kind,
+        listPrice: q.listPrice,
+        discountPercent: q.discountPercent,
+        discount: q.discount,
+        price: q.price,
+        promotions: q.promotions,
+        offerEndsAt: q.offerEndsAt,
+        quoteToken: q.quoteToken,
+      };
+      return { line, redemptions, coupon: q.coupon };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      const title = await this.d.catalog.facts(item.game_id, language).then(
+        (f) => f.title,
+        () => '',
+      );
+      return { unavailable: { gameId: item.game_id, title, code: err.code, message: err.in(language) } };
+    }
   }
 
   /**
