@@ -15,7 +15,7 @@ import { fetchPreview } from './link-preview.ts';
 import { chatMigrations } from './migrations/index.ts';
 import { chatRoutes } from './routes.ts';
 import { ChatService, userChannel } from './service.ts';
-import { ChatStore, type ChatTables } from './store.ts';
+import { CHAT_CHANNEL, ChatStore, type ChatTables, type ConversationFacts, type MuteRow } from './store.ts';
 
 /** Chat between friends (R14): conversations, history, live delivery over a WebSocket on every node. */
 export const chatModule = storeModule({
@@ -24,7 +24,7 @@ export const chatModule = storeModule({
   tags: [
     { name: 'chat', description: 'Chat between friends: conversations, history, messages; live over the WebSocket at /api/chat/ws (R14)' },
   ],
-  create: (
+  create: async (
     p,
     s: {
       guards: Guards;
@@ -37,8 +37,12 @@ export const chatModule = storeModule({
   ) => {
     const { config, fanout } = p;
     const shopper = { country: config.defaultCountry, currency: 'USD', language: 'en' };
+    const [conversations, mutes] = await Promise.all([
+      p.cache<ConversationFacts | null>({ channel: CHAT_CHANNEL, ttlMs: 600_000, max: 50_000 }),
+      p.cache<MuteRow | null>({ channel: CHAT_CHANNEL, ttlMs: 600_000, max: 50_000 }),
+    ]);
     const chat = new ChatService({
-      store: new ChatStore(kyselyFor<ChatTables>(p.pool)),
+      store: new ChatStore(kyselyFor<ChatTables>(p.pool), { conversations, mutes }),
       fanout,
       clock: p.clock,
       linkPreview: async (url) => {

@@ -1,4 +1,5 @@
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import type { NotifiedCache } from '../platform/db/notified-cache.ts';
 
 export interface ChatTables {
   chat_conversations: {
@@ -31,12 +32,46 @@ const CHAT_SEQ_LOCK = 7_423_001;
 /** The two users of a direct conversation, in a fixed order: one conversation per pair (UNIQUE pair_key). */
 export const pairKey = (a: string, b: string) => [a, b].sort().join(':');
 
+/** A conversation with its members (joined first first): what every send, read and receipt checks. */
+export interface ConversationFacts {
+  conversation: Selectable<ChatTables['chat_conversations']>;
+  members: string[];
+}
+export type MuteRow = Selectable<ChatTables['chat_mutes']>;
+
+/** The channel chat's triggers notify on: a conversation id (its row or members changed), or `mute:<user>`. */
+export const CHAT_CHANNEL = 'chat_changed';
+
 export class ChatStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /**
+     * Per-node caches of what every message checks (conversation, members, the sender's mute), dropped on every node
+     * by the triggers' NOTIFY when they change (and at once on this node): a send reads nothing but its own insert.
+     */
+    private readonly caches: { conversations?: NotifiedCache<ConversationFacts | null>; mutes?: NotifiedCache<MuteRow | null> } = {},
+  ) {}
+
+  private async facts(id: string): Promise<ConversationFacts | undefined> {
+    const load = async (): Promise<ConversationFacts | null> => {
+      const [conversation, members] = await Promise.all([
+        this.db.selectFrom('chat_conversations').selectAll().where('id', '=', id).executeTakeFirst(),
+        this.db.selectFrom('chat_members').select('user_id').where('conversation_id', '=', id).orderBy('joined_at').execute(),
+      ]);
+      return conversation ? { conversation, members: members.map((r) => r.user_id) } : null;
+    };
+    const cache = this.caches.conversations;
+    return (cache ? await cache.through(id, load, { tag: () => id }) : await load()) ?? undefined;
+  }
+
+  /** This node forgets at once what a write changed (the others when its NOTIFY arrives). */
+  private changed(conversationId: string): void {
+    this.caches.conversations?.invalidate(conversationId);
+  }
 
   /** The direct conversation of two users, created once (a race of two creates leaves one: ON CONFLICT). */
   async direct(a: string, b: string, id: string, now: Date): Promise<string> {
-    return this.db.transaction().execute(async (trx) => {
+    const conversationId = await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('chat_conversations')
         .values({ id, kind: 'direct', name: null, owner_id: null, pair_key: pairKey(a, b), created_at: now })
@@ -50,6 +85,8 @@ export class ChatStore {
         .execute();
       return conv.id;
     });
+    this.changed(conversationId);
+    return conversationId;
   }
 
   async group(id: string, name: string, ownerId: string, members: string[], now: Date): Promise<void> {
@@ -63,32 +100,19 @@ export class ChatStore {
         .values([ownerId, ...members.filter((m) => m !== ownerId)].map((user_id) => ({ conversation_id: id, user_id, joined_at: now })))
         .execute();
     });
+    this.changed(id);
   }
 
-  conversation(id: string) {
-    return this.db.selectFrom('chat_conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  async conversation(id: string) {
+    return (await this.facts(id))?.conversation;
   }
 
   async members(conversationId: string): Promise<string[]> {
-    return (
-      await this.db
-        .selectFrom('chat_members')
-        .select('user_id')
-        .where('conversation_id', '=', conversationId)
-        .orderBy('joined_at')
-        .execute()
-    ).map((r) => r.user_id);
+    return [...((await this.facts(conversationId))?.members ?? [])];
   }
 
   async isMember(conversationId: string, userId: string): Promise<boolean> {
-    return Boolean(
-      await this.db
-        .selectFrom('chat_members')
-        .select('user_id')
-        .where('conversation_id', '=', conversationId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst(),
-    );
+    return (await this.facts(conversationId))?.members.includes(userId) ?? false;
   }
 
   async addMember(conversationId: string, userId: string, now: Date): Promise<void> {
@@ -97,14 +121,17 @@ export class ChatStore {
       .values({ conversation_id: conversationId, user_id: userId, joined_at: now })
       .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
       .execute();
+    this.changed(conversationId);
   }
 
   async removeMember(conversationId: string, userId: string): Promise<void> {
     await this.db.deleteFrom('chat_members').where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
+    this.changed(conversationId);
   }
 
   async setOwner(conversationId: string, userId: string): Promise<void> {
     await this.db.updateTable('chat_conversations').set({ owner_id: userId }).where('id', '=', conversationId).execute();
+    this.changed(conversationId);
   }
 
   /** A user's conversations with the newest message and how many they have not read. */
@@ -313,10 +340,12 @@ export class ChatStore {
       .values(m)
       .onConflict((oc) => oc.column('user_id').doUpdateSet({ until: m.until, reason: m.reason, by_id: m.by_id, at: m.at }))
       .execute();
+    this.caches.mutes?.invalidate(`mute:${m.user_id}`);
   }
 
   async unmute(userId: string): Promise<void> {
     await this.db.deleteFrom('chat_mutes').where('user_id', '=', userId).execute();
+    this.caches.mutes?.invalidate(`mute:${userId}`);
   }
 
   /** Mutes in force at `now` (bans have no end), of these users or of everyone. */
@@ -341,8 +370,10 @@ export class ChatStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  muteOf(userId: string) {
-    return this.db.selectFrom('chat_mutes').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  async muteOf(userId: string): Promise<MuteRow | undefined> {
+    const load = async () => (await this.db.selectFrom('chat_mutes').selectAll().where('user_id', '=', userId).executeTakeFirst()) ?? null;
+    const cache = this.caches.mutes;
+    return (cache ? await cache.through(userId, load, { tag: () => `mute:${userId}` }) : await load()) ?? undefined;
   }
 
   /** Read receipts: how far each member has read. */

@@ -77,6 +77,33 @@ export const chatMigrations: Record<string, Migration> = {
       await sql`alter table chat_reports add column resolved_at timestamptz`.execute(db);
     },
   },
+  '2026-12-07-02-chat-notify': {
+    async up(db: Kysely<unknown>) {
+      // Each node keeps conversations, their members and mutes in memory (store.ts): a change, whoever makes it, is
+      // announced at commit — the conversation's id, or mute:<user>. Read receipts (last_read_seq) announce nothing.
+      await sql`
+        create function chat_changed() returns trigger language plpgsql as $$
+        begin
+          if tg_table_name = 'chat_mutes' then
+            perform pg_notify('chat_changed', 'mute:' || coalesce(new.user_id, old.user_id));
+          elsif tg_table_name = 'chat_members' then
+            perform pg_notify('chat_changed', coalesce(new.conversation_id, old.conversation_id)::text);
+          else
+            perform pg_notify('chat_changed', coalesce(new.id, old.id)::text);
+          end if;
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger chat_members_changed after insert or delete on chat_members for each row execute function chat_changed()`.execute(
+        db,
+      );
+      await sql`create trigger chat_conversations_changed after update or delete on chat_conversations for each row execute function chat_changed()`.execute(
+        db,
+      );
+      await sql`create trigger chat_mutes_changed after insert or update or delete on chat_mutes for each row execute function chat_changed()`.execute(
+        db,
+      );
+    },
+  },
   '2026-12-04-01-chat-link-previews': {
     async up(db: Kysely<unknown>) {
       // Previews of links in messages, one per URL, fetched once (title null: the page had none or was refused).
