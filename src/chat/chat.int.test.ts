@@ -190,6 +190,33 @@ describe('chat between friends (R14)', () => {
     const page2 = (await owner!.client.get(`/api/chat/conversations/${id}/messages?limit=3&before=${page1[2].seq}`)).body;
     expect(page2.map((m: { body: string }) => m.body)).toEqual(['p1', 'p0', 'gg']);
   });
+
+  it('R14 R3 sending reads no row: members and mutes come from memory, and a change written by anyone (SQL here) is honoured within 2 s', async () => {
+    const [owner, f1] = await users(2);
+    await friends(owner!, f1!);
+    const id = (await owner!.client.post('/api/chat/groups', { name: 'Cache check', memberIds: [f1!.me.id] })).body.id;
+    const send = (u: User, body: string) => u.client.post(`/api/chat/conversations/${id}/messages`, { body });
+    expect((await send(f1!, 'first')).status).toBe(201);
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      // While membership and mutes are locked, a send still passes its checks (its insert's foreign key needs the
+      // conversation's row, so that table stays open).
+      await db.query('begin');
+      await db.query('lock table chat_members, chat_mutes in access exclusive mode');
+      const during = await Promise.race([send(f1!, 'while locked'), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 3000))]);
+      await db.query('rollback');
+      expect(during === 'timeout' ? during : during.status).toBe(201);
+      // Removed and muted behind the store's back: the next sends are refused within 2 s, on every node alike.
+      await db.query(`delete from chat_members where conversation_id = $1 and user_id = $2`, [id, f1!.me.id]);
+      await vi.waitFor(async () => expect((await send(f1!, 'gone?')).status).toBe(404), { timeout: 2000, interval: 50 });
+      await db.query(`insert into chat_mutes (user_id, until, reason, by_id, at) values ($1, null, 'test', $1, now())`, [owner!.me.id]);
+      await vi.waitFor(async () => expect((await send(owner!, 'muted?')).body.error?.code).toBe('muted'), { timeout: 2000, interval: 50 });
+    } finally {
+      await db.query('rollback').catch(() => undefined);
+      await db.end();
+    }
+  });
 });
 
 /** The loopback Redis of the development machine and CI; `npm test` does not need it, so this part skips without it. */
