@@ -101,3 +101,25 @@ async function giftViolations(db: pg.Pool): Promise<string[]> {
 export async function invariantsHold(t: TestStore) {
   expect(await checkBooks(t.databaseUrl, t.paysim.totals())).toEqual({ money: [], ledgers: [], orders: [] });
 }
+
+/** Follows an order or a cart checkout (`path`) until it shows the wallet's approval page; returns it as it was then. */
+export async function awaitingApproval(c: Client, path: string) {
+  return vi.waitFor(
+    async () => {
+      const v = (await c.get(path)).body;
+      if (!v.approvalUrl) throw new Error('no approval link yet');
+      return v as { status: string; approvalUrl: string };
+    },
+    { timeout: 5_000, interval: 50 },
+  );
+}
+
+/** The buyer answers on the PG's approval page (a form post that redirects back to the store). */
+export function decideAtPg(approvalUrl: string, decision: 'approve' | 'decline' = 'approve') {
+  return fetch(approvalUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `decision=${decision}`,
+    redirect: 'manual',
+  });
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
-import { invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
+import { awaitingApproval, decideAtPg, invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
 import { instantToZoned } from '../platform/zoned-time.ts';
 import { allocate } from './cart.ts';
 
@@ -373,21 +373,9 @@ describe('the cart: several games, one payment (R5)', () => {
     await client.put(`/api/cart/items/${g1}`, {});
     await client.put(`/api/cart/items/${g2}`, {});
     const placed = await client.post('/api/cart/checkout', { pointsToUse: 0, paymentMethod: 'kakaopay', games: [g1, g2] }, key());
-    const pending = await vi.waitFor(
-      async () => {
-        const v = (await client.get(`/api/checkouts/${placed.body.id}`)).body;
-        if (!v.approvalUrl) throw new Error('no approval link yet');
-        return v;
-      },
-      { timeout: 5_000, interval: 50 },
-    );
+    const pending = await awaitingApproval(client, `/api/checkouts/${placed.body.id}`);
     expect(pending.status).toBe('pending');
-    const approve = await fetch(pending.approvalUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'decision=approve',
-      redirect: 'manual',
-    });
+    const approve = await decideAtPg(pending.approvalUrl);
     expect(approve.status).toBe(303);
     expect(approve.headers.get('location')).toContain(`/checkouts/${placed.body.id}`);
     const done = await settleCheckout(client, placed.body.id);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
-import { invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
+import { awaitingApproval, decideAtPg, invariantsHold, pointsBecome, settle } from '../../test/checkout.ts';
 
 let t: TestStore;
 let op: Client;
@@ -101,22 +101,10 @@ describe('scenario 1: pre-order, pay, refund, release day (S1.3–S1.16)', () =>
   it('S1.7 S1.5 KakaoPay: the order waits for approval on the provider page, then completes', async () => {
     const { client } = await korean();
     const placed = await client.post('/api/orders', { gameId, pointsToUse: 0, paymentMethod: 'kakaopay' }, { 'idempotency-key': key() });
-    const pending = await vi.waitFor(
-      async () => {
-        const o = (await client.get(`/api/orders/${placed.body.id}`)).body;
-        if (!o.approvalUrl) throw new Error('no approval link yet');
-        return o;
-      },
-      { timeout: 5_000, interval: 50 },
-    );
+    const pending = await awaitingApproval(client, `/api/orders/${placed.body.id}`);
     expect(pending.status).toBe('pending');
     expect(pending.approvalUrl).toMatch(/\/approve\/pay_/);
-    const approve = await fetch(pending.approvalUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'decision=approve',
-      redirect: 'manual',
-    });
+    const approve = await decideAtPg(pending.approvalUrl);
     expect(approve.status).toBe(303);
     expect(approve.headers.get('location')).toContain(`/orders/${placed.body.id}`);
     expect(await settle(client, placed.body.id)).toMatchObject({ status: 'paid', paymentMethod: 'kakaopay', paid: { amountMinor: 54000 } });

@@ -22,7 +22,7 @@ import {
   RefundPreview,
 } from './schemas.ts';
 import type { CartService } from './cart.ts';
-import { etagOf, preferredWait } from '../platform/http/etag.ts';
+import { etagOf, followable } from '../platform/http/etag.ts';
 
 export function orderRoutes(
   app: FastifyInstance,
@@ -45,6 +45,11 @@ export function orderRoutes(
     return { userId: v.userId, email: v.email, shopper: await deps.guards.shopper(req) };
   };
   const Id = Type.Object({ id: Type.String() });
+  /** The version the client has and how long it will wait for another (see `followable`). */
+  const FollowHeaders = Type.Object({
+    'if-none-match': Type.Optional(Type.String({ maxLength: 100 })),
+    prefer: Type.Optional(Type.String({ maxLength: 100 })),
+  });
 
   r.get(
     '/api/checkout',
@@ -162,10 +167,7 @@ export function orderRoutes(
         summary:
           'One cart checkout of yours with its orders, with an ETag; If-None-Match + Prefer: wait=N (at most 25 s) answers as soon as it changes (paid, cancelled, an approval link), or 304',
         params: Id,
-        headers: Type.Object({
-          'if-none-match': Type.Optional(Type.String({ maxLength: 100 })),
-          prefer: Type.Optional(Type.String({ maxLength: 100 })),
-        }),
+        headers: FollowHeaders,
         response: {
           200: CheckoutView,
           304: Type.Null({ description: 'Not modified: the checkout is still the version you have' }),
@@ -175,13 +177,8 @@ export function orderRoutes(
       },
     },
     async (req, reply) => {
-      const etag = req.headers['if-none-match'];
-      const wait = preferredWait(req.headers.prefer, 25);
-      const checkout = await deps.cart.get(await buyer(req), req.params.id, etag && wait ? { etag, waitSeconds: wait } : undefined);
-      const now = etagOf(checkout);
-      reply.header('etag', now).header('cache-control', 'private, no-cache');
-      if (wait) reply.header('preference-applied', `wait=${wait}`);
-      return now === etag ? reply.status(304).send(null) : checkout;
+      const who = await buyer(req);
+      return followable(req, reply, (follow) => deps.cart.get(who, req.params.id, follow));
     },
   );
 
@@ -206,10 +203,7 @@ export function orderRoutes(
         summary:
           'One of your orders, with an ETag. Following it: If-None-Match with the ETag you have and Prefer: wait=N (at most 25 s) answers as soon as the order changes — paid, cancelled, an approval link — or 304 when it did not within N seconds',
         params: Id,
-        headers: Type.Object({
-          'if-none-match': Type.Optional(Type.String({ maxLength: 100 })),
-          prefer: Type.Optional(Type.String({ maxLength: 100 })),
-        }),
+        headers: FollowHeaders,
         response: {
           200: OrderView,
           304: Type.Null({ description: 'Not modified: the order is still the version you have' }),
@@ -219,13 +213,8 @@ export function orderRoutes(
       },
     },
     async (req, reply) => {
-      const etag = req.headers['if-none-match'];
-      const wait = preferredWait(req.headers.prefer, 25);
-      const order = await deps.orders.get(await buyer(req), req.params.id, etag && wait ? { etag, waitSeconds: wait } : undefined);
-      const now = etagOf(order);
-      reply.header('etag', now).header('cache-control', 'private, no-cache');
-      if (wait) reply.header('preference-applied', `wait=${wait}`);
-      return now === etag ? reply.status(304).send(null) : order;
+      const who = await buyer(req);
+      return followable(req, reply, (follow) => deps.orders.get(who, req.params.id, follow));
     },
   );
 
