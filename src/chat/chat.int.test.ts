@@ -3,7 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createServer, Socket, type Server } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Client, gameInput, signInOperator, signUp, startTestStore, type TestStore } from '../../test/harness.ts';
 import { settle } from '../../test/checkout.ts';
@@ -147,6 +147,41 @@ describe('chat between friends (R14)', () => {
     again.close();
   });
 
+  it('R14 a message stored but never published (its node died between its commit and its publish) still reaches a connected member, once and in order: when the next message shows the skipped position, or after 2 s of silence when none follows', async () => {
+    const [a, b] = await users(2);
+    await friends(a!, b!);
+    const conv = (await a!.client.post('/api/chat/direct', { userId: b!.me.id })).body;
+    const say = (body: string) => a!.client.post(`/api/chat/conversations/${conv.id}/messages`, { body });
+    const reader = new ChatClient(t.url, b);
+    await reader.opened();
+    await reader.hello();
+    expect((await say('before')).status).toBe(201);
+    await reader.until((c) => c.messages().length === 1);
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    // Stored, position taken, never published: what a node that dies right after its commit leaves behind.
+    const storeOnly = (body: string) =>
+      db.query(`insert into chat_messages (id, conversation_id, sender_id, body, created_at) values ($1, $2, $3, $4, now())`, [
+        randomUUID(),
+        conv.id,
+        a!.me.id,
+        body,
+      ]);
+    try {
+      await storeOnly('unpublished 1');
+      expect((await say('after')).status).toBe(201);
+      await reader.until((c) => c.messages().length >= 3);
+      await storeOnly('unpublished 2');
+      await reader.until((c) => c.messages().length >= 4, 6000);
+    } finally {
+      await db.end();
+    }
+    const got = reader.messages();
+    expect(got.map((m) => m.body)).toEqual(['before', 'unpublished 1', 'after', 'unpublished 2']);
+    expect(got.map((m) => m.seq)).toEqual([...got.map((m) => m.seq)].sort((x, y) => x - y));
+    reader.close();
+  });
+
   it('R14 blocks are honoured: once blocked, neither can message the other; a message of 4,001 characters or a flood is refused', async () => {
     const [a, b] = await users(2);
     await friends(a!, b!);
@@ -191,22 +226,34 @@ describe('chat between friends (R14)', () => {
     expect(page2.map((m: { body: string }) => m.body)).toEqual(['p1', 'p0', 'gg']);
   });
 
-  it('R14 R3 sending reads no row: members and mutes come from memory, and a change written by anyone (SQL here) is honoured within 2 s', async () => {
+  it('R14 R3 sending reads no row, nor does delivering: members and mutes come from memory, the message reaches a connected member from the stream, and a change written by anyone (SQL here) is honoured within 2 s', async () => {
     const [owner, f1] = await users(2);
     await friends(owner!, f1!);
     const id = (await owner!.client.post('/api/chat/groups', { name: 'Cache check', memberIds: [f1!.me.id] })).body.id;
     const send = (u: User, body: string) => u.client.post(`/api/chat/conversations/${id}/messages`, { body });
     expect((await send(f1!, 'first')).status).toBe(201);
+    const watching = new ChatClient(t.url, owner);
+    await watching.opened();
+    await watching.hello();
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {
       // While membership and mutes are locked, a send still passes its checks (its insert's foreign key needs the
-      // conversation's row, so that table stays open).
+      // conversation's row, so that table stays open), and the owner's open connection gets it without reading it
+      // back (reading what a member missed joins chat_members: it would wait for the lock).
       await db.query('begin');
       await db.query('lock table chat_members, chat_mutes in access exclusive mode');
       const during = await Promise.race([send(f1!, 'while locked'), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 3000))]);
+      const delivered = await watching
+        .until((c) => c.messages().some((m) => m.body === 'while locked'), 3000)
+        .then(
+          () => true,
+          () => false,
+        );
       await db.query('rollback');
       expect(during === 'timeout' ? during : during.status).toBe(201);
+      expect(delivered).toBe(true);
+      watching.close();
       // Removed and muted behind the store's back: the next sends are refused within 2 s, on every node alike.
       await db.query(`delete from chat_members where conversation_id = $1 and user_id = $2`, [id, f1!.me.id]);
       await vi.waitFor(async () => expect((await send(f1!, 'gone?')).status).toBe(404), { timeout: 2000, interval: 50 });

@@ -21,10 +21,11 @@ import type { MessageView } from './schemas.ts';
  * Server → client: {"type":"ready","v":1}, {"type":"message","message"}, {"type":"typing",…}, {"type":"read",…},
  *   {"type":"status","fanout":"live"|"reconnecting"} (the link between nodes is down: messages still arrive, later),
  *   {"type":"conversation","conversationId"} (added to one), {"type":"error","ref"?,"code","message"}.
- * Messages carry `seq`, increasing, and commit in `seq` order (store.ts); a client keeps the highest it has seen and
- * sends it as `after` when it reconnects. The gateway never forwards the fanned-out copy itself: a live message only
- * tells it to read what came after the last `seq` it sent, from PostgreSQL (coalesced: one read for a burst). So a
- * client gets every message once, in order, whether it arrived live, during the backlog or while it was away.
+ * Messages carry `seq`, increasing, and commit and reach every node in `seq` order (store.ts, stream.ts); a client
+ * keeps the highest it has seen and sends it as `after` when it reconnects. A live message goes straight out; while
+ * the connection reads from PostgreSQL (its backlog after `hello`, or a `resync` when the stream skipped positions),
+ * live ones wait and follow the read, those it already sent dropped. So a client gets every message once, in order,
+ * whether it arrived live, during the backlog or while it was away.
  */
 export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; guards: Guards; trustedOrigins: string[] }) {
   app.get('/api/chat/ws', { websocket: true, schema: { hide: true } }, async (socket: WebSocket, req: FastifyRequest) => {
@@ -50,7 +51,15 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
     let live = false;
     let reading: Promise<void> | undefined;
     let again = false;
-    /** Sends what came after `lastSent`, in order; one read at a time, and one more if poked meanwhile. */
+    /** Live messages that came while reading (or before `hello`); at most this many, then read again instead. */
+    let held: MessageView[] = [];
+    const HELD_MAX = 5000;
+    const deliver = (message: MessageView) => {
+      if (message.seq <= lastSent) return;
+      send({ type: 'message', message });
+      lastSent = message.seq;
+    };
+    /** Sends what came after `lastSent`, in order, then what was held meanwhile; one read at a time, one more if asked. */
     const pull = (): Promise<void> => {
       if (reading) {
         again = true;
@@ -61,19 +70,24 @@ export function chatGateway(app: FastifyInstance, deps: { chat: ChatService; gua
           again = false;
           for (;;) {
             const page: MessageView[] = await deps.chat.since(me, lastSent);
-            for (const message of page) send({ type: 'message', message });
-            if (page.length) lastSent = page[page.length - 1]!.seq;
+            for (const message of page) deliver(message);
             if (page.length < SINCE_PAGE) break;
           }
         } while (again);
+        for (const message of held.splice(0)) deliver(message);
       })().finally(() => {
         reading = undefined;
       });
       return reading;
     };
     const unsubscribe = deps.chat.subscribe(me, (e: ChatEvent) => {
+      if (e.type === 'resync') return void (live && pull().catch(() => undefined));
       if (e.type !== 'message') return send(e);
-      if (live) void pull().catch(() => undefined);
+      if (live && !reading) return deliver(e.message);
+      if (held.length < HELD_MAX) return void held.push(e.message);
+      // Too many waiting: drop them and read them back after this read.
+      held = [];
+      again = true;
     });
     await deps.chat.connected(me).catch(() => undefined);
     // Without the fan-out (Redis away) nothing pokes this connection: say so, and read every 2 s instead.

@@ -15,6 +15,7 @@ import { fetchPreview } from './link-preview.ts';
 import { chatMigrations } from './migrations/index.ts';
 import { chatRoutes } from './routes.ts';
 import { ChatService, userChannel } from './service.ts';
+import { MessageStream } from './stream.ts';
 import { CHAT_CHANNEL, ChatStore, type ChatTables, type ConversationFacts, type MuteRow } from './store.ts';
 
 /** Chat between friends (R14): conversations, history, live delivery over a WebSocket on every node. */
@@ -41,9 +42,13 @@ export const chatModule = storeModule({
       p.cache<ConversationFacts | null>({ channel: CHAT_CHANNEL, ttlMs: 600_000, max: 50_000 }),
       p.cache<MuteRow | null>({ channel: CHAT_CHANNEL, ttlMs: 600_000, max: 50_000 }),
     ]);
+    const db = kyselyFor<ChatTables>(p.pool);
+    const stream: MessageStream = new MessageStream({ fanout, tailSeq: (): Promise<number> => store.tailSeq() });
+    const store: ChatStore = new ChatStore(db, { conversations, mutes }, (rows) => stream.publish(rows));
     const chat = new ChatService({
-      store: new ChatStore(kyselyFor<ChatTables>(p.pool), { conversations, mutes }),
+      store,
       fanout,
+      stream,
       clock: p.clock,
       linkPreview: async (url) => {
         // The store's own game pages are previewed from the catalogue; other pages fetched, guarded (chat/link-preview.ts).
@@ -90,6 +95,7 @@ export const chatModule = storeModule({
       },
       stop: async () => {
         chat.stop();
+        stream.stop();
         await chat.previewsSettled();
       },
     };

@@ -10,6 +10,7 @@ import { censored } from './profanity.ts';
 import type { BurstLimiter } from '../platform/burst-limit.ts';
 import type { LinkPreview } from './link-preview.ts';
 import { firstLink } from './links.ts';
+import type { MessageStream, StreamedMessage, StreamEvent } from './stream.ts';
 
 /** What chat asks of the friends and accounts contexts (wired in its module.ts). */
 export interface ChatPeople {
@@ -29,9 +30,11 @@ const ONLINE_WITHIN_MS = 45_000;
 /** The most messages one read hands a connection (it reads again when it got this many). */
 export const SINCE_PAGE = 500;
 
-/** What a connection receives on its user's channel. */
+/** What a connection receives: its user's channel, and its user's messages from the ordered stream (stream.ts). */
 export type ChatEvent =
   | { type: 'message'; message: MessageView }
+  /** Read what came after your position from the database (the stream skipped positions); never sent to a client. */
+  | { type: 'resync' }
   | { type: 'typing'; conversationId: string; userId: string; name: string }
   | { type: 'read'; conversationId: string; userId: string; seq: number }
   | { type: 'conversation'; conversationId: string }
@@ -59,6 +62,8 @@ export class ChatService {
     private readonly d: {
       store: ChatStore;
       fanout: Fanout;
+      /** Messages to every node in order, straight to their members' connections (stream.ts). */
+      stream: MessageStream;
       clock: Clock;
       people: ChatPeople;
       /** How many messages one user may send in a burst, counted across the nodes (platform/burst-limit.ts). */
@@ -205,16 +210,12 @@ export class ChatService {
     if (wait !== undefined) {
       throw chatError(429, 'chat_rate_limited', { seconds: wait }, { retryAfterSeconds: wait });
     }
-    const row = await this.d.store.insertMessage({
-      id: randomUUID(),
-      conversation_id: conversationId,
-      sender_id: me,
-      body: text,
-      created_at: this.d.clock.now(),
-    });
+    // Stored and published to the members' nodes in one step, in order (store.ts, stream.ts).
+    const row = await this.d.store.insertMessage(
+      { id: randomUUID(), conversation_id: conversationId, sender_id: me, body: text, created_at: this.d.clock.now() },
+      members,
+    );
     const [message] = await this.views([row]);
-    // Stored first, then fanned out: a member who misses the live copy gets it on reconnect.
-    await Promise.all(members.map((m) => this.d.fanout.publish(userChannel(m), { type: 'message', message }).catch(() => undefined)));
     const link = firstLink(text);
     if (link && this.d.linkPreview) {
       const previewing = this.previewLater(message!, link, members);
@@ -320,8 +321,60 @@ export class ChatService {
     });
   }
 
+  /**
+   * Everything one connection hears, in order: its user's channel (typing, receipts, presence, notifications) and its
+   * user's messages from the stream. A message is shown as this reader sees it — at once in the usual case (the
+   * sender's name known on this node, nothing for the filter to hide); when that needs a read, it and everything
+   * after it wait for it, so the order holds.
+   */
   subscribe(userId: string, handler: (e: ChatEvent) => void): () => void {
-    return this.d.fanout.subscribe(userChannel(userId), (m) => handler(m as ChatEvent));
+    const off = this.d.fanout.subscribe(userChannel(userId), (m) => handler(m as ChatEvent));
+    const queue: StreamEvent[] = [];
+    let draining = false;
+    let closed = false;
+    const deliver = async () => {
+      draining = true;
+      try {
+        for (let e = queue.shift(); e && !closed; e = queue.shift()) {
+          if (e.type === 'resync') handler(e);
+          else {
+            // A view that cannot be made (the database away) is read again with the rest: resync.
+            const message = this.viewNow(e.message, userId) ?? (await this.viewLater(e.message, userId).catch(() => undefined));
+            handler(message ? { type: 'message', message } : { type: 'resync' });
+          }
+        }
+      } finally {
+        draining = false;
+      }
+    };
+    const stop = this.d.stream.listen(userId, (e) => {
+      if (!draining) {
+        if (e.type === 'resync') return handler(e);
+        const now = this.viewNow(e.message, userId);
+        if (now) return handler({ type: 'message', message: now });
+      }
+      queue.push(e);
+      if (!draining) void deliver();
+    });
+    return () => {
+      closed = true;
+      off();
+      stop();
+    };
+  }
+
+  /** A streamed message as `reader` sees it, when nothing needs reading (else undefined). */
+  private viewNow(m: StreamedMessage, reader: string): MessageView | undefined {
+    const name = this.#names.get(m.senderId);
+    if (!name || Date.now() - name.at >= 60_000) return undefined;
+    if (m.senderId !== reader && censoredOnce(m) !== m.body) return undefined;
+    return streamedView(m, name.name, m.body);
+  }
+
+  private async viewLater(m: StreamedMessage, reader: string): Promise<MessageView> {
+    const names = await this.senderNames([m.senderId]);
+    const hidden = m.senderId !== reader && censoredOnce(m) !== m.body && !(await this.d.people.friendIds(reader)).includes(m.senderId);
+    return streamedView(m, names.get(m.senderId) ?? '', hidden ? censoredOnce(m) : m.body);
   }
 
   get fanoutHealthy(): boolean {
@@ -477,6 +530,24 @@ export class ChatService {
     }));
   }
 }
+
+/** The filtered text of a streamed message, worked out once on this node for all its readers. */
+const censoring = new WeakMap<StreamedMessage, string>();
+const censoredOnce = (m: StreamedMessage): string => {
+  let c = censoring.get(m);
+  if (c === undefined) censoring.set(m, (c = censored(m.body)));
+  return c;
+};
+
+const streamedView = (m: StreamedMessage, senderName: string, body: string): MessageView => ({
+  id: m.id,
+  seq: m.seq,
+  conversationId: m.conversationId,
+  senderId: m.senderId,
+  senderName,
+  body,
+  createdAt: m.createdAt,
+});
 
 const previewOf = (p: { url: string; title: string | null; description: string | null; site: string | null } | undefined) =>
   p?.title ? { preview: { url: p.url, title: p.title, description: p.description, site: p.site } } : {};

@@ -29,6 +29,13 @@ type Db = Kysely<ChatTables>;
 /** The advisory lock that orders message commits (any fixed number, used for nothing else). */
 const CHAT_SEQ_LOCK = 7_423_001;
 
+/** A promise given up after `ms` (it rejects then; the work itself goes on). */
+const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`gave up after ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(t));
+  });
+
 /** The two users of a direct conversation, in a fixed order: one conversation per pair (UNIQUE pair_key). */
 export const pairKey = (a: string, b: string) => [a, b].sort().join(':');
 
@@ -50,6 +57,8 @@ export class ChatStore {
      * by the triggers' NOTIFY when they change (and at once on this node): a send reads nothing but its own insert.
      */
     private readonly caches: { conversations?: NotifiedCache<ConversationFacts | null>; mutes?: NotifiedCache<MuteRow | null> } = {},
+    /** Publishes each committed batch, in position order, before the lock is let go (stream.ts). */
+    private readonly announce?: (rows: (MessageRow & { to: string[] })[]) => Promise<void>,
   ) {}
 
   private async facts(id: string): Promise<ConversationFacts | undefined> {
@@ -155,27 +164,21 @@ export class ChatStore {
   }
 
   /**
-   * Stores a message. Its `seq` is taken under a transaction-scoped advisory lock, so messages commit in `seq` order:
-   * whoever has read up to some `seq` has seen every message below it that will ever exist, which is what makes
-   * resuming by position lossless (a plain sequence lets a lower number commit after a higher one was read). The lock
-   * serialises message writes across the cluster — about a thousand a second on this machine; the next step for more
-   * is a cursor per conversation, each with its own lock.
+   * Stores a message and publishes it to every node (stream.ts). Positions are taken under one lock held until the
+   * batch is committed and published, so messages commit in order and reach the fan-out in order: a reader that saw
+   * position n never gets one below n later, and a node that hears position n has been sent every one below it. The
+   * lock would allow one commit — one WAL flush — at a time, so the messages sent meanwhile on this node wait for
+   * the current batch and go in together: one lock, one insert (its own transaction, one flush), one publish for up
+   * to 500 (group commit done here). A batch that fails is retried one by one, so one bad message fails alone.
    */
-  /**
-   * Stores a message. Positions are taken under one lock held until commit, so they commit in order (a reader that
-   * saw position n never gets one below n later). That lock would allow one commit — one WAL flush — at a time, so
-   * the messages sent meanwhile on this node wait for the current commit and go in together, one transaction and
-   * one flush for all of them (group commit done here; up to 500 at once). A batch that fails is retried one by one,
-   * so one bad message fails alone.
-   */
-  insertMessage(m: Omit<MessageRow, 'seq'>): Promise<MessageRow> {
+  insertMessage(m: Omit<MessageRow, 'seq'>, to: string[]): Promise<MessageRow> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ m, resolve, reject });
+      this.#queue.push({ m, to, resolve, reject });
       if (!this.#flushing) void this.flush();
     });
   }
 
-  readonly #queue: { m: Omit<MessageRow, 'seq'>; resolve: (r: MessageRow) => void; reject: (err: unknown) => void }[] = [];
+  readonly #queue: { m: Omit<MessageRow, 'seq'>; to: string[]; resolve: (r: MessageRow) => void; reject: (err: unknown) => void }[] = [];
   #flushing = false;
 
   private async flush(): Promise<void> {
@@ -184,14 +187,13 @@ export class ChatStore {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0, 500);
         try {
-          const rows = await this.insertBatch(batch.map((b) => b.m));
-          const byId = new Map(rows.map((r) => [r.id, r]));
-          for (const b of batch) b.resolve(byId.get(b.m.id)!);
+          const rows = await this.insertBatch(batch);
+          for (const [i, b] of batch.entries()) b.resolve(rows[i]!);
         } catch (err) {
           if (batch.length === 1) batch[0]!.reject(err);
           else
             for (const b of batch)
-              await this.insertBatch([b.m]).then(
+              await this.insertBatch([b]).then(
                 ([row]) => b.resolve(row!),
                 (e: unknown) => b.reject(e),
               );
@@ -202,10 +204,31 @@ export class ChatStore {
     }
   }
 
-  private insertBatch(ms: Omit<MessageRow, 'seq'>[]): Promise<MessageRow[]> {
-    return this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${CHAT_SEQ_LOCK})`.execute(trx);
-      return trx.insertInto('chat_messages').values(ms).returningAll().execute();
+  /**
+   * One batch: the session's advisory lock, the insert (committed on its own), the publish, the unlock — on one
+   * connection. A node that dies after its commit and before its publish releases the lock with its connection;
+   * the other nodes see the positions it skipped and read them from here (stream.ts). A publish that fails or takes
+   * over a second is given up the same way: stored first, the fan-out only makes it fast.
+   */
+  private insertBatch(batch: { m: Omit<MessageRow, 'seq'>; to: string[] }[]): Promise<MessageRow[]> {
+    return this.db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${CHAT_SEQ_LOCK})`.execute(conn);
+      try {
+        const stored = await conn
+          .insertInto('chat_messages')
+          .values(batch.map((b) => b.m))
+          .returningAll()
+          .execute();
+        const byId = new Map(stored.map((r) => [r.id, { ...r, seq: Number(r.seq) }]));
+        const rows = batch.map((b) => byId.get(b.m.id)!);
+        if (this.announce) {
+          const ordered = rows.map((r, i) => ({ ...r, to: batch[i]!.to })).sort((a, b) => a.seq - b.seq);
+          await within(1000, this.announce(ordered)).catch(() => undefined);
+        }
+        return rows;
+      } finally {
+        await sql`select pg_advisory_unlock(${CHAT_SEQ_LOCK})`.execute(conn);
+      }
     });
   }
 
@@ -232,6 +255,15 @@ export class ChatStore {
         where x.seq > q.after order by x.seq limit ${limit}
       ) x`.execute(this.db);
     return r.rows;
+  }
+
+  /** The highest position stored, in any conversation (the stream's check for a silent end: stream.ts). */
+  async tailSeq(): Promise<number> {
+    const r = await this.db
+      .selectFrom('chat_messages')
+      .select((eb) => eb.fn.max('seq').as('max'))
+      .executeTakeFirst();
+    return Number(r?.max ?? 0);
   }
 
   async latestSeq(userId: string): Promise<number> {
