@@ -100,10 +100,12 @@ export class Guards {
 
   /** Signed-in users shop from their residence; visitors from the country they picked (cookie) or the default. */
   async shopper(req: FastifyRequest): Promise<Shopper> {
-    const s = this.accounts.shopper(await this.viewer(req), {
-      country: cookie(req, 'store_country')?.toUpperCase(),
-      language: cookie(req, 'store_language'),
-    });
+    const viewer = await this.viewer(req);
+    // A signed-in user shops from their profile: the visitor's cookies are read only for visitors.
+    const s = this.accounts.shopper(
+      viewer,
+      viewer ? {} : { country: cookie(req, 'store_country')?.toUpperCase(), language: cookie(req, 'store_language') },
+    );
     const ipCountry = this.ipCountry(req);
     return ipCountry ? { ...s, ipCountry } : s;
   }

@@ -425,9 +425,16 @@ export class CatalogService {
 
   // ---------- storefront side (R8, S1.3, S1.4, R12) ----------
 
+  /** The store's date (UTC), worked out once per day of the clock: every page view asks for it. */
   private today(): string {
-    return isoDate(this.clock.now());
+    const t = this.clock.now().getTime();
+    const d = this.#day;
+    if (d && t >= d.from && t < d.to) return d.iso;
+    const from = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
+    this.#day = { from, to: from + 86_400_000, iso: isoDate(new Date(from)) };
+    return this.#day.iso;
   }
+  #day: { from: number; to: number; iso: string } | undefined;
 
   /** The list price after the promotions live for this shopper's country; `offer` when it is discounted. */
   private offerFor(

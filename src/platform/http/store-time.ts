@@ -8,8 +8,12 @@ import { STORE_CLOCK_SHIFT_HEADER, STORE_TIME_HEADER, type AdjustableClock, type
  * absent where there is no development clock), and every page shows a banner (web/src/components/Layout.tsx).
  */
 export function storeTimeHeaders(app: FastifyInstance, clock: Clock, devClock: AdjustableClock | undefined): void {
+  // Formatted once per millisecond of the clock, not once per answer.
+  let last = { ms: NaN, iso: '' };
   app.addHook('onSend', (_req, reply, payload, done) => {
-    reply.header(STORE_TIME_HEADER, clock.now().toISOString());
+    const now = clock.now();
+    if (now.getTime() !== last.ms) last = { ms: now.getTime(), iso: now.toISOString() };
+    reply.header(STORE_TIME_HEADER, last.iso);
     if (devClock) {
       const shift = Math.round(devClock.offsetMs());
       reply.header(STORE_CLOCK_SHIFT_HEADER, String(Math.abs(shift) >= 60_000 ? shift : 0));
