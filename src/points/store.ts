@@ -98,43 +98,36 @@ export class PointsStore {
     trx: Kysely<PointsTables>,
     entry: { id: string; userId: string; currency: string; delta: number; kind: PointsKind; reference: string; at: Date },
   ): Promise<PostResult> {
-    const seen = await trx.selectFrom('points_ledger').select('balance_after').where('reference', '=', entry.reference).executeTakeFirst();
-    if (seen) return { applied: 'already', balance: seen.balance_after } as const;
-    await trx
-      .insertInto('points_accounts')
-      .values({ user_id: entry.userId, currency: entry.currency, balance: 0, updated_at: entry.at })
-      .onConflict((oc) => oc.columns(['user_id', 'currency']).doNothing())
-      .execute();
-    const updated = await trx
-      .updateTable('points_accounts')
-      .set({ balance: sql`balance + ${entry.delta}`, updated_at: entry.at })
-      .where('user_id', '=', entry.userId)
-      .where('currency', '=', entry.currency)
-      .where(sql<boolean>`balance + ${entry.delta} >= 0`)
-      .returning('balance')
+    const { userId, currency, delta, at, reference } = entry;
+    // One statement (one round trip, where it was four): a reference already posted changes nothing; a credit creates
+    // the wallet if needed; a debit moves only a balance that covers it. The ledger's foreign key to the wallet is
+    // checked at the end of the statement, after the wallet's row exists.
+    const move =
+      delta >= 0
+        ? sql`insert into points_accounts as a (user_id, currency, balance, updated_at)
+                select ${userId}, ${currency}, ${delta}, ${at} where not exists (select 1 from seen)
+              on conflict (user_id, currency) do update set balance = a.balance + excluded.balance, updated_at = excluded.updated_at
+              returning balance`
+        : sql`update points_accounts set balance = balance + ${delta}, updated_at = ${at}
+              where user_id = ${userId} and currency = ${currency} and balance + ${delta} >= 0 and not exists (select 1 from seen)
+              returning balance`;
+    const { rows } = await sql<{ seen: number | null; posted: number | null }>`
+      with seen as (select balance_after from points_ledger where reference = ${reference}),
+      moved as (${move}),
+      posted as (
+        insert into points_ledger (id, user_id, currency, delta, balance_after, kind, reference, created_at)
+        select ${entry.id}, ${userId}, ${currency}, ${delta}, moved.balance, ${entry.kind}, ${reference}, ${at} from moved
+        returning balance_after)
+      select (select balance_after from seen) as seen, (select balance_after from posted) as posted`.execute(trx);
+    const r = rows[0]!;
+    if (r.seen !== null) return { applied: 'already', balance: r.seen } as const;
+    if (r.posted !== null) return { applied: true, balance: r.posted } as const;
+    const current = await trx
+      .selectFrom('points_accounts')
+      .select('balance')
+      .where('user_id', '=', userId)
+      .where('currency', '=', currency)
       .executeTakeFirst();
-    if (!updated) {
-      const current = await trx
-        .selectFrom('points_accounts')
-        .select('balance')
-        .where('user_id', '=', entry.userId)
-        .where('currency', '=', entry.currency)
-        .executeTakeFirstOrThrow();
-      return { applied: false, reason: 'insufficient', balance: current.balance } as const;
-    }
-    await trx
-      .insertInto('points_ledger')
-      .values({
-        id: entry.id,
-        user_id: entry.userId,
-        currency: entry.currency,
-        delta: entry.delta,
-        balance_after: updated.balance,
-        kind: entry.kind,
-        reference: entry.reference,
-        created_at: entry.at,
-      })
-      .execute();
-    return { applied: true, balance: updated.balance } as const;
+    return { applied: false, reason: 'insufficient', balance: current?.balance ?? 0 } as const;
   }
 }
