@@ -212,20 +212,13 @@ export class OrderService {
   async place(buyer: Buyer, idempotencyKey: string | undefined, req: PlaceOrder): Promise<OrderView> {
     const key = requireIdempotencyKey(idempotencyKey);
     const orderId = orderIdFor(buyer.userId, key);
-    const existing = await this.d.orders.byId(orderId);
-    if (existing) return this.view(existing, buyer.shopper.language);
+    const { self, live, owned } = await this.d.orders.standing(orderId, buyer.userId, req.gameId);
+    if (self) return this.view(self, buyer.shopper.language);
 
     const { quote, redemptions } = await this.checkoutPrice(buyer, req, 'buy');
-    const live = await this.d.orders.liveOrderFor(buyer.userId, req.gameId);
-    // The same request racing itself (a double click) finds its own order: answer with it.
-    if (live?.id === orderId) return this.view(live, buyer.shopper.language);
-    if (live) {
-      throw orderError(409, 'already_owned.order');
-    }
+    if (live) throw orderError(409, 'already_owned.order');
     // Owned without an order of one's own: a gift that was accepted.
-    if (await this.d.orders.owns(buyer.userId, req.gameId)) {
-      throw orderError(409, 'already_owned.library');
-    }
+    if (owned) throw orderError(409, 'already_owned.library');
     const paidMinor = this.checkPayment(buyer, req, quote);
     // Last before the saga: an admission is used only by an order that passed every other check.
     await this.admit({ gameId: req.gameId, userId: buyer.userId, orderId, admission: req.admission });

@@ -105,14 +105,24 @@ export class OrderStore {
     return this.db.selectFrom('orders').selectAll().where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
   }
 
-  liveOrderFor(userId: string, gameId: string) {
-    return this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('game_id', '=', gameId)
-      .where('status', 'in', ['pending', ...LIVE])
-      .executeTakeFirst();
+  /**
+   * Where a checkout of `gameId` by `userId` stands, in one round trip: the order `orderId` if it exists already (the
+   * same request again), a live order of the game, and the library entry (owned through an accepted gift).
+   */
+  async standing(orderId: string, userId: string, gameId: string): Promise<{ self?: OrderRow; live?: OrderRow; owned: boolean }> {
+    const { rows } = await sql<OrderRow & { in_library: boolean }>`
+      select o.*, exists (select 1 from library l where l.user_id = ${userId} and l.game_id = ${gameId}) as in_library
+      from (select 1) as one
+      left join orders o
+        on o.id = ${orderId} or (o.user_id = ${userId} and o.game_id = ${gameId} and o.status in (${sql.join(['pending', ...LIVE])}))`.execute(
+      this.db,
+    );
+    const found = rows.filter((r) => r.id !== null).map(({ in_library: _, ...o }) => o);
+    return {
+      self: found.find((o) => o.id === orderId),
+      live: found.find((o) => o.user_id === userId && o.game_id === gameId && (o.status === 'pending' || LIVE.includes(o.status))),
+      owned: rows[0]?.in_library ?? false,
+    };
   }
 
   /** The user's own purchases (gifts they bought are listed with their gifts). */
