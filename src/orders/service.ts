@@ -222,35 +222,37 @@ export class OrderService {
     const paidMinor = this.checkPayment(buyer, req, quote);
     // Last before the saga: an admission is used only by an order that passed every other check.
     await this.admit({ gameId: req.gameId, userId: buyer.userId, orderId, admission: req.admission });
-    await this.d.sagas.preorder(`preorder-game:${orderId}`, {
-      orderId,
-      idempotencyKey: key,
-      userId: buyer.userId,
-      email: buyer.email,
-      language: buyer.shopper.language,
-      storeCountry: buyer.shopper.country,
-      gameId: req.gameId,
-      editionId: quote.editionId,
-      gameTitle: quote.title,
-      kind: quote.kind,
-      currency: quote.price.currency,
-      listMinor: quote.listPrice.amountMinor,
-      discountMinor: quote.discount.amountMinor,
-      priceMinor: quote.price.amountMinor,
-      pointsUsed: req.pointsToUse,
-      paidMinor,
-      paymentMethod: req.paymentMethod,
-      ...(redemptions.length ? { redemptions } : {}),
-      ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
-    });
-    // The answer describes the order the saga's first step wrote (placed, or refused with the reason).
-    const row = await this.d.orders.changes.until(
-      orderId,
-      () => this.d.orders.byId(orderId),
-      (o) => o !== undefined,
-      2000,
-      200,
-    );
+    // The saga's first step runs on this node and signals the order when it commits (placed, or refused with the
+    // reason): listened for before the saga starts, so the answer reads the order once, when it is there.
+    const written = this.d.orders.changes.next(orderId, 2000);
+    await this.d.sagas
+      .preorder(`preorder-game:${orderId}`, {
+        orderId,
+        idempotencyKey: key,
+        userId: buyer.userId,
+        email: buyer.email,
+        language: buyer.shopper.language,
+        storeCountry: buyer.shopper.country,
+        gameId: req.gameId,
+        editionId: quote.editionId,
+        gameTitle: quote.title,
+        kind: quote.kind,
+        currency: quote.price.currency,
+        listMinor: quote.listPrice.amountMinor,
+        discountMinor: quote.discount.amountMinor,
+        priceMinor: quote.price.amountMinor,
+        pointsUsed: req.pointsToUse,
+        paidMinor,
+        paymentMethod: req.paymentMethod,
+        ...(redemptions.length ? { redemptions } : {}),
+        ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
+      })
+      .catch((err: unknown) => {
+        written.cancel();
+        throw err;
+      });
+    await written.fired;
+    const row = await this.d.orders.byId(orderId);
     return row ? this.view(row, buyer.shopper.language) : this.pendingView(orderId, req, quote, paidMinor);
   }
 

@@ -43,6 +43,14 @@ export class Signals {
     }
   }
 
+  /**
+   * The next `notify(key)`, or `ms` passing, whichever comes first — listening from now on: taken before starting
+   * what will signal, it cannot miss it. `cancel()` stops listening (and resolves `fired`).
+   */
+  next(key: string, ms: number): { fired: Promise<void>; cancel(): void } {
+    return this.listen(key, ms);
+  }
+
   private listen(key: string, ms: number): { fired: Promise<void>; cancel(): void } {
     let done!: () => void;
     const fired = new Promise<void>((resolve) => {
