@@ -6,7 +6,7 @@ import { isUuid } from '../platform/ids.ts';
 import type { FriendService } from '../friends/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
-import { orderIdFor, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
+import { orderIdFor, purchaseOf, requireIdempotencyKey, type Buyer, type OrderService } from '../orders/service.ts';
 import { chargeUrls } from '../payments/gateway.ts';
 import { moveGift, type GiftLifecycleDeps } from './lifecycle.ts';
 import type { GiftContext } from './sagas.ts';
@@ -103,8 +103,8 @@ export class GiftService {
     }
     await this.d.orderService.admit({ gameId: req.gameId, userId: sender.userId, orderId: giftId, admission: req.admission });
     await this.d.startSaga(`send-gift:${giftId}`, {
+      ...purchaseOf(`gift:${key}`, req, quote, paidMinor, redemptions),
       giftId,
-      idempotencyKey: `gift:${key}`,
       senderId: sender.userId,
       senderEmail: sender.email,
       language: sender.shopper.language,
@@ -114,19 +114,7 @@ export class GiftService {
       recipientName: recipient.name,
       recipientCountry: recipient.country,
       recipientTimeZone: recipient.time_zone,
-      gameId: req.gameId,
-      editionId: quote.editionId,
-      gameTitle: quote.title,
       gameTitles: facts.titles,
-      kind: quote.kind,
-      currency: quote.price.currency,
-      listMinor: quote.listPrice.amountMinor,
-      discountMinor: quote.discount.amountMinor,
-      priceMinor: quote.price.amountMinor,
-      pointsUsed: req.pointsToUse,
-      paidMinor,
-      paymentMethod: req.paymentMethod,
-      ...(redemptions.length ? { redemptions } : {}),
       message: req.message.trim(),
       deliverAt: deliverAt.toISOString(),
       ...chargeUrls(this.d.publicUrl, `/gifts/${giftId}`),

@@ -10,7 +10,7 @@ import type { CatalogService, Shopper } from '../catalog/service.ts';
 import type { PointsService } from '../points/service.ts';
 import type { PromotionService } from '../promotions/service.ts';
 import type { PaymentMethodCatalogue } from '../payments/methods.ts';
-import type { CartContext, PreorderContext, RefundContext } from './sagas.ts';
+import type { CartContext, PreorderContext, Purchase, RefundContext } from './sagas.ts';
 import type { OrderRow, OrderStore } from './store.ts';
 import { refundable, REFUND_WINDOW_DAYS } from './refund-policy.ts';
 import { failureText, orderError } from './errors.ts';
@@ -53,6 +53,31 @@ export function requireIdempotencyKey(key: string | undefined): string {
     throw orderError(400, 'idempotency_key_required');
   }
   return key;
+}
+
+/** What a checkout saga (pre-order, purchase or gift) is told about what is bought and how it is paid. */
+export function purchaseOf(
+  idempotencyKey: string,
+  req: { gameId: string; pointsToUse: number; paymentMethod: string },
+  quote: CheckoutQuote,
+  paidMinor: number,
+  redemptions: NonNullable<Purchase['redemptions']>,
+): Purchase {
+  return {
+    idempotencyKey,
+    gameId: req.gameId,
+    editionId: quote.editionId,
+    gameTitle: quote.title,
+    kind: quote.kind,
+    currency: quote.price.currency,
+    listMinor: quote.listPrice.amountMinor,
+    discountMinor: quote.discount.amountMinor,
+    priceMinor: quote.price.amountMinor,
+    pointsUsed: req.pointsToUse,
+    paidMinor,
+    paymentMethod: req.paymentMethod,
+    ...(redemptions.length ? { redemptions } : {}),
+  };
 }
 
 export class OrderService {
@@ -227,24 +252,12 @@ export class OrderService {
     const written = this.d.orders.changes.next(orderId, 2000);
     await this.d.sagas
       .preorder(`preorder-game:${orderId}`, {
+        ...purchaseOf(key, req, quote, paidMinor, redemptions),
         orderId,
-        idempotencyKey: key,
         userId: buyer.userId,
         email: buyer.email,
         language: buyer.shopper.language,
         storeCountry: buyer.shopper.country,
-        gameId: req.gameId,
-        editionId: quote.editionId,
-        gameTitle: quote.title,
-        kind: quote.kind,
-        currency: quote.price.currency,
-        listMinor: quote.listPrice.amountMinor,
-        discountMinor: quote.discount.amountMinor,
-        priceMinor: quote.price.amountMinor,
-        pointsUsed: req.pointsToUse,
-        paidMinor,
-        paymentMethod: req.paymentMethod,
-        ...(redemptions.length ? { redemptions } : {}),
         ...chargeUrls(this.d.publicUrl, `/orders/${orderId}`),
       })
       .catch((err: unknown) => {

@@ -120,7 +120,8 @@ export class OrderStore {
     const found = rows.filter((r) => r.id !== null).map(({ in_library: _, ...o }) => o);
     return {
       self: found.find((o) => o.id === orderId),
-      live: found.find((o) => o.user_id === userId && o.game_id === gameId && (o.status === 'pending' || LIVE.includes(o.status))),
+      // Any other row the join found is a live order of the game.
+      live: found.find((o) => o.id !== orderId),
       owned: rows[0]?.in_library ?? false,
     };
   }
