@@ -11,7 +11,8 @@
  * `drained` says whether the store caught up). The relay has no storage and no resume, so it is
  * measured without the cut. Deliveries/s = deliveries received ÷ the time from the first send until the last
  * expected delivery (or the drain limit). Last line: JSON with the ratios (goal: p99 ≤ 1.2 × the relay's,
- * deliveries ≥ 0.8 × the relay's, 0 lost). 127.0.0.1 only; bounded by the counts and BENCH_SECONDS + 30 s of drain.
+ * deliveries ≥ 0.8 × the relay's, 0 lost), and for both runs the CPU each group of processes used per 1,000 deliveries
+ * (relays or store nodes, this benchmark's clients, Redis, PostgreSQL). 127.0.0.1 only; bounded by the counts and BENCH_SECONDS + 30 s of drain.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import { spawnPaysim } from '../src/paysim/spawn.ts';
 import { freePort } from '../test/ports.ts';
 import { Client } from '../test/harness.ts';
 import { percentile } from './stats.ts';
+import { cpuByProcess } from './store.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1000);
 const ROOM_SIZE = Number(process.env.BENCH_ROOM_SIZE ?? 10);
@@ -98,6 +100,31 @@ const summary = (latencies: number[], deliveries: number, ms: number) => {
   };
 };
 
+/**
+ * CPU spent by each group of processes (the relays or the store's nodes, this benchmark's clients, Redis,
+ * PostgreSQL) from this call until the function it returns is called with the deliveries counted: milliseconds per
+ * 1,000 deliveries, and cores busy on average over that time.
+ */
+function cpuMeter(named: Map<number, string>) {
+  const before = cpuByProcess(named);
+  const t0 = performance.now();
+  return (deliveries: number) => {
+    const wall = performance.now() - t0;
+    // Only processes alive at both ends (a PostgreSQL backend that ended meanwhile would subtract its whole life).
+    const used: Record<string, number> = {};
+    for (const [pid, { key, ticks }] of cpuByProcess(named)) {
+      const was = before.get(pid);
+      if (was && key !== 'other' && key !== 'paysim') used[key] = (used[key] ?? 0) + (ticks - was.ticks) * 10;
+    }
+    const groups = Object.keys(used);
+    const per = (k: string) => used[k]!;
+    return {
+      msPer1000Deliveries: Object.fromEntries(groups.map((k) => [k, Math.round((per(k) / Math.max(1, deliveries / 1000)) * 10) / 10])),
+      coresBusy: Object.fromEntries(groups.map((k) => [k, Math.round((per(k) / wall) * 100) / 100])),
+    };
+  };
+}
+
 /** The bare relay: two processes on Redis, the same clients and rate. */
 async function runRelay() {
   const ports = [await freePort(), await freePort()];
@@ -131,12 +158,17 @@ async function runRelay() {
       }),
     );
     const started = performance.now();
+    const cpu = cpuMeter(new Map(relays.map((r) => [r.pid!, 'relay'])));
     const total = await sendAtRate((i, n) =>
       sockets[i]!.send(JSON.stringify({ type: 'send', room: `r${Math.floor(i / ROOM_SIZE)}`, body: `${i}:${n}:${Date.now()}` })),
     );
     const expected = total * ROOM_SIZE;
     await untilTrue('the relay to deliver', () => deliveries >= expected, DRAIN_MS).catch(() => undefined);
-    return { ...summary(latencies, deliveries, (deliveries >= expected ? lastAt : performance.now()) - started), expected };
+    return {
+      ...summary(latencies, deliveries, (deliveries >= expected ? lastAt : performance.now()) - started),
+      expected,
+      cpu: cpu(deliveries),
+    };
   } finally {
     for (const ws of sockets) ws?.terminate();
     for (const r of relays) await stopChild(r);
@@ -156,7 +188,7 @@ class Member {
     readonly url: string,
     readonly cookie: string,
     readonly onMessage: (m: NonNullable<Frame['message']>) => void,
-    readonly onAck: (ref: string, ok: boolean) => void,
+    readonly onAck: (ref: string, ok: boolean, seq?: number) => void,
   ) {}
 
   async connect(): Promise<void> {
@@ -179,7 +211,7 @@ class Member {
             this.onMessage(m);
           }
           this.lastSeq = Math.max(this.lastSeq, m.seq);
-        } else if (f.type === 'ack') this.onAck(f.ref!, true);
+        } else if (f.type === 'ack') this.onAck(f.ref!, true, f.message!.seq);
         else if (f.type === 'error' && f.ref) this.onAck(f.ref, false);
       });
     });
@@ -280,9 +312,11 @@ async function runStore() {
     let deliveries = 0;
     let lastAt = 0;
     let started = 0;
-    const acked = new Set<string>();
+    /** Acknowledged sends: reference → the position the store gave the message. */
+    const acked = new Map<string, number>();
     let refused = 0;
     const pendingRefs = new Map<string, number>();
+    let cutUnanswered = 0;
     for (let i = 0; i < USERS; i++) {
       const { client } = clients[i]!;
       const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -290,16 +324,18 @@ async function runStore() {
         urls[i % 2]!,
         cookie,
         (m) => {
-          const sentAt = Number(m.body.split(':')[2]);
+          // The send time is the body's last part (the filter may hide a part that reads as a word to a non-friend:
+          // sender 455's "455:…" reaches the others as "♥♥♥:…").
+          const sentAt = Number(m.body.split(':').at(-1));
           if (started && sentAt >= 0) {
             latencies.push(Date.now() - sentAt);
             deliveries++;
             lastAt = performance.now();
           }
         },
-        (ref, ok) => {
+        (ref, ok, seq) => {
           pendingRefs.delete(ref);
-          if (ok) acked.add(ref);
+          if (ok) acked.set(ref, seq!);
           else refused++;
         },
       );
@@ -311,6 +347,7 @@ async function runStore() {
     let reconnected = 0;
     let reconnecting: Promise<void> = Promise.resolve();
     started = performance.now();
+    const cpu = cpuMeter(new Map(nodes.map((n) => [n.pid!, 'store'])));
     const total = await sendAtRate(
       (i, n) => {
         const m = members[i]!;
@@ -324,6 +361,13 @@ async function runStore() {
       () => {
         for (const m of cut) m.ws.terminate();
         for (const m of cut) m.ready = false;
+        // A cut connection's unanswered sends will never be answered on it: not waited for (stored or not, their
+        // copies to the group are not expected; one stored anyway arrives as an extra, never as a duplicate).
+        for (const [ref, i] of pendingRefs) {
+          if (i % 10 !== 5) continue;
+          pendingRefs.delete(ref);
+          cutUnanswered++;
+        }
         reconnecting = pool(cut, 16, async (m) => {
           await m.connect();
           reconnected++;
@@ -334,12 +378,35 @@ async function runStore() {
     // Every message the store acknowledged must reach all members of its group (the sender included), once.
     await untilTrue('the acknowledgements', () => pendingRefs.size === 0, DRAIN_MS).catch(() => undefined);
     const expected = acked.size * ROOM_SIZE;
+    // Counted by message, not in sum: a message stored whose acknowledgement was lost with its connection also
+    // arrives, and must not hide one that is missing.
+    const ackedByRoom = new Map<number, number[]>();
+    for (const [ref, seq] of acked) {
+      const room = Math.floor(Number(ref.split(':')[0]) / ROOM_SIZE);
+      ackedByRoom.set(room, [...(ackedByRoom.get(room) ?? []), seq]);
+    }
+    const missingOf = (which: (i: number) => boolean) => {
+      let n = 0;
+      for (const [room, seqs] of ackedByRoom)
+        for (let i = room * ROOM_SIZE; i < (room + 1) * ROOM_SIZE; i++)
+          if (which(i)) for (const seq of seqs) if (!members[i]!.seen.has(seq)) n++;
+      return n;
+    };
+    const missingNow = () => missingOf(() => true);
+    // Checked four times a second, not at every poll: counting takes milliseconds the store could use.
+    let checkedAt = 0;
+    const allThere = () => {
+      if (performance.now() - checkedAt < 250) return false;
+      checkedAt = performance.now();
+      return received() >= expected && missingNow() === 0;
+    };
     const received = () => members.reduce((n, m) => n + m.seen.size, 0);
-    const drained = await untilTrue('the store to deliver', () => received() >= expected, DRAIN_MS).then(
+    const drained = await untilTrue('the store to deliver', allThere, DRAIN_MS).then(
       () => true,
       () => false,
     );
     const done = drained ? lastAt : performance.now();
+    const cpuUsed = cpu(deliveries);
     const duplicates = members.reduce((n, m) => n + m.duplicates, 0);
     return {
       ...summary(latencies, deliveries, done - started),
@@ -347,13 +414,16 @@ async function runStore() {
       acknowledged: acked.size,
       refused,
       unanswered: pendingRefs.size,
+      unansweredOnCutConnections: cutUnanswered,
       expected,
       // Not received when the drain limit ended the wait: lost, or only late (a store behind the offered rate).
-      missing: Math.max(0, expected - received()),
+      missing: missingNow(),
+      missingOnCutConnections: missingOf((i) => i % 10 === 5),
       drained,
       duplicates,
       reconnected,
       setupSeconds,
+      cpu: cpuUsed,
     };
   } finally {
     for (const m of members) m?.ws?.terminate();

@@ -93,8 +93,13 @@ export async function startStoreProcess(
  * store's process, paysim, PostgreSQL's backends, this benchmark, the rest. Read from /proc (Linux); empty elsewhere.
  */
 export function cpuTicks(storePid: number | undefined): Record<string, number> {
+  return cpuTicksOf(new Map(storePid === undefined ? [] : [[storePid, 'store']]));
+}
+
+/** The same, with the processes in `named` (pid → group) counted under their own group names. */
+export function cpuTicksOf(named: Map<number, string>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [, { key, ticks }] of cpuByProcess(storePid)) out[key] = (out[key] ?? 0) + ticks;
+  for (const [, { key, ticks }] of cpuByProcess(named)) out[key] = (out[key] ?? 0) + ticks;
   return out;
 }
 
@@ -103,17 +108,18 @@ export function cpuTicks(storePid: number | undefined): Record<string, number> {
  * at both ends (a PostgreSQL backend that ended meanwhile would otherwise subtract its whole life).
  */
 export async function cpuMsPerSecond(storePid: number, ms: number): Promise<Record<string, number>> {
-  const before = cpuByProcess(storePid);
+  const named = new Map([[storePid, 'store']]);
+  const before = cpuByProcess(named);
   await new Promise((r) => setTimeout(r, ms));
   const out: Record<string, number> = {};
-  for (const [pid, { key, ticks }] of cpuByProcess(storePid)) {
+  for (const [pid, { key, ticks }] of cpuByProcess(named)) {
     const was = before.get(pid);
     if (was && key !== 'other') out[key] = (out[key] ?? 0) + ((ticks - was.ticks) * 10 * 1000) / ms;
   }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v)]));
 }
 
-function cpuByProcess(storePid: number | undefined): Map<string, { key: string; ticks: number }> {
+export function cpuByProcess(named: Map<number, string>): Map<string, { key: string; ticks: number }> {
   const out = new Map<string, { key: string; ticks: number }>();
   let pids: string[];
   try {
@@ -129,13 +135,8 @@ function cpuByProcess(storePid: number | undefined): Map<string, { key: string; 
       const key =
         Number(pid) === process.pid
           ? 'bench'
-          : Number(pid) === storePid
-            ? 'store'
-            : cmd.includes('paysim')
-              ? 'paysim'
-              : cmd.includes('postgres')
-                ? 'postgres'
-                : 'other';
+          : (named.get(Number(pid)) ??
+            (cmd.includes('paysim') ? 'paysim' : cmd.includes('postgres') ? 'postgres' : cmd.includes('redis-server') ? 'redis' : 'other'));
       out.set(pid, { key, ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // the process ended meanwhile
