@@ -514,5 +514,7 @@ describe('chat across nodes (R14, R3)', () => {
         for (const s of sockets) s.destroy();
       }
     },
+    // Two store processes, an outage and the 2 s reads: 54 s beside another test file on two cores (4 Dec).
+    120_000,
   );
 });

@@ -117,7 +117,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
       await ctx.close();
     }
     expect(found).toEqual([]);
-  });
+  }, 120_000); // many pages analysed: 39–50 s beside another test file on two cores (4 Dec)
 
   it('R1 keyboard alone: the first Tab stop skips to the content, and a player finds the Buy button and pays without a mouse', async () => {
     const { client } = await signUp(t, { name: 'Keys' });
