@@ -1,7 +1,7 @@
 /**
  * `npm start`: runs the store from a bundle of its sources, made only when one of them changed since the last build
  * — as the web client is (issue 15; bundle.mjs says why and how). `npm run dev` and the tests run the sources
- * through tsx.
+ * through tsx, but for the store processes the tests kill and restart (test/store-process.ts).
  */
 import { pathToFileURL } from 'node:url';
 import { bundled } from './bundle.mjs';
