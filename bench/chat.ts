@@ -27,7 +27,7 @@ import { spawnPaysim } from '../src/paysim/spawn.ts';
 import { freePort } from '../test/ports.ts';
 import { Client } from '../test/harness.ts';
 import { percentile } from './stats.ts';
-import { cpuByProcess } from './store.ts';
+import { cpuSince } from './store.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1000);
 const ROOM_SIZE = Number(process.env.BENCH_ROOM_SIZE ?? 10);
@@ -106,21 +106,14 @@ const summary = (latencies: number[], deliveries: number, ms: number) => {
  * 1,000 deliveries, and cores busy on average over that time.
  */
 function cpuMeter(named: Map<number, string>) {
-  const before = cpuByProcess(named);
+  const since = cpuSince(named);
   const t0 = performance.now();
   return (deliveries: number) => {
     const wall = performance.now() - t0;
-    // Only processes alive at both ends (a PostgreSQL backend that ended meanwhile would subtract its whole life).
-    const used: Record<string, number> = {};
-    for (const [pid, { key, ticks }] of cpuByProcess(named)) {
-      const was = before.get(pid);
-      if (was && key !== 'other' && key !== 'paysim') used[key] = (used[key] ?? 0) + (ticks - was.ticks) * 10;
-    }
-    const groups = Object.keys(used);
-    const per = (k: string) => used[k]!;
+    const used = Object.entries(since()).filter(([k]) => k !== 'paysim');
     return {
-      msPer1000Deliveries: Object.fromEntries(groups.map((k) => [k, Math.round((per(k) / Math.max(1, deliveries / 1000)) * 10) / 10])),
-      coresBusy: Object.fromEntries(groups.map((k) => [k, Math.round((per(k) / wall) * 100) / 100])),
+      msPer1000Deliveries: Object.fromEntries(used.map(([k, ms]) => [k, Math.round((ms / Math.max(1, deliveries / 1000)) * 10) / 10])),
+      coresBusy: Object.fromEntries(used.map(([k, ms]) => [k, Math.round((ms / wall) * 100) / 100])),
     };
   };
 }
@@ -343,7 +336,8 @@ async function runStore() {
     await pool(members, 16, (m) => m.connect());
 
     // The cut: 10 % of the connections dropped at once, each back with its last seen position.
-    const cut = members.filter((_, i) => i % 10 === 5);
+    const isCut = (i: number) => i % 10 === 5;
+    const cut = members.filter((_, i) => isCut(i));
     let reconnected = 0;
     let reconnecting: Promise<void> = Promise.resolve();
     started = performance.now();
@@ -364,7 +358,7 @@ async function runStore() {
         // A cut connection's unanswered sends will never be answered on it: not waited for (stored or not, their
         // copies to the group are not expected; one stored anyway arrives as an extra, never as a duplicate).
         for (const [ref, i] of pendingRefs) {
-          if (i % 10 !== 5) continue;
+          if (!isCut(i)) continue;
           pendingRefs.delete(ref);
           cutUnanswered++;
         }
@@ -383,7 +377,9 @@ async function runStore() {
     const ackedByRoom = new Map<number, number[]>();
     for (const [ref, seq] of acked) {
       const room = Math.floor(Number(ref.split(':')[0]) / ROOM_SIZE);
-      ackedByRoom.set(room, [...(ackedByRoom.get(room) ?? []), seq]);
+      const seqs = ackedByRoom.get(room);
+      if (seqs) seqs.push(seq);
+      else ackedByRoom.set(room, [seq]);
     }
     const missingOf = (which: (i: number) => boolean) => {
       let n = 0;
@@ -418,7 +414,7 @@ async function runStore() {
       expected,
       // Not received when the drain limit ended the wait: lost, or only late (a store behind the offered rate).
       missing: missingNow(),
-      missingOnCutConnections: missingOf((i) => i % 10 === 5),
+      missingOnCutConnections: missingOf(isCut),
       drained,
       duplicates,
       reconnected,

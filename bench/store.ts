@@ -93,14 +93,27 @@ export async function startStoreProcess(
  * store's process, paysim, PostgreSQL's backends, this benchmark, the rest. Read from /proc (Linux); empty elsewhere.
  */
 export function cpuTicks(storePid: number | undefined): Record<string, number> {
-  return cpuTicksOf(new Map(storePid === undefined ? [] : [[storePid, 'store']]));
+  const out: Record<string, number> = {};
+  for (const [, { key, ticks }] of cpuByProcess(new Map(storePid === undefined ? [] : [[storePid, 'store']])))
+    out[key] = (out[key] ?? 0) + ticks;
+  return out;
 }
 
-/** The same, with the processes in `named` (pid → group) counted under their own group names. */
-export function cpuTicksOf(named: Map<number, string>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [, { key, ticks }] of cpuByProcess(named)) out[key] = (out[key] ?? 0) + ticks;
-  return out;
+/**
+ * CPU milliseconds each group of processes used from this call until the returned function is called, counting only
+ * processes alive at both ends (a PostgreSQL backend that ended meanwhile would otherwise subtract its whole life).
+ * The processes in `named` (pid → group) are counted under their own group names; the rest as in cpuTicks.
+ */
+export function cpuSince(named: Map<number, string>): () => Record<string, number> {
+  const before = cpuByProcess(named);
+  return () => {
+    const used: Record<string, number> = {};
+    for (const [pid, { key, ticks }] of cpuByProcess(named)) {
+      const was = before.get(pid);
+      if (was && key !== 'other') used[key] = (used[key] ?? 0) + (ticks - was.ticks) * 10;
+    }
+    return used;
+  };
 }
 
 /**
@@ -108,18 +121,12 @@ export function cpuTicksOf(named: Map<number, string>): Record<string, number> {
  * at both ends (a PostgreSQL backend that ended meanwhile would otherwise subtract its whole life).
  */
 export async function cpuMsPerSecond(storePid: number, ms: number): Promise<Record<string, number>> {
-  const named = new Map([[storePid, 'store']]);
-  const before = cpuByProcess(named);
+  const used = cpuSince(new Map([[storePid, 'store']]));
   await new Promise((r) => setTimeout(r, ms));
-  const out: Record<string, number> = {};
-  for (const [pid, { key, ticks }] of cpuByProcess(named)) {
-    const was = before.get(pid);
-    if (was && key !== 'other') out[key] = (out[key] ?? 0) + ((ticks - was.ticks) * 10 * 1000) / ms;
-  }
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v)]));
+  return Object.fromEntries(Object.entries(used()).map(([k, v]) => [k, Math.round((v * 1000) / ms)]));
 }
 
-export function cpuByProcess(named: Map<number, string>): Map<string, { key: string; ticks: number }> {
+function cpuByProcess(named: Map<number, string>): Map<string, { key: string; ticks: number }> {
   const out = new Map<string, { key: string; ticks: number }>();
   let pids: string[];
   try {
