@@ -1,6 +1,6 @@
 import { kyselyFor } from '../platform/db/database.ts';
 import { storeModule } from '../platform/module.ts';
-import { registerSaga, startSaga, WorkflowHealth } from '../platform/workflows.ts';
+import { parkedWithin, registerSaga, startSaga, WorkflowHealth } from '../platform/workflows.ts';
 import type { AlertService } from '../alerts/service.ts';
 import type { GiftContext } from '../gifts/sagas.ts';
 import type { GiftStore } from '../gifts/store.ts';
@@ -81,7 +81,13 @@ export const flowsModule = storeModule({
         sagas: {
           preorder: (id: string, input: PreorderContext) => startSaga(preorder, id, input),
           cart: (id: string, input: CartContext) => startSaga(cart, id, input),
-          refund: (id: string, input: RefundContext) => startSaga(refund, id, input),
+          refund: async (id: string, input: RefundContext) => {
+            const handle = await startSaga(refund, id, input);
+            return {
+              getResult: () => handle.getResult(),
+              parkedWithin: (ms: number, signal?: AbortSignal) => parkedWithin(id, ms, signal),
+            };
+          },
           gift: (id: string, input: GiftContext) => startSaga(gift, id, input),
         },
         reconciler,

@@ -413,7 +413,8 @@ describe('money is never lost (D1)', () => {
     expect(direct.status).toBe(201);
     const started = Date.now();
     const r = await client.post(`/api/orders/${paid.id}/refund`);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // At once: not after the 10 s a refund request may wait for a slow PG — nothing changes until an operator acts.
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect([200, 202]).toContain(r.status);
     expect(r.body.status).toBe('refund_pending');
     const alerts = await vi.waitFor(

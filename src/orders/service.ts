@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { signJson, verifyJson } from '../platform/signed.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUuid } from '../platform/ids.ts';
@@ -39,7 +38,14 @@ export interface AdmissionGate {
 export interface SagaStarter {
   preorder(workflowId: string, input: PreorderContext): Promise<unknown>;
   cart(workflowId: string, input: CartContext): Promise<unknown>;
-  refund(workflowId: string, input: RefundContext): Promise<{ getResult(): Promise<SagaOutcome<RefundContext>> }>;
+  refund(
+    workflowId: string,
+    input: RefundContext,
+  ): Promise<{
+    getResult(): Promise<SagaOutcome<RefundContext>>;
+    /** True once a step is parked for an operator (the PG refused outright); false after `ms`. */
+    parkedWithin(ms: number, signal?: AbortSignal): Promise<boolean>;
+  }>;
 }
 
 /** A UUID derived from the buyer and their Idempotency-Key: a retried request lands on the same order. */
@@ -378,7 +384,13 @@ export class OrderService {
       pointsEarned: o.points_earned,
       paymentId: o.payment_id,
     });
-    const outcome = await Promise.race([handle.getResult(), sleep(this.d.refundWaitMs ?? 10_000, undefined, { ref: false })]);
+    // Answered when the saga ends, when it is parked for an operator (nothing will change until one acts), or at the
+    // latest after refundWaitMs — with the order as it stands.
+    const waiting = new AbortController();
+    const outcome = await Promise.race([
+      handle.getResult(),
+      handle.parkedWithin(this.d.refundWaitMs ?? 10_000, waiting.signal).then(() => undefined),
+    ]).finally(() => waiting.abort());
     if (outcome?.status === 'compensated') {
       const { code, message } = outcome;
       throw new AppError(409, code, message, undefined, (language) => failureText(language, code, message));

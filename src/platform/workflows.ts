@@ -516,6 +516,22 @@ export async function startSaga<C>(saga: SagaWorkflow<C>, workflowId: string, in
 }
 
 /**
+ * True as soon as one of a saga's steps is parked for an operator (its `:alert` or `:stuck` step is recorded: see
+ * `untilDecided`); false when `ms` pass first or `signal` aborts. Reads the saga's recorded steps every 200 ms and
+ * changes nothing in the saga, so a request waiting for one can answer at once instead of waiting out its time.
+ */
+export async function parkedWithin(workflowId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+  for (const until = Date.now() + ms; !signal?.aborted;) {
+    const steps = await DBOS.listWorkflowSteps(workflowId).catch(() => undefined);
+    if (steps?.some((s) => /:(alert|stuck)$/.test(s.name))) return true;
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    await new Promise((r) => setTimeout(r, Math.min(200, left)).unref());
+  }
+  return false;
+}
+
+/**
  * Waits (briefly, polling every 20 ms) for what a just-started saga's first step writes — the order or gift
  * row — so that the HTTP answer can describe it; undefined if it did not appear within `timeoutMs`.
  */
