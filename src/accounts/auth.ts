@@ -10,6 +10,7 @@ import type { Pool } from '../platform/db/database.ts';
 import type { Config } from '../platform/config.ts';
 import { kyselyFor } from '../platform/db/database.ts';
 import { passkeys } from './passkeys.ts';
+import { RESET_PASSWORD_MINUTES } from './limits.ts';
 import { AccountStore, type AccountTables } from './store.ts';
 
 /**
@@ -23,6 +24,10 @@ export interface AuthHooks {
   userCreated(userId: string, clientIp: string | undefined): Promise<void>;
   /** Sessions ended: one (sign-out) or all of a user's (sign-out everywhere, password changed). */
   sessionsEnded(e: { userId: string; sessionId?: string }): Promise<void>;
+  /** R7: a password reset was asked for an existing account: mail it the link that carries this token. */
+  passwordResetRequested(e: { userId: string; token: string }): Promise<void>;
+  /** R7: the password was changed (signed in) or reset (with a mailed link): tell the owner. */
+  passwordChanged(userId: string): Promise<void>;
 }
 
 export function createAuth(config: Config, pool: Pool, secret: string, hooks?: AuthHooks) {
@@ -34,7 +39,22 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
     basePath: '/api/auth',
     secret,
     database: pool,
-    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128, autoSignIn: true },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 10,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+      // R7: "forgot your password": Better Auth answers the same whether the address has an account or not (no
+      // enumeration), keeps the token (single use, RESET_PASSWORD_MINUTES) and, on reset, ends every session.
+      sendResetPassword: async ({ user, token }) => hooks?.passwordResetRequested({ userId: user.id, token }),
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_MINUTES * 60,
+      revokeSessionsOnPasswordReset: true,
+      onPasswordReset: async ({ user }) => {
+        // Whoever held the old password may hold API tokens too (a reset has no session: the user comes from here).
+        await hooks?.sessionsEnded({ userId: user.id });
+        await hooks?.passwordChanged(user.id);
+      },
+    },
     socialProviders: providers.social,
     account: {
       accountLinking: {
@@ -80,11 +100,14 @@ export function createAuth(config: Config, pool: Pool, secret: string, hooks?: A
           });
       }),
       after: createAuthMiddleware(async (ctx) => {
-        // A changed or reset password ends every API token of the account (whoever held the old one may hold those).
-        if (ctx.path !== '/change-password' && ctx.path !== '/reset-password') return;
+        // A changed password ends every API token of the account (whoever held the old one may hold those) and is
+        // announced to its owner. A reset (no session) does the same in onPasswordReset above.
+        if (ctx.path !== '/change-password') return;
         if (ctx.context.returned instanceof Error) return;
-        const userId = ctx.context.session?.user.id ?? (ctx.context.returned as { user?: { id?: string } } | undefined)?.user?.id;
-        if (userId) await hooks?.sessionsEnded({ userId });
+        const userId = ctx.context.session?.user.id;
+        if (!userId) return;
+        await hooks?.sessionsEnded({ userId });
+        await hooks?.passwordChanged(userId);
       }),
     },
     databaseHooks: {

@@ -1,4 +1,5 @@
 import { kyselyFor } from '../platform/db/database.ts';
+import { enqueueMail } from '../platform/mail/outbox.ts';
 import { storeModule } from '../platform/module.ts';
 import type { IpCountryLookup } from '../platform/shopper.ts';
 import { createAuth, migrateAuth } from './auth.ts';
@@ -44,6 +45,8 @@ export const accountsModule = storeModule({
     const auth = createAuth(config, pool, p.authSecret, {
       userCreated: (id, ip) => onUserCreated(id, ip),
       sessionsEnded: (e) => onSessionsEnded(e),
+      passwordResetRequested: (e) => accounts.mailPasswordReset(e.userId, e.token),
+      passwordChanged: (id) => accounts.mailPasswordChanged(id),
     });
     // Signed-in viewers from memory, dropped on every node when a user, session or profile changes (issue 15).
     const viewers = await p.cache<(Viewer & { sessionExpiresAt: Date }) | undefined>({
@@ -73,6 +76,7 @@ export const accountsModule = storeModule({
           message: e.message,
         }),
       viewers,
+      { publicUrl: config.publicUrl, send: (m) => p.transactions.run((tx) => enqueueMail(tx, m, clock.now())) },
     );
     onUserCreated = (id, ip) => accounts.ensureProfile(id, s.ipCountry.country(ip));
     const tokens = new TokenService(kyselyFor<TokenTables>(pool), auth, (id) => accounts.me(id), clock, config.publicUrl);
@@ -96,6 +100,8 @@ export const accountsModule = storeModule({
             // Password and code attempts together, per client address (TRUST_PROXY decides which address that is).
             signInsPerAddress: p.limiter(10, 60),
             codesPerSignIn: p.limiter(5, 15 * 60),
+            resetsPerAddress: p.limiter(10, 60 * 60),
+            resetsPerAccount: p.limiter(3, 60 * 60),
           },
         }),
     };

@@ -33,6 +33,9 @@ export function accountRoutes(
       signInsPerAccount: SharedRateLimiter;
       signInsPerAddress: SharedRateLimiter;
       codesPerSignIn: SharedRateLimiter;
+      /** Password-reset mails: per client address, and per address mailed (no mailbox flooded through us). */
+      resetsPerAddress: SharedRateLimiter;
+      resetsPerAccount: SharedRateLimiter;
     };
   },
 ) {
@@ -200,6 +203,20 @@ export function accountRoutes(
           ko: '이번 로그인의 인증 코드 입력',
           ja: 'このサインインでのコード入力',
         });
+      if (url.pathname === '/api/auth/request-password-reset' && deps.rateLimit) {
+        await deps.limits.resetsPerAddress.take(`reset-ip:${req.ip}`, {
+          en: 'password reset requests from your network',
+          ko: '사용 중인 네트워크의 비밀번호 재설정 요청',
+          ja: 'お使いのネットワークからのパスワード再設定の依頼',
+        });
+        const email = String((req.body as { email?: unknown })?.email ?? '').toLowerCase();
+        if (email)
+          await deps.limits.resetsPerAccount.take(`reset:${email}`, {
+            en: 'password reset mails to this address',
+            ko: '이 주소로 보내는 비밀번호 재설정 메일',
+            ja: 'このアドレスへのパスワード再設定メール',
+          });
+      }
       const newPassword = (req.body as { newPassword?: unknown } | undefined)?.newPassword;
       if (
         typeof newPassword === 'string' &&

@@ -7,6 +7,9 @@ import { isCurrency } from '../platform/money.ts';
 import { defaultCurrencyFor, defaultTimeZoneFor, isCountry, isTimeZone } from '../platform/countries.ts';
 import type { Shopper } from '../platform/shopper.ts';
 import type { Auth } from './auth.ts';
+import { RESET_PASSWORD_MINUTES } from './limits.ts';
+import type { Mail } from '../platform/mail/outbox.ts';
+import { passwordChangedMail, passwordResetMail } from './mail.ts';
 import type { AccountStore, ProfileRow } from './store.ts';
 import type { Me, Preferences, SignUp } from './schemas.ts';
 import type { NotifiedCache } from '../platform/db/notified-cache.ts';
@@ -58,7 +61,38 @@ export class AccountService {
     }) => Promise<void> = async () => undefined,
     /** Signed-in viewers by session cookie (see `viewer`); none in scripts and unit tests. */
     private readonly viewers?: NotifiedCache<(Viewer & { sessionExpiresAt: Date }) | undefined>,
+    /** Account mail (password reset, security notices): written to the mail outbox; none in scripts and unit tests. */
+    private readonly mail?: { publicUrl: string; send(m: Mail): Promise<void> },
   ) {}
+
+  /**
+   * R7: the mail with a password-reset link. The token travels in the link's fragment, which browsers never send to
+   * a server or in a Referer: the reset page reads it and posts it.
+   */
+  async mailPasswordReset(userId: string, token: string): Promise<void> {
+    const [c] = await this.store.contacts([userId]);
+    if (!c || !this.mail) return;
+    await this.mail.send({
+      to: c.email,
+      dedupeKey: `password-reset:${token}`,
+      ...passwordResetMail(c.language, {
+        name: c.name,
+        link: `${this.mail.publicUrl}/reset-password#token=${encodeURIComponent(token)}`,
+        minutes: RESET_PASSWORD_MINUTES,
+      }),
+    });
+  }
+
+  /** R7: tells the owner their password changed, with the way back if it was not them. */
+  async mailPasswordChanged(userId: string): Promise<void> {
+    const [c] = await this.store.contacts([userId]);
+    if (!c || !this.mail) return;
+    await this.mail.send({
+      to: c.email,
+      dedupeKey: `password-changed:${userId}:${this.clock.now().getTime()}`,
+      ...passwordChangedMail(c.language, { name: c.name, link: `${this.mail.publicUrl}/forgot-password` }),
+    });
+  }
 
   /** Other contexts' way to people (friends, gifts): id and name, email only for mail. Never another context's SQL on `user`. */
   searchPeople(term: string, exceptId: string, limit: number): Promise<{ id: string; name: string }[]> {

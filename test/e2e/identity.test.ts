@@ -132,4 +132,45 @@ describe('identity in Chromium (R7)', () => {
     expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0]!.signCount).toBeGreaterThanOrEqual(1);
     await ctx.close();
   });
+
+  it('R7 a player who forgot their password asks for a link on the sign-in page, opens it from the mail and signs in with the new one', async () => {
+    const { email } = await signUp(t, { name: 'Forgetful Player' });
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${t.url}/login`);
+    await page.click('a:text("Forgot your password?")');
+    await page.waitForURL(`${t.url}/forgot-password`);
+    await page.fill('input[name=email]', email);
+    await page.click('form.auth button[type=submit]');
+    expect(await page.textContent('[role=status]')).toContain(email);
+
+    // This store is not durable: the outbox is delivered by hand, to the SMTP sink.
+    await t.store.mail.deliverDue();
+    const mail = t.mailbox.to(email).find((m) => /Reset your Game Store password/.test(m.subject));
+    const link = /(http\S+\/reset-password#token=\S+)/.exec(mail?.text ?? '')?.[1];
+    expect(link, mail?.text).toBeTruthy();
+    await page.goto(link!);
+    await page.waitForSelector('input[name=newPassword]');
+    // The token left the address bar (and the history) once the page had it.
+    expect(page.url()).toBe(`${t.url}/reset-password`);
+    await page.fill('input[name=newPassword]', 'a quiet new passphrase 4');
+    await page.click('form.auth button[type=submit]');
+    expect(await page.textContent('[role=status]')).toContain('Your password is changed');
+    await page.screenshot({ path: `${shots}/password-reset-done.png`, fullPage: true });
+
+    await page.click('form.auth a:text("Sign in")');
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'a quiet new passphrase 4');
+    await page.click('form.auth button[type=submit]');
+    await page.waitForURL(`${t.url}/`);
+    expect((await (await page.request.get(`${t.url}/api/me`)).json()).email).toBe(email);
+
+    // The same link a second time: the page says it expired or was used.
+    const again = await ctx.newPage();
+    await again.goto(link!);
+    await again.fill('input[name=newPassword]', 'another passphrase 55');
+    await again.click('form.auth button[type=submit]');
+    expect(await again.textContent('form.auth [role=alert]')).toBe('This link has expired or was already used. Ask for a new one.');
+    await ctx.close();
+  });
 });

@@ -80,7 +80,7 @@ describe('layout at phone and desktop widths (R1, storefront issue bug 7)', () =
     const { client } = await signUp(t, { name: 'Reader' });
     const op = await signInOperator(t);
     const pages: Record<'visitor' | 'player' | 'operator', string[]> = {
-      visitor: ['/', '/search?q=game', '/sale', '/games/wide-1', '/login', '/signup'],
+      visitor: ['/', '/search?q=game', '/sale', '/games/wide-1', '/login', '/signup', '/forgot-password'],
       player: [
         '/',
         '/games/wide-1',

@@ -9,7 +9,7 @@ import { Layout } from './components/Layout.tsx';
 import { Home } from './pages/Home.tsx';
 import { Search } from './pages/Search.tsx';
 import { Game } from './pages/Game.tsx';
-import { Account, SignIn, SignUp } from './pages/Auth.tsx';
+import { Account, ForgotPassword, ResetPassword, SignIn, SignUp } from './pages/Auth.tsx';
 import { ConsoleGameList } from './pages/console/GameList.tsx';
 import { ConsoleGameEditor } from './pages/console/GameEditor.tsx';
 import { Checkout } from './pages/Checkout.tsx';
@@ -73,6 +73,8 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/discovery" element={<Discovery />} />
             <Route path="/login" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
+            <Route path="/forgot-password" element={<ForgotPassword />} />
+            <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/account" element={<Account />} />
             <Route
               path="/console"

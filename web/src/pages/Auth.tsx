@@ -3,7 +3,8 @@ import { here, loginFor, safeNext } from '../next.ts';
 import QRCode from 'qrcode';
 import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import { useNavigate, Link } from 'react-router';
-import { api, get } from '../api.ts';
+import { api, ApiError, get } from '../api.ts';
+import { RESET_PASSWORD_MINUTES } from '../../../src/accounts/limits.ts';
 import { Field, ErrorNote } from '../components/Form.tsx';
 import { useSession } from '../session.tsx';
 import { defaultCurrencyFor } from '../../../src/platform/countries.ts';
@@ -297,9 +298,103 @@ export function SignIn() {
         {t('signIn')}
       </button>
       <p className="muted">
+        <Link to="/forgot-password">{t('forgotPassword')}</Link>
+      </p>
+      <p className="muted">
         <Link to="/signup">{t('signUp')}</Link>
       </p>
     </form>
+  );
+}
+
+/** A form that posts once: the last refusal is shown (put in better words by `explain` where it knows them). */
+function useFormPost(explain: (err: unknown) => unknown = (err) => err) {
+  const [error, setError] = useState<unknown>();
+  const post = (path: string, json: unknown, then: () => void) => async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api(path, { method: 'POST', json });
+      then();
+    } catch (err) {
+      setError(explain(err));
+    }
+  };
+  return { error, post };
+}
+
+/** R7: "forgot your password": the mail with a link goes out whether or not the address has an account (the answer is the same). */
+export function ForgotPassword() {
+  const { t } = useSession();
+  const [email, setEmail] = useState('');
+  const [sent, setSent] = useState<string>();
+  const { error, post } = useFormPost();
+  return (
+    <form className="panel auth" onSubmit={post('/api/auth/request-password-reset', { email }, () => setSent(email))}>
+      <h1>{t('forgotTitle')}</h1>
+      {sent ? (
+        <p role="status">{t('forgotSent', { email: sent, minutes: RESET_PASSWORD_MINUTES })}</p>
+      ) : (
+        <>
+          <p className="muted">{t('forgotIntro')}</p>
+          <Field label={t('email')}>
+            <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          </Field>
+          <ErrorNote error={error} />
+          <button type="submit" className="button">
+            {t('forgotSend')}
+          </button>
+        </>
+      )}
+      <p className="muted">
+        <Link to="/login">{t('signIn')}</Link>
+      </p>
+    </form>
+  );
+}
+
+/** R7: the mailed link's page. Its token rides in the fragment (never sent to a server or in a Referer). */
+export function ResetPassword() {
+  const { t } = useSession();
+  const [token] = useState(() => new URLSearchParams(location.hash.slice(1)).get('token') ?? '');
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const { error, post } = useFormPost((err) =>
+    err instanceof ApiError && err.code === 'invalid_token' ? new Error(t('resetInvalid')) : err,
+  );
+  useEffect(() => {
+    // The token is kept in memory; the address bar (and history) forget it.
+    if (location.hash) history.replaceState(null, '', location.pathname);
+  }, []);
+  return (
+    <form className="panel auth" onSubmit={post('/api/auth/reset-password', { token, newPassword: password }, () => setDone(true))}>
+      <h1>{t('resetTitle')}</h1>
+      {done ? (
+        <p role="status">{t('resetDone')}</p>
+      ) : !token ? (
+        <p className="error" role="alert">
+          {t('resetNoToken')}
+        </p>
+      ) : (
+        <>
+          <NewPassword label={t('resetNew')} name="newPassword" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <ErrorNote error={error} />
+          <button type="submit" className="button">
+            {t('resetSave')}
+          </button>
+        </>
+      )}
+      <p className="muted">{done ? <Link to="/login">{t('signIn')}</Link> : <Link to="/forgot-password">{t('forgotSend')}</Link>}</p>
+    </form>
+  );
+}
+
+/** A password being chosen (sign-up, reset): the browser may suggest one; the store asks for 10 characters or more. */
+function NewPassword(p: { label: string; name: string; value: string; onChange: (e: { target: { value: string } }) => void }) {
+  return (
+    <Field label={p.label} hint="10+">
+      <input type="password" name={p.name} autoComplete="new-password" minLength={10} required value={p.value} onChange={p.onChange} />
+    </Field>
   );
 }
 
@@ -322,17 +417,7 @@ export function SignUp() {
       <Field label={t('email')}>
         <input type="email" name="email" autoComplete="email" required value={form.email} onChange={set('email')} />
       </Field>
-      <Field label={t('password')} hint="10+">
-        <input
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          minLength={10}
-          required
-          value={form.password}
-          onChange={set('password')}
-        />
-      </Field>
+      <NewPassword label={t('password')} name="password" value={form.password} onChange={set('password')} />
       <Field label={t('name')}>
         <input name="name" required maxLength={100} value={form.name} onChange={set('name')} />
       </Field>
