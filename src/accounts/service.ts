@@ -69,29 +69,32 @@ export class AccountService {
    * R7: the mail with a password-reset link. The token travels in the link's fragment, which browsers never send to
    * a server or in a Referer: the reset page reads it and posts it.
    */
-  async mailPasswordReset(userId: string, token: string): Promise<void> {
-    const [c] = await this.store.contacts([userId]);
-    if (!c || !this.mail) return;
-    await this.mail.send({
-      to: c.email,
-      dedupeKey: `password-reset:${token}`,
-      ...passwordResetMail(c.language, {
+  mailPasswordReset(userId: string, token: string): Promise<void> {
+    return this.mailAccount(userId, `password-reset:${token}`, (c, site) =>
+      passwordResetMail(c.language, {
         name: c.name,
-        link: `${this.mail.publicUrl}/reset-password#token=${encodeURIComponent(token)}`,
+        link: `${site}/reset-password#token=${encodeURIComponent(token)}`,
         minutes: RESET_PASSWORD_MINUTES,
       }),
-    });
+    );
   }
 
   /** R7: tells the owner their password changed, with the way back if it was not them. */
-  async mailPasswordChanged(userId: string): Promise<void> {
+  mailPasswordChanged(userId: string): Promise<void> {
+    return this.mailAccount(userId, `password-changed:${userId}:${this.clock.now().getTime()}`, (c, site) =>
+      passwordChangedMail(c.language, { name: c.name, link: `${site}/forgot-password` }),
+    );
+  }
+
+  /** A mail to an account's own address, in its language; nothing where this service sends no mail. */
+  private async mailAccount(
+    userId: string,
+    dedupeKey: string,
+    write: (c: { name: string; language: string }, site: string) => Pick<Mail, 'subject' | 'text'>,
+  ): Promise<void> {
+    if (!this.mail) return;
     const [c] = await this.store.contacts([userId]);
-    if (!c || !this.mail) return;
-    await this.mail.send({
-      to: c.email,
-      dedupeKey: `password-changed:${userId}:${this.clock.now().getTime()}`,
-      ...passwordChangedMail(c.language, { name: c.name, link: `${this.mail.publicUrl}/forgot-password` }),
-    });
+    if (c) await this.mail.send({ to: c.email, dedupeKey, ...write(c, this.mail.publicUrl) });
   }
 
   /** Other contexts' way to people (friends, gifts): id and name, email only for mail. Never another context's SQL on `user`. */
